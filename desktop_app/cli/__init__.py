@@ -1,0 +1,52 @@
+"""Command line: ``desktop-app <step> …`` — thin shells over the same use cases the wizard runs.
+
+Exit codes: 0 done, 1 a check or a step failed, 2 unusable input (message on stderr),
+130 cancelled (Ctrl+C). With no command, the desktop app opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from desktop_app import __version__
+from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, UsageError
+
+# One module per command; each exposes ``register(subparsers)`` which sets ``func`` on its parser.
+COMMAND_MODULES: tuple[str, ...] = (
+    "desktop_app.cli.gui_cmd",
+    "desktop_app.cli.match_cmd",
+    "desktop_app.cli.addresses_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every command registered."""
+    parser = argparse.ArgumentParser(
+        prog="desktop-app",
+        description="Crosslink: link Salesforce Accounts to billing customers, on both sides.",
+    )
+    parser.add_argument("--version", action="version", version=f"Crosslink {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not args_list or args_list[0].startswith("--") and args_list[0] not in ("--help", "--version"):
+        args_list = ["gui", *args_list]
+    args = parser.parse_args(args_list)
+    try:
+        return int(args.func(args))
+    except UsageError as error:
+        print(f"desktop-app {args.command}: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"desktop-app {args.command}: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED

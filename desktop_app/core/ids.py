@@ -1,0 +1,200 @@
+"""Salesforce record ids: validation, 15→18 conversion, case repair and case-collision checks.
+
+A 15-character id is case-sensitive; the 18-character form appends a 3-character checksum that
+encodes which of the first 15 characters are upper-case letters, which makes it safe in
+case-insensitive tools. Because the suffix records the case, an 18-character id whose letters were
+upper-cased (Excel ``UPPER``, some CSV tools) can be restored exactly (``repair_case``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_SUFFIX_BYTES = np.frombuffer(SUFFIX_ALPHABET.encode("ascii"), dtype=np.uint8)
+_SUFFIX_INDEX = {c: i for i, c in enumerate(SUFFIX_ALPHABET)}
+_BIT_WEIGHTS = np.array([1, 2, 4, 8, 16], dtype=np.uint8)
+_ID_SHAPE = re.compile(r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?")
+
+KEY_PREFIXES: dict[str, str] = {
+    "001": "Account",
+    "003": "Contact",
+    "005": "User",
+    "006": "Opportunity",
+    "00D": "Organization",
+    "00Q": "Lead",
+    "00G": "Group",
+    "00e": "Profile",
+    "0PS": "PermissionSet",
+    "500": "Case",
+    "701": "Campaign",
+    "750": "Bulk job",
+    "800": "Contract",
+    "801": "Order",
+}
+
+
+class InvalidSalesforceId(ValueError):  # noqa: N818 - it is the id that is invalid, not an "error"
+    """A value is not a Salesforce id; the message says why in plain words."""
+
+
+def checksum_suffix(id15: str) -> str:
+    """The 3-character suffix that turns a 15-character id into its 18-character form."""
+    suffix = []
+    for chunk in range(3):
+        bits = 0
+        for i, ch in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
+            if "A" <= ch <= "Z":
+                bits |= 1 << i
+        suffix.append(SUFFIX_ALPHABET[bits])
+    return "".join(suffix)
+
+
+def object_for_id(value: str) -> str | None:
+    """The object an id's key prefix names (``001`` → ``Account``), or None when unknown."""
+    return KEY_PREFIXES.get(value[:3])
+
+
+def problem_with_id(value: str) -> str | None:
+    """Why ``value`` is not a well-formed Salesforce id, or None when it is one.
+
+    An 18-character id whose only fault is letter case (see ``repair_case``) counts as a problem
+    here; callers that want to accept it use ``normalize_id``.
+    """
+    if not value:
+        return "empty"
+    if not _ID_SHAPE.fullmatch(value):
+        if len(value) not in (15, 18):
+            return f"has {len(value)} characters; a Salesforce id has 15 or 18"
+        return "contains characters other than letters and digits"
+    if len(value) == 18 and checksum_suffix(value[:15]) != value[15:]:
+        if value[15:].upper() == checksum_suffix(_apply_case(value[:15], value[15:].upper())):
+            return "letter case was changed (the checksum suffix disagrees with the first 15 characters)"
+        return "checksum suffix does not match the first 15 characters"
+    return None
+
+
+def to_18(value: str) -> str:
+    """The 18-character form of a 15- or 18-character id; raises ``InvalidSalesforceId``."""
+    problem = problem_with_id(value)
+    if problem is not None:
+        raise InvalidSalesforceId(f"{value!r} is not a Salesforce id: {problem}")
+    return value if len(value) == 18 else value + checksum_suffix(value)
+
+
+def to_15(value: str) -> str:
+    """The case-sensitive 15-character form of a valid id."""
+    return to_18(value)[:15]
+
+
+def _apply_case(id15: str, suffix: str) -> str:
+    """``id15`` with each letter's case set from the bits of ``suffix``."""
+    out = []
+    for chunk in range(3):
+        bits = _SUFFIX_INDEX.get(suffix[chunk], -1)
+        if bits < 0:
+            return id15
+        for i, ch in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
+            out.append(ch.upper() if bits & (1 << i) else ch.lower())
+    return "".join(out)
+
+
+def repair_case(value: str) -> str | None:
+    """Restore the letter case of an 18-character id from its suffix, or None if it cannot be.
+
+    ``0015G00000ABCDEAAH`` (upper-cased by a spreadsheet) → ``0015g00000ABCdeAAH``.
+    """
+    if len(value) != 18 or not _ID_SHAPE.fullmatch(value):
+        return None
+    suffix = value[15:].upper()
+    repaired = _apply_case(value[:15], suffix) + suffix
+    return repaired if checksum_suffix(repaired[:15]) == suffix else None
+
+
+def normalize_id(value: str) -> str | None:
+    """The canonical 18-character id for ``value`` (trimmed; case repaired when the suffix allows),
+    or None when ``value`` is not a Salesforce id."""
+    value = value.strip()
+    if problem_with_id(value) is None:
+        return value if len(value) == 18 else value + checksum_suffix(value)
+    return repair_case(value)
+
+
+@dataclass(frozen=True)
+class IdSeriesCheck:
+    """Result of checking a column of ids: canonical 18-char ids (None where invalid) and reasons."""
+
+    id18: pd.Series
+    problem: pd.Series
+
+
+def _suffixes(id15: np.ndarray) -> np.ndarray:
+    """Vectorised checksum: (n, 15) uint8 → (n, 3) uint8 suffix characters."""
+    upper = ((id15 >= ord("A")) & (id15 <= ord("Z"))).astype(np.uint8)
+    bits = (upper.reshape(-1, 3, 5) * _BIT_WEIGHTS).sum(axis=2)
+    result: np.ndarray = _SUFFIX_BYTES[bits]
+    return result
+
+
+def to_18_series(values: pd.Series) -> pd.Series:
+    """Vectorised ``normalize_id`` over a Series of text: 18-character ids, None where invalid.
+
+    Runs in NumPy over the bytes (1,000,000 ids in a fraction of a second); values that need a
+    case repair or are malformed fall back to the scalar path.
+    """
+    text = values.astype("object").where(values.notna(), "").astype(str).str.strip()
+    result = pd.Series([None] * len(text), index=values.index, dtype="object")
+    if len(text) == 0:
+        return result
+    shape_ok = text.str.fullmatch(r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?").fillna(False).astype(bool)
+    lengths = text.str.len()
+    head = text[shape_ok].str.slice(0, 15)
+    if len(head):
+        raw = np.frombuffer("".join(head.tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 15)
+        suffix = _suffixes(raw)
+        full = np.concatenate([raw, suffix], axis=1)
+        id18 = pd.Series(full.view("S18").ravel().astype(str), index=head.index)
+        given_suffix = text[shape_ok].str.slice(15, 18)
+        is15 = lengths[shape_ok] == 15
+        agrees = is15 | (given_suffix == id18.str.slice(15, 18))
+        result.loc[agrees[agrees].index] = id18[agrees]
+    needs_scalar = ~result.notna() & (lengths == 18) & shape_ok
+    for idx in needs_scalar[needs_scalar].index:
+        result.at[idx] = repair_case(text.at[idx])
+    return result
+
+
+def check_id_series(values: pd.Series) -> IdSeriesCheck:
+    """Canonical ids plus, per row, a plain reason when a non-empty value is not a valid id."""
+    id18 = to_18_series(values)
+    text = values.astype("object").where(values.notna(), "").astype(str).str.strip()
+    problem = pd.Series([None] * len(values), index=values.index, dtype="object")
+    bad = id18.isna() & (text != "")
+    for idx in bad[bad].index:
+        problem.at[idx] = problem_with_id(text.at[idx])
+    repaired = id18.notna() & (text.str.len() == 18) & (id18 != text)
+    for idx in repaired[repaired].index:
+        problem.at[idx] = "letter case was changed; restored from the checksum suffix"
+    return IdSeriesCheck(id18=id18, problem=problem)
+
+
+def case_insensitive_collisions(values: pd.Series) -> pd.DataFrame:
+    """Groups of distinct 15-character ids that become equal when letter case is ignored.
+
+    These are the pairs a case-insensitive lookup (Excel VLOOKUP, MATCH, most SQL collations)
+    silently merges. Returns columns ``key`` (lower-cased id), ``ids`` (the distinct ids, sorted)
+    and ``rows`` (positions in ``values``), one row per colliding group.
+    """
+    text = values.astype("object").where(values.notna(), "").astype(str).str.strip()
+    frame = pd.DataFrame({"id": text, "pos": np.arange(len(text))})
+    frame = frame[frame["id"].str.len() == 15]
+    frame["key"] = frame["id"].str.lower()
+    distinct = frame.groupby("key")["id"].nunique()
+    colliding = distinct[distinct > 1].index
+    hits = frame[frame["key"].isin(colliding)]
+    grouped = hits.groupby("key").agg(ids=("id", lambda s: sorted(set(s))), rows=("pos", list))
+    return grouped.reset_index()[["key", "ids", "rows"]]
