@@ -141,6 +141,7 @@ class Router:
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 120  # an idle keep-alive connection's thread ends after this many seconds
     server: _Server
 
     def _handle(self) -> None:
@@ -193,6 +194,31 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     dispatch: Handler
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_connections(self) -> None:
+        """Hang up on every client still connected (idle keep-alive, stalled handshakes)."""
+        with self._open_lock:
+            open_now = list(self._open)
+        for connection in open_now:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         log.debug("connection error from %s", client_address, exc_info=True)
 
@@ -243,7 +269,8 @@ class SandboxServer:
             self._server.shutdown()
             self._thread.join(timeout=10)
             self._thread = None
-        self._server.server_close()
+        self._server.close_open_connections()
+        self._server.server_close()  # joins the connection threads, which the hang-up unblocked
 
     def __enter__(self) -> SandboxServer:
         return self.start()

@@ -1,0 +1,142 @@
+"""Reports a person opens in Excel: XLSX workbooks and CSV files, safe against formula injection.
+
+A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be run as a
+formula by a spreadsheet (CSV/formula injection). In CSV such a cell gets a leading apostrophe; in
+XLSX it is stored as an explicit text cell, which spreadsheets never evaluate.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_DATA_ROWS = 1_048_575  # Excel's row limit less the header row
+STATUS_ORDER = ("already_linked", "matched", "suggested", "ambiguous", "conflict", "unmatched")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+
+
+def is_formula_like(value: object) -> bool:
+    """True when a spreadsheet would treat this text cell as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def neutralize(value: object) -> object:
+    """The value made safe for a CSV opened in a spreadsheet (apostrophe before a formula start)."""
+    return "'" + value if isinstance(value, str) and is_formula_like(value) else value
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as UTF-8 CSV with every formula-like text cell neutralised."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([neutralize(str(c)) for c in frame.columns])
+        for row in frame.itertuples(index=False, name=None):
+            writer.writerow([neutralize(_plain(v)) for v in row])
+    return path
+
+
+def _plain(value: object) -> object:
+    """Cell value as spreadsheets and CSV readers expect: NaN/None → "", numpy scalars → Python."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, str):
+        return item()
+    if isinstance(value, list | tuple | set):
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def _cell(sheet: Worksheet, value: object, *, header: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=None)
+    plain = _plain(value)
+    cell.value = plain
+    if isinstance(plain, str):
+        cell.data_type = "s"  # explicit text: never evaluated, even when it starts with "="
+    if header:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(vertical="center")
+    return cell
+
+
+def _add_table_sheet(book: Workbook, title: str, frame: pd.DataFrame) -> int:
+    """Append a sheet with a styled, filterable, frozen header; returns the rows written."""
+    sheet = book.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    columns = [str(c) for c in frame.columns]
+    for index, name in enumerate(columns, start=1):
+        longest = max([len(name), *(len(str(v)) for v in frame.iloc[:200, index - 1].tolist())])
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(10, longest + 2))
+    written = min(len(frame), XLSX_MAX_DATA_ROWS)
+    if columns:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{written + 1}"
+    sheet.append([_cell(sheet, name, header=True) for name in columns])
+    for row in frame.iloc[:written].itertuples(index=False, name=None):
+        sheet.append([_cell(sheet, v) for v in row])
+    return written
+
+
+def _summary_rows(summary: Mapping[str, object], counts: Mapping[str, int]) -> Iterable[tuple[str, object]]:
+    yield from summary.items()
+    for status in STATUS_ORDER:
+        if status in counts:
+            yield (f"{status.replace('_', ' ')}", counts[status])
+
+
+def write_xlsx_report(
+    path: Path,
+    *,
+    decisions: pd.DataFrame | None = None,
+    address_problems: pd.DataFrame | None = None,
+    summary: Mapping[str, object] | None = None,
+    extra_sheets: Mapping[str, pd.DataFrame] | None = None,
+) -> list[str]:
+    """Write a workbook: a Summary sheet, one sheet per match status, an address-issues sheet.
+
+    Returns notes for the caller to show (e.g. a sheet cut at Excel's row limit, with the CSV
+    to use instead). Every sheet has a bold frozen header and filters.
+    """
+    notes: list[str] = []
+    book = Workbook(write_only=True)
+    counts: dict[str, int] = {}
+    status_frames: dict[str, pd.DataFrame] = {}
+    if decisions is not None and "status" in decisions.columns:
+        for status in STATUS_ORDER:
+            part = decisions[decisions["status"] == status]
+            if len(part):
+                status_frames[status] = part
+                counts[status] = len(part)
+    summary_sheet = book.create_sheet("Summary")
+    summary_sheet.column_dimensions["A"].width = 34
+    summary_sheet.column_dimensions["B"].width = 60
+    summary_sheet.append([_cell(summary_sheet, "Item", header=True), _cell(summary_sheet, "Value", header=True)])
+    for key, value in _summary_rows(summary or {}, counts):
+        summary_sheet.append([_cell(summary_sheet, key), _cell(summary_sheet, value)])
+    if address_problems is not None:
+        summary_sheet.append([_cell(summary_sheet, "address problems"), _cell(summary_sheet, len(address_problems))])
+    sheets = {status.replace("_", " ").title(): frame for status, frame in status_frames.items()}
+    if address_problems is not None:
+        sheets["Address issues"] = address_problems
+    sheets.update(extra_sheets or {})
+    for title, frame in sheets.items():
+        written = _add_table_sheet(book, title, frame)
+        if written < len(frame):
+            notes.append(
+                f"Sheet '{title}' holds the first {written:,} of {len(frame):,} rows (Excel's limit); "
+                "the CSV export has them all."
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return notes
