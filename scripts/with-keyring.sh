@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command with a real Secret Service keyring (gnome-keyring) on a private D-Bus session,
-# unless a session bus already exists (a normal desktop).
+# unless a desktop session bus already exists (then the person's own keyring is used).
+# The private keyring lives in a throwaway folder and is gone when the command ends: it is for
+# tests and for headless runs, never for keeping a person's credentials.
 set -euo pipefail
 if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${CROSSLINK_PRIVATE_KEYRING:-}" ]; then
   exec "$@"
@@ -9,10 +11,11 @@ if [ -z "${CROSSLINK_IN_DBUS:-}" ]; then
   export CROSSLINK_IN_DBUS=1
   exec dbus-run-session -- "$0" "$@"
 fi
-# A throwaway keyring home so tests never touch a person's real keyring.
-export XDG_DATA_HOME="${XDG_DATA_HOME:-$(mktemp -d)}"
-# An empty password unlocks (and creates) the login keyring non-interactively.
-eval "$(printf '' | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)" || true
-eval "$(gnome-keyring-daemon --start --components=secrets 2>/dev/null)" || true
-export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK 2>/dev/null || true
-exec "$@"
+keyring_home="$(mktemp -d)"
+trap 'rm -rf "$keyring_home"' EXIT
+export XDG_DATA_HOME="$keyring_home"
+# --unlock reads a password on stdin and creates the default "login" collection with it, so no
+# prompt ever appears. The password only guards this throwaway keyring.
+eval "$(printf 'crosslink-throwaway' | gnome-keyring-daemon --unlock --components=secrets)"
+export GNOME_KEYRING_CONTROL
+"$@"
