@@ -14,7 +14,7 @@ import keyring.errors
 SERVICE_PREFIX = "crosslink"
 
 
-class SecretStoreUnavailable(RuntimeError):  # noqa: N818 - reads as a state, like "Cancelled"
+class SecretStoreUnavailable(RuntimeError):
     """No usable OS keychain; the message says how to get one."""
 
 

@@ -38,7 +38,7 @@ KEY_PREFIXES: dict[str, str] = {
 }
 
 
-class InvalidSalesforceId(ValueError):  # noqa: N818 - it is the id that is invalid, not an "error"
+class InvalidSalesforceId(ValueError):
     """A value is not a Salesforce id; the message says why in plain words."""
 
 

@@ -34,7 +34,7 @@ def ignore_progress(_: Progress) -> None:
     """A progress callback that discards every report."""
 
 
-class Cancelled(Exception):  # noqa: N818 - reads naturally: ``except Cancelled``
+class Cancelled(Exception):
     """Raised by ``CancelToken.raise_if_cancelled`` when the user asked to stop."""
 
 

@@ -8,6 +8,7 @@ A response can ask to drop the connection or to answer late, which is how faults
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -164,10 +165,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             time.sleep(response.delay_seconds)
         if response.drop:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         self.send_response(response.status)
         for name, value in response.headers.items():
@@ -177,16 +176,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(response.body)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle  # noqa: N815
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base class signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s - %s", self.address_string(), format % args)
 
     def handle(self) -> None:
-        try:
+        # Clients that hang up mid-request are normal (tests cancel, browsers close tabs).
+        with contextlib.suppress(ConnectionError, ssl.SSLError, TimeoutError):
             super().handle()
-        except (ConnectionError, ssl.SSLError, TimeoutError):
-            pass  # clients that hang up mid-request are normal (tests cancel, browsers close tabs)
 
 
 class _Server(ThreadingHTTPServer):
@@ -214,10 +212,8 @@ class _Server(ThreadingHTTPServer):
         with self._open_lock:
             open_now = list(self._open)
         for connection in open_now:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         log.debug("connection error from %s", client_address, exc_info=True)

@@ -56,7 +56,7 @@ def create_tls_files(directory: Path, *, ca_cert: Path | None = None) -> TlsFile
     trust); the CA's private key is never written to disk.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
         x509.CertificateBuilder()

@@ -48,7 +48,8 @@ def test_reference_worked_examples(id15: str, id18: str) -> None:
 )
 def test_problems_are_explained(value: str, fragment: str) -> None:
     problem = problem_with_id(value)
-    assert problem is not None and fragment in problem
+    assert problem is not None
+    assert fragment in problem
     with pytest.raises(InvalidSalesforceId, match="not a Salesforce id"):
         to_18(value)
 
@@ -71,7 +72,8 @@ def test_key_prefix_names_the_object() -> None:
 @given(ids15)
 def test_suffix_makes_ids_case_insensitive(id15: str) -> None:
     id18 = to_18(id15)
-    assert len(id18) == 18 and id18[:15] == id15
+    assert len(id18) == 18
+    assert id18[:15] == id15
     assert repair_case(id18.upper()) == id18
     assert repair_case(id18.lower()) == id18
 
@@ -90,7 +92,8 @@ def test_series_check_reports_each_problem_row() -> None:
     assert result.problem[0] is None
     assert "restored" in result.problem[1]
     assert "5 characters" in result.problem[2]
-    assert result.problem[3] is None and result.problem[4] is None
+    assert result.problem[3] is None
+    assert result.problem[4] is None
 
 
 def test_case_insensitive_collisions_find_what_vlookup_merges() -> None:

@@ -41,12 +41,15 @@ def test_xlsx_has_summary_status_sheets_and_text_cells(tmp_path: Path) -> None:
     book = load_workbook(tmp_path / "r.xlsx")
     assert book.sheetnames == ["Summary", "Matched", "Unmatched", "Address issues"]
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["matched"] == 1 and summary["unmatched"] == 2 and summary["address problems"] == 1
+    assert summary["matched"] == 1
+    assert summary["unmatched"] == 2
+    assert summary["address problems"] == 1
     unmatched = book["Unmatched"]
     assert unmatched.freeze_panes == "A2"
     assert unmatched.auto_filter.ref == "A1:E3"
     cell = unmatched["E2"]
-    assert cell.value == "+cmd|' /C calc'!A0" and cell.data_type == "s"
+    assert cell.value == "+cmd|' /C calc'!A0"
+    assert cell.data_type == "s"
     assert book["Address issues"]["D2"].data_type == "s"
 
 
