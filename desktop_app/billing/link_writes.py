@@ -1,0 +1,75 @@
+"""The per-customer write loop every API adapter shares: one result per pair, the rest continue.
+
+An adapter supplies ``write_one(customer_id, account_id, cancel) -> LinkWriteResult`` (read the
+current value, skip when equal, write with an idempotency key). This loop adds what must be the
+same everywhere: repeated customers are refused, unexpected connection failures become a failed
+result for that customer only, and a cancel marks the remaining pairs as not attempted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+
+from desktop_app.billing.base import (
+    BillingAuthError,
+    BillingConnectionError,
+    LinkWriteResult,
+    repeated_customers,
+)
+from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
+
+WriteOne = Callable[[str, str, CancelToken | None], LinkWriteResult]
+
+
+def idempotency_key(run_id: str, customer_id: str, account_id: str) -> str:
+    """A stable key for writing ``account_id`` to ``customer_id`` within run ``run_id``."""
+    digest = hashlib.sha256(f"crosslink\x1f{run_id}\x1f{customer_id}\x1f{account_id}".encode()).hexdigest()
+    return f"crosslink-{digest[:40]}"
+
+
+def write_each(
+    pairs: Sequence[tuple[str, str]],
+    write_one: WriteOne,
+    *,
+    system_name: str,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> list[LinkWriteResult]:
+    """Run ``write_one`` for every pair in order and return one result per pair.
+
+    ``BillingAuthError`` propagates (credentials revoked mid-run stop everything); any other
+    ``BillingConnectionError`` fails only that customer.
+    """
+    clean = [(customer.strip(), account.strip()) for customer, account in pairs]
+    refused = repeated_customers(clean)
+    results: list[LinkWriteResult] = []
+    total = len(clean)
+    for position, (customer_id, account_id) in enumerate(clean):
+        if cancel is not None and cancel.cancelled:
+            results.extend(
+                LinkWriteResult(c, a, "failed", error_code="cancelled",
+                                message="Not attempted: the run was cancelled.")
+                for c, a in clean[position:]
+            )
+            break
+        if position in refused:
+            results.append(LinkWriteResult(customer_id, account_id, "failed", error_code="duplicate_customer",
+                                           message=refused[position]))
+            continue
+        try:
+            results.append(write_one(customer_id, account_id, cancel))
+        except BillingAuthError:
+            raise
+        except BillingConnectionError as failure:
+            results.append(LinkWriteResult(customer_id, account_id, "failed", error_code="unreachable",
+                                           message=str(failure)))
+        except Cancelled:
+            results.append(LinkWriteResult(
+                customer_id, account_id, "failed", error_code="cancelled",
+                message="Cancelled while retrying; the write may or may not have been applied — "
+                        "verify reads it back.",
+            ))
+        if position % 25 == 0 or position + 1 == total:
+            progress(Progress(position + 1, total, f"Writing links to {system_name}"))
+    return results

@@ -1,0 +1,305 @@
+"""Sequence (sequencehq.com) over its public REST API, version 2024-07-30, with ``requests``.
+
+Customers are listed with cursor pagination (``limit`` ≤ 100, ``after``). The Salesforce Account
+id lives either in an ``integrationIds`` entry (service name configurable, default ``Salesforce``)
+or in a custom property. ``PUT /customers/{id}`` replaces the whole record, so a link is written
+by reading the customer, changing only the link, and sending the whole record back — with an
+``Idempotency-Key`` so a retried PUT is never applied twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote
+
+import pandas as pd
+import requests
+
+from desktop_app.billing.base import (
+    Capabilities,
+    CustomerRecord,
+    LinkWriteResult,
+    clean_text,
+    records_to_frame,
+)
+from desktop_app.billing.credentials import sequence_credentials
+from desktop_app.billing.http import JsonApiClient, RetriesExhausted
+from desktop_app.billing.link_writes import idempotency_key, write_each
+from desktop_app.billing.retry import RetryPolicy
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+
+DEFAULT_BASE_URL = "https://eu.sequencehq.com/api"
+API_VERSION = "2024-07-30"
+PAGE_SIZE = 100
+# Fields a GET returns that a PUT must not send back.
+READ_ONLY_FIELDS = frozenset(
+    {"id", "createdAt", "archivedAt", "sequenceAccountId", "organizations", "domain"}
+)
+# Above this many ids, reading links lists every customer instead of one GET per id.
+LIST_INSTEAD_OF_GET = 200
+
+
+@dataclass(frozen=True)
+class SequenceLinkStorage:
+    """Where the Salesforce Account id is kept on a Sequence customer."""
+
+    kind: Literal["integration_id", "custom_property"] = "integration_id"
+    name: str = "Salesforce"
+
+    def describe(self) -> str:
+        """Human text for the capabilities screen."""
+        if self.kind == "integration_id":
+            return f'integrationIds entry with service "{self.name}"'
+        return f'custom property "{self.name}"'
+
+    def read(self, customer: dict[str, Any]) -> str:
+        """The stored Salesforce Account id, "" when none."""
+        if self.kind == "integration_id":
+            for entry in customer.get("integrationIds") or []:
+                if isinstance(entry, dict) and entry.get("service") == self.name:
+                    return clean_text(entry.get("id"))
+            return ""
+        return clean_text((customer.get("customProperties") or {}).get(self.name))
+
+    def write(self, body: dict[str, Any], account_id: str) -> None:
+        """Set the link in a PUT body, keeping every other integration id / property.
+
+        An empty ``account_id`` removes the link (how an undo restores "no link").
+        """
+        if self.kind == "integration_id":
+            kept = [e for e in body.get("integrationIds") or [] if e.get("service") != self.name]
+            body["integrationIds"] = [*kept, {"service": self.name, "id": account_id}] if account_id else kept
+        else:
+            properties = {k: v for k, v in (body.get("customProperties") or {}).items() if k != self.name}
+            body["customProperties"] = {**properties, self.name: account_id} if account_id else properties
+
+
+def put_body(customer: dict[str, Any]) -> dict[str, Any]:
+    """The whole writable record from a GET answer, ready to send back with ``PUT``."""
+    body = {key: value for key, value in customer.items() if key not in READ_ONLY_FIELDS}
+    body["integrationIds"] = [
+        {"service": entry.get("service"), "id": entry.get("id")}
+        for entry in customer.get("integrationIds") or [] if isinstance(entry, dict)
+    ]
+    return body
+
+
+def _error_text(response: requests.Response) -> tuple[str, str]:
+    """(code, readable message) from a Sequence error answer, tolerant of unexpected bodies."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return f"http_{response.status_code}", response.text[:200]
+    error = payload.get("error", payload) if isinstance(payload, dict) else {}
+    code = str(error.get("code") or f"http_{response.status_code}")
+    message = str(error.get("message") or "")
+    fields = error.get("fields") or []
+    details = "; ".join(
+        f"{f.get('field')}: {str(f.get('message') or '').rstrip('.')}" for f in fields if isinstance(f, dict)
+    )
+    return code, " ".join(part.rstrip(".") for part in (message, details) if part)
+
+
+class SequenceBilling:
+    """The Sequence adapter (implements ``BillingSystem``)."""
+
+    display_name = "Sequence"
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        ca_cert: Path | str | None = None,
+        link_storage: SequenceLinkStorage | None = None,
+        retry: RetryPolicy | None = None,
+        run_id: str | None = None,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        self.link_storage = link_storage or SequenceLinkStorage()
+        self.run_id = run_id or uuid.uuid4().hex
+        self.page_size = max(1, min(PAGE_SIZE, page_size))
+        self._api = JsonApiClient(
+            base_url, system_name="Sequence", auth=(client_id, client_secret),
+            headers={"Sequence-Version": API_VERSION, "Accept": "application/json"},
+            ca_cert=ca_cert, retry=retry,
+        )
+
+    @classmethod
+    def from_saved_credentials(cls, profile: str = "default", **options: Any) -> SequenceBilling:
+        """An adapter using credentials from the environment or the keychain."""
+        client_id, client_secret = sequence_credentials(profile)
+        return cls(client_id, client_secret, **options)
+
+    def __repr__(self) -> str:
+        return f"SequenceBilling({self._api.base_url!r})"
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Reads and writes via the API; one Salesforce Account per customer."""
+        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False)
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._api.close()
+
+    def __enter__(self) -> SequenceBilling:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def _pages(self, cancel: CancelToken | None) -> Iterator[tuple[list[dict[str, Any]], int]]:
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": self.page_size}
+            if after:
+                params["after"] = after
+            response = self._api.request("GET", "customers", params=params, cancel=cancel)
+            if response.status_code != 200:
+                code, message = _error_text(response)
+                raise RetriesExhausted(f"Sequence could not list customers ({code}): {message}", response)
+            payload = response.json()
+            items = payload.get("items") or []
+            pagination = payload.get("pagination") or {}
+            yield items, int(pagination.get("totalResultSize") or 0)
+            after = pagination.get("after")
+            if not after or not items:
+                return
+
+    def to_record(self, customer: dict[str, Any]) -> CustomerRecord:
+        """A normalised record from one Sequence customer."""
+        address = customer.get("address") or {}
+        emails = customer.get("billingEmails") or []
+        legal_name = clean_text(customer.get("legalName"))
+        return CustomerRecord(
+            customer_id=clean_text(customer.get("id")),
+            name=clean_text(customer.get("label")) or legal_name,
+            legal_name=legal_name,
+            email=clean_text(customer.get("email")) or (clean_text(emails[0]) if emails else ""),
+            website=clean_text(customer.get("url")) or clean_text(customer.get("domain")),
+            street=", ".join(p for p in (clean_text(address.get(k)) for k in ("line1", "line2")) if p),
+            city=clean_text(address.get("town")),
+            state=clean_text(address.get("state")),
+            postcode=clean_text(address.get("postcode") or address.get("postCode")),
+            country=clean_text(address.get("country")),
+            currency=clean_text((customer.get("customProperties") or {}).get("currency")).upper(),
+            sf_account_id=self.link_storage.read(customer),
+            raw=customer,
+        )
+
+    def iter_customers(
+        self, *, progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None
+    ) -> Iterator[CustomerRecord]:
+        """Every customer, page by page (the cancel token is checked between pages)."""
+        done = 0
+        for items, total in self._pages(cancel):
+            for customer in items:
+                yield self.to_record(customer)
+            done += len(items)
+            progress(Progress(done, total, "Reading Sequence customers"))
+
+    def customers_frame(
+        self, *, progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None
+    ) -> pd.DataFrame:
+        """Every customer as a canonical customers frame."""
+        return records_to_frame(self.iter_customers(progress=progress, cancel=cancel))
+
+    def _get(self, customer_id: str, cancel: CancelToken | None) -> requests.Response:
+        return self._api.request("GET", _customer_path(customer_id), cancel=cancel)
+
+    def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
+        """Each given customer's stored Salesforce Account id (None when empty or not found)."""
+        wanted = list(dict.fromkeys(customer_ids))
+        if len(wanted) > LIST_INSTEAD_OF_GET:
+            found = {record.customer_id: record.sf_account_id for record in self.iter_customers()}
+            return {cid: (found.get(cid) or None) for cid in wanted}
+        links: dict[str, str | None] = {}
+        for customer_id in wanted:
+            response = self._get(customer_id, None)
+            links[customer_id] = (self.link_storage.read(response.json()) or None) if response.ok else None
+        return links
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def check_credentials(self) -> None:
+        """Raise ``BillingAuthError`` when the credentials are refused (one cheap request).
+
+        Throttling that outlasts the retries is not an answer about the credentials; the
+        per-customer writes then report it themselves.
+        """
+        with contextlib.suppress(RetriesExhausted):
+            self._api.request("GET", "customers", params={"limit": 1})
+
+    def write_links(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        *,
+        progress: ProgressCallback = ignore_progress,
+        cancel: CancelToken | None = None,
+    ) -> list[LinkWriteResult]:
+        """Write each link by read-modify-write; per-customer results, nothing applied twice.
+
+        An empty account id removes the customer's link (used to undo a run).
+        """
+        self.check_credentials()
+        return write_each(pairs, self._write_one, system_name="Sequence", progress=progress, cancel=cancel)
+
+    def _write_one(self, customer_id: str, account_id: str, cancel: CancelToken | None) -> LinkWriteResult:
+        try:
+            current = self._get(customer_id, cancel)
+        except RetriesExhausted as failure:
+            return _failed_after_retries(customer_id, account_id, None, failure)
+        if current.status_code == 404:
+            return LinkWriteResult(customer_id, account_id, "not_found",
+                                   message=f"Sequence has no customer {customer_id} (deleted or archived?).")
+        if current.status_code != 200:
+            code, message = _error_text(current)
+            return LinkWriteResult(customer_id, account_id, "failed", error_code=code, message=message)
+        customer = current.json()
+        previous = self.link_storage.read(customer) or None
+        if (previous or "") == account_id:
+            return LinkWriteResult(customer_id, account_id, "unchanged", previous=previous)
+        body = put_body(customer)
+        self.link_storage.write(body, account_id)
+        key = idempotency_key(self.run_id, customer_id, account_id)
+        try:
+            answer = self._api.request(
+                "PUT", _customer_path(customer_id), json=body,
+                headers={"Idempotency-Key": key}, cancel=cancel,
+            )
+        except RetriesExhausted as failure:
+            return _failed_after_retries(customer_id, account_id, previous, failure)
+        if answer.status_code == 200:
+            return LinkWriteResult(customer_id, account_id, "written", previous=previous)
+        if answer.status_code == 404:
+            return LinkWriteResult(customer_id, account_id, "not_found", previous=previous,
+                                   message=f"Sequence customer {customer_id} disappeared before the update.")
+        code, message = _error_text(answer)
+        if answer.status_code in (400, 422):
+            message = (f"Sequence refused to update customer {customer_id}: {message}. "
+                       "Fix the customer in Sequence (a complete billing address with a 2-letter "
+                       "country code, legal name and email are required) and run again.")
+            code = "validation"
+        return LinkWriteResult(customer_id, account_id, "failed", previous=previous, error_code=code,
+                               message=message)
+
+
+def _customer_path(customer_id: str) -> str:
+    return f"customers/{quote(customer_id, safe='')}"
+
+
+def _failed_after_retries(customer_id: str, account_id: str, previous: str | None,
+                          failure: RetriesExhausted) -> LinkWriteResult:
+    status = failure.response.status_code
+    code = "rate_limited" if status == 429 else f"http_{status}"
+    return LinkWriteResult(customer_id, account_id, "failed", previous=previous, error_code=code,
+                           message=f"{failure} Nothing was changed for this customer; run again later.")

@@ -1,0 +1,268 @@
+"""Stripe through the official ``stripe`` SDK (v16+), one ``StripeClient`` per adapter.
+
+Customers are listed page by page (``limit=100``, ``starting_after``). The Salesforce Account id
+lives in a metadata key (default ``salesforce_account_id``). Each update carries an
+``Idempotency-Key`` derived from (run, customer, account), and the current value is read first,
+so neither a retried request nor a re-run applies a link twice. Throttling (429), 5xx answers and
+network errors are retried here (cancellable), never inside the SDK.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import pandas as pd
+import stripe
+
+from desktop_app.billing.base import (
+    BillingAuthError,
+    BillingConnectionError,
+    Capabilities,
+    CustomerRecord,
+    LinkWriteResult,
+    clean_text,
+    records_to_frame,
+)
+from desktop_app.billing.credentials import stripe_api_key
+from desktop_app.billing.link_writes import idempotency_key, write_each
+from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+
+DEFAULT_LINK_KEY = "salesforce_account_id"
+PAGE_SIZE = 100
+LIST_INSTEAD_OF_GET = 200
+T = TypeVar("T")
+
+
+class StripeRetriesExhausted(BillingConnectionError):
+    """Stripe kept throttling, failing or dropping the connection after every retry."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    """A Stripe object as a plain dict (SDK v16 objects are not dicts)."""
+    if isinstance(obj, dict):
+        return obj
+    return dict(obj.to_dict())
+
+
+def _is_missing(error: stripe.StripeError) -> bool:
+    return error.http_status == 404 or getattr(error, "code", None) == "resource_missing"
+
+
+class StripeBilling:
+    """The Stripe adapter (implements ``BillingSystem``)."""
+
+    display_name = "Stripe"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str | None = None,
+        link_key: str = DEFAULT_LINK_KEY,
+        retry: RetryPolicy | None = None,
+        run_id: str | None = None,
+        timeout: float = 60.0,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        self.link_key = link_key
+        self.page_size = max(1, min(PAGE_SIZE, page_size))
+        self.retry = retry or RetryPolicy()
+        self.run_id = run_id or uuid.uuid4().hex
+        self._base_url = base_url
+        self._http = stripe.RequestsClient(timeout=timeout)
+        self._client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": base_url.rstrip("/")} if base_url else None,
+            max_network_retries=0,  # we retry ourselves, cancellably
+            http_client=self._http,
+        )
+
+    @classmethod
+    def from_saved_credentials(cls, profile: str = "default", **options: Any) -> StripeBilling:
+        """An adapter using the key from ``CROSSLINK_STRIPE_API_KEY`` or the keychain."""
+        return cls(stripe_api_key(profile), **options)
+
+    def __repr__(self) -> str:
+        return f"StripeBilling(base_url={self._base_url!r}, link_key={self.link_key!r})"
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._http.close()  # type: ignore[no-untyped-call]
+
+    def __enter__(self) -> StripeBilling:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Reads and writes via the API; the link is a metadata key."""
+        return Capabilities("api", "api", f'customer metadata "{self.link_key}"')
+
+    # --- calling Stripe --------------------------------------------------------------------
+
+    def _call(self, action: Callable[[], T], cancel: CancelToken | None) -> T:
+        attempts = max(1, self.retry.max_attempts)
+        for attempt in range(attempts):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            try:
+                return action()
+            except (stripe.AuthenticationError, stripe.PermissionError) as error:
+                raise BillingAuthError(
+                    f"Stripe refused the API key (HTTP {error.http_status}). Check that it is a secret "
+                    "key (sk_…) or a restricted key allowed to read and write customers."
+                ) from None
+            except stripe.RateLimitError as error:
+                retry_after = parse_retry_after((error.headers or {}).get("Retry-After"))
+                code, what = "rate_limited", "kept throttling"
+            except stripe.APIConnectionError as error:
+                retry_after = None
+                code, what = "unreachable", f"could not be reached ({type(error).__name__})"
+            except stripe.APIError as error:
+                if (error.http_status or 500) < 500:
+                    raise
+                retry_after = None
+                code, what = f"http_{error.http_status}", f"kept failing (HTTP {error.http_status})"
+            if attempt + 1 >= attempts:
+                raise StripeRetriesExhausted(f"Stripe {what} after {attempts} attempts.", code)
+            sleep_or_cancel(self.retry.delay(attempt, retry_after), cancel)
+        raise AssertionError("unreachable")
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def to_record(self, customer: dict[str, Any]) -> CustomerRecord:
+        """A normalised record from one Stripe customer."""
+        address = customer.get("address") or {}
+        metadata = customer.get("metadata") or {}
+        return CustomerRecord(
+            customer_id=clean_text(customer.get("id")),
+            name=clean_text(customer.get("name")) or clean_text(customer.get("description")),
+            legal_name="",
+            email=clean_text(customer.get("email")),
+            website=clean_text(metadata.get("website")),
+            street=", ".join(p for p in (clean_text(address.get(k)) for k in ("line1", "line2")) if p),
+            city=clean_text(address.get("city")),
+            state=clean_text(address.get("state")),
+            postcode=clean_text(address.get("postal_code")),
+            country=clean_text(address.get("country")).upper(),
+            currency=clean_text(customer.get("currency")).upper(),
+            sf_account_id=clean_text(metadata.get(self.link_key)),
+            raw=customer,
+        )
+
+    def iter_customers(
+        self, *, progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None
+    ) -> Iterator[CustomerRecord]:
+        """Every customer, one page of 100 at a time (cancel is checked between pages)."""
+        starting_after: str | None = None
+        done = 0
+        while True:
+            params: dict[str, Any] = {"limit": self.page_size}
+            if starting_after:
+                params["starting_after"] = starting_after
+            page = self._call(lambda p=params: self._client.v1.customers.list(params=p), cancel)  # type: ignore[misc]
+            items = [_as_dict(customer) for customer in page.data]
+            for customer in items:
+                yield self.to_record(customer)
+            done += len(items)
+            progress(Progress(done, 0, f"Reading Stripe customers ({done:,})"))
+            if not page.has_more or not items:
+                return
+            starting_after = str(items[-1]["id"])
+
+    def customers_frame(
+        self, *, progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None
+    ) -> pd.DataFrame:
+        """Every customer as a canonical customers frame."""
+        return records_to_frame(self.iter_customers(progress=progress, cancel=cancel))
+
+    def _retrieve(self, customer_id: str, cancel: CancelToken | None) -> dict[str, Any] | None:
+        try:
+            found = _as_dict(self._call(lambda: self._client.v1.customers.retrieve(customer_id), cancel))
+        except stripe.InvalidRequestError as error:
+            if _is_missing(error):
+                return None
+            raise
+        return None if found.get("deleted") else found
+
+    def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
+        """Each given customer's stored Salesforce Account id (None when empty or not found)."""
+        wanted = list(dict.fromkeys(customer_ids))
+        if len(wanted) > LIST_INSTEAD_OF_GET:
+            found = {record.customer_id: record.sf_account_id for record in self.iter_customers()}
+            return {cid: (found.get(cid) or None) for cid in wanted}
+        links: dict[str, str | None] = {}
+        for customer_id in wanted:
+            customer = self._retrieve(customer_id, None)
+            links[customer_id] = (clean_text((customer.get("metadata") or {}).get(self.link_key)) or None
+                                  if customer is not None else None)
+        return links
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def check_credentials(self) -> None:
+        """Raise ``BillingAuthError`` when Stripe refuses the key (one cheap request).
+
+        Throttling that outlasts the retries says nothing about the key; the per-customer writes
+        then report it themselves.
+        """
+        with contextlib.suppress(StripeRetriesExhausted):
+            self._call(lambda: self._client.v1.customers.list(params={"limit": 1}), None)
+
+    def write_links(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        *,
+        progress: ProgressCallback = ignore_progress,
+        cancel: CancelToken | None = None,
+    ) -> list[LinkWriteResult]:
+        """Set ``metadata[link_key]`` per customer; per-customer results; never applied twice.
+
+        An empty account id clears the link (real Stripe deletes the key; localstripe stores "").
+        """
+        self.check_credentials()
+        return write_each(pairs, self._write_one, system_name="Stripe", progress=progress, cancel=cancel)
+
+    def _write_one(self, customer_id: str, account_id: str, cancel: CancelToken | None) -> LinkWriteResult:
+        try:
+            customer = self._retrieve(customer_id, cancel)
+            if customer is None:
+                return LinkWriteResult(customer_id, account_id, "not_found",
+                                       message=f"Stripe has no customer {customer_id} (deleted?).")
+            previous = clean_text((customer.get("metadata") or {}).get(self.link_key)) or None
+            if (previous or "") == account_id:
+                return LinkWriteResult(customer_id, account_id, "unchanged", previous=previous)
+            key = idempotency_key(self.run_id, customer_id, account_id)
+            self._call(lambda: self._client.v1.customers.update(
+                customer_id, params={"metadata": {self.link_key: account_id}},
+                options={"idempotency_key": key},
+            ), cancel)
+            return LinkWriteResult(customer_id, account_id, "written", previous=previous)
+        except StripeRetriesExhausted as failure:
+            return LinkWriteResult(
+                customer_id, account_id, "failed", error_code=failure.code,
+                message=f"{failure} Nothing was changed for this customer; run again later.",
+            )
+        except stripe.InvalidRequestError as error:
+            if _is_missing(error):
+                return LinkWriteResult(customer_id, account_id, "not_found",
+                                       message=f"Stripe customer {customer_id} was deleted meanwhile.")
+            return _refused(customer_id, account_id, error, error.code or "invalid_request")
+        except stripe.StripeError as error:
+            return _refused(customer_id, account_id, error, error.code or f"http_{error.http_status}")
+
+
+def _refused(customer_id: str, account_id: str, error: stripe.StripeError, code: str) -> LinkWriteResult:
+    reason = error.user_message or str(error)
+    return LinkWriteResult(customer_id, account_id, "failed", error_code=code,
+                           message=f"Stripe refused the update of customer {customer_id}: {reason}")

@@ -1,0 +1,195 @@
+"""Run localstripe (a stateful fake of the Stripe API, from PyPI) on 127.0.0.1 for tests and demos.
+
+localstripe's own CLI listens on every interface and keeps its state in ``/tmp/localstripe.pickle``,
+shared by every run on the machine. ``start_localstripe`` instead starts a child Python process that
+binds to loopback only, redirects the state file into a per-run directory (or keeps state in
+memory only), and prints the port it got; ``RunningLocalStripe.stop`` ends exactly that process.
+
+Run as ``python -m desktop_app.sandbox.localstripe_runner --port 0 [--state-file PATH]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+READY_PREFIX = "LOCALSTRIPE_PORT="
+DEFAULT_API_KEY = "sk_test_crosslink_sandbox"
+
+
+@dataclass
+class RunningLocalStripe:
+    """A localstripe child process. ``url`` is the API base (``http://127.0.0.1:PORT``)."""
+
+    url: str
+    api_key: str
+    state_file: Path | None
+    _process: subprocess.Popen[str]
+    _tempdir: tempfile.TemporaryDirectory[str] | None = None
+    _session: requests.Session = field(default_factory=requests.Session)
+
+    def __repr__(self) -> str:  # the key is a sandbox key, but keys never go to reprs
+        return f"RunningLocalStripe(url={self.url!r}, state_file={self.state_file!r})"
+
+    def reset(self) -> None:
+        """Forget every object (``DELETE /_config/data``)."""
+        self._session.delete(f"{self.url}/_config/data", timeout=30).raise_for_status()
+
+    def create_customers(
+        self, rows: Iterable[Mapping[str, Any]], *, link_key: str = "salesforce_account_id"
+    ) -> list[str]:
+        """Create customers from canonical customers rows; returns Stripe's new ids in order.
+
+        A row's ``sf_account_id`` (when present) goes to ``metadata[link_key]``.
+        """
+        created: list[str] = []
+        for row in rows:
+            form: dict[str, str] = {}
+            for role, param in (("name", "name"), ("email", "email")):
+                if str(row.get(role) or ""):
+                    form[param] = str(row[role])
+            for role, part in (("street", "line1"), ("city", "city"), ("state", "state"),
+                               ("postcode", "postal_code"), ("country", "country")):
+                if str(row.get(role) or ""):
+                    form[f"address[{part}]"] = str(row[role])
+            if str(row.get("sf_account_id") or ""):
+                form[f"metadata[{link_key}]"] = str(row["sf_account_id"])
+            if str(row.get("customer_id") or ""):
+                form["metadata[crosslink_demo_id]"] = str(row["customer_id"])
+            answer = self._session.post(f"{self.url}/v1/customers", data=form,
+                                        auth=(self.api_key, ""), timeout=30)
+            answer.raise_for_status()
+            created.append(str(answer.json()["id"]))
+        return created
+
+    def stop(self) -> None:
+        """Stop the child process and remove the per-run state directory."""
+        self._session.close()
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=10)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+            self._tempdir = None
+
+    def __enter__(self) -> RunningLocalStripe:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_localstripe(
+    *, workdir: Path | None = None, persist: bool = True, port: int = 0, timeout: float = 30.0,
+    api_key: str = DEFAULT_API_KEY,
+) -> RunningLocalStripe:
+    """Start localstripe on 127.0.0.1 in a child process and wait until it answers.
+
+    With ``persist`` the state is pickled to ``<workdir>/localstripe.pickle`` (a temporary
+    directory when ``workdir`` is None) after every change, as localstripe does; without it the
+    state lives in memory only, which is much faster for large seeds.
+    """
+    tempdir = None
+    state_file: Path | None = None
+    if persist:
+        if workdir is None:
+            tempdir = tempfile.TemporaryDirectory(prefix="crosslink-localstripe-")
+            workdir = Path(tempdir.name)
+        state_file = Path(workdir) / "localstripe.pickle"
+    command = [sys.executable, "-m", "desktop_app.sandbox.localstripe_runner", "--port", str(port)]
+    if state_file is not None:
+        command += ["--state-file", str(state_file)]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        bound = _read_port(process, timeout)
+    except BaseException:
+        process.kill()
+        process.wait(timeout=10)
+        if tempdir is not None:
+            tempdir.cleanup()
+        raise
+    return RunningLocalStripe(f"http://127.0.0.1:{bound}", api_key, state_file, process, tempdir)
+
+
+def _read_port(process: subprocess.Popen[str], timeout: float) -> int:
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                break
+            line = process.stdout.readline()
+            if not line:
+                break
+            if line.startswith(READY_PREFIX):
+                return int(line[len(READY_PREFIX):].strip())
+    raise RuntimeError(
+        "localstripe did not start (is the localstripe package installed in this Python?). "
+        f"Exit code: {process.poll()}."
+    )
+
+
+def _redirect_state(state_file: Path | None) -> None:
+    """Make localstripe keep its pickle at ``state_file`` (None: keep state in memory only)."""
+    from localstripe import resources
+
+    def load(store: Any) -> None:
+        if state_file is not None and state_file.exists():
+            with state_file.open("rb") as handle:
+                old = pickle.load(handle)
+            store.clear()
+            store.update(old)
+
+    def dump(store: Any) -> None:
+        if state_file is not None:
+            partial = state_file.with_suffix(".tmp")
+            with partial.open("wb") as handle:
+                pickle.dump(dict(store), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(state_file)
+
+    resources.Store.try_load_from_disk = load
+    resources.Store.dump_to_disk = dump
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Child-process entry point: serve localstripe on 127.0.0.1 and print the port."""
+    parser = argparse.ArgumentParser(description="localstripe on 127.0.0.1 with its own state file")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--state-file", type=Path, default=None)
+    args = parser.parse_args(argv)
+    _redirect_state(args.state_file)
+    from aiohttp import web
+    from localstripe import resources, server
+
+    resources.store.try_load_from_disk()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", args.port))
+    sock.listen(128)  # connections wait in the backlog until the app accepts them
+    print(f"{READY_PREFIX}{sock.getsockname()[1]}", flush=True)
+    web.run_app(server.app, sock=sock, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()
