@@ -1,0 +1,212 @@
+"""Column roles: found by header name, confirmed by content, overridable, and the canonical frame."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from desktop_app.core.ids import checksum_suffix
+from desktop_app.core.roles import ACCOUNT_ROLES, CUSTOMER_ROLES, SOURCE_ROW, Side
+from desktop_app.core.tables import LoadedTable, TableError, detect_roles, normalize_header
+
+
+def account_ids(n: int, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    result = []
+    for _ in range(n):
+        id15 = "0015g00000" + "".join(rng.choice(alphabet) for _ in range(5))
+        result.append(id15 + checksum_suffix(id15))
+    return result
+
+
+def frame(columns: dict[str, list[str]]) -> pd.DataFrame:
+    return pd.DataFrame(columns, dtype=object)
+
+
+def test_normalize_header() -> None:
+    assert normalize_header(" Billing Street ") == "billingstreet"
+    assert normalize_header("billing_address.line1") == "billingaddressline1"
+    assert normalize_header("salesforce_account_id (metadata)") == "salesforceaccountidmetadata"
+
+
+def test_salesforce_export_headers() -> None:
+    ids = account_ids(3)
+    f = frame(
+        {
+            "Id": ids,
+            "Account Name": ["A", "B", "C"],
+            "Website": ["a.com", "", ""],
+            "Billing Street": ["1 St", "", ""],
+            "BillingCity": ["X", "", ""],
+            "BillingStateCode": ["CA", "", ""],
+            "BillingPostalCode": ["94105", "", ""],
+            "BillingCountry": ["United States", "France", ""],
+            "CurrencyIsoCode": ["USD", "", ""],
+            "Phone": ["+1", "", ""],
+            "Sequence_Customer_ID__c": ["cus_1", "", ""],
+        }
+    )
+    mapping = detect_roles(f, Side.ACCOUNTS)
+    assert mapping.columns == {
+        "account_id": "Id",
+        "name": "Account Name",
+        "website": "Website",
+        "street": "Billing Street",
+        "city": "BillingCity",
+        "state": "BillingStateCode",
+        "postcode": "BillingPostalCode",
+        "country": "BillingCountry",
+        "currency": "CurrencyIsoCode",
+        "phone": "Phone",
+        "link_customer_id": "Sequence_Customer_ID__c",
+    }
+    assert mapping.reasons["account_id"] == "header 'Id'; content: 100% look like Account ids"
+    assert mapping.reasons["country"] == "header 'BillingCountry'"
+
+
+@pytest.mark.parametrize(
+    ("name_values", "code_values", "expected"),
+    [
+        (["France", "Germany"], ["FR", "DE"], "BillingCountryCode"),  # both full: the code column
+        (["France", "Germany"], ["FR", ""], "BillingCountry"),  # the name column has more
+        (["", ""], ["FR", ""], "BillingCountryCode"),
+        (["France", ""], ["", ""], "BillingCountry"),
+    ],
+)
+def test_country_prefers_the_column_with_most_content_then_the_code(
+    name_values: list[str], code_values: list[str], expected: str
+) -> None:
+    f = frame({"BillingCountry": name_values, "BillingCountryCode": code_values})
+    assert detect_roles(f, Side.ACCOUNTS).columns["country"] == expected
+
+
+def test_any_customer_id_custom_field_is_the_link_but_not_when_it_holds_account_ids() -> None:
+    ids = account_ids(4)
+    f = frame({"Id": ids, "My_Customer_Ref_Id__c": ["cus_1", "cus_2", "", ""]})
+    mapping = detect_roles(f, Side.ACCOUNTS)
+    assert mapping.columns["link_customer_id"] == "My_Customer_Ref_Id__c"
+    assert "0% look like Account ids" in mapping.reasons["link_customer_id"]
+    wrong = frame({"Name": ["a", "b", "c", "d"], "Billing_Customer_ID__c": account_ids(4, seed=2)})
+    mapping = detect_roles(wrong, Side.ACCOUNTS)
+    assert "link_customer_id" not in mapping.columns
+    assert "100% look like Account ids, so it was not used" in mapping.reasons["link_customer_id"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (["id", "Email", "Name", "salesforce_account_id (metadata)"], "salesforce_account_id (metadata)"),
+        (["customers.id", "customers.company", "sfdc_id"], "sfdc_id"),
+        (["Id", "crmId", "Display Name"], "crmId"),
+        (["id", "metadata.salesforce_account_id", "legalName"], "metadata.salesforce_account_id"),
+        (["id", "CRM Id", "company"], "CRM Id"),
+        (["id", "Salesforce ID", "Company Name"], "Salesforce ID"),
+    ],
+)
+def test_billing_salesforce_id_headers(headers: list[str], expected: str) -> None:
+    ids = account_ids(3)
+    columns = {h: ["x1", "x2", "x3"] for h in headers}
+    columns[expected] = ids
+    mapping = detect_roles(frame(columns), Side.CUSTOMERS)
+    assert mapping.columns["sf_account_id"] == expected
+    assert mapping.columns["customer_id"] == headers[0]
+
+
+def test_named_salesforce_id_column_holding_other_values_is_rejected() -> None:
+    f = frame({"id": ["c1", "c2"], "crmId": ["HUB-1", "HUB-2"]})
+    mapping = detect_roles(f, Side.CUSTOMERS)
+    assert "sf_account_id" not in mapping.columns
+    assert "0% look like Account ids, so it was not used" in mapping.reasons["sf_account_id"]
+
+
+def test_empty_salesforce_id_column_is_accepted_by_name() -> None:
+    f = frame({"id": ["c1", "c2"], "sfdc_id": ["", ""]})
+    mapping = detect_roles(f, Side.CUSTOMERS)
+    assert mapping.columns["sf_account_id"] == "sfdc_id"
+    assert "empty" in mapping.reasons["sf_account_id"]
+
+
+def test_unnamed_column_of_account_ids_is_offered_by_content() -> None:
+    ids = account_ids(10)
+    f = frame({"ContactID": [f"c{i}" for i in range(10)], "Reference": [*ids[:9], "other"]})
+    mapping = detect_roles(f, Side.CUSTOMERS)
+    assert mapping.columns["sf_account_id"] == "Reference"
+    assert mapping.reasons["sf_account_id"].startswith("content: 90% of column 'Reference' look like Account ids")
+    prose = frame({"ContactID": ["c1", "c2"], "Notes": ["hello", "world"]})
+    assert "sf_account_id" not in detect_roles(prose, Side.CUSTOMERS).columns
+
+
+@pytest.mark.parametrize(
+    ("headers", "role", "expected"),
+    [
+        (["Display Name", "Email Address"], "name", "Display Name"),
+        (["ContactName", "EmailAddress"], "name", "ContactName"),
+        (["Company Name", "Display Name"], "name", "Company Name"),
+        (["legalName", "email"], "legal_name", "legalName"),
+        (["address.line1", "address.city", "address.postal_code", "address.country"], "street", "address.line1"),
+        (
+            ["address.line1", "address.city", "address.postal_code", "address.country"],
+            "postcode",
+            "address.postal_code",
+        ),
+        (["Address Line 1", "town", "zip", "province"], "city", "town"),
+        (["Address Line 1", "town", "zip", "province"], "state", "province"),
+        (["billing_address.line1", "billing_address.zip"], "postcode", "billing_address.zip"),
+        (["Customer ID", "currency"], "customer_id", "Customer ID"),
+        (["Customer ID", "currency"], "currency", "currency"),
+    ],
+)
+def test_billing_export_headers(headers: list[str], role: str, expected: str) -> None:
+    mapping = detect_roles(frame({h: ["v"] for h in headers}), Side.CUSTOMERS)
+    assert mapping.columns[role] == expected
+
+
+def test_legal_name_only_also_serves_as_name() -> None:
+    mapping = detect_roles(frame({"id": ["1"], "legalName": ["Acme SAS"]}), Side.CUSTOMERS)
+    assert mapping.columns["name"] == "legalName"
+    assert mapping.columns["legal_name"] == "legalName"
+
+
+def test_mapping_and_contacts_sides() -> None:
+    ids = account_ids(2)
+    mapping = detect_roles(frame({"Salesforce Account ID": ids, "Billing Customer ID": ["c1", "c2"]}), Side.MAPPING)
+    assert mapping.columns == {"account_id": "Salesforce Account ID", "customer_id": "Billing Customer ID"}
+    unnamed = detect_roles(frame({"a": ids, "customer": ["c1", "c2"]}), Side.MAPPING)
+    assert unnamed.columns == {"customer_id": "customer", "account_id": "a"}
+    contacts = detect_roles(frame({"id": ["p1"], "customer id": ["c1"], "Full Name": ["Ann"]}), Side.CONTACTS)
+    assert contacts.columns == {"contact_id": "id", "account_id": "customer id", "name": "Full Name"}
+
+
+def test_overrides_win_and_unknown_override_header_is_refused() -> None:
+    f = frame({"Id": account_ids(1), "Land": ["DE"], "Country": ["Germany"]})
+    mapping = detect_roles(f, Side.ACCOUNTS, {"country": "Land"})
+    assert mapping.columns["country"] == "Land"
+    assert mapping.reasons["country"] == "chosen by you (column 'Land')"
+    assert detect_roles(f, Side.ACCOUNTS, {"country": " land "}).columns["country"] == "Land"
+    unmapped = detect_roles(f, Side.ACCOUNTS, {"country": ""})
+    assert "country" not in unmapped.columns
+    with pytest.raises(TableError) as caught:
+        detect_roles(f, Side.ACCOUNTS, {"country": "Pays"})
+    assert "'Pays'" in str(caught.value)
+    assert "'Id', 'Land', 'Country'" in str(caught.value)
+    with pytest.raises(TableError, match="no role 'colour'"):
+        detect_roles(f, Side.ACCOUNTS, {"colour": "Land"})
+
+
+def test_canonical_frame_has_every_role_in_order_plus_source_row() -> None:
+    f = frame({"Id": account_ids(2), "Name": ["A", "B"], "Zip": ["01234", ""]})
+    table = LoadedTable(Path("x.csv"), f, [2, 5], "utf-8", ",", None, [])
+    canonical = table.canonical(Side.ACCOUNTS)
+    assert list(canonical.columns) == [*ACCOUNT_ROLES, SOURCE_ROW]
+    assert canonical["postcode"].tolist() == ["01234", ""]
+    assert canonical["city"].tolist() == ["", ""]
+    assert canonical[SOURCE_ROW].tolist() == [2, 5]
+    assert all(canonical[r].dtype == object for r in ACCOUNT_ROLES)
+    customers = table.canonical(Side.CUSTOMERS, {"customer_id": "Name"})
+    assert list(customers.columns) == [*CUSTOMER_ROLES, SOURCE_ROW]
+    assert customers["customer_id"].tolist() == ["A", "B"]
+    assert table.roles(Side.ACCOUNTS).columns["postcode"] == "Zip"
