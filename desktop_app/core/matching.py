@@ -1,0 +1,190 @@
+"""Matching: propose, for every Salesforce Account, its billing customer — with a status, a score
+and a reason a consultant can read.
+
+Passes run in order, each only on the records earlier passes left open:
+
+1. existing links (both link fields audited; agreement, one-sided links, contradictions),
+2. the mapping file's pairs, validated,
+3. link-field values that only match after normalising (formatting, duplicates, dangling ids),
+4. the same website / company e-mail domain with agreeing names,
+5. the same cleaned company name,
+6. similar names (fuzzy, blocked so it scales), suggested or accepted by score.
+
+With ``one_to_one`` (the default) no customer is ever given to two accounts and no account takes
+two customers; records that several candidates fit equally well are marked ``ambiguous``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from desktop_app.core.matching_audit import audit_existing_links, read_pointers
+from desktop_app.core.matching_fuzzy import match_fuzzy
+from desktop_app.core.matching_identifiers import match_account_links, match_customer_links
+from desktop_app.core.matching_ledger import (
+    ALREADY_LINKED,
+    AMBIGUOUS,
+    CONFLICT,
+    MATCHED,
+    STATUSES,
+    SUGGESTED,
+    UNMATCHED,
+    Ledger,
+    prepare_accounts,
+    prepare_customers,
+)
+from desktop_app.core.matching_mapping import apply_mapping
+from desktop_app.core.matching_names import match_by_domain, match_by_name
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+
+__all__ = [
+    "ALREADY_LINKED",
+    "AMBIGUOUS",
+    "CONFLICT",
+    "DECISION_COLUMNS",
+    "MATCHED",
+    "STATUSES",
+    "SUGGESTED",
+    "UNMATCHED",
+    "MatchConfig",
+    "MatchResult",
+    "match",
+]
+
+DECISION_COLUMNS: tuple[str, ...] = (
+    "account_id", "account_name", "customer_id", "customer_name", "status", "score", "reason", "method",
+    "candidates", "account_row", "customer_row",
+)
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """How bold the matcher is."""
+
+    auto_accept_score: float = 90.0  # fuzzy matches below this are "suggested", never auto-accepted
+    suggest_min_score: float = 70.0
+    # False = one account may take several customers: all valid mapping pairs, and every customer
+    # whose best candidate it is within one pass. A customer never goes to two accounts.
+    one_to_one: bool = True
+    use_fuzzy: bool = True
+
+
+@dataclass
+class MatchResult:
+    """The decisions (one row per account, plus one per customer no account took) and their tally."""
+
+    decisions: pd.DataFrame
+    counts: dict[str, int]
+    notes: list[str] = field(default_factory=list)  # e.g. mapping rows that name no loaded record
+
+
+def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame | None = None,
+          config: MatchConfig = MatchConfig(), *, progress: ProgressCallback = ignore_progress,
+          cancel: CancelToken | None = None) -> MatchResult:
+    """Match canonical account and customer frames (optionally with a mapping frame of known
+    pairs). Every account appears in ``decisions``; every customer appears at most once among the
+    accepted rows (``matched`` / ``already_linked``). Raises ``Cancelled`` when ``cancel`` is set."""
+    if not 0 <= config.suggest_min_score <= config.auto_accept_score <= 100:
+        raise ValueError("scores must satisfy 0 ≤ suggest_min_score ≤ auto_accept_score ≤ 100 "
+                         f"(got {config.suggest_min_score} and {config.auto_accept_score})")
+    steps = ["Reading existing links", "Checking the mapping file", "Normalising identifiers",
+             "Comparing website domains", "Comparing company names", "Comparing similar names",
+             "Collecting the decisions"]
+
+    total = 100 * len(steps)  # each step is 100 units, so the fuzzy pass can report within its step
+
+    def step(number: int) -> None:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        progress(Progress(100 * number, total, steps[number]))
+
+    def fuzzy_progress(report: Progress) -> None:
+        progress(Progress(500 + int(100 * (report.fraction or 0.0)), total, report.message))
+
+    step(0)
+    ledger = Ledger(prepare_accounts(accounts), prepare_customers(customers), one_to_one=config.one_to_one)
+    pointers = read_pointers(ledger)
+    audit_existing_links(ledger, pointers)
+    step(1)
+    notes = apply_mapping(ledger, mapping) if mapping is not None and len(mapping) else []
+    step(2)
+    match_account_links(ledger, pointers)
+    match_customer_links(ledger, pointers)
+    step(3)
+    match_by_domain(ledger, config.auto_accept_score)
+    step(4)
+    match_by_name(ledger, config.auto_accept_score)
+    step(5)
+    if config.use_fuzzy:
+        match_fuzzy(ledger, auto_accept=config.auto_accept_score, suggest_min=config.suggest_min_score,
+                    progress=fuzzy_progress, cancel=cancel)
+    step(6)
+    decisions = _assemble(ledger)
+    progress(Progress(total, total, "Done"))
+    counts = {status: int(n) for status, n in decisions["status"].value_counts().items()}
+    return MatchResult(decisions, {status: counts.get(status, 0) for status in STATUSES}, notes)
+
+
+def _unmatched_reasons(ledger: Ledger, acc: np.ndarray, cus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Why nothing was found, naming what was missing (Upflow's "missing" cause)."""
+    accounts = ledger.accounts
+    has_contact = (accounts.column("website", acc) != "") | (accounts.column("email", acc) != "")
+    acc_reason = np.where(
+        has_contact,
+        "No customer found: the link field is empty, and no open customer shares its website/e-mail domain "
+        "or a similar name",
+        "No customer found: the link field is empty, the account has no website or e-mail to compare, and no "
+        "open customer has a similar name",
+    ).astype(object)
+    acc_reason[accounts.names[acc] == ""] = "No customer found: the account has no name, link or website"
+    cus_reason = np.full(len(cus), "No account found: the customer's link field is empty and no open account "
+                                   "shares its domain or a similar name", dtype=object)
+    return acc_reason, cus_reason
+
+
+def _assemble(ledger: Ledger) -> pd.DataFrame:
+    """One row per account (in input order), then one per customer no account row names."""
+    accounts, customers = ledger.accounts, ledger.customers
+    decided = ledger.decisions()
+    acc_rows = decided[decided["acc"] >= 0]
+    cus_only = decided[decided["acc"] < 0]
+    undecided_acc = np.flatnonzero(ledger.acc_free)
+    undecided_cus = np.flatnonzero(ledger.cus_free)
+    acc_reason, cus_reason = _unmatched_reasons(ledger, undecided_acc, undecided_cus)
+    rest = pd.DataFrame({
+        "acc": np.concatenate([undecided_acc, np.full(len(undecided_cus), -1)]),
+        "cus": np.concatenate([np.full(len(undecided_acc), -1), undecided_cus]),
+        "status": UNMATCHED, "score": 0.0, "reason": np.concatenate([acc_reason, cus_reason]),
+        "method": "", "candidates": "",
+    })
+    # A customer-only row is dropped when an account row already names that customer.
+    cus_only = cus_only[~cus_only["cus"].isin(acc_rows["cus"])]
+    rows = pd.concat([acc_rows, cus_only, rest], ignore_index=True)
+    rows["order"] = np.where(rows["acc"] >= 0, rows["acc"], len(accounts.ids) + rows["cus"])
+    rows = rows.sort_values("order", kind="stable").reset_index(drop=True)
+    acc, cus = rows["acc"].to_numpy(dtype=np.int64), rows["cus"].to_numpy(dtype=np.int64)
+    has_acc, has_cus = acc >= 0, cus >= 0
+
+    def pick(values: np.ndarray, positions: np.ndarray, present: np.ndarray, as_text: bool = False) -> np.ndarray:
+        out = np.full(len(positions), "", dtype=object)
+        chosen = values[positions[present]]
+        out[present] = [str(v) for v in chosen.tolist()] if as_text else chosen
+        return out
+
+    frame = pd.DataFrame({
+        "account_id": pick(accounts.ids, acc, has_acc),
+        "account_name": pick(accounts.names, acc, has_acc),
+        "customer_id": pick(customers.ids, cus, has_cus),
+        "customer_name": pick(customers.names, cus, has_cus),
+        "status": rows["status"].to_numpy(dtype=object),
+        "score": rows["score"].to_numpy(dtype=float).round(1),
+        "reason": rows["reason"].to_numpy(dtype=object),
+        "method": rows["method"].to_numpy(dtype=object),
+        "candidates": rows["candidates"].to_numpy(dtype=object),
+        "account_row": pick(accounts.rows, acc, has_acc, as_text=True),
+        "customer_row": pick(customers.rows, cus, has_cus, as_text=True),
+    })
+    return frame

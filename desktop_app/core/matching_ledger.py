@@ -1,0 +1,271 @@
+"""Shared machinery of the matching passes: the prepared inputs, the ledger of decisions taken so
+far, and the one-to-one resolution of candidate pairs.
+
+Records are addressed by position (0..n-1 in the input frame). Each pass looks only at records the
+ledger still has free, records its decisions in bulk (numpy arrays, no per-row Python), and takes
+the records it decided so later passes leave them alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from desktop_app.core.countries import resolve_countries
+from desktop_app.core.ids import to_18_series
+from desktop_app.core.normalize import clean_company_names
+
+ALREADY_LINKED = "already_linked"
+MATCHED = "matched"
+SUGGESTED = "suggested"
+AMBIGUOUS = "ambiguous"
+CONFLICT = "conflict"
+UNMATCHED = "unmatched"
+STATUSES: tuple[str, ...] = (ALREADY_LINKED, MATCHED, SUGGESTED, AMBIGUOUS, CONFLICT, UNMATCHED)
+
+IntArray = np.ndarray
+TextArray = np.ndarray
+
+
+def _text(frame: pd.DataFrame, column: str) -> TextArray:
+    """Column ``column`` as a trimmed object array of str ("" when missing or absent)."""
+    if column not in frame.columns:
+        return np.full(len(frame), "", dtype=object)
+    return text_array(frame[column])
+
+
+def text_array(values: pd.Series) -> TextArray:
+    """``values`` as an object array of trimmed str ("" for missing values)."""
+    raw = values.to_numpy(dtype=object).tolist()
+    try:
+        # A list comprehension is several times faster than pandas' .str.strip() on object data.
+        return np.array([v.strip() for v in raw], dtype=object)
+    except AttributeError:  # missing values or numbers among the text
+        return np.array(["" if v is None or v != v else str(v).strip() for v in raw], dtype=object)
+
+
+def _rows(frame: pd.DataFrame) -> TextArray:
+    """Source rows as text (counted from 2, as below a header line, when the frame has none)."""
+    rows = frame["source_row"] if "source_row" in frame.columns else pd.Series(np.arange(2, len(frame) + 2))
+    result: TextArray = rows.astype(object).to_numpy(dtype=object, na_value="")
+    return result
+
+
+@dataclass
+class Side:
+    """One side's columns as positional arrays, plus lazily computed comparison keys."""
+
+    frame: pd.DataFrame
+    ids: TextArray  # account ids as canonical 18-char where valid; customer ids trimmed
+    names: TextArray
+    link: TextArray  # the other side's id as this side's link field holds it (trimmed)
+    rows: TextArray
+    _clean: TextArray = field(init=False, repr=False)
+    _cleaned: np.ndarray = field(init=False, repr=False)
+    _country_codes: TextArray | None = field(init=False, repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        self._clean = np.full(len(self.ids), "", dtype=object)
+        self._cleaned = np.zeros(len(self.ids), dtype=bool)
+
+    def column(self, name: str, positions: IntArray) -> TextArray:
+        """Column ``name`` of the records at ``positions``, trimmed text ("" when there is no such column)."""
+        if name not in self.frame.columns:
+            return np.full(len(positions), "", dtype=object)
+        return text_array(self.frame[name].iloc[positions])
+
+    def country_codes(self, positions: IntArray) -> TextArray:
+        """ISO α-2 country codes of ``positions`` ("" when unknown); each distinct value read once."""
+        if self._country_codes is None:
+            values = pd.Series(self.column("country", np.arange(len(self.ids))), dtype=object)
+            self._country_codes = resolve_countries(values)["code"].to_numpy(dtype=object)
+        result: TextArray = self._country_codes[positions]
+        return result
+
+    def clean_names(self, positions: IntArray) -> TextArray:
+        """Cleaned company names of ``positions`` (computed once per record, on first use)."""
+        missing = positions[~self._cleaned[positions]]
+        if len(missing):
+            self._clean[missing] = clean_company_names(pd.Series(self.names[missing], dtype=object)).to_numpy()
+            self._cleaned[missing] = True
+        result: TextArray = self._clean[positions]
+        return result
+
+
+def prepare_accounts(frame: pd.DataFrame) -> Side:
+    """Accounts as arrays; ids turned into their 18-character form where they are valid ids."""
+    frame = frame.reset_index(drop=True)
+    raw = _text(frame, "account_id")
+    id18 = to_18_series(pd.Series(raw, dtype=object)).to_numpy(dtype=object)
+    ids = np.where(pd.isna(id18), raw, id18).astype(object)
+    return Side(frame, ids, _text(frame, "name"), _text(frame, "link_customer_id"), _rows(frame))
+
+
+def prepare_customers(frame: pd.DataFrame) -> Side:
+    """Customers as arrays."""
+    frame = frame.reset_index(drop=True)
+    return Side(frame, _text(frame, "customer_id"), _text(frame, "name"), _text(frame, "sf_account_id"),
+                _rows(frame))
+
+
+_DECISION_FIELDS = ("acc", "cus", "status", "score", "reason", "method", "candidates")
+
+
+@dataclass
+class Ledger:
+    """Decisions so far and which records are still free."""
+
+    accounts: Side
+    customers: Side
+    one_to_one: bool = True
+    acc_free: np.ndarray = field(init=False)
+    cus_free: np.ndarray = field(init=False)
+    chunks: list[pd.DataFrame] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.acc_free = np.ones(len(self.accounts.ids), dtype=bool)
+        self.cus_free = np.ones(len(self.customers.ids), dtype=bool)
+
+    def free_accounts(self) -> IntArray:
+        """Positions of accounts no pass has decided yet."""
+        return np.flatnonzero(self.acc_free)
+
+    def free_customers(self) -> IntArray:
+        """Positions of customers no pass has decided yet."""
+        return np.flatnonzero(self.cus_free)
+
+    def record(self, acc: IntArray, cus: IntArray, status: str | TextArray, score: float | np.ndarray,
+               reason: str | TextArray, method: str, candidates: str | TextArray = "") -> None:
+        """Record decisions (``acc`` or ``cus`` = -1 where the row has no record on that side) and
+        take the records they name."""
+        acc = np.asarray(acc, dtype=np.int64)
+        cus = np.asarray(cus, dtype=np.int64)
+        if len(acc) == 0:
+            return
+        n = len(acc)
+        chunk = pd.DataFrame({
+            "acc": acc, "cus": cus,
+            "status": _broadcast(status, n), "score": np.broadcast_to(np.asarray(score, dtype=float), (n,)),
+            "reason": _broadcast(reason, n), "method": _broadcast(method, n),
+            "candidates": _broadcast(candidates, n),
+        })
+        self.chunks.append(chunk)
+        self.acc_free[acc[acc >= 0]] = False
+        self.cus_free[cus[cus >= 0]] = False
+
+    def decisions(self) -> pd.DataFrame:
+        """All recorded decisions (columns acc, cus, status, score, reason, method, candidates)."""
+        if not self.chunks:
+            return pd.DataFrame({
+                name: pd.Series(dtype=np.int64 if name in ("acc", "cus") else float if name == "score" else object)
+                for name in _DECISION_FIELDS
+            })
+        return pd.concat(self.chunks, ignore_index=True)
+
+
+def _broadcast(value: str | TextArray, n: int) -> TextArray:
+    if isinstance(value, str):
+        return np.full(n, value, dtype=object)
+    return np.asarray(value, dtype=object)
+
+
+def quoted(values: TextArray) -> TextArray:
+    """``'value'`` for each value, for reasons."""
+    result: TextArray = "'" + np.asarray(values, dtype=object) + "'"
+    return result
+
+
+def row_text(side: Side, positions: IntArray) -> TextArray:
+    """The source rows of ``positions`` as text."""
+    return np.array([str(v) for v in side.rows[positions].tolist()], dtype=object)
+
+
+def describe_accounts(side: Side, positions: IntArray) -> TextArray:
+    """``account 001… 'Acme' (row 12)`` for each position."""
+    text: TextArray = "account " + side.ids[positions] + " " + quoted(side.names[positions]) + " (row " + \
+        row_text(side, positions) + ")"
+    return text
+
+
+def describe_customers(side: Side, positions: IntArray) -> TextArray:
+    """``customer cus_… 'Acme' (row 7)`` for each position."""
+    text: TextArray = "customer " + side.ids[positions] + " " + quoted(side.names[positions]) + " (row " + \
+        row_text(side, positions) + ")"
+    return text
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Outcome of resolving candidate pairs one-to-one.
+
+    ``accepted``: the pairs taken (rows of the input, all columns kept). ``ambiguous_accounts`` and
+    ``ambiguous_customers``: position and candidate text of records with no clear winner.
+    """
+
+    accepted: pd.DataFrame
+    ambiguous_accounts: pd.DataFrame  # columns acc, candidates, contested (its best customer fits others too)
+    ambiguous_customers: pd.DataFrame  # columns cus, candidates
+
+
+def _best_per(pairs: pd.DataFrame, key: str, margin: float) -> pd.DataFrame:
+    """Per ``key``: the pairs within ``margin`` of its best score; a tie is broken by ``tiebreak``
+    (e.g. same country) when exactly one of the tied pairs has it."""
+    best = pairs.groupby(key)["score"].transform("max")
+    top = pairs[pairs["score"] >= best - margin]
+    size = top.groupby(key)[key].transform("size")
+    tied = top[size > 1]
+    if len(tied):
+        breakers = tied.groupby(key)["tiebreak"].transform("sum")
+        loser = (breakers == 1) & ~tied["tiebreak"]
+        top = top.drop(index=loser[loser].index)
+    return top
+
+
+def candidate_text(pairs: pd.DataFrame, key: str, other_ids: TextArray, other_names: TextArray) -> pd.DataFrame:
+    """Per ``key``: ``"cus_1 Acme Ltd (92); cus_2 Acme Limited (92)"`` from the pairs' other side."""
+    other = "cus" if key == "acc" else "acc"
+    ordered = pairs.sort_values([key, "score"], ascending=[True, False], kind="stable")
+    label = (other_ids[ordered[other].to_numpy()] + " " + other_names[ordered[other].to_numpy()] + " (" +
+             ordered["score"].round(0).astype(int).astype(str).to_numpy(dtype=object) + ")")
+    text = pd.Series(label, index=ordered.index).groupby(ordered[key].to_numpy()).agg("; ".join)
+    return pd.DataFrame({key: text.index.to_numpy(dtype=np.int64), "candidates": text.to_numpy(dtype=object)})
+
+
+def resolve(pairs: pd.DataFrame, accounts: Side, customers: Side, *, margin: float,
+            one_to_one: bool = True) -> Resolution:
+    """Resolve candidate pairs (columns acc, cus, score, tiebreak, plus any payload) so that no
+    customer goes to two accounts and, with ``one_to_one``, no account takes two customers.
+
+    An account whose best candidates tie (within ``margin``, tie-break not decisive) is ambiguous;
+    a customer that is the clear choice of several accounts goes to the one that clearly scores
+    highest, otherwise it and all those accounts are ambiguous.
+    """
+    empty = pd.DataFrame({"acc": pd.Series(dtype=np.int64), "candidates": pd.Series(dtype=object)})
+    if pairs.empty:
+        return Resolution(pairs, empty.assign(contested=False), empty.rename(columns={"acc": "cus"}))
+    pairs = pairs.drop_duplicates(["acc", "cus"]).reset_index(drop=True)
+    if one_to_one:
+        top = _best_per(pairs, "acc", margin)
+        count = top.groupby("acc")["acc"].transform("size")
+        unsure_acc = top[count > 1]
+        chosen = top[count == 1]
+    else:
+        unsure_acc = pairs.iloc[0:0]
+        chosen = pairs
+    # Several accounts chose the same customer: the clear winner keeps it, otherwise all unsure.
+    claimed = _best_per(chosen, "cus", margin)
+    claims = claimed.groupby("cus")["cus"].transform("size")
+    accepted = claimed[claims == 1]
+    contested_customers = claimed.loc[claims > 1, "cus"].unique()
+    # Accounts that lost their customer to a clear winner stay free for later passes.
+    contested = chosen[chosen["cus"].isin(contested_customers)]
+    parts = [candidate_text(group, "acc", customers.ids, customers.names).assign(contested=flag)
+             for group, flag in ((unsure_acc, False), (contested, True)) if len(group)]
+    amb_accounts = pd.concat(parts, ignore_index=True) if parts else empty.assign(contested=False)
+    amb_cus_pairs = pairs[pairs["cus"].isin(contested_customers)]
+    amb_customers = candidate_text(amb_cus_pairs, "cus", accounts.ids, accounts.names)
+    if not len(amb_cus_pairs):
+        amb_customers = empty.rename(columns={"acc": "cus"})
+    return Resolution(accepted.reset_index(drop=True), amb_accounts, amb_customers)

@@ -1,0 +1,159 @@
+"""Passes 4 and 5: the same website / e-mail domain with names that agree, then the same cleaned
+company name. Country breaks ties, and a country mismatch keeps an exact name from being accepted
+without review.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from desktop_app.core.matching_ledger import (
+    AMBIGUOUS,
+    MATCHED,
+    SUGGESTED,
+    IntArray,
+    Ledger,
+    Side,
+    TextArray,
+    quoted,
+    resolve,
+)
+from desktop_app.core.normalize import clean_company_names, domains_of, is_free_mail_domain
+
+_METHOD_WORDS = {"domain": "website/e-mail domain and name", "name": "company name", "fuzzy": "similar name"}
+NAME_AGREES = 85.0  # token_sort_ratio of cleaned names that counts as "the same name" next to a domain
+TIE_MARGIN = 0.5
+
+
+def resolve_countries_of(side: Side, positions: IntArray) -> TextArray:
+    """ISO α-2 codes of ``positions`` ("" when unknown)."""
+    return side.country_codes(positions)
+
+
+def country_note(acc_country: TextArray, cus_country: TextArray) -> tuple[np.ndarray, np.ndarray, TextArray]:
+    """(same, different, sentence) per pair: same/different only when both countries are known."""
+    known = (acc_country != "") & (cus_country != "")
+    same = known & (acc_country == cus_country)
+    different = known & ~same
+    text = np.where(same, "; customer's country " + cus_country + " = account's country",
+                    np.where(different, "; but the countries differ (account " + acc_country + ", customer " +
+                             cus_country + ")", "")).astype(object)
+    return same, different, text
+
+
+def _domains(side: Side, positions: IntArray) -> pd.DataFrame:
+    """Table (pos, domain): each record's website domain, or, without a website, the domain of
+    its e-mail address unless that is a public mailbox provider."""
+    website = pd.Series(side.column("website", positions), dtype=object)
+    domain = domains_of(website).to_numpy(dtype=object, copy=True)
+    no_site = domain == ""
+    email = pd.Series(side.column("email", positions[no_site]), dtype=object)
+    mail_domain = domains_of(email).to_numpy(dtype=object)
+    free = np.array([is_free_mail_domain(d) for d in mail_domain.tolist()], dtype=bool)
+    domain[no_site] = np.where(free, "", mail_domain)
+    table = pd.DataFrame({"pos": positions, "domain": domain})
+    return table[table["domain"] != ""]
+
+
+def record_resolution(ledger: Ledger, pairs: pd.DataFrame, method: str, auto_accept: float, *,
+                      margin: float = TIE_MARGIN) -> None:
+    """Resolve candidate pairs (acc, cus, score, tiebreak, reason) one-to-one and record the
+    accepted ones (matched at ``auto_accept`` or more, else suggested) and the ambiguous ones."""
+    accounts, customers = ledger.accounts, ledger.customers
+    outcome = resolve(pairs, accounts, customers, margin=margin, one_to_one=ledger.one_to_one)
+    good = outcome.accepted
+    scores = good["score"].to_numpy(dtype=float)
+    ledger.record(good["acc"].to_numpy(), good["cus"].to_numpy(),
+                  np.where(scores >= auto_accept, MATCHED, SUGGESTED).astype(object), scores,
+                  good["reason"].to_numpy(dtype=object), method)
+    how = _METHOD_WORDS.get(method, method)
+    amb = outcome.ambiguous_accounts
+    reason = np.where(amb["contested"].to_numpy(dtype=bool),
+                      f"The best customer by {how} fits other accounts just as well; please choose",
+                      f"Several customers fit equally well by {how}; please choose one").astype(object)
+    ledger.record(amb["acc"].to_numpy(), np.full(len(amb), -1), AMBIGUOUS, 0.0, reason, method,
+                  amb["candidates"].to_numpy(dtype=object))
+    amb = outcome.ambiguous_customers
+    ledger.record(np.full(len(amb), -1), amb["cus"].to_numpy(), AMBIGUOUS, 0.0,
+                  f"Several accounts fit this customer equally well by {how}; please choose one", method,
+                  amb["candidates"].to_numpy(dtype=object))
+
+
+def _name_similarity(accounts: Side, acc: IntArray, customers: Side, cus: IntArray) -> tuple[np.ndarray, TextArray]:
+    """Per pair: similarity (0-100) of the account's cleaned name to the customer's cleaned name or
+    cleaned legal name, whichever is closer, and how to say it in a reason. Names written
+    identically need no cleaning."""
+    similarity = np.full(len(cus), 100.0)
+    acc_raw, cus_raw = accounts.names[acc], customers.names[cus]
+    identical = (acc_raw == cus_raw) & (acc_raw != "")
+    text = np.where(identical, "name " + quoted(acc_raw) + " agree", "").astype(object)
+    differ = np.flatnonzero(~identical)
+    if not len(differ):
+        return similarity, text
+    acc_name, cus_name = accounts.clean_names(acc[differ]), customers.clean_names(cus[differ])
+    scores = np.full(len(differ), 100.0)
+    unequal = np.flatnonzero(acc_name != cus_name)
+    if len(unequal):
+        scores[unequal] = process.cpdist(list(acc_name[unequal]), list(cus_name[unequal]), scorer=fuzz.ratio,
+                                         workers=-1)
+    legal_raw = customers.column("legal_name", cus[differ])
+    retry = np.flatnonzero((scores < NAME_AGREES) & (legal_raw != ""))
+    if len(retry):
+        legal = clean_company_names(pd.Series(legal_raw[retry], dtype=object)).to_numpy()
+        scores[retry] = np.maximum(
+            scores[retry], process.cpdist(list(acc_name[retry]), list(legal), scorer=fuzz.ratio, workers=-1))
+    scores[acc_name == ""] = 0.0
+    similarity[differ] = scores
+    text[differ] = np.where(scores >= 100, "cleaned name " + quoted(acc_name) + " agree",
+                            "names " + quoted(acc_name) + " and " + quoted(cus_name) + " nearly agree")
+    return similarity, text
+
+
+def match_by_domain(ledger: Ledger, auto_accept: float) -> None:
+    """Pass 4: a shared website or company e-mail domain, with cleaned names that agree."""
+    accounts, customers = ledger.accounts, ledger.customers
+    acc_domains = _domains(accounts, ledger.free_accounts())
+    cus_domains = _domains(customers, ledger.free_customers())
+    pairs = acc_domains.merge(cus_domains, on="domain", suffixes=("_acc", "_cus"))
+    pairs = pairs.rename(columns={"pos_acc": "acc", "pos_cus": "cus"}).drop_duplicates(["acc", "cus"])
+    if pairs.empty:
+        return
+    similarity, name_text = _name_similarity(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy())
+    agree = similarity >= NAME_AGREES
+    pairs, similarity, name_text = pairs[agree], similarity[agree], name_text[agree]
+    acc, cus = pairs["acc"].to_numpy(), pairs["cus"].to_numpy()
+    same, different, note = country_note(resolve_countries_of(accounts, acc), resolve_countries_of(customers, cus))
+    score = np.where(different, np.minimum((100 + similarity) / 2, auto_accept - 5), (100 + similarity) / 2)
+    pairs = pairs.assign(score=score, tiebreak=same,
+                         reason="Website/e-mail domain " + pairs["domain"].to_numpy(dtype=object) + " and " +
+                         name_text + note)
+    record_resolution(ledger, pairs, "domain", auto_accept)
+
+
+def match_by_name(ledger: Ledger, auto_accept: float) -> None:
+    """Pass 5: the same cleaned company name (or the customer's cleaned legal name)."""
+    accounts, customers = ledger.accounts, ledger.customers
+    acc_pos, cus_pos = ledger.free_accounts(), ledger.free_customers()
+    left = pd.DataFrame({"acc": acc_pos, "key": accounts.clean_names(acc_pos)})
+    names = pd.DataFrame({"cus": cus_pos, "key": customers.clean_names(cus_pos), "via": "name"})
+    legal_raw = customers.column("legal_name", cus_pos)
+    has_legal = legal_raw != ""
+    legal = pd.DataFrame({"cus": cus_pos[has_legal], "via": "legal name",
+                          "key": clean_company_names(pd.Series(legal_raw[has_legal], dtype=object)).to_numpy()})
+    right = pd.concat([names, legal], ignore_index=True)
+    right = right[right["key"] != ""].drop_duplicates(["cus", "key"])
+    pairs = left[left["key"] != ""].merge(right, on="key").drop_duplicates(["acc", "cus"])
+    if pairs.empty:
+        return
+    acc, cus = pairs["acc"].to_numpy(), pairs["cus"].to_numpy()
+    same, different, note = country_note(resolve_countries_of(accounts, acc), resolve_countries_of(customers, cus))
+    via_legal = pairs["via"].to_numpy() == "legal name"
+    base = np.where(via_legal, 97.0, 100.0)
+    score = np.where(different, np.minimum(base, auto_accept - 5), base)
+    what = np.where(via_legal, "The customer's legal name", "The company name").astype(object)
+    pairs = pairs.assign(score=score, tiebreak=same,
+                         reason=what + " matches once cleaned (" + quoted(pairs["key"].to_numpy(dtype=object)) +
+                         ")" + note)
+    record_resolution(ledger, pairs, "name", auto_accept)

@@ -1,0 +1,248 @@
+"""Normalising the values matching compares: company names, web/e-mail domains, shared identifiers.
+
+Every function here is pure. The Series versions clean each distinct value once and map the result
+back, so a million rows with repeated values cost only as much as their distinct values.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+# Legal forms, written as the tokens ``clean_company_name`` leaves of them (lower case, dots and
+# apostrophes removed, other punctuation turned into spaces). Longest sequences are tried first.
+_LEGAL_FORMS: tuple[str, ...] = (
+    # English-speaking
+    "inc", "incorporated", "llc", "ltd", "limited", "plc", "corp", "corporation", "co", "company",
+    "lp", "llp", "pllc", "pty", "pty ltd", "pty limited", "pte", "pte ltd", "co ltd", "co limited",
+    # German-speaking
+    "gmbh", "ag", "kg", "ohg", "ek", "gesmbh", "gmbh and co kg", "gmbh and co", "gmbh und co kg",
+    "ag and co kg", "ug", "ug haftungsbeschrankt", "se", "kgaa", "mbh",
+    # French, Spanish, Italian, Portuguese
+    "sa", "sas", "sasu", "sarl", "sa rl", "eurl", "sca", "snc", "sl", "slu", "sau", "sa de cv", "spa", "srl",
+    "sapa", "ltda", "lda",
+    # Dutch, Belgian
+    "bv", "nv", "vof", "bvba", "cv",
+    # Nordic
+    "ab", "ab publ", "aktiebolag", "hb", "kb", "oy", "oyj", "as", "asa", "a s", "aps", "i s", "is", "ks",
+    # Central/Eastern European
+    "sp z oo", "sp zoo", "spzoo", "sa", "kft", "zrt", "nyrt", "sro", "as", "doo", "dd", "ad", "ood",
+    # Japanese, other Asian
+    "kk", "kabushiki kaisha", "gk", "godo kaisha", "yk", "bhd", "sdn bhd", "pvt ltd", "private limited",
+)
+_LEGAL_FORM_SEQUENCES: frozenset[tuple[str, ...]] = frozenset(tuple(form.split()) for form in _LEGAL_FORMS)
+_LONGEST_FORM = max(len(seq) for seq in _LEGAL_FORM_SEQUENCES)
+# Words that only join a legal form to the name ("Smith and Co"), dropped with it at the end.
+_JOINERS = frozenset({"and", "und", "et", "y", "en", "og", "och"})
+
+# Letters NFKD does not decompose into a base letter plus accents.
+_SPECIAL_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
+                                  "þ": "th", "ı": "i", "ħ": "h"})
+# Dots and apostrophes vanish (S.A. → sa, O'Neil → oneil); other punctuation separates words.
+_PUNCTUATION: dict[int, str | None] = {ord(ch): " " for ch in "!\"#$%()*+,-/:;<=>?@[\\]^_`{|}~«»–—‐‑·•"}
+_PUNCTUATION.update({ord("."): None, ord("'"): None, ord("’"): None, ord("‘"): None, ord("´"): None})
+# The same for ASCII text, plus lower-casing, as a byte table: ``bytes.translate`` is many times
+# faster than ``str.translate`` with a dict, and most names are ASCII.
+_ASCII_TABLE = bytes(
+    ord(" ") if i in _PUNCTUATION else ord(chr(i).lower()) if i < 128 else i for i in range(256)
+)
+_ASCII_DELETE = b".'"
+_FORM_LAST_WORDS = frozenset(seq[-1] for seq in _LEGAL_FORM_SEQUENCES)
+_SINGLE_WORD_FORMS = frozenset(seq[0] for seq in _LEGAL_FORM_SEQUENCES if len(seq) == 1)
+
+
+# Symbols and punctuation other than the few the ASCII table handles (™, ®, «, –, …).
+_SYMBOLS = re.compile(r"[^\w\s&.'’‘´]")
+# Accents NFKD splits off Latin letters; marks of other scripts (kana voicing) are kept.
+_LATIN_ACCENTS = re.compile("[\u0300-\u036f]")
+
+
+def _fold_accents(text: str) -> str:
+    """Case-folded ``text`` without diacritics or symbols: é → e, ü → u, ß → ss, ø → o, ™ → space.
+    Letters of non-Latin scripts are kept as they are."""
+    # Symbols go before NFKD (which spells ™ as "TM") and after it (which spells ¼ as "1⁄4").
+    text = _SYMBOLS.sub(" ", unicodedata.normalize("NFC", text).translate(_SPECIAL_LETTERS))
+    text = _LATIN_ACCENTS.sub("", unicodedata.normalize("NFKD", text))
+    # Recompose what other scripts split (kana voicing marks) before dropping symbols.
+    return _SYMBOLS.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _strip_legal_forms(tokens: list[str]) -> list[str]:
+    """Remove legal forms from the end, and a joiner left before one ("Smith and Co"), while at
+    least one name word remains."""
+    while len(tokens) > 1 and tokens[-1] in _FORM_LAST_WORDS:
+        if tokens[-1] in _SINGLE_WORD_FORMS:
+            del tokens[-1]
+        else:
+            for size in range(min(_LONGEST_FORM, len(tokens) - 1), 1, -1):
+                if tuple(tokens[-size:]) in _LEGAL_FORM_SEQUENCES:
+                    del tokens[-size:]
+                    break
+            else:
+                break
+        if len(tokens) > 1 and tokens[-1] in _JOINERS:
+            del tokens[-1]
+    return tokens
+
+
+def clean_company_name(name: str) -> str:
+    """The comparable core of a company name: lower case, no diacritics, ``&`` as ``and``, no
+    punctuation, single spaces, legal forms at the end removed (Inc, GmbH, S.A., Pty Ltd, K.K., …),
+    a leading "the" dropped. Idempotent; "" for an empty or punctuation-only name.
+
+    ``"Müller & Söhne GmbH & Co. KG"`` → ``"muller and sohne"``.
+    """
+    text = name if name.isascii() else _fold_accents(name.casefold())
+    if text.isascii():
+        text = text.encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii")
+    else:  # letters of other scripts remain
+        text = text.translate(_PUNCTUATION)
+    tokens = text.replace("&", " and ").split()
+    while len(tokens) > 1 and tokens[0] == "the":
+        del tokens[0]
+    # A legal form can only end a name, so removing one may expose another ("Acme Co Ltd").
+    return " ".join(_strip_legal_forms(tokens))
+
+
+def _map_distinct(values: pd.Series, function: Callable[[str], str | None]) -> pd.Series:
+    """``function`` applied once per distinct value of ``values`` (missing values read as "")."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # missing values get code -1
+    results = np.array([function(u if isinstance(u, str) else str(u)) for u in uniques] + [function("")],
+                       dtype=object)
+    return pd.Series(results[codes], index=values.index, dtype=object)
+
+
+def clean_company_names(names: pd.Series) -> pd.Series:
+    """``clean_company_name`` for every value (same index; "" for missing values)."""
+    return _map_distinct(names, clean_company_name)
+
+
+# Mailbox providers: an address at one of these says nothing about the company.
+FREE_MAIL_DOMAINS: frozenset[str] = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "outlook.de", "outlook.fr", "hotmail.com", "hotmail.co.uk",
+    "hotmail.fr", "hotmail.de", "hotmail.it", "hotmail.es", "hotmail.nl", "live.com", "live.co.uk", "live.fr",
+    "live.de", "live.nl", "msn.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "yahoo.es",
+    "yahoo.it", "yahoo.co.jp", "yahoo.com.au", "ymail.com", "rocketmail.com", "aol.com", "aol.de",
+    "icloud.com", "me.com", "mac.com", "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "gmx.com", "web.de",
+    "t-online.de", "freenet.de", "posteo.de", "mail.de", "orange.fr", "wanadoo.fr", "free.fr", "sfr.fr",
+    "laposte.net", "libero.it", "virgilio.it", "tiscali.it", "alice.it", "proton.me", "protonmail.com",
+    "pm.me", "tutanota.com", "zoho.com", "yandex.ru", "yandex.com", "mail.ru", "qq.com", "163.com",
+    "126.com", "naver.com", "hanmail.net", "seznam.cz", "wp.pl", "o2.pl", "onet.pl", "interia.pl",
+    "bluewin.ch", "telia.com", "online.no", "ziggo.nl", "kpnmail.nl", "btinternet.com", "sky.com",
+    "comcast.net", "verizon.net", "att.net", "sbcglobal.net", "bigpond.com", "shaw.ca", "rogers.com",
+    "mail.com", "fastmail.com", "hey.com", "ntlworld.com", "virginmedia.com", "terra.com.br", "uol.com.br",
+})
+# Providers that run one mailbox domain per country (hotmail.*, yahoo.*, gmx.*).
+_FREE_MAIL_FAMILIES = ("hotmail.", "yahoo.", "gmx.", "live.", "outlook.", "aol.", "yandex.", "ymail.")
+
+
+def is_free_mail_domain(domain: str) -> bool:
+    """True when ``domain`` (as ``domain_of`` returns it) belongs to a public mailbox provider."""
+    return domain in FREE_MAIL_DOMAINS or domain.startswith(_FREE_MAIL_FAMILIES)
+
+
+_HOST_CHARACTERS = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+
+
+def domain_of(url_or_email: str) -> str | None:
+    """The host name a website or e-mail address points at: lower case, no scheme, no ``www.``,
+    no path, query or port, internationalised names in their ASCII (IDNA) form. None when the
+    value holds no plausible domain.
+
+    ``"https://www.Acme.com:8443/en/"`` → ``"acme.com"``; ``"Jane <jane@Acme.co.uk>"`` →
+    ``"acme.co.uk"``; ``"münchen.de"`` → ``"xn--mnchen-3ya.de"``.
+    """
+    text = url_or_email.strip().strip("<>\"'").lower()
+    if not text:
+        return None
+    scheme = text.find("://")
+    if scheme == -1 and "@" in text:
+        text = text.rpartition("@")[2].strip().rstrip(">")
+    else:
+        if scheme != -1:
+            text = text[scheme + 3 :]
+        text = text.partition("/")[0]
+        if "?" in text or "#" in text:
+            text = text.partition("?")[0].partition("#")[0]
+        if "@" in text:  # user:password@host
+            text = text.rpartition("@")[2]
+    if ":" in text:
+        text = text.partition(":")[0]
+    text = text.strip().rstrip(".")
+    while text.startswith(("www.", "www2.", "www3.")) and text.count(".") > 1:
+        text = text.partition(".")[2]
+    if not text.isascii():
+        try:
+            text = text.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return text if _HOST_CHARACTERS.fullmatch(text) else None
+
+
+def _domain_or_empty(value: str) -> str:
+    return domain_of(value) or ""
+
+
+def domains_of(values: pd.Series) -> pd.Series:
+    """``domain_of`` for every value (same index); "" where a value holds no domain."""
+    return _map_distinct(values, _domain_or_empty)
+
+
+_INNER_SEPARATORS = str.maketrans("", "", " \t\u00a0-‐‑–—")
+
+
+_SEPARATOR_CHARACTERS = (" ", "\t", "\u00a0", "-", "‐", "‑", "–", "—")
+
+
+def normalize_identifier(value: str) -> str:
+    """A shared identifier compared leniently: trimmed, case-folded, inner spaces and dashes removed,
+    and leading zeros dropped when it is a number (``" 00042 "`` → ``"42"``, ``"AB-12 3"`` → ``"ab123"``)."""
+    text = value.strip().casefold()
+    if any(separator in text for separator in _SEPARATOR_CHARACTERS):  # cheaper than always translating
+        text = text.translate(_INNER_SEPARATORS)
+    return (text.lstrip("0") or "0") if text.isdigit() else text
+
+
+def identifier_differences(a: str, b: str) -> list[str]:
+    """What had to be ignored for ``a`` and ``b`` to compare equal under ``normalize_identifier``,
+    in words ("surrounding spaces", "letter case", "inner spaces or dashes", "leading zeros").
+    Empty when they are equal as written or when they differ even after normalising."""
+    if a == b or normalize_identifier(a) != normalize_identifier(b):
+        return []
+
+    def normalised_without(skipped: int) -> tuple[str, str]:
+        x, y = a, b
+        for index, (_, apply) in enumerate(_IDENTIFIER_STEPS):
+            if index != skipped:
+                x, y = apply(x), apply(y)
+        return x, y
+
+    # A step is named when the values stay different if only that step is left out; when no single
+    # step is indispensable (two overlap, as stripping and removing spaces do), name those that did
+    # change a value on the way.
+    steps = [step for index, (step, _) in enumerate(_IDENTIFIER_STEPS) if len(set(normalised_without(index))) > 1]
+    if steps:
+        return steps
+    x, y = a, b
+    for step, apply in _IDENTIFIER_STEPS:
+        after = (apply(x), apply(y))
+        if x != y and after != (x, y):
+            steps.append(step)
+        x, y = after
+    return steps
+
+
+def _drop_leading_zeros(text: str) -> str:
+    return (text.lstrip("0") or "0") if text.isdigit() else text
+
+
+_IDENTIFIER_STEPS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("surrounding spaces", str.strip),
+    ("letter case", str.casefold),
+    ("inner spaces or dashes", lambda text: text.translate(_INNER_SEPARATORS)),
+    ("leading zeros", _drop_leading_zeros),
+)
