@@ -1,0 +1,80 @@
+"""Fixtures: the local sandbox org over real HTTPS, sessions and clients on it, a private config dir."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop_app.salesforce import oauth
+from desktop_app.salesforce.client import SalesforceClient
+from desktop_app.salesforce.session import SalesforceSession
+from desktop_app.salesforce.tokens import TokenSet
+from desktop_app.salesforce.transport import RetryPolicy
+
+FAST_RETRY = RetryPolicy(attempts=6, first_delay=0.01, max_delay=0.05)
+
+
+@pytest.fixture(autouse=True)
+def private_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Profiles go to a throwaway directory, never the person's real settings."""
+    directory = tmp_path / "config"
+    monkeypatch.setenv("CROSSLINK_CONFIG_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
+def start_sandbox() -> Iterator[Callable[..., Any]]:
+    """Start sandbox orgs (keyword arguments as ``start_salesforce_sandbox``); all stop after the test."""
+    from desktop_app.sandbox.salesforce import start_salesforce_sandbox
+
+    running: list[Any] = []
+
+    def start(**kwargs: Any) -> Any:
+        kwargs.setdefault("accounts", 300)
+        sandbox = start_salesforce_sandbox(**kwargs)
+        running.append(sandbox)
+        return sandbox
+
+    yield start
+    for sandbox in running:
+        sandbox.stop()
+
+
+@pytest.fixture(scope="module")
+def healthy_org() -> Iterator[Any]:
+    """One healthy sandbox org with 2,500 Accounts, shared by a module's read-only tests."""
+    from desktop_app.sandbox.salesforce import start_salesforce_sandbox
+
+    with start_salesforce_sandbox(scenario="healthy", accounts=2500) as sandbox:
+        yield sandbox
+
+
+def sandbox_app(sandbox: Any) -> oauth.OAuthApp:
+    """The sandbox's External Client App, trusting its CA."""
+    return oauth.OAuthApp(
+        login_host=sandbox.login_url,
+        consumer_key=sandbox.consumer_key,
+        client_secret=sandbox.client_secret,
+        verify=str(sandbox.ca_cert),
+    )
+
+
+def admin_session(sandbox: Any, *, renewable: bool = True) -> SalesforceSession:
+    """A session on the sandbox's admin token; renews through the client-credentials flow."""
+    app = sandbox_app(sandbox)
+    tokens = TokenSet(access_token=sandbox.access_token, instance_url=sandbox.instance_url, identity_url="")
+
+    def renewer(http: Any) -> TokenSet:
+        return oauth.client_credentials_login(app, http=http)
+
+    return SalesforceSession(tokens, verify=str(sandbox.ca_cert), renewer=renewer if renewable else None)
+
+
+def admin_client(sandbox: Any, **kwargs: Any) -> SalesforceClient:
+    """A client on the sandbox's admin token, with fast retries so fault tests stay quick."""
+    kwargs.setdefault("retry", FAST_RETRY)
+    kwargs.setdefault("timeout", 20)
+    return SalesforceClient(admin_session(sandbox), **kwargs)

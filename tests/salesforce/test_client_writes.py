@@ -1,0 +1,145 @@
+"""Writing the link field into the sandbox org: collections and Bulk 2.0 ingest, per-record results
+keyed by Id, retries on faults and locks, token renewal and running out of API requests."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pandas as pd
+import pytest
+from conftest import admin_client, admin_session
+
+from desktop_app.salesforce.client import SalesforceClient
+from desktop_app.salesforce.errors import RequestLimitExceeded, SessionExpired
+
+LINK = "Billing_Customer_ID__c"
+
+
+def link_values(ids: list[str], prefix: str = "cus_") -> pd.DataFrame:
+    return pd.DataFrame({"Id": ids, "value": [f"{prefix}{i:06d}" for i in range(len(ids))]}, dtype=object)
+
+
+def account_ids(client: SalesforceClient, where: str | None = None) -> list[str]:
+    return list(client.read_accounts(["Name"], where=where)["Id"])
+
+
+@pytest.mark.parametrize("bulk_threshold", [10_000, 50], ids=["collections", "bulk"])
+def test_write_reports_one_result_per_input_id(start_sandbox: Any, bulk_threshold: int) -> None:
+    sandbox = start_sandbox(scenario="healthy")
+    client = admin_client(sandbox, bulk_threshold=bulk_threshold)
+    ids = account_ids(client)[:250]
+    deleted = ids[-1]
+    sandbox.org.delete_record("Account", deleted)
+    values = link_values(ids)
+    values.loc[len(values)] = ["001' OR Id != '", "cus_bad"]  # not an id: never sent
+    values.loc[len(values)] = [ids[0][:15], "cus_again"]  # 15-char form of the first id, later wins
+    results = client.write_field(values, LINK)
+    assert len(results) == len(values)
+    assert list(results.columns) == ["Id", "success", "error_code", "message"]
+    by_id = results.iloc[:249].set_index("Id")
+    assert by_id["success"].all()
+    assert sandbox.org.account(ids[10])[LINK] == "cus_000010"
+    assert sandbox.org.account(ids[0])[LINK] == "cus_again"
+    assert not results.iloc[249]["success"]
+    assert results.iloc[249]["error_code"] in (
+        "ENTITY_IS_DELETED",
+        "NOT_FOUND",
+    )
+    assert results.iloc[250]["error_code"] == "MALFORMED_ID"
+    assert not results.iloc[250]["success"]
+    assert results.iloc[251]["Id"] == ids[0]
+    assert results.iloc[251]["success"]
+
+
+@pytest.mark.parametrize("bulk_threshold", [10_000, 50], ids=["collections", "bulk"])
+def test_validation_rule_failures_come_back_per_record(start_sandbox: Any, bulk_threshold: int) -> None:
+    sandbox = start_sandbox(scenario="validation-rule")
+    client = admin_client(sandbox, bulk_threshold=bulk_threshold)
+    accounts = client.read_accounts(["BillingCountry"])
+    bad = accounts["BillingCountry"].str.len() != 2
+    assert bad.any()
+    assert (~bad).any()
+    results = client.write_field(link_values(list(accounts["Id"])), LINK)
+    failed = results.set_index("Id").loc[accounts.loc[bad, "Id"]]
+    assert (failed["error_code"] == "FIELD_CUSTOM_VALIDATION_EXCEPTION").all()
+    assert (failed["message"] != "").all()
+    assert results.set_index("Id").loc[accounts.loc[~bad, "Id"], "success"].all()
+
+
+@pytest.mark.parametrize("bulk_threshold", [10_000, 50], ids=["collections", "bulk"])
+def test_clearing_a_value_sets_null(start_sandbox: Any, bulk_threshold: int) -> None:
+    sandbox = start_sandbox(scenario="healthy")
+    client = admin_client(sandbox, bulk_threshold=bulk_threshold)
+    ids = account_ids(client)[:80]
+    client.write_field(link_values(ids), LINK)
+    cleared = client.write_field(pd.DataFrame({"Id": ids, "value": [""] * len(ids)}, dtype=object), LINK)
+    assert cleared["success"].all()
+    assert sandbox.org.account(ids[3])[LINK] in (None, "")
+
+
+def test_faults_are_retried_until_every_record_is_written(start_sandbox: Any) -> None:
+    from desktop_app.sandbox.salesforce.scenario import with_knobs
+
+    sandbox = start_sandbox(
+        scenario=with_knobs("faults", lock_rate=0.2, fault_503_rate=0.15, fault_drop_rate=0.1, fault_slow_rate=0.0)
+    )
+    client = admin_client(sandbox)
+    ids = account_ids(client)
+    results = client.write_field(link_values(ids), LINK)
+    assert results["success"].all(), results[~results["success"]].head()
+    assert all(sandbox.org.account(i)[LINK] == v for i, v in zip(ids, link_values(ids)["value"], strict=True))
+    assert sum(sandbox.org.lock_attempts.values()) > 0  # locks really happened and were retried
+
+
+def test_faults_during_a_bulk_write_and_read(start_sandbox: Any) -> None:
+    from desktop_app.sandbox.salesforce.scenario import with_knobs
+
+    sandbox = start_sandbox(
+        scenario=with_knobs("faults", fault_503_rate=0.15, fault_drop_rate=0.1, fault_slow_rate=0.0)
+    )
+    client = admin_client(sandbox, bulk_threshold=50)
+    ids = account_ids(client)
+    results = client.write_field(link_values(ids), LINK)
+    assert results["success"].all()
+    assert set(client.read_accounts([LINK])[LINK]) == set(link_values(ids)["value"])
+
+
+def test_expired_token_is_renewed_once_and_the_call_retried(start_sandbox: Any) -> None:
+    sandbox = start_sandbox(scenario="healthy", token_lifetime_seconds=1)
+    session = admin_session(sandbox)
+    client = SalesforceClient(session)
+    first_token = session.access_token
+    time.sleep(1.5)  # let the token expire (the sandbox checks issue time + lifetime)
+    assert client.count_accounts() == 300
+    assert session.access_token != first_token
+
+
+def test_expired_token_without_a_way_to_renew_says_log_in_again(start_sandbox: Any) -> None:
+    sandbox = start_sandbox(scenario="healthy", token_lifetime_seconds=1)
+    client = SalesforceClient(admin_session(sandbox, renewable=False))
+    time.sleep(1.5)
+    with pytest.raises(SessionExpired, match="log in again"):
+        client.count_accounts()
+
+
+def test_running_out_of_api_requests_stops_cleanly(start_sandbox: Any) -> None:
+    sandbox = start_sandbox(scenario="api-limits-low")  # 20 requests left today
+    client = admin_client(sandbox)
+    values = link_values(account_ids(client))  # 300 accounts: 2 collection calls per write
+    finished = 0
+    calls_at_last_start = 0
+
+    def write_until_refused() -> None:
+        nonlocal finished, calls_at_last_start
+        while finished < 50:
+            calls_at_last_start = client.calls
+            client.write_field(values, LINK)
+            finished += 1
+
+    with pytest.raises(RequestLimitExceeded, match="daily API requests") as raised:
+        write_until_refused()
+    assert 0 < finished < 10
+    assert client.calls - calls_at_last_start <= 2  # the refused call was not retried
+    assert sandbox.org.api_remaining == 0
+    assert sandbox.access_token not in str(raised.value)

@@ -1,0 +1,112 @@
+"""What a user sees from the preflight checks for each sandbox scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import admin_client
+
+from desktop_app.salesforce.preflight import CheckResult, run_preflight
+
+LINK = "Billing_Customer_ID__c"
+
+
+def checks_for(start_sandbox: Any, scenario: str, **kwargs: Any) -> dict[str, CheckResult]:
+    sandbox = start_sandbox(scenario=scenario, accounts=50)
+    kwargs.setdefault("link_field", LINK)
+    results = run_preflight(admin_client(sandbox), **kwargs)
+    return {r.key: r for r in results}
+
+
+def test_healthy_org_passes_everything_that_matters(start_sandbox: Any) -> None:
+    found = checks_for(
+        start_sandbox,
+        "healthy",
+        billing_currencies=["EUR", "USD"],
+        longest_billing_id=18,
+        planned_writes=2000,
+    )
+    assert len(found) == 11
+    failing = {k: r.explanation for k, r in found.items() if r.status == "fail"}
+    assert failing == {}
+    assert found["api_access"].details["edition"] == "Enterprise Edition"
+    assert found["currencies"].status == "pass"
+    assert found["link_field_unique"].status == "warn"  # external id but not unique in the default scenario
+
+
+def test_no_api_access_fails_first_and_alone(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "no-api")
+    assert list(found) == ["api_access"]
+    assert found["api_access"].status == "fail"
+    assert "API Enabled" in found["api_access"].remedy
+    assert found["api_access"].setup_url
+    assert found["api_access"].setup_url.startswith("/lightning/setup/")
+
+
+def test_number_link_field_is_refused(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "number-link-field")
+    assert found["link_field_type"].status == "fail"
+    assert "Upflow and Sequence cannot use a number field" in found["link_field_type"].explanation
+
+
+def test_read_only_link_field_is_refused(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "readonly-link-field")
+    assert found["link_field_editable"].status == "fail"
+    assert "Field-Level Security" in found["link_field_editable"].remedy
+
+
+def test_missing_link_field(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "healthy", link_field="Stripe_Id__c")
+    for key in ("link_field_exists", "link_field_type", "link_field_editable"):
+        assert found[key].status == "fail"
+        assert "Stripe_Id__c" in found[key].explanation
+
+
+def test_short_link_field(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "healthy", longest_billing_id=400)
+    assert found["link_field_length"].status == "fail"
+    assert "400" in found["link_field_length"].remedy
+
+
+def test_single_currency_org_warns_about_other_billing_currencies(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "single-currency", billing_currencies=["EUR", "USD"])
+    assert found["currencies"].status == "warn"
+    assert found["currencies"].details["multi_currency"] is False
+    assert "Activate Multiple Currencies" in found["currencies"].remedy
+
+
+def test_inactive_billing_currency(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "healthy", billing_currencies=["EUR", "JPY", "CHF"])
+    assert found["currencies"].status == "warn"
+    assert found["currencies"].details["missing"] == ["CHF", "JPY"]
+
+
+def test_validation_rule_is_named(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "validation-rule")
+    assert found["validation_rules"].status == "warn"
+    rules = found["validation_rules"].details["rules"]
+    assert rules
+    assert all(r["message"] for r in rules)
+    assert rules[0]["name"] in found["validation_rules"].explanation
+
+
+def test_required_field_is_named(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "required-field")
+    assert found["required_fields"].status == "warn"
+    assert found["required_fields"].details["fields"] == ["Account_Tier__c"]
+
+
+@pytest.mark.parametrize(("planned", "status"), [(0, "fail"), (1_000, "fail")])
+def test_api_limits_low(start_sandbox: Any, planned: int, status: str) -> None:
+    found = checks_for(start_sandbox, "api-limits-low", planned_writes=planned)
+    assert found["api_limits"].status == status
+    assert found["api_limits"].details["requests_remaining"] < found["api_limits"].details["requests_needed"]
+
+
+def test_expected_package_missing_and_present(start_sandbox: Any) -> None:
+    missing = checks_for(start_sandbox, "healthy", expected_package_namespace="nosuchpkg")
+    assert missing["managed_package"].status == "fail"
+    assert missing["managed_package"].details["installed"] == ["sf_com_apps"]
+    present = checks_for(start_sandbox, "healthy", expected_package_namespace="sf_com_apps")
+    assert present["managed_package"].status == "pass"
