@@ -1,0 +1,76 @@
+"""``desktop-app check-addresses``: one row per address or country problem in a file.
+
+Contract: ``--out FILE.csv`` has the columns row, record_id, field, problem, value, suggestion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from desktop_app.cli.common import EXIT_OK
+from desktop_app.cli.inputs_args import (
+    add_column_argument,
+    check_out_path,
+    parse_overrides,
+    print_file_issues,
+    run_step,
+)
+from desktop_app.core.addresses import summarize
+from desktop_app.core.report import write_csv, write_xlsx_report
+from desktop_app.core.roles import Side
+from desktop_app.workflow.address_check import check_address_file
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check-addresses", help="find missing address parts and non-ISO country codes in a file",
+        description="Check billing addresses and ISO 3166 country codes in an accounts, customers or "
+                    "contacts file; list every problem with a suggested fix.",
+    )
+    parser.add_argument("--input", type=Path, required=True, help="the file to check (CSV/TSV/XLSX)")
+    parser.add_argument("--out", type=Path, required=True, help="problems as FILE.csv or FILE.xlsx")
+    parser.add_argument("--side", choices=[s.value for s in (Side.ACCOUNTS, Side.CUSTOMERS, Side.CONTACTS)],
+                        help="what the file holds (default: guessed from its id column)")
+    parser.add_argument("--sheet", help="sheet to read from an .xlsx file")
+    parser.add_argument("--fixed-out", type=Path,
+                        help="also write a copy of the records with confident fixes applied (.csv)")
+    parser.add_argument("--min-confidence", type=float, default=0.9,
+                        help="apply only fixes at least this sure (0-1, default %(default)s)")
+    add_column_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides = parse_overrides(args.column)
+    check_out_path(args.out, (".csv", ".xlsx"), [args.input])
+    if args.fixed_out is not None:
+        check_out_path(args.fixed_out, (".csv",), [args.input])
+    check = run_step(lambda progress: check_address_file(
+        args.input, side=Side(args.side) if args.side else None, overrides=overrides, sheet=args.sheet,
+        min_confidence=args.min_confidence, progress=progress,
+    ))
+    print_file_issues([check.loaded])
+    if args.out.suffix.lower() == ".xlsx":
+        write_xlsx_report(args.out, address_problems=check.problems,
+                          summary={"file": str(args.input), "records": len(check.loaded.frame),
+                                   "read as": check.loaded.side.value})
+    else:
+        write_csv(args.out, check.problems)
+    if args.fixed_out is not None:
+        write_csv(args.fixed_out, check.fixed)
+    counts = summarize(check.problems)
+    if args.json:
+        print(json.dumps({"records": len(check.loaded.frame), "side": check.loaded.side.value,
+                          "problems": len(check.problems), "by_code": counts,
+                          "fixes_applied": check.fixes_applied, "out": str(args.out)}))
+    else:
+        detail = ", ".join(f"{n:,} {code.replace('_', ' ')}" for code, n in counts.items())
+        print(f"{len(check.loaded.frame):,} {check.loaded.side.value} checked: "
+              f"{len(check.problems):,} problems{' (' + detail + ')' if detail else ''}.")
+        print(f"Written to {args.out}.")
+        if args.fixed_out is not None:
+            print(f"{check.fixes_applied:,} confident fixes applied in {args.fixed_out}.")
+    return EXIT_OK

@@ -1,0 +1,72 @@
+"""Arguments and error handling shared by the commands that read the user's files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from desktop_app.cli.common import TerminalProgress, UsageError
+from desktop_app.core.progress import Cancelled
+from desktop_app.core.tables import TableError, TableIssue
+from desktop_app.workflow.inputs import ColumnOverride, LoadedInput
+
+T = TypeVar("T")
+MAX_ISSUES_PRINTED = 20
+
+
+def add_column_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--column", action="append", default=[], metavar="[SIDE:]ROLE=HEADER",
+        help="say which column holds a role when auto-detection guesses wrong, e.g. "
+             "--column name='Account Name' or --column customers:sf_account_id=CRM",
+    )
+
+
+def parse_overrides(values: Sequence[str]) -> list[ColumnOverride]:
+    """Parse every --column value; a malformed one is a usage error."""
+    try:
+        return [ColumnOverride.parse(v) for v in values]
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def existing_file(value: str) -> Path:
+    """argparse type: a path that must exist (checked again when read)."""
+    return Path(value)
+
+
+def check_out_path(out: Path, allowed: tuple[str, ...], inputs: Sequence[Path]) -> None:
+    """Refuse an output path with the wrong extension or one that would overwrite an input."""
+    if out.suffix.lower() not in allowed:
+        raise UsageError(f"--out {out}: use a file ending in {' or '.join(allowed)}.")
+    for source in inputs:
+        if source.exists() and out.exists() and out.resolve() == source.resolve():
+            raise UsageError(f"--out {out} is one of the input files; choose another name so nothing is lost.")
+
+
+def run_step(step: Callable[[TerminalProgress], T]) -> T:
+    """Run a step with terminal progress; bad input becomes a UsageError (exit 2)."""
+    progress = TerminalProgress()
+    try:
+        return step(progress)
+    except TableError as error:
+        raise UsageError(str(error)) from None
+    except Cancelled:
+        raise KeyboardInterrupt from None
+    finally:
+        progress.finish()
+
+
+def print_file_issues(inputs: Sequence[LoadedInput]) -> None:
+    """Print problems found in the files (Excel damage, short rows…) on stderr, by file and row."""
+    for loaded in inputs:
+        issues: list[TableIssue] = loaded.issues
+        for issue in issues[:MAX_ISSUES_PRINTED]:
+            column = f", column {issue.column!r}" if issue.column else ""
+            print(f"{loaded.table.path.name}, row {issue.row}{column}: {issue.message}", file=sys.stderr)
+        if len(issues) > MAX_ISSUES_PRINTED:
+            print(f"{loaded.table.path.name}: {len(issues) - MAX_ISSUES_PRINTED} more problems "
+                  "(all of them are in the .xlsx report).", file=sys.stderr)

@@ -1,0 +1,85 @@
+"""``desktop-app match``: one decision per account and per customer no account took.
+
+Contract (other tools call it exactly so): ``--out FILE.csv`` has at least the columns
+account_id (18-char, empty for an unmatched customer), customer_id, status, score, reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from desktop_app.cli.common import EXIT_OK, UsageError
+from desktop_app.cli.inputs_args import (
+    add_column_argument,
+    check_out_path,
+    parse_overrides,
+    print_file_issues,
+    run_step,
+)
+from desktop_app.core.matching import MatchConfig
+from desktop_app.workflow.inputs import unused_overrides
+from desktop_app.workflow.matching import match_files, write_match_output
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "match", help="match Salesforce accounts to billing customers from files",
+        description="Match an accounts export against a customers export; write one decision per "
+                    "account and per customer no account took (.csv) or a full report (.xlsx).",
+    )
+    parser.add_argument("--accounts", type=Path, required=True, help="Salesforce accounts (CSV/TSV/XLSX)")
+    parser.add_argument("--customers", type=Path, required=True, help="billing customers (CSV/TSV/XLSX)")
+    parser.add_argument("--mapping", type=Path, help="optional file of known pairs (account id, customer id)")
+    parser.add_argument("--out", type=Path, required=True, help="FILE.csv (decisions) or FILE.xlsx (report)")
+    parser.add_argument("--accounts-sheet", help="sheet to read from an .xlsx accounts file")
+    parser.add_argument("--customers-sheet", help="sheet to read from an .xlsx customers file")
+    add_column_argument(parser)
+    parser.add_argument("--auto-accept", type=float, default=MatchConfig().auto_accept_score, metavar="SCORE",
+                        help="fuzzy matches at or above this score are accepted (default %(default)s)")
+    parser.add_argument("--suggest-min", type=float, default=MatchConfig().suggest_min_score, metavar="SCORE",
+                        help="fuzzy matches at or above this score are suggested (default %(default)s)")
+    parser.add_argument("--allow-many", action="store_true",
+                        help="let one account take several customers (default: one to one)")
+    parser.add_argument("--no-fuzzy", action="store_true", help="skip fuzzy name matching")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides = parse_overrides(args.column)
+    inputs = [args.accounts, args.customers, *([args.mapping] if args.mapping else [])]
+    check_out_path(args.out, (".csv", ".xlsx"), inputs)
+    config = MatchConfig(auto_accept_score=args.auto_accept, suggest_min_score=args.suggest_min,
+                         one_to_one=not args.allow_many, use_fuzzy=not args.no_fuzzy)
+    result = run_step(lambda progress: match_files(
+        args.accounts, args.customers, mapping_path=args.mapping, overrides=overrides,
+        accounts_sheet=args.accounts_sheet, customers_sheet=args.customers_sheet, config=config,
+        progress=progress,
+    ))
+    problems = unused_overrides(overrides, result.inputs)
+    if problems:
+        raise UsageError(" ".join(problems))
+    print_file_issues(result.inputs)
+    notes = write_match_output(result, args.out)
+    counts = result.result.counts
+    summary = {
+        "accounts": len(result.accounts.frame),
+        "customers": len(result.customers.frame),
+        "decisions": len(result.result.decisions),
+        "counts": counts,
+        "file_issues": len(result.file_issues),
+        "address_problems": len(result.address_problems),
+        "out": str(args.out),
+        "notes": notes,
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        parts = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in counts.items() if n)
+        print(f"{summary['accounts']:,} accounts, {summary['customers']:,} customers → {parts}.")
+        print(f"Written to {args.out}.")
+        for note in notes:
+            print(note)
+    return EXIT_OK

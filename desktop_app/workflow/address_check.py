@@ -1,0 +1,70 @@
+"""Use case: check one file's addresses and ISO country codes (support staff use it on its own)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from desktop_app.core.addresses import apply_fixes, check_addresses
+from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
+from desktop_app.core.roles import ID_ROLE, Side
+from desktop_app.core.tables import TableError, read_table
+from desktop_app.workflow.inputs import ColumnOverride, LoadedInput, overrides_for
+
+ADDRESS_ROLES = ("street", "city", "state", "postcode", "country")
+
+
+@dataclass
+class AddressCheck:
+    """The problems found in one file, and the file's records with confident fixes applied."""
+
+    loaded: LoadedInput
+    problems: pd.DataFrame
+    fixed: pd.DataFrame
+    fixes_applied: int
+
+
+def guess_side(table_headers: Sequence[str], loaded_by_side: dict[Side, LoadedInput]) -> Side:
+    """The side whose id role the file has (accounts, then customers, then contacts)."""
+    for side in (Side.ACCOUNTS, Side.CUSTOMERS, Side.CONTACTS):
+        if ID_ROLE[side] in loaded_by_side[side].roles.columns:
+            return side
+    return Side.CUSTOMERS
+
+
+def check_address_file(
+    path: Path,
+    *,
+    side: Side | None = None,
+    overrides: Sequence[ColumnOverride] = (),
+    sheet: str | None = None,
+    min_confidence: float = 0.9,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> AddressCheck:
+    """Read ``path``, find address problems, and apply fixes at or above ``min_confidence``.
+
+    With ``side`` None the side is guessed from which id column the file has. Raises
+    ``TableError`` when the file cannot be read or has no address column at all.
+    """
+    table = read_table(path, sheet=sheet, progress=progress, cancel=cancel)
+    candidates = {
+        s: LoadedInput(table, s, pd.DataFrame(), table.roles(s, overrides_for(table, s, overrides)))
+        for s in (Side.ACCOUNTS, Side.CUSTOMERS, Side.CONTACTS)
+    }
+    chosen = side or guess_side(list(table.frame.columns), candidates)
+    roles = candidates[chosen].roles
+    if not any(role in roles.columns for role in ADDRESS_ROLES):
+        raise TableError(
+            f"{path.name} has no address column (looked for street, city, state, postcode and country "
+            f"headers among: {', '.join(map(str, table.frame.columns))}). Name the columns with "
+            "--column country=HEADER (and street=, city=, state=, postcode=)."
+        )
+    frame = table.canonical(chosen, overrides_for(table, chosen, overrides))
+    loaded = LoadedInput(table=table, side=chosen, frame=frame, roles=roles)
+    problems = check_addresses(frame, chosen, cancel=cancel)
+    fixed, applied = apply_fixes(frame, problems, min_confidence=min_confidence)
+    return AddressCheck(loaded=loaded, problems=problems, fixed=fixed, fixes_applied=applied)

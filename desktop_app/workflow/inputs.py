@@ -1,0 +1,133 @@
+"""Loading the user's files for a step: read, pick roles (with overrides), collect file issues."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
+from desktop_app.core.roles import ROLES_BY_SIDE, Side
+from desktop_app.core.tables import LoadedTable, RoleMapping, TableError, TableIssue, read_table
+
+
+@dataclass(frozen=True)
+class ColumnOverride:
+    """``--column [SIDE:]ROLE=HEADER``: the header that holds a role, optionally for one side only."""
+
+    role: str
+    header: str
+    side: Side | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ColumnOverride:
+        """Parse ``ROLE=HEADER`` or ``accounts:ROLE=HEADER``; raises ``ValueError`` with the fix."""
+        target, sep, header = text.partition("=")
+        if not sep or not target.strip() or not header.strip():
+            raise ValueError(f"--column {text!r} should look like ROLE=HEADER, e.g. name='Account Name'.")
+        side_name, colon, role = target.strip().rpartition(":")
+        side = None
+        if colon:
+            try:
+                side = Side(side_name.strip().lower())
+            except ValueError:
+                names = ", ".join(s.value for s in Side)
+                raise ValueError(f"--column {text!r}: unknown side {side_name!r}; use one of {names}.") from None
+        role = role.strip().lower()
+        known = sorted({r for roles in ROLES_BY_SIDE.values() for r in roles})
+        if role not in known:
+            raise ValueError(f"--column {text!r}: unknown role {role!r}; roles are {', '.join(known)}.")
+        return cls(role=role, header=header.strip(), side=side)
+
+
+def overrides_for(table: LoadedTable, side: Side, overrides: Sequence[ColumnOverride]) -> dict[str, str]:
+    """The overrides that apply to ``table`` read as ``side``.
+
+    An override naming this side always applies (an unknown header is then an error from intake);
+    one without a side applies where the table has that header and the side has that role.
+    """
+    chosen: dict[str, str] = {}
+    for override in overrides:
+        if override.role not in ROLES_BY_SIDE[side]:
+            continue
+        if override.side == side or (override.side is None and override.header in table.frame.columns):
+            chosen[override.role] = override.header
+    return chosen
+
+
+@dataclass
+class LoadedInput:
+    """A file loaded for one side: the table, its canonical frame and the roles chosen."""
+
+    table: LoadedTable
+    side: Side
+    frame: pd.DataFrame
+    roles: RoleMapping
+
+    @property
+    def issues(self) -> list[TableIssue]:
+        """Problems found while reading the file."""
+        return self.table.issues
+
+
+def load_input(
+    path: Path,
+    side: Side,
+    overrides: Sequence[ColumnOverride] = (),
+    *,
+    sheet: str | None = None,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> LoadedInput:
+    """Read ``path`` for ``side`` and map its columns to roles; raises ``TableError`` on bad input."""
+    table = read_table(path, sheet=sheet, progress=progress, cancel=cancel)
+    chosen = overrides_for(table, side, overrides)
+    roles = table.roles(side, chosen)
+    return LoadedInput(table=table, side=side, frame=table.canonical(side, chosen), roles=roles)
+
+
+def unused_overrides(overrides: Sequence[ColumnOverride], inputs: Sequence[LoadedInput]) -> list[str]:
+    """Messages for overrides that matched no loaded file (a typo in a header is easy to make)."""
+    messages = []
+    for override in overrides:
+        used = any(override.role in overrides_for(i.table, i.side, [override]) for i in inputs)
+        if not used:
+            where = ", ".join(f"{i.table.path.name}: {', '.join(map(str, i.table.frame.columns))}" for i in inputs)
+            messages.append(
+                f"--column {override.role}={override.header!r}: no loaded file has a column "
+                f"{override.header!r} for that role. Headers found — {where}."
+            )
+    return messages
+
+
+def issues_frame(inputs: Sequence[LoadedInput]) -> pd.DataFrame:
+    """Every file issue as a table: file, row, column, kind, message, value."""
+    rows = [
+        {"file": i.table.path.name, "row": issue.row, "column": issue.column, "kind": issue.kind,
+         "message": issue.message, "value": issue.value}
+        for i in inputs
+        for issue in i.issues
+    ]
+    return pd.DataFrame(rows, columns=["file", "row", "column", "kind", "message", "value"])
+
+
+def role_summary(loaded: LoadedInput) -> Mapping[str, str]:
+    """Role → "header (why)" for display."""
+    return {
+        role: f"{header} ({loaded.roles.reasons.get(role, '')})".replace(" ()", "")
+        for role, header in loaded.roles.columns.items()
+    }
+
+
+__all__ = [
+    "ColumnOverride",
+    "LoadedInput",
+    "TableError",
+    "issues_frame",
+    "load_input",
+    "overrides_for",
+    "role_summary",
+    "unused_overrides",
+]

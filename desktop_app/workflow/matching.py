@@ -1,0 +1,111 @@
+"""Use case: match an accounts file against a customers file (and an optional mapping file)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from desktop_app.core.addresses import check_addresses
+from desktop_app.core.matching import MatchConfig, MatchResult, match
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.core.report import write_csv, write_xlsx_report
+from desktop_app.core.roles import Side
+from desktop_app.workflow.inputs import ColumnOverride, LoadedInput, issues_frame, load_input
+
+
+@dataclass
+class MatchRun:
+    """Everything one matching step produced, ready to review, report or plan from."""
+
+    accounts: LoadedInput
+    customers: LoadedInput
+    mapping: LoadedInput | None
+    result: MatchResult
+    address_problems: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def inputs(self) -> list[LoadedInput]:
+        """The loaded files, accounts first."""
+        return [i for i in (self.accounts, self.customers, self.mapping) if i is not None]
+
+    @property
+    def file_issues(self) -> pd.DataFrame:
+        """Problems found while reading the files."""
+        return issues_frame(self.inputs)
+
+
+def _stage(progress: ProgressCallback, start: int, span: int) -> ProgressCallback:
+    """Map a sub-step's progress onto ``start..start+span`` of a 100-unit whole."""
+
+    def report(p: Progress) -> None:
+        share = p.fraction or 0.0
+        progress(Progress(start + int(span * share), 100, p.message))
+
+    return report
+
+
+def match_files(
+    accounts_path: Path,
+    customers_path: Path,
+    *,
+    mapping_path: Path | None = None,
+    overrides: Sequence[ColumnOverride] = (),
+    accounts_sheet: str | None = None,
+    customers_sheet: str | None = None,
+    config: MatchConfig | None = None,
+    check_address_quality: bool = True,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> MatchRun:
+    """Load the files, match, and check both sides' addresses; raises ``TableError`` on bad input."""
+    progress(Progress(0, 100, f"Reading {accounts_path.name}"))
+    accounts = load_input(accounts_path, Side.ACCOUNTS, overrides, sheet=accounts_sheet,
+                          progress=_stage(progress, 0, 15), cancel=cancel)
+    progress(Progress(15, 100, f"Reading {customers_path.name}"))
+    customers = load_input(customers_path, Side.CUSTOMERS, overrides, sheet=customers_sheet,
+                           progress=_stage(progress, 15, 15), cancel=cancel)
+    mapping = None
+    if mapping_path is not None:
+        mapping = load_input(mapping_path, Side.MAPPING, overrides, cancel=cancel)
+    progress(Progress(30, 100, "Matching"))
+    result = match(accounts.frame, customers.frame, None if mapping is None else mapping.frame,
+                   config or MatchConfig(), progress=_stage(progress, 30, 55), cancel=cancel)
+    problems = pd.DataFrame()
+    if check_address_quality:
+        progress(Progress(85, 100, "Checking addresses"))
+        account_problems = check_addresses(accounts.frame, Side.ACCOUNTS, cancel=cancel)
+        customer_problems = check_addresses(customers.frame, Side.CUSTOMERS, cancel=cancel)
+        problems = pd.concat(
+            [account_problems.assign(side="account", file=accounts_path.name),
+             customer_problems.assign(side="customer", file=customers_path.name)],
+            ignore_index=True,
+        )
+    progress(Progress(100, 100, "Done"))
+    return MatchRun(accounts=accounts, customers=customers, mapping=mapping, result=result,
+                    address_problems=problems)
+
+
+def write_match_output(run: MatchRun, out: Path) -> list[str]:
+    """Write the decisions: ``.csv`` → one CSV; ``.xlsx`` → the full workbook report.
+
+    Returns notes to show the user (e.g. a sheet cut at Excel's row limit).
+    """
+    decisions = run.result.decisions
+    if out.suffix.lower() == ".xlsx":
+        summary = {
+            "accounts file": str(run.accounts.table.path),
+            "customers file": str(run.customers.table.path),
+            "mapping file": str(run.mapping.table.path) if run.mapping else "(none)",
+            "accounts": len(run.accounts.frame),
+            "customers": len(run.customers.frame),
+            "file issues": len(run.file_issues),
+        }
+        extra = {"File issues": run.file_issues} if len(run.file_issues) else {}
+        return write_xlsx_report(out, decisions=decisions, address_problems=run.address_problems,
+                                 summary=summary, extra_sheets=extra)
+    write_csv(out, decisions)
+    return []
