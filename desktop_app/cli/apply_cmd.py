@@ -1,0 +1,270 @@
+"""``desktop-app apply | resume | undo | runs``: journaled two-sided writes and their history.
+
+Exit codes: 0 every link done and verified, 1 some links failed or are pending (see the results
+file; ``resume`` retries them), 2 unusable input, 130 cancelled (Ctrl+C stops between batches; the
+journal stays consistent and ``resume`` continues).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
+from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options, link_sides
+from desktop_app.core.journal import Journal, RunInfo
+from desktop_app.core.plan import PlanError
+from desktop_app.core.plan_file import plan_id, read_plan
+from desktop_app.core.progress import CancelToken
+from desktop_app.workflow.apply import RunBusy, RunReport, new_run_id, resume, start_apply, start_undo, write_results
+from desktop_app.workflow.link_sides import close_sides
+
+# Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
+_REMEMBERED = (
+    "profile",
+    "sandbox",
+    "instance_url",
+    "ca_cert",
+    "billing_url",
+    "billing_ca",
+    "billing_file",
+    "billing_profile",
+    "link_key",
+)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``apply``, ``resume``, ``undo`` and ``runs`` commands."""
+    apply = subparsers.add_parser("apply", help="write a plan into both systems (journaled, resumable)")
+    apply.add_argument("plan", type=Path, help="plan file from 'desktop-app plan'")
+    apply.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
+    _common(apply)
+    apply.set_defaults(func=run_apply)
+    again = subparsers.add_parser("resume", help="continue an interrupted run exactly where it stopped")
+    again.add_argument("run", nargs="?", help="run id (default: the newest unfinished run)")
+    _common(again)
+    again.set_defaults(func=run_resume)
+    undo = subparsers.add_parser("undo", help="restore the values a run replaced, on both sides")
+    undo.add_argument("run", help="run id (see 'desktop-app runs')")
+    _common(undo)
+    undo.set_defaults(func=run_undo)
+    runs = subparsers.add_parser("runs", help="list runs and their state")
+    runs.add_argument("--json", action="store_true", help="print the runs as JSON")
+    runs.set_defaults(func=run_runs)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--results", type=Path, help="also write the results CSV here")
+    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    add_system_options(parser)
+
+
+def _remembered(args: argparse.Namespace) -> dict[str, str]:
+    return {k: str(getattr(args, k)) for k in _REMEMBERED if getattr(args, k, None) not in (None, False, "")}
+
+
+def _fill_from(args: argparse.Namespace, settings: dict[str, str]) -> None:
+    """Options not given now take the values the run was started with."""
+    if args.profile or args.sandbox:
+        return
+    for key in _REMEMBERED:
+        if getattr(args, key, None) in (None, False) and key in settings:
+            value = settings[key]
+            if key == "sandbox":
+                args.sandbox = value == "True"
+            elif key in ("ca_cert", "billing_ca", "billing_file"):
+                setattr(args, key, Path(value))
+            else:
+                setattr(args, key, value)
+
+
+@contextmanager
+def _cancel_on_interrupt() -> Iterator[CancelToken]:
+    """Ctrl+C asks the run to stop at the next batch boundary instead of killing it mid-batch."""
+    token = CancelToken()
+    previous = signal.signal(signal.SIGINT, lambda *_: token.cancel())
+    try:
+        yield token
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _finish(report: RunReport, args: argparse.Namespace) -> int:
+    if args.results:
+        with Journal() as journal:
+            write_results(report.run_id, journal.items(report.run_id), args.results, undo=report.kind == "undo")
+    if args.json:
+        print(json.dumps(report.as_dict(), sort_keys=True))
+    else:
+        print(f"Run {report.run_id} ({report.kind}): {report.state}. {report.message}".rstrip())
+        for status, count in sorted(report.pairs.items()):
+            print(f"  {status.replace('_', ' ')}: {count:,}")
+        if report.verification is not None:
+            print(report.verification.sentence("restored records" if report.kind == "undo" else "links") + ".")
+        print(f"Results: {args.results or report.results_path}")
+    if report.state == "cancelled":
+        return EXIT_CANCELLED
+    return EXIT_OK if report.state == "done" else EXIT_FAILED
+
+
+def _execute(
+    args: argparse.Namespace,
+    settings: dict[str, str],
+    run_id: str,
+    work: Callable[[Journal, dict[str, Any], CancelToken, TerminalProgress], RunReport],
+) -> int:
+    if settings.get("billing_system") == "file":
+        raise UsageError(
+            "apply, resume and undo need a billing system they can read back (stripe or sequence): a "
+            "customer export file cannot show whether a write landed, so the run could be neither "
+            "verified nor resumed safely. 'plan' and 'audit' work with --billing file."
+        )
+    sides = link_sides(
+        args,
+        billing_kind=settings.get("billing_system", ""),
+        link_field=settings.get("link_field", DEFAULT_LINK_FIELD),
+        run_id=run_id,
+        link_key=settings.get("billing_link_key", ""),
+    )
+    progress = TerminalProgress()
+    with Journal() as journal, _cancel_on_interrupt() as cancel:
+        try:
+            report = work(journal, sides, cancel, progress)
+        except RunBusy as busy:
+            raise UsageError(str(busy)) from None
+        finally:
+            progress.finish()
+            close_sides(sides)
+    return _finish(report, args)
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    """Apply a plan (or, with ``--dry-run``, only show what it would do)."""
+    try:
+        plan = read_plan(args.plan)
+    except PlanError as error:
+        raise UsageError(str(error)) from None
+    billing_kind = args.billing or plan.source.billing_system
+    if args.dry_run:
+        if args.json:
+            print(
+                json.dumps(
+                    {"plan_id": plan_id(plan), "links": len(plan.links), "counts": plan.counts()}, sort_keys=True
+                )
+            )
+        else:
+            print("\n".join(plan.summary_lines(billing_kind or "billing")))
+            print("Dry run: nothing was written.")
+        return EXIT_OK
+    if not billing_kind:
+        raise UsageError("The plan names no billing system; pass --billing stripe, sequence or file.")
+    run_id = new_run_id()
+    settings = {
+        "billing_system": billing_kind,
+        "link_field": args.link_field or plan.source.link_field,
+        "billing_link_key": args.link_key or plan.source.billing_link_key,
+        **_remembered(args),
+    }
+    return _execute(
+        args,
+        settings,
+        run_id,
+        lambda journal, sides, cancel, progress: start_apply(
+            journal,
+            plan,
+            sides,
+            plan_path=str(args.plan),
+            run_id=run_id,
+            settings=settings,
+            progress=progress,
+            cancel=cancel,
+        ),
+    )
+
+
+def _run_or_fail(journal: Journal, run_id: str | None) -> RunInfo:
+    info = journal.run(run_id) if run_id else journal.latest_unfinished()
+    if info is None:
+        raise UsageError(f"There is no run '{run_id}'." if run_id else "There is no unfinished run to resume.")
+    return info
+
+
+def run_resume(args: argparse.Namespace) -> int:
+    """Continue a run (re-reading unanswered batches first; nothing is sent twice)."""
+    with Journal() as journal:
+        info = _run_or_fail(journal, args.run)
+    if info.state == "done":
+        print(f"Run {info.run_id} is already done; nothing to resume.")
+        return EXIT_OK
+    _fill_from(args, info.settings)
+    return _execute(
+        args,
+        info.settings,
+        info.run_id,
+        lambda journal, sides, cancel, progress: resume(journal, info.run_id, sides, progress=progress, cancel=cancel),
+    )
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    """Restore the values a run replaced (refusing, per record, values changed since)."""
+    with Journal() as journal:
+        info = _run_or_fail(journal, args.run)
+    if info.kind == "undo":
+        raise UsageError(f"Run {info.run_id} is itself an undo; apply the plan again instead.")
+    _fill_from(args, info.settings)
+    undo_id = new_run_id()
+
+    def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
+        try:
+            return start_undo(journal, info.run_id, sides, undo_id=undo_id, progress=progress, cancel=cancel)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+
+    code = _execute(args, info.settings, undo_id, work)
+    with Journal() as journal:
+        refused = journal.items(undo_id, states=["refused"])
+    for item in refused[:20]:
+        print(f"  refused: row {item.row}, {item.side} {item.record_id}: {item.message}", file=sys.stderr)
+    if len(refused) > 20:
+        print(f"  ... and {len(refused) - 20:,} more (see the results file).", file=sys.stderr)
+    return code
+
+
+def run_runs(args: argparse.Namespace) -> int:
+    """List runs, newest first."""
+    with Journal() as journal:
+        runs = journal.runs()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "run_id": r.run_id,
+                        "kind": r.kind,
+                        "state": r.state,
+                        "created_at": r.created_at,
+                        "updated_at": r.updated_at,
+                        "links": r.links,
+                        "undo_of": r.undo_of,
+                        "plan": r.plan_path,
+                        "summary": r.summary,
+                    }
+                    for r in runs
+                ],
+                sort_keys=True,
+            )
+        )
+        return EXIT_OK
+    if not runs:
+        print("No runs yet.")
+    for r in runs:
+        verified = r.summary.get("verified", "")
+        extra = f" (undo of {r.undo_of})" if r.undo_of else ""
+        print(f"{r.run_id}  {r.kind:<5} {r.state:<18} {r.created_at}  {r.links:,} links{extra}  {verified}")
+    return EXIT_OK

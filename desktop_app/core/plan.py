@@ -1,0 +1,298 @@
+"""The plan: for every reviewed link and each side, what an apply would do — before anything is written.
+
+A link is the pair (account_id, customer_id). Per side the plan holds an *action*:
+
+- ``set``: the field gets the other side's id (``before`` is what it holds now, ``after`` the id);
+- ``skip``: nothing to write (the field already holds this id, or the policy holds the link back);
+- ``conflict``: the field holds another id and the policy does not allow replacing it.
+
+Policies (what to do with a field that already holds *another* id):
+
+- ``skip_linked`` (default, what Sequence's own flows do): when either side of a link already holds
+  another id, the whole link is left alone — that side is ``conflict``, the other ``skip``;
+- ``fill_empty``: each side independently — empty fields are filled, other ids are ``conflict``;
+- ``overwrite``: other ids are replaced (explicit opt-in; the summary counts the replacements).
+
+Within one plan an account and a customer appear in at most one link (1:1); later repeats are
+``conflict`` on both sides with a note. The file format is in ``plan_file``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, get_args
+
+import pandas as pd
+
+from desktop_app.core.ids import normalize_id
+
+Action = Literal["set", "skip", "conflict"]
+Policy = Literal["skip_linked", "fill_empty", "overwrite"]
+POLICIES: tuple[str, ...] = get_args(Policy)
+DEFAULT_STATUSES: tuple[str, ...] = ("matched", "already_linked")
+SIDES: tuple[str, ...] = ("account", "customer")
+
+
+class PlanError(ValueError):
+    """The matches or the plan file cannot be used; the message says which row and what to do."""
+
+
+@dataclass(frozen=True)
+class SidePlan:
+    """One side of one link: the action, the value the field holds now and the value after."""
+
+    action: Action
+    before: str
+    after: str
+
+    def as_dict(self) -> dict[str, str]:
+        """Plain form for the plan file."""
+        return {"action": self.action, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class PlanLink:
+    """One row of the plan (``row`` is 1-based, in plan order)."""
+
+    row: int
+    account_id: str
+    customer_id: str
+    account: SidePlan
+    customer: SidePlan
+    note: str = ""
+    match_status: str = ""
+    score: str = ""
+
+    def side(self, name: str) -> SidePlan:
+        """The ``account`` or ``customer`` side."""
+        return self.account if name == "account" else self.customer
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    """What a plan was built from (shown to the reviewer, stored in the file)."""
+
+    matches_file: str = ""
+    link_field: str = "Billing_Customer_ID__c"
+    billing_system: str = ""
+    billing_link_key: str = ""
+    values_from: str = ""  # "live systems" or "match inputs (offline)"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A reviewed, reproducible list of links with the action per side."""
+
+    links: tuple[PlanLink, ...]
+    policy: Policy
+    source: PlanSource
+    created_at: str
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per side, how many values would be set, skipped and left in conflict, and replaced."""
+        result: dict[str, dict[str, int]] = {}
+        for name in SIDES:
+            counter = Counter(link.side(name).action for link in self.links)
+            replaced = sum(
+                1
+                for link in self.links
+                if link.side(name).action == "set" and link.side(name).before not in ("", link.side(name).after)
+            )
+            result[name] = {
+                "set": counter["set"],
+                "skip": counter["skip"],
+                "conflict": counter["conflict"],
+                "replace": replaced,
+            }
+        return result
+
+    def summary_lines(self, billing_name: str = "billing") -> list[str]:
+        """The dry-run figures as sentences, one per side."""
+        counts = self.counts()
+        lines = [f"{len(self.links):,} links, policy {self.policy}."]
+        for name, label in (("account", "Salesforce Accounts"), ("customer", f"{billing_name} customers")):
+            c = counts[name]
+            text = f"{label}: {c['set']:,} to set, {c['skip']:,} skipped, {c['conflict']:,} in conflict"
+            if c["replace"]:
+                text += f" ({c['replace']:,} of the values set replace another id)"
+            lines.append(text + ".")
+        return lines
+
+    def table(self) -> pd.DataFrame:
+        """The full before/after table, one row per link in plan order (all text)."""
+        records = [
+            {
+                "row": str(link.row),
+                "account_id": link.account_id,
+                "customer_id": link.customer_id,
+                "account_action": link.account.action,
+                "account_before": link.account.before,
+                "account_after": link.account.after,
+                "customer_action": link.customer.action,
+                "customer_before": link.customer.before,
+                "customer_after": link.customer.after,
+                "note": link.note,
+                "match_status": link.match_status,
+                "score": link.score,
+            }
+            for link in self.links
+        ]
+        columns = [
+            "row",
+            "account_id",
+            "customer_id",
+            "account_action",
+            "account_before",
+            "account_after",
+            "customer_action",
+            "customer_before",
+            "customer_after",
+            "note",
+            "match_status",
+            "score",
+        ]
+        return pd.DataFrame(records, columns=columns, dtype=object)
+
+
+def now_text() -> str:
+    """The current UTC time as ISO 8601 with seconds (used for created times)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value).strip()
+    return text[1:] if text.startswith("'") else text  # report.py's formula guard
+
+
+def _side(current: str, target: str) -> SidePlan:
+    if current == target:
+        return SidePlan("skip", current, target)
+    if current == "":
+        return SidePlan("set", current, target)
+    return SidePlan("conflict", current, target)
+
+
+def plan_link(
+    row: int, account_id: str, customer_id: str, account_current: str, customer_current: str, policy: Policy
+) -> PlanLink:
+    """The plan row for one link given what each side holds now (``""`` = empty)."""
+    account = _side(account_current, customer_id)
+    customer = _side(customer_current, account_id)
+    note = ""
+    if policy == "overwrite":
+        if account.action == "conflict":
+            account = replace(account, action="set")
+        if customer.action == "conflict":
+            customer = replace(customer, action="set")
+    elif policy == "skip_linked" and "conflict" in (account.action, customer.action):
+        held = "account" if account.action == "conflict" else "customer"
+        note = (
+            f"The {held} already holds another id ({(account if held == 'account' else customer).before}); "
+            "the link is left alone (policy skip_linked)."
+        )
+        if account.action == "set":
+            account = replace(account, action="skip", after=account.before)
+        if customer.action == "set":
+            customer = replace(customer, action="skip", after=customer.before)
+    elif "conflict" in (account.action, customer.action):
+        note = "A side already holds another id; only the empty side is filled (policy fill_empty)."
+    return PlanLink(row, account_id, customer_id, account, customer, note)
+
+
+def build_plan(
+    decisions: pd.DataFrame,
+    *,
+    account_values: Mapping[str, str],
+    customer_values: Mapping[str, str],
+    policy: Policy = "skip_linked",
+    statuses: Sequence[str] = DEFAULT_STATUSES,
+    source: PlanSource | None = None,
+    created_at: str | None = None,
+) -> Plan:
+    """The plan for the links of ``decisions`` whose status is in ``statuses``.
+
+    ``account_values`` maps account id → the link field's current value, ``customer_values`` maps
+    customer id → the stored Salesforce Account id (missing keys count as empty). Rows keep the order
+    of ``decisions``. ``PlanError`` names the row of a link with an id that is not usable.
+    """
+    if policy not in POLICIES:
+        raise PlanError(f"Unknown policy '{policy}'; use one of {', '.join(POLICIES)}.")
+    for column in ("account_id", "customer_id", "status"):
+        if column not in decisions.columns:
+            raise PlanError(f"The matches have no '{column}' column; export them with 'desktop-app match'.")
+    chosen = decisions[decisions["status"].map(_text).isin(list(statuses))]
+    normalized_accounts = {normalize_id(k) or k: _text(v) for k, v in account_values.items()}
+    seen_accounts: dict[str, int] = {}
+    seen_customers: dict[str, int] = {}
+    links: list[PlanLink] = []
+    for position, record in zip(chosen.index, chosen.to_dict("records"), strict=True):
+        raw_account = _text(record.get("account_id"))
+        account_id = normalize_id(raw_account)
+        customer_id = _text(record.get("customer_id"))
+        file_row = int(position) + 2 if isinstance(position, int) else position
+        if account_id is None:
+            raise PlanError(
+                f"Matches row {file_row}, column account_id: '{raw_account}' is not a Salesforce "
+                "Account id. Fix or remove the row and build the plan again."
+            )
+        if not customer_id:
+            raise PlanError(
+                f"Matches row {file_row}, column customer_id: empty for a "
+                f"'{_text(record.get('status'))}' row. Pick a customer or drop the row."
+            )
+        row = len(links) + 1
+        link = plan_link(
+            row,
+            account_id,
+            customer_id,
+            normalized_accounts.get(account_id, ""),
+            _text(customer_values.get(customer_id, "")),
+            policy,
+        )
+        first_account = seen_accounts.setdefault(account_id, row)
+        first_customer = seen_customers.setdefault(customer_id, row)
+        if first_account != row or first_customer != row:
+            link = replace(
+                link,
+                account=replace(
+                    link.account, action="conflict" if link.account.action == "set" else link.account.action
+                ),
+                customer=replace(
+                    link.customer,
+                    action="conflict" if link.customer.action == "set" else link.customer.action,
+                ),
+                note=f"The account or customer is already in plan row {min(first_account, first_customer)} "
+                "(one customer per account); this row is not written.",
+            )
+        links.append(replace(link, match_status=_text(record.get("status")), score=_text(record.get("score"))))
+    return Plan(tuple(links), policy, source or PlanSource(), created_at or now_text(), tuple(statuses))
+
+
+def values_from_decisions(decisions: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """Current link values as the match inputs saw them (for ``--offline`` plans).
+
+    Uses the columns ``account_link_customer_id`` / ``customer_sf_account_id`` when the matches carry
+    them; otherwise an ``already_linked`` row counts as both sides holding each other's id.
+    """
+    accounts: dict[str, str] = {}
+    customers: dict[str, str] = {}
+    has_columns = {"account_link_customer_id", "customer_sf_account_id"} <= set(decisions.columns)
+    for record in decisions.to_dict("records"):
+        account_id = normalize_id(_text(record.get("account_id"))) or ""
+        customer_id = _text(record.get("customer_id"))
+        if has_columns:
+            if account_id:
+                accounts[account_id] = _text(record.get("account_link_customer_id"))
+            if customer_id:
+                customers[customer_id] = _text(record.get("customer_sf_account_id"))
+        elif _text(record.get("status")) == "already_linked" and account_id and customer_id:
+            accounts[account_id] = customer_id
+            customers[customer_id] = account_id
+    return accounts, customers

@@ -1,0 +1,346 @@
+"""Apply a plan to both systems through the journal; resume, undo and verify runs.
+
+Order, per batch of plan rows: the **Salesforce side first**, then the billing side. A billing write
+waits (``held``) while its Account's write failed, so a link is never announced to the billing
+system before Salesforce has it; a pair whose Account was written but whose customer write failed is
+*half linked*: it is reported as such and retried by the next pass and by ``resume``.
+
+Per side and batch: (1) read the live values of the batch's records; values that already equal the
+target are done (``unchanged``, or ``written`` when an earlier attempt of this run wrote them), values
+that changed since the plan are left alone (``conflict``); (2) journal the intent with the live values
+(kept for undo); (3) send; (4) journal each record's outcome. A process killed between (2) and (4)
+leaves rows in ``sending``: ``resume`` re-reads them and sends only what is not there yet, so no value
+is written twice. Cancel is honoured between batches and leaves the journal consistent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from desktop_app.core.ids import normalize_id
+from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, WriteItem, data_dir
+from desktop_app.core.journal_results import Verification, pair_counts, results_frame, verify
+from desktop_app.core.plan import DEFAULT_STATUSES, Plan, PlanSource, Policy, build_plan
+from desktop_app.core.plan_file import plan_id
+from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, ignore_progress
+from desktop_app.core.report import write_csv
+from desktop_app.workflow.apply_batches import RunStopped, one_pass
+from desktop_app.workflow.link_sides import LinkSide
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """Where a run ended: state, per-side write states, pair statuses, verification and results file."""
+
+    run_id: str
+    kind: str
+    state: str
+    message: str
+    write_counts: dict[str, dict[str, int]]
+    pairs: dict[str, int]
+    verification: Verification | None
+    results_path: Path | None
+    api_calls: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form (``--json``)."""
+        v = self.verification
+        return {
+            "run_id": self.run_id,
+            "kind": self.kind,
+            "state": self.state,
+            "message": self.message,
+            "writes": self.write_counts,
+            "pairs": self.pairs,
+            "verified": None
+            if v is None
+            else {
+                "links": v.verified_links,
+                "expected_links": v.expected_links,
+                "values": v.verified_values,
+                "expected_values": v.expected_values,
+                "mismatches": len(v.mismatches),
+            },
+            "results": str(self.results_path) if self.results_path else None,
+            "api_calls": self.api_calls,
+        }
+
+
+def new_run_id() -> str:
+    """A short unique run id (sortable by nothing; runs are listed by creation time)."""
+    return "run-" + uuid.uuid4().hex[:10]
+
+
+def plan_items(plan: Plan) -> list[WriteItem]:
+    """The journal writes for every link and side of ``plan``."""
+    items: list[WriteItem] = []
+    for link in plan.links:
+        for name, side, record_id, partner in (
+            ("account", link.account, link.account_id, link.customer_id),
+            ("customer", link.customer, link.customer_id, link.account_id),
+        ):
+            state = {"set": "todo", "skip": "planned_skip", "conflict": "planned_conflict"}[side.action]
+            items.append(
+                WriteItem(
+                    link.row,
+                    name,
+                    record_id,
+                    partner,
+                    side.after,
+                    side.before,
+                    side.action,
+                    state,
+                    message=link.note if side.action != "set" else "",
+                )
+            )
+    return items
+
+
+def start_apply(
+    journal: Journal,
+    plan: Plan,
+    sides: Mapping[str, LinkSide],
+    *,
+    plan_path: str = "",
+    run_id: str | None = None,
+    settings: Mapping[str, str] | None = None,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> RunReport:
+    """Journal a new run of ``plan`` and execute it (see the module docstring for the order)."""
+    run_id = run_id or new_run_id()
+    stored = {
+        "policy": plan.policy,
+        "link_field": plan.source.link_field,
+        "billing_system": plan.source.billing_system,
+        **dict(settings or {}),
+    }
+    journal.create_run(
+        run_id,
+        kind="apply",
+        plan_id=plan_id(plan),
+        plan_path=plan_path,
+        settings=stored,
+        items=plan_items(plan),
+    )
+    return execute(journal, run_id, sides, progress=progress, cancel=cancel)
+
+
+def resume(
+    journal: Journal,
+    run_id: str,
+    sides: Mapping[str, LinkSide],
+    *,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> RunReport:
+    """Continue a run where it stopped: unanswered batches are re-read first, failed writes retried."""
+    for name in ("account", "customer"):
+        journal.reopen(run_id, name, RETRY_STATES)
+    return execute(journal, run_id, sides, progress=progress, cancel=cancel)
+
+
+def start_undo(
+    journal: Journal,
+    run_id: str,
+    sides: Mapping[str, LinkSide],
+    *,
+    undo_id: str | None = None,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> RunReport:
+    """Restore the values run ``run_id`` replaced, as a journaled run of its own.
+
+    A value that no longer holds what the run wrote is left alone (``refused``, listed in the results).
+    """
+    original = journal.run(run_id)
+    if original is None:
+        raise ValueError(f"There is no run '{run_id}'; 'desktop-app runs' lists them.")
+    items: list[WriteItem] = []
+    for item in journal.items(run_id):
+        if item.state == "written" and item.live_before is not None:
+            items.append(
+                WriteItem(
+                    item.row,
+                    item.side,
+                    item.record_id,
+                    item.partner_id,
+                    item.live_before,
+                    item.target,
+                    "set",
+                    "todo",
+                )
+            )
+        else:
+            items.append(
+                WriteItem(
+                    item.row,
+                    item.side,
+                    item.record_id,
+                    item.partner_id,
+                    item.target,
+                    item.target,
+                    "none",
+                    "planned_skip",
+                    message="Not written by the run.",
+                )
+            )
+    if not any(i.action == "set" for i in items):
+        raise ValueError(f"Run '{run_id}' wrote nothing, so there is nothing to undo.")
+    undo_id = undo_id or new_run_id()
+    settings = {**original.settings, "undo_of": run_id}
+    journal.create_run(
+        undo_id,
+        kind="undo",
+        plan_id=original.plan_id,
+        plan_path=original.plan_path,
+        settings=settings,
+        items=items,
+        undo_of=run_id,
+    )
+    return execute(journal, undo_id, sides, progress=progress, cancel=cancel)
+
+
+def execute(
+    journal: Journal,
+    run_id: str,
+    sides: Mapping[str, LinkSide],
+    *,
+    retry_rounds: int = 1,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> RunReport:
+    """Run every open write of ``run_id``, retry failures ``retry_rounds`` times, verify, write results.
+
+    ``RunBusy`` when another process is executing the same run right now.
+    """
+    with _run_lock(run_id):
+        return _execute(journal, run_id, sides, retry_rounds=retry_rounds, progress=progress, cancel=cancel)
+
+
+class RunBusy(Exception):
+    """Another process is executing this run now."""
+
+
+@contextmanager
+def _run_lock(run_id: str) -> Iterator[None]:
+    """An exclusive lock on the run; the operating system releases it when the process dies (kill -9)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; one desktop app runs one run at a time anyway
+        yield
+        return
+    with (runs_dir(run_id) / "lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise RunBusy(f"Run {run_id} is being applied by another process; wait for it to finish.") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _execute(
+    journal: Journal,
+    run_id: str,
+    sides: Mapping[str, LinkSide],
+    *,
+    retry_rounds: int,
+    progress: ProgressCallback,
+    cancel: CancelToken | None,
+) -> RunReport:
+    info = journal.run(run_id)
+    if info is None:
+        raise ValueError(f"There is no run '{run_id}'.")
+    undo = info.kind == "undo"
+    cancel = cancel or CancelToken()
+    journal.set_run_state(run_id, "running")
+    state, message = "done", ""
+    try:
+        for round_number in range(retry_rounds + 1):
+            if round_number and not sum(journal.reopen(run_id, n, RETRY_STATES) for n in ("account", "customer")):
+                break
+            one_pass(journal, run_id, sides, strict=undo, hold_customer=not undo, progress=progress, cancel=cancel)
+    except Cancelled:
+        state, message = "cancelled", "Cancelled between batches; 'desktop-app resume' continues the run."
+    except RunStopped as stop:
+        state, message = "interrupted", str(stop)
+    items = journal.items(run_id)
+    verification = None
+    if state == "done":
+        verification = verify_run(items, sides, undo=undo, cancel=cancel)
+        if any(i.state in RETRY_STATES | OPEN_STATES for i in items):
+            state = "done_with_failures"
+            message = "Some writes failed; 'desktop-app resume' retries them."
+    results_path = write_results(run_id, items, undo=undo)
+    pairs = pair_counts(items, undo=undo)
+    summary: dict[str, object] = {"pairs": pairs}
+    if verification is not None:
+        summary["verified"] = verification.sentence("restored records" if undo else "links")
+    journal.set_run_state(run_id, state, message, summary)
+    calls = {name: int(getattr(getattr(side, "client", None), "calls", 0) or 0) for name, side in sides.items()}
+    return RunReport(
+        run_id,
+        info.kind,
+        state,
+        message,
+        journal.state_counts(run_id),
+        pairs,
+        verification,
+        results_path,
+        calls,
+    )
+
+
+def verify_run(
+    items: list[WriteItem],
+    sides: Mapping[str, LinkSide],
+    *,
+    undo: bool = False,
+    cancel: CancelToken | None = None,
+) -> Verification:
+    """Read both sides back and compare with what the run should have left there."""
+    live: dict[str, dict[str, str]] = {}
+    for name in ("account", "customer"):
+        ids = sorted({i.record_id for i in items if i.side == name})
+        live[name] = sides[name].read(ids, cancel=cancel)
+    return verify(items, live, undo=undo)
+
+
+def runs_dir(run_id: str) -> Path:
+    """The folder with a run's results file."""
+    folder = data_dir() / "runs" / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_results(run_id: str, items: list[WriteItem], path: Path | None = None, *, undo: bool = False) -> Path:
+    """Write the results CSV (one row per plan row, in plan order) and return its path."""
+    return write_csv(path or runs_dir(run_id) / "results.csv", results_frame(items, undo=undo))
+
+
+def plan_from_live(
+    decisions: pd.DataFrame,
+    sides: Mapping[str, LinkSide],
+    *,
+    policy: Policy = "skip_linked",
+    statuses: Sequence[str] = DEFAULT_STATUSES,
+    source: PlanSource | None = None,
+    cancel: CancelToken | None = None,
+) -> Plan:
+    """A plan whose "before" values are read from the live systems for the chosen links."""
+    chosen = decisions[decisions["status"].astype(str).isin(list(statuses))]
+    account_ids = sorted({normalize_id(str(a)) or str(a) for a in chosen["account_id"].tolist()})
+    customer_ids = sorted({str(c).strip() for c in chosen["customer_id"].tolist() if str(c).strip()})
+    accounts = sides["account"].read([a for a in account_ids if normalize_id(a)], cancel=cancel)
+    customers = sides["customer"].read(customer_ids, cancel=cancel)
+    return build_plan(
+        decisions, account_values=accounts, customer_values=customers, policy=policy, statuses=statuses, source=source
+    )

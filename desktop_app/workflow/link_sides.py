@@ -1,0 +1,146 @@
+"""Adapters from the two systems' clients to what the link engine needs from a side.
+
+A side reads the link field of given records and writes values into it, one result per record.
+``SalesforceSide`` wraps ``SalesforceClient`` (the Account's link field); ``BillingSide`` wraps any
+``BillingSystem`` (the customer's stored Salesforce Account id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import pandas as pd
+
+from desktop_app.billing.base import BillingSystem
+from desktop_app.core.ids import normalize_id
+from desktop_app.core.progress import CancelToken
+from desktop_app.salesforce.client import SalesforceClient
+from desktop_app.salesforce.soql import soql_field, soql_id_list
+
+# Salesforce per-record codes meaning the record is gone (not worth retrying).
+GONE_CODES = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY", "INVALID_ID_FIELD"})
+READ_CHUNK = 200
+READ_ALL_ABOVE = 2_000
+
+
+@dataclass(frozen=True)
+class SideResult:
+    """What one write did: ``state`` is written, unchanged, failed or not_found."""
+
+    record_id: str
+    state: str
+    error_code: str = ""
+    message: str = ""
+
+
+class LinkSide(Protocol):
+    """One system's link field as the engine sees it."""
+
+    name: str  # "account" or "customer"
+    label: str  # shown to the user: "Salesforce", "Sequence" ...
+    batch_size: int
+
+    def read(self, record_ids: Sequence[str], cancel: CancelToken | None = None) -> dict[str, str]:
+        """Current value per id (``""`` when empty); ids the system does not know are left out
+        when the system can tell, else reported as ``""``."""
+        ...
+
+    def write(self, values: Sequence[tuple[str, str]], cancel: CancelToken | None = None) -> list[SideResult]:
+        """Write ``(record_id, value)`` pairs (``""`` clears); one result per pair, in order."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def close_sides(sides: Mapping[str, LinkSide]) -> None:
+    """Close every side's connections."""
+    for side in sides.values():
+        side.close()
+
+
+class SalesforceSide:
+    """The Account link field through ``SalesforceClient`` (SOQL reads, Collections/Bulk writes)."""
+
+    name = "account"
+    label = "Salesforce"
+
+    def __init__(
+        self, client: SalesforceClient, link_field: str, *, batch_size: int = 200, sobject: str = "Account"
+    ) -> None:
+        self.client = client
+        self.link_field = soql_field(link_field)
+        self.batch_size = batch_size
+        self.sobject = soql_field(sobject)
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.client.session.http.close()
+
+    def read(self, record_ids: Sequence[str], cancel: CancelToken | None = None) -> dict[str, str]:
+        """The link field of the given Accounts (deleted or unknown ids are left out)."""
+        wanted = {normalize_id(i) or i for i in record_ids}
+        values: dict[str, str] = {}
+        if len(wanted) > READ_ALL_ABOVE:
+            frame = self.client.read_accounts([self.link_field], cancel=cancel)
+            values = _frame_values(frame, self.link_field)
+            return {k: v for k, v in values.items() if k in wanted}
+        ids = sorted(i for i in wanted if normalize_id(i))
+        for start in range(0, len(ids), READ_CHUNK):
+            chunk = ids[start : start + READ_CHUNK]
+            soql = f"SELECT Id, {self.link_field} FROM {self.sobject} WHERE Id IN {soql_id_list(chunk)}"
+            values.update(_frame_values(self.client.query(soql, cancel=cancel), self.link_field))
+        return values
+
+    def write(self, values: Sequence[tuple[str, str]], cancel: CancelToken | None = None) -> list[SideResult]:
+        """Set the link field; per-record Salesforce errors become failed/not_found results."""
+        frame = pd.DataFrame({"Id": [v[0] for v in values], "value": [v[1] for v in values]}, dtype=object)
+        answer = self.client.write_field(frame, self.link_field, sobject=self.sobject, cancel=cancel)
+        results: list[SideResult] = []
+        for (record_id, _), outcome in zip(values, answer.to_dict("records"), strict=True):
+            code = str(outcome.get("error_code") or "")
+            if bool(outcome["success"]):
+                results.append(SideResult(record_id, "written"))
+            elif code in GONE_CODES:
+                results.append(SideResult(record_id, "not_found", code, str(outcome.get("message") or "")))
+            else:
+                results.append(SideResult(record_id, "failed", code or "FAILED", str(outcome.get("message") or "")))
+        return results
+
+
+def _frame_values(frame: pd.DataFrame, field: str) -> dict[str, str]:
+    if frame.empty:
+        return {}
+    column = next((c for c in frame.columns if str(c).lower() == field.lower()), None)
+    ids = frame["Id"].astype(str).tolist()
+    texts = frame[column].fillna("").astype(str).tolist() if column is not None else [""] * len(ids)
+    return {(normalize_id(i) or i): t.strip() for i, t in zip(ids, texts, strict=True)}
+
+
+class BillingSide:
+    """A billing system's customers through the ``BillingSystem`` protocol."""
+
+    name = "customer"
+
+    def __init__(self, system: BillingSystem, *, batch_size: int = 100) -> None:
+        self.system = system
+        self.label = system.display_name
+        self.batch_size = batch_size
+
+    def close(self) -> None:
+        """Close the adapter's connections (when it has any)."""
+        closer = getattr(self.system, "close", None)
+        if callable(closer):
+            closer()
+
+    def read(self, record_ids: Sequence[str], cancel: CancelToken | None = None) -> dict[str, str]:
+        """Each customer's stored Account id (``""`` when empty or when the customer is unknown)."""
+        return {cid: (value or "").strip() for cid, value in self.system.read_links(list(record_ids)).items()}
+
+    def write(self, values: Sequence[tuple[str, str]], cancel: CancelToken | None = None) -> list[SideResult]:
+        """Write each link; the adapter's statuses map one to one."""
+        answer = self.system.write_links(list(values), cancel=cancel)
+        return [SideResult(r.customer_id, r.status, r.error_code or "", r.message) for r in answer]

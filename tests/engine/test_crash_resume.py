@@ -1,0 +1,114 @@
+"""Kill -9 an apply process at random moments of a 20,000-link run; resume until done.
+
+The sandboxes run in this test process; ``apply`` and each ``resume`` run in a child process (the
+real command line) that is SIGKILLed. At the end both systems must hold exactly what the plan says,
+and no record may have been written twice (the sandboxes count every applied write).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from engine_sandboxes import LINK_FIELD, expected_after, make_sides, start_systems, truth_matches
+
+from desktop_app.core.journal import Journal
+from desktop_app.core.plan_file import write_plan
+from desktop_app.workflow.apply import plan_from_live
+
+# The link commands only (the full CLI works the same; this keeps the child independent of the rest).
+DRIVER = """
+import argparse, sys
+from desktop_app.cli import apply_cmd
+from desktop_app.cli.common import UsageError
+parser = argparse.ArgumentParser(prog="desktop-app")
+apply_cmd.register(parser.add_subparsers(dest="command"))
+args = parser.parse_args(sys.argv[1:])
+try:
+    sys.exit(args.func(args))
+except UsageError as error:
+    print(error, file=sys.stderr)
+    sys.exit(2)
+"""
+LINKS = 20_000
+KILLS = 8
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_kill_nine_at_random_moments_then_resume(tmp_path: Path) -> None:
+    systems = start_systems(LINKS)
+    try:
+        sides = make_sides(systems)
+        start_accounts, start_customers = systems.account_values(), systems.customer_values()
+        plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
+        plan_path = write_plan(plan, tmp_path / "plan.json")
+        env = {
+            **os.environ,
+            "CROSSLINK_SANDBOX_INSTANCE_URL": systems.sf.instance_url,
+            "CROSSLINK_SANDBOX_ACCESS_TOKEN": systems.sf.access_token,
+            "CROSSLINK_SANDBOX_CA_CERT": str(systems.sf.ca_cert),
+            "CROSSLINK_SEQUENCE_CLIENT_ID": systems.seq.client_id,
+            "CROSSLINK_SEQUENCE_CLIENT_SECRET": systems.seq.client_secret,
+        }
+        connection = [
+            "--sandbox",
+            "--billing",
+            "sequence",
+            "--billing-url",
+            systems.seq.url,
+            "--billing-ca",
+            str(systems.seq.ca_cert),
+            "--json",
+        ]
+        rng = random.Random(20_000)
+        command = ["apply", str(plan_path), *connection]
+        kills = 0
+        final: subprocess.CompletedProcess[str] | None = None
+        for _ in range(KILLS + 5):
+            child = subprocess.Popen(
+                [sys.executable, "-c", DRIVER, *command],
+                env=env,
+                text=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            if kills < KILLS:
+                try:
+                    child.wait(timeout=rng.uniform(2.0, 9.0))
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.communicate()
+                    kills += 1
+                    command = ["resume", *connection]
+                    continue
+            out, err = child.communicate(timeout=300)
+            final = subprocess.CompletedProcess(child.args, child.returncode, out, err)
+            if child.returncode == 0:
+                break
+            command = ["resume", *connection]
+        assert final is not None
+        assert final.returncode == 0, final.stderr
+        assert kills >= 6, "the run finished before enough kills; the test proves less than it should"
+        report = json.loads(final.stdout.strip().splitlines()[-1])
+        assert report["state"] == "done"
+        want_accounts, want_customers = expected_after(plan, start_accounts, start_customers)
+        assert systems.account_values() == want_accounts
+        assert systems.customer_values() == want_customers
+        assert systems.sf.org.counters.max_writes(LINK_FIELD) == 1
+        assert max(systems.seq.counters.writes.values()) == 1
+        with Journal() as journal:
+            runs = journal.runs()
+        assert len(runs) == 1
+        with Path(report["results"]).open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert [r["account_id"] for r in rows] == [link.account_id for link in plan.links]
+        assert report["verified"]["links"] == report["verified"]["expected_links"] > 0
+    finally:
+        systems.stop()
