@@ -19,6 +19,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop_app.cli.gui_cmd",
     "desktop_app.cli.match_cmd",
     "desktop_app.cli.addresses_cmd",
+    "desktop_app.cli.login_cmd",
+    "desktop_app.cli.check_cmd",
+    "desktop_app.cli.customers_cmd",
+    "desktop_app.cli.sandbox_cmd",
+    "desktop_app.cli.plan_cmd",
+    "desktop_app.cli.apply_cmd",
+    "desktop_app.cli.audit_cmd",
 )
 
 
@@ -39,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not args_list or args_list[0].startswith("--") and args_list[0] not in ("--help", "--version"):
+    if not args_list or (args_list[0].startswith("--") and args_list[0] not in ("--help", "--version")):
         args_list = ["gui", *args_list]
     args = parser.parse_args(args_list)
     try:

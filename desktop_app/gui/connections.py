@@ -1,0 +1,81 @@
+"""The wizard's live connections (no Qt): the demo mode's sandbox org, and closing what was opened.
+
+Demo mode serves Crosslink's built-in sandbox org on 127.0.0.1 (same demo data as the demo files) and
+connects to it with its demo administrator's token, so preflight checks run against a real API. No
+secret is stored: the token lives in memory for this run only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.gui.demo_files import DEMO_ACCOUNTS
+from desktop_app.salesforce.client import SalesforceClient
+from desktop_app.salesforce.oauth import SCOPE
+from desktop_app.salesforce.session import SalesforceSession
+from desktop_app.salesforce.tokens import parse_token_response
+
+if TYPE_CHECKING:
+    from desktop_app.sandbox.salesforce.server import RunningSalesforceSandbox
+
+LINK_FIELD = "Billing_Customer_ID__c"
+
+
+@dataclass
+class SalesforceConnection:
+    """An open connection to an org and what to show about it."""
+
+    client: SalesforceClient
+    instance_url: str
+    username: str
+    org_name: str
+    edition: str
+    is_sandbox_org: bool
+    demo_server: RunningSalesforceSandbox | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        """One line: who is connected to which org."""
+        kind = "Crosslink's built-in sandbox org" if self.demo_server is not None else self.org_name
+        return f"{self.username} on {kind} ({self.edition}) at {self.instance_url}"
+
+    def close(self) -> None:
+        """Close the HTTP session and stop the demo org if this connection started it."""
+        self.client.session.close()
+        if self.demo_server is not None:
+            self.demo_server.stop()
+            self.demo_server = None
+
+
+def org_facts(client: SalesforceClient, cancel: CancelToken | None = None) -> tuple[str, str, bool]:
+    """The org's name, edition and whether it is a sandbox, read through the API."""
+    org = client.query("SELECT Name, OrganizationType, IsSandbox FROM Organization", cancel=cancel)
+    if not len(org):
+        return "", "", False
+    first = org.iloc[0]
+    return str(first["Name"]), str(first["OrganizationType"]), str(first["IsSandbox"]).lower() == "true"
+
+
+def connect_demo_org(*, accounts: int = DEMO_ACCOUNTS, progress: ProgressCallback = ignore_progress,
+                     cancel: CancelToken | None = None) -> SalesforceConnection:
+    """Start the sandbox org with the demo accounts and connect to it as its administrator."""
+    from desktop_app.sandbox.salesforce.server import start_salesforce_sandbox
+
+    progress(Progress(0, 3, "Starting the sandbox org"))
+    server = start_salesforce_sandbox(accounts=accounts)
+    try:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        progress(Progress(1, 3, "Logging in as the demo administrator"))
+        admin = server.org.default_user
+        tokens = parse_token_response(server.oauth.issue(admin, server.consumer_key, SCOPE, with_refresh=False))
+        client = SalesforceClient(SalesforceSession(tokens, verify=str(server.ca_cert)))
+        progress(Progress(2, 3, "Reading the org"))
+        name, edition, is_sandbox = org_facts(client, cancel)
+        progress(Progress(3, 3, "Connected"))
+        return SalesforceConnection(client, tokens.instance_url, server.username, name, edition, is_sandbox,
+                                    demo_server=server)
+    except BaseException:
+        server.stop()
+        raise

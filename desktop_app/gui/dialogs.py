@@ -1,0 +1,53 @@
+"""Every modal question the app asks goes through here, so tests can patch one module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+TABLE_FILES = "Tables (*.csv *.tsv *.txt *.xlsx);;All files (*)"
+
+
+def choose_open_file(parent: QWidget | None, title: str, filters: str = TABLE_FILES) -> Path | None:
+    """Ask for an existing file; None when the person cancels."""
+    name, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+    return Path(name) if name else None
+
+
+def choose_save_file(parent: QWidget | None, title: str, suggested: str, filters: str) -> Path | None:
+    """Ask where to save; None when the person cancels."""
+    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    return Path(name) if name else None
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> str | None:
+    """Ask for one line of text; None when the person cancels."""
+    value, accepted = QInputDialog.getText(parent, title, label, QLineEdit.EchoMode.Normal, text)
+    return value if accepted else None
+
+
+def ask_choice(parent: QWidget | None, title: str, label: str, choices: list[str]) -> str | None:
+    """Ask to pick one of ``choices``; None when the person cancels."""
+    value, accepted = QInputDialog.getItem(parent, title, label, choices, 0, False)
+    return value if accepted else None
+
+
+def run_dialog(dialog: QDialog) -> bool:
+    """Show a dialog of ours modally; True when the person accepted it."""
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def show_error(parent: QWidget | None, title: str, message: str) -> None:
+    """Tell the person something failed; ``message`` says what to do next."""
+    QMessageBox.warning(parent, title, message)
+
+
+def show_info(parent: QWidget | None, title: str, message: str) -> None:
+    """Tell the person something worth knowing (rich text allowed)."""
+    QMessageBox.information(parent, title, message)
+
+
+def show_about(parent: QWidget | None, title: str, message: str) -> None:
+    """The About box."""
+    QMessageBox.about(parent, title, message)

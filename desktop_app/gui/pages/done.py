@@ -1,0 +1,122 @@
+"""Page — Done: what was decided, and the files to take away (report, reviewed matches, fixed records)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
+
+from desktop_app.core.report import write_csv, write_xlsx_report
+from desktop_app.gui import dialogs
+from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.pages.quality import fixed_records
+from desktop_app.gui.state import Journey, WizardState
+
+if TYPE_CHECKING:
+    from desktop_app.workflow.matching import MatchRun
+
+CSV = "CSV files (*.csv)"
+XLSX = "Excel workbooks (*.xlsx)"
+
+
+def reviewed_run(state: WizardState) -> MatchRun | None:
+    """The match run with the person's reviewed decisions in place of the matcher's."""
+    run = state.match_run
+    if run is None or state.reviewed is None:
+        return run
+    return dataclasses.replace(run, result=dataclasses.replace(run.result, decisions=state.reviewed))
+
+
+class DonePage(BasePage):
+    """A summary sentence and one Save button per result file; saving runs in the background."""
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, "Done", "Save what you need. Nothing was written to Salesforce or billing.", parent)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.body.addWidget(self.summary)
+        self.body.addSpacing(8)
+        self.grid = QGridLayout()
+        self.body.addLayout(self.grid)
+        self.saved_label = QLabel(self)
+        self.saved_label.setWordWrap(True)
+        self.body.addWidget(self.saved_label)
+        self.body.addStretch(1)
+        self.buttons: dict[str, QPushButton] = {}
+
+    def initializePage(self) -> None:
+        for button in self.buttons.values():
+            button.deleteLater()
+        self.buttons.clear()
+        self.saved_label.setText("")
+        state = self.state
+        accepted = state.accepted_fixes if state.accepted_fixes is not None else pd.DataFrame()
+        if state.journey is Journey.ADDRESSES:
+            check = state.address_check
+            problems = len(check.problems) if check is not None else 0
+            self.summary.setText(f"{problems:,} address problems found; {len(accepted):,} fixes accepted.")
+            self._add("Save the &problems (.xlsx or .csv)…", "address_problems.xlsx", f"{XLSX};;{CSV}",
+                      self._write_problems)
+        else:
+            decisions = state.reviewed if state.reviewed is not None else pd.DataFrame(
+                {"status": [], "account_id": []})
+            accounts = decisions["account_id"].astype(str) != ""
+            linked = int((decisions["status"].isin(["matched", "already_linked"]) & accounts).sum())
+            self.summary.setText(
+                f"<b>{linked:,} of {int(accounts.sum()):,} accounts have their customer</b>; {len(accepted):,} "
+                "address fixes accepted.<br>Save the report for the record, and the reviewed matches: they "
+                "are the list of links to write into both systems.")
+            self._add("Save the &report (.xlsx)…", "crosslink_report.xlsx", XLSX, self._write_report)
+            self._add("Save the reviewed &matches (.csv)…", "reviewed_matches.csv", CSV, self._write_reviewed)
+        if len(accepted):
+            for side in fixed_records(state, accepted.iloc[0:0]):
+                writer = self._fixed_writer(side, accepted)
+                self._add(f"Save the fixed {side} (.csv)…", f"fixed_{side}.csv", CSV, writer)
+
+    def _fixed_writer(self, side: str, accepted: pd.DataFrame) -> Callable[[Path], Path]:
+        def write(path: Path) -> Path:
+            return write_csv(path, fixed_records(self.state, accepted)[side])
+
+        return write
+
+    def _add(self, text: str, suggested: str, filters: str, write: Callable[[Path], Any]) -> None:
+        button = QPushButton(text, self)
+        button.setAccessibleName(text.replace("&", "").removesuffix("…"))
+        button.clicked.connect(lambda: self._save(text.replace("&", "").removesuffix("…"), suggested, filters, write))
+        self.grid.addWidget(button, len(self.buttons), 0, Qt.AlignmentFlag.AlignLeft)
+        self.buttons[suggested] = button
+
+    def _save(self, title: str, suggested: str, filters: str, write: Callable[[Path], Any]) -> None:
+        path = dialogs.choose_save_file(self, f"{title} — Crosslink", suggested, filters)
+        if path is None:
+            return
+
+        def saved(_: object) -> None:
+            self.state.saved.append(path)
+            self.saved_label.setText("Saved: " + ", ".join(str(p) for p in self.state.saved))
+
+        self.run(lambda p, c: write(path), f"saving {path.name}", saved)
+
+    def _write_reviewed(self, path: Path) -> Path:
+        return write_csv(path, self.state.reviewed if self.state.reviewed is not None else pd.DataFrame())
+
+    def _write_report(self, path: Path) -> list[str]:
+        from desktop_app.workflow.matching import write_match_output
+
+        run = reviewed_run(self.state)
+        if run is None:
+            raise ValueError("There are no matches to report yet; go back to the Match page and run it.")
+        return write_match_output(run, path)
+
+    def _write_problems(self, path: Path) -> object:
+        check = self.state.address_check
+        problems = check.problems if check is not None else pd.DataFrame()
+        if path.suffix.lower() == ".xlsx":
+            return write_xlsx_report(path, address_problems=problems,
+                                     summary={"file": str(check.loaded.table.path) if check else ""})
+        return write_csv(path, problems)

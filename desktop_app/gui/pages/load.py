@@ -1,0 +1,230 @@
+"""Page — Load: choose the files, see how their columns were read, and every file problem by row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.roles import ID_ROLE, Side
+from desktop_app.gui import dialogs
+from desktop_app.gui.column_dialog import ColumnMappingDialog
+from desktop_app.gui.demo_files import DemoFiles, write_demo_files
+from desktop_app.gui.frame_model import FrameModel
+from desktop_app.gui.pages.base import BasePage, error_colour
+from desktop_app.gui.state import Journey, WizardState
+from desktop_app.gui.table_view import make_table
+from desktop_app.gui.tasks import BackgroundTask, ProgressPanel, TaskFailure, run_in_background
+from desktop_app.workflow.address_check import AddressCheck, check_address_file
+from desktop_app.workflow.inputs import LoadedInput, issues_frame, load_input
+
+SLOT_TITLES: dict[Side, str] = {
+    Side.ACCOUNTS: "Salesforce accounts",
+    Side.CUSTOMERS: "Billing customers",
+    Side.MAPPING: "Known links (account id → customer id)",
+}
+ISSUE_HEADERS = {"file": "File", "row": "Row", "column": "Column", "value": "Value", "kind": "Kind",
+                 "message": "What it means and what to do"}
+
+
+def demo_folder() -> Path:
+    """Where demo files are written (``$CROSSLINK_DATA_DIR/demo`` in tests)."""
+    import os
+
+    base = os.environ.get("CROSSLINK_DATA_DIR") or platformdirs.user_data_dir("Crosslink", appauthor=False)
+    return Path(base) / "demo"
+
+
+class FileSlot(QWidget):
+    """One file to load: path, Browse…, Columns…, what was read, and its own progress."""
+
+    changed = Signal()
+
+    def __init__(self, page: LoadPage, side: Side, title: str, optional: bool, grid: QGridLayout, row: int) -> None:
+        super().__init__(page)
+        self.page = page
+        self.side = side
+        self.title = title + (" (optional)" if optional else "")
+        self.optional = optional
+        self.loaded: LoadedInput | None = None
+        self.check: AddressCheck | None = None
+        self.task: BackgroundTask | None = None
+        self.label = QLabel(f"{self.title}:", page)
+        self.path_edit = QLineEdit(page)
+        self.path_edit.setPlaceholderText("Choose a CSV, TSV or .xlsx file…")
+        self.path_edit.setAccessibleName(f"{self.title} file")
+        self.label.setBuddy(self.path_edit)
+        self.browse = QPushButton("Browse…", page)
+        self.browse.setAccessibleName(f"Browse for the {self.title} file")
+        self.columns = QPushButton("Columns…", page)
+        self.columns.setAccessibleName(f"Choose the columns of the {self.title} file")
+        self.columns.setEnabled(False)
+        self.status = QLabel("", page)
+        self.status.setWordWrap(True)
+        self.progress = ProgressPanel(page)
+        grid.addWidget(self.label, row, 0)
+        grid.addWidget(self.path_edit, row, 1)
+        grid.addWidget(self.browse, row, 2)
+        grid.addWidget(self.columns, row, 3)
+        grid.addWidget(self.status, row + 1, 1, 1, 3)
+        grid.addWidget(self.progress, row + 2, 1, 1, 3)
+        self.browse.clicked.connect(self._browse)
+        self.columns.clicked.connect(self._choose_columns)
+        self.path_edit.returnPressed.connect(lambda: self.load(Path(self.path_edit.text().strip())))
+
+    @property
+    def ready(self) -> bool:
+        """Loaded without error (or optional and left empty), and not loading."""
+        if self.task is not None and self.task.running:
+            return False
+        return self.loaded is not None or (self.optional and not self.path_edit.text().strip())
+
+    def load(self, path: Path) -> None:
+        """Read ``path`` in the background with the overrides chosen for this side."""
+        if self.task is not None:
+            self.task.cancel()
+        self.path_edit.setText(str(path))
+        self.loaded = None
+        self.check = None
+        self.status.setText("")
+        self.columns.setEnabled(False)
+        state = self.page.state
+        state.paths[self.side] = path
+        state.loaded.pop(self.side, None)
+        overrides = state.overrides.get(self.side, [])
+        if state.journey is Journey.ADDRESSES:
+            self.task = run_in_background(
+                lambda p, c: check_address_file(path, overrides=overrides, progress=p, cancel=c),
+                f"reading {path.name}", on_success=self._checked, on_failure=self._failed,
+                panel=self.progress, parent=self)
+        else:
+            side = self.side
+            self.task = run_in_background(
+                lambda p, c: load_input(path, side, overrides, progress=p, cancel=c),
+                f"reading {path.name}", on_success=self._loaded, on_failure=self._failed,
+                panel=self.progress, parent=self)
+        self.task.finished.connect(self.changed)
+        self.changed.emit()
+
+    def _browse(self) -> None:
+        path = dialogs.choose_open_file(self.page, f"Choose the {self.title} file")
+        if path is not None:
+            self.page.state.overrides.pop(self.side, None)
+            self.load(path)
+
+    def _choose_columns(self) -> None:
+        if self.loaded is None:
+            return
+        dialog = ColumnMappingDialog(self.loaded, self.page)
+        if dialogs.run_dialog(dialog):
+            self.page.state.overrides[self.loaded.side] = dialog.overrides()
+            self.load(self.loaded.table.path)
+
+    def _checked(self, check: AddressCheck) -> None:
+        self.check = check
+        self.page.state.address_check = check
+        self._loaded(check.loaded)
+
+    def _loaded(self, loaded: LoadedInput) -> None:
+        self.loaded = loaded
+        self.page.state.loaded[self.side] = loaded
+        self.columns.setEnabled(True)
+        found = len(loaded.roles.columns)
+        notes = len(loaded.issues)
+        text = (f"{len(loaded.frame):,} rows read as {loaded.side.value}; {found} columns recognised"
+                + (f"; {notes:,} problems listed below." if notes else "; no problems found."))
+        if ID_ROLE[loaded.side] not in loaded.roles.columns and loaded.side is not Side.CONTACTS:
+            text += (f" No column holds the {ID_ROLE[loaded.side].replace('_', ' ')}: press Columns… and "
+                     "choose it.")
+            self.loaded = None
+            self.page.state.loaded.pop(self.side, None)
+        self.status.setText(text)
+
+    def _failed(self, failure: TaskFailure) -> None:
+        self.status.setText(f"<span style='color:{error_colour(self.status)}'>{failure.message}</span>")
+
+
+class LoadPage(BasePage):
+    """The files the chosen journey needs; demo files are made and loaded by themselves."""
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, "Load your files",
+                         "Exports from Salesforce and the billing system, as CSV, TSV or Excel.", parent)
+        files_box = QGroupBox("Files", self)
+        self.grid = QGridLayout(files_box)
+        self.grid.setColumnStretch(1, 1)
+        self.body.addWidget(files_box)
+        issues_box = QGroupBox("Problems found in the files", self)
+        issues_layout = QVBoxLayout(issues_box)
+        self.issues_model = FrameModel(headers=ISSUE_HEADERS, parent=self)
+        self.issues_view = make_table(issues_box, "Problems found in the files", self.issues_model)
+        self.issues_view.verticalHeader().hide()
+        self.issues_empty = QLabel("No problems so far.", issues_box)
+        issues_layout.addWidget(self.issues_empty)
+        issues_layout.addWidget(self.issues_view)
+        self.body.addWidget(issues_box, 1)
+        self.slots: dict[Side, FileSlot] = {}
+        self._journey: Journey | None = None
+
+    def initializePage(self) -> None:
+        if self._journey != self.state.journey:
+            self._build_slots()
+        self._refresh()
+        if self.state.demo and not self.state.paths:
+            self.run(lambda p, c: write_demo_files(demo_folder(), progress=p, cancel=c),
+                     "preparing the demo files", self._demo_ready)
+
+    def _build_slots(self) -> None:
+        for slot in self.slots.values():
+            if slot.task is not None:
+                slot.task.cancel()
+            for widget in (slot.label, slot.path_edit, slot.browse, slot.columns, slot.status, slot.progress):
+                widget.deleteLater()
+            slot.deleteLater()
+        self.slots.clear()
+        self._journey = self.state.journey
+        for index, side in enumerate(self.state.sides_needed()):
+            title = "File to check" if self.state.journey is Journey.ADDRESSES else SLOT_TITLES[side]
+            slot = FileSlot(self, side, title, self.state.side_optional(side), self.grid, index * 3)
+            slot.changed.connect(self._refresh)
+            self.slots[side] = slot
+            if side in self.state.paths:
+                slot.load(self.state.paths[side])
+        if self.slots:
+            self.setFocusProxy(next(iter(self.slots.values())).path_edit)
+
+    def _demo_ready(self, files: DemoFiles) -> None:
+        by_side = {Side.ACCOUNTS: files.accounts, Side.CUSTOMERS: files.customers, Side.MAPPING: files.mapping}
+        for side, slot in self.slots.items():
+            if side is Side.MAPPING and self.state.journey is Journey.LINK:
+                continue  # linking from scratch: the demo shows matching, not a known-links file
+            slot.load(by_side[side])
+
+    def _refresh(self) -> None:
+        loaded = [slot.loaded for slot in self.slots.values() if slot.loaded is not None]
+        issues = issues_frame(loaded)[list(ISSUE_HEADERS)]  # the sentence last, where the view stretches
+        self.issues_model.set_frame(issues.astype({"row": "int64"}) if len(issues) else issues)
+        self.issues_view.setVisible(len(issues) > 0)
+        self.issues_empty.setVisible(len(issues) == 0)
+        if len(issues):
+            self.issues_view.resizeColumnsToContents()
+        self.completeChanged.emit()
+
+    @property
+    def working(self) -> bool:
+        """True while demo files are made or any file is being read."""
+        slots_busy = any(s.task is not None and s.task.running for s in self.slots.values())
+        return super().working or slots_busy
+
+    def isComplete(self) -> bool:
+        return not self.working and bool(self.slots) and all(slot.ready for slot in self.slots.values())

@@ -1,0 +1,134 @@
+"""Page — Plan (dry run): per link and per side, what an apply would write, skip or leave in conflict.
+
+The current link values come from the loaded files (the Account's customer-id field and the customer's
+Salesforce-id field), so the plan is exactly what the files say today; nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+from desktop_app.core.plan import Plan, PlanSource, build_plan
+from desktop_app.core.plan_file import write_plan
+from desktop_app.gui import dialogs
+from desktop_app.gui.frame_model import FrameModel
+from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.state import WizardState
+from desktop_app.gui.table_view import make_table
+
+POLICY_CHOICES = (
+    ("skip_linked", "Leave links that already exist alone (recommended)"),
+    ("fill_empty", "Fill only empty fields, side by side"),
+    ("overwrite", "Replace ids that differ (overwrite)"),
+)
+PLAN_HEADERS = {"row": "#", "account_id": "Account ID", "customer_id": "Customer ID",
+                "account_action": "Salesforce", "account_before": "Salesforce now", "account_after": "Salesforce after",
+                "customer_action": "Billing", "customer_before": "Billing now", "customer_after": "Billing after",
+                "note": "Note", "match_status": "Match", "score": "Score"}
+
+
+def current_values(frame: pd.DataFrame, id_column: str, link_column: str) -> dict[str, str]:
+    """Record id → the id its link field holds now ("" when empty), from a loaded canonical frame."""
+    ids = frame[id_column].astype(str).str.strip()
+    links = frame[link_column].astype(str).str.strip()
+    keep = ids != ""
+    return dict(zip(ids[keep].tolist(), links[keep].tolist(), strict=True))
+
+
+class PlanPage(BasePage):
+    """Builds the plan in the background for the chosen policy; shows the figures and the table."""
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, "Plan the links (dry run)",
+                         "What would be written on each side. Nothing is written now.", parent)
+        row = QHBoxLayout()
+        label = QLabel("When a field already holds &another id:", self)
+        self.policy = QComboBox(self)
+        self.policy.setAccessibleName("When a field already holds another id")
+        for value, text in POLICY_CHOICES:
+            self.policy.addItem(text, value)
+        label.setBuddy(self.policy)
+        row.addWidget(label)
+        row.addWidget(self.policy, 1)
+        self.body.addLayout(row)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.body.addWidget(self.summary)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search the plan…")
+        self.search.setAccessibleName("Search the plan")
+        self.search.setClearButtonEnabled(True)
+        self.body.addWidget(self.search)
+        self.model = FrameModel(headers=PLAN_HEADERS, parent=self)
+        self.table = make_table(self, "Plan", self.model)
+        self.table.verticalHeader().hide()  # the plan's own row number is the first column
+        self.body.addWidget(self.table, 1)
+        save_row = QHBoxLayout()
+        self.save_button = QPushButton("&Save the plan…", self)
+        self.save_button.setAccessibleName("Save the plan file")
+        self.save_button.setEnabled(False)
+        save_row.addWidget(self.save_button)
+        self.next_step = QLabel(
+            "To write the links, connect to Salesforce and the billing system and run "
+            "<code>desktop-app apply PLAN_FILE</code> (shows what it would write with <code>--dry-run</code>).",
+            self)
+        self.next_step.setWordWrap(True)
+        save_row.addWidget(self.next_step, 1)
+        self.body.addLayout(save_row)
+        self.plan: Plan | None = None
+        self._built_for: object = None
+        self.policy.currentIndexChanged.connect(self._build)
+        self.search.textChanged.connect(
+            lambda text: self.model.set_view(replace(self.model.spec, search=text)))
+        self.save_button.clicked.connect(self._save)
+
+    def initializePage(self) -> None:
+        key = (id(self.state.reviewed), self.policy.currentData())
+        if key != self._built_for:
+            self._build()
+
+    def _build(self) -> None:
+        run, decisions = self.state.match_run, self.state.reviewed
+        if run is None or decisions is None:
+            return
+        policy = str(self.policy.currentData())
+        self._built_for = (id(decisions), policy)
+        snapshot = decisions.copy()
+        accounts = current_values(run.accounts.frame, "account_id", "link_customer_id")
+        customers = current_values(run.customers.frame, "customer_id", "sf_account_id")
+        source = PlanSource(matches_file="reviewed in the wizard", values_from="match inputs (offline)",
+                            extra={"accounts file": str(run.accounts.table.path),
+                                   "customers file": str(run.customers.table.path)})
+        self.plan = None
+        self.save_button.setEnabled(False)
+
+        def work(progress: Any, cancel: Any) -> Plan:
+            return build_plan(snapshot, account_values=accounts, customer_values=customers,
+                              policy=policy, source=source)  # type: ignore[arg-type]
+
+        self.run(work, "planning the links", self._show)
+
+    def _show(self, plan: Plan) -> None:
+        self.plan = plan
+        self.summary.setText("<br>".join(plan.summary_lines("Billing")))
+        self.model.set_frame(plan.table())
+        self.table.resizeColumnsToContents()
+        self.save_button.setEnabled(True)
+        self.completeChanged.emit()
+
+    def _save(self) -> None:
+        plan = self.plan
+        if plan is None:
+            return
+        path = dialogs.choose_save_file(self, "Save the plan — Crosslink", "crosslink_plan.json",
+                                        "Plan files (*.json)")
+        if path is not None:
+            self.run(lambda p, c: write_plan(plan, path), f"saving {path.name}",
+                     lambda _: self.state.saved.append(path))
+
+    def isComplete(self) -> bool:
+        return not self.working and self.plan is not None

@@ -1,0 +1,100 @@
+"""Page — Preflight: is the org fit for links? Each check passes, warns or fails, says why and what to do.
+
+A failed check blocks Next; warnings need a tick to go on. Re-run after fixing something in Setup.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
+
+from desktop_app.gui.connections import LINK_FIELD
+from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.state import WizardState
+from desktop_app.salesforce.preflight import CheckResult, run_preflight
+
+STATUS_WORDS = {"pass": "Passed", "warn": "Warning", "fail": "Failed"}
+STATUS_ICONS = {"pass": QStyle.StandardPixmap.SP_DialogApplyButton,
+                "warn": QStyle.StandardPixmap.SP_MessageBoxWarning,
+                "fail": QStyle.StandardPixmap.SP_MessageBoxCritical}
+
+
+class PreflightPage(BasePage):
+    """The checks as a list: status icon and title, with the explanation and remedy beneath."""
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, "Check the org (preflight)",
+                         f"Can Crosslink write links into {LINK_FIELD} on Account? Nothing is written yet.", parent)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.body.addWidget(self.summary)
+        self.tree = QTreeWidget(self)
+        self.tree.setAccessibleName("Preflight checks")
+        self.tree.setHeaderLabels(["Check", "Result"])
+        self.tree.setWordWrap(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(False)
+        self.body.addWidget(self.tree, 1)
+        row = QHBoxLayout()
+        self.rerun_button = QPushButton("&Run the checks again", self)
+        self.rerun_button.setAccessibleName("Run the checks again")
+        self.accept_warnings = QCheckBox("I have read the &warnings and want to go on", self)
+        self.accept_warnings.setAccessibleName("I have read the warnings and want to go on")
+        row.addWidget(self.rerun_button)
+        row.addStretch(1)
+        row.addWidget(self.accept_warnings)
+        self.body.addLayout(row)
+        self.rerun_button.clicked.connect(self.run_checks)
+        self.accept_warnings.toggled.connect(self.completeChanged)
+        self.accept_warnings.hide()
+
+    def initializePage(self) -> None:
+        if self.state.preflight is None:
+            self.run_checks()
+        else:
+            self._show(self.state.preflight)
+
+    def run_checks(self) -> None:
+        """Run every check against the connected org in the background."""
+        connection = self.state.salesforce
+        if connection is None:
+            self.show_error("Not connected to Salesforce: go Back and connect first.")
+            return
+        client = connection.client
+        self.state.preflight = None
+        self.tree.clear()
+        self.summary.setText("Checking the org…")
+        self.run(lambda p, c: run_preflight(client, link_field=LINK_FIELD, progress=p, cancel=c),
+                 "checking the org", self._show)
+
+    def _show(self, results: list[CheckResult]) -> None:
+        self.state.preflight = results
+        self.tree.clear()
+        style = self.style()
+        for result in results:
+            item = QTreeWidgetItem([result.title, STATUS_WORDS[result.status]])
+            item.setIcon(0, style.standardIcon(STATUS_ICONS[result.status]))
+            item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{result.title}: {STATUS_WORDS[result.status]}")
+            text = result.explanation + (f"\nWhat to do: {result.remedy}" if result.remedy else "")
+            if result.setup_url:
+                text += f"\nIn Setup: {result.setup_url}"
+            detail = QTreeWidgetItem([text, ""])
+            detail.setFirstColumnSpanned(True)
+            item.addChild(detail)
+            self.tree.addTopLevelItem(item)
+            detail.setFirstColumnSpanned(True)
+            item.setExpanded(result.status != "pass")
+        self.tree.resizeColumnToContents(0)
+        counts = {status: sum(r.status == status for r in results) for status in STATUS_WORDS}
+        warnings = "1 warning" if counts["warn"] == 1 else f"{counts['warn']} warnings"
+        self.summary.setText(f"{counts['pass']} passed, {warnings}, {counts['fail']} failed."
+                             + (" Fix what failed (see below), then run the checks again." if counts["fail"] else ""))
+        self.accept_warnings.setChecked(False)
+        self.accept_warnings.setVisible(counts["warn"] > 0 and counts["fail"] == 0)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:
+        results = self.state.preflight
+        if self.working or results is None or any(r.status == "fail" for r in results):
+            return False
+        return self.accept_warnings.isChecked() or not any(r.status == "warn" for r in results)

@@ -1,0 +1,88 @@
+"""Page 1 — Welcome: try it on demo data or bring your own files, and pick what to do."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QButtonGroup, QGroupBox, QLabel, QRadioButton, QVBoxLayout, QWidget
+
+from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.settings import app_settings
+from desktop_app.gui.state import JOURNEY_TITLES, Journey, WizardState
+
+JOURNEY_HINTS: dict[Journey, str] = {
+    Journey.LINK: "Match each Salesforce account to its billing customer, review the matches, and save them.",
+    Journey.MAPPING: "You already know which account goes with which customer: load that file and check it.",
+    Journey.ADDRESSES: "Find addresses and country codes a billing system would refuse, and fix them.",
+}
+
+
+class WelcomePage(BasePage):
+    """Choose demo or own files, and one of the three starting paths (remembered between runs)."""
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, "Welcome to Crosslink",
+                         "Crosslink links every Salesforce account to exactly one billing customer.", parent)
+        source_box = QGroupBox("Where does the data come from?", self)
+        source_layout = QVBoxLayout(source_box)
+        self.demo_button = QRadioButton("&Try it with demo data — nothing is changed anywhere", source_box)
+        self.demo_button.setAccessibleName("Try it with demo data")
+        self.files_button = QRadioButton("Use &my own files (exports from Salesforce and the billing system)",
+                                         source_box)
+        self.files_button.setAccessibleName("Use my own files")
+        source_layout.addWidget(self.demo_button)
+        source_layout.addWidget(self.files_button)
+        self.body.addWidget(source_box)
+
+        journey_box = QGroupBox("What do you want to do?", self)
+        journey_layout = QVBoxLayout(journey_box)
+        self.journey_group = QButtonGroup(self)
+        self.journey_buttons: dict[Journey, QRadioButton] = {}
+        for number, journey in enumerate(Journey, start=1):
+            button = QRadioButton(f"&{number}  {JOURNEY_TITLES[journey]}", journey_box)
+            button.setAccessibleName(JOURNEY_TITLES[journey])
+            hint = QLabel(JOURNEY_HINTS[journey], journey_box)
+            hint.setWordWrap(True)
+            hint.setIndent(26)
+            journey_layout.addWidget(button)
+            journey_layout.addWidget(hint)
+            self.journey_group.addButton(button)
+            self.journey_buttons[journey] = button
+        self.body.addWidget(journey_box)
+        how = QLabel(
+            "<b>How it goes:</b> load the exports → Crosslink matches every account to a customer and says "
+            "why → you decide the unsure ones → check addresses → save the report and the reviewed links. "
+            "Your files are only read, never changed; every long step shows its progress and can be "
+            "cancelled. Help (F1) opens the log folder if something goes wrong.", self)
+        how.setWordWrap(True)
+        self.body.addSpacing(8)
+        self.body.addWidget(how)
+        self.body.addStretch(1)
+
+        settings = app_settings()
+        demo = str(settings.value("welcome/demo", "true")).lower() == "true"  # demo on a first run
+        (self.demo_button if demo else self.files_button).setChecked(True)
+        try:
+            journey = Journey(str(settings.value("welcome/journey", Journey.LINK.value)))
+        except ValueError:
+            journey = Journey.LINK
+        self.journey_buttons[journey].setChecked(True)
+
+    def chosen_journey(self) -> Journey:
+        """The starting path picked."""
+        for journey, button in self.journey_buttons.items():
+            if button.isChecked():
+                return journey
+        return Journey.LINK
+
+    def validatePage(self) -> bool:
+        journey = self.chosen_journey()
+        demo = self.demo_button.isChecked()
+        if (journey, demo) != (self.state.journey, self.state.demo):
+            self.state.paths.clear()
+            self.state.loaded.clear()
+            self.state.overrides.clear()
+        self.state.journey = journey
+        self.state.demo = demo
+        settings = app_settings()
+        settings.setValue("welcome/demo", "true" if demo else "false")
+        settings.setValue("welcome/journey", journey.value)
+        return True

@@ -1,0 +1,122 @@
+"""The Crosslink wizard: pages in order, titles that say where you are, Help, and remembered geometry."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMenu, QWidget, QWizard
+
+from desktop_app import __version__
+from desktop_app.gui import dialogs
+from desktop_app.gui.logging_setup import log_dir
+from desktop_app.gui.pages import PAGE_IDS, PAGES, route_for
+from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.settings import app_settings
+from desktop_app.gui.state import WizardState
+from desktop_app.gui.tasks import cancel_and_wait_all
+
+log = logging.getLogger(__name__)
+ICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "crosslink.svg"
+
+
+def app_icon() -> QIcon:
+    """Crosslink's icon (empty when the resources folder is not shipped alongside)."""
+    return QIcon(str(ICON_PATH)) if ICON_PATH.is_file() else QIcon()
+
+
+class CrosslinkWizard(QWizard):
+    """The onboarding wizard over ``WizardState``; ``page_for(key)`` reaches a page by its key."""
+
+    def __init__(self, keychain: str, state: WizardState | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.keychain = keychain
+        self.state = state or WizardState()
+        self.setObjectName("crosslinkWizard")
+        self.setWindowIcon(app_icon())
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.HaveHelpButton, True)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
+        self.setButtonText(QWizard.WizardButton.HelpButton, "&Help")
+        self.pages: dict[str, BasePage] = {}
+        for index, (key, page_class) in enumerate(PAGES):
+            page = page_class(self.state, self)
+            page.setObjectName(f"{key}Page")
+            self.setPage(index, page)
+            self.pages[key] = page
+        self.help_menu = QMenu(self)
+        self.help_menu.addAction("Open the &log folder", self.open_log_folder)
+        self.help_menu.addAction("&About Crosslink", self.show_about)
+        self.helpRequested.connect(self._show_help_menu)
+        help_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self)
+        help_shortcut.activated.connect(self._show_help_menu)
+        self.currentIdChanged.connect(self._update_title)
+        self._restore_geometry()
+        self._update_title()
+
+    def page_for(self, key: str) -> BasePage:
+        """The page registered under ``key`` in ``PAGES``."""
+        return self.pages[key]
+
+    def nextId(self) -> int:
+        route = route_for(self.state.journey, self.state.demo)
+        current = next((key for key, page_id in PAGE_IDS.items() if page_id == self.currentId()), None)
+        if current not in route:
+            return super().nextId()
+        position = route.index(current)
+        return PAGE_IDS[route[position + 1]] if position + 1 < len(route) else -1
+
+    def open_log_folder(self) -> None:
+        """Show the folder with the log files in the file manager."""
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            dialogs.show_info(self, "Log folder — Crosslink", f"The log files are in <b>{folder}</b>.")
+
+    def about_text(self) -> str:
+        """What the About box says: version, where secrets are kept, where the logs are."""
+        return (f"<h3>Crosslink {__version__}</h3><p>Links every Salesforce account to exactly one billing "
+                f"customer, on both sides.</p><p>Secrets are kept in the system keychain "
+                f"(<code>{self.keychain}</code>), never in files.</p><p>Log files: <code>{log_dir()}</code></p>")
+
+    def show_about(self) -> None:
+        """The About box."""
+        dialogs.show_about(self, "About Crosslink", self.about_text())
+
+    def _show_help_menu(self) -> None:
+        button = self.button(QWizard.WizardButton.HelpButton)
+        self.help_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+
+    def _update_title(self) -> None:
+        page = self.currentPage()
+        where = page.title() if page is not None else ""
+        mode = " (demo)" if self.state.demo and self.currentId() > 0 else ""
+        self.setWindowTitle(f"{where}{mode} — Crosslink" if where else "Crosslink")
+
+    def _restore_geometry(self) -> None:
+        geometry = app_settings().value("wizard/geometry")
+        if isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(QByteArray(geometry)):
+            return
+        self.resize(1040, 720)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        self.shutdown()
+        super().done(result)
+
+    def shutdown(self) -> None:
+        """Remember the geometry, stop background work and close connections (safe to call twice)."""
+        self.save_settings()
+        cancel_and_wait_all(5.0)
+        self.state.close()
+
+    def save_settings(self) -> None:
+        """Remember the window's size and place."""
+        settings = app_settings()
+        settings.setValue("wizard/geometry", self.saveGeometry())
+        settings.sync()

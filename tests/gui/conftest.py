@@ -1,0 +1,66 @@
+"""GUI test fixtures: every background task is finished before a test ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from desktop_app.gui.tasks import cancel_and_wait_all
+
+
+@pytest.fixture(autouse=True)
+def _finish_background_tasks(qapp) -> Iterator[None]:
+    """Cancel and join any task a test left, then let queued signals land before the widgets go."""
+    yield
+    assert cancel_and_wait_all(10.0), "a background task did not stop within 10 s of being cancelled"
+    qapp.processEvents()
+
+
+@pytest.fixture(autouse=True)
+def _log_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Log files of a test go to a fresh folder."""
+    monkeypatch.setenv("CROSSLINK_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+
+
+@pytest.fixture
+def wizard(qtbot):
+    """A wizard on a fresh state, closed (and its work stopped) after the test."""
+    from desktop_app.gui.wizard import CrosslinkWizard
+
+    window = CrosslinkWizard(keychain="keyring.backends.SecretService.Keyring")
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.shutdown()
+
+
+@pytest.fixture
+def through_org_pages(qtbot, wait_idle):
+    """``through_org_pages(wizard)``: from the demo's Connect page, connect, pass preflight, go on."""
+
+    def go(wizard) -> None:
+        connect = wizard.page_for("connect_salesforce")
+        assert wizard.currentPage() is connect
+        wait_idle(connect)
+        assert connect.isComplete(), connect.error_line.text()
+        wizard.next()
+        preflight = wizard.page_for("preflight")
+        wait_idle(preflight)
+        preflight.accept_warnings.setChecked(True)
+        assert preflight.isComplete()
+        wizard.next()
+
+    return go
+
+
+@pytest.fixture
+def wait_idle(qtbot):
+    """``wait_idle(page)``: wait until the page has no background work left and its results landed."""
+
+    def wait(page, timeout: int = 30_000) -> None:
+        qtbot.wait(50)
+        qtbot.waitUntil(lambda: not page.working, timeout=timeout)
+        qtbot.wait(20)
+
+    return wait

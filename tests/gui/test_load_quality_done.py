@@ -1,0 +1,164 @@
+"""Load, Data quality and Done pages on real files: loading, column choices, problems by row, fixes, saving."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog, QWizard
+
+from desktop_app.core.roles import Side
+from desktop_app.gui import dialogs
+from desktop_app.gui.column_dialog import NOT_IN_FILE, ColumnMappingDialog
+from desktop_app.gui.pages import PAGE_IDS
+from desktop_app.gui.state import Journey
+from desktop_app.workflow.inputs import load_input
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _start(wizard, journey: Journey, *, demo: bool = False) -> None:
+    welcome = wizard.page_for("welcome")
+    (welcome.demo_button if demo else welcome.files_button).setChecked(True)
+    welcome.journey_buttons[journey].setChecked(True)
+    wizard.next()
+
+
+def test_demo_mode_prepares_and_loads_files_by_itself(wizard, wait_idle, through_org_pages) -> None:
+    _start(wizard, Journey.LINK, demo=True)
+    through_org_pages(wizard)
+    load = wizard.page_for("load")
+    wait_idle(load)
+    assert load.isComplete()
+    assert set(wizard.state.loaded) == {Side.ACCOUNTS, Side.CUSTOMERS}
+    assert "2,000 rows read as accounts" in load.slots[Side.ACCOUNTS].status.text()
+    issues = load.issues_model.frame
+    assert len(issues)
+    assert set(issues["file"]) == {"demo_stripe_customers.csv"}
+    assert (issues["row"] > 1).all()  # every problem points at its row in the file
+    assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def test_browse_loads_a_file_and_an_unreadable_one_says_what_to_do(wizard, wait_idle, monkeypatch) -> None:
+    _start(wizard, Journey.LINK)
+    load = wizard.page_for("load")
+    chosen = iter([SAMPLES / "binary.pdf", SAMPLES / "salesforce_accounts_export.csv"])
+    monkeypatch.setattr(dialogs, "choose_open_file", lambda *args: next(chosen))
+    slot = load.slots[Side.ACCOUNTS]
+    slot.browse.click()
+    wait_idle(load)
+    assert "binary.pdf is a PDF document, not a table" in slot.status.text()
+    assert not load.isComplete()
+    slot.browse.click()
+    wait_idle(load)
+    assert slot.loaded is not None
+    assert len(slot.loaded.frame) == 30
+    assert not load.isComplete()  # the customers file is still missing; the mapping file is optional
+
+
+def test_column_dialog_overrides_a_detected_column(qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text("Id,Name,Legal Name\n0015g000000l7dUAAQ,Acme,Acme Corporation Inc.\n", encoding="utf-8")
+    loaded = load_input(path, Side.ACCOUNTS)
+    dialog = ColumnMappingDialog(loaded)
+    qtbot.addWidget(dialog)
+    assert dialog.combos["account_id"].currentText() == "Id"
+    assert dialog.combos["website"].currentText() == NOT_IN_FILE
+    dialog.combos["name"].setCurrentText("Legal Name")
+    assert dialog.preview_model.frame.loc[0, "name"] == "Acme Corporation Inc."
+    overrides = dialog.overrides()
+    assert [(o.role, o.header, o.side) for o in overrides] == [("name", "Legal Name", Side.ACCOUNTS)]
+    reloaded = load_input(path, Side.ACCOUNTS, overrides)
+    assert reloaded.frame.loc[0, "name"] == "Acme Corporation Inc."
+    dialog.done(QDialog.DialogCode.Rejected)
+
+
+def test_address_journey_finds_problems_accepts_fixes_and_saves(wizard, wait_idle, monkeypatch,
+                                                               tmp_path: Path) -> None:
+    _start(wizard, Journey.ADDRESSES)
+    load = wizard.page_for("load")
+    monkeypatch.setattr(dialogs, "choose_open_file", lambda *args: SAMPLES / "zuora_accounts.csv")
+    load.slots[Side.ACCOUNTS].browse.click()
+    wait_idle(load)
+    assert load.isComplete()
+    wizard.next()
+    assert wizard.currentId() == PAGE_IDS["quality"]
+    quality = wizard.page_for("quality")
+    wait_idle(quality)
+    problems = quality.model.frame
+    assert len(problems) == len(wizard.state.address_check.problems) > 0
+    assert quality.accepted().empty
+    fixable_rows = [r for r in range(quality.model.rowCount())
+                    if problems.loc[quality.model.source_position(r), "suggestion"] != ""]
+    quality.table.selectRow(fixable_rows[0])
+    quality.accept_button.click()
+    first_position = quality.model.source_position(fixable_rows[0])
+    assert list(quality.accepted().index) == [first_position]
+    quality.accept_confident()
+    confident = problems[(problems["suggestion"] != "") & (problems["confidence"] >= 0.9)]
+    assert set(quality.accepted().index) == set(confident.index) | {first_position}
+    wizard.next()
+    done = wizard.page_for("done")
+    assert wizard.currentId() == PAGE_IDS["done"]
+    targets = iter([tmp_path / "problems.csv", tmp_path / "fixed.csv"])
+    monkeypatch.setattr(dialogs, "choose_save_file", lambda *args: next(targets))
+    done.buttons["address_problems.xlsx"].click()
+    wait_idle(done)
+    done.buttons["fixed_accounts.csv"].click()
+    wait_idle(done)
+    with (tmp_path / "problems.csv").open(encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == len(problems)
+    with (tmp_path / "fixed.csv").open(encoding="utf-8") as handle:
+        fixed = list(csv.DictReader(handle))
+    accepted = quality.accepted()
+    first = accepted.iloc[0]
+    row = next(r for r in fixed if r["source_row"] == str(first["row"]))
+    assert row[first["field"]] == first["suggestion"]
+    assert "Saved:" in done.saved_label.text()
+
+
+@pytest.mark.parametrize("journey", [Journey.LINK, Journey.MAPPING])
+def test_link_journeys_need_the_right_files(wizard, journey: Journey) -> None:
+    _start(wizard, journey)
+    load = wizard.page_for("load")
+    assert list(load.slots) == [Side.ACCOUNTS, Side.CUSTOMERS, Side.MAPPING]
+    assert load.slots[Side.MAPPING].optional is (journey is Journey.LINK)
+
+
+def test_columns_button_reloads_with_the_chosen_column(wizard, wait_idle, monkeypatch, tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text("Id,Name,Legal Name,Country\n0015g000000l7dUAAQ,Acme,Acme Corporation Inc.,Deutschland\n",
+                    encoding="utf-8")
+    _start(wizard, Journey.ADDRESSES)
+    load = wizard.page_for("load")
+    monkeypatch.setattr(dialogs, "choose_open_file", lambda *args: path)
+    slot = load.slots[Side.ACCOUNTS]
+    slot.browse.click()
+    wait_idle(load)
+    assert wizard.state.address_check.loaded.frame.loc[0, "name"] == "Acme"
+
+    def choose_legal_name(dialog) -> bool:
+        dialog.combos["name"].setCurrentText("Legal Name")
+        return True
+
+    monkeypatch.setattr(dialogs, "run_dialog", choose_legal_name)
+    slot.columns.click()
+    wait_idle(load)
+    assert wizard.state.address_check.loaded.frame.loc[0, "name"] == "Acme Corporation Inc."
+    assert [(o.role, o.header) for o in wizard.state.overrides[Side.ACCOUNTS]] == [("name", "Legal Name")]
+
+
+def test_changing_the_journey_forgets_the_files(wizard, wait_idle, monkeypatch) -> None:
+    _start(wizard, Journey.ADDRESSES)
+    monkeypatch.setattr(dialogs, "choose_open_file", lambda *args: SAMPLES / "zuora_accounts.csv")
+    wizard.page_for("load").slots[Side.ACCOUNTS].browse.click()
+    wait_idle(wizard.page_for("load"))
+    wizard.back()
+    wizard.page_for("welcome").journey_buttons[Journey.LINK].setChecked(True)
+    wizard.next()
+    load = wizard.page_for("load")
+    assert wizard.state.paths == {}
+    assert wizard.state.loaded == {}
+    assert all(not slot.path_edit.text() for slot in load.slots.values())
+    assert not load.isComplete()
