@@ -1,12 +1,16 @@
-"""``desktop-app sandbox``: serve the local Salesforce sandbox org until interrupted.
+"""``desktop-app sandbox``: serve the local Salesforce org and billing sandboxes until interrupted.
 
-Prints one JSON line when ready (instance and login URL, the demo admin's access token, the CA file to
-trust, the consumer key and username) so scripts and tests can read it; SIGINT/SIGTERM stop it cleanly.
+Prints one JSON line when ready — the org's instance and login URL, the demo admin's access token,
+the CA file to trust, the consumer key and username; the Sequence sandbox's URL, CA and API
+credentials; and, with ``--stripe``, localstripe's URL and test key — so scripts and tests can read
+it. The billing sandboxes are seeded from the same demo data as the org, so the two sides
+correspond. SIGINT/SIGTERM stop everything cleanly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import signal
@@ -32,14 +36,51 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--token-lifetime", type=float, default=7200.0, help="access token lifetime in seconds (default 7200)"
     )
+    parser.add_argument("--no-sequence", action="store_true", help="do not start the Sequence sandbox")
+    parser.add_argument("--stripe", action="store_true",
+                        help="also start localstripe on 127.0.0.1 (needs the localstripe package)")
+    parser.add_argument("--stripe-customers", type=int, default=100,
+                        help="demo customers to create in localstripe (default 100; it is slow to seed)")
     parser.set_defaults(func=run)
 
 
-def ready_payload(salesforce: Any) -> dict[str, Any]:
-    """The one dict printed when the sandboxes are ready; further sandboxes (billing) add their keys here."""
+def ready_payload(salesforce: Any, sequence: Any = None, stripe: Any = None) -> dict[str, Any]:
+    """The one dict printed when the sandboxes are ready."""
     from desktop_app.sandbox.salesforce import ready_info
 
-    return dict(ready_info(salesforce))
+    payload = dict(ready_info(salesforce))
+    if sequence is not None:
+        payload.update(
+            sequence_url=sequence.url,
+            sequence_ca_cert=str(sequence.ca_cert),
+            sequence_client_id=sequence.client_id,
+            sequence_client_secret=sequence.client_secret,
+        )
+    if stripe is not None:
+        payload.update(stripe_url=stripe.url, stripe_api_key=stripe.api_key)
+    return payload
+
+
+def _start_billing(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[Any, Any]:
+    """Start the billing sandboxes asked for; each is stopped when ``stack`` closes."""
+    sequence = stripe = None
+    if not args.no_sequence:
+        from desktop_app.sandbox.sequence import start_sequence_sandbox
+
+        sequence = start_sequence_sandbox(customers=args.accounts, seed=args.seed)
+        stack.callback(sequence.stop)
+    if args.stripe:
+        try:
+            from desktop_app.sandbox.localstripe_runner import start_localstripe
+        except ImportError as missing:
+            raise UsageError(f"--stripe needs the localstripe package ({missing.name} is not installed)") from None
+        from desktop_app.sandbox.demo_data import generate
+
+        stripe = start_localstripe(persist=False)
+        stack.callback(stripe.stop)
+        customers = generate(max(args.accounts, 1), seed=args.seed).customers.head(args.stripe_customers)
+        stripe.create_customers(customers.to_dict("records"))
+    return sequence, stripe
 
 
 def ready_line(payload: dict[str, Any]) -> str:
@@ -74,12 +115,12 @@ def run(args: argparse.Namespace) -> int:
                     "or --port 0 for any free port"
                 ) from problem
             raise UsageError(f"cannot start the sandbox: {problem}") from problem
-        try:
-            print(ready_line(ready_payload(sandbox)), flush=True)
+        with contextlib.ExitStack() as stack:
+            stack.callback(sandbox.stop)
+            sequence, stripe = _start_billing(args, stack)
+            print(ready_line(ready_payload(sandbox, sequence, stripe)), flush=True)
             while not stop.wait(0.5):
                 pass
-        finally:
-            sandbox.stop()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -28,6 +28,36 @@ from desktop_app.sandbox.tls import TlsFiles
 log = logging.getLogger(__name__)
 
 
+MAX_BODY = 200 * 1024 * 1024  # Bulk 2.0 accepts 150 MB per upload; a little headroom
+_SECRET_PARAMS = re.compile(r"((?:oauth_token|access_token|refresh_token|code|code_verifier|client_secret)=)[^&\s]+")
+
+
+def redact_query_secrets(text: str) -> str:
+    """``text`` with the values of token-like query parameters blanked (for logs)."""
+    return _SECRET_PARAMS.sub(r"\1***", text)
+
+
+def read_chunked(stream: Any) -> bytes:
+    """The body of a ``Transfer-Encoding: chunked`` request read from ``stream`` (trailers skipped)."""
+    body = bytearray()
+    while True:
+        size_line = stream.readline(65537)
+        if not size_line:
+            raise ConnectionError("connection closed inside a chunked body")
+        try:
+            size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+        except ValueError:
+            raise ValueError("malformed chunk size in a chunked body") from None
+        if size == 0:
+            while stream.readline(65537) not in (b"\r\n", b"\n", b""):
+                pass  # trailer fields
+            return bytes(body)
+        if len(body) + size > MAX_BODY:
+            raise ValueError("chunked request body is over the sandbox's limit")
+        body += stream.read(size)
+        stream.readline(65537)  # the CRLF that ends each chunk
+
+
 @dataclass
 class Request:
     """One HTTP request as a handler sees it."""
@@ -148,10 +178,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _Server
 
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return read_chunked(self.rfile)  # jsforce streams Bulk uploads this way
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            raise ValueError(f"request body of {length} bytes is over the sandbox's limit")
+        return self.rfile.read(length) if length else b""
+
     def _handle(self) -> None:
         split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        try:
+            body = self._read_body()
+        except ValueError as error:
+            self.close_connection = True
+            self.send_error(413, str(error))
+            return
         request = Request(
             method=self.command,
             path=split.path,

@@ -52,3 +52,19 @@ def test_request_helpers_parse_forms() -> None:
     request = Request("POST", "/", {}, Message(), b"a=1&b=&a=2")
     assert request.form() == {"a": "1", "b": ""}
     assert request.form_multi()["a"] == ["1", "2"]
+
+
+def test_chunked_request_bodies_are_read_whole(served) -> None:
+    server, tls = served
+    parts = iter([b'{"a": ', b"[1, 2]}"])  # a generator makes requests send the body chunked
+    answer = requests.post(f"{server.url}/echo", data=parts, verify=str(tls.ca_cert), timeout=5,
+                           headers={"Content-Type": "application/json"})
+    assert answer.json() == {"got": {"a": [1, 2]}, "q": None}
+
+
+def test_token_values_never_reach_the_log() -> None:
+    from desktop_app.sandbox.httpserver import redact_query_secrets
+
+    line = '"GET /id/00D/005?format=json&oauth_token=00Dxx!secret HTTP/1.1" 200'
+    assert "secret" not in redact_query_secrets(line)
+    assert "format=json" in redact_query_secrets(line)

@@ -37,7 +37,10 @@ def test_sandbox_command_prints_ready_line_and_stops_cleanly(tmp_path: Path, sto
     try:
         assert process.stdout is not None
         ready = json.loads(process.stdout.readline())
-        assert set(ready) == {"instance_url", "login_url", "access_token", "ca_cert", "consumer_key", "username"}
+        assert set(ready) == {
+            "instance_url", "login_url", "access_token", "ca_cert", "consumer_key", "username",
+            "sequence_url", "sequence_ca_cert", "sequence_client_id", "sequence_client_secret",
+        }
         assert ready["ca_cert"] == str(ca)
         assert ca.read_text().startswith("-----BEGIN CERTIFICATE-----")
         with requests.Session() as session:
@@ -50,6 +53,15 @@ def test_sandbox_command_prints_ready_line_and_stops_cleanly(tmp_path: Path, sto
                 timeout=10,
             )
         assert answer.json()["totalSize"] == 40
+        with requests.Session() as session:
+            session.trust_env = False
+            listed = session.get(
+                f"{ready['sequence_url']}/customers", params={"limit": 100},
+                auth=(ready["sequence_client_id"], ready["sequence_client_secret"]),
+                headers={"Sequence-Version": "2024-07-30"}, verify=ready["sequence_ca_cert"], timeout=10,
+            )
+        assert listed.status_code == 200
+        assert len(listed.json()["items"]) > 0
         process.send_signal(stop_signal)
         assert process.wait(timeout=20) == 0
     finally:
@@ -90,3 +102,30 @@ def test_unknown_scenario_is_a_usage_error(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "unknown scenario 'nope'" in done.stderr
+
+
+@pytest.mark.slow
+def test_sandbox_command_can_start_localstripe_with_demo_customers() -> None:
+    process = subprocess.Popen(
+        [*COMMAND, "--accounts", "20", "--no-sequence", "--stripe", "--stripe-customers", "5"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        ready = json.loads(process.stdout.readline())
+        assert "sequence_url" not in ready
+        assert ready["stripe_url"].startswith("http://127.0.0.1:")
+        with requests.Session() as session:
+            session.trust_env = False
+            listed = session.get(f"{ready['stripe_url']}/v1/customers", params={"limit": 100},
+                                 auth=(ready["stripe_api_key"], ""), timeout=10)
+        assert len(listed.json()["data"]) == 5
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream:
+                stream.close()

@@ -13,7 +13,6 @@ import pandas as pd
 
 from desktop_app.sandbox.httpserver import Router, SandboxServer
 from desktop_app.sandbox.salesforce.bulk import BulkApi
-from desktop_app.sandbox.salesforce.chunked import accept_chunked_bodies
 from desktop_app.sandbox.salesforce.gate import ApiGate
 from desktop_app.sandbox.salesforce.oauth import OAuthService
 from desktop_app.sandbox.salesforce.org import OrgState
@@ -121,7 +120,6 @@ def start_salesforce_sandbox(
     ExternalIdApi(org, gate).register(router)
     bulk.register(router)
     server = SandboxServer(router.dispatch, tls=tls, port=port)
-    accept_chunked_bodies(server)
     oauth.base_url = server.url
     server.start()
     bulk.start()
