@@ -65,8 +65,9 @@ def print_file_issues(inputs: Sequence[LoadedInput]) -> None:
     for loaded in inputs:
         issues: list[TableIssue] = loaded.issues
         for issue in issues[:MAX_ISSUES_PRINTED]:
-            column = f", column {issue.column!r}" if issue.column else ""
-            print(f"{loaded.table.path.name}, row {issue.row}{column}: {issue.message}", file=sys.stderr)
+            # Intake messages already say the row and column; add them only where one does not.
+            where = "" if issue.message.startswith(("Row ", "Line")) else f"row {issue.row}: "
+            print(f"{loaded.table.path.name}: {where}{issue.message}", file=sys.stderr)
         if len(issues) > MAX_ISSUES_PRINTED:
             print(f"{loaded.table.path.name}: {len(issues) - MAX_ISSUES_PRINTED} more problems "
                   "(all of them are in the .xlsx report).", file=sys.stderr)

@@ -84,7 +84,10 @@ def load_input(
     """Read ``path`` for ``side`` and map its columns to roles; raises ``TableError`` on bad input."""
     table = read_table(path, sheet=sheet, progress=progress, cancel=cancel)
     chosen = overrides_for(table, side, overrides)
-    roles = table.roles(side, chosen)
+    try:
+        roles = table.roles(side, chosen)
+    except TableError as error:
+        raise TableError(f"{path.name}: {error}") from None
     return LoadedInput(table=table, side=side, frame=table.canonical(side, chosen), roles=roles)
 
 

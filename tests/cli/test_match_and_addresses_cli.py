@@ -1,0 +1,130 @@
+"""The file commands' contract, run the way other tools call them, on the nasty sample files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from desktop_app.cli import main
+from desktop_app.core.ids import normalize_id
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+ACCOUNTS = SAMPLES / "salesforce_accounts_export.csv"
+STRIPE = SAMPLES / "stripe_customers_export.csv"
+CUSTOMER_EXPORTS = ["stripe_customers_export.csv", "chargebee_customers.csv", "quickbooks_customers.csv",
+                    "xero_contacts.csv", "zuora_accounts.csv", "customers_scientific.xlsx"]
+ACCOUNT_EXPORTS = ["salesforce_accounts_export.csv", "accounts_excel_cp1252_semicolon.csv", "accounts_utf16.csv",
+                   "accounts_bom.csv", "accounts_15char_ids.csv", "accounts_uppercased_ids.csv"]
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("customers", CUSTOMER_EXPORTS)
+def test_match_writes_one_row_per_account_plus_untaken_customers(tmp_path: Path, customers: str) -> None:
+    out = tmp_path / "matches.csv"
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(SAMPLES / customers),
+                 "--out", str(out)]) == 0
+    rows = read_rows(out)
+    assert {"account_id", "customer_id", "status", "score", "reason"} <= set(rows[0])
+    account_rows = [r for r in rows if r["account_id"]]
+    assert len(account_rows) == 30  # the export holds 30 accounts, each exactly once
+    assert len({r["account_id"] for r in account_rows}) == 30
+    assert all(normalize_id(r["account_id"]) == r["account_id"] for r in account_rows)
+    for row in rows:
+        assert row["status"] in {"already_linked", "matched", "suggested", "ambiguous", "conflict", "unmatched"}
+        assert 0 <= float(row["score"]) <= 100
+        assert row["reason"]
+    taken = [r["customer_id"] for r in rows if r["status"] in {"matched", "already_linked"}]
+    assert len(taken) == len(set(taken)), "a customer was given to two accounts"
+    untaken = [r for r in rows if not r["account_id"]]
+    assert all(r["customer_id"] and r["status"] not in {"matched", "already_linked"} for r in untaken)
+
+
+@pytest.mark.parametrize("accounts", ACCOUNT_EXPORTS)
+def test_match_reads_every_awkward_accounts_export(tmp_path: Path, accounts: str) -> None:
+    out = tmp_path / "m.csv"
+    assert main(["match", "--accounts", str(SAMPLES / accounts), "--customers", str(STRIPE), "--out", str(out)]) == 0
+    assert read_rows(out)
+
+
+def test_match_xlsx_report_has_summary_and_file_issues(tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(SAMPLES / "customers_scientific.csv"),
+                 "--out", str(out)]) == 0
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames[0] == "Summary"
+    assert "File issues" in book.sheetnames
+    kinds = {row[3] for row in book["File issues"].iter_rows(min_row=2, values_only=True)}
+    assert {"scientific_notation", "precision_lost", "became_date"} <= kinds
+    book.close()
+
+
+def test_existing_links_are_recognised_on_the_samples(tmp_path: Path) -> None:
+    out = tmp_path / "m.csv"
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out)]) == 0
+    statuses = [r["status"] for r in read_rows(out)]
+    # companies 0-4 hold the link on both sides (see tests/samples/README.md)
+    assert statuses.count("already_linked") == 5
+
+
+@pytest.mark.parametrize(
+    ("accounts", "expected"),
+    [("empty.csv", "empty"), ("header_only.csv", "no data rows"), ("binary.pdf", "not a table"),
+     ("ragged.csv", "line 3"), ("missing.csv", "does not exist")],
+)
+def test_unusable_input_exits_2_with_a_sentence_naming_the_file(accounts: str, expected: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "match", "--accounts", str(SAMPLES / accounts),
+         "--customers", str(STRIPE), "--out", str(tmp_path / "m.csv")],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 2
+    assert accounts in done.stderr
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "m.csv").exists()
+
+
+def test_column_override_and_its_mistakes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "m.csv"
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out),
+                 "--column", "customers:name=Description"]) == 0
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out),
+                 "--column", "customers:name=Nope"]) == 2
+    assert "stripe_customers_export.csv" in capsys.readouterr().err
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out),
+                 "--column", "colour=Name"]) == 2
+    assert "unknown role 'colour'" in capsys.readouterr().err
+
+
+def test_out_must_not_overwrite_an_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    copy = tmp_path / "accounts.csv"
+    copy.write_bytes(ACCOUNTS.read_bytes())
+    assert main(["match", "--accounts", str(copy), "--customers", str(STRIPE), "--out", str(copy)]) == 2
+    assert copy.read_bytes() == ACCOUNTS.read_bytes()
+    assert "one of the input files" in capsys.readouterr().err
+
+
+def test_check_addresses_contract_on_the_excel_semicolon_file(tmp_path: Path, capsys) -> None:
+    out, fixed = tmp_path / "problems.csv", tmp_path / "fixed.csv"
+    assert main(["check-addresses", "--input", str(SAMPLES / "accounts_excel_cp1252_semicolon.csv"),
+                 "--out", str(out), "--fixed-out", str(fixed), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["side"] == "accounts"
+    rows = read_rows(out)
+    assert list(rows[0])[:6] == ["row", "record_id", "field", "problem", "value", "suggestion"]
+    deutschland = [r for r in rows if r["value"] == "Deutschland"]
+    assert deutschland
+    assert deutschland[0]["suggestion"] == "DE"
+    assert deutschland[0]["field"] == "country"
+    assert "DE" in {r["country"] for r in read_rows(fixed)}
+    assert "Deutschland" not in {r["country"] for r in read_rows(fixed)}
