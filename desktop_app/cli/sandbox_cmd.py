@@ -79,7 +79,7 @@ def _start_billing(args: argparse.Namespace, stack: contextlib.ExitStack) -> tup
         stripe = start_localstripe(persist=False)
         stack.callback(stripe.stop)
         customers = generate(max(args.accounts, 1), seed=args.seed).customers.head(args.stripe_customers)
-        stripe.create_customers(customers.to_dict("records"))
+        stripe.create_customers([{str(k): v for k, v in row.items()} for row in customers.to_dict("records")])
     return sequence, stripe
 
 
