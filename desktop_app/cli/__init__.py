@@ -17,6 +17,7 @@ from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, UsageError
 # One module per command; each exposes ``register(subparsers)`` which sets ``func`` on its parser.
 COMMAND_MODULES: tuple[str, ...] = (
     "desktop_app.cli.gui_cmd",
+    "desktop_app.cli.accounts_cmd",
     "desktop_app.cli.match_cmd",
     "desktop_app.cli.addresses_cmd",
     "desktop_app.cli.login_cmd",
@@ -26,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop_app.cli.plan_cmd",
     "desktop_app.cli.apply_cmd",
     "desktop_app.cli.audit_cmd",
+    "desktop_app.cli.selftest_cmd",
 )
 
 
@@ -46,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    if args_list[:1] == ["--self-test"]:  # the installers' smoke test: `crosslink --self-test [--json]`
+        args_list[0] = "self-test"
     if not args_list or (args_list[0].startswith("--") and args_list[0] not in ("--help", "--version")):
         args_list = ["gui", *args_list]
     args = parser.parse_args(args_list)

@@ -26,6 +26,7 @@ from desktop_app.billing.file_presets import PRESETS
 from desktop_app.billing.sequence_adapter import DEFAULT_BASE_URL, SequenceBilling, SequenceLinkStorage
 from desktop_app.billing.stripe_adapter import DEFAULT_LINK_KEY, StripeBilling
 from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
+from desktop_app.core.report import write_data_csv
 from desktop_app.core.tables import TableError
 
 
@@ -108,8 +109,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"desktop-app customers: {error}", file=sys.stderr)
         return EXIT_FAILED
     progress.finish()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(args.out, index=False, encoding="utf-8")
+    write_data_csv(args.out, frame)
     linked = int((frame["sf_account_id"].astype(str) != "").sum())
     print(f"Wrote {len(frame):,} {system.display_name} customers to {args.out} ({linked:,} already hold a "
           "Salesforce Account id).")

@@ -31,6 +31,12 @@ DEFAULT_LINK_FIELD = "Billing_Customer_ID__c"
 
 def add_system_options(parser: argparse.ArgumentParser, *, billing_required: bool = False) -> None:
     """Add the Salesforce and billing connection options."""
+    add_salesforce_options(parser)
+    add_billing_options(parser, billing_required=billing_required)
+
+
+def add_salesforce_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options that say which Salesforce org to talk to."""
     sf = parser.add_argument_group("Salesforce")
     choice = sf.add_mutually_exclusive_group()
     choice.add_argument("--profile", help="saved Salesforce connection (see 'desktop-app login')")
@@ -38,6 +44,10 @@ def add_system_options(parser: argparse.ArgumentParser, *, billing_required: boo
     sf.add_argument("--instance-url", help=f"sandbox org URL (or {SANDBOX_URL_ENV})")
     sf.add_argument("--ca-cert", type=Path, help=f"sandbox CA certificate (or {SANDBOX_CA_ENV})")
     sf.add_argument("--link-field", default=None, help=f"Account link field (default {DEFAULT_LINK_FIELD})")
+
+
+def add_billing_options(parser: argparse.ArgumentParser, *, billing_required: bool = False) -> None:
+    """Add the options that say which billing system to talk to."""
     billing = parser.add_argument_group("billing system")
     billing.add_argument(
         "--billing",

@@ -35,8 +35,19 @@ def neutralize(value: object) -> object:
     return "'" + value if isinstance(value, str) and is_formula_like(value) else value
 
 
+def write_data_csv(path: Path, frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as plain UTF-8 CSV, every value exactly as it is.
+
+    For data files a program reads back (exports, fixed copies to re-import): a phone number
+    ``+44 20…`` must stay itself. Files meant to be opened by a person go through ``write_csv``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path
+
+
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
-    """Write ``frame`` as UTF-8 CSV with every formula-like text cell neutralised."""
+    """Write ``frame`` as UTF-8 CSV for a person, with every formula-like text cell neutralised."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
