@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from desktop_app.core.matching_audit import audit_existing_links, read_pointers
+from desktop_app.core.matching_doubts import settle_doubtful_links
 from desktop_app.core.matching_fuzzy import match_fuzzy
 from desktop_app.core.matching_identifiers import match_account_links, match_customer_links
 from desktop_app.core.matching_ledger import (
@@ -107,7 +108,7 @@ def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame
     step(0)
     ledger = Ledger(prepare_accounts(accounts), prepare_customers(customers), one_to_one=config.one_to_one)
     pointers = read_pointers(ledger)
-    audit_existing_links(ledger, pointers)
+    doubtful = audit_existing_links(ledger, pointers)
     step(1)
     notes = apply_mapping(ledger, mapping) if mapping is not None and len(mapping) else []
     step(2)
@@ -117,6 +118,7 @@ def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame
     match_by_domain(ledger, config.auto_accept_score)
     step(4)
     match_by_name(ledger, config.auto_accept_score)
+    settle_doubtful_links(ledger, doubtful)
     step(5)
     if config.use_fuzzy:
         match_fuzzy(ledger, auto_accept=config.auto_accept_score, suggest_min=config.suggest_min_score,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from desktop_app.core.ids import to_18_series
+from desktop_app.core.matching_doubts import DoubtfulLinks, names_clearly_differ
 from desktop_app.core.matching_ledger import (
     ALREADY_LINKED,
     CONFLICT,
@@ -66,23 +67,27 @@ def _format_note(raw: TextArray, id18: TextArray) -> TextArray:
     return note
 
 
-def audit_existing_links(ledger: Ledger, pointers: Pointers) -> None:
+def audit_existing_links(ledger: Ledger, pointers: Pointers) -> DoubtfulLinks:
     """Pass 1: agreeing links → already_linked; a link held on one side only, pointing at a record
-    whose own field is empty → matched (existing_link); every contradiction → conflict."""
+    whose own field is empty → matched (existing_link); every contradiction → conflict.
+
+    One-sided links whose names clearly differ are not decided here: the record holding the link
+    is reserved and the links are returned, for ``settle_doubtful_links`` after the name passes."""
     accounts, customers = ledger.accounts, ledger.customers
     a2c, c2a = pointers.acc_to_cus, pointers.cus_to_acc
     n_acc, n_cus = len(a2c), len(c2a)
     if n_acc == 0 or n_cus == 0:
-        return  # nothing can point anywhere; the identifier pass reports the dangling values
+        return DoubtfulLinks.none()  # nothing can point anywhere; the identifier pass reports dangling values
     acc_pos = np.arange(n_acc)
     mutual_acc = (a2c >= 0) & (c2a[np.maximum(a2c, 0)] == acc_pos)
     pair_acc, pair_cus = acc_pos[mutual_acc], a2c[mutual_acc]
-    ledger.record(
-        pair_acc, pair_cus, ALREADY_LINKED, 100.0,
-        "Both sides already hold the link: the account's link field holds " + customers.ids[pair_cus] +
-        " and the customer's field holds this account" + _format_note(customers.link[pair_cus], accounts.ids[pair_acc]),
-        "existing_link",
-    )
+    reason = ("Both sides already hold the link: the account's link field holds " + customers.ids[pair_cus] +
+              " and the customer's field holds this account" +
+              _format_note(customers.link[pair_cus], accounts.ids[pair_acc]))
+    unlike = names_clearly_differ(accounts, pair_acc, customers, pair_cus)
+    reason[unlike] = reason[unlike] + "; note that the names differ (" + quoted(accounts.names[pair_acc[unlike]]) + \
+        " and " + quoted(customers.names[pair_cus[unlike]]) + "), but both systems hold this link, so it is kept"
+    ledger.record(pair_acc, pair_cus, ALREADY_LINKED, 100.0, reason, "existing_link")
     in_pair_acc = np.zeros(n_acc, dtype=bool)
     in_pair_acc[pair_acc] = True
     in_pair_cus = np.zeros(n_cus, dtype=bool)
@@ -101,11 +106,17 @@ def audit_existing_links(ledger: Ledger, pointers: Pointers) -> None:
     one_sided_cus &= holders == 0
 
     a, c = acc_pos[one_sided_acc], a2c[one_sided_acc]
+    doubt = names_clearly_differ(accounts, a, customers, c)
+    doubt_acc = (a[doubt], c[doubt])
+    a, c = a[~doubt], c[~doubt]
     ledger.record(a, c, MATCHED, 98.0,
                   "The account's link field already holds " + customers.ids[c] +
                   "; the customer's side is empty — it will be written", "existing_link")
     c2 = np.flatnonzero(one_sided_cus)
     a2 = c2a[c2]
+    doubt = names_clearly_differ(accounts, a2, customers, c2)
+    doubt_cus = (c2[doubt], a2[doubt])
+    a2, c2 = a2[~doubt], c2[~doubt]
     ledger.record(a2, c2, MATCHED, 98.0,
                   "The customer's link field already holds this account (" + quoted(customers.link[c2]) +
                   "); the account's side is empty — it will be written", "existing_link")
@@ -113,7 +124,13 @@ def audit_existing_links(ledger: Ledger, pointers: Pointers) -> None:
     # Everything else that points somewhere, or is pointed at, contradicts something.
     bad_acc = ledger.acc_free & ((acc_edge & ~one_sided_acc) | (claimers > 0))
     bad_cus = ledger.cus_free & ((cus_edge & ~one_sided_cus) | (holders > 0))
+    # A doubtful link's holder is reserved until it is settled; its target stays open to the other passes.
+    ledger.acc_free[doubt_acc[0]] = False
+    ledger.cus_free[doubt_cus[0]] = False
+    bad_cus[doubt_acc[1]] = False
+    bad_acc[doubt_cus[1]] = False
     _record_conflicts(ledger, pointers, np.flatnonzero(bad_acc), np.flatnonzero(bad_cus))
+    return DoubtfulLinks(doubt_acc[0], doubt_acc[1], doubt_cus[0], doubt_cus[1])
 
 
 class _Pointing:

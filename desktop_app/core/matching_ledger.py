@@ -79,8 +79,13 @@ class Side:
     def country_codes(self, positions: IntArray) -> TextArray:
         """ISO α-2 country codes of ``positions`` ("" when unknown); each distinct value read once."""
         if self._country_codes is None:
-            values = pd.Series(self.column("country", np.arange(len(self.ids))), dtype=object)
-            self._country_codes = resolve_countries(values)["code"].to_numpy(dtype=object)
+            if "country" in self.frame.columns:
+                codes, uniques = pd.factorize(self.frame["country"].to_numpy(dtype=object))
+                resolved = resolve_countries(pd.Series(text_array(pd.Series(uniques, dtype=object)), dtype=object))
+                table = np.append(resolved["code"].to_numpy(dtype=object), "")  # code -1: missing value
+                self._country_codes = table[codes]
+            else:
+                self._country_codes = np.full(len(self.ids), "", dtype=object)
         result: TextArray = self._country_codes[positions]
         return result
 

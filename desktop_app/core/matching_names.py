@@ -43,9 +43,9 @@ def country_note(acc_country: TextArray, cus_country: TextArray) -> tuple[np.nda
     return same, different, text
 
 
-def _domains(side: Side, positions: IntArray) -> pd.DataFrame:
-    """Table (pos, domain): each record's website domain, or, without a website, the domain of
-    its e-mail address unless that is a public mailbox provider."""
+def record_domains(side: Side, positions: IntArray) -> TextArray:
+    """Each record's website domain, or, without a website, the domain of its e-mail address
+    unless that is a public mailbox provider ("" when there is none)."""
     website = pd.Series(side.column("website", positions), dtype=object)
     domain = domains_of(website).to_numpy(dtype=object, copy=True)
     no_site = domain == ""
@@ -53,7 +53,12 @@ def _domains(side: Side, positions: IntArray) -> pd.DataFrame:
     mail_domain = domains_of(email).to_numpy(dtype=object)
     free = np.array([is_free_mail_domain(d) for d in mail_domain.tolist()], dtype=bool)
     domain[no_site] = np.where(free, "", mail_domain)
-    table = pd.DataFrame({"pos": positions, "domain": domain})
+    return domain
+
+
+def _domains(side: Side, positions: IntArray) -> pd.DataFrame:
+    """Table (pos, domain) of the records at ``positions`` that have a domain."""
+    table = pd.DataFrame({"pos": positions, "domain": record_domains(side, positions)})
     return table[table["domain"] != ""]
 
 

@@ -89,6 +89,41 @@ def _strip_legal_forms(tokens: list[str]) -> list[str]:
     return tokens
 
 
+class _CharFolds(dict[int, str]):
+    """``_fold_accents`` of single characters, computed on first use (a ``str.translate`` table)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_accents(chr(code).casefold())
+        self[code] = folded
+        return folded
+
+
+_CHAR_FOLDS = _CharFolds()
+# Text made only of these characters (Latin letters with their accents, general punctuation and
+# letter-like symbols) folds character by character: none of them combines with the character
+# before it, so ``_fold_accents`` of the whole equals the folds of its characters joined.
+_NOT_CHARWISE = re.compile("[^\x00-\u02ff\u2000-\u214f]")
+
+
+def _fold(name: str) -> str:
+    """``_fold_accents(name.casefold())``, by table lookup where that is the same."""
+    if _NOT_CHARWISE.search(name):
+        return _fold_accents(name.casefold())
+    return name.translate(_CHAR_FOLDS)
+
+
+def _name_from_words(text: str) -> str:
+    """The last steps of cleaning, on lower-case text without punctuation: ``&`` → ``and``, single
+    spaces, a leading "the" and legal forms at the end removed."""
+    tokens = text.replace("&", " and ").split()
+    if not tokens or (tokens[-1] not in _FORM_LAST_WORDS and tokens[0] != "the"):
+        return " ".join(tokens)
+    while len(tokens) > 1 and tokens[0] == "the":
+        del tokens[0]
+    # A legal form can only end a name, so removing one may expose another ("Acme Co Ltd").
+    return " ".join(_strip_legal_forms(tokens))
+
+
 def clean_company_name(name: str) -> str:
     """The comparable core of a company name: lower case, no diacritics, ``&`` as ``and``, no
     punctuation, single spaces, legal forms at the end removed (Inc, GmbH, S.A., Pty Ltd, K.K., …),
@@ -96,16 +131,21 @@ def clean_company_name(name: str) -> str:
 
     ``"Müller & Söhne GmbH & Co. KG"`` → ``"muller and sohne"``.
     """
-    text = name if name.isascii() else _fold_accents(name.casefold())
+    text = name if name.isascii() else _fold(name)
     if text.isascii():
         text = text.encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii")
     else:  # letters of other scripts remain
         text = text.translate(_PUNCTUATION)
-    tokens = text.replace("&", " and ").split()
-    while len(tokens) > 1 and tokens[0] == "the":
-        del tokens[0]
-    # A legal form can only end a name, so removing one may expose another ("Acme Co Ltd").
-    return " ".join(_strip_legal_forms(tokens))
+    return _name_from_words(text)
+
+
+def _clean_ascii_names(names: list[str]) -> list[str]:
+    """``clean_company_name`` of ASCII names without line breaks: the byte-level steps run once
+    over all the names joined, the word-level steps per name."""
+    if not names:
+        return []
+    joined = "\n".join(names).encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii")
+    return [_name_from_words(text) for text in joined.split("\n")]
 
 
 def _map_distinct(values: pd.Series, function: Callable[[str], str | None]) -> pd.Series:
@@ -117,8 +157,18 @@ def _map_distinct(values: pd.Series, function: Callable[[str], str | None]) -> p
 
 
 def clean_company_names(names: pd.Series) -> pd.Series:
-    """``clean_company_name`` for every value (same index; "" for missing values)."""
-    return _map_distinct(names, clean_company_name)
+    """``clean_company_name`` for every value (same index; "" for missing values). Each distinct
+    value is cleaned once; plain ASCII names are cleaned in one batch."""
+    codes, uniques = pd.factorize(names.to_numpy(dtype=object))  # missing values get code -1
+    texts = [u if isinstance(u, str) else str(u) for u in uniques]
+    plain = np.array([t.isascii() and "\n" not in t for t in texts], dtype=bool)
+    results = np.empty(len(texts) + 1, dtype=object)
+    results[-1] = ""
+    plain_at = np.flatnonzero(plain)
+    results[plain_at] = _clean_ascii_names([texts[i] for i in plain_at.tolist()])
+    other_at = np.flatnonzero(~plain)
+    results[other_at] = [clean_company_name(texts[i]) for i in other_at.tolist()]
+    return pd.Series(results[codes], index=names.index, dtype=object)
 
 
 # Mailbox providers: an address at one of these says nothing about the company.
@@ -183,8 +233,26 @@ def domain_of(url_or_email: str) -> str | None:
     return text if _HOST_CHARACTERS.fullmatch(text) else None
 
 
+# The common shapes, lower-cased: ``[http(s)://]host[:port][/path]`` without any "@", and
+# ``local@host``. A value of either shape has the domain ``domain_of`` would find (after the
+# checks below); any other value goes through ``domain_of``. Possessive quantifiers: no backtracking.
+_PLAIN_WEBSITE = re.compile(r"(?:https?://)?((?:[a-z0-9-]++\.)++[a-z0-9-]++)(?::[0-9]++)?+(?:[/?#][^@]*+)?+",
+                            re.DOTALL)
+_PLAIN_EMAIL = re.compile(r"[^@\s<>\"'/:]++@((?:[a-z0-9-]++\.)++[a-z0-9-]++)")
+_WWW = ("www.", "www2.", "www3.")
+
+
 def _domain_or_empty(value: str) -> str:
-    return domain_of(value) or ""
+    text = value.lower()
+    plain = (_PLAIN_EMAIL if "@" in text else _PLAIN_WEBSITE).fullmatch(text)
+    if plain is None:
+        return domain_of(value) or ""
+    host = plain.group(1)
+    while host.startswith(_WWW) and host.count(".") > 1:
+        host = host.partition(".")[2]
+    if "-" in host and not _HOST_CHARACTERS.fullmatch(host):
+        return ""
+    return host
 
 
 def domains_of(values: pd.Series) -> pd.Series:
@@ -201,6 +269,8 @@ _SEPARATOR_CHARACTERS = (" ", "\t", "\u00a0", "-", "‐", "‑", "–", "—")
 def normalize_identifier(value: str) -> str:
     """A shared identifier compared leniently: trimmed, case-folded, inner spaces and dashes removed,
     and leading zeros dropped when it is a number (``" 00042 "`` → ``"42"``, ``"AB-12 3"`` → ``"ab123"``)."""
+    if value.isidentifier():  # the common case (cus_…, 001…): no spaces, dashes or leading digits
+        return value.casefold()
     text = value.strip().casefold()
     if any(separator in text for separator in _SEPARATOR_CHARACTERS):  # cheaper than always translating
         text = text.translate(_INNER_SEPARATORS)

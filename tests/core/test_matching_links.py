@@ -40,7 +40,7 @@ def test_links_on_both_sides_that_agree_are_already_linked_whatever_the_id_form(
 def test_a_link_on_one_side_only_is_matched_and_will_be_written() -> None:
     result = match(
         accounts({"name": "Acme", "link_customer_id": "cus_1"}, {"name": "Beta"}),
-        customers({"name": "Totally different"}, {"name": "Other", "sf_account_id": account_id(2)}),
+        customers({"name": "ACME Inc."}, {"name": "Beta GmbH", "sf_account_id": account_id(2)}),
         config=NO_FUZZY,
     )
     first = row_of(result.decisions, account=account_id(1))
