@@ -1,4 +1,4 @@
-"""The wizard's live connections (no Qt): the demo mode's sandbox org, and closing what was opened.
+"""The wizard's live connections (no Qt): the demo mode's sandboxes, and closing what was opened.
 
 Demo mode serves Crosslink's built-in sandbox org on 127.0.0.1 (same demo data as the demo files) and
 connects to it with its demo administrator's token, so preflight checks run against a real API. No
@@ -16,6 +16,9 @@ from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.oauth import SCOPE
 from desktop_app.salesforce.session import SalesforceSession
 from desktop_app.salesforce.tokens import parse_token_response
+from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSide
+from desktop_app.workflow.wizard_billing import BillingChoice, BillingConnection
+from desktop_app.workflow.wizard_demo import DemoSystems, start_demo_systems
 
 if TYPE_CHECKING:
     from desktop_app.sandbox.salesforce.server import RunningSalesforceSandbox
@@ -57,25 +60,48 @@ def org_facts(client: SalesforceClient, cancel: CancelToken | None = None) -> tu
     return str(first["Name"]), str(first["OrganizationType"]), str(first["IsSandbox"]).lower() == "true"
 
 
-def connect_demo_org(*, accounts: int = DEMO_ACCOUNTS, progress: ProgressCallback = ignore_progress,
-                     cancel: CancelToken | None = None) -> SalesforceConnection:
-    """Start the sandbox org with the demo accounts and connect to it as its administrator."""
-    from desktop_app.sandbox.salesforce.server import start_salesforce_sandbox
+def connect_demo(*, accounts: int = DEMO_ACCOUNTS, progress: ProgressCallback = ignore_progress,
+                 cancel: CancelToken | None = None) -> tuple[SalesforceConnection, DemoSystems]:
+    """Start both sandboxes with ``accounts`` demo companies and connect to the org as its administrator.
 
-    progress(Progress(0, 3, "Starting the sandbox org"))
-    server = start_salesforce_sandbox(accounts=accounts)
+    The connection owns the sandbox org (Disconnect stops it); the returned ``DemoSystems`` keeps the
+    Sequence sandbox for the session."""
+    systems = start_demo_systems(accounts, progress=lambda p: progress(Progress(p.done, 5, p.message)),
+                                 cancel=cancel)
+    server, systems.salesforce = systems.salesforce, None
+    assert server is not None
     try:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        progress(Progress(1, 3, "Logging in as the demo administrator"))
+        progress(Progress(3, 5, "Logging in as the demo administrator"))
         admin = server.org.default_user
         tokens = parse_token_response(server.oauth.issue(admin, server.consumer_key, SCOPE, with_refresh=False))
         client = SalesforceClient(SalesforceSession(tokens, verify=str(server.ca_cert)))
-        progress(Progress(2, 3, "Reading the org"))
+        progress(Progress(4, 5, "Reading the org"))
         name, edition, is_sandbox = org_facts(client, cancel)
-        progress(Progress(3, 3, "Connected"))
-        return SalesforceConnection(client, tokens.instance_url, server.username, name, edition, is_sandbox,
-                                    demo_server=server)
+        progress(Progress(5, 5, "Connected"))
+        return (SalesforceConnection(client, tokens.instance_url, server.username, name, edition, is_sandbox,
+                                     demo_server=server), systems)
     except BaseException:
         server.stop()
+        systems.stop()
         raise
+
+
+def demo_billing_choice(systems: DemoSystems) -> BillingChoice:
+    """The Connect billing page's choice for demo mode: the Sequence sandbox with its own credentials."""
+    sandbox = systems.sequence
+    if sandbox is None:
+        raise ValueError("The Sequence sandbox is not running; go Back to Connect Salesforce and connect again.")
+    return BillingChoice("sequence", base_url=sandbox.url, ca_cert=str(sandbox.ca_cert),
+                         credentials={"client_id": sandbox.client_id, "client_secret": sandbox.client_secret})
+
+
+def live_sides(salesforce: SalesforceConnection, billing: BillingConnection, link_field: str) -> dict[str, LinkSide]:
+    """Both sides of the link on the open connections (closing the connections closes them)."""
+    return {"account": SalesforceSide(salesforce.client, link_field), "customer": BillingSide(billing.system)}
+
+
+def run_settings(salesforce: SalesforceConnection, billing: BillingConnection, link_field: str) -> dict[str, str]:
+    """The non-secret settings kept with a run: which org, which billing system, which fields."""
+    return {"instance_url": salesforce.instance_url, "link_field": link_field, **billing.choice.settings()}

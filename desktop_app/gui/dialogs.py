@@ -51,3 +51,11 @@ def show_info(parent: QWidget | None, title: str, message: str) -> None:
 def show_about(parent: QWidget | None, title: str, message: str) -> None:
     """The About box."""
     QMessageBox.about(parent, title, message)
+
+
+def open_file(path: Path) -> bool:
+    """Open ``path`` with the program the system uses for it; False when none could be started."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))

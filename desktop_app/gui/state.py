@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -14,9 +14,13 @@ from desktop_app.workflow.address_check import AddressCheck
 from desktop_app.workflow.inputs import ColumnOverride, LoadedInput
 
 if TYPE_CHECKING:
+    from desktop_app.core.plan import Plan
     from desktop_app.gui.connections import SalesforceConnection
     from desktop_app.salesforce.preflight import CheckResult
+    from desktop_app.workflow.apply import RunReport
     from desktop_app.workflow.matching import MatchRun
+    from desktop_app.workflow.wizard_billing import BillingConnection
+    from desktop_app.workflow.wizard_demo import DemoSystems
 
 
 class Journey(StrEnum):
@@ -50,12 +54,32 @@ class WizardState:
     saved: list[Path] = field(default_factory=list)
     salesforce: SalesforceConnection | None = None  # demo mode: the sandbox org
     preflight: list[CheckResult] | None = None
+    demo_size: int = 2_000  # demo companies in the sandboxes (tests use fewer)
+    demo_systems: DemoSystems | None = None  # demo mode: both sandboxes, stopped on close
+    billing: BillingConnection | None = None
+    account_describe: dict[str, Any] | None = None  # Account describe of the connected org
+    link_field: str = "Billing_Customer_ID__c"
+    policy: str = "skip_linked"
+    plan: Plan | None = None  # the plan the Plan page built (live values when connected)
+    run_report: RunReport | None = None  # the apply (or resumed) run of this session
+    undo_report: RunReport | None = None
+
+    @property
+    def live(self) -> bool:
+        """True when both systems are connected through their APIs (load, plan and apply go live)."""
+        return self.salesforce is not None and self.billing is not None and self.billing.choice.kind != "file"
 
     def close(self) -> None:
-        """Close live connections (the app is closing)."""
+        """Close live connections and stop the demo sandboxes (the app is closing)."""
         if self.salesforce is not None:
             self.salesforce.close()
             self.salesforce = None
+        if self.billing is not None:
+            self.billing.close()
+            self.billing = None
+        if self.demo_systems is not None:
+            self.demo_systems.stop()
+            self.demo_systems = None
 
     def sides_needed(self) -> tuple[Side, ...]:
         """The files this journey asks for, in the order the Load page shows them."""

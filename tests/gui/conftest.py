@@ -37,19 +37,21 @@ def wizard(qtbot):
 
 @pytest.fixture
 def through_org_pages(qtbot, wait_idle):
-    """``through_org_pages(wizard)``: from the demo's Connect page, connect, pass preflight, go on."""
+    """``through_org_pages(wizard)``: from the demo's Connect page, connect both systems, keep the
+    suggested link field, pass preflight, go on."""
 
     def go(wizard) -> None:
-        connect = wizard.page_for("connect_salesforce")
-        assert wizard.currentPage() is connect
-        wait_idle(connect)
-        assert connect.isComplete(), connect.error_line.text()
-        wizard.next()
-        preflight = wizard.page_for("preflight")
-        wait_idle(preflight)
-        preflight.accept_warnings.setChecked(True)
-        assert preflight.isComplete()
-        wizard.next()
+        from desktop_app.gui.pages import ORG_PAGES
+
+        assert wizard.currentPage() is wizard.page_for(ORG_PAGES[0])
+        for key in ORG_PAGES:
+            page = wizard.page_for(key)
+            assert wizard.currentPage() is page, key
+            wait_idle(page, timeout=60_000)
+            if key == "preflight":
+                page.accept_warnings.setChecked(True)
+            assert page.isComplete(), (key, page.error_line.text())
+            wizard.next()
 
     return go
 

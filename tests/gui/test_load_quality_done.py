@@ -25,7 +25,7 @@ def _start(wizard, journey: Journey, *, demo: bool = False) -> None:
     wizard.next()
 
 
-def test_demo_mode_prepares_and_loads_files_by_itself(wizard, wait_idle, through_org_pages) -> None:
+def test_demo_mode_reads_both_sandboxes_through_their_apis(wizard, wait_idle, through_org_pages) -> None:
     _start(wizard, Journey.LINK, demo=True)
     through_org_pages(wizard)
     load = wizard.page_for("load")
@@ -35,7 +35,7 @@ def test_demo_mode_prepares_and_loads_files_by_itself(wizard, wait_idle, through
     assert "2,000 rows read as accounts" in load.slots[Side.ACCOUNTS].status.text()
     issues = load.issues_model.frame
     assert len(issues)
-    assert set(issues["file"]) == {"demo_stripe_customers.csv"}
+    assert set(issues["file"]) == {"billing_customers.csv"}  # the snapshot of what Sequence returned
     assert (issues["row"] > 1).all()  # every problem points at its row in the file
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
 

@@ -113,6 +113,10 @@ def test_done_saves_the_reviewed_matches_and_the_report(match_page, wizard, wait
     assert wizard.currentId() == PAGE_IDS["plan"]
     wait_idle(wizard.page_for("plan"))
     wizard.next()
+    apply = wizard.page_for("apply")
+    apply.apply_button.click()
+    wait_idle(apply, timeout=60_000)
+    wizard.next()
     done = wizard.page_for("done")
     assert wizard.currentId() == PAGE_IDS["done"]
     targets = iter([tmp_path / "reviewed.csv", tmp_path / "report.xlsx"])

@@ -24,7 +24,9 @@ def test_pages_are_listed_once_and_every_route_uses_them() -> None:
         assert route[0] == "welcome"
         assert route[-1] == "done"
         assert all(key in PAGE_IDS for key in route)
-    assert route_for(Journey.LINK, True)[1:3] == ORG_PAGES
+    demo = route_for(Journey.LINK, True)
+    assert demo[1:5] == ORG_PAGES
+    assert demo[-2:] == ("apply", "done")
     assert route_for(Journey.LINK, False) == ROUTES[Journey.LINK]
     assert route_for(Journey.ADDRESSES, True) == ROUTES[Journey.ADDRESSES]
 

@@ -1,7 +1,9 @@
 """The wizard's pages, in order. One module per page; ``PAGES`` is the only list of them.
 
-Pages whose back-end is not wired yet (connect to a real org or billing system, link fields, apply)
-are added here when it is — never a page that pretends.
+The connection, link-field and apply pages run on live APIs; today the wizard reaches them in demo mode
+(both sandboxes on this computer). Logging in to a real org from the wizard is not wired yet, so the
+own-files route stays files-only (the CLI's ``login`` + ``apply`` write to real systems) — never a page
+that pretends.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.gui.pages.apply import ApplyPage
 from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.pages.connect_billing import ConnectBillingPage
 from desktop_app.gui.pages.connect_salesforce import ConnectSalesforcePage
 from desktop_app.gui.pages.done import DonePage
+from desktop_app.gui.pages.link_fields import LinkFieldsPage
 from desktop_app.gui.pages.load import LoadPage
 from desktop_app.gui.pages.match import MatchPage
 from desktop_app.gui.pages.plan import PlanPage
@@ -27,11 +32,14 @@ PageFactory = Callable[[WizardState, QWidget | None], BasePage]
 PAGES: tuple[tuple[str, PageFactory], ...] = (
     ("welcome", WelcomePage),
     ("connect_salesforce", ConnectSalesforcePage),
+    ("connect_billing", ConnectBillingPage),
+    ("link_fields", LinkFieldsPage),
     ("preflight", PreflightPage),
     ("load", LoadPage),
     ("match", MatchPage),
     ("quality", QualityPage),
     ("plan", PlanPage),
+    ("apply", ApplyPage),
     ("done", DonePage),
 )
 
@@ -41,15 +49,17 @@ ROUTES: dict[Journey, tuple[str, ...]] = {
     Journey.MAPPING: ("welcome", "load", "match", "quality", "plan", "done"),
     Journey.ADDRESSES: ("welcome", "load", "quality", "done"),
 }
-# … and the pages a linking path adds in demo mode, where the sandbox org is there to check.
-ORG_PAGES: tuple[str, ...] = ("connect_salesforce", "preflight")
+# … and the pages a linking path adds in demo mode, where both sandboxes are there to connect to: the
+# connections and fields after Welcome, and writing the links (Apply) before Done.
+ORG_PAGES: tuple[str, ...] = ("connect_salesforce", "connect_billing", "link_fields", "preflight")
+WRITE_PAGES: tuple[str, ...] = ("apply",)
 
 
 def route_for(journey: Journey, demo: bool) -> tuple[str, ...]:
-    """The pages a person goes through for ``journey`` (demo mode adds the org pages when linking)."""
+    """The pages a person goes through for ``journey`` (demo mode adds the org and write pages when linking)."""
     route = ROUTES[journey]
     if demo and journey is not Journey.ADDRESSES:
-        return (route[0], *ORG_PAGES, *route[1:])
+        return (route[0], *ORG_PAGES, *route[1:-1], *WRITE_PAGES, route[-1])
     return route
 
 PAGE_IDS: dict[str, int] = {key: index for index, (key, _) in enumerate(PAGES)}

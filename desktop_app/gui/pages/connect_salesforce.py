@@ -5,9 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from desktop_app.gui.connections import SalesforceConnection, connect_demo_org
+from desktop_app.gui.connections import SalesforceConnection, connect_demo
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
+from desktop_app.workflow.wizard_demo import DemoSystems
 
 
 class ConnectSalesforcePage(BasePage):
@@ -15,7 +16,7 @@ class ConnectSalesforcePage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, "Connect Salesforce",
-                         "Demo mode uses Crosslink's built-in sandbox org on this computer.", parent)
+                         "Demo mode uses Crosslink's sandbox org and billing sandbox on this computer.", parent)
         intro = QLabel(
             "The sandbox org holds the same demo accounts as the demo files and answers the Salesforce API "
             "the way a real org does, so the checks on the next page run for real. Nothing leaves this "
@@ -48,8 +49,15 @@ class ConnectSalesforcePage(BasePage):
     def connect_org(self) -> None:
         """Start the sandbox org and connect to it in the background."""
         self.disconnect_org()
-        self.run(lambda p, c: connect_demo_org(progress=p, cancel=c), "connecting to the sandbox org",
-                 self._connected)
+        if self.state.billing is not None:
+            self.state.billing.close()
+            self.state.billing = None
+        if self.state.demo_systems is not None:
+            self.state.demo_systems.stop()
+            self.state.demo_systems = None
+        size = self.state.demo_size
+        self.run(lambda p, c: connect_demo(accounts=size, progress=p, cancel=c),
+                 "starting the sandboxes and connecting to the sandbox org", self._connected)
         self._show_state()
 
     def disconnect_org(self) -> None:
@@ -58,10 +66,12 @@ class ConnectSalesforcePage(BasePage):
             self.state.salesforce.close()
             self.state.salesforce = None
             self.state.preflight = None
+            self.state.account_describe = None
         self._show_state()
 
-    def _connected(self, connection: SalesforceConnection) -> None:
-        self.state.salesforce = connection
+    def _connected(self, outcome: tuple[SalesforceConnection, DemoSystems]) -> None:
+        self.state.salesforce, self.state.demo_systems = outcome
+        self.state.account_describe = None
         self._show_state()
 
     def _show_state(self) -> None:

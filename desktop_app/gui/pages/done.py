@@ -15,6 +15,7 @@ from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.gui import dialogs
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.pages.quality import fixed_records
+from desktop_app.gui.run_outcome import RunOutcomeBox
 from desktop_app.gui.state import Journey, WizardState
 
 if TYPE_CHECKING:
@@ -46,6 +47,8 @@ class DonePage(BasePage):
         self.saved_label = QLabel(self)
         self.saved_label.setWordWrap(True)
         self.body.addWidget(self.saved_label)
+        self.outcome_box = RunOutcomeBox(self)
+        self.body.addWidget(self.outcome_box)
         self.body.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
 
@@ -55,6 +58,9 @@ class DonePage(BasePage):
         self.buttons.clear()
         self.saved_label.setText("")
         state = self.state
+        self.outcome_box.refresh()
+        if state.run_report is not None:
+            self.setSubTitle("The links were written and read back; the report and results are kept with the run.")
         accepted = state.accepted_fixes if state.accepted_fixes is not None else pd.DataFrame()
         if state.journey is Journey.ADDRESSES:
             check = state.address_check
@@ -69,8 +75,9 @@ class DonePage(BasePage):
             linked = int((decisions["status"].isin(["matched", "already_linked"]) & accounts).sum())
             self.summary.setText(
                 f"<b>{linked:,} of {int(accounts.sum()):,} accounts have their customer</b>; {len(accepted):,} "
-                "address fixes accepted.<br>Save the report for the record, and the reviewed matches: they "
-                "are the list of links to write into both systems.")
+                "address fixes accepted.<br>" + ("What was written is below; save the reviewed matches and "
+                "fixed records if you need them." if state.run_report is not None else "Save the report for the "
+                "record, and the reviewed matches: they are the list of links to write into both systems."))
             self._add("Save the &report (.xlsx)…", "crosslink_report.xlsx", XLSX, self._write_report)
             self._add("Save the reviewed &matches (.csv)…", "reviewed_matches.csv", CSV, self._write_reviewed)
         if len(accepted):
@@ -101,6 +108,10 @@ class DonePage(BasePage):
             self.saved_label.setText("Saved: " + ", ".join(str(p) for p in self.state.saved))
 
         self.run(lambda p, c: write(path), f"saving {path.name}", saved)
+
+    def _task_done(self) -> None:
+        self.outcome_box.refresh()
+        super()._task_done()
 
     def _write_reviewed(self, path: Path) -> Path:
         return write_csv(path, self.state.reviewed if self.state.reviewed is not None else pd.DataFrame())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.billing.base import BillingSystem
+from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.core.roles import ID_ROLE, Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.column_dialog import ColumnMappingDialog
@@ -25,8 +27,11 @@ from desktop_app.gui.pages.base import BasePage, error_colour
 from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.gui.tasks import BackgroundTask, ProgressPanel, TaskFailure, run_in_background
+from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.workflow.address_check import AddressCheck, check_address_file
-from desktop_app.workflow.inputs import LoadedInput, issues_frame, load_input
+from desktop_app.workflow.inputs import ColumnOverride, LoadedInput, issues_frame, load_input
+from desktop_app.workflow.wizard_fetch import fetch_accounts, fetch_customers
+from desktop_app.workflow.wizard_fields import account_fields_to_read
 
 SLOT_TITLES: dict[Side, str] = {
     Side.ACCOUNTS: "Salesforce accounts",
@@ -35,6 +40,21 @@ SLOT_TITLES: dict[Side, str] = {
 }
 ISSUE_HEADERS = {"file": "File", "row": "Row", "column": "Column", "value": "Value", "kind": "Kind",
                  "message": "What it means and what to do"}
+
+
+def fetch_both(client: SalesforceClient, system: BillingSystem, state: WizardState, with_mapping: bool,
+               progress: ProgressCallback, cancel: CancelToken) -> dict[Side, tuple[Path, list[ColumnOverride]]]:
+    """Accounts through the Salesforce API and customers through the billing adapter, as snapshot files
+    (plus, for the demo's known-links journey, the demo mapping file)."""
+    describe = state.account_describe or client.describe("Account")
+    folder = demo_folder().parent / "snapshots"
+    fetched = {Side.ACCOUNTS: fetch_accounts(client, account_fields_to_read(describe, state.link_field), folder,
+                                             progress=progress, cancel=cancel),
+               Side.CUSTOMERS: fetch_customers(system, folder, progress=progress, cancel=cancel)}
+    if with_mapping:
+        files = write_demo_files(demo_folder(), state.demo_size, cancel=cancel)
+        fetched[Side.MAPPING] = (files.mapping, [])
+    return fetched
 
 
 def demo_folder() -> Path:
@@ -175,14 +195,41 @@ class LoadPage(BasePage):
         self.body.addWidget(issues_box, 1)
         self.slots: dict[Side, FileSlot] = {}
         self._journey: Journey | None = None
+        self.reload_button = QPushButton("&Read again from the systems", self)
+        self.reload_button.setAccessibleName("Read the accounts and customers again from the systems")
+        self.reload_button.clicked.connect(self.load_from_apis)
+        self.body.insertWidget(0, self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def initializePage(self) -> None:
         if self._journey != self.state.journey:
             self._build_slots()
         self._refresh()
-        if self.state.demo and not self.state.paths:
+        self.reload_button.setVisible(self.state.live)
+        if self.state.live:
+            self.setTitle("Load the accounts and customers")
+            self.setSubTitle("Read through the Salesforce and billing APIs; a snapshot file of each is kept.")
+        if self.state.live and not self.state.paths:
+            self.load_from_apis()
+        elif self.state.demo and not self.state.paths:
             self.run(lambda p, c: write_demo_files(demo_folder(), progress=p, cancel=c),
                      "preparing the demo files", self._demo_ready)
+
+    def load_from_apis(self) -> None:
+        """Read the accounts and customers through the APIs (in the background), then load them."""
+        salesforce, billing = self.state.salesforce, self.state.billing
+        if salesforce is None or billing is None:
+            return
+        state = self.state
+        mapping = state.demo and state.journey is Journey.MAPPING
+        self.run(lambda p, c: fetch_both(salesforce.client, billing.system, state, mapping, p, c),
+                 f"reading accounts from Salesforce and customers from {billing.system.display_name}",
+                 self._fetched)
+
+    def _fetched(self, fetched: dict[Side, tuple[Path, list[ColumnOverride]]]) -> None:
+        for side, (path, overrides) in fetched.items():
+            self.state.overrides[side] = overrides
+            if side in self.slots:
+                self.slots[side].load(path)
 
     def _build_slots(self) -> None:
         for slot in self.slots.values():

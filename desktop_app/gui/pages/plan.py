@@ -15,10 +15,12 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 from desktop_app.core.plan import Plan, PlanSource, build_plan
 from desktop_app.core.plan_file import write_plan
 from desktop_app.gui import dialogs
+from desktop_app.gui.connections import live_sides
 from desktop_app.gui.frame_model import FrameModel
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
+from desktop_app.workflow.apply import plan_from_live
 
 POLICY_CHOICES = (
     ("skip_linked", "Leave links that already exist alone (recommended)"),
@@ -87,7 +89,10 @@ class PlanPage(BasePage):
         self.save_button.clicked.connect(self._save)
 
     def initializePage(self) -> None:
-        key = (id(self.state.reviewed), self.policy.currentData())
+        self.policy.setCurrentIndex(max(0, self.policy.findData(self.state.policy)))
+        if self.state.live:
+            self.next_step.setText("Next: Apply writes these links into both systems, Salesforce first.")
+        key = (id(self.state.reviewed), self.policy.currentData(), self.state.live)
         if key != self._built_for:
             self._build()
 
@@ -96,7 +101,11 @@ class PlanPage(BasePage):
         if run is None or decisions is None:
             return
         policy = str(self.policy.currentData())
-        self._built_for = (id(decisions), policy)
+        self.state.policy = policy
+        self._built_for = (id(decisions), policy, self.state.live)
+        if self.state.live:
+            self._build_live(decisions.copy(), policy)
+            return
         snapshot = decisions.copy()
         accounts = current_values(run.accounts.frame, "account_id", "link_customer_id")
         customers = current_values(run.customers.frame, "customer_id", "sf_account_id")
@@ -112,8 +121,22 @@ class PlanPage(BasePage):
 
         self.run(work, "planning the links", self._show)
 
+    def _build_live(self, decisions: pd.DataFrame, policy: str) -> None:
+        salesforce, billing = self.state.salesforce, self.state.billing
+        assert salesforce is not None
+        assert billing is not None
+        sides = live_sides(salesforce, billing, self.state.link_field)
+        source = PlanSource(matches_file="reviewed in the wizard", link_field=self.state.link_field,
+                            billing_system=billing.choice.kind, billing_link_key=billing.choice.link_key,
+                            values_from="live systems")
+        self.plan = None
+        self.save_button.setEnabled(False)
+        self.run(lambda p, c: plan_from_live(decisions, sides, policy=policy, source=source,  # type: ignore[arg-type]
+                                             cancel=c), "reading the current links from both systems", self._show)
+
     def _show(self, plan: Plan) -> None:
         self.plan = plan
+        self.state.plan = plan
         self.summary.setText("<br>".join(plan.summary_lines("Billing")))
         self.model.set_frame(plan.table())
         self.table.resizeColumnsToContents()

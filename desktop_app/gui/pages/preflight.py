@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
-from desktop_app.gui.connections import LINK_FIELD
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.salesforce.preflight import CheckResult, run_preflight
@@ -24,7 +23,7 @@ class PreflightPage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, "Check the org (preflight)",
-                         f"Can Crosslink write links into {LINK_FIELD} on Account? Nothing is written yet.", parent)
+                         "Can Crosslink write links into the chosen Account field? Nothing is written yet.", parent)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)
@@ -60,11 +59,12 @@ class PreflightPage(BasePage):
         if connection is None:
             self.show_error("Not connected to Salesforce: go Back and connect first.")
             return
-        client = connection.client
+        client, link_field = connection.client, self.state.link_field
+        self.setSubTitle(f"Can Crosslink write links into {link_field} on Account? Nothing is written yet.")
         self.state.preflight = None
         self.tree.clear()
         self.summary.setText("Checking the org…")
-        self.run(lambda p, c: run_preflight(client, link_field=LINK_FIELD, progress=p, cancel=c),
+        self.run(lambda p, c: run_preflight(client, link_field=link_field, progress=p, cancel=c),
                  "checking the org", self._show)
 
     def _show(self, results: list[CheckResult]) -> None:

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QButtonGroup, QGroupBox, QLabel, QRadioButton, QVB
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import JOURNEY_TITLES, Journey, WizardState
+from desktop_app.workflow.wizard_apply import unfinished_runs
 
 JOURNEY_HINTS: dict[Journey, str] = {
     Journey.LINK: "Match each Salesforce account to its billing customer, review the matches, and save them.",
@@ -23,8 +24,10 @@ class WelcomePage(BasePage):
                          "Crosslink links every Salesforce account to exactly one billing customer.", parent)
         source_box = QGroupBox("Where does the data come from?", self)
         source_layout = QVBoxLayout(source_box)
-        self.demo_button = QRadioButton("&Try it with demo data — nothing is changed anywhere", source_box)
-        self.demo_button.setAccessibleName("Try it with demo data")
+        self.demo_button = QRadioButton(
+            "&Try it with the sandbox — demo data in a Salesforce org and a billing system on this computer",
+            source_box)
+        self.demo_button.setAccessibleName("Try it with the sandbox")
         self.files_button = QRadioButton("Use &my own files (exports from Salesforce and the billing system)",
                                          source_box)
         self.files_button.setAccessibleName("Use my own files")
@@ -55,7 +58,12 @@ class WelcomePage(BasePage):
         how.setWordWrap(True)
         self.body.addSpacing(8)
         self.body.addWidget(how)
+        self.unfinished = QLabel(self)
+        self.unfinished.setWordWrap(True)
+        self.unfinished.setAccessibleName("Unfinished runs")
+        self.body.addWidget(self.unfinished)
         self.body.addStretch(1)
+        self._show_unfinished()
 
         settings = app_settings()
         demo = str(settings.value("welcome/demo", "true")).lower() == "true"  # demo on a first run
@@ -65,6 +73,18 @@ class WelcomePage(BasePage):
         except ValueError:
             journey = Journey.LINK
         self.journey_buttons[journey].setChecked(True)
+
+    def _show_unfinished(self) -> None:
+        """Name the newest run that did not finish (closed app, crash, cancel) and how to resume it."""
+        runs = unfinished_runs()
+        if runs:
+            info = runs[0]
+            more = f" ({len(runs) - 1:,} more unfinished)" if len(runs) > 1 else ""
+            self.unfinished.setText(
+                f"<b>A run did not finish:</b> {info.run_id} of {info.created_at}, {info.links:,} links, "
+                f"{info.state.replace('_', ' ')}{more}. Connect to the same systems and the Write the links page "
+                f"offers to resume it exactly where it stopped (or run <code>desktop-app resume {info.run_id}</code>).")
+        self.unfinished.setVisible(bool(runs))
 
     def chosen_journey(self) -> Journey:
         """The starting path picked."""

@@ -1,0 +1,200 @@
+"""Page — Apply: write the planned links into both systems, Salesforce first, journaled and resumable.
+
+Each side has its own bar (finished of planned writes, failures so far); the rate and the time left
+follow the rows. Cancel stops between batches; a run that did not finish (cancelled, app closed,
+crash) is offered for resume here when the same systems are connected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from desktop_app.core.journal import RunInfo
+from desktop_app.core.progress import Progress
+from desktop_app.gui.connections import live_sides, run_settings
+from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.state import WizardState
+from desktop_app.workflow.apply import RunReport
+from desktop_app.workflow.wizard_apply import (
+    RunProgress,
+    SideFigures,
+    apply_plan,
+    figures_from_counts,
+    resumable_here,
+    resume_run,
+    unfinished_runs,
+)
+
+SIDE_LABELS = {"account": "Salesforce", "customer": "Billing"}
+
+
+def time_left(seconds: float | None) -> str:
+    """"about 3 min left", "under a minute left", or "" while unknown."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return "under a minute left"
+    return f"about {round(seconds / 60):,} min left"
+
+
+class ApplyPage(BasePage):
+    """Write (or resume) the run; per-side progress, rate, time left, errors; verification at the end."""
+
+    def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
+        super().__init__(state, "Write the links",
+                         "Salesforce first, then the billing system. Every write is journaled.", parent)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.body.addWidget(self.summary)
+        row = QHBoxLayout()
+        self.apply_button = QPushButton("&Write the links now", self)
+        self.apply_button.setAccessibleName("Write the links into both systems")
+        self.resume_button = QPushButton("&Resume the unfinished run", self)
+        self.resume_button.setAccessibleName("Resume the unfinished run")
+        row.addWidget(self.apply_button)
+        row.addWidget(self.resume_button)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.resume_note = QLabel(self)
+        self.resume_note.setWordWrap(True)
+        self.body.addWidget(self.resume_note)
+        grid = QGridLayout()
+        self.bars: dict[str, QProgressBar] = {}
+        self.side_text: dict[str, QLabel] = {}
+        for line, (side, label) in enumerate(SIDE_LABELS.items()):
+            bar = QProgressBar(self)
+            bar.setAccessibleName(f"{label} progress")
+            bar.setRange(0, 1)
+            bar.setValue(0)
+            text = QLabel(f"{label}: not started", self)
+            grid.addWidget(text, line, 0)
+            grid.addWidget(bar, line, 1)
+            self.bars[side], self.side_text[side] = bar, text
+        grid.setColumnStretch(1, 1)
+        self.body.addLayout(grid)
+        self.pace = QLabel(self)
+        self.pace.setAccessibleName("Rate and time left")
+        self.body.addWidget(self.pace)
+        self.outcome = QLabel(self)
+        self.outcome.setWordWrap(True)
+        self.outcome.setAccessibleName("Outcome of the run")
+        self.body.addWidget(self.outcome)
+        self.body.addStretch(1)
+        self.resumable: RunInfo | None = None
+        self.apply_button.clicked.connect(self.start_apply)
+        self.resume_button.clicked.connect(self.resume)
+
+    def initializePage(self) -> None:
+        plan = self.state.plan
+        if self.state.billing is not None:
+            self.side_text["customer"].setText(f"{self.state.billing.system.display_name}: not started")
+        if plan is not None:
+            counts = plan.counts()
+            self.summary.setText("<br>".join(plan.summary_lines(self.state.billing.system.display_name
+                                                                 if self.state.billing else "Billing")))
+            self.apply_button.setEnabled(self.state.run_report is None and bool(counts))
+        self._offer_resume()
+        self._show_report()
+
+    def _settings(self) -> dict[str, str]:
+        salesforce, billing = self.state.salesforce, self.state.billing
+        if salesforce is None or billing is None:
+            raise ValueError("Not connected: go Back and connect Salesforce and the billing system.")
+        return run_settings(salesforce, billing, self.state.link_field)
+
+    def _offer_resume(self) -> None:
+        self.resumable = None
+        if self.state.salesforce is not None and self.state.billing is not None:
+            self.resumable = resumable_here(unfinished_runs(), self._settings())
+        if self.resumable is not None and self.state.run_report is None:
+            info = self.resumable
+            self.resume_note.setText(f"Run {info.run_id} of {info.created_at} ({info.links:,} links) did not "
+                                     f"finish: {info.state.replace('_', ' ')}. Resume it to finish exactly where it "
+                                     "stopped (nothing is written twice), or write the new plan instead.")
+        else:
+            self.resume_note.setText("")
+        self.resume_button.setVisible(self.resumable is not None)
+        self.resume_note.setVisible(self.resumable is not None)
+
+    def start_apply(self) -> None:
+        """Journal a new run of the plan and write it, in the background."""
+        plan, salesforce, billing = self.state.plan, self.state.salesforce, self.state.billing
+        if plan is None or salesforce is None or billing is None:
+            self.show_error("There is no plan to write yet: go Back to the Plan page.")
+            return
+        sides = live_sides(salesforce, billing, self.state.link_field)
+        settings = self._settings()
+        self._started("writing the links")
+        task = self.run(lambda p, c: apply_plan(plan, sides, settings, progress=p, cancel=c),
+                        "writing the links", self._finished)
+        task.progressed.connect(self.show_progress)
+
+    def resume(self) -> None:
+        """Continue the unfinished run offered on this page."""
+        info, salesforce, billing = self.resumable, self.state.salesforce, self.state.billing
+        if info is None or salesforce is None or billing is None:
+            return
+        sides = live_sides(salesforce, billing, self.state.link_field)
+        self._started(f"resuming run {info.run_id}")
+        task = self.run(lambda p, c: resume_run(info.run_id, sides, progress=p, cancel=c),
+                        f"resuming run {info.run_id}", self._finished)
+        task.progressed.connect(self.show_progress)
+
+    def _started(self, what: str) -> None:
+        self.apply_button.setEnabled(False)
+        self.resume_button.setEnabled(False)
+        self.outcome.setText("")
+        self.pace.setText(what[:1].upper() + what[1:] + "…")
+
+    def show_progress(self, progress: Progress) -> None:
+        """Per-side bars and figures, errors so far, rate and time left."""
+        if not isinstance(progress, RunProgress):
+            return
+        errors = self._show_sides(progress.sides)
+        left = time_left(progress.seconds_left)
+        self.pace.setText(f"{progress.done:,} of {progress.total:,} rows · {progress.rate:,.0f} rows/s"
+                          + (f" · {left}" if left else "") + f" · {errors:,} errors so far")
+
+    def _show_sides(self, sides: Mapping[str, SideFigures]) -> int:
+        errors = 0
+        for side, figures in sides.items():
+            if side not in self.bars:
+                continue
+            self.bars[side].setRange(0, max(figures.total, 1))
+            self.bars[side].setValue(figures.finished)
+            name = self.side_text[side].text().split(":", 1)[0]
+            self.side_text[side].setText(f"{name}: {figures.finished:,} of {figures.total:,} done, "
+                                         f"{figures.failed:,} failed")
+            errors += figures.failed
+        return errors
+
+    def _finished(self, report: RunReport) -> None:
+        self.state.run_report = report
+        self.state.undo_report = None
+        self._offer_resume()
+        self._show_report()
+
+    def _show_report(self) -> None:
+        report = self.state.run_report
+        if report is None:
+            return
+        pairs = ", ".join(f"{count:,} {status.replace('_', ' ')}" for status, count in sorted(report.pairs.items()))
+        verified = report.verification.sentence() + "." if report.verification is not None else ""
+        self.outcome.setText(f"<b>Run {report.run_id}: {report.state.replace('_', ' ')}.</b> {pairs}. {verified} "
+                             f"{report.message}".strip())
+        errors = self._show_sides(figures_from_counts(report.write_counts))
+        self.pace.setText(f"Finished with {errors:,} failed writes; the results file says why for each."
+                          if errors else "Finished without a failed write.")
+        self.apply_button.setEnabled(False)
+        self.resume_button.setEnabled(report.state != "done")
+        self.completeChanged.emit()
+
+    def _cancelled(self) -> None:
+        self.show_error("Stopped between batches. The journal is consistent: Resume continues where it stopped.")
+        self._offer_resume()
+        self.resume_button.setEnabled(True)
+
+    def isComplete(self) -> bool:
+        return not self.working and self.state.run_report is not None

@@ -1,0 +1,111 @@
+"""The Done page's part for a written run: its figures, its report and results files, and Undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+from desktop_app.gui import dialogs
+from desktop_app.gui.connections import live_sides
+from desktop_app.workflow.apply import RunReport, runs_dir
+from desktop_app.workflow.wizard_apply import UndoOutcome, undo_run
+
+if TYPE_CHECKING:
+    from desktop_app.gui.pages.base import BasePage
+
+REFUSED_SHOWN = 10
+
+
+def run_figures(report: RunReport) -> str:
+    """One paragraph: the run's end state, its pairs by status and the read-back verification."""
+    pairs = ", ".join(f"{count:,} {status.replace('_', ' ')}" for status, count in sorted(report.pairs.items()))
+    verified = f" {report.verification.sentence()}." if report.verification is not None else ""
+    what = "Undo run" if report.kind == "undo" else "Run"
+    return f"<b>{what} {report.run_id}: {report.state.replace('_', ' ')}.</b> {pairs}.{verified}"
+
+
+class RunOutcomeBox(QGroupBox):
+    """Figures of the run, Open report / Open results, and Undo this run (background, journaled)."""
+
+    def __init__(self, page: BasePage) -> None:
+        super().__init__("Links written", page)
+        self.page = page
+        layout = QVBoxLayout(self)
+        self.figures = QLabel(self)
+        self.figures.setWordWrap(True)
+        layout.addWidget(self.figures)
+        row = QHBoxLayout()
+        self.report_button = QPushButton("Open the &report (.xlsx)", self)
+        self.results_button = QPushButton("Open the r&esults file (.csv)", self)
+        self.undo_button = QPushButton("&Undo this run", self)
+        self.undo_button.setAccessibleName("Undo this run on both systems")
+        for button in (self.report_button, self.results_button, self.undo_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.undo_text = QLabel(self)
+        self.undo_text.setWordWrap(True)
+        self.undo_text.setAccessibleName("Outcome of the undo")
+        layout.addWidget(self.undo_text)
+        self.report_button.clicked.connect(self.open_report)
+        self.results_button.clicked.connect(self.open_results)
+        self.undo_button.clicked.connect(self.undo)
+
+    def refresh(self) -> None:
+        """Show the session's run (hidden when nothing was written)."""
+        state = self.page.state
+        report = state.run_report
+        self.setVisible(report is not None)
+        if report is None:
+            return
+        self.figures.setText(run_figures(report))
+        self.undo_button.setEnabled(state.undo_report is None and not self.page.working)
+        if state.undo_report is None:
+            self.undo_text.setText("")
+
+    def open_results(self) -> None:
+        """Open the run's results CSV (one row per link, what happened on each side)."""
+        report = self.page.state.run_report
+        if report is not None and report.results_path is not None:
+            self._open(report.results_path)
+
+    def open_report(self) -> None:
+        """Write the XLSX report of the reviewed matches next to the run's results, then open it."""
+        from desktop_app.gui.pages.done import reviewed_run
+        from desktop_app.workflow.matching import write_match_output
+
+        report, run = self.page.state.run_report, reviewed_run(self.page.state)
+        if report is None or run is None:
+            return
+        path = runs_dir(report.run_id) / "crosslink_report.xlsx"
+        self.page.run(lambda p, c: write_match_output(run, path), f"writing {path.name}",
+                      lambda _: self._open(path))
+
+    def _open(self, path: Path) -> None:
+        if not dialogs.open_file(path):
+            dialogs.show_info(self.page, "Open — Crosslink", f"The file is at <b>{path}</b>.")
+
+    def undo(self) -> None:
+        """Restore what the run replaced, on both sides, refusing values changed since."""
+        state = self.page.state
+        report, salesforce, billing = state.run_report, state.salesforce, state.billing
+        if report is None or salesforce is None or billing is None:
+            return
+        sides = live_sides(salesforce, billing, state.link_field)
+        self.undo_button.setEnabled(False)
+        self.page.run(lambda p, c: undo_run(report.run_id, sides, progress=p, cancel=c),
+                      f"undoing run {report.run_id}", self._undone)
+
+    def _undone(self, outcome: UndoOutcome) -> None:
+        self.page.state.undo_report = outcome.report
+        lines = [run_figures(outcome.report)]
+        if outcome.refused:
+            lines.append(f"{len(outcome.refused):,} records were left alone because they changed since the run:")
+            lines += [f"row {i.row}, {i.side} {i.record_id}: {i.message}" for i in outcome.refused[:REFUSED_SHOWN]]
+            if len(outcome.refused) > REFUSED_SHOWN:
+                lines.append(f"… and {len(outcome.refused) - REFUSED_SHOWN:,} more in the undo's results file.")
+        else:
+            lines.append("Nothing was refused.")
+        self.undo_text.setText("<br>".join(lines))

@@ -1,0 +1,123 @@
+"""The wizard's apply, resume and undo: the engine's runs with per-side progress, rate and time left.
+
+Each call opens its own ``Journal`` on the calling (worker) thread. Progress reports are
+``RunProgress``: the engine's row progress plus, per side, how many planned writes are finished and
+how many failed, read from the journal between batches.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from desktop_app.core.journal import FINAL_STATES, RETRY_STATES, Journal, RunInfo, WriteItem
+from desktop_app.core.plan import Plan
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.workflow.apply import RunReport, new_run_id, resume, start_apply, start_undo
+from desktop_app.workflow.link_sides import LinkSide
+
+UNFINISHED = ("running", "interrupted", "cancelled", "done_with_failures")
+
+
+@dataclass(frozen=True)
+class SideFigures:
+    """One side's planned writes: finished (any final state), failed so far, and in all."""
+
+    finished: int
+    failed: int
+    total: int
+
+
+@dataclass(frozen=True)
+class RunProgress(Progress):
+    """Row progress plus per-side figures, rows per second and seconds left (None until known)."""
+
+    sides: Mapping[str, SideFigures] = field(default_factory=dict)
+    rate: float = 0.0
+    seconds_left: float | None = None
+
+
+def side_figures(journal: Journal, run_id: str) -> dict[str, SideFigures]:
+    """Per side: writes to do (planned ``set``), finished and failed, from the journal."""
+    return figures_from_counts(journal.state_counts(run_id))
+
+
+def figures_from_counts(state_counts: Mapping[str, Mapping[str, int]]) -> dict[str, SideFigures]:
+    """Per side figures from per-side write-state counts (``RunReport.write_counts``)."""
+    figures: dict[str, SideFigures] = {}
+    for side, counts in state_counts.items():
+        planned = {k: v for k, v in counts.items() if not k.startswith("planned_")}
+        finished = sum(v for k, v in planned.items() if k in FINAL_STATES)
+        failed = sum(v for k, v in planned.items() if k in RETRY_STATES or k == "not_found")
+        figures[side] = SideFigures(finished, failed, sum(planned.values()))
+    return figures
+
+
+def _reporting(journal: Journal, run_id: str, progress: ProgressCallback) -> ProgressCallback:
+    started = time.monotonic()
+    first_done: list[int] = []
+
+    def report(step: Progress) -> None:
+        if not first_done:
+            first_done.append(step.done)
+        elapsed = max(time.monotonic() - started, 1e-6)
+        rate = (step.done - first_done[0]) / elapsed
+        left = (step.total - step.done) / rate if rate > 0 else None
+        progress(RunProgress(step.done, step.total, step.message, side_figures(journal, run_id), rate, left))
+
+    return report
+
+
+def _run(work: Callable[[Journal, ProgressCallback], RunReport], run_id: str,
+         progress: ProgressCallback) -> RunReport:
+    with Journal() as journal:
+        return work(journal, _reporting(journal, run_id, progress))
+
+
+def apply_plan(plan: Plan, sides: Mapping[str, LinkSide], settings: Mapping[str, str], *,
+               progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None) -> RunReport:
+    """Journal and execute a new run of ``plan`` (Salesforce first, then billing, per batch)."""
+    run_id = new_run_id()
+    return _run(lambda j, p: start_apply(j, plan, sides, run_id=run_id, settings=settings, progress=p,
+                                         cancel=cancel), run_id, progress)
+
+
+def resume_run(run_id: str, sides: Mapping[str, LinkSide], *, progress: ProgressCallback = ignore_progress,
+               cancel: CancelToken | None = None) -> RunReport:
+    """Continue an interrupted run where it stopped (nothing is written twice)."""
+    return _run(lambda j, p: resume(j, run_id, sides, progress=p, cancel=cancel), run_id, progress)
+
+
+@dataclass(frozen=True)
+class UndoOutcome:
+    """The undo run's report and the records it refused to touch (changed since the run)."""
+
+    report: RunReport
+    refused: list[WriteItem]
+
+
+def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, progress: ProgressCallback = ignore_progress,
+             cancel: CancelToken | None = None) -> UndoOutcome:
+    """Restore what run ``run_id`` replaced, journaled as a run of its own; lists what was refused."""
+    undo_id = new_run_id()
+    report = _run(lambda j, p: start_undo(j, run_id, sides, undo_id=undo_id, progress=p, cancel=cancel),
+                  undo_id, progress)
+    with Journal() as journal:
+        refused = journal.items(undo_id, states=["refused"])
+    return UndoOutcome(report, refused)
+
+
+def unfinished_runs() -> list[RunInfo]:
+    """Apply runs that did not finish (app closed, crash, cancel, failures left), newest first."""
+    with Journal() as journal:
+        return [r for r in journal.runs() if r.kind == "apply" and r.state in UNFINISHED]
+
+
+def resumable_here(runs: list[RunInfo], settings: Mapping[str, str]) -> RunInfo | None:
+    """The newest of ``runs`` made against the same systems and link field as ``settings``."""
+    keys = ("instance_url", "billing_system", "billing_url", "billing_file", "link_field")
+    for info in runs:
+        if all(info.settings.get(k, "") == settings.get(k, "") for k in keys):
+            return info
+    return None

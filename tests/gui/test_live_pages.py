@@ -1,0 +1,151 @@
+"""The pages that talk to live systems, on the demo sandboxes: billing connection, link fields, resume."""
+
+from __future__ import annotations
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from desktop_app.core.progress import CancelToken
+from desktop_app.gui.connections import live_sides, run_settings
+from desktop_app.gui.pages import PAGE_IDS
+from desktop_app.gui.state import Journey
+from desktop_app.workflow.wizard_apply import apply_plan, unfinished_runs
+
+DEMO_SIZE = 200
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keychain in a dict (the test must not touch the person's own)."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saved: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.saved.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.saved[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.saved.pop((service, username), None)
+
+
+@pytest.fixture
+def billing_page(wizard, wait_idle):
+    wizard.state.demo_size = DEMO_SIZE
+    welcome = wizard.page_for("welcome")
+    welcome.demo_button.setChecked(True)
+    welcome.journey_buttons[Journey.LINK].setChecked(True)
+    for key in ("connect_salesforce", "connect_billing"):
+        wizard.next()
+        assert wizard.currentId() == PAGE_IDS[key]
+        wait_idle(wizard.currentPage(), timeout=60_000)
+    return wizard.page_for("connect_billing")
+
+
+def test_demo_mode_fills_in_and_tests_the_sequence_sandbox(billing_page, wizard) -> None:
+    assert billing_page.chosen_kind() == "sequence"
+    assert billing_page.url.text() == wizard.state.demo_systems.sequence.url
+    assert billing_page.isComplete()
+    assert "Connected to Sequence (first customer: " in billing_page.status.text()
+
+
+def test_a_wrong_secret_is_one_sentence_and_blocks_next(billing_page, wizard, wait_idle) -> None:
+    billing_page.client_secret.setText("not-the-secret")
+    billing_page.test_button.click()
+    wait_idle(billing_page)
+    message = billing_page.error_line.text()
+    assert message == ("Sequence refused the client id and secret: check them (copy them again from Sequence's "
+                       "settings) and test again.")
+    assert "not-the-secret" not in message
+    assert wizard.state.billing is None
+    assert not billing_page.isComplete()
+
+
+def test_remember_saves_the_credentials_in_the_keychain(billing_page, wait_idle) -> None:
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    try:
+        billing_page.remember.setChecked(True)
+        billing_page.test_button.click()
+        wait_idle(billing_page)
+        assert billing_page.isComplete()
+        assert memory.saved[("crosslink:sequence-client-secret", "default")] == billing_page.client_secret.text()
+        assert memory.saved[("crosslink:sequence-client-id", "default")] == billing_page.client_id.text()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_link_fields_offers_only_custom_text_fields_and_says_why_not(billing_page, wizard, wait_idle) -> None:
+    wizard.next()
+    page = wizard.page_for("link_fields")
+    wait_idle(page)
+    assert page.chosen_field() == "Billing_Customer_ID__c"
+    texts = {page.fields.item(i).text(): page.fields.item(i) for i in range(page.fields.count())}
+    name = next(item for text, item in texts.items() if text.startswith("Account Name (Name"))
+    assert not name.flags() & name.flags().ItemIsEnabled
+    assert "standard field" in name.toolTip()
+    phone = next(item for text, item in texts.items() if "(Phone, phone)" in text)
+    assert "use a Text field" in phone.text()
+    page.policy.setCurrentIndex(page.policy.findData("overwrite"))
+    wizard.next()
+    assert wizard.state.policy == "overwrite"
+    assert wizard.state.link_field == "Billing_Customer_ID__c"
+
+
+def test_an_unfinished_run_is_offered_for_resume_and_finishes(billing_page, wizard, wait_idle) -> None:
+    state = wizard.state
+    wizard.next()  # link fields
+    wait_idle(wizard.currentPage())
+    for key in ("preflight", "load", "match", "quality", "plan"):
+        if key == "load":
+            wizard.page_for("preflight").accept_warnings.setChecked(True)
+        wizard.next()
+        assert wizard.currentId() == PAGE_IDS[key], key
+        wait_idle(wizard.currentPage(), timeout=60_000)
+    sides = live_sides(state.salesforce, state.billing, state.link_field)
+    settings = run_settings(state.salesforce, state.billing, state.link_field)
+    stopped = CancelToken()
+    stopped.cancel()  # as if the app had been closed before the first batch
+    interrupted = apply_plan(state.plan, sides, settings, cancel=stopped)
+    assert interrupted.state == "cancelled"
+    assert [r.run_id for r in unfinished_runs()] == [interrupted.run_id]
+    wizard.next()
+    apply = wizard.page_for("apply")
+    assert apply.resume_button.isVisible()
+    assert interrupted.run_id in apply.resume_note.text()
+    apply.resume_button.click()
+    wait_idle(apply, timeout=60_000)
+    report = state.run_report
+    assert report is not None, apply.error_line.text()
+    assert report.run_id == interrupted.run_id
+    assert report.state in ("done", "done_with_failures")
+    assert report.verification is not None
+    assert report.verification.verified_links > 0
+    assert apply.isComplete()
+
+
+def test_welcome_names_a_run_that_did_not_finish(qtbot) -> None:
+    from desktop_app.core.journal import Journal
+    from desktop_app.gui.wizard import CrosslinkWizard
+
+    with Journal() as journal:
+        journal.create_run("run-crashed", kind="apply", plan_id="p1", plan_path="", settings={}, items=[])
+        journal.set_run_state("run-crashed", "interrupted")
+        journal.create_run("run-finished", kind="apply", plan_id="p2", plan_path="", settings={}, items=[])
+        journal.set_run_state("run-finished", "done")
+    window = CrosslinkWizard(keychain="test")
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        note = window.page_for("welcome").unfinished
+        assert note.isVisible()
+        assert "run-crashed" in note.text()
+        assert "run-finished" not in note.text()
+    finally:
+        window.shutdown()
