@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.gui.demo_files import DEMO_ACCOUNTS
 from desktop_app.salesforce.client import SalesforceClient
+from desktop_app.salesforce.errors import SalesforceError
 from desktop_app.salesforce.oauth import SCOPE
 from desktop_app.salesforce.session import SalesforceSession
 from desktop_app.salesforce.tokens import parse_token_response
 from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSide
 from desktop_app.workflow.wizard_billing import BillingChoice, BillingConnection
 from desktop_app.workflow.wizard_demo import DemoSystems, start_demo_systems
+from desktop_app.workflow.wizard_login import LiveLogin, LoginProblem
 
 if TYPE_CHECKING:
     from desktop_app.sandbox.salesforce.server import RunningSalesforceSandbox
@@ -37,11 +39,15 @@ class SalesforceConnection:
     edition: str
     is_sandbox_org: bool
     demo_server: RunningSalesforceSandbox | None = field(default=None, repr=False)
+    profile: str | None = None  # the saved connection a real org was opened from (Disconnect logs it out)
 
     def describe(self) -> str:
         """One line: who is connected to which org."""
-        kind = "Crosslink's built-in sandbox org" if self.demo_server is not None else self.org_name
-        return f"{self.username} on {kind} ({self.edition}) at {self.instance_url}"
+        if self.demo_server is not None:
+            kind = "Crosslink's built-in sandbox org"
+        else:
+            kind = f"{self.org_name or 'the org'}{' — a sandbox' if self.is_sandbox_org else ''}"
+        return f"{self.username} on {kind} ({self.edition or 'edition unknown'}) at {self.instance_url}"
 
     def close(self) -> None:
         """Close the HTTP session and stop the demo org if this connection started it."""
@@ -86,6 +92,22 @@ def connect_demo(*, accounts: int = DEMO_ACCOUNTS, progress: ProgressCallback = 
         server.stop()
         systems.stop()
         raise
+
+
+def connect_live(login: LiveLogin, *, cancel: CancelToken | None = None) -> SalesforceConnection:
+    """The wizard's connection to a real org on a session opened by ``wizard_login``."""
+    client = SalesforceClient(login.session)
+    try:
+        name, edition, is_sandbox = org_facts(client, cancel)
+    except SalesforceError as error:
+        login.session.close()
+        raise LoginProblem(f"Logged in, but the org could not be read: {error}") from None
+    except BaseException:
+        login.session.close()
+        raise
+    profile = login.profile
+    return SalesforceConnection(client, login.session.instance_url, profile.username or profile.user_id, name,
+                                edition, is_sandbox, profile=profile.name)
 
 
 def demo_billing_choice(systems: DemoSystems) -> BillingChoice:

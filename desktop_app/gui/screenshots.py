@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from desktop_app.core.roles import Side
 from desktop_app.gui.column_dialog import ColumnMappingDialog
 from desktop_app.gui.pages import PAGE_IDS, route_for
-from desktop_app.gui.state import Journey
+from desktop_app.gui.state import Journey, Source
 from desktop_app.gui.wizard import CrosslinkWizard
 
 PAGE_TIMEOUT_S = 120.0
@@ -48,7 +48,7 @@ def walk_and_capture(wizard: CrosslinkWizard, folder: Path) -> tuple[list[Path],
     welcome.demo_button.setChecked(True)  # type: ignore[attr-defined]
     welcome.journey_buttons[Journey.LINK].setChecked(True)  # type: ignore[attr-defined]
     saved: list[Path] = []
-    route = route_for(Journey.LINK, True)
+    route = route_for(Journey.LINK, Source.SANDBOX)
     for number, key in enumerate(route, start=1):
         if wizard.currentId() != PAGE_IDS[key]:
             return saved, f"The walk expected the {key} page but is on page {wizard.currentId()}."

@@ -31,6 +31,14 @@ class Journey(StrEnum):
     ADDRESSES = "addresses"  # check addresses and country codes of one file
 
 
+class Source(StrEnum):
+    """Where the accounts and customers come from."""
+
+    SANDBOX = "sandbox"  # Crosslink's sandbox org and billing sandbox on this computer (demo data)
+    SYSTEMS = "systems"  # the person's own Salesforce org and billing system, through their APIs
+    FILES = "files"  # exports only: nothing is connected, nothing is written
+
+
 JOURNEY_TITLES: dict[Journey, str] = {
     Journey.LINK: "Link accounts to a billing system",
     Journey.MAPPING: "Populate Customer IDs from a mapping file I already have",
@@ -42,7 +50,7 @@ JOURNEY_TITLES: dict[Journey, str] = {
 class WizardState:
     """Choices and results carried from page to page."""
 
-    demo: bool = True
+    source: Source = Source.SANDBOX
     journey: Journey = Journey.LINK
     paths: dict[Side, Path] = field(default_factory=dict)
     loaded: dict[Side, LoadedInput] = field(default_factory=dict)
@@ -52,7 +60,7 @@ class WizardState:
     address_check: AddressCheck | None = None  # the address journey's result
     accepted_fixes: pd.DataFrame | None = None  # address problems whose suggestion was accepted
     saved: list[Path] = field(default_factory=list)
-    salesforce: SalesforceConnection | None = None  # demo mode: the sandbox org
+    salesforce: SalesforceConnection | None = None  # the sandbox org, or the person's org
     preflight: list[CheckResult] | None = None
     demo_size: int = 2_000  # demo companies in the sandboxes (tests use fewer)
     demo_systems: DemoSystems | None = None  # demo mode: both sandboxes, stopped on close
@@ -63,6 +71,16 @@ class WizardState:
     plan: Plan | None = None  # the plan the Plan page built (live values when connected)
     run_report: RunReport | None = None  # the apply (or resumed) run of this session
     undo_report: RunReport | None = None
+
+    @property
+    def demo(self) -> bool:
+        """True when the data comes from Crosslink's sandboxes."""
+        return self.source is Source.SANDBOX
+
+    @property
+    def connects(self) -> bool:
+        """True when this source connects to systems (the sandboxes or the person's own)."""
+        return self.source is not Source.FILES
 
     @property
     def live(self) -> bool:

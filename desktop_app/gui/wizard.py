@@ -61,7 +61,7 @@ class CrosslinkWizard(QWizard):
         return self.pages[key]
 
     def nextId(self) -> int:
-        route = route_for(self.state.journey, self.state.demo)
+        route = route_for(self.state.journey, self.state.source)
         current = next((key for key, page_id in PAGE_IDS.items() if page_id == self.currentId()), None)
         if current not in route:
             return super().nextId()

@@ -7,7 +7,7 @@ import pytest
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.pages import PAGE_IDS, route_for
-from desktop_app.gui.state import Journey
+from desktop_app.gui.state import Journey, Source
 from desktop_app.sandbox.sequence.store import validation_errors
 
 DEMO_SIZE = 300
@@ -28,7 +28,7 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     welcome = wizard.page_for("welcome")
     welcome.demo_button.setChecked(True)
     welcome.journey_buttons[Journey.LINK].setChecked(True)
-    route = route_for(Journey.LINK, True)
+    route = route_for(Journey.LINK, Source.SANDBOX)
     assert route[1:5] == ("connect_salesforce", "connect_billing", "link_fields", "preflight")
 
     _go_to(wizard, "connect_salesforce", wait_idle)

@@ -9,14 +9,14 @@ from PySide6.QtGui import QImage
 
 from desktop_app.cli import main
 from desktop_app.gui.pages import route_for
-from desktop_app.gui.state import Journey
+from desktop_app.gui.state import Journey, Source
 
 
 @pytest.mark.slow
 def test_the_walk_reaches_every_page_and_saves_real_images(qapp, tmp_path: Path, capsys) -> None:
     assert main(["gui", "--screenshots", str(tmp_path / "shots")]) == 0
     saved = sorted(p.name for p in (tmp_path / "shots").glob("*.png"))
-    expected = [f"{n:02d}-{key}.png" for n, key in enumerate(route_for(Journey.LINK, True), start=1)]
+    expected = [f"{n:02d}-{key}.png" for n, key in enumerate(route_for(Journey.LINK, Source.SANDBOX), start=1)]
     assert set(expected) <= set(saved)
     assert any(name.endswith("b-column-mapping.png") for name in saved)
     for name in saved:

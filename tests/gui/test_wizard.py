@@ -13,7 +13,7 @@ from desktop_app import __version__
 from desktop_app.gui import dialogs
 from desktop_app.gui.logging_setup import LOG_FILE_NAME, close_logging, redact, setup_logging
 from desktop_app.gui.pages import ORG_PAGES, PAGE_IDS, PAGES, ROUTES, route_for
-from desktop_app.gui.state import Journey
+from desktop_app.gui.state import Journey, Source
 from desktop_app.gui.wizard import CrosslinkWizard, app_icon
 
 
@@ -24,11 +24,12 @@ def test_pages_are_listed_once_and_every_route_uses_them() -> None:
         assert route[0] == "welcome"
         assert route[-1] == "done"
         assert all(key in PAGE_IDS for key in route)
-    demo = route_for(Journey.LINK, True)
-    assert demo[1:5] == ORG_PAGES
-    assert demo[-2:] == ("apply", "done")
-    assert route_for(Journey.LINK, False) == ROUTES[Journey.LINK]
-    assert route_for(Journey.ADDRESSES, True) == ROUTES[Journey.ADDRESSES]
+    for source in (Source.SANDBOX, Source.SYSTEMS):  # connecting adds the org pages and the write
+        connected = route_for(Journey.LINK, source)
+        assert connected[1:5] == ORG_PAGES
+        assert connected[-2:] == ("apply", "done")
+        assert route_for(Journey.ADDRESSES, source) == ROUTES[Journey.ADDRESSES]
+    assert route_for(Journey.LINK, Source.FILES) == ROUTES[Journey.LINK]
 
 
 def test_window_title_says_where_you_are_and_demo_mode(wizard: CrosslinkWizard, wait_idle) -> None:

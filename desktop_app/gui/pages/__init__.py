@@ -1,9 +1,7 @@
 """The wizard's pages, in order. One module per page; ``PAGES`` is the only list of them.
 
-The connection, link-field and apply pages run on live APIs; today the wizard reaches them in demo mode
-(both sandboxes on this computer). Logging in to a real org from the wizard is not wired yet, so the
-own-files route stays files-only (the CLI's ``login`` + ``apply`` write to real systems) — never a page
-that pretends.
+The connection, link-field, preflight and apply pages run on live APIs: they are on the route when the
+person connects systems (Crosslink's sandboxes or their own org and billing system), not with files only.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from desktop_app.gui.pages.plan import PlanPage
 from desktop_app.gui.pages.preflight import PreflightPage
 from desktop_app.gui.pages.quality import QualityPage
 from desktop_app.gui.pages.welcome import WelcomePage
-from desktop_app.gui.state import Journey, WizardState
+from desktop_app.gui.state import Journey, Source, WizardState
 
 PageFactory = Callable[[WizardState, QWidget | None], BasePage]
 
@@ -49,16 +47,17 @@ ROUTES: dict[Journey, tuple[str, ...]] = {
     Journey.MAPPING: ("welcome", "load", "match", "quality", "plan", "done"),
     Journey.ADDRESSES: ("welcome", "load", "quality", "done"),
 }
-# … and the pages a linking path adds in demo mode, where both sandboxes are there to connect to: the
-# connections and fields after Welcome, and writing the links (Apply) before Done.
+# … and the pages a linking path adds when it connects to systems (the sandboxes or the person's own):
+# the connections and fields after Welcome, and writing the links (Apply) before Done.
 ORG_PAGES: tuple[str, ...] = ("connect_salesforce", "connect_billing", "link_fields", "preflight")
 WRITE_PAGES: tuple[str, ...] = ("apply",)
 
 
-def route_for(journey: Journey, demo: bool) -> tuple[str, ...]:
-    """The pages a person goes through for ``journey`` (demo mode adds the org and write pages when linking)."""
+def route_for(journey: Journey, source: Source) -> tuple[str, ...]:
+    """The pages a person goes through for ``journey`` from ``source`` (connecting to systems adds the
+    org and write pages when linking)."""
     route = ROUTES[journey]
-    if demo and journey is not Journey.ADDRESSES:
+    if source is not Source.FILES and journey is not Journey.ADDRESSES:
         return (route[0], *ORG_PAGES, *route[1:-1], *WRITE_PAGES, route[-1])
     return route
 

@@ -1,28 +1,60 @@
-"""Page — Connect Salesforce (demo mode): the built-in sandbox org, who is connected, and disconnect."""
+"""Page — Connect Salesforce: the built-in sandbox org (demo), or the person's org through a browser login.
+
+A real org is reached with the OAuth web-server flow and PKCE over a loopback redirect: Crosslink
+opens the org's login page in the system browser and waits for the one redirect. The refresh token
+goes to the system keychain (a saved connection, offered next time); Disconnect revokes it.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+import os
 
-from desktop_app.gui.connections import SalesforceConnection, connect_demo
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from desktop_app.core.progress import CancelToken, ProgressCallback
+from desktop_app.gui import dialogs
+from desktop_app.gui.connections import SalesforceConnection, connect_demo, connect_live
 from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import WizardState
+from desktop_app.salesforce.oauth import DEFAULT_PORT
 from desktop_app.workflow.wizard_demo import DemoSystems
+from desktop_app.workflow.wizard_login import (
+    ENVIRONMENT_NAMES,
+    Environment,
+    LoginChoice,
+    browser_login,
+    log_out,
+    reconnect,
+    saved_connections,
+)
+
+CONSUMER_KEY_ENV = "CROSSLINK_CONSUMER_KEY"
+NEW_LOGIN = ""  # the saved-connection box's first entry: log in anew
 
 
 class ConnectSalesforcePage(BasePage):
-    """Connects to the sandbox org on entry (in the background); Disconnect stops it."""
+    """Demo: connects to the sandbox org on entry. Own systems: a saved connection or a browser login."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Connect Salesforce",
-                         "Demo mode uses Crosslink's sandbox org and billing sandbox on this computer.", parent)
-        intro = QLabel(
-            "The sandbox org holds the same demo accounts as the demo files and answers the Salesforce API "
-            "the way a real org does, so the checks on the next page run for real. Nothing leaves this "
-            "computer and no password is stored.", self)
-        intro.setWordWrap(True)
-        self.body.addWidget(intro)
+        super().__init__(state, "Connect Salesforce", "", parent)
+        self.intro = QLabel(self)
+        self.intro.setWordWrap(True)
+        self.intro.setOpenExternalLinks(False)
+        self.body.addWidget(self.intro)
+        self.login_box = self._build_login_box()
+        self.body.addWidget(self.login_box)
         self.who = QLabel("Not connected.", self)
         self.who.setWordWrap(True)
         self.who.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -40,15 +72,136 @@ class ConnectSalesforcePage(BasePage):
         self.body.addStretch(1)
         self.connect_button.clicked.connect(self.connect_org)
         self.disconnect_button.clicked.connect(self.disconnect_org)
-        self._show_state()
+        self._show_mode()
+
+    def _build_login_box(self) -> QGroupBox:
+        box = QGroupBox("Log in to your org", self)
+        form = QFormLayout(box)
+        self.saved = QComboBox(box)
+        self.saved.setAccessibleName("Saved connection")
+        form.addRow("&Saved connection:", self.saved)
+        self.environment = QComboBox(box)
+        self.environment.setAccessibleName("Where to log in")
+        for key, name in ENVIRONMENT_NAMES.items():
+            self.environment.addItem(name, key)
+        form.addRow("Log in &to:", self.environment)
+        self.my_domain = QLineEdit(box)
+        self.my_domain.setPlaceholderText("https://acme.my.salesforce.com")
+        self.my_domain.setAccessibleName("My Domain address")
+        form.addRow("My &Domain:", self.my_domain)
+        self.advanced = QGroupBox("Advanced: the External Client App Crosslink logs in through", box)
+        self.advanced.setCheckable(True)
+        advanced_form = QFormLayout(self.advanced)
+        self._advanced_form = advanced_form
+        self.consumer_key = QLineEdit(self.advanced)
+        self.consumer_key.setAccessibleName("Consumer key")
+        self.consumer_key.setPlaceholderText("From Setup → External Client App Manager → your app → OAuth settings")
+        advanced_form.addRow("Consumer &key:", self.consumer_key)
+        self.port = QSpinBox(self.advanced)
+        self.port.setRange(1024, 65535)
+        self.port.setAccessibleName("Callback port")
+        self.port.setToolTip("The port of the app's callback URL, http://localhost:PORT/OauthRedirect")
+        advanced_form.addRow("Callback &port:", self.port)
+        self.ca_cert = QLineEdit(self.advanced)
+        self.ca_cert.setPlaceholderText("Only behind a company proxy with its own certificate")
+        self.ca_cert.setAccessibleName("Certificate to trust")
+        advanced_form.addRow("Certificate to t&rust:", self.ca_cert)
+        self.profile_name = QLineEdit(self.advanced)
+        self.profile_name.setPlaceholderText("Made from the host, e.g. acme")
+        self.profile_name.setAccessibleName("Save the connection as")
+        advanced_form.addRow("Save &as:", self.profile_name)
+        form.addRow(self.advanced)
+        self.advanced.toggled.connect(self._show_advanced)
+        self._form = form
+        self.saved.currentIndexChanged.connect(self._show_login_fields)
+        self.environment.currentIndexChanged.connect(self._show_login_fields)
+        self._remember_defaults()
+        return box
+
+    def _remember_defaults(self) -> None:
+        settings = app_settings()
+        key = os.environ.get(CONSUMER_KEY_ENV) or str(settings.value("salesforce/consumer_key", ""))
+        self.consumer_key.setText(key)
+        try:
+            self.port.setValue(int(str(settings.value("salesforce/port", DEFAULT_PORT))))
+        except ValueError:
+            self.port.setValue(DEFAULT_PORT)
+        index = self.environment.findData(str(settings.value("salesforce/environment", "production")))
+        self.environment.setCurrentIndex(max(index, 0))
+        self.my_domain.setText(str(settings.value("salesforce/my_domain", "")))
+        self.advanced.setChecked(not key)  # a first login needs the consumer key
 
     def initializePage(self) -> None:
-        if self.state.salesforce is None and not self.working:
+        self._show_mode()
+        if self.state.demo and self.state.salesforce is None and not self.working:
             self.connect_org()
 
+    # -- what the buttons do ---------------------------------------------------------------------
+
     def connect_org(self) -> None:
-        """Start the sandbox org and connect to it in the background."""
-        self.disconnect_org()
+        """Demo: start the sandboxes and connect. Own org: open the saved connection, or log in."""
+        if self.state.demo:
+            self._connect_demo()
+        elif self.saved.currentData():
+            self.reconnect_saved()
+        else:
+            self.log_in()
+
+    def login_choice(self) -> LoginChoice:
+        """The new login as the form says."""
+        environment: Environment = self.environment.currentData()
+        return LoginChoice(environment, self.consumer_key.text(), my_domain=self.my_domain.text(),
+                           port=self.port.value(), ca_cert=self.ca_cert.text(), profile=self.profile_name.text())
+
+    def log_in(self) -> None:
+        """Open the org's login page in the browser and wait (in the background) for the login."""
+        choice = self.login_choice()
+        try:
+            choice.oauth_app()  # the form's mistakes, before any browser opens
+        except ValueError as error:
+            self.show_error(str(error))
+            return
+        self._forget_connection()
+        settings = app_settings()
+        settings.setValue("salesforce/consumer_key", choice.consumer_key.strip())
+        settings.setValue("salesforce/port", choice.port)
+        settings.setValue("salesforce/environment", choice.environment)
+        settings.setValue("salesforce/my_domain", choice.my_domain.strip())
+
+        def work(progress: ProgressCallback, cancel: CancelToken) -> SalesforceConnection:
+            return connect_live(browser_login(choice, progress=progress, cancel=cancel), cancel=cancel)
+
+        self.run(work, "logging in to Salesforce", self._connected_live)
+        self._show_state()
+
+    def reconnect_saved(self) -> None:
+        """Open the chosen saved connection with the refresh token in the keychain."""
+        name = str(self.saved.currentData())
+        profile = next((p for p in saved_connections() if p.name == name), None)
+        if profile is None:
+            self.show_error(f"The saved connection '{name}' is gone; log in again.")
+            self._fill_saved()
+            return
+        self._forget_connection()
+        self.run(lambda p, c: connect_live(reconnect(profile, cancel=c), cancel=c),
+                 f"opening the saved connection '{name}'", self._connected_live)
+        self._show_state()
+
+    def disconnect_org(self) -> None:
+        """Close the connection: the demo org stops; a real org's login is revoked and forgotten."""
+        connection = self.state.salesforce
+        if connection is None:
+            return
+        self._forget_connection()
+        if connection.profile:
+            profile = connection.profile
+            self.run(lambda p, c: log_out(profile), "logging out of Salesforce", self._logged_out)
+        self._show_state()
+
+    # -- results ---------------------------------------------------------------------------------
+
+    def _connect_demo(self) -> None:
+        self._forget_connection()
         if self.state.billing is not None:
             self.state.billing.close()
             self.state.billing = None
@@ -57,28 +210,99 @@ class ConnectSalesforcePage(BasePage):
             self.state.demo_systems = None
         size = self.state.demo_size
         self.run(lambda p, c: connect_demo(accounts=size, progress=p, cancel=c),
-                 "starting the sandboxes and connecting to the sandbox org", self._connected)
+                 "starting the sandboxes and connecting to the sandbox org", self._connected_demo)
         self._show_state()
 
-    def disconnect_org(self) -> None:
-        """Close the connection (and stop the sandbox org)."""
+    def _forget_connection(self) -> None:
         if self.state.salesforce is not None:
             self.state.salesforce.close()
             self.state.salesforce = None
-            self.state.preflight = None
-            self.state.account_describe = None
-        self._show_state()
+        self.state.preflight = None
+        self.state.account_describe = None
 
-    def _connected(self, outcome: tuple[SalesforceConnection, DemoSystems]) -> None:
+    def _connected_demo(self, outcome: tuple[SalesforceConnection, DemoSystems]) -> None:
         self.state.salesforce, self.state.demo_systems = outcome
         self.state.account_describe = None
         self._show_state()
 
+    def _connected_live(self, connection: SalesforceConnection) -> None:
+        self.state.salesforce = connection
+        self.state.account_describe = None
+        self._fill_saved(select=connection.profile)
+        self._show_state()
+
+    def _logged_out(self, sentence: str) -> None:
+        self._fill_saved()
+        if not sentence.startswith("Logged out"):
+            dialogs.show_error(self, "Log out — Crosslink", sentence)
+        self.who.setText(sentence if sentence.startswith("Logged out") else "Not connected.")
+
+    # -- what the page shows -----------------------------------------------------------------------
+
+    def _show_mode(self) -> None:
+        demo = self.state.demo
+        if demo:
+            self.setSubTitle("Demo mode uses Crosslink's sandbox org and billing sandbox on this computer.")
+            self.intro.setText(
+                "The sandbox org holds the same demo accounts as the demo files and answers the Salesforce API "
+                "the way a real org does, so the checks on the next page run for real. Nothing leaves this "
+                "computer and no password is stored.")
+        else:
+            self.setSubTitle("Log in with your browser; Crosslink never sees your password.")
+            self.intro.setText(
+                "Crosslink opens your org's login page in your browser. After you log in and allow access, "
+                "the browser hands the login back to Crosslink on this computer, and the login is kept in "
+                "the system keychain for next time. Nothing is written to the org before you have reviewed "
+                "the plan.")
+            self._fill_saved(select=str(self.saved.currentData() or "") or None)
+        self.login_box.setVisible(not demo)
+        self.connect_button.setAccessibleName("Connect to the sandbox org" if demo else "Log in with the browser")
+        self._show_login_fields()
+        self._show_state()
+
+    def _fill_saved(self, select: str | None = None) -> None:
+        """List the saved connections; pick ``select``, else the first saved one, else New login."""
+        self.saved.blockSignals(True)
+        self.saved.clear()
+        self.saved.addItem("New login…", NEW_LOGIN)
+        for profile in saved_connections():
+            self.saved.addItem(f"{profile.name} — {profile.username or profile.user_id} at {profile.instance_url}",
+                               profile.name)
+        index = self.saved.findData(select) if select else -1
+        self.saved.setCurrentIndex(index if index >= 0 else min(1, self.saved.count() - 1))
+        self.saved.blockSignals(False)
+        self._show_login_fields()
+
+    def _show_login_fields(self) -> None:
+        new_login = not self.saved.currentData()
+        self._form.setRowVisible(self.environment, new_login)
+        self._form.setRowVisible(self.my_domain, new_login and self.environment.currentData() == "my_domain")
+        self._form.setRowVisible(self.advanced, new_login)
+        self._form.setRowVisible(self.saved, self.saved.count() > 1)
+        if not self.state.demo:
+            self.connect_button.setText("&Log in with browser" if new_login else "&Connect")
+        self._show_advanced(self.advanced.isChecked())
+
+    def _show_advanced(self, shown: bool) -> None:
+        for widget in (self.consumer_key, self.port, self.ca_cert, self.profile_name):
+            widget.setVisible(shown)
+            label = self._advanced_form.labelForField(widget)
+            if label is not None:
+                label.setVisible(shown)
+
     def _show_state(self) -> None:
         connection = self.state.salesforce
-        self.who.setText(f"<b>Connected:</b> {connection.describe()}" if connection else "Not connected.")
-        self.disconnect_button.setEnabled(connection is not None)
-        self.connect_button.setEnabled(connection is None)
+        if connection is not None:
+            self.who.setText(f"<b>Connected:</b> {connection.describe()}")
+        elif self.working:
+            self.who.setText("Waiting for the login…" if not self.state.demo else "Connecting…")
+        elif not self.who.text().startswith("Logged out"):
+            self.who.setText("Not connected.")
+        self.disconnect_button.setEnabled(connection is not None and not self.working)
+        self.disconnect_button.setText("&Disconnect" if self.state.demo else "&Disconnect and log out")
+        self.connect_button.setEnabled(connection is None and not self.working)
+        if self.state.demo:
+            self.connect_button.setText("&Connect")
         self.completeChanged.emit()
 
     def _task_done(self) -> None:

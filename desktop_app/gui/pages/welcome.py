@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QButtonGroup, QGroupBox, QLabel, QRadioButton, QVB
 
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
-from desktop_app.gui.state import JOURNEY_TITLES, Journey, WizardState
+from desktop_app.gui.state import JOURNEY_TITLES, Journey, Source, WizardState
 from desktop_app.workflow.wizard_apply import unfinished_runs
 
 JOURNEY_HINTS: dict[Journey, str] = {
@@ -17,7 +17,8 @@ JOURNEY_HINTS: dict[Journey, str] = {
 
 
 class WelcomePage(BasePage):
-    """Choose demo or own files, and one of the three starting paths (remembered between runs)."""
+    """Choose the sandbox, one's own systems or files only, and one of the three starting paths
+    (both remembered between runs)."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, "Welcome to Crosslink",
@@ -28,11 +29,17 @@ class WelcomePage(BasePage):
             "&Try it with the sandbox — demo data in a Salesforce org and a billing system on this computer",
             source_box)
         self.demo_button.setAccessibleName("Try it with the sandbox")
-        self.files_button = QRadioButton("Use &my own files (exports from Salesforce and the billing system)",
-                                         source_box)
+        self.systems_button = QRadioButton(
+            "&Connect my Salesforce org and billing system (log in with the browser; links are written "
+            "after you review them)", source_box)
+        self.systems_button.setAccessibleName("Connect my own systems")
+        self.files_button = QRadioButton("Use &my own files only (exports from Salesforce and the billing system; "
+                                         "nothing is written)", source_box)
         self.files_button.setAccessibleName("Use my own files")
-        source_layout.addWidget(self.demo_button)
-        source_layout.addWidget(self.files_button)
+        self.source_buttons: dict[Source, QRadioButton] = {
+            Source.SANDBOX: self.demo_button, Source.SYSTEMS: self.systems_button, Source.FILES: self.files_button}
+        for button in self.source_buttons.values():
+            source_layout.addWidget(button)
         self.body.addWidget(source_box)
 
         journey_box = QGroupBox("What do you want to do?", self)
@@ -66,8 +73,11 @@ class WelcomePage(BasePage):
         self._show_unfinished()
 
         settings = app_settings()
-        demo = str(settings.value("welcome/demo", "true")).lower() == "true"  # demo on a first run
-        (self.demo_button if demo else self.files_button).setChecked(True)
+        try:  # the sandbox on a first run
+            source = Source(str(settings.value("welcome/source", Source.SANDBOX.value)))
+        except ValueError:
+            source = Source.SANDBOX
+        self.source_buttons[source].setChecked(True)
         try:
             journey = Journey(str(settings.value("welcome/journey", Journey.LINK.value)))
         except ValueError:
@@ -93,16 +103,25 @@ class WelcomePage(BasePage):
                 return journey
         return Journey.LINK
 
+    def chosen_source(self) -> Source:
+        """Where the data comes from, as picked."""
+        return next((source for source, button in self.source_buttons.items() if button.isChecked()),
+                    Source.SANDBOX)
+
     def validatePage(self) -> bool:
         journey = self.chosen_journey()
-        demo = self.demo_button.isChecked()
-        if (journey, demo) != (self.state.journey, self.state.demo):
+        source = self.chosen_source()
+        if (journey, source) != (self.state.journey, self.state.source):
             self.state.paths.clear()
             self.state.loaded.clear()
             self.state.overrides.clear()
+        if source is not self.state.source:  # the sandboxes' connections are no use for a real org, and back
+            self.state.close()
+            self.state.preflight = None
+            self.state.account_describe = None
         self.state.journey = journey
-        self.state.demo = demo
+        self.state.source = source
         settings = app_settings()
-        settings.setValue("welcome/demo", "true" if demo else "false")
+        settings.setValue("welcome/source", source.value)
         settings.setValue("welcome/journey", journey.value)
         return True
