@@ -59,3 +59,11 @@ def open_file(path: Path) -> bool:
     from PySide6.QtGui import QDesktopServices
 
     return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
+
+
+def open_url(url: str) -> bool:
+    """Open a web address in the person's browser; False when none could be started."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    return bool(QDesktopServices.openUrl(QUrl(url)))

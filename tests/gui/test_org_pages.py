@@ -7,6 +7,7 @@ import socket
 import pytest
 from PySide6.QtWidgets import QWizard
 
+from desktop_app.gui import dialogs
 from desktop_app.gui.pages import PAGE_IDS
 from desktop_app.gui.state import Journey
 from desktop_app.salesforce.preflight import CheckResult
@@ -54,7 +55,7 @@ def _to_preflight(wizard, wait_idle) -> None:
         wait_idle(wizard.currentPage())
 
 
-def test_preflight_runs_for_real_and_warnings_need_a_tick(connect_page, wizard, wait_idle) -> None:
+def test_preflight_runs_for_real_and_warnings_need_a_tick(connect_page, wizard, wait_idle, monkeypatch) -> None:
     _to_preflight(wizard, wait_idle)
     page = wizard.page_for("preflight")
     wait_idle(page)
@@ -71,6 +72,16 @@ def test_preflight_runs_for_real_and_warnings_need_a_tick(connect_page, wizard, 
     unique = next(i for i in range(page.tree.topLevelItemCount())
                   if page.tree.topLevelItem(i).text(0) == warnings[0].title)
     assert warnings[0].remedy in page.tree.topLevelItem(unique).child(0).text(0)
+
+    opened: list[str] = []  # the person's browser cannot run here; the address it gets is checked
+    monkeypatch.setattr(dialogs, "open_url", lambda url: opened.append(url) or True)
+    assert page.tree.currentItem() is page.tree.topLevelItem(unique)
+    assert page.setup_button.isEnabled()
+    page.setup_button.click()
+    assert opened == [wizard.state.salesforce.instance_url + warnings[0].setup_url]
+    assert opened[0] in page.tree.topLevelItem(unique).child(0).text(0)
+    page.tree.setCurrentItem(page.tree.topLevelItem(0))  # API access passed: nothing to open
+    assert not page.setup_button.isEnabled()
 
 
 def test_a_failed_check_blocks_next_until_the_checks_pass(connect_page, wizard, wait_idle) -> None:

@@ -165,7 +165,7 @@ class ConnectBillingPage(BasePage):
     def _show_state(self) -> None:
         connection = self.state.billing
         if connection is not None:
-            self.status.setText(f"<b>Connected:</b> {connection.summary}")
+            self.status.setText(f"<b>{connection.summary}</b>")
         elif not self.working:
             self.status.setText("Not connected.")
         self.completeChanged.emit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
+from desktop_app.gui import dialogs
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.salesforce.preflight import CheckResult, run_preflight
@@ -39,11 +40,19 @@ class PreflightPage(BasePage):
         self.rerun_button.setAccessibleName("Run the checks again")
         self.accept_warnings = QCheckBox("I have read the &warnings and want to go on", self)
         self.accept_warnings.setAccessibleName("I have read the warnings and want to go on")
+        self.setup_button = QPushButton("&Open in Setup", self)
+        self.setup_button.setAccessibleName("Open the chosen check's page in Salesforce Setup")
+        self.setup_button.setToolTip("Opens the Setup page where the selected check can be fixed, in your browser")
+        self.setup_button.setEnabled(False)
         row.addWidget(self.rerun_button)
+        row.addWidget(self.setup_button)
         row.addStretch(1)
         row.addWidget(self.accept_warnings)
         self.body.addLayout(row)
         self.rerun_button.clicked.connect(self.run_checks)
+        self.setup_button.clicked.connect(self.open_setup)
+        self.tree.currentItemChanged.connect(self._selection_changed)
+        self.tree.itemActivated.connect(lambda item, _column: self.open_setup())
         self.accept_warnings.toggled.connect(self.completeChanged)
         self.accept_warnings.hide()
 
@@ -76,15 +85,22 @@ class PreflightPage(BasePage):
             item.setIcon(0, style.standardIcon(STATUS_ICONS[result.status]))
             item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{result.title}: {STATUS_WORDS[result.status]}")
             text = result.explanation + (f"\nWhat to do: {result.remedy}" if result.remedy else "")
-            if result.setup_url:
-                text += f"\nIn Setup: {result.setup_url}"
+            url = self._full_setup_url(result.setup_url)
+            if url:
+                text += f"\nIn Setup: {url} (Open in Setup, or press Enter)"
             detail = QTreeWidgetItem([text, ""])
+            for row_item in (item, detail):
+                row_item.setData(0, Qt.ItemDataRole.UserRole, url)
             detail.setFirstColumnSpanned(True)
             item.addChild(detail)
             self.tree.addTopLevelItem(item)
             detail.setFirstColumnSpanned(True)
             item.setExpanded(result.status != "pass")
         self.tree.resizeColumnToContents(0)
+        first_problem = next((i for i, r in enumerate(results) if r.status != "pass"), None)
+        problem_item = self.tree.topLevelItem(first_problem) if first_problem is not None else None
+        if problem_item is not None:  # so "Open in Setup" works on it straight away
+            self.tree.setCurrentItem(problem_item)
         counts = {status: sum(r.status == status for r in results) for status in STATUS_WORDS}
         warnings = "1 warning" if counts["warn"] == 1 else f"{counts['warn']} warnings"
         self.summary.setText(f"{counts['pass']} passed, {warnings}, {counts['fail']} failed."
@@ -92,6 +108,30 @@ class PreflightPage(BasePage):
         self.accept_warnings.setChecked(False)
         self.accept_warnings.setVisible(counts["warn"] > 0 and counts["fail"] == 0)
         self.completeChanged.emit()
+
+    def _full_setup_url(self, path: str | None) -> str:
+        """The Setup page's address in the connected org (checks give it relative to the org)."""
+        if not path:
+            return ""
+        if path.startswith("https://"):
+            return path
+        connection = self.state.salesforce
+        base = connection.instance_url.rstrip("/") if connection is not None else ""
+        return f"{base}{path}" if base else path
+
+    def selected_setup_url(self) -> str:
+        """The Setup address of the selected check ("" when it has none)."""
+        item = self.tree.currentItem()
+        return str(item.data(0, Qt.ItemDataRole.UserRole) or "") if item is not None else ""
+
+    def open_setup(self) -> None:
+        """Open the selected check's Setup page in the browser."""
+        url = self.selected_setup_url()
+        if url and not dialogs.open_url(url):
+            dialogs.show_info(self, "Open in Setup — Crosslink", f"Open this address in your browser:<br>{url}")
+
+    def _selection_changed(self) -> None:
+        self.setup_button.setEnabled(bool(self.selected_setup_url()))
 
     def isComplete(self) -> bool:
         results = self.state.preflight
