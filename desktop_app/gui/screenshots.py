@@ -79,4 +79,26 @@ def walk_and_capture(wizard: CrosslinkWizard, folder: Path) -> tuple[list[Path],
         if key != route[-1]:
             wizard.next()
             _settle()
+    _capture_own_org_login(wizard, folder / f"{route.index('connect_salesforce') + 1:02d}b-connect_salesforce-own-org.png",
+                           saved)
     return saved, ""
+
+
+def _capture_own_org_login(demo_wizard: CrosslinkWizard, path: Path, saved: list[Path]) -> None:
+    """The Connect Salesforce page as someone connecting their own org first sees it (with Advanced open)."""
+    wizard = CrosslinkWizard(demo_wizard.keychain)
+    wizard.resize(demo_wizard.size())
+    wizard.show()
+    try:
+        welcome = wizard.page_for("welcome")
+        welcome.systems_button.setChecked(True)  # type: ignore[attr-defined]
+        welcome.journey_buttons[Journey.LINK].setChecked(True)  # type: ignore[attr-defined]
+        wizard.next()
+        _settle()
+        page = wizard.page_for("connect_salesforce")
+        page.advanced.setChecked(True)  # type: ignore[attr-defined]
+        _settle()
+        _save(wizard, path, saved)
+    finally:
+        wizard.shutdown()
+        wizard.deleteLater()

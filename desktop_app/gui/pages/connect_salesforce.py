@@ -28,6 +28,7 @@ from desktop_app.gui.connections import SalesforceConnection, connect_demo, conn
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import WizardState
+from desktop_app.salesforce.loopback import REDIRECT_PATH
 from desktop_app.salesforce.oauth import DEFAULT_PORT
 from desktop_app.workflow.wizard_demo import DemoSystems
 from desktop_app.workflow.wizard_login import (
@@ -102,6 +103,11 @@ class ConnectSalesforcePage(BasePage):
         self.port.setAccessibleName("Callback port")
         self.port.setToolTip("The port of the app's callback URL, http://localhost:PORT/OauthRedirect")
         advanced_form.addRow("Callback &port:", self.port)
+        self.callback_url = QLabel(self.advanced)
+        self.callback_url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.callback_url.setAccessibleName("Callback URL the app must list")
+        advanced_form.addRow("", self.callback_url)
+        self.port.valueChanged.connect(self._show_callback_url)
         self.ca_cert = QLineEdit(self.advanced)
         self.ca_cert.setPlaceholderText("Only behind a company proxy with its own certificate")
         self.ca_cert.setAccessibleName("Certificate to trust")
@@ -130,6 +136,7 @@ class ConnectSalesforcePage(BasePage):
         self.environment.setCurrentIndex(max(index, 0))
         self.my_domain.setText(str(settings.value("salesforce/my_domain", "")))
         self.advanced.setChecked(not key)  # a first login needs the consumer key
+        self._show_callback_url()
 
     def initializePage(self) -> None:
         self._show_mode()
@@ -284,11 +291,15 @@ class ConnectSalesforcePage(BasePage):
         self._show_advanced(self.advanced.isChecked())
 
     def _show_advanced(self, shown: bool) -> None:
-        for widget in (self.consumer_key, self.port, self.ca_cert, self.profile_name):
+        for widget in (self.consumer_key, self.port, self.callback_url, self.ca_cert, self.profile_name):
             widget.setVisible(shown)
             label = self._advanced_form.labelForField(widget)
             if label is not None:
                 label.setVisible(shown)
+
+    def _show_callback_url(self) -> None:
+        self.callback_url.setText(f"The app's callback URLs must include "
+                                  f"<code>http://localhost:{self.port.value()}{REDIRECT_PATH}</code>")
 
     def _show_state(self) -> None:
         connection = self.state.salesforce
