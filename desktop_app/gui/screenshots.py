@@ -79,8 +79,8 @@ def walk_and_capture(wizard: CrosslinkWizard, folder: Path) -> tuple[list[Path],
         if key != route[-1]:
             wizard.next()
             _settle()
-    _capture_own_org_login(wizard, folder / f"{route.index('connect_salesforce') + 1:02d}b-connect_salesforce-own-org.png",
-                           saved)
+    number = route.index("connect_salesforce") + 1
+    _capture_own_org_login(wizard, folder / f"{number:02d}b-connect_salesforce-own-org.png", saved)
     return saved, ""
 
 
