@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +20,7 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing.address_writes import AddressReadFailed, Refusal, update_each
 from desktop_app.billing.base import (
     Capabilities,
     CustomerRecord,
@@ -31,6 +32,7 @@ from desktop_app.billing.credentials import sequence_credentials
 from desktop_app.billing.http import JsonApiClient, RetriesExhausted
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.retry import RetryPolicy
+from desktop_app.core.address_changes import AddressWriteResult, RecordChange
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 DEFAULT_BASE_URL = "https://eu.sequencehq.com/api"
@@ -253,6 +255,47 @@ class SequenceBilling:
         self.check_credentials()
         return write_each(pairs, self._write_one, system_name="Sequence", progress=progress, cancel=cancel)
 
+    def update_addresses(self, changes: Sequence[RecordChange], *, progress: ProgressCallback = ignore_progress,
+                         cancel: CancelToken | None = None) -> list[AddressWriteResult]:
+        """Set the fixed parts of each customer's billing address (read-modify-write, compare-and-set)."""
+        self.check_credentials()
+        return update_each(changes, self._read_address, self._send_address, system_name="Sequence",
+                           progress=progress, cancel=cancel)
+
+    def _read_address(self, customer_id: str, cancel: CancelToken | None) -> tuple[dict[str, str], Any] | None:
+        try:
+            answer = self._get(customer_id, cancel)
+        except RetriesExhausted as failure:
+            status = failure.response.status_code
+            raise AddressReadFailed("rate_limited" if status == 429 else f"http_{status}",
+                                    f"{failure} Nothing was changed for this customer; run again later.") from None
+        if answer.status_code == 404:
+            return None
+        if answer.status_code != 200:
+            raise AddressReadFailed(*_error_text(answer))
+        customer = answer.json()
+        return _address_parts(customer), customer
+
+    def _send_address(self, customer_id: str, customer: Any, values: Mapping[str, str],
+                      cancel: CancelToken | None) -> Refusal | None:
+        body = put_body(customer)
+        address = dict(body.get("address") or {})
+        for role, value in values.items():
+            key = "postCode" if role == "postcode" and "postCode" in address else ADDRESS_KEYS[role]
+            address[key] = value
+        body["address"] = address
+        digest = "|".join(f"{k}={v}" for k, v in sorted(values.items()))
+        try:
+            answer = self._api.request("PUT", _customer_path(customer_id), json=body, cancel=cancel,
+                                       headers={"Idempotency-Key": idempotency_key(self.run_id, customer_id, digest)})
+        except RetriesExhausted as failure:
+            return Refusal(f"http_{failure.response.status_code}", f"{failure} Nothing was changed; run again later.")
+        if answer.status_code == 200:
+            return None
+        code, message = _error_text(answer)
+        return Refusal("validation" if answer.status_code in (400, 422) else code,
+                       f"Sequence refused the address of customer {customer_id}: {message}.")
+
     def _write_one(self, customer_id: str, account_id: str, cancel: CancelToken | None) -> LinkWriteResult:
         try:
             current = self._get(customer_id, cancel)
@@ -291,6 +334,17 @@ class SequenceBilling:
             code = "validation"
         return LinkWriteResult(customer_id, account_id, "failed", previous=previous, error_code=code,
                                message=message)
+
+
+# Address part → key in a Sequence customer's ``address`` (postcode is sometimes spelt postCode).
+ADDRESS_KEYS = {"city": "town", "state": "state", "postcode": "postcode", "country": "country"}
+
+
+def _address_parts(customer: dict[str, Any]) -> dict[str, str]:
+    address = customer.get("address") or {}
+    parts = {role: clean_text(address.get(key)) for role, key in ADDRESS_KEYS.items()}
+    parts["postcode"] = parts["postcode"] or clean_text(address.get("postCode"))
+    return parts
 
 
 def _customer_path(customer_id: str) -> str:

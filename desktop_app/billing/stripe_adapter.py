@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pandas as pd
 import stripe
 
+from desktop_app.billing.address_writes import AddressReadFailed, Refusal, update_each
 from desktop_app.billing.base import (
     BillingAuthError,
     BillingConnectionError,
@@ -29,9 +30,13 @@ from desktop_app.billing.base import (
 from desktop_app.billing.credentials import stripe_api_key
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
+from desktop_app.core.address_changes import AddressWriteResult, RecordChange
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 DEFAULT_LINK_KEY = "salesforce_account_id"
+# Address part → key in a Stripe customer's ``address``; the keys Stripe accepts in an update.
+ADDRESS_KEYS = {"city": "city", "state": "state", "postcode": "postal_code", "country": "country"}
+STRIPE_ADDRESS_FIELDS = frozenset({"line1", "line2", "city", "state", "postal_code", "country"})
 PAGE_SIZE = 100
 LIST_INSTEAD_OF_GET = 200
 T = TypeVar("T")
@@ -232,6 +237,44 @@ class StripeBilling:
         """
         self.check_credentials()
         return write_each(pairs, self._write_one, system_name="Stripe", progress=progress, cancel=cancel)
+
+    def update_addresses(self, changes: Sequence[RecordChange], *, progress: ProgressCallback = ignore_progress,
+                         cancel: CancelToken | None = None) -> list[AddressWriteResult]:
+        """Set the fixed parts of each customer's address (compare-and-set on the live customer)."""
+        return update_each(changes, self._read_address, self._send_address, system_name="Stripe",
+                           progress=progress, cancel=cancel)
+
+    def _read_address(self, customer_id: str, cancel: CancelToken | None) -> tuple[dict[str, str], Any] | None:
+        try:
+            customer = self._retrieve(customer_id, cancel)
+        except StripeRetriesExhausted as failure:
+            raise AddressReadFailed(failure.code, f"{failure} Nothing was changed; run again later.") from None
+        except stripe.StripeError as error:
+            raise AddressReadFailed(error.code or f"http_{error.http_status}",
+                                    f"Stripe could not read customer {customer_id}: {error.user_message or error}") \
+                from None
+        if customer is None:
+            return None
+        address = customer.get("address") or {}
+        return {role: clean_text(address.get(key)) for role, key in ADDRESS_KEYS.items()}, customer
+
+    def _send_address(self, customer_id: str, customer: Any, values: Mapping[str, str],
+                      cancel: CancelToken | None) -> Refusal | None:
+        address = {key: clean_text(value) for key, value in (customer.get("address") or {}).items()
+                   if key in STRIPE_ADDRESS_FIELDS}
+        address.update({ADDRESS_KEYS[role]: value for role, value in values.items()})
+        digest = "|".join(f"{k}={v}" for k, v in sorted(values.items()))
+        try:
+            self._call(lambda: self._client.v1.customers.update(
+                customer_id, params={"address": address},  # type: ignore[arg-type]
+                options={"idempotency_key": idempotency_key(self.run_id, customer_id, digest)},
+            ), cancel)
+        except StripeRetriesExhausted as failure:
+            return Refusal(failure.code, f"{failure} Nothing was changed; run again later.")
+        except stripe.StripeError as error:
+            return Refusal(error.code or f"http_{error.http_status}",
+                           f"Stripe refused the address of customer {customer_id}: {error.user_message or error}")
+        return None
 
     def _write_one(self, customer_id: str, account_id: str, cancel: CancelToken | None) -> LinkWriteResult:
         try:

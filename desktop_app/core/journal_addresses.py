@@ -1,0 +1,129 @@
+"""The journal of a run's address fixes: one row per (run, side, record, address part), in the run
+journal's database (its own table, same WAL file, same data directory).
+
+A part moves ``todo`` → ``sending`` (committed before the request goes out) → ``written`` |
+``unchanged`` | ``conflict`` (changed since the check; left alone) | ``failed`` (retried by resume) |
+``not_found``; an undo moves ``written`` → ``undone`` | ``refused`` (changed again since the run).
+Because a fix is a compare-and-set, a written part held exactly ``before`` until it was written, so
+``before`` is what undo puts back — known even when a crash lost the answer to the write.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from desktop_app.core.address_changes import AddressWriteResult, FieldChange, RecordChange
+from desktop_app.core.journal import default_journal_path
+
+OPEN_ADDRESS_STATES = ("todo", "sending", "failed")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS address_writes (
+    run_id TEXT NOT NULL, side TEXT NOT NULL, record_id TEXT NOT NULL, role TEXT NOT NULL,
+    before TEXT NOT NULL, after TEXT NOT NULL, state TEXT NOT NULL,
+    error_code TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, side, record_id, role)
+);
+CREATE INDEX IF NOT EXISTS address_writes_state ON address_writes (run_id, side, state);
+"""
+
+
+class AddressJournal:
+    """Address fixes of runs; one connection per instance (use one per thread)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_journal_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def __enter__(self) -> AddressJournal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def add(self, run_id: str, changes: Sequence[RecordChange]) -> None:
+        """Record the run's fixes as ``todo`` (fixes already recorded for the run are kept as they are)."""
+        rows = [(run_id, c.side, c.record_id, f.role, f.before, f.after) for c in changes for f in c.changes]
+        with self._transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO address_writes (run_id, side, record_id, role, before, after, "
+                           "state) VALUES (?, ?, ?, ?, ?, ?, 'todo')", rows)
+
+    def changes(self, run_id: str, side: str, states: Sequence[str]) -> list[RecordChange]:
+        """The parts of ``side`` in ``states``, as one change per record (record order kept)."""
+        marks = ", ".join("?" * len(states))
+        cursor = self._db.execute(
+            f"SELECT record_id, role, before, after FROM address_writes WHERE run_id = ? AND side = ? "
+            f"AND state IN ({marks}) ORDER BY rowid", (run_id, side, *states))
+        grouped: dict[str, list[FieldChange]] = {}
+        for record_id, role, before, after in cursor:
+            grouped.setdefault(record_id, []).append(FieldChange(role, before, after))
+        return [RecordChange(side, record_id, tuple(parts)) for record_id, parts in grouped.items()]
+
+    def mark_sending(self, run_id: str, side: str, changes: Sequence[RecordChange]) -> None:
+        """Journal the intent to write these parts (before the requests go out)."""
+        rows = [(run_id, side, c.record_id, f.role) for c in changes for f in c.changes]
+        with self._transaction() as db:
+            db.executemany("UPDATE address_writes SET state = 'sending' WHERE run_id = ? AND side = ? "
+                           "AND record_id = ? AND role = ?", rows)
+
+    def record(self, run_id: str, side: str, changes: Sequence[RecordChange],
+               results: Sequence[AddressWriteResult], *, undo: bool = False) -> None:
+        """Journal each record's outcome on each of its parts (``undo``: the outcome of putting them back)."""
+        rows = []
+        for change, result in zip(changes, results, strict=True):
+            for part in change.changes:
+                state = _part_state(result, part.role, undo)
+                # A written part keeps no message of its own, except an undo's reason for not putting it back.
+                quiet = state in ("written", "unchanged", "undone") and not (undo and state == "written")
+                rows.append((state, "" if quiet else result.error_code, "" if quiet else result.message,
+                             run_id, side, change.record_id, part.role))
+        with self._transaction() as db:
+            db.executemany("UPDATE address_writes SET state = CASE WHEN state = 'sending' AND ? = 'unchanged' "
+                           "THEN 'written' ELSE ? END, error_code = ?, message = ? WHERE run_id = ? AND side = ? "
+                           "AND record_id = ? AND role = ?", [(r[0], *r) for r in rows])
+
+    def counts(self, run_id: str) -> dict[str, dict[str, int]]:
+        """Per side, how many address parts are in each state."""
+        counts: dict[str, dict[str, int]] = {}
+        for side, state, count in self._db.execute(
+                "SELECT side, state, COUNT(*) FROM address_writes WHERE run_id = ? GROUP BY side, state", (run_id,)):
+            counts.setdefault(side, {})[state] = count
+        return counts
+
+    def problems(self, run_id: str) -> list[tuple[str, str, str, str, str, str]]:
+        """(side, record_id, role, state, error_code, message) of every part not written or undone, and
+        of written parts an undo could not put back (their message says why)."""
+        return list(self._db.execute(
+            "SELECT side, record_id, role, state, error_code, message FROM address_writes WHERE run_id = ? AND "
+            "(state NOT IN ('written', 'unchanged', 'undone') OR (state = 'written' AND message != '')) "
+            "ORDER BY side, rowid", (run_id,)))
+
+
+def _part_state(result: AddressWriteResult, role: str, undo: bool) -> str:
+    if undo:
+        if result.state in ("written", "unchanged"):
+            return "undone"
+        return "refused" if result.state in ("conflict", "not_found") else "written"  # failed: try again
+    if role in result.previous:  # written, even when another part of the record failed
+        return "written"
+    return "unchanged" if result.state == "written" else result.state

@@ -1,0 +1,167 @@
+"""Use case: write a run's accepted address fixes into both systems, journaled, resumable, undoable.
+
+The fixes go in before the links (a billing system such as Sequence refuses to save a customer whose
+address it finds invalid, the link with it). Per side and batch: journal the intent, compare-and-set
+each record (a value changed since the check is left alone as ``conflict``), journal each outcome.
+Salesforce gets the Account's Billing* fields; a billing system gets its customer address when its
+adapter can write one (an ``AddressWriter``); a file-based system gets the fixed export instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from desktop_app.billing.address_writes import AddressWriter
+from desktop_app.core.address_changes import AddressWriteResult, Decision, FieldChange, RecordChange, decide
+from desktop_app.core.ids import normalize_id
+from desktop_app.core.journal_addresses import OPEN_ADDRESS_STATES, AddressJournal
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.salesforce.client import SalesforceClient
+from desktop_app.salesforce.soql import soql_id_list
+
+ACCOUNT_ADDRESS_FIELDS = {"city": "BillingCity", "state": "BillingState", "postcode": "BillingPostalCode",
+                          "country": "BillingCountry"}
+BATCH = 200
+SIDE_TITLES = {"account": "Salesforce", "customer": "the billing system"}
+
+
+class SalesforceAddresses:
+    """Accounts' billing addresses through ``SalesforceClient`` (SOQL reads, Collections writes)."""
+
+    def __init__(self, client: SalesforceClient) -> None:
+        self.client = client
+
+    def update_addresses(self, changes: Sequence[RecordChange], *, progress: ProgressCallback = ignore_progress,
+                         cancel: CancelToken | None = None) -> list[AddressWriteResult]:
+        """Compare-and-set the Billing* fields of each Account; one result per change, in order."""
+        current = self._read([c.record_id for c in changes], cancel)
+        decisions = {c.record_id: decide(c, current[c.record_id]) if c.record_id in current else None
+                     for c in changes}
+        written: dict[str, dict[str, str]] = {}
+        errors: dict[str, tuple[str, str]] = {}
+        for role, field in ACCOUNT_ADDRESS_FIELDS.items():
+            rows = [(rid, d.values[role]) for rid, d in decisions.items()
+                    if d is not None and d.action == "write" and role in d.values and rid not in errors]
+            if not rows:
+                continue
+            frame = pd.DataFrame({"Id": [r[0] for r in rows], "value": [r[1] for r in rows]}, dtype=object)
+            answer = self.client.write_field(frame, field, cancel=cancel)
+            for (record_id, _), outcome in zip(rows, answer.to_dict("records"), strict=True):
+                if bool(outcome["success"]):
+                    written.setdefault(record_id, {})[role] = current[record_id].get(role, "")
+                else:
+                    errors[record_id] = (str(outcome.get("error_code") or "FAILED"), str(outcome.get("message") or ""))
+        progress(Progress(len(changes), len(changes), "Writing address fixes to Salesforce"))
+        return [_account_result(c, decisions[c.record_id], written.get(c.record_id, {}), errors.get(c.record_id))
+                for c in changes]
+
+    def _read(self, record_ids: Sequence[str], cancel: CancelToken | None) -> dict[str, dict[str, str]]:
+        ids = sorted({normalize_id(i) or i for i in record_ids if normalize_id(i)})
+        fields = ", ".join(ACCOUNT_ADDRESS_FIELDS.values())
+        values: dict[str, dict[str, str]] = {}
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start:start + BATCH]
+            frame = self.client.query(f"SELECT Id, {fields} FROM Account WHERE Id IN {soql_id_list(chunk)}",
+                                      cancel=cancel)
+            for row in frame.astype(object).where(frame.notna(), "").to_dict("records"):
+                values[str(row["Id"])] = {role: str(row.get(field, "") or "").strip()
+                                          for role, field in ACCOUNT_ADDRESS_FIELDS.items()}
+        return {rid: values[normalize_id(rid) or rid] for rid in record_ids if (normalize_id(rid) or rid) in values}
+
+
+def _account_result(change: RecordChange, decision: Decision | None, written: dict[str, str],
+                    error: tuple[str, str] | None) -> AddressWriteResult:
+    if decision is None:
+        return AddressWriteResult(change.record_id, "not_found", {}, "", "Salesforce has no Account with this id "
+                                  "(deleted or merged?).")
+    if decision.action == "conflict":
+        return AddressWriteResult(change.record_id, "conflict", {}, "changed", decision.message)
+    if decision.action == "unchanged":
+        return AddressWriteResult(change.record_id, "unchanged", {})
+    if error is not None:
+        return AddressWriteResult(change.record_id, "failed", written, error[0],
+                                  f"Salesforce refused the address: {error[1]}".strip())
+    return AddressWriteResult(change.record_id, "written", written)
+
+
+@dataclass(frozen=True)
+class AddressFigures:
+    """Per side, how many address parts ended in each state, and what was not written with why."""
+
+    counts: dict[str, dict[str, int]]
+    problems: list[tuple[str, str, str, str, str, str]]
+
+    def sentence(self, names: Mapping[str, str]) -> str:
+        """"12 address fixes written to Salesforce, 30 to Sequence; 2 left alone (changed since the check)"."""
+        parts = []
+        for side, counts in self.counts.items():
+            done = counts.get("written", 0) + counts.get("unchanged", 0)
+            parts.append(f"{done:,} of {sum(counts.values()):,} to {names.get(side, side)}")
+        left = len(self.problems)
+        return ("Address fixes written: " + ", ".join(parts) + (f"; {left:,} not written (see the results)"
+                                                                 if left else "") + ".") if parts else ""
+
+
+def address_writers(salesforce: SalesforceClient | None, billing: object | None) -> dict[str, AddressWriter]:
+    """The sides that can take address fixes: Salesforce, and the billing system if its adapter can."""
+    writers: dict[str, AddressWriter] = {}
+    if salesforce is not None:
+        writers["account"] = SalesforceAddresses(salesforce)
+    if isinstance(billing, AddressWriter):
+        writers["customer"] = billing
+    return writers
+
+
+def write_address_fixes(run_id: str, changes: Sequence[RecordChange], writers: Mapping[str, AddressWriter], *,
+                        journal_path: Path | None = None, progress: ProgressCallback = ignore_progress,
+                        cancel: CancelToken | None = None) -> AddressFigures:
+    """Journal and write ``changes`` for run ``run_id`` (again: continue the parts still open)."""
+    writable = [c for c in changes if c.side in writers]
+    with AddressJournal(journal_path) as journal:
+        journal.add(run_id, writable)
+        for side, writer in writers.items():
+            _write_side(journal, run_id, side, writer, progress, cancel)
+        return AddressFigures(journal.counts(run_id), journal.problems(run_id))
+
+
+def undo_address_fixes(run_id: str, writers: Mapping[str, AddressWriter], *, journal_path: Path | None = None,
+                       progress: ProgressCallback = ignore_progress,
+                       cancel: CancelToken | None = None) -> AddressFigures:
+    """Put back what run ``run_id``'s address fixes replaced, where the fixed value is still there."""
+    with AddressJournal(journal_path) as journal:
+        for side, writer in writers.items():
+            done = journal.changes(run_id, side, ["written"])
+            for start in range(0, len(done), BATCH):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                batch = done[start:start + BATCH]
+                back = [RecordChange(c.side, c.record_id, tuple(FieldChange(f.role, f.after, f.before)
+                                                                for f in c.changes)) for c in batch]
+                results = writer.update_addresses(back, cancel=cancel)
+                journal.record(run_id, side, batch, results, undo=True)
+                progress(Progress(start + len(batch), len(done), f"Undoing address fixes in {SIDE_TITLES[side]}"))
+        return AddressFigures(journal.counts(run_id), journal.problems(run_id))
+
+
+def address_figures(run_id: str, *, journal_path: Path | None = None) -> AddressFigures:
+    """Where run ``run_id``'s address fixes stand."""
+    with AddressJournal(journal_path) as journal:
+        return AddressFigures(journal.counts(run_id), journal.problems(run_id))
+
+
+def _write_side(journal: AddressJournal, run_id: str, side: str, writer: AddressWriter,
+                progress: ProgressCallback, cancel: CancelToken | None) -> None:
+    todo = journal.changes(run_id, side, OPEN_ADDRESS_STATES)
+    for start in range(0, len(todo), BATCH):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        batch = todo[start:start + BATCH]
+        journal.mark_sending(run_id, side, batch)
+        results = writer.update_addresses(batch, cancel=cancel)
+        journal.record(run_id, side, batch, results)
+        progress(Progress(start + len(batch), len(todo), f"Writing address fixes to {SIDE_TITLES[side]}"))
+
