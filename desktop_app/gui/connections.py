@@ -17,7 +17,9 @@ from desktop_app.salesforce.errors import SalesforceError
 from desktop_app.salesforce.oauth import SCOPE
 from desktop_app.salesforce.session import SalesforceSession
 from desktop_app.salesforce.tokens import parse_token_response
+from desktop_app.workflow.address_write import address_writers
 from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSide
+from desktop_app.workflow.wizard_apply import AddressWork
 from desktop_app.workflow.wizard_billing import BillingChoice, BillingConnection
 from desktop_app.workflow.wizard_demo import DemoSystems, start_demo_systems
 from desktop_app.workflow.wizard_login import LiveLogin, LoginProblem
@@ -122,6 +124,11 @@ def demo_billing_choice(systems: DemoSystems) -> BillingChoice:
 def live_sides(salesforce: SalesforceConnection, billing: BillingConnection, link_field: str) -> dict[str, LinkSide]:
     """Both sides of the link on the open connections (closing the connections closes them)."""
     return {"account": SalesforceSide(salesforce.client, link_field), "customer": BillingSide(billing.system)}
+
+
+def live_address_writers(salesforce: SalesforceConnection, billing: BillingConnection) -> AddressWork:
+    """Where accepted address fixes can be written: the org, and the billing system when its API can."""
+    return AddressWork(address_writers(salesforce.client, billing.system))
 
 
 def run_settings(salesforce: SalesforceConnection, billing: BillingConnection, link_field: str) -> dict[str, str]:

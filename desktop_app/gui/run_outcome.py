@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from desktop_app.gui import dialogs
-from desktop_app.gui.connections import live_sides
+from desktop_app.gui.connections import live_address_writers, live_sides
 from desktop_app.workflow.apply import RunReport, runs_dir
 from desktop_app.workflow.wizard_apply import UndoOutcome, undo_run
 
@@ -18,12 +18,32 @@ if TYPE_CHECKING:
 REFUSED_SHOWN = 10
 
 
-def run_figures(report: RunReport) -> str:
-    """One paragraph: the run's end state, its pairs by status and the read-back verification."""
+def run_figures(report: RunReport, billing_name: str = "the billing system") -> str:
+    """One paragraph: the run's end state, its pairs by status, the read-back verification and what
+    became of its address fixes."""
     pairs = ", ".join(f"{count:,} {status.replace('_', ' ')}" for status, count in sorted(report.pairs.items()))
     verified = f" {report.verification.sentence()}." if report.verification is not None else ""
     what = "Undo run" if report.kind == "undo" else "Run"
-    return f"<b>{what} {report.run_id}: {report.state.replace('_', ' ')}.</b> {pairs}.{verified}"
+    fixes = address_sentence(report.addresses, billing_name)
+    return f"<b>{what} {report.run_id}: {report.state.replace('_', ' ')}.</b> {pairs}.{verified}" + \
+        (f"<br>{fixes}" if fixes else "")
+
+
+ADDRESS_STATE_WORDS = {"written": "written", "unchanged": "already fixed", "undone": "put back",
+                       "conflict": "left alone (changed since the check)", "failed": "refused",
+                       "not_found": "record gone", "refused": "not put back (changed since the run)",
+                       "todo": "not sent yet", "sending": "not confirmed yet"}
+
+
+def address_sentence(counts: dict[str, dict[str, int]], billing_name: str) -> str:
+    """"Address fixes — Salesforce: 812 written, 3 refused; Sequence: 640 written." ("" without any)."""
+    names = {"account": "Salesforce", "customer": billing_name}
+    parts = []
+    for side, states in counts.items():
+        shown = ", ".join(f"{n:,} {ADDRESS_STATE_WORDS.get(state, state)}" for state, n in sorted(states.items()))
+        parts.append(f"{names.get(side, side)}: {shown}")
+    return ("Address fixes — " + "; ".join(parts) + ". The results file of each side lists the ones not "
+            "written, with the reason.") if parts else ""
 
 
 class RunOutcomeBox(QGroupBox):
@@ -60,7 +80,7 @@ class RunOutcomeBox(QGroupBox):
         self.setVisible(report is not None)
         if report is None:
             return
-        self.figures.setText(run_figures(report))
+        self.figures.setText(run_figures(report, self._billing_name()))
         self.undo_button.setEnabled(state.undo_report is None and not self.page.working)
         if state.undo_report is None:
             self.undo_text.setText("")
@@ -94,13 +114,18 @@ class RunOutcomeBox(QGroupBox):
         if report is None or salesforce is None or billing is None:
             return
         sides = live_sides(salesforce, billing, state.link_field)
+        addresses = live_address_writers(salesforce, billing)
         self.undo_button.setEnabled(False)
-        self.page.run(lambda p, c: undo_run(report.run_id, sides, progress=p, cancel=c),
+        self.page.run(lambda p, c: undo_run(report.run_id, sides, addresses=addresses, progress=p, cancel=c),
                       f"undoing run {report.run_id}", self._undone)
+
+    def _billing_name(self) -> str:
+        billing = self.page.state.billing
+        return billing.system.display_name if billing is not None else "the billing system"
 
     def _undone(self, outcome: UndoOutcome) -> None:
         self.page.state.undo_report = outcome.report
-        lines = [run_figures(outcome.report)]
+        lines = [run_figures(outcome.report, self._billing_name())]
         if outcome.refused:
             lines.append(f"{len(outcome.refused):,} records were left alone because they changed since the run:")
             lines += [f"row {i.row}, {i.side} {i.record_id}: {i.message}" for i in outcome.refused[:REFUSED_SHOWN]]

@@ -47,6 +47,7 @@ class RunReport:
     verification: Verification | None
     results_path: Path | None
     api_calls: dict[str, int] = field(default_factory=dict)
+    addresses: dict[str, dict[str, int]] = field(default_factory=dict)  # per side, address parts by state
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form (``--json``)."""
@@ -69,6 +70,7 @@ class RunReport:
             },
             "results": str(self.results_path) if self.results_path else None,
             "api_calls": self.api_calls,
+            "addresses": self.addresses,
         }
 
 
@@ -114,6 +116,13 @@ def start_apply(
     cancel: CancelToken | None = None,
 ) -> RunReport:
     """Journal a new run of ``plan`` and execute it (see the module docstring for the order)."""
+    run_id = create_apply_run(journal, plan, plan_path=plan_path, run_id=run_id, settings=settings)
+    return execute(journal, run_id, sides, progress=progress, cancel=cancel)
+
+
+def create_apply_run(journal: Journal, plan: Plan, *, plan_path: str = "", run_id: str | None = None,
+                     settings: Mapping[str, str] | None = None) -> str:
+    """Journal a new run of ``plan`` (every write ``todo``) without sending anything; returns its id."""
     run_id = run_id or new_run_id()
     stored = {
         "policy": plan.policy,
@@ -129,7 +138,7 @@ def start_apply(
         settings=stored,
         items=plan_items(plan),
     )
-    return execute(journal, run_id, sides, progress=progress, cancel=cancel)
+    return run_id
 
 
 def resume(

@@ -2,19 +2,27 @@
 
 Each call opens its own ``Journal`` on the calling (worker) thread. Progress reports are
 ``RunProgress``: the engine's row progress plus, per side, how many planned writes are finished and
-how many failed, read from the journal between batches.
+how many failed, read from the journal between batches. A run may carry the accepted address fixes
+(``AddressWork``): they are written first, under the same run id (so that a billing system which
+refuses invalid addresses takes the links), resumed and undone with the links.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import pandas as pd
+
+from desktop_app.billing.address_writes import AddressWriter
+from desktop_app.core.address_changes import RecordChange, record_changes
 from desktop_app.core.journal import FINAL_STATES, RETRY_STATES, Journal, RunInfo, WriteItem
 from desktop_app.core.plan import Plan
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
-from desktop_app.workflow.apply import RunReport, new_run_id, resume, start_apply, start_undo
+from desktop_app.workflow.address_write import undo_address_fixes, write_address_fixes
+from desktop_app.workflow.apply import RunReport, create_apply_run, execute, new_run_id, resume, start_undo
 from desktop_app.workflow.link_sides import LinkSide
 
 UNFINISHED = ("running", "interrupted", "cancelled", "done_with_failures")
@@ -75,18 +83,50 @@ def _run(work: Callable[[Journal, ProgressCallback], RunReport], run_id: str,
         return work(journal, _reporting(journal, run_id, progress))
 
 
+@dataclass(frozen=True)
+class AddressWork:
+    """The accepted address fixes of a run and the sides that can take them."""
+
+    writers: Mapping[str, AddressWriter]
+    accepted: pd.DataFrame | None = None  # the Data quality page's accepted fixes (None: resume or undo)
+
+    def changes(self) -> Sequence[RecordChange]:
+        """The fixes as writes (computed on the worker: there may be many)."""
+        return record_changes(self.accepted) if self.accepted is not None and len(self.accepted) else []
+
+
+def _addresses(run_id: str, work: AddressWork | None, progress: ProgressCallback,
+               cancel: CancelToken | None) -> dict[str, dict[str, int]]:
+    if work is None or not work.writers:
+        return {}
+    return write_address_fixes(run_id, work.changes(), work.writers, progress=progress, cancel=cancel).counts
+
+
 def apply_plan(plan: Plan, sides: Mapping[str, LinkSide], settings: Mapping[str, str], *,
-               progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None) -> RunReport:
-    """Journal and execute a new run of ``plan`` (Salesforce first, then billing, per batch)."""
-    run_id = new_run_id()
-    return _run(lambda j, p: start_apply(j, plan, sides, run_id=run_id, settings=settings, progress=p,
-                                         cancel=cancel), run_id, progress)
-
-
-def resume_run(run_id: str, sides: Mapping[str, LinkSide], *, progress: ProgressCallback = ignore_progress,
+               addresses: AddressWork | None = None, progress: ProgressCallback = ignore_progress,
                cancel: CancelToken | None = None) -> RunReport:
-    """Continue an interrupted run where it stopped (nothing is written twice)."""
-    return _run(lambda j, p: resume(j, run_id, sides, progress=p, cancel=cancel), run_id, progress)
+    """Journal a new run of ``plan``, write its address fixes, then its links (Salesforce first)."""
+    run_id = new_run_id()
+
+    def work(journal: Journal, reporting: ProgressCallback) -> RunReport:
+        create_apply_run(journal, plan, run_id=run_id, settings=settings)
+        counts = _addresses(run_id, addresses, progress, cancel)
+        return dataclasses.replace(execute(journal, run_id, sides, progress=reporting, cancel=cancel),
+                                   addresses=counts)
+
+    return _run(work, run_id, progress)
+
+
+def resume_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWork | None = None,
+               progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None) -> RunReport:
+    """Continue an interrupted run where it stopped, address fixes first (nothing is written twice)."""
+
+    def work(journal: Journal, reporting: ProgressCallback) -> RunReport:
+        counts = _addresses(run_id, addresses, progress, cancel)
+        return dataclasses.replace(resume(journal, run_id, sides, progress=reporting, cancel=cancel),
+                                   addresses=counts)
+
+    return _run(work, run_id, progress)
 
 
 @dataclass(frozen=True)
@@ -97,12 +137,17 @@ class UndoOutcome:
     refused: list[WriteItem]
 
 
-def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, progress: ProgressCallback = ignore_progress,
-             cancel: CancelToken | None = None) -> UndoOutcome:
-    """Restore what run ``run_id`` replaced, journaled as a run of its own; lists what was refused."""
+def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWork | None = None,
+             progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None) -> UndoOutcome:
+    """Restore what run ``run_id`` replaced (its address fixes too), journaled as a run of its own;
+    lists what was refused."""
     undo_id = new_run_id()
+    counts: dict[str, dict[str, int]] = {}
+    if addresses is not None and addresses.writers:
+        counts = undo_address_fixes(run_id, addresses.writers, progress=progress, cancel=cancel).counts
     report = _run(lambda j, p: start_undo(j, run_id, sides, undo_id=undo_id, progress=p, cancel=cancel),
                   undo_id, progress)
+    report = dataclasses.replace(report, addresses=counts)
     with Journal() as journal:
         refused = journal.items(undo_id, states=["refused"])
     return UndoOutcome(report, refused)

@@ -56,7 +56,12 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     match.threshold.setValue(MIN_SCORE)
     match.accept_all()
     _go_to(wizard, "quality", wait_idle)
+    quality = wizard.page_for("quality")
+    quality.accept_confident()
     _go_to(wizard, "plan", wait_idle)
+    accepted = wizard.state.accepted_fixes
+    assert accepted is not None
+    assert set(accepted["side"]) == {"account", "customer"}
     plan = wizard.state.plan
     assert plan is not None
     assert plan.source.values_from == "live systems"
@@ -89,6 +94,16 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     failed = report.write_counts.get("customer", {}).get("failed", 0)
     assert failed == len(refused)
 
+    # The accepted address fixes went in first, on both sides, where the value was still what was checked.
+    assert report.addresses["account"].get("written", 0) > 0
+    assert report.addresses["customer"].get("written", 0) > 0
+    country_fixes = accepted[(accepted["field"] == "country") & (accepted["suggestion"] != "")]
+    account_fix = country_fixes[country_fixes["side"] == "account"].iloc[0]
+    assert _org_field(org, account_fix["record_id"], "BillingCountry") == account_fix["suggestion"]
+    customer_fix = country_fixes[country_fixes["side"] == "customer"].iloc[0]
+    assert store.get(customer_fix["record_id"])["address"]["country"] == customer_fix["suggestion"]
+    assert "Address fixes — Salesforce:" in wizard.page_for("apply").outcome.text()
+
     _go_to(wizard, "done", wait_idle)
     done = wizard.page_for("done")
     assert done.outcome_box.isVisible()
@@ -104,6 +119,8 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     restored = _org_links(org)
     before = {link.account_id: link.account.before for link in plan.links if link.account.action == "set"}
     assert all(restored[account] == value for account, value in before.items())
+    assert _org_field(org, account_fix["record_id"], "BillingCountry") == account_fix["value"]  # put back too
+    assert undo.addresses["account"].get("undone", 0) == report.addresses["account"]["written"]
     assert "Nothing was refused" in done.outcome_box.undo_text.text()
     assert not done.outcome_box.undo_button.isEnabled()
 
@@ -113,3 +130,10 @@ def _org_links(org) -> dict[str, str]:
         table = org.tables["Account"]
         return {str(i): str(v or "") for i, v in zip(table.columns["Id"], table.columns["Billing_Customer_ID__c"],
                                                      strict=True)}
+
+
+def _org_field(org, record_id: str, field: str) -> str:
+    with org.lock:
+        table = org.tables["Account"]
+        position = list(table.columns["Id"]).index(record_id)
+        return str(table.columns[field][position] or "")

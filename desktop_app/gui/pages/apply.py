@@ -8,13 +8,15 @@ crash) is offered for resume here when the same systems are connected.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from desktop_app.core.journal import RunInfo
 from desktop_app.core.progress import Progress
-from desktop_app.gui.connections import live_sides, run_settings
+from desktop_app.gui.connections import live_address_writers, live_sides, run_settings
 from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.run_outcome import address_sentence
 from desktop_app.gui.state import WizardState
 from desktop_app.workflow.apply import RunReport
 from desktop_app.workflow.wizard_apply import (
@@ -44,7 +46,8 @@ class ApplyPage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, "Write the links",
-                         "Salesforce first, then the billing system. Every write is journaled.", parent)
+                         "Accepted address fixes first, then the links: Salesforce, then the billing system. "
+                         "Every write is journaled.", parent)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)
@@ -92,11 +95,26 @@ class ApplyPage(BasePage):
             self.side_text["customer"].setText(f"{self.state.billing.system.display_name}: not started")
         if plan is not None:
             counts = plan.counts()
-            self.summary.setText("<br>".join(plan.summary_lines(self.state.billing.system.display_name
-                                                                 if self.state.billing else "Billing")))
+            name = self.state.billing.system.display_name if self.state.billing else "the billing system"
+            self.summary.setText("<br>".join([*plan.summary_lines(name), *self._fixes_lines(name)]))
             self.apply_button.setEnabled(self.state.run_report is None and bool(counts))
         self._offer_resume()
         self._show_report()
+
+    def _fixes_lines(self, billing_name: str) -> list[str]:
+        fixes = self.state.accepted_fixes
+        if fixes is None or not len(fixes) or "side" not in fixes.columns:
+            return []
+        by_side = fixes["side"].astype(str).value_counts()
+        accounts, customers = int(by_side.get("account", 0)), int(by_side.get("customer", 0))
+        writes_customers = self.state.billing is not None and self.state.billing.choice.kind != "file"
+        where = f"{accounts:,} on Salesforce accounts" + (f", {customers:,} on {billing_name} customers"
+                                                           if writes_customers else "")
+        line = (f"{accounts + (customers if writes_customers else 0):,} accepted address fixes are written first "
+                f"({where}), each only where the value is still what the check saw.")
+        if customers and not writes_customers:
+            line += f" The {customers:,} customer fixes are in the fixed customers file (Done page)."
+        return [line]
 
     def _settings(self) -> dict[str, str]:
         salesforce, billing = self.state.salesforce, self.state.billing
@@ -125,9 +143,10 @@ class ApplyPage(BasePage):
             self.show_error("There is no plan to write yet: go Back to the Plan page.")
             return
         sides = live_sides(salesforce, billing, self.state.link_field)
+        addresses = replace(live_address_writers(salesforce, billing), accepted=self.state.accepted_fixes)
         settings = self._settings()
-        self._started("writing the links")
-        task = self.run(lambda p, c: apply_plan(plan, sides, settings, progress=p, cancel=c),
+        self._started("writing the address fixes and the links")
+        task = self.run(lambda p, c: apply_plan(plan, sides, settings, addresses=addresses, progress=p, cancel=c),
                         "writing the links", self._finished)
         task.progressed.connect(self.show_progress)
 
@@ -137,8 +156,9 @@ class ApplyPage(BasePage):
         if info is None or salesforce is None or billing is None:
             return
         sides = live_sides(salesforce, billing, self.state.link_field)
+        addresses = live_address_writers(salesforce, billing)
         self._started(f"resuming run {info.run_id}")
-        task = self.run(lambda p, c: resume_run(info.run_id, sides, progress=p, cancel=c),
+        task = self.run(lambda p, c: resume_run(info.run_id, sides, addresses=addresses, progress=p, cancel=c),
                         f"resuming run {info.run_id}", self._finished)
         task.progressed.connect(self.show_progress)
 
@@ -150,7 +170,8 @@ class ApplyPage(BasePage):
 
     def show_progress(self, progress: Progress) -> None:
         """Per-side bars and figures, errors so far, rate and time left."""
-        if not isinstance(progress, RunProgress):
+        if not isinstance(progress, RunProgress):  # the address fixes, written before the links
+            self.pace.setText(f"{progress.message}: {progress.done:,} of {progress.total:,}")
             return
         errors = self._show_sides(progress.sides)
         left = time_left(progress.seconds_left)
@@ -182,8 +203,10 @@ class ApplyPage(BasePage):
             return
         pairs = ", ".join(f"{count:,} {status.replace('_', ' ')}" for status, count in sorted(report.pairs.items()))
         verified = report.verification.sentence() + "." if report.verification is not None else ""
+        fixes = address_sentence(report.addresses, self.state.billing.system.display_name
+                                 if self.state.billing is not None else "the billing system")
         self.outcome.setText(f"<b>Run {report.run_id}: {report.state.replace('_', ' ')}.</b> {pairs}. {verified} "
-                             f"{report.message}".strip())
+                             f"{report.message}".strip() + (f"<br>{fixes}" if fixes else ""))
         errors = self._show_sides(figures_from_counts(report.write_counts))
         self.pace.setText(f"Finished with {errors:,} failed writes; the results file says why for each."
                           if errors else "Finished without a failed write.")
