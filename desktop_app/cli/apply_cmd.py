@@ -13,16 +13,37 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from desktop_app.billing.address_writes import AddressWriter
 from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
 from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options, link_sides
+from desktop_app.core.address_changes import record_changes
 from desktop_app.core.journal import Journal, RunInfo
 from desktop_app.core.plan import PlanError
 from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
-from desktop_app.workflow.apply import RunBusy, RunReport, new_run_id, resume, start_apply, start_undo, write_results
+from desktop_app.core.tables import TableError
+from desktop_app.workflow.address_write import (
+    address_writers,
+    read_fix_file,
+    undo_address_fixes,
+    write_address_fixes,
+)
+from desktop_app.workflow.apply import (
+    RunBusy,
+    RunReport,
+    create_apply_run,
+    execute,
+    new_run_id,
+    resume,
+    start_undo,
+    write_results,
+)
 from desktop_app.workflow.link_sides import close_sides
 
 # Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
@@ -44,6 +65,11 @@ def register(subparsers: Any) -> None:
     apply = subparsers.add_parser("apply", help="write a plan into both systems (journaled, resumable)")
     apply.add_argument("plan", type=Path, help="plan file from 'desktop-app plan'")
     apply.add_argument("--dry-run", action="store_true", help="print what would be written; write nothing")
+    apply.add_argument("--account-fixes", type=Path, metavar="FILE",
+                       help="address fixes for the Accounts, written before the links: a 'check-addresses "
+                            "--out' file of the accounts (every row with a suggestion; delete rows to skip them)")
+    apply.add_argument("--customer-fixes", type=Path, metavar="FILE",
+                       help="the same for the billing customers (Stripe and Sequence)")
     _common(apply)
     apply.set_defaults(func=run_apply)
     again = subparsers.add_parser("resume", help="continue an interrupted run exactly where it stopped")
@@ -95,6 +121,23 @@ def _cancel_on_interrupt() -> Iterator[CancelToken]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _writers(sides: dict[str, Any]) -> dict[str, AddressWriter]:
+    account, customer = sides.get("account"), sides.get("customer")
+    return address_writers(getattr(account, "client", None), getattr(customer, "system", None))
+
+
+def _read_fixes(args: argparse.Namespace) -> pd.DataFrame:
+    frames = []
+    for option, side in (("account_fixes", "account"), ("customer_fixes", "customer")):
+        path = getattr(args, option, None)
+        if path is not None:
+            try:
+                frames.append(read_fix_file(path, side))
+            except TableError as error:
+                raise UsageError(str(error)) from None
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
 def _finish(report: RunReport, args: argparse.Namespace) -> int:
     if args.results:
         with Journal() as journal:
@@ -107,6 +150,9 @@ def _finish(report: RunReport, args: argparse.Namespace) -> int:
             print(f"  {status.replace('_', ' ')}: {count:,}")
         if report.verification is not None:
             print(report.verification.sentence("restored records" if report.kind == "undo" else "links") + ".")
+        for side, states in sorted(report.addresses.items()):
+            shown = ", ".join(f"{n:,} {state.replace('_', ' ')}" for state, n in sorted(states.items()))
+            print(f"  address fixes, {'Salesforce' if side == 'account' else 'billing'}: {shown}")
         print(f"Results: {args.results or report.results_path}")
     if report.state == "cancelled":
         return EXIT_CANCELLED
@@ -164,6 +210,7 @@ def run_apply(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not billing_kind:
         raise UsageError("The plan names no billing system; pass --billing stripe, sequence or file.")
+    changes = record_changes(_read_fixes(args))
     run_id = new_run_id()
     settings = {
         "billing_system": billing_kind,
@@ -171,21 +218,14 @@ def run_apply(args: argparse.Namespace) -> int:
         "billing_link_key": args.link_key or plan.source.billing_link_key,
         **_remembered(args),
     }
-    return _execute(
-        args,
-        settings,
-        run_id,
-        lambda journal, sides, cancel, progress: start_apply(
-            journal,
-            plan,
-            sides,
-            plan_path=str(args.plan),
-            run_id=run_id,
-            settings=settings,
-            progress=progress,
-            cancel=cancel,
-        ),
-    )
+
+    def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
+        create_apply_run(journal, plan, plan_path=str(args.plan), run_id=run_id, settings=settings)
+        counts = write_address_fixes(run_id, changes, _writers(sides), progress=progress, cancel=cancel).counts \
+            if changes else {}
+        return replace(execute(journal, run_id, sides, progress=progress, cancel=cancel), addresses=counts)
+
+    return _execute(args, settings, run_id, work)
 
 
 def _run_or_fail(journal: Journal, run_id: str | None) -> RunInfo:
@@ -207,8 +247,16 @@ def run_resume(args: argparse.Namespace) -> int:
         args,
         info.settings,
         info.run_id,
-        lambda journal, sides, cancel, progress: resume(journal, info.run_id, sides, progress=progress, cancel=cancel),
+        lambda journal, sides, cancel, progress: replace(
+            resume(journal, info.run_id, sides, progress=progress, cancel=cancel),
+            addresses=_continue_addresses(info.run_id, sides, progress, cancel)),
     )
+
+
+def _continue_addresses(run_id: str, sides: dict[str, Any], progress: TerminalProgress,
+                        cancel: CancelToken) -> dict[str, dict[str, int]]:
+    """Send the run's address fixes still open (none when it has none), then their counts."""
+    return write_address_fixes(run_id, [], _writers(sides), progress=progress, cancel=cancel).counts
 
 
 def run_undo(args: argparse.Namespace) -> int:
@@ -221,10 +269,12 @@ def run_undo(args: argparse.Namespace) -> int:
     undo_id = new_run_id()
 
     def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
+        counts = undo_address_fixes(info.run_id, _writers(sides), progress=progress, cancel=cancel).counts
         try:
-            return start_undo(journal, info.run_id, sides, undo_id=undo_id, progress=progress, cancel=cancel)
+            report = start_undo(journal, info.run_id, sides, undo_id=undo_id, progress=progress, cancel=cancel)
         except ValueError as error:
             raise UsageError(str(error)) from None
+        return replace(report, addresses=counts)
 
     code = _execute(args, info.settings, undo_id, work)
     with Journal() as journal:

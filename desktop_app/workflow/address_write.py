@@ -20,6 +20,7 @@ from desktop_app.core.address_changes import AddressWriteResult, Decision, Field
 from desktop_app.core.ids import normalize_id
 from desktop_app.core.journal_addresses import OPEN_ADDRESS_STATES, AddressJournal
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.core.tables import TableError, read_table
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.soql import soql_id_list
 
@@ -104,6 +105,25 @@ class AddressFigures:
         left = len(self.problems)
         return ("Address fixes written: " + ", ".join(parts) + (f"; {left:,} not written (see the results)"
                                                                  if left else "") + ".") if parts else ""
+
+
+FIX_FILE_COLUMNS = ("record_id", "field", "value", "suggestion")
+
+
+def read_fix_file(path: Path, side: str) -> pd.DataFrame:
+    """The fixes to write from a ``check-addresses --out`` file (edited or not) for ``side``
+    (``account`` or ``customer``): every row with a suggestion. ``TableError`` names what is wrong."""
+    table = read_table(path)
+    lower = {str(c).strip().lower(): c for c in table.frame.columns}
+    missing = [c for c in FIX_FILE_COLUMNS if c not in lower]
+    if missing:
+        raise TableError(f"{path.name} is not a check-addresses output: it has no column {', '.join(missing)} "
+                         f"(it has {', '.join(map(str, table.frame.columns))}). Write it with "
+                         "'desktop-app check-addresses --out FILE'.")
+    frame = pd.DataFrame({c: table.frame[lower[c]].astype(str) for c in FIX_FILE_COLUMNS})
+    if "confidence" in lower:
+        frame["confidence"] = pd.to_numeric(table.frame[lower["confidence"]], errors="coerce").fillna(1.0)
+    return frame[frame["suggestion"].str.strip() != ""].assign(side=side).reset_index(drop=True)
 
 
 def address_writers(salesforce: SalesforceClient | None, billing: object | None) -> dict[str, AddressWriter]:

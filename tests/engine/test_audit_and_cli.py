@@ -11,7 +11,7 @@ import pytest
 from engine_sandboxes import make_sides, start_systems, truth_matches
 
 from desktop_app.billing.sequence_adapter import SequenceBilling
-from desktop_app.cli import apply_cmd, plan_cmd
+from desktop_app.cli import apply_cmd, main, plan_cmd
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan_file import read_plan
 from desktop_app.workflow.apply import plan_from_live, start_apply
@@ -147,11 +147,24 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         args = _parse("plan", "--matches", str(matches), "--out", str(plan), "--policy", "fill_empty", *connection)
         assert args.func(args) == 0
         capsys.readouterr()
+        # The support-staff path: export the Accounts, check their addresses, keep the country fixes only.
+        accounts, fixes = tmp_path / "accounts.csv", tmp_path / "fixes.csv"
+        assert main(["accounts", "--out", str(accounts), *connection[:5]]) == 0
+        assert main(["check-addresses", "--input", str(accounts), "--out", str(fixes)]) in (0, 1)
+        checked = pd.read_csv(fixes, dtype=str, keep_default_na=False)
+        country_fixes = checked[(checked["field"] == "country") & (checked["suggestion"] != "")]
+        assert len(country_fixes) > 0
+        country_fixes.to_csv(fixes, index=False)
+        capsys.readouterr()
         results = tmp_path / "results.csv"
-        args = _parse("apply", str(plan), "--json", "--results", str(results), *connection)
+        args = _parse("apply", str(plan), "--json", "--results", str(results), "--account-fixes", str(fixes),
+                      *connection)
         assert args.func(args) == 0
         applied = json.loads(capsys.readouterr().out)
         assert applied["state"] == "done"
+        assert applied["addresses"]["account"]["written"] == len(country_fixes)
+        fixed = country_fixes.iloc[0]
+        assert _billing_country(systems, fixed["record_id"]) == fixed["suggestion"]
         assert applied["verified"]["links"] == applied["verified"]["expected_links"] > 0
         assert pd.read_csv(results, dtype=str)["account_id"].tolist() == [
             link.account_id for link in read_plan(plan).links
@@ -165,12 +178,35 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         assert "failed" not in undone["writes"]["account"]
         assert code == (1 if undone["writes"]["customer"].get("failed") else 0)
         assert systems.account_values() == before[0]
+        assert undone["addresses"]["account"] == {"undone": len(country_fixes)}
+        assert _billing_country(systems, fixed["record_id"]) == fixed["value"]
         args = _parse("runs", "--json")
         assert args.func(args) == 0
         listed = json.loads(capsys.readouterr().out)
         assert [r["kind"] for r in listed] == ["undo", "apply"]
     finally:
         systems.stop()
+
+
+def _billing_country(systems, account_id: str) -> str:
+    with systems.sf.org.lock:
+        table = systems.sf.org.tables["Account"]
+        return str(table.columns["BillingCountry"][list(table.columns["Id"]).index(account_id)] or "")
+
+
+def test_bad_fix_file_is_a_usage_error_naming_the_file(tmp_path: Path) -> None:
+    from desktop_app.cli.common import UsageError
+    from desktop_app.core.plan import PlanSource, build_plan
+    from desktop_app.core.plan_file import write_plan
+
+    matches = pd.DataFrame({"account_id": [A1], "customer_id": ["cus_1"], "status": ["matched"]}, dtype=object)
+    plan = build_plan(matches, account_values={}, customer_values={}, source=PlanSource(billing_system="sequence"))
+    path = write_plan(plan, tmp_path / "plan.json")
+    wrong = tmp_path / "not_fixes.csv"
+    wrong.write_text("Id,BillingCountry\n001A0000006Vm9rIAC,Deutschland\n", encoding="utf-8")
+    args = _parse("apply", str(path), "--sandbox", "--account-fixes", str(wrong))
+    with pytest.raises(UsageError, match=r"not_fixes\.csv is not a check-addresses output: it has no column record_id"):
+        args.func(args)
 
 
 def test_apply_refuses_a_billing_system_it_cannot_read_back(tmp_path: Path) -> None:
