@@ -45,6 +45,7 @@ from desktop_app.workflow.apply import (
     write_results,
 )
 from desktop_app.workflow.link_sides import close_sides
+from desktop_app.workflow.wizard_apply import address_results_path
 
 # Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
 _REMEMBERED = (
@@ -138,6 +139,15 @@ def _read_fixes(args: argparse.Namespace) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def _fixes_run(report: RunReport) -> str:
+    """The run whose address fixes ``report`` is about (an undo's are its original run's)."""
+    if report.kind != "undo":
+        return report.run_id
+    with Journal() as journal:
+        info = journal.run(report.run_id)
+    return info.undo_of if info is not None and info.undo_of else report.run_id
+
+
 def _finish(report: RunReport, args: argparse.Namespace) -> int:
     if args.results:
         with Journal() as journal:
@@ -153,6 +163,8 @@ def _finish(report: RunReport, args: argparse.Namespace) -> int:
         for side, states in sorted(report.addresses.items()):
             shown = ", ".join(f"{n:,} {state.replace('_', ' ')}" for state, n in sorted(states.items()))
             print(f"  address fixes, {'Salesforce' if side == 'account' else 'billing'}: {shown}")
+        if report.addresses:
+            print(f"Address fixes: {address_results_path(_fixes_run(report))}")
         print(f"Results: {args.results or report.results_path}")
     if report.state == "cancelled":
         return EXIT_CANCELLED
@@ -221,8 +233,8 @@ def run_apply(args: argparse.Namespace) -> int:
 
     def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
         create_apply_run(journal, plan, plan_path=str(args.plan), run_id=run_id, settings=settings)
-        counts = write_address_fixes(run_id, changes, _writers(sides), progress=progress, cancel=cancel).counts \
-            if changes else {}
+        counts = write_address_fixes(run_id, changes, _writers(sides), results=address_results_path(run_id),
+                                     progress=progress, cancel=cancel).counts if changes else {}
         return replace(execute(journal, run_id, sides, progress=progress, cancel=cancel), addresses=counts)
 
     return _execute(args, settings, run_id, work)
@@ -256,7 +268,8 @@ def run_resume(args: argparse.Namespace) -> int:
 def _continue_addresses(run_id: str, sides: dict[str, Any], progress: TerminalProgress,
                         cancel: CancelToken) -> dict[str, dict[str, int]]:
     """Send the run's address fixes still open (none when it has none), then their counts."""
-    return write_address_fixes(run_id, [], _writers(sides), progress=progress, cancel=cancel).counts
+    return write_address_fixes(run_id, [], _writers(sides), results=address_results_path(run_id),
+                               progress=progress, cancel=cancel).counts
 
 
 def run_undo(args: argparse.Namespace) -> int:
@@ -269,7 +282,8 @@ def run_undo(args: argparse.Namespace) -> int:
     undo_id = new_run_id()
 
     def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
-        counts = undo_address_fixes(info.run_id, _writers(sides), progress=progress, cancel=cancel).counts
+        counts = undo_address_fixes(info.run_id, _writers(sides), results=address_results_path(info.run_id),
+                                    progress=progress, cancel=cancel).counts
         try:
             report = start_undo(journal, info.run_id, sides, undo_id=undo_id, progress=progress, cancel=cancel)
         except ValueError as error:

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+
 from desktop_app.core.address_changes import AddressWriteResult, FieldChange, RecordChange
 from desktop_app.core.journal import default_journal_path
 
@@ -109,6 +111,14 @@ class AddressJournal:
                 "SELECT side, state, COUNT(*) FROM address_writes WHERE run_id = ? GROUP BY side, state", (run_id,)):
             counts.setdefault(side, {})[state] = count
         return counts
+
+    def frame(self, run_id: str) -> pd.DataFrame:
+        """Every address part of the run, in the order they were added, as a table for a person."""
+        rows = self._db.execute(
+            "SELECT side, record_id, role, before, after, state, error_code, message FROM address_writes "
+            "WHERE run_id = ? ORDER BY rowid", (run_id,)).fetchall()
+        return pd.DataFrame(rows, columns=["side", "record_id", "field", "before", "after", "state", "error_code",
+                                           "message"], dtype=object)
 
     def problems(self, run_id: str) -> list[tuple[str, str, str, str, str, str]]:
         """(side, record_id, role, state, error_code, message) of every part not written or undone, and

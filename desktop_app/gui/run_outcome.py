@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_address_writers, live_sides
 from desktop_app.workflow.apply import RunReport, runs_dir
-from desktop_app.workflow.wizard_apply import UndoOutcome, undo_run
+from desktop_app.workflow.wizard_apply import UndoOutcome, address_results_path, undo_run
 
 if TYPE_CHECKING:
     from desktop_app.gui.pages.base import BasePage
@@ -42,8 +42,8 @@ def address_sentence(counts: dict[str, dict[str, int]], billing_name: str) -> st
     for side, states in counts.items():
         shown = ", ".join(f"{n:,} {ADDRESS_STATE_WORDS.get(state, state)}" for state, n in sorted(states.items()))
         parts.append(f"{names.get(side, side)}: {shown}")
-    return ("Address fixes — " + "; ".join(parts) + ". The results file of each side lists the ones not "
-            "written, with the reason.") if parts else ""
+    return ("Address fixes — " + "; ".join(parts) + ". The address fixes file lists each one with what "
+            "became of it and why.") if parts else ""
 
 
 class RunOutcomeBox(QGroupBox):
@@ -59,9 +59,11 @@ class RunOutcomeBox(QGroupBox):
         row = QHBoxLayout()
         self.report_button = QPushButton("Open the &report (.xlsx)", self)
         self.results_button = QPushButton("Open the r&esults file (.csv)", self)
+        self.fixes_button = QPushButton("Open the address &fixes file (.csv)", self)
+        self.fixes_button.setAccessibleName("Open the file listing every address fix and what became of it")
         self.undo_button = QPushButton("&Undo this run", self)
         self.undo_button.setAccessibleName("Undo this run on both systems")
-        for button in (self.report_button, self.results_button, self.undo_button):
+        for button in (self.report_button, self.results_button, self.fixes_button, self.undo_button):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
@@ -71,6 +73,7 @@ class RunOutcomeBox(QGroupBox):
         layout.addWidget(self.undo_text)
         self.report_button.clicked.connect(self.open_report)
         self.results_button.clicked.connect(self.open_results)
+        self.fixes_button.clicked.connect(self.open_fixes)
         self.undo_button.clicked.connect(self.undo)
 
     def refresh(self) -> None:
@@ -81,6 +84,7 @@ class RunOutcomeBox(QGroupBox):
         if report is None:
             return
         self.figures.setText(run_figures(report, self._billing_name()))
+        self.fixes_button.setVisible(bool(report.addresses))
         self.undo_button.setEnabled(state.undo_report is None and not self.page.working)
         if state.undo_report is None:
             self.undo_text.setText("")
@@ -90,6 +94,12 @@ class RunOutcomeBox(QGroupBox):
         report = self.page.state.run_report
         if report is not None and report.results_path is not None:
             self._open(report.results_path)
+
+    def open_fixes(self) -> None:
+        """Open the run's address fixes file (one row per address part: before, after, what happened)."""
+        report = self.page.state.run_report
+        if report is not None and report.addresses:
+            self._open(address_results_path(report.run_id))
 
     def open_report(self) -> None:
         """Write the XLSX report of the reviewed matches next to the run's results, then open it."""

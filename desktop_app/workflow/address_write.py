@@ -20,6 +20,7 @@ from desktop_app.core.address_changes import AddressWriteResult, Decision, Field
 from desktop_app.core.ids import normalize_id
 from desktop_app.core.journal_addresses import OPEN_ADDRESS_STATES, AddressJournal
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.core.report import write_csv
 from desktop_app.core.tables import TableError, read_table
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.soql import soql_id_list
@@ -137,40 +138,49 @@ def address_writers(salesforce: SalesforceClient | None, billing: object | None)
 
 
 def write_address_fixes(run_id: str, changes: Sequence[RecordChange], writers: Mapping[str, AddressWriter], *,
-                        journal_path: Path | None = None, progress: ProgressCallback = ignore_progress,
+                        journal_path: Path | None = None, results: Path | None = None,
+                        progress: ProgressCallback = ignore_progress,
                         cancel: CancelToken | None = None) -> AddressFigures:
-    """Journal and write ``changes`` for run ``run_id`` (again: continue the parts still open)."""
+    """Journal and write ``changes`` for run ``run_id`` (again: continue the parts still open); with
+    ``results``, write there one row per address part with what became of it."""
     writable = [c for c in changes if c.side in writers]
     with AddressJournal(journal_path) as journal:
         journal.add(run_id, writable)
-        for side, writer in writers.items():
-            _write_side(journal, run_id, side, writer, progress, cancel)
+        try:
+            for side, writer in writers.items():
+                _write_side(journal, run_id, side, writer, progress, cancel)
+        finally:
+            if results is not None and journal.counts(run_id):
+                write_csv(results, journal.frame(run_id))
         return AddressFigures(journal.counts(run_id), journal.problems(run_id))
 
 
 def undo_address_fixes(run_id: str, writers: Mapping[str, AddressWriter], *, journal_path: Path | None = None,
-                       progress: ProgressCallback = ignore_progress,
+                       results: Path | None = None, progress: ProgressCallback = ignore_progress,
                        cancel: CancelToken | None = None) -> AddressFigures:
     """Put back what run ``run_id``'s address fixes replaced, where the fixed value is still there."""
     with AddressJournal(journal_path) as journal:
-        for side, writer in writers.items():
-            done = journal.changes(run_id, side, ["written"])
-            for start in range(0, len(done), BATCH):
-                if cancel is not None:
-                    cancel.raise_if_cancelled()
-                batch = done[start:start + BATCH]
-                back = [RecordChange(c.side, c.record_id, tuple(FieldChange(f.role, f.after, f.before)
-                                                                for f in c.changes)) for c in batch]
-                results = writer.update_addresses(back, cancel=cancel)
-                journal.record(run_id, side, batch, results, undo=True)
-                progress(Progress(start + len(batch), len(done), f"Undoing address fixes in {SIDE_TITLES[side]}"))
+        try:
+            _undo_sides(journal, run_id, writers, progress, cancel)
+        finally:
+            if results is not None and journal.counts(run_id):
+                write_csv(results, journal.frame(run_id))
         return AddressFigures(journal.counts(run_id), journal.problems(run_id))
 
 
-def address_figures(run_id: str, *, journal_path: Path | None = None) -> AddressFigures:
-    """Where run ``run_id``'s address fixes stand."""
-    with AddressJournal(journal_path) as journal:
-        return AddressFigures(journal.counts(run_id), journal.problems(run_id))
+def _undo_sides(journal: AddressJournal, run_id: str, writers: Mapping[str, AddressWriter],
+                progress: ProgressCallback, cancel: CancelToken | None) -> None:
+    for side, writer in writers.items():
+        done = journal.changes(run_id, side, ["written"])
+        for start in range(0, len(done), BATCH):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            batch = done[start:start + BATCH]
+            back = [RecordChange(c.side, c.record_id, tuple(FieldChange(f.role, f.after, f.before)
+                                                            for f in c.changes)) for c in batch]
+            outcomes = writer.update_addresses(back, cancel=cancel)
+            journal.record(run_id, side, batch, outcomes, undo=True)
+            progress(Progress(start + len(batch), len(done), f"Undoing address fixes in {SIDE_TITLES[side]}"))
 
 
 def _write_side(journal: AddressJournal, run_id: str, side: str, writer: AddressWriter,

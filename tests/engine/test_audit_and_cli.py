@@ -17,6 +17,7 @@ from desktop_app.core.plan_file import read_plan
 from desktop_app.workflow.apply import plan_from_live, start_apply
 from desktop_app.workflow.audit import audit_links, read_and_audit
 from desktop_app.workflow.link_sides import SalesforceSide
+from desktop_app.workflow.wizard_apply import address_results_path
 
 A1, A2, A3, GONE = "001A0000006Vm9rIAC", "0015g00000ABCdeAAH", "0015g00000ABCdfAAH", "0015g00000ZZZZZAAA"
 
@@ -164,6 +165,8 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         assert applied["state"] == "done"
         assert applied["addresses"]["account"]["written"] == len(country_fixes)
         fixed = country_fixes.iloc[0]
+        listed = pd.read_csv(address_results_path(applied["run_id"]), dtype=str, keep_default_na=False)
+        assert listed["state"].tolist() == ["written"] * len(country_fixes)
         assert _billing_country(systems, fixed["record_id"]) == fixed["suggestion"]
         assert applied["verified"]["links"] == applied["verified"]["expected_links"] > 0
         assert pd.read_csv(results, dtype=str)["account_id"].tolist() == [

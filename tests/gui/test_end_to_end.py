@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from desktop_app.core.roles import Side
@@ -9,6 +10,7 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.pages import PAGE_IDS, route_for
 from desktop_app.gui.state import Journey, Source
 from desktop_app.sandbox.sequence.store import validation_errors
+from desktop_app.workflow.wizard_apply import address_results_path
 
 DEMO_SIZE = 300
 MIN_SCORE = 90
@@ -110,6 +112,13 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert report.run_id in done.outcome_box.figures.text()
     done.outcome_box.results_button.click()
     assert opened == [str(report.results_path)]
+    done.outcome_box.fixes_button.click()  # one row per address part, with what became of it
+    fixes_file = address_results_path(report.run_id)
+    assert opened[-1] == str(fixes_file)
+    listed = pd.read_csv(fixes_file, dtype=str, keep_default_na=False)
+    assert len(listed) == sum(sum(states.values()) for states in report.addresses.values())
+    assert set(listed["state"]) <= {"written", "unchanged", "conflict", "failed", "not_found"}
+    assert (listed.loc[listed["state"] == "failed", "message"] != "").all()
 
     done.outcome_box.undo_button.click()  # every written Account goes back to what it held before
     wait_idle(done, timeout=120_000)
