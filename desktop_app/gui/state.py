@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from desktop_app.salesforce.preflight import CheckResult
     from desktop_app.workflow.apply import RunReport
     from desktop_app.workflow.matching import MatchRun
+    from desktop_app.workflow.projects import Project
     from desktop_app.workflow.wizard_billing import BillingConnection
     from desktop_app.workflow.wizard_demo import DemoSystems
 
@@ -71,6 +72,10 @@ class WizardState:
     plan: Plan | None = None  # the plan the Plan page built (live values when connected)
     run_report: RunReport | None = None  # the apply (or resumed) run of this session
     undo_report: RunReport | None = None
+    project: Project | None = None  # what is remembered of this onboarding between sessions
+    restored_calls: pd.DataFrame | None = None  # a reopened project's review calls, laid over the next match
+    restored_fixes: pd.DataFrame | None = None  # … and its accepted address fixes
+    billing_defaults: dict[str, str] = field(default_factory=dict)  # a reopened project's billing settings
 
     @property
     def demo(self) -> bool:

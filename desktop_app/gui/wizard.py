@@ -14,6 +14,7 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.logging_setup import log_dir
 from desktop_app.gui.pages import PAGE_IDS, PAGES, route_for
 from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.project_saver import save_in_background
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.tasks import cancel_and_wait_all
@@ -41,6 +42,7 @@ class CrosslinkWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
         self.setButtonText(QWizard.WizardButton.HelpButton, "&Help")
         self.pages: dict[str, BasePage] = {}
+        self._shut_down = False
         for index, (key, page_class) in enumerate(PAGES):
             page = page_class(self.state, self)
             page.setObjectName(f"{key}Page")
@@ -53,6 +55,7 @@ class CrosslinkWizard(QWizard):
         help_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self)
         help_shortcut.activated.connect(self._show_help_menu)
         self.currentIdChanged.connect(self._update_title)
+        self.currentIdChanged.connect(lambda _id: save_in_background(self.state, self))
         self._restore_geometry()
         self._update_title()
 
@@ -112,6 +115,9 @@ class CrosslinkWizard(QWizard):
     def shutdown(self) -> None:
         """Remember the geometry, stop background work and close connections (safe to call twice)."""
         self.save_settings()
+        if not self._shut_down:
+            save_in_background(self.state, self)  # finished by the wait below (a save is not cancellable)
+        self._shut_down = True
         cancel_and_wait_all(5.0)
         self.state.close()
 

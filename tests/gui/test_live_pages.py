@@ -130,7 +130,7 @@ def test_an_unfinished_run_is_offered_for_resume_and_finishes(billing_page, wiza
     assert apply.isComplete()
 
 
-def test_welcome_names_a_run_that_did_not_finish(qtbot) -> None:
+def test_welcome_names_a_run_that_did_not_finish(qtbot, wait_idle) -> None:
     from desktop_app.core.journal import Journal
     from desktop_app.gui.wizard import CrosslinkWizard
 
@@ -143,6 +143,7 @@ def test_welcome_names_a_run_that_did_not_finish(qtbot) -> None:
     qtbot.addWidget(window)
     window.show()
     try:
+        wait_idle(window.page_for("welcome"))  # the journal is read in the background
         note = window.page_for("welcome").unfinished
         assert note.isVisible()
         assert "run-crashed" in note.text()

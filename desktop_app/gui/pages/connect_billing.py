@@ -110,6 +110,14 @@ class ConnectBillingPage(BasePage):
                              credentials={k: v for k, v in creds.items() if v})
 
     def initializePage(self) -> None:
+        defaults = self.state.billing_defaults  # a reopened project's system (never its secrets)
+        if not self.state.demo and self.state.billing is None and defaults and not self.working:
+            kind = self.kind.findData(defaults.get("billing_system", ""))
+            if kind >= 0:
+                self.kind.setCurrentIndex(kind)
+            self.url.setText(defaults.get("billing_url", ""))
+            self.ca_cert.setText(defaults.get("billing_ca", ""))
+            self.file.setText(defaults.get("billing_file", ""))
         systems = self.state.demo_systems
         if self.state.demo and systems is not None and self.state.billing is None and not self.working:
             demo = demo_billing_choice(systems)

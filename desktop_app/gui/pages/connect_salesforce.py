@@ -261,7 +261,9 @@ class ConnectSalesforcePage(BasePage):
                 "the browser hands the login back to Crosslink on this computer, and the login is kept in "
                 "the system keychain for next time. Nothing is written to the org before you have reviewed "
                 "the plan.")
-            self._fill_saved(select=str(self.saved.currentData() or "") or None)
+            project = self.state.project
+            remembered = project.salesforce_connection if project is not None else ""
+            self._fill_saved(select=remembered or str(self.saved.currentData() or "") or None)
         self.login_box.setVisible(not demo)
         self.connect_button.setAccessibleName("Connect to the sandbox org" if demo else "Log in with the browser")
         self._show_login_fields()

@@ -41,6 +41,7 @@ from desktop_app.gui.review_actions import (
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.workflow.matching import MatchRun, match_files
+from desktop_app.workflow.projects import apply_review_calls
 
 ALL_STATUSES = "All statuses"
 DECISION_HEADERS = {"account_id": "Account ID", "account_name": "Account", "customer_id": "Customer ID",
@@ -157,16 +158,23 @@ class MatchPage(BasePage):
         accounts, customers = state.paths[Side.ACCOUNTS], state.paths[Side.CUSTOMERS]
         mapping = state.paths.get(Side.MAPPING)
         overrides = state.all_overrides()
+        calls, state.restored_calls = state.restored_calls, None  # a reopened project's calls, laid over once
 
-        def work(progress: Any, cancel: Any) -> tuple[MatchRun, pd.DataFrame]:
+        def work(progress: Any, cancel: Any) -> tuple[MatchRun, pd.DataFrame, int]:
             run = match_files(accounts, customers, mapping_path=mapping, overrides=overrides,
                               progress=progress, cancel=cancel)
-            return run, with_review_column(run.result.decisions)  # the copy is made off the UI thread
+            frame = with_review_column(run.result.decisions)  # the copy is made off the UI thread
+            frame, restored = apply_review_calls(frame, calls) if calls is not None else (frame, 0)
+            return run, frame, restored
 
         self.run(work, f"matching {accounts.name} with {customers.name}", self._matched)
 
-    def _matched(self, outcome: tuple[MatchRun, pd.DataFrame]) -> None:
-        self.show_run(*outcome)
+    def _matched(self, outcome: tuple[MatchRun, pd.DataFrame, int]) -> None:
+        run, frame, restored = outcome
+        self.show_run(run, frame)
+        if restored:
+            self.summary.setText(self.summary.text() + f" {restored:,} of your review calls were restored from "
+                                 "the project.")
 
     def show_run(self, run: MatchRun, frame: pd.DataFrame | None = None) -> None:
         """Show a finished match run: chart, summary and the decisions to review (``frame``: the

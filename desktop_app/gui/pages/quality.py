@@ -22,6 +22,7 @@ from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSp
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.table_view import make_table
+from desktop_app.workflow.projects import apply_fix_calls
 
 ACCEPT_COLUMN = "accept"
 PROBLEM_HEADERS = {"row": "Row", "record_id": "Record", "field": "Field", "problem": "Problem", "value": "Value",
@@ -118,7 +119,13 @@ class QualityPage(BasePage):
         self._source = source
         self.model.set_frame(problems_for(WizardState()), ViewSpec())
         state = self.state
-        self.run(lambda p, c: problems_for(state), "collecting the address problems", self._show)
+        fixes, state.restored_fixes = state.restored_fixes, None  # a reopened project's accepted fixes
+
+        def work(progress: object, cancel: object) -> pd.DataFrame:
+            problems, _ = apply_fix_calls(problems_for(state), fixes, ACCEPT_COLUMN)
+            return problems
+
+        self.run(work, "collecting the address problems", self._show)
 
     def _show(self, problems: pd.DataFrame) -> None:
         self.model.set_frame(problems, ViewSpec())
@@ -177,8 +184,11 @@ class QualityPage(BasePage):
         errors = int((frame["severity"] == "error").sum()) if "severity" in frame.columns else 0
         self.summary.setText(
             f"{len(frame):,} problems ({errors:,} a billing system would refuse); {int(self._fixable().sum()):,} "
-            f"have a fix, <b>{len(self.accepted()):,} accepted</b>. Accepted fixes go into the fixed files you "
-            "save on the last page; your source files are never changed.")
+            f"have a fix, <b>{len(self.accepted()):,} accepted</b>. " + (
+                "Accepted fixes are written into the systems before the links (each only where the value is "
+                "still what was checked) and go into the fixed files on the last page." if self.state.connects
+                else "Accepted fixes go into the fixed files you save on the last page; your source files are "
+                     "never changed."))
 
     def validatePage(self) -> bool:
         self.state.accepted_fixes = self.accepted().copy()

@@ -1,13 +1,23 @@
-"""Page 1 — Welcome: try it on demo data or bring your own files, and pick what to do."""
+"""Page 1 — Welcome: the sandbox, one's own systems or files; what to do; or reopen a recent project."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QGroupBox, QLabel, QRadioButton, QVBoxLayout, QWidget
+from pathlib import Path
 
+import pandas as pd
+from PySide6.QtWidgets import QButtonGroup, QComboBox, QGroupBox, QLabel, QRadioButton, QVBoxLayout, QWidget
+
+from desktop_app.core.journal import RunInfo
+from desktop_app.core.progress import CancelToken, ProgressCallback
+from desktop_app.core.roles import Side
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import JOURNEY_TITLES, Journey, Source, WizardState
+from desktop_app.workflow.inputs import ColumnOverride
+from desktop_app.workflow.projects import Project, load_project, new_project, recent_projects
 from desktop_app.workflow.wizard_apply import unfinished_runs
+
+NEW_PROJECT = ""
 
 JOURNEY_HINTS: dict[Journey, str] = {
     Journey.LINK: "Match each Salesforce account to its billing customer, review the matches, and save them.",
@@ -57,6 +67,21 @@ class WelcomePage(BasePage):
             self.journey_group.addButton(button)
             self.journey_buttons[journey] = button
         self.body.addWidget(journey_box)
+        project_box = QGroupBox("Project", self)
+        project_layout = QVBoxLayout(project_box)
+        self.recent = QComboBox(project_box)
+        self.recent.setAccessibleName("Start a new project or reopen a recent one")
+        self.recent.addItem("Start a new project", NEW_PROJECT)
+        project_layout.addWidget(self.recent)
+        self.project_note = QLabel("Crosslink keeps your choices, review calls and accepted fixes in the project, "
+                                   "so you can close the app and go on later. Logins stay in the system keychain.",
+                                   project_box)
+        self.project_note.setWordWrap(True)
+        project_layout.addWidget(self.project_note)
+        self.body.addWidget(project_box)
+        self.recent.currentIndexChanged.connect(self._project_chosen)
+        self._projects: dict[str, Project] = {}
+        self._loaded: tuple[Project, pd.DataFrame | None, pd.DataFrame | None] | None = None
         how = QLabel(
             "<b>How it goes:</b> load the exports → Crosslink matches every account to a customer and says "
             "why → you decide the unsure ones → check addresses → save the report and the reviewed links. "
@@ -70,7 +95,8 @@ class WelcomePage(BasePage):
         self.unfinished.setAccessibleName("Unfinished runs")
         self.body.addWidget(self.unfinished)
         self.body.addStretch(1)
-        self._show_unfinished()
+        self.unfinished.setVisible(False)
+        self.run(_read_history, "reading recent projects and runs", self._show_history)
 
         settings = app_settings()
         try:  # the sandbox on a first run
@@ -84,9 +110,41 @@ class WelcomePage(BasePage):
             journey = Journey.LINK
         self.journey_buttons[journey].setChecked(True)
 
-    def _show_unfinished(self) -> None:
+    def _show_history(self, history: tuple[list[Project], list[RunInfo]]) -> None:
+        projects, runs = history
+        self._projects = {p.project_id: p for p in projects}
+        self.recent.blockSignals(True)
+        for project in projects:
+            self.recent.addItem(project.describe(), project.project_id)
+        self.recent.blockSignals(False)
+        self._show_unfinished(runs)
+
+    def _project_chosen(self) -> None:
+        project = self._projects.get(str(self.recent.currentData() or ""))
+        self._loaded = None
+        if project is None:
+            return
+        self.run(lambda p, c: load_project(project.project_id), f"opening the project {project.name}",
+                 self._project_loaded)
+        try:
+            self.source_buttons[Source(project.source)].setChecked(True)
+            self.journey_buttons[Journey(project.journey)].setChecked(True)
+        except (ValueError, KeyError):
+            self.show_error(f"The project '{project.name}' was made by another version of Crosslink; its choices "
+                            "could not all be restored.")
+
+    def _project_loaded(self, loaded: tuple[Project, pd.DataFrame | None, pd.DataFrame | None]) -> None:
+        self._loaded = loaded
+
+    def isComplete(self) -> bool:
+        return not self.working or not self.chosen_project()
+
+    def chosen_project(self) -> str:
+        """The id of the project to reopen ("" for a new one)."""
+        return str(self.recent.currentData() or "")
+
+    def _show_unfinished(self, runs: list[RunInfo]) -> None:
         """Name the newest run that did not finish (closed app, crash, cancel) and how to resume it."""
-        runs = unfinished_runs()
         if runs:
             info = runs[0]
             more = f" ({len(runs) - 1:,} more unfinished)" if len(runs) > 1 else ""
@@ -121,7 +179,38 @@ class WelcomePage(BasePage):
             self.state.account_describe = None
         self.state.journey = journey
         self.state.source = source
+        if not self._open_project():
+            return False
         settings = app_settings()
         settings.setValue("welcome/source", source.value)
         settings.setValue("welcome/journey", journey.value)
         return True
+
+    def _open_project(self) -> bool:
+        """Reopen the chosen project into the state, or start a new one when none is chosen."""
+        chosen = self.chosen_project()
+        state = self.state
+        if not chosen:
+            if state.project is None or state.project.project_id in self._projects:
+                state.project = new_project(f"{JOURNEY_TITLES[state.journey]} — {state.source.value}")
+            return True
+        if state.project is not None and state.project.project_id == chosen:
+            return True
+        if self._loaded is None or self._loaded[0].project_id != chosen:
+            return False  # still opening it (Next is enabled again once it is read), or it could not be read
+        project, calls, fixes = self._loaded
+        state.project, state.restored_calls, state.restored_fixes = project, calls, fixes
+        state.link_field, state.policy = project.link_field, project.policy
+        state.billing_defaults = dict(project.billing)
+        if not state.connects:
+            state.paths = {Side(k): Path(v) for k, v in project.paths.items() if Path(v).is_file()}
+            state.overrides = {}
+            for item in project.overrides:
+                side = Side(item["side"]) if item.get("side") else None
+                override = ColumnOverride(item["role"], item["header"], side)
+                state.overrides.setdefault(side or Side.ACCOUNTS, []).append(override)
+        return True
+
+
+def _read_history(progress: ProgressCallback, cancel: CancelToken) -> tuple[list[Project], list[RunInfo]]:
+    return recent_projects(), unfinished_runs()

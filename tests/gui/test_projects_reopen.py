@@ -1,0 +1,81 @@
+"""A project reopened in a later session brings back the files, the review calls and the accepted fixes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop_app.core.roles import Side
+from desktop_app.gui.demo_files import write_demo_files
+from desktop_app.gui.pages import PAGE_IDS
+from desktop_app.gui.state import Journey, Source
+from desktop_app.gui.wizard import CrosslinkWizard
+
+
+def _wizard(qtbot) -> CrosslinkWizard:
+    window = CrosslinkWizard(keychain="test")
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _next(wizard, key: str, wait_idle) -> None:
+    wizard.next()
+    assert wizard.currentId() == PAGE_IDS[key], wizard.currentPage().error_line.text()
+    wait_idle(wizard.currentPage(), timeout=60_000)
+
+
+def test_reopening_a_project_restores_its_files_calls_and_fixes(qtbot, wait_idle, tmp_path: Path) -> None:
+    files = write_demo_files(tmp_path / "exports", 300)
+    first = _wizard(qtbot)
+    try:
+        welcome = first.page_for("welcome")
+        wait_idle(welcome)
+        assert welcome.recent.count() == 1  # only "Start a new project"
+        welcome.files_button.setChecked(True)
+        welcome.journey_buttons[Journey.LINK].setChecked(True)
+        _next(first, "load", wait_idle)
+        load = first.page_for("load")
+        load.slots[Side.ACCOUNTS].load(files.accounts)
+        load.slots[Side.CUSTOMERS].load(files.customers)
+        wait_idle(load)
+        _next(first, "match", wait_idle)
+        match = first.page_for("match")
+        frame = match.model.frame
+        matched = [int(p) for p in frame.index[frame["status"] == "matched"]][:3]  # the person rejects three
+        selection = match.table.selectionModel()
+        match.table.clearSelection()
+        for position in matched:
+            row = int(list(match.model.view_positions()).index(position))
+            selection.select(match.model.index(row, 0), selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+        match.reject_selected()
+        calls = int((first.state.reviewed["reviewed"] != "").sum())
+        assert calls == len(matched) == 3, match.error_line.text()
+        _next(first, "quality", wait_idle)
+        quality = first.page_for("quality")
+        quality.accept_confident()
+        fixes = len(quality.accepted())
+        assert fixes > 0
+        _next(first, "plan", wait_idle)
+    finally:
+        first.shutdown()
+
+    second = _wizard(qtbot)
+    try:
+        welcome = second.page_for("welcome")
+        wait_idle(welcome)
+        assert welcome.recent.count() == 2
+        assert f"{calls:,} review calls" in welcome.recent.itemText(1)
+        welcome.recent.setCurrentIndex(1)
+        wait_idle(welcome)
+        assert welcome.chosen_source() is Source.FILES
+        assert welcome.chosen_journey() is Journey.LINK
+        _next(second, "load", wait_idle)
+        assert second.state.paths == {Side.ACCOUNTS: files.accounts, Side.CUSTOMERS: files.customers}
+        wait_idle(second.page_for("load"))
+        _next(second, "match", wait_idle)
+        assert int((second.state.reviewed["reviewed"] != "").sum()) == calls
+        assert f"{calls:,} of your review calls were restored" in second.page_for("match").summary.text()
+        _next(second, "quality", wait_idle)
+        assert len(second.page_for("quality").accepted()) == fixes
+    finally:
+        second.shutdown()
