@@ -83,10 +83,11 @@ class WelcomePage(BasePage):
         self._projects: dict[str, Project] = {}
         self._loaded: tuple[Project, pd.DataFrame | None, pd.DataFrame | None] | None = None
         how = QLabel(
-            "<b>How it goes:</b> load the exports → Crosslink matches every account to a customer and says "
-            "why → you decide the unsure ones → check addresses → save the report and the reviewed links. "
-            "Your files are only read, never changed; every long step shows its progress and can be "
-            "cancelled. Help (F1) opens the log folder if something goes wrong.", self)
+            "<b>How it goes:</b> connect (or load the exports) → preflight checks → Crosslink matches every "
+            "account to a customer and says why → you decide the unsure ones → check addresses → a dry-run "
+            "plan → the links are written into both systems, journaled, read back and undoable. With files only, "
+            "you save the report and the reviewed links instead. Your files are only read, never changed; every "
+            "long step shows its progress and can be cancelled. Help (F1) opens the log folder.", self)
         how.setWordWrap(True)
         self.body.addSpacing(8)
         self.body.addWidget(how)
