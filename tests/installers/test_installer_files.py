@@ -75,8 +75,9 @@ def test_this_platforms_keyring_dependencies_are_importable() -> None:
 
 def test_resources_folder_matches_the_spec() -> None:
     listed = spec_value("RESOURCE_FILES")
+    assert isinstance(listed, list)
     on_disk = sorted(path.name for path in (REPO / "resources").iterdir() if path.is_file())
-    assert sorted(listed) == on_disk  # type: ignore[arg-type]
+    assert sorted(listed) == on_disk
 
 
 def test_qt_modules_the_gui_uses_are_kept_and_not_excluded() -> None:
@@ -165,3 +166,13 @@ def test_linux_install_script_installs_and_uninstalls_under_a_prefix(tmp_path: P
     assert not launcher.is_symlink()
     assert not (prefix / "lib" / "crosslink").exists()
     assert not (prefix / "share" / "applications" / "crosslink.desktop").exists()
+
+
+def test_ci_builds_and_self_tests_the_linux_installer() -> None:
+    # The requirement: CI builds the Linux artifact and runs --self-test on the built binary,
+    # which is what test_built_app.py does once CROSSLINK_BUILD_INSTALLER=1.
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'export CROSSLINK_BUILD_INSTALLER="${CROSSLINK_BUILD_INSTALLER:-1}"' in ci
+    assert ci.index("export CROSSLINK_BUILD_INSTALLER") < ci.index("bash scripts/run-tests.sh")
+    built_app_test = (REPO / "tests" / "installers" / "test_built_app.py").read_text(encoding="utf-8")
+    assert 'os.environ.get("CROSSLINK_BUILD_INSTALLER") != "1"' in built_app_test
