@@ -117,6 +117,7 @@ def test_an_unfinished_run_is_offered_for_resume_and_finishes(billing_page, wiza
     assert [r.run_id for r in unfinished_runs()] == [interrupted.run_id]
     wizard.next()
     apply = wizard.page_for("apply")
+    wait_idle(apply)  # the journal is read in the background
     assert apply.resume_button.isVisible()
     assert interrupted.run_id in apply.resume_note.text()
     apply.resume_button.click()

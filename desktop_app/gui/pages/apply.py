@@ -60,6 +60,7 @@ class ApplyPage(BasePage):
         row.addWidget(self.resume_button)
         row.addStretch(1)
         self.body.addLayout(row)
+        self.resume_button.hide()  # until the journal shows an unfinished run on these systems
         self.resume_note = QLabel(self)
         self.resume_note.setWordWrap(True)
         self.body.addWidget(self.resume_note)
@@ -123,9 +124,16 @@ class ApplyPage(BasePage):
         return run_settings(salesforce, billing, self.state.link_field)
 
     def _offer_resume(self) -> None:
-        self.resumable = None
-        if self.state.salesforce is not None and self.state.billing is not None:
-            self.resumable = resumable_here(unfinished_runs(), self._settings())
+        """Look in the journal (in the background) for an unfinished run on these systems."""
+        if self.state.salesforce is None or self.state.billing is None:
+            self._show_resumable(None)
+            return
+        settings = self._settings()
+        self.run(lambda p, c: resumable_here(unfinished_runs(), settings), "looking for an unfinished run",
+                 self._show_resumable)
+
+    def _show_resumable(self, info: RunInfo | None) -> None:
+        self.resumable = info
         if self.resumable is not None and self.state.run_report is None:
             info = self.resumable
             self.resume_note.setText(f"Run {info.run_id} of {info.created_at} ({info.links:,} links) did not "
