@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import pandas as pd
 import platformdirs
 
 from desktop_app.core.plan import now_text
+from desktop_app.core.wal_database import WalDatabase
 
 DATA_DIR_ENV = "CROSSLINK_DATA_DIR"
 FINAL_STATES = frozenset(
@@ -120,36 +119,11 @@ class Outcome:
     live_before: str | None = None
 
 
-class Journal:
+class Journal(WalDatabase):
     """The journal database; one connection per instance (use one per process)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or default_journal_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        """Close the database connection."""
-        self._db.close()
-
-    def __enter__(self) -> Journal:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        super().__init__(path or default_journal_path(), _SCHEMA)
 
     # --- runs ----------------------------------------------------------------------------------
 

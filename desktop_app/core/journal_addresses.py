@@ -10,15 +10,14 @@ Because a fix is a compare-and-set, a written part held exactly ``before`` until
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from desktop_app.core.address_changes import AddressWriteResult, FieldChange, RecordChange
 from desktop_app.core.journal import default_journal_path
+from desktop_app.core.wal_database import WalDatabase
 
 OPEN_ADDRESS_STATES = ("todo", "sending", "failed")
 _SCHEMA = """
@@ -32,36 +31,11 @@ CREATE INDEX IF NOT EXISTS address_writes_state ON address_writes (run_id, side,
 """
 
 
-class AddressJournal:
+class AddressJournal(WalDatabase):
     """Address fixes of runs; one connection per instance (use one per thread)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or default_journal_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        """Close the database connection."""
-        self._db.close()
-
-    def __enter__(self) -> AddressJournal:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        super().__init__(path or default_journal_path(), _SCHEMA)
 
     def add(self, run_id: str, changes: Sequence[RecordChange]) -> None:
         """Record the run's fixes as ``todo`` (fixes already recorded for the run are kept as they are)."""
