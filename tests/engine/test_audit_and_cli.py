@@ -176,11 +176,12 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         code = args.func(args)
         undone = json.loads(capsys.readouterr().out)
         assert undone["kind"] == "undo"
-        # Accounts are all restored; clearing a Sequence link is not supported by its adapter yet, so
-        # customers that had no link before end 'failed' (reported, exit 1), never silently.
+        # Both sides are restored exactly, customers that had no link before included (the link is removed).
         assert "failed" not in undone["writes"]["account"]
-        assert code == (1 if undone["writes"]["customer"].get("failed") else 0)
+        assert "failed" not in undone["writes"]["customer"]
+        assert code == 0
         assert systems.account_values() == before[0]
+        assert systems.customer_values() == before[1]
         assert undone["addresses"]["account"] == {"undone": len(country_fixes)}
         assert _billing_country(systems, fixed["record_id"]) == fixed["value"]
         args = _parse("runs", "--json")
