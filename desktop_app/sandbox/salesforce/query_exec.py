@@ -16,6 +16,10 @@ from desktop_app.sandbox.salesforce.soql import CountCall, FieldPath, Query, Soq
 from desktop_app.sandbox.salesforce.table import Table
 
 MAX_OFFSET = 2000
+# Rows per ``zip`` when the CSV rows are put together: one ``list(zip(...))`` over 100,000 rows is a
+# single C call holding the GIL for 50-140 ms (other threads — the app's UI thread in demo mode — wait);
+# between chunks of 5,000 (a few ms each) the interpreter can hand the GIL over.
+ZIP_CHUNK_ROWS = 5_000
 
 
 @dataclass
@@ -116,7 +120,10 @@ class BoundQuery:
                 columns.append([csv_text(path.field, value) for value in values])
             else:  # text, ids and dates are stored as str
                 columns.append(["" if value is None else value for value in values])
-        return list(zip(*columns, strict=True)) if columns else []
+        out: list[tuple[str, ...]] = []
+        for start in range(0, len(rows), ZIP_CHUNK_ROWS):
+            out.extend(zip(*(column[start : start + ZIP_CHUNK_ROWS] for column in columns), strict=True))
+        return out
 
     def column_metadata(self) -> dict[str, Any]:
         """The ``columns=true`` document (``columnMetadata`` tree)."""
