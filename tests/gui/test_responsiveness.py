@@ -14,7 +14,8 @@ it, as on the wizard's pages. Two tests:
 
 ``pytest -s`` prints one line per phase: longest stall in ms, ticks, seconds, the CPU time the process
 used during that stall (far below the stall when other programs had the cores) and the longest pause
-of the garbage collector meanwhile (the usual cause of the longest stall). The sandboxes serve from
+of the garbage collector meanwhile (on the file route still the usual cause of the longest stall; the
+demo mode freezes what its sandboxes hold, see ``wizard_demo``). The sandboxes serve from
 this process, so their request handling competes for the GIL too, as in the app's demo mode; against
 a real org only the client side would run here. The assertions (< 1 s, < 2 s on the live route) are
 deliberately generous because the 2-core machine is shared and the figures are noisy; the figures
@@ -57,9 +58,10 @@ ROWS = 100_000
 # the figure measured here.
 APPLY_LINKS = 2_000
 # Generous on purpose (shared, noisy 2-core machine; the measured figures go into the README, not here).
-# The live route gets twice the room: with 100,000 companies held by the in-process sandboxes a full
-# garbage collection alone pauses every thread for 0.4-0.85 s, and one phase measured 1.24 s once while
-# the machine was heavily loaded by other work (load average 5.6 on 2 cores).
+# The live route gets twice the room: before the demo mode froze its sandboxes' objects (``wizard_demo``)
+# a full garbage collection over the 100,000 companies they hold paused every thread for 0.4-0.85 s, and
+# one phase measured 1.24 s once while the machine was heavily loaded by other work (load average 5.6 on
+# 2 cores); the limits stay generous so a loaded machine does not fail the suite.
 STALL_LIMIT_S = 1.0
 LIVE_STALL_LIMIT_S = 2.0
 
