@@ -28,8 +28,9 @@ def test_pages_are_listed_once_and_every_route_uses_them() -> None:
         connected = route_for(Journey.LINK, source)
         assert connected[1:5] == ORG_PAGES
         assert connected[-2:] == ("apply", "done")
-        assert route_for(Journey.ADDRESSES, source) == ROUTES[Journey.ADDRESSES]
+        assert route_for(Journey.ADDRESSES, source) == ("welcome", "connect_salesforce", *ROUTES[Journey.ADDRESSES][1:])
     assert route_for(Journey.LINK, Source.FILES) == ROUTES[Journey.LINK]
+    assert route_for(Journey.ADDRESSES, Source.FILES) == ROUTES[Journey.ADDRESSES]
 
 
 def test_window_title_says_where_you_are_and_demo_mode(wizard: CrosslinkWizard, wait_idle) -> None:

@@ -51,14 +51,18 @@ ROUTES: dict[Journey, tuple[str, ...]] = {
 # the connections and fields after Welcome, and writing the links (Apply) before Done.
 ORG_PAGES: tuple[str, ...] = ("connect_salesforce", "connect_billing", "link_fields", "preflight")
 WRITE_PAGES: tuple[str, ...] = ("apply",)
+# Checking addresses with a connection reads the Accounts from the org (fixes are written from Done).
+ADDRESS_ORG_PAGES: tuple[str, ...] = ("connect_salesforce",)
 
 
 def route_for(journey: Journey, source: Source) -> tuple[str, ...]:
     """The pages a person goes through for ``journey`` from ``source`` (connecting to systems adds the
     org and write pages when linking)."""
     route = ROUTES[journey]
-    if source is not Source.FILES and journey is not Journey.ADDRESSES:
-        return (route[0], *ORG_PAGES, *route[1:-1], *WRITE_PAGES, route[-1])
-    return route
+    if source is Source.FILES:
+        return route
+    if journey is Journey.ADDRESSES:
+        return (route[0], *ADDRESS_ORG_PAGES, *route[1:])
+    return (route[0], *ORG_PAGES, *route[1:-1], *WRITE_PAGES, route[-1])
 
 PAGE_IDS: dict[str, int] = {key: index for index, (key, _) in enumerate(PAGES)}

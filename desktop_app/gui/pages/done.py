@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.gui import dialogs
+from desktop_app.gui.fix_write_box import FixWriteBox
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.pages.quality import fixed_records
 from desktop_app.gui.run_outcome import RunOutcomeBox
@@ -49,6 +50,9 @@ class DonePage(BasePage):
         self.body.addWidget(self.saved_label)
         self.outcome_box = RunOutcomeBox(self)
         self.body.addWidget(self.outcome_box)
+        self.fix_box = FixWriteBox(self)
+        self.fix_box.hide()
+        self.body.addWidget(self.fix_box)
         self.body.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
 
@@ -61,6 +65,8 @@ class DonePage(BasePage):
         self.outcome_box.refresh()
         if state.run_report is not None:
             self.setSubTitle("The links were written and read back; the report and results are kept with the run.")
+        elif state.journey is Journey.ADDRESSES and state.salesforce is not None:
+            self.setSubTitle("Save what you need; the accepted fixes go into Salesforce only when you press Write.")
         accepted = state.accepted_fixes if state.accepted_fixes is not None else pd.DataFrame()
         if state.journey is Journey.ADDRESSES:
             check = state.address_check
@@ -68,6 +74,7 @@ class DonePage(BasePage):
             self.summary.setText(f"{problems:,} address problems found; {len(accepted):,} fixes accepted.")
             self._add("Save the &problems (.xlsx or .csv)…", "address_problems.xlsx", f"{XLSX};;{CSV}",
                       self._write_problems)
+            self.fix_box.refresh(accepted)
         else:
             decisions = state.reviewed if state.reviewed is not None else pd.DataFrame(
                 {"status": [], "account_id": []})
@@ -111,6 +118,9 @@ class DonePage(BasePage):
 
     def _task_done(self) -> None:
         self.outcome_box.refresh()
+        if self.state.journey is Journey.ADDRESSES:
+            self.fix_box.refresh(self.state.accepted_fixes if self.state.accepted_fixes is not None
+                                 else pd.DataFrame())
         super()._task_done()
 
     def _write_reviewed(self, path: Path) -> Path:

@@ -210,6 +210,8 @@ class LoadPage(BasePage):
             self.setSubTitle("Read through the Salesforce and billing APIs; a snapshot file of each is kept.")
         if self.state.live and not self.state.paths:
             self.load_from_apis()
+        elif self.state.journey is Journey.ADDRESSES and self.state.salesforce is not None and not self.state.paths:
+            self.load_accounts_to_check()
         elif self.state.demo and not self.state.paths:
             self.run(lambda p, c: write_demo_files(demo_folder(), progress=p, cancel=c),
                      "preparing the demo files", self._demo_ready)
@@ -224,6 +226,23 @@ class LoadPage(BasePage):
         self.run(lambda p, c: fetch_both(salesforce.client, billing.system, state, mapping, p, c),
                  f"reading accounts from Salesforce and customers from {billing.system.display_name}",
                  self._fetched)
+
+    def load_accounts_to_check(self) -> None:
+        """Read the org's Accounts (in the background) and check their billing addresses."""
+        salesforce, state = self.state.salesforce, self.state
+        if salesforce is None:
+            return
+        self.setTitle("Check the org's billing addresses")
+        self.setSubTitle("Every Account is read through the Salesforce API; a snapshot file is kept.")
+        client = salesforce.client
+
+        def work(progress: ProgressCallback, cancel: CancelToken) -> dict[Side, tuple[Path, list[ColumnOverride]]]:
+            describe = state.account_describe or client.describe("Account")
+            fields = account_fields_to_read(describe, state.link_field)
+            return {Side.ACCOUNTS: fetch_accounts(client, fields, demo_folder().parent / "snapshots",
+                                                  progress=progress, cancel=cancel)}
+
+        self.run(work, "reading the Accounts from Salesforce", self._fetched)
 
     def _fetched(self, fetched: dict[Side, tuple[Path, list[ColumnOverride]]]) -> None:
         for side, (path, overrides) in fetched.items():
