@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import requests
+
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.gui.demo_files import DEMO_ACCOUNTS
 from desktop_app.salesforce.client import SalesforceClient
-from desktop_app.salesforce.errors import SalesforceError
-from desktop_app.salesforce.oauth import SCOPE
-from desktop_app.salesforce.session import SalesforceSession
-from desktop_app.salesforce.tokens import parse_token_response
+from desktop_app.salesforce.errors import SalesforceError, SessionExpired
+from desktop_app.salesforce.oauth import SCOPE, OAuthApp, refresh_access_token
+from desktop_app.salesforce.session import Renewer, SalesforceSession
+from desktop_app.salesforce.tokens import TokenSet, parse_token_response
 from desktop_app.workflow.address_write import address_writers
 from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSide
 from desktop_app.workflow.wizard_apply import AddressWork
@@ -83,8 +85,9 @@ def connect_demo(*, accounts: int = DEMO_ACCOUNTS, progress: ProgressCallback = 
             cancel.raise_if_cancelled()
         progress(Progress(3, 5, "Logging in as the demo administrator"))
         admin = server.org.default_user
-        tokens = parse_token_response(server.oauth.issue(admin, server.consumer_key, SCOPE, with_refresh=False))
-        client = SalesforceClient(SalesforceSession(tokens, verify=str(server.ca_cert)))
+        tokens = parse_token_response(server.oauth.issue(admin, server.consumer_key, SCOPE, with_refresh=True))
+        client = SalesforceClient(SalesforceSession(tokens, verify=str(server.ca_cert),
+                                                    renewer=_demo_renewer(server, tokens.refresh_token)))
         progress(Progress(4, 5, "Reading the org"))
         name, edition, is_sandbox = org_facts(client, cancel)
         progress(Progress(5, 5, "Connected"))
@@ -110,6 +113,19 @@ def connect_live(login: LiveLogin, *, cancel: CancelToken | None = None) -> Sale
     profile = login.profile
     return SalesforceConnection(client, login.session.instance_url, profile.username or profile.user_id, name,
                                 edition, is_sandbox, profile=profile.name)
+
+
+def _demo_renewer(server: RunningSalesforceSandbox, refresh_token: str | None) -> Renewer:
+    """Renew the demo administrator's access token the way a real login does (the refresh-token
+    flow), so a demo left open past the token's lifetime goes on working."""
+    app = OAuthApp(login_host=server.login_url, consumer_key=server.consumer_key, verify=str(server.ca_cert))
+
+    def renew(http: requests.Session) -> TokenSet:
+        if not refresh_token:
+            raise SessionExpired("The sandbox gave no refresh token; connect again.")
+        return refresh_access_token(app, refresh_token, http=http)
+
+    return renew
 
 
 def demo_billing_choice(systems: DemoSystems) -> BillingChoice:

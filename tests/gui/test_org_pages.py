@@ -34,6 +34,16 @@ def test_connects_to_the_sandbox_org_and_says_who(connect_page, wizard) -> None:
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
 
 
+def test_the_demo_session_renews_itself_when_its_token_expires(connect_page, wizard) -> None:
+    server = wizard.state.salesforce.demo_server
+    client = wizard.state.salesforce.client
+    before = client.session.access_token
+    with server.oauth._lock:  # every access token of the sandbox org expires now (as after 2 hours)
+        server.oauth._sessions.clear()
+    assert client.count_accounts() > 0  # the refresh-token flow got a new one
+    assert client.session.access_token != before
+
+
 def test_disconnect_stops_the_org_and_blocks_next(connect_page, wizard, wait_idle) -> None:
     url = wizard.state.salesforce.instance_url
     connect_page.disconnect_button.click()
