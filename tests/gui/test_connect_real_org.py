@@ -162,3 +162,26 @@ def test_form_mistakes_are_explained_before_any_browser_opens(wizard, org, monke
     assert not page.working
     assert expected in page.error_line.text()
     assert wizard.state.salesforce is None
+
+
+def test_every_login_control_has_an_accessible_name_and_is_reachable_by_tab(wizard) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QWidget
+
+    page = _to_connect_page(wizard)
+    page.advanced.setChecked(True)
+    page.environment.setCurrentIndex(page.environment.findData("my_domain"))
+    kinds = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
+    controls = [w for w in page.findChildren(QWidget) if isinstance(w, kinds)
+                and not isinstance(w.parent(), QAbstractSpinBox | QComboBox)
+                and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisibleTo(page)]
+    assert page.consumer_key in controls
+    assert page.my_domain in controls
+    chain, widget = set(), wizard.nextInFocusChain()
+    while widget is not wizard and widget not in chain:
+        chain.add(widget)
+        widget = widget.nextInFocusChain()
+    for control in controls:
+        name = control.accessibleName() or (control.text() if isinstance(control, QAbstractButton) else "")
+        assert name.strip(), type(control).__name__
+        assert control in chain, name
