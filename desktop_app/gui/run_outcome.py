@@ -14,6 +14,7 @@ from desktop_app.workflow.wizard_apply import UndoOutcome, address_results_path,
 
 if TYPE_CHECKING:
     from desktop_app.gui.pages.base import BasePage
+    from desktop_app.gui.state import WizardState
 
 REFUSED_SHOWN = 10
 
@@ -44,6 +45,23 @@ def address_sentence(counts: dict[str, dict[str, int]], billing_name: str) -> st
         parts.append(f"{names.get(side, side)}: {shown}")
     return ("Address fixes — " + "; ".join(parts) + ". The address fixes file lists each one with what "
             "became of it and why.") if parts else ""
+
+
+def accepted_fixes_lines(state: WizardState, billing_name: str) -> list[str]:
+    """What a run will do with the accepted address fixes, as one line ([] when there are none)."""
+    fixes = state.accepted_fixes
+    if fixes is None or not len(fixes) or "side" not in fixes.columns:
+        return []
+    by_side = fixes["side"].astype(str).value_counts()
+    accounts, customers = int(by_side.get("account", 0)), int(by_side.get("customer", 0))
+    writes_customers = state.billing is not None and state.billing.choice.kind != "file"
+    where = f"{accounts:,} on Salesforce accounts" + (f", {customers:,} on {billing_name} customers"
+                                                       if writes_customers else "")
+    line = (f"{accounts + (customers if writes_customers else 0):,} accepted address fixes are written first "
+            f"({where}), each only where the value is still what the check saw.")
+    if customers and not writes_customers:
+        line += f" The {customers:,} customer fixes are in the fixed customers file (Done page)."
+    return [line]
 
 
 class RunOutcomeBox(QGroupBox):

@@ -66,6 +66,7 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert set(accepted["side"]) == {"account", "customer"}
     plan = wizard.state.plan
     assert plan is not None
+    assert "accepted address fixes are written first" in wizard.page_for("plan").summary.text()
     assert plan.source.values_from == "live systems"
     account_sets = {link.account_id: link.account.after for link in plan.links if link.account.action == "set"}
     customer_sets = {link.customer_id: link.customer.after for link in plan.links if link.customer.action == "set"}

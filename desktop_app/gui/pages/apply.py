@@ -16,7 +16,7 @@ from desktop_app.core.journal import RunInfo
 from desktop_app.core.progress import Progress
 from desktop_app.gui.connections import live_address_writers, live_sides, run_settings
 from desktop_app.gui.pages.base import BasePage
-from desktop_app.gui.run_outcome import address_sentence
+from desktop_app.gui.run_outcome import accepted_fixes_lines, address_sentence
 from desktop_app.gui.state import WizardState
 from desktop_app.workflow.apply import RunReport
 from desktop_app.workflow.wizard_apply import (
@@ -97,25 +97,10 @@ class ApplyPage(BasePage):
         if plan is not None:
             counts = plan.counts()
             name = self.state.billing.system.display_name if self.state.billing else "the billing system"
-            self.summary.setText("<br>".join([*plan.summary_lines(name), *self._fixes_lines(name)]))
+            self.summary.setText("<br>".join([*plan.summary_lines(name), *accepted_fixes_lines(self.state, name)]))
             self.apply_button.setEnabled(self.state.run_report is None and bool(counts))
         self._offer_resume()
         self._show_report()
-
-    def _fixes_lines(self, billing_name: str) -> list[str]:
-        fixes = self.state.accepted_fixes
-        if fixes is None or not len(fixes) or "side" not in fixes.columns:
-            return []
-        by_side = fixes["side"].astype(str).value_counts()
-        accounts, customers = int(by_side.get("account", 0)), int(by_side.get("customer", 0))
-        writes_customers = self.state.billing is not None and self.state.billing.choice.kind != "file"
-        where = f"{accounts:,} on Salesforce accounts" + (f", {customers:,} on {billing_name} customers"
-                                                           if writes_customers else "")
-        line = (f"{accounts + (customers if writes_customers else 0):,} accepted address fixes are written first "
-                f"({where}), each only where the value is still what the check saw.")
-        if customers and not writes_customers:
-            line += f" The {customers:,} customer fixes are in the fixed customers file (Done page)."
-        return [line]
 
     def _settings(self) -> dict[str, str]:
         salesforce, billing = self.state.salesforce, self.state.billing

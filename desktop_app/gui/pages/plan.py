@@ -18,6 +18,7 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_sides
 from desktop_app.gui.frame_model import FrameModel
 from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.run_outcome import accepted_fixes_lines
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.workflow.apply import plan_from_live
@@ -95,6 +96,8 @@ class PlanPage(BasePage):
         key = (id(self.state.reviewed), self.policy.currentData(), self.state.live)
         if key != self._built_for:
             self._build()
+        elif self.plan is not None:
+            self._show(self.plan)  # the same plan; the accepted fixes may have changed meanwhile
 
     def _build(self) -> None:
         run, decisions = self.state.match_run, self.state.reviewed
@@ -137,7 +140,9 @@ class PlanPage(BasePage):
     def _show(self, plan: Plan) -> None:
         self.plan = plan
         self.state.plan = plan
-        self.summary.setText("<br>".join(plan.summary_lines("Billing")))
+        name = self.state.billing.system.display_name if self.state.billing is not None else "Billing"
+        fixes = accepted_fixes_lines(self.state, name) if self.state.live else []
+        self.summary.setText("<br>".join([*plan.summary_lines(name), *fixes]))
         self.model.set_frame(plan.table())
         self.table.resizeColumnsToContents()
         self.save_button.setEnabled(True)
