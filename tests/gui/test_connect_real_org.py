@@ -46,7 +46,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _to_connect_page(wizard) -> Any:
+def _to_connect_page(wizard, wait_idle) -> Any:
     welcome = wizard.page_for("welcome")
     welcome.systems_button.setChecked(True)
     welcome.journey_buttons[Journey.LINK].setChecked(True)
@@ -54,6 +54,7 @@ def _to_connect_page(wizard) -> Any:
     assert wizard.state.source is Source.SYSTEMS
     assert wizard.currentId() == PAGE_IDS["connect_salesforce"]
     page = wizard.page_for("connect_salesforce")
+    wait_idle(page)  # the saved connections are read in the background
     assert page.login_box.isVisible()
     assert wizard.windowTitle() == "Connect Salesforce — Crosslink"  # no "(demo)"
     return page
@@ -79,7 +80,7 @@ def _refresh_token_of(profile_name: str) -> str | None:
 @pytest.mark.timeout(180)
 def test_browser_login_connects_saves_reconnects_and_logs_out(qtbot, wizard, org, browser, wait_idle,
                                                                monkeypatch) -> None:
-    page = _to_connect_page(wizard)
+    page = _to_connect_page(wizard, wait_idle)
     assert page.connect_button.text() == "&Log in with browser"
     assert not page.isComplete()
     _fill_new_login(page, org)
@@ -110,7 +111,7 @@ def test_browser_login_connects_saves_reconnects_and_logs_out(qtbot, wizard, org
     second.show()
     try:
         monkeypatch.setattr(wizard_login, "open_browser", lambda url: pytest.fail("no browser for a saved login"))
-        page2 = _to_connect_page(second)
+        page2 = _to_connect_page(second, wait_idle)
         assert page2.saved.currentData() == "acme"
         assert page2.connect_button.text() == "&Connect"
         assert not page2.environment.isVisible()
@@ -134,7 +135,7 @@ def test_browser_login_connects_saves_reconnects_and_logs_out(qtbot, wizard, org
 
 
 def test_denied_consent_is_a_sentence_and_nothing_is_saved(wizard, org, browser, wait_idle, monkeypatch) -> None:
-    page = _to_connect_page(wizard)
+    page = _to_connect_page(wizard, wait_idle)
     _fill_new_login(page, org)
     monkeypatch.setattr(wizard_login, "open_browser",
                         user_at_browser(browser(pin_for(org.login_url)), decision="deny", seen=[]))
@@ -152,9 +153,9 @@ def test_denied_consent_is_a_sentence_and_nothing_is_saved(wizard, org, browser,
     ("consumer_key", "", "consumer key"),
     ("ca_cert", "/nowhere/ca.pem", "does not exist"),
 ])
-def test_form_mistakes_are_explained_before_any_browser_opens(wizard, org, monkeypatch, field, value,
+def test_form_mistakes_are_explained_before_any_browser_opens(wizard, org, monkeypatch, wait_idle, field, value,
                                                                expected) -> None:
-    page = _to_connect_page(wizard)
+    page = _to_connect_page(wizard, wait_idle)
     _fill_new_login(page, org)
     getattr(page, field).setText(value)
     monkeypatch.setattr(wizard_login, "open_browser", lambda url: pytest.fail("the browser must not open"))
@@ -164,11 +165,11 @@ def test_form_mistakes_are_explained_before_any_browser_opens(wizard, org, monke
     assert wizard.state.salesforce is None
 
 
-def test_every_login_control_has_an_accessible_name_and_is_reachable_by_tab(wizard) -> None:
+def test_every_login_control_has_an_accessible_name_and_is_reachable_by_tab(wizard, wait_idle) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QWidget
 
-    page = _to_connect_page(wizard)
+    page = _to_connect_page(wizard, wait_idle)
     page.advanced.setChecked(True)
     page.environment.setCurrentIndex(page.environment.findData("my_domain"))
     kinds = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)

@@ -30,6 +30,7 @@ from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import WizardState
 from desktop_app.salesforce.loopback import REDIRECT_PATH
 from desktop_app.salesforce.oauth import DEFAULT_PORT
+from desktop_app.salesforce.profiles import ConnectionProfile
 from desktop_app.workflow.wizard_demo import DemoSystems
 from desktop_app.workflow.wizard_login import (
     ENVIRONMENT_NAMES,
@@ -119,6 +120,9 @@ class ConnectSalesforcePage(BasePage):
         form.addRow(self.advanced)
         self.advanced.toggled.connect(self._show_advanced)
         self._form = form
+        self._profiles: dict[str, ConnectionProfile] = {}
+        self._busy = ""  # what the running task is doing, for the person ("" while only reading files)
+        self._note = ""  # what the last log-out did, shown while not connected
         self.saved.currentIndexChanged.connect(self._show_login_fields)
         self.environment.currentIndexChanged.connect(self._show_login_fields)
         self._remember_defaults()
@@ -178,18 +182,20 @@ class ConnectSalesforcePage(BasePage):
         def work(progress: ProgressCallback, cancel: CancelToken) -> SalesforceConnection:
             return connect_live(browser_login(choice, progress=progress, cancel=cancel), cancel=cancel)
 
+        self._busy = "Waiting for the login in your browser…"
         self.run(work, "logging in to Salesforce", self._connected_live)
         self._show_state()
 
     def reconnect_saved(self) -> None:
         """Open the chosen saved connection with the refresh token in the keychain."""
         name = str(self.saved.currentData())
-        profile = next((p for p in saved_connections() if p.name == name), None)
+        profile = self._profiles.get(name)
         if profile is None:
             self.show_error(f"The saved connection '{name}' is gone; log in again.")
-            self._fill_saved()
+            self._list_saved()
             return
         self._forget_connection()
+        self._busy = f"Opening the saved connection '{name}'…"
         self.run(lambda p, c: connect_live(reconnect(profile, cancel=c), cancel=c),
                  f"opening the saved connection '{name}'", self._connected_live)
         self._show_state()
@@ -202,6 +208,7 @@ class ConnectSalesforcePage(BasePage):
         self._forget_connection()
         if connection.profile:
             profile = connection.profile
+            self._busy = "Logging out…"
             self.run(lambda p, c: log_out(profile), "logging out of Salesforce", self._logged_out)
         self._show_state()
 
@@ -216,6 +223,7 @@ class ConnectSalesforcePage(BasePage):
             self.state.demo_systems.stop()
             self.state.demo_systems = None
         size = self.state.demo_size
+        self._busy = "Connecting…"
         self.run(lambda p, c: connect_demo(accounts=size, progress=p, cancel=c),
                  "starting the sandboxes and connecting to the sandbox org", self._connected_demo)
         self._show_state()
@@ -233,16 +241,19 @@ class ConnectSalesforcePage(BasePage):
         self._show_state()
 
     def _connected_live(self, connection: SalesforceConnection) -> None:
+        self._note = ""
         self.state.salesforce = connection
         self.state.account_describe = None
-        self._fill_saved(select=connection.profile)
+        self._list_saved(select=connection.profile)
         self._show_state()
 
     def _logged_out(self, sentence: str) -> None:
-        self._fill_saved()
-        if not sentence.startswith("Logged out"):
+        self._busy = ""
+        if sentence.startswith("Logged out"):
+            self._note = sentence
+        else:
             dialogs.show_error(self, "Log out — Crosslink", sentence)
-        self.who.setText(sentence if sentence.startswith("Logged out") else "Not connected.")
+        self._list_saved()
 
     # -- what the page shows -----------------------------------------------------------------------
 
@@ -263,18 +274,24 @@ class ConnectSalesforcePage(BasePage):
                 "the plan.")
             project = self.state.project
             remembered = project.salesforce_connection if project is not None else ""
-            self._fill_saved(select=remembered or str(self.saved.currentData() or "") or None)
+            self._list_saved(select=remembered or str(self.saved.currentData() or "") or None)
         self.login_box.setVisible(not demo)
         self.connect_button.setAccessibleName("Connect to the sandbox org" if demo else "Log in with the browser")
         self._show_login_fields()
         self._show_state()
 
-    def _fill_saved(self, select: str | None = None) -> None:
-        """List the saved connections; pick ``select``, else the first saved one, else New login."""
+    def _list_saved(self, select: str | None = None) -> None:
+        """Read the saved connections (in the background), then list them."""
+        self.run(lambda p, c: saved_connections(), "reading the saved connections",
+                 lambda profiles: self._fill_saved(profiles, select))
+
+    def _fill_saved(self, profiles: list[ConnectionProfile], select: str | None = None) -> None:
+        """List ``profiles``; pick ``select``, else the first saved one, else New login."""
+        self._profiles = {p.name: p for p in profiles}
         self.saved.blockSignals(True)
         self.saved.clear()
         self.saved.addItem("New login…", NEW_LOGIN)
-        for profile in saved_connections():
+        for profile in profiles:
             self.saved.addItem(f"{profile.name} — {profile.username or profile.user_id} at {profile.instance_url}",
                                profile.name)
         index = self.saved.findData(select) if select else -1
@@ -307,10 +324,10 @@ class ConnectSalesforcePage(BasePage):
         connection = self.state.salesforce
         if connection is not None:
             self.who.setText(f"<b>Connected:</b> {connection.describe()}")
-        elif self.working:
-            self.who.setText("Waiting for the login…" if not self.state.demo else "Connecting…")
-        elif not self.who.text().startswith("Logged out"):
-            self.who.setText("Not connected.")
+        elif self.working and self._busy:
+            self.who.setText(self._busy)
+        else:
+            self.who.setText(self._note or "Not connected.")
         self.disconnect_button.setEnabled(connection is not None and not self.working)
         self.disconnect_button.setText("&Disconnect" if self.state.demo else "&Disconnect and log out")
         self.connect_button.setEnabled(connection is None and not self.working)
@@ -319,6 +336,8 @@ class ConnectSalesforcePage(BasePage):
         self.completeChanged.emit()
 
     def _task_done(self) -> None:
+        if not self.working:
+            self._busy = ""
         self._show_state()
         super()._task_done()
 
