@@ -7,7 +7,7 @@ A fix is written only as a compare-and-set: the live value must still be the one
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -65,8 +65,8 @@ class AddressWriteResult:
 def record_changes(accepted: pd.DataFrame) -> list[RecordChange]:
     """The writes of the accepted fixes (``check_addresses`` rows with ``side``), one per record.
 
-    Rows without a suggestion, of parts that cannot be written, or without a record id are left out
-    (``unwritable_count`` counts them); of two fixes for the same part the more confident wins."""
+    Rows without a suggestion, of parts that cannot be written, or without a record id are left out;
+    of two fixes for the same part the more confident wins."""
     usable = _usable(accepted)
     if usable.empty:
         return []
@@ -76,11 +76,6 @@ def record_changes(accepted: pd.DataFrame) -> list[RecordChange]:
                         for r in group.sort_values("field").itertuples(index=False))
         records.append(RecordChange(str(side), str(record_id), changes))
     return records
-
-
-def unwritable_count(accepted: pd.DataFrame) -> int:
-    """How many accepted fixes ``record_changes`` cannot write (they stay in the exported files)."""
-    return int(len(accepted) - len(_usable(accepted))) if len(accepted) else 0
 
 
 def _usable(accepted: pd.DataFrame) -> pd.DataFrame:
@@ -117,16 +112,9 @@ def decide(change: RecordChange, current: Mapping[str, str]) -> Decision:
     return Decision("write", values)
 
 
-def reversed_change(change: RecordChange, previous: Mapping[str, str]) -> RecordChange:
-    """The change that puts back ``previous`` (role → value before the fix) where the fix still holds."""
+def reversed_change(change: RecordChange) -> RecordChange:
+    """The change that puts back what ``change`` replaced, where its fixed value still holds.
+
+    Because a fix is written only while a part holds ``before``, ``before`` is what it replaced."""
     return RecordChange(change.side, change.record_id,
-                        tuple(FieldChange(f.role, f.after, previous.get(f.role, f.before)) for f in change.changes
-                              if f.role in previous))
-
-
-def by_side(changes: Sequence[RecordChange]) -> dict[str, list[RecordChange]]:
-    """The changes grouped by side, in input order."""
-    grouped: dict[str, list[RecordChange]] = {name: [] for name in SIDE_NAMES}
-    for change in changes:
-        grouped.setdefault(change.side, []).append(change)
-    return grouped
+                        tuple(FieldChange(f.role, f.after, f.before) for f in change.changes))

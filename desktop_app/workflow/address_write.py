@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from desktop_app.billing.address_writes import AddressWriter
-from desktop_app.core.address_changes import AddressWriteResult, Decision, FieldChange, RecordChange, decide
+from desktop_app.core.address_changes import AddressWriteResult, Decision, RecordChange, decide, reversed_change
 from desktop_app.core.ids import normalize_id
 from desktop_app.core.journal_addresses import OPEN_ADDRESS_STATES, AddressJournal
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -97,16 +97,6 @@ class AddressFigures:
     counts: dict[str, dict[str, int]]
     problems: list[tuple[str, str, str, str, str, str]]
 
-    def sentence(self, names: Mapping[str, str]) -> str:
-        """"12 address fixes written to Salesforce, 30 to Sequence; 2 left alone (changed since the check)"."""
-        parts = []
-        for side, counts in self.counts.items():
-            done = counts.get("written", 0) + counts.get("unchanged", 0)
-            parts.append(f"{done:,} of {sum(counts.values()):,} to {names.get(side, side)}")
-        left = len(self.problems)
-        return ("Address fixes written: " + ", ".join(parts) + (f"; {left:,} not written (see the results)"
-                                                                 if left else "") + ".") if parts else ""
-
 
 FIX_FILE_COLUMNS = ("record_id", "field", "value", "suggestion")
 
@@ -176,9 +166,7 @@ def _undo_sides(journal: AddressJournal, run_id: str, writers: Mapping[str, Addr
             if cancel is not None:
                 cancel.raise_if_cancelled()
             batch = done[start:start + BATCH]
-            back = [RecordChange(c.side, c.record_id, tuple(FieldChange(f.role, f.after, f.before)
-                                                            for f in c.changes)) for c in batch]
-            outcomes = writer.update_addresses(back, cancel=cancel)
+            outcomes = writer.update_addresses([reversed_change(c) for c in batch], cancel=cancel)
             journal.record(run_id, side, batch, outcomes, undo=True)
             progress(Progress(start + len(batch), len(done), f"Undoing address fixes in {SIDE_TITLES[side]}"))
 
