@@ -29,6 +29,7 @@ from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.tables import TableError
 from desktop_app.workflow.address_write import (
+    address_results_path,
     address_writers,
     read_fix_file,
     undo_address_fixes,
@@ -45,7 +46,6 @@ from desktop_app.workflow.apply import (
     write_results,
 )
 from desktop_app.workflow.link_sides import close_sides
-from desktop_app.workflow.wizard_apply import address_results_path
 
 # Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
 _REMEMBERED = (
@@ -233,8 +233,8 @@ def run_apply(args: argparse.Namespace) -> int:
 
     def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
         create_apply_run(journal, plan, plan_path=str(args.plan), run_id=run_id, settings=settings)
-        counts = write_address_fixes(run_id, changes, _writers(sides), results=address_results_path(run_id),
-                                     progress=progress, cancel=cancel).counts if changes else {}
+        counts = write_address_fixes(run_id, changes, _writers(sides), progress=progress,
+                                     cancel=cancel).counts if changes else {}
         return replace(execute(journal, run_id, sides, progress=progress, cancel=cancel), addresses=counts)
 
     return _execute(args, settings, run_id, work)
@@ -268,8 +268,7 @@ def run_resume(args: argparse.Namespace) -> int:
 def _continue_addresses(run_id: str, sides: dict[str, Any], progress: TerminalProgress,
                         cancel: CancelToken) -> dict[str, dict[str, int]]:
     """Send the run's address fixes still open (none when it has none), then their counts."""
-    return write_address_fixes(run_id, [], _writers(sides), results=address_results_path(run_id),
-                               progress=progress, cancel=cancel).counts
+    return write_address_fixes(run_id, [], _writers(sides), progress=progress, cancel=cancel).counts
 
 
 def run_undo(args: argparse.Namespace) -> int:
@@ -282,8 +281,7 @@ def run_undo(args: argparse.Namespace) -> int:
     undo_id = new_run_id()
 
     def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
-        counts = undo_address_fixes(info.run_id, _writers(sides), results=address_results_path(info.run_id),
-                                    progress=progress, cancel=cancel).counts
+        counts = undo_address_fixes(info.run_id, _writers(sides), progress=progress, cancel=cancel).counts
         try:
             report = start_undo(journal, info.run_id, sides, undo_id=undo_id, progress=progress, cancel=cancel)
         except ValueError as error:

@@ -16,10 +16,10 @@ from desktop_app.gui.run_outcome import address_sentence
 from desktop_app.workflow.address_write import (
     AddressFigures,
     SalesforceAddresses,
+    address_results_path,
     undo_address_fixes,
     write_address_fixes,
 )
-from desktop_app.workflow.wizard_apply import address_results_path
 
 if TYPE_CHECKING:
     from desktop_app.gui.pages.base import BasePage
@@ -87,8 +87,7 @@ class FixWriteBox(QGroupBox):
         fixes = as_account_fixes(accepted)
 
         def work(progress: ProgressCallback, cancel: CancelToken) -> AddressFigures:
-            return write_address_fixes(run_id, record_changes(fixes), writers, results=address_results_path(run_id),
-                                       progress=progress, cancel=cancel)
+            return write_address_fixes(run_id, record_changes(fixes), writers, progress=progress, cancel=cancel)
 
         self.run_id = run_id
         self.write_button.setEnabled(False)
@@ -101,8 +100,7 @@ class FixWriteBox(QGroupBox):
             return
         run_id, writers = self.run_id, {"account": SalesforceAddresses(salesforce.client)}
         self.undo_button.setEnabled(False)
-        self.page.run(lambda p, c: undo_address_fixes(run_id, writers, results=address_results_path(run_id),
-                                                      progress=p, cancel=c),
+        self.page.run(lambda p, c: undo_address_fixes(run_id, writers, progress=p, cancel=c),
                       "putting back the values the fixes replaced", self._written)
 
     def open_results(self) -> None:

@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_address_writers, live_sides
+from desktop_app.workflow.address_write import address_results_path
 from desktop_app.workflow.apply import RunReport, runs_dir
-from desktop_app.workflow.wizard_apply import UndoOutcome, address_results_path, undo_run
+from desktop_app.workflow.wizard_apply import UndoOutcome, undo_run
 
 if TYPE_CHECKING:
     from desktop_app.gui.pages.base import BasePage

@@ -24,10 +24,12 @@ from desktop_app.core.report import write_csv
 from desktop_app.core.tables import TableError, read_table
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.soql import soql_id_list
+from desktop_app.workflow.apply import runs_dir
 
 ACCOUNT_ADDRESS_FIELDS = {"city": "BillingCity", "state": "BillingState", "postcode": "BillingPostalCode",
                           "country": "BillingCountry"}
 BATCH = 200
+ADDRESS_RESULTS = "address_fixes.csv"
 SIDE_TITLES = {"account": "Salesforce", "customer": "the billing system"}
 
 
@@ -127,12 +129,16 @@ def address_writers(salesforce: SalesforceClient | None, billing: object | None)
     return writers
 
 
+def address_results_path(run_id: str) -> Path:
+    """Where a run's address fixes are listed, one row per address part with what became of it."""
+    return runs_dir(run_id) / ADDRESS_RESULTS
+
+
 def write_address_fixes(run_id: str, changes: Sequence[RecordChange], writers: Mapping[str, AddressWriter], *,
-                        journal_path: Path | None = None, results: Path | None = None,
-                        progress: ProgressCallback = ignore_progress,
+                        journal_path: Path | None = None, progress: ProgressCallback = ignore_progress,
                         cancel: CancelToken | None = None) -> AddressFigures:
-    """Journal and write ``changes`` for run ``run_id`` (again: continue the parts still open); with
-    ``results``, write there one row per address part with what became of it."""
+    """Journal and write ``changes`` for run ``run_id`` (again: continue the parts still open), and
+    list every part with what became of it at ``address_results_path(run_id)``."""
     writable = [c for c in changes if c.side in writers]
     with AddressJournal(journal_path) as journal:
         journal.add(run_id, writable)
@@ -140,22 +146,25 @@ def write_address_fixes(run_id: str, changes: Sequence[RecordChange], writers: M
             for side, writer in writers.items():
                 _write_side(journal, run_id, side, writer, progress, cancel)
         finally:
-            if results is not None and journal.counts(run_id):
-                write_csv(results, journal.frame(run_id))
+            _list_results(journal, run_id)
         return AddressFigures(journal.counts(run_id), journal.problems(run_id))
 
 
 def undo_address_fixes(run_id: str, writers: Mapping[str, AddressWriter], *, journal_path: Path | None = None,
-                       results: Path | None = None, progress: ProgressCallback = ignore_progress,
+                       progress: ProgressCallback = ignore_progress,
                        cancel: CancelToken | None = None) -> AddressFigures:
     """Put back what run ``run_id``'s address fixes replaced, where the fixed value is still there."""
     with AddressJournal(journal_path) as journal:
         try:
             _undo_sides(journal, run_id, writers, progress, cancel)
         finally:
-            if results is not None and journal.counts(run_id):
-                write_csv(results, journal.frame(run_id))
+            _list_results(journal, run_id)
         return AddressFigures(journal.counts(run_id), journal.problems(run_id))
+
+
+def _list_results(journal: AddressJournal, run_id: str) -> None:
+    if journal.counts(run_id):  # a run without address fixes gets no file
+        write_csv(address_results_path(run_id), journal.frame(run_id))
 
 
 def _undo_sides(journal: AddressJournal, run_id: str, writers: Mapping[str, AddressWriter],

@@ -13,7 +13,6 @@ import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -29,13 +28,11 @@ from desktop_app.workflow.apply import (
     execute,
     new_run_id,
     resume,
-    runs_dir,
     start_undo,
 )
 from desktop_app.workflow.link_sides import LinkSide
 
 UNFINISHED = ("running", "interrupted", "cancelled", "done_with_failures")
-ADDRESS_RESULTS = "address_fixes.csv"
 
 
 @dataclass(frozen=True)
@@ -109,13 +106,7 @@ def _addresses(run_id: str, work: AddressWork | None, progress: ProgressCallback
                cancel: CancelToken | None) -> dict[str, dict[str, int]]:
     if work is None or not work.writers:
         return {}
-    return write_address_fixes(run_id, work.changes(), work.writers, results=address_results_path(run_id),
-                               progress=progress, cancel=cancel).counts
-
-
-def address_results_path(run_id: str) -> Path:
-    """Where a run's address fixes are listed, one row per address part with what became of it."""
-    return runs_dir(run_id) / ADDRESS_RESULTS
+    return write_address_fixes(run_id, work.changes(), work.writers, progress=progress, cancel=cancel).counts
 
 
 def apply_plan(plan: Plan, sides: Mapping[str, LinkSide], settings: Mapping[str, str], *,
@@ -160,8 +151,7 @@ def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWo
     undo_id = new_run_id()
     counts: dict[str, dict[str, int]] = {}
     if addresses is not None and addresses.writers:
-        counts = undo_address_fixes(run_id, addresses.writers, results=address_results_path(run_id),
-                                    progress=progress, cancel=cancel).counts
+        counts = undo_address_fixes(run_id, addresses.writers, progress=progress, cancel=cancel).counts
     report = _run(lambda j, p: start_undo(j, run_id, sides, undo_id=undo_id, progress=p, cancel=cancel),
                   undo_id, progress)
     report = dataclasses.replace(report, addresses=counts)

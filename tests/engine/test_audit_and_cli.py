@@ -14,10 +14,10 @@ from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.cli import apply_cmd, main, plan_cmd
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan_file import read_plan
+from desktop_app.workflow.address_write import address_results_path
 from desktop_app.workflow.apply import plan_from_live, start_apply
 from desktop_app.workflow.audit import audit_links, read_and_audit
 from desktop_app.workflow.link_sides import SalesforceSide
-from desktop_app.workflow.wizard_apply import address_results_path
 
 A1, A2, A3, GONE = "001A0000006Vm9rIAC", "0015g00000ABCdeAAH", "0015g00000ABCdfAAH", "0015g00000ZZZZZAAA"
 
