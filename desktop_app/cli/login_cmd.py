@@ -16,11 +16,11 @@ from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, UsageError
 from desktop_app.salesforce import oauth
 from desktop_app.salesforce.errors import LoginError, SalesforceError
 from desktop_app.salesforce.hosts import resolve_login_host
+from desktop_app.salesforce.oauth import CONSUMER_KEY_ENV
 from desktop_app.salesforce.profiles import DEFAULT_PROFILE
 from desktop_app.salesforce.session import forget_login, save_login
 from desktop_app.secrets import SecretStoreUnavailable
 
-CONSUMER_KEY_ENV = "CROSSLINK_CONSUMER_KEY"
 CLIENT_SECRET_ENV = "CROSSLINK_CLIENT_SECRET"
 
 

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from desktop_app.core.roles import Side
+
 # The parts of an address a fix can set. A street is not among them: checks only say it is missing,
 # and systems split it into lines differently; such records are fixed in the exported files.
 WRITABLE_ROLES = ("city", "state", "postcode", "country")
 SIDE_NAMES = ("account", "customer")
+# How address problems name the records' side (the ``side`` column), for the tables that have addresses.
+PROBLEM_SIDE: dict[Side, str] = {Side.ACCOUNTS: "account", Side.CUSTOMERS: "customer", Side.CONTACTS: "contact"}
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from desktop_app.core.address_changes import record_changes
+from desktop_app.core.address_changes import PROBLEM_SIDE, record_changes
 from desktop_app.core.progress import CancelToken, ProgressCallback
+from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.run_outcome import address_sentence
 from desktop_app.workflow.address_write import (
@@ -24,15 +25,11 @@ from desktop_app.workflow.address_write import (
 if TYPE_CHECKING:
     from desktop_app.gui.pages.base import BasePage
 
-SIDE_OF_FILE = {"accounts": "account", "customers": "customer"}
-
-
 def as_account_fixes(accepted: pd.DataFrame) -> pd.DataFrame:
-    """The accepted fixes of the checked Accounts, with the side named as the writers name it."""
+    """The accepted fixes of the checked Accounts."""
     if accepted.empty or "side" not in accepted.columns:
         return accepted.iloc[0:0]
-    sides = accepted["side"].astype(str).map(lambda s: SIDE_OF_FILE.get(s, s))
-    return accepted.assign(side=sides)[sides == "account"]
+    return accepted[accepted["side"] == PROBLEM_SIDE[Side.ACCOUNTS]]
 
 
 class FixWriteBox(QGroupBox):

@@ -26,6 +26,7 @@ from desktop_app.salesforce.tokens import TokenSet, parse_token_response
 # does not collide with the Salesforce CLI (1717), which developers often have mid-login.
 DEFAULT_PORT = 7171
 SCOPE = "api refresh_token"
+CONSUMER_KEY_ENV = "CROSSLINK_CONSUMER_KEY"  # the External Client App's consumer key, for every login
 LOGIN_TIMEOUT_SECONDS = 300.0
 
 BrowserOpener = Callable[[str], object]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from desktop_app.core.address_changes import PROBLEM_SIDE
 from desktop_app.core.addresses import check_addresses
 from desktop_app.core.matching import MatchConfig, MatchResult, match
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -80,8 +81,8 @@ def match_files(
         account_problems = check_addresses(accounts.frame, Side.ACCOUNTS, cancel=cancel)
         customer_problems = check_addresses(customers.frame, Side.CUSTOMERS, cancel=cancel)
         problems = pd.concat(
-            [account_problems.assign(side="account", file=accounts_path.name),
-             customer_problems.assign(side="customer", file=customers_path.name)],
+            [account_problems.assign(side=PROBLEM_SIDE[Side.ACCOUNTS], file=accounts_path.name),
+             customer_problems.assign(side=PROBLEM_SIDE[Side.CUSTOMERS], file=customers_path.name)],
             ignore_index=True,
         )
     progress(Progress(100, 100, "Done"))

@@ -29,7 +29,7 @@ from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import WizardState
 from desktop_app.salesforce.loopback import REDIRECT_PATH
-from desktop_app.salesforce.oauth import DEFAULT_PORT
+from desktop_app.salesforce.oauth import CONSUMER_KEY_ENV, DEFAULT_PORT
 from desktop_app.salesforce.profiles import ConnectionProfile
 from desktop_app.workflow.wizard_demo import DemoSystems
 from desktop_app.workflow.wizard_login import (
@@ -42,7 +42,6 @@ from desktop_app.workflow.wizard_login import (
     saved_connections,
 )
 
-CONSUMER_KEY_ENV = "CROSSLINK_CONSUMER_KEY"
 NEW_LOGIN = ""  # the saved-connection box's first entry: log in anew
 
 

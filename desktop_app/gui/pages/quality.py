@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.address_changes import PROBLEM_SIDE
 from desktop_app.core.addresses import apply_fixes
 from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.pages.base import BasePage
@@ -35,7 +36,7 @@ def problems_for(state: WizardState) -> pd.DataFrame:
     """The address problems of the journey's files, with an ``accept`` column ("" or "yes")."""
     if state.journey is Journey.ADDRESSES:
         check = state.address_check
-        problems = check.problems.assign(side=check.loaded.side.value) if check is not None else pd.DataFrame()
+        problems = check.problems.assign(side=PROBLEM_SIDE[check.loaded.side]) if check is not None else pd.DataFrame()
     else:
         run = state.match_run
         problems = getattr(run, "address_problems", pd.DataFrame())
