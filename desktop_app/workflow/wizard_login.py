@@ -18,7 +18,7 @@ from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, i
 from desktop_app.salesforce import oauth
 from desktop_app.salesforce.errors import LoginError, PortBusy, SalesforceError
 from desktop_app.salesforce.hosts import PRODUCTION, SANDBOX, resolve_login_host
-from desktop_app.salesforce.profiles import ConnectionProfile, load_profiles
+from desktop_app.salesforce.profiles import ConnectionProfile, load_profiles, profiles_file
 from desktop_app.salesforce.session import SalesforceSession, forget_login, open_session, save_login
 from desktop_app.secrets import SecretStoreUnavailable
 
@@ -99,11 +99,14 @@ class LiveLogin:
 
 
 def saved_connections() -> list[ConnectionProfile]:
-    """The connections saved on this computer that log in through the browser, by name."""
+    """The connections saved on this computer that log in through the browser, by name.
+
+    An unreadable profiles file is a ``LoginProblem`` naming it."""
     try:
         profiles = load_profiles()
-    except (OSError, ValueError):
-        return []
+    except (OSError, ValueError, TypeError, AttributeError) as error:
+        raise LoginProblem(f"The saved connections in {profiles_file()} cannot be read ({type(error).__name__}); "
+                           "fix or delete that file, then log in again.") from None
     return sorted((p for p in profiles.values() if p.auth == "web"), key=lambda p: p.name)
 
 

@@ -186,3 +186,11 @@ def test_every_login_control_has_an_accessible_name_and_is_reachable_by_tab(wiza
         name = control.accessibleName() or (control.text() if isinstance(control, QAbstractButton) else "")
         assert name.strip(), type(control).__name__
         assert control in chain, name
+
+
+def test_an_unreadable_saved_connections_file_is_named_not_hidden(wizard, wait_idle) -> None:
+    profiles_file().parent.mkdir(parents=True, exist_ok=True)
+    profiles_file().write_text("{not json", encoding="utf-8")
+    page = _to_connect_page(wizard, wait_idle)
+    assert f"The saved connections in {profiles_file()} cannot be read" in page.error_line.text()
+    assert page.saved.count() <= 1  # nothing listed that cannot be opened
