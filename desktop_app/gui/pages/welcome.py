@@ -168,6 +168,8 @@ class WelcomePage(BasePage):
                     Source.SANDBOX)
 
     def validatePage(self) -> bool:
+        if not self._project_ready():
+            return False  # still opening it (Next comes back once it is read), or it could not be read
         journey = self.chosen_journey()
         source = self.chosen_source()
         if (journey, source) != (self.state.journey, self.state.source):
@@ -180,25 +182,30 @@ class WelcomePage(BasePage):
             self.state.account_describe = None
         self.state.journey = journey
         self.state.source = source
-        if not self._open_project():
-            return False
+        self._open_project()
         settings = app_settings()
         settings.setValue("welcome/source", source.value)
         settings.setValue("welcome/journey", journey.value)
         return True
 
-    def _open_project(self) -> bool:
-        """Reopen the chosen project into the state, or start a new one when none is chosen."""
+    def _project_ready(self) -> bool:
+        chosen, current = self.chosen_project(), self.state.project
+        if not chosen or (current is not None and current.project_id == chosen):
+            return True
+        return self._loaded is not None and self._loaded[0].project_id == chosen
+
+    def _open_project(self) -> None:
+        """Reopen the chosen (and read) project into the state, or start a new one when none is chosen."""
         chosen = self.chosen_project()
         state = self.state
         if not chosen:
+            # Back on Welcome within this session keeps the project; leaving a reopened one starts anew.
             if state.project is None or state.project.project_id in self._projects:
                 state.project = new_project(f"{JOURNEY_TITLES[state.journey]} — {state.source.value}")
-            return True
+            return
         if state.project is not None and state.project.project_id == chosen:
-            return True
-        if self._loaded is None or self._loaded[0].project_id != chosen:
-            return False  # still opening it (Next is enabled again once it is read), or it could not be read
+            return
+        assert self._loaded is not None  # _project_ready said so
         project, calls, fixes = self._loaded
         state.project, state.restored_calls, state.restored_fixes = project, calls, fixes
         state.link_field, state.policy = project.link_field, project.policy
@@ -210,7 +217,6 @@ class WelcomePage(BasePage):
                 side = Side(item["side"]) if item.get("side") else None
                 override = ColumnOverride(item["role"], item["header"], side)
                 state.overrides.setdefault(side or Side.ACCOUNTS, []).append(override)
-        return True
 
 
 def _read_history(progress: ProgressCallback, cancel: CancelToken) -> tuple[list[Project], list[RunInfo]]:
