@@ -42,15 +42,25 @@ ISSUE_HEADERS = {"file": "File", "row": "Row", "column": "Column", "value": "Val
                  "message": "What it means and what to do"}
 
 
+def snapshot_folder() -> Path:
+    """Where what was read from the systems is kept as files (next to the demo files)."""
+    return demo_folder().parent / "snapshots"
+
+
+def fetch_org_accounts(client: SalesforceClient, state: WizardState, progress: ProgressCallback,
+                       cancel: CancelToken) -> tuple[Path, list[ColumnOverride]]:
+    """Every Account with the fields its roles and the link field need, as a snapshot file."""
+    describe = state.account_describe or client.describe("Account")
+    return fetch_accounts(client, account_fields_to_read(describe, state.link_field), snapshot_folder(),
+                          progress=progress, cancel=cancel)
+
+
 def fetch_both(client: SalesforceClient, system: BillingSystem, state: WizardState, with_mapping: bool,
                progress: ProgressCallback, cancel: CancelToken) -> dict[Side, tuple[Path, list[ColumnOverride]]]:
     """Accounts through the Salesforce API and customers through the billing adapter, as snapshot files
     (plus, for the demo's known-links journey, the demo mapping file)."""
-    describe = state.account_describe or client.describe("Account")
-    folder = demo_folder().parent / "snapshots"
-    fetched = {Side.ACCOUNTS: fetch_accounts(client, account_fields_to_read(describe, state.link_field), folder,
-                                             progress=progress, cancel=cancel),
-               Side.CUSTOMERS: fetch_customers(system, folder, progress=progress, cancel=cancel)}
+    fetched = {Side.ACCOUNTS: fetch_org_accounts(client, state, progress, cancel),
+               Side.CUSTOMERS: fetch_customers(system, snapshot_folder(), progress=progress, cancel=cancel)}
     if with_mapping:
         files = write_demo_files(demo_folder(), state.demo_size, cancel=cancel)
         fetched[Side.MAPPING] = (files.mapping, [])
@@ -235,14 +245,8 @@ class LoadPage(BasePage):
         self.setTitle("Check the org's billing addresses")
         self.setSubTitle("Every Account is read through the Salesforce API; a snapshot file is kept.")
         client = salesforce.client
-
-        def work(progress: ProgressCallback, cancel: CancelToken) -> dict[Side, tuple[Path, list[ColumnOverride]]]:
-            describe = state.account_describe or client.describe("Account")
-            fields = account_fields_to_read(describe, state.link_field)
-            return {Side.ACCOUNTS: fetch_accounts(client, fields, demo_folder().parent / "snapshots",
-                                                  progress=progress, cancel=cancel)}
-
-        self.run(work, "reading the Accounts from Salesforce", self._fetched)
+        self.run(lambda p, c: {Side.ACCOUNTS: fetch_org_accounts(client, state, p, c)},
+                 "reading the Accounts from Salesforce", self._fetched)
 
     def _fetched(self, fetched: dict[Side, tuple[Path, list[ColumnOverride]]]) -> None:
         for side, (path, overrides) in fetched.items():
