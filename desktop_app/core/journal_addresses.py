@@ -71,12 +71,14 @@ class AddressJournal(WalDatabase):
                 state = _part_state(result, part.role, undo)
                 # A written part keeps no message of its own, except an undo's reason for not putting it back.
                 quiet = state in ("written", "unchanged", "undone") and not (undo and state == "written")
-                rows.append((state, "" if quiet else result.error_code, "" if quiet else result.message,
-                             run_id, side, change.record_id, part.role))
+                rows.append({"state": state, "code": "" if quiet else result.error_code,
+                             "message": "" if quiet else result.message, "run": run_id, "side": side,
+                             "record": change.record_id, "role": part.role})
         with self._transaction() as db:
-            db.executemany("UPDATE address_writes SET state = CASE WHEN state = 'sending' AND ? = 'unchanged' "
-                           "THEN 'written' ELSE ? END, error_code = ?, message = ? WHERE run_id = ? AND side = ? "
-                           "AND record_id = ? AND role = ?", [(r[0], *r) for r in rows])
+            # A part found already fixed while its write was unanswered ('sending') was written by that write.
+            db.executemany("UPDATE address_writes SET state = CASE WHEN state = 'sending' AND :state = 'unchanged' "
+                           "THEN 'written' ELSE :state END, error_code = :code, message = :message "
+                           "WHERE run_id = :run AND side = :side AND record_id = :record AND role = :role", rows)
 
     def counts(self, run_id: str) -> dict[str, dict[str, int]]:
         """Per side, how many address parts are in each state."""
