@@ -6,10 +6,12 @@ from __future__ import annotations
 import copy
 import logging
 
-from PySide6.QtCore import QObject
+import pandas as pd
+from PySide6.QtWidgets import QWizard
 
+from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
-from desktop_app.gui.tasks import run_in_background
+from desktop_app.gui.tasks import TaskFailure, run_in_background
 from desktop_app.workflow.projects import review_calls, save_project
 
 log = logging.getLogger(__name__)
@@ -33,19 +35,41 @@ def remember_choices(state: WizardState) -> None:
         project.last_run = state.run_report.run_id
 
 
-def save_in_background(state: WizardState, parent: QObject) -> None:
-    """Write the project with the current review calls and accepted fixes (a failure is only logged:
-    the onboarding goes on, the project is just not up to date)."""
+# The review calls and accepted fixes last written per project: a page change that did not change
+# them does not write them again (with "accept all" they can be many rows).
+_written: dict[str, tuple[pd.DataFrame | None, pd.DataFrame | None]] = {}
+
+
+def save_in_background(state: WizardState, parent: QWizard) -> None:
+    """Write the project with the current review calls and accepted fixes, those only when they
+    changed. A failure is logged and said on the current page: the onboarding goes on."""
     project = state.project
     if project is None:
         return
     remember_choices(state)
-    snapshot = copy.deepcopy(project)  # the UI goes on changing the original
     calls = review_calls(state.reviewed) if state.reviewed is not None else None
     fixes = state.accepted_fixes.copy() if state.accepted_fixes is not None else None
+    if calls is not None:
+        project.reviewed_calls = len(calls)
+    if fixes is not None:
+        project.accepted_fixes = len(fixes)
+    snapshot = copy.deepcopy(project)  # the UI goes on changing the original
+    last_calls, last_fixes = _written.get(project.project_id, (None, None))
+    _written[project.project_id] = (calls, fixes)
+    calls = None if _same(calls, last_calls) else calls
+    fixes = None if _same(fixes, last_fixes) else fixes
 
-    def failed(failure: object) -> None:
+    def failed(failure: TaskFailure) -> None:
+        _written.pop(project.project_id, None)  # write everything next time
         log.warning("The project %s could not be saved: %s", project.project_id, failure)
+        page = parent.currentPage()
+        if isinstance(page, BasePage) and not page.error_line.isVisible():
+            page.show_error(f"The project could not be saved: {failure.message} Your work goes on; reopening "
+                            "the project later would miss what changed since.")
 
     run_in_background(lambda p, c: save_project(snapshot, reviewed=calls, fixes=fixes), "saving the project",
                       on_failure=failed, parent=parent)
+
+
+def _same(now: pd.DataFrame | None, before: pd.DataFrame | None) -> bool:
+    return now is not None and before is not None and now.equals(before)

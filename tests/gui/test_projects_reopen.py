@@ -9,6 +9,7 @@ from desktop_app.gui.demo_files import write_demo_files
 from desktop_app.gui.pages import PAGE_IDS
 from desktop_app.gui.state import Journey, Source
 from desktop_app.gui.wizard import CrosslinkWizard
+from desktop_app.workflow.projects import projects_dir
 
 
 def _wizard(qtbot) -> CrosslinkWizard:
@@ -55,7 +56,12 @@ def test_reopening_a_project_restores_its_files_calls_and_fixes(qtbot, wait_idle
         quality.accept_confident()
         fixes = len(quality.accepted())
         assert fixes > 0
+        review_file = projects_dir() / first.state.project.project_id / "review.csv"
+        qtbot.waitUntil(review_file.exists, timeout=10_000)
+        written_at = review_file.stat().st_mtime_ns
         _next(first, "plan", wait_idle)
+        qtbot.wait(300)  # the page change's save has run by now
+        assert review_file.stat().st_mtime_ns == written_at  # unchanged calls are not written again
     finally:
         first.shutdown()
 
