@@ -29,6 +29,10 @@ class BillingAuthError(BillingError):
     """The credentials were refused; nothing was read or written with them."""
 
 
+class BillingWriteOutcomeUnknown(BillingError):
+    """A write reached the wire but its answer was lost; re-read the customer before retrying it."""
+
+
 class BillingConnectionError(BillingError):
     """The billing system could not be reached even after retries."""
 

@@ -48,6 +48,13 @@ class TransientFailure(SalesforceError):
     """A failure that went away on its own in the past (5xx, dropped connection) and did not this time."""
 
 
+class WriteOutcomeUnknown(TransientFailure):
+    """A write reached the wire but its answer was lost (dropped connection, read timeout).
+
+    It is never re-sent blindly: whoever sent it re-reads the records before deciding to retry.
+    """
+
+
 class BulkJobFailed(SalesforceError):
     """A Bulk API 2.0 job ended Failed or Aborted."""
 
