@@ -11,4 +11,4 @@ echo "== ruff"; .venv/bin/ruff check desktop_app tests benchmarks
 echo "== mypy"; .venv/bin/mypy
 echo "== import contracts"; .venv/bin/lint-imports
 echo "== pytest"
-CROSSLINK_PRIVATE_KEYRING=1 bash scripts/with-keyring.sh .venv/bin/python -m pytest "$@"
+CROSSLINK_PRIVATE_KEYRING=1 bash scripts/with-keyring.sh .venv/bin/python -m pytest --durations=15 "$@"

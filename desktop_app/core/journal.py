@@ -11,7 +11,7 @@ found the value changed again since the run.
 
 Every state change of a batch is one transaction, so a process killed at any moment leaves either
 the intent or the outcome — never half a batch. The journal lives in the app's data directory
-(``CROSSLINK_DATA_DIR`` overrides it).
+(``CROSSLINK_DATA_DIR`` overrides it). Its tables and their upgrades are in ``journal_schema``.
 """
 
 from __future__ import annotations
@@ -36,27 +36,6 @@ RETRY_STATES = frozenset({"failed", "held"})
 OPEN_STATES = frozenset({"todo", "sending"})
 RUN_STATES = ("running", "interrupted", "cancelled", "done", "done_with_failures")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY, kind TEXT NOT NULL, undo_of TEXT, plan_id TEXT NOT NULL,
-    plan_path TEXT NOT NULL, settings TEXT NOT NULL, state TEXT NOT NULL, message TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, links INTEGER NOT NULL,
-    summary TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS writes (
-    run_id TEXT NOT NULL, row INTEGER NOT NULL, side TEXT NOT NULL, record_id TEXT NOT NULL,
-    partner_id TEXT NOT NULL, target TEXT NOT NULL, planned_before TEXT NOT NULL, action TEXT NOT NULL,
-    state TEXT NOT NULL, live_before TEXT, error_code TEXT NOT NULL DEFAULT '',
-    message TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0, batch INTEGER,
-    PRIMARY KEY (run_id, side, row)
-);
-CREATE INDEX IF NOT EXISTS writes_state ON writes (run_id, side, state, row);
-CREATE TABLE IF NOT EXISTS batches (
-    run_id TEXT NOT NULL, batch INTEGER NOT NULL, side TEXT NOT NULL, size INTEGER NOT NULL,
-    state TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT,
-    PRIMARY KEY (run_id, batch)
-);
-"""
 
 
 def data_dir() -> Path:
@@ -123,7 +102,7 @@ class Journal(WalDatabase):
     """The journal database; one connection per instance (use one per process)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        super().__init__(path or default_journal_path(), _SCHEMA)
+        super().__init__(path or default_journal_path())
 
     # --- runs ----------------------------------------------------------------------------------
 

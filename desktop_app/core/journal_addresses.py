@@ -20,22 +20,13 @@ from desktop_app.core.journal import default_journal_path
 from desktop_app.core.wal_database import WalDatabase
 
 OPEN_ADDRESS_STATES = ("todo", "sending", "failed")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS address_writes (
-    run_id TEXT NOT NULL, side TEXT NOT NULL, record_id TEXT NOT NULL, role TEXT NOT NULL,
-    before TEXT NOT NULL, after TEXT NOT NULL, state TEXT NOT NULL,
-    error_code TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (run_id, side, record_id, role)
-);
-CREATE INDEX IF NOT EXISTS address_writes_state ON address_writes (run_id, side, state);
-"""
 
 
 class AddressJournal(WalDatabase):
     """Address fixes of runs; one connection per instance (use one per thread)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        super().__init__(path or default_journal_path(), _SCHEMA)
+        super().__init__(path or default_journal_path())
 
     def add(self, run_id: str, changes: Sequence[RecordChange]) -> None:
         """Record the run's fixes as ``todo`` (fixes already recorded for the run are kept as they are)."""

@@ -9,17 +9,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
+from desktop_app.core.journal_schema import upgrade
+
 
 class WalDatabase:
-    """A connection to ``path`` with ``schema`` applied; one instance per thread."""
+    """A connection to ``path``, its schema brought up to date; one instance per thread."""
 
-    def __init__(self, path: Path, schema: str) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a commit survives a power cut, not only a crash
-        self._db.executescript(schema)
+        upgrade(self._db, self.path)
 
     def close(self) -> None:
         """Close the database connection."""

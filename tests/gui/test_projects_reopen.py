@@ -58,9 +58,13 @@ def test_reopening_a_project_restores_its_files_calls_and_fixes(qtbot, wait_idle
         assert fixes > 0
         review_file = projects_dir() / first.state.project.project_id / "review.csv"
         qtbot.waitUntil(review_file.exists, timeout=10_000)
+        project_file = review_file.with_name("project.json")
+        qtbot.waitUntil(lambda: _saved_after(project_file, review_file), timeout=10_000)
         written_at = review_file.stat().st_mtime_ns
+        saved_before = _identity(project_file)
         _next(first, "plan", wait_idle)
-        qtbot.wait(300)  # the page change's save has run by now
+        # project.json is written last by every save: once it changed, this page change's save is done
+        qtbot.waitUntil(lambda: _identity(project_file) != saved_before, timeout=10_000)
         assert review_file.stat().st_mtime_ns == written_at  # unchanged calls are not written again
     finally:
         first.shutdown()
@@ -85,3 +89,14 @@ def test_reopening_a_project_restores_its_files_calls_and_fixes(qtbot, wait_idle
         assert len(second.page_for("quality").accepted()) == fixes
     finally:
         second.shutdown()
+
+
+def _saved_after(project_file: Path, review_file: Path) -> bool:
+    """The save that wrote the review calls has finished (it writes project.json after them)."""
+    return project_file.exists() and project_file.stat().st_mtime_ns >= review_file.stat().st_mtime_ns
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """Changes with every save: project.json is replaced atomically (a new file each time)."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns
