@@ -33,11 +33,6 @@ def parse_overrides(values: Sequence[str]) -> list[ColumnOverride]:
         raise UsageError(str(error)) from None
 
 
-def existing_file(value: str) -> Path:
-    """argparse type: a path that must exist (checked again when read)."""
-    return Path(value)
-
-
 def check_out_path(out: Path, allowed: tuple[str, ...], inputs: Sequence[Path]) -> None:
     """Refuse an output path with the wrong extension or one that would overwrite an input."""
     if out.suffix.lower() not in allowed:

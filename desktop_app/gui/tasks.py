@@ -187,11 +187,6 @@ def run_in_background(
     return task.start()
 
 
-def running_tasks() -> list[BackgroundTask]:
-    """Tasks started and not yet delivered."""
-    return list(_running)
-
-
 def cancel_and_wait_all(timeout: float = 10.0) -> bool:
     """Cancel every running task and wait for its thread (app shutdown, test teardown)."""
     tasks = list(_running)

@@ -27,7 +27,7 @@ class AddressCheck:
     fixes_applied: int
 
 
-def guess_side(table_headers: Sequence[str], loaded_by_side: dict[Side, LoadedInput]) -> Side:
+def guess_side(loaded_by_side: dict[Side, LoadedInput]) -> Side:
     """The side whose id role the file has (accounts, then customers, then contacts)."""
     for side in (Side.ACCOUNTS, Side.CUSTOMERS, Side.CONTACTS):
         if ID_ROLE[side] in loaded_by_side[side].roles.columns:
@@ -55,7 +55,7 @@ def check_address_file(
         s: LoadedInput(table, s, pd.DataFrame(), table.roles(s, overrides_for(table, s, overrides)))
         for s in (Side.ACCOUNTS, Side.CUSTOMERS, Side.CONTACTS)
     }
-    chosen = side or guess_side(list(table.frame.columns), candidates)
+    chosen = side or guess_side(candidates)
     roles = candidates[chosen].roles
     if not any(role in roles.columns for role in ADDRESS_ROLES):
         raise TableError(

@@ -90,14 +90,36 @@ def save_project(project: Project, *, reviewed: pd.DataFrame | None = None,
     return folder
 
 
-def recent_projects(limit: int = RECENT_SHOWN) -> list[Project]:
-    """Saved projects, most recently changed first (unreadable folders are skipped)."""
-    found = []
-    for path in projects_dir().glob("*/project.json"):
-        project = _read(path)
-        if project is not None:
-            found.append(project)
-    return sorted(found, key=lambda p: p.updated_at, reverse=True)[:limit]
+@dataclass(frozen=True)
+class UnreadableProject:
+    """A project folder whose ``project.json`` cannot be read, and why (listed, never dropped)."""
+
+    folder: str
+    reason: str
+
+    def describe(self) -> str:
+        """One line for the recent-projects list."""
+        return f"{self.folder} · cannot be read: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ProjectListing:
+    """The recent projects, most recently changed first, and the folders that cannot be read."""
+
+    projects: list[Project]
+    unreadable: list[UnreadableProject]
+
+
+def recent_projects(limit: int = RECENT_SHOWN) -> ProjectListing:
+    """Saved projects, most recently changed first, and every project folder that cannot be read."""
+    found, unreadable = [], []
+    for path in sorted(projects_dir().glob("*/project.json")):
+        try:
+            found.append(_parse(path))
+        except (OSError, ValueError, TypeError) as error:
+            unreadable.append(UnreadableProject(path.parent.name, _reason(error)))
+    found.sort(key=lambda p: p.updated_at, reverse=True)
+    return ProjectListing(found[:limit], unreadable)
 
 
 def load_project(project_id: str) -> tuple[Project, pd.DataFrame | None, pd.DataFrame | None]:
@@ -173,11 +195,27 @@ def _slug(name: str) -> str:
 
 def _read(path: Path) -> Project | None:
     try:
-        raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        known = {f.name for f in fields(Project)}
-        return Project(**{k: v for k, v in raw.items() if k in known})
+        return _parse(path)
     except (OSError, ValueError, TypeError):
         return None
+
+
+def _parse(path: Path) -> Project:
+    raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise ValueError("it does not hold a project's settings")
+    known = {f.name for f in fields(Project)}
+    return Project(**{k: v for k, v in raw.items() if k in known})
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"project.json is damaged (line {error.lineno}, column {error.colno})"
+    if isinstance(error, OSError):
+        return f"project.json cannot be opened ({error.strerror or error})"
+    if isinstance(error, TypeError):
+        return "project.json misses required settings (made by another version of Crosslink?)"
+    return str(error)
 
 
 def _read_frame(path: Path) -> pd.DataFrame | None:

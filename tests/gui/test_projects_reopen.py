@@ -91,6 +91,23 @@ def test_reopening_a_project_restores_its_files_calls_and_fixes(qtbot, wait_idle
         second.shutdown()
 
 
+def test_an_unreadable_project_is_listed_on_welcome_but_cannot_be_chosen(qtbot, wait_idle) -> None:
+    from desktop_app.workflow.projects import new_project, save_project
+
+    broken = new_project("Broken onboarding")
+    (save_project(broken) / "project.json").write_text("[]", encoding="utf-8")
+    wizard = _wizard(qtbot)
+    try:
+        welcome = wizard.page_for("welcome")
+        wait_idle(welcome)
+        assert welcome.recent.count() == 2
+        assert welcome.recent.itemText(1) == (f"{broken.project_id} · cannot be read: "
+                                              "it does not hold a project's settings")
+        assert not welcome.recent.model().item(1).isEnabled()
+    finally:
+        wizard.shutdown()
+
+
 def _saved_after(project_file: Path, review_file: Path) -> bool:
     """The save that wrote the review calls has finished (it writes project.json after them)."""
     return project_file.exists() and project_file.stat().st_mtime_ns >= review_file.stat().st_mtime_ns

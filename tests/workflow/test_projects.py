@@ -39,7 +39,7 @@ def test_review_calls_survive_a_save_and_find_their_rows_in_a_fresh_match() -> N
     stored = json.loads((folder / "project.json").read_text(encoding="utf-8"))
     assert stored["link_field"] == "Stripe_Id__c"
 
-    [listed] = recent_projects()
+    [listed] = recent_projects().projects
     assert listed.project_id == project.project_id
     loaded, calls, fixes = load_project(project.project_id)
     assert (loaded.name, loaded.source) == ("Acme → Stripe", "files")
@@ -71,10 +71,15 @@ def test_accepted_fixes_are_marked_again_only_where_record_part_and_fix_agree() 
     assert marked["accept"].tolist() == ["yes", "", ""]
 
 
-def test_an_unreadable_project_is_skipped_in_the_list_and_explained_when_opened() -> None:
+def test_an_unreadable_project_is_listed_as_unreadable_and_explained_when_opened() -> None:
+    save_project(new_project("Fine"))
     project = new_project("Broken")
     folder = save_project(project)
     (folder / "project.json").write_text("{not json", encoding="utf-8")
-    assert all(p.project_id != project.project_id for p in recent_projects())
+    listing = recent_projects()
+    assert [p.name for p in listing.projects] == ["Fine"]
+    [unreadable] = listing.unreadable
+    assert unreadable.folder == project.project_id
+    assert unreadable.describe() == f"{project.project_id} · cannot be read: project.json is damaged (line 1, column 2)"
     with pytest.raises(ValueError, match="cannot be read any more"):
         load_project(project.project_id)

@@ -14,7 +14,7 @@ from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import JOURNEY_TITLES, Journey, Source, WizardState
 from desktop_app.workflow.inputs import ColumnOverride
-from desktop_app.workflow.projects import Project, load_project, new_project, recent_projects
+from desktop_app.workflow.projects import Project, ProjectListing, load_project, new_project, recent_projects
 from desktop_app.workflow.wizard_apply import unfinished_runs
 
 NEW_PROJECT = ""
@@ -111,12 +111,16 @@ class WelcomePage(BasePage):
             journey = Journey.LINK
         self.journey_buttons[journey].setChecked(True)
 
-    def _show_history(self, history: tuple[list[Project], list[RunInfo]]) -> None:
-        projects, runs = history
-        self._projects = {p.project_id: p for p in projects}
+    def _show_history(self, history: tuple[ProjectListing, list[RunInfo]]) -> None:
+        listing, runs = history
+        self._projects = {p.project_id: p for p in listing.projects}
         self.recent.blockSignals(True)
-        for project in projects:
+        for project in listing.projects:
             self.recent.addItem(project.describe(), project.project_id)
+        for broken in listing.unreadable:  # listed so the person knows it is there, but cannot be chosen
+            self.recent.addItem(broken.describe(), "")
+            item = self.recent.model().item(self.recent.count() - 1)  # type: ignore[attr-defined]
+            item.setEnabled(False)
         self.recent.blockSignals(False)
         self._show_unfinished(runs)
 
@@ -219,5 +223,5 @@ class WelcomePage(BasePage):
                 state.overrides.setdefault(side or Side.ACCOUNTS, []).append(override)
 
 
-def _read_history(progress: ProgressCallback, cancel: CancelToken) -> tuple[list[Project], list[RunInfo]]:
+def _read_history(progress: ProgressCallback, cancel: CancelToken) -> tuple[ProjectListing, list[RunInfo]]:
     return recent_projects(), unfinished_runs()
