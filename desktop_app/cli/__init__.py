@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop_app.cli.gui_cmd",
     "desktop_app.cli.accounts_cmd",
     "desktop_app.cli.match_cmd",
+    "desktop_app.cli.review_cmd",
     "desktop_app.cli.addresses_cmd",
     "desktop_app.cli.login_cmd",
     "desktop_app.cli.check_cmd",

@@ -30,6 +30,8 @@ from desktop_app.core.plan_file import plan_id, write_plan
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.workflow.apply import plan_from_live
 from desktop_app.workflow.link_sides import close_sides
+from desktop_app.workflow.review import MatchesFileError
+from desktop_app.workflow.review import read_matches as read_review_file
 
 
 def register(subparsers: Any) -> None:
@@ -62,15 +64,11 @@ def register(subparsers: Any) -> None:
 
 
 def read_matches(path: Path) -> pd.DataFrame:
-    """The matches file as text (ids never turn into numbers)."""
-    if not path.is_file():
-        raise UsageError(f"The matches file {path} does not exist.")
+    """The matches file as text; an unreadable one is a usage error."""
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, dtype=str, keep_default_na=False).astype(object)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").astype(object)
-    except (ValueError, OSError) as error:
-        raise UsageError(f"Cannot read the matches file {path}: {error}") from None
+        return read_review_file(path)
+    except MatchesFileError as error:
+        raise UsageError(str(error)) from None
 
 
 def export_table(plan: Plan, path: Path, billing_name: str) -> Path:

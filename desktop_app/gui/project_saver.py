@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QWizard
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.tasks import TaskFailure, run_in_background
-from desktop_app.workflow.projects import review_calls, save_project
+from desktop_app.workflow.projects import save_project
+from desktop_app.workflow.review import review_calls
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,12 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from desktop_app.core.journal import data_dir
 from desktop_app.core.plan import now_text
+from desktop_app.workflow.review import review_calls
 
-REVIEW_COLUMN = "reviewed"
-REVIEW_KEEP = ("account_id", "customer_id", "customer_name", "status", "score", "reason", REVIEW_COLUMN)
 RECENT_SHOWN = 8
 
 
@@ -131,41 +129,6 @@ def load_project(project_id: str) -> tuple[Project, pd.DataFrame | None, pd.Data
     return project, _read_frame(folder / "review.csv"), _read_frame(folder / "fixes.csv")
 
 
-def review_calls(reviewed: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a reviewed decisions frame the person decided (``reviewed`` not empty)."""
-    if REVIEW_COLUMN not in reviewed.columns:
-        return pd.DataFrame(columns=list(REVIEW_KEEP), dtype=object)
-    calls = reviewed[reviewed[REVIEW_COLUMN].astype(str) != ""]
-    return calls[[c for c in REVIEW_KEEP if c in calls.columns]].astype(object).reset_index(drop=True)
-
-
-def apply_review_calls(fresh: pd.DataFrame, calls: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """``fresh`` decisions with the saved calls laid over them, and how many calls found their row.
-
-    A call belongs to the row of the same account (or, for a customer no account took, the same
-    customer); calls whose row is gone (the data changed) are dropped and not counted."""
-    if calls is None or not len(calls) or not len(fresh):
-        return fresh, 0
-    result = fresh.copy()
-    keys = _row_keys(result)
-    position = pd.Series(range(len(result)), index=keys)
-    position = position[~position.index.duplicated(keep=False)]  # an ambiguous key is not restored
-    call_keys = _row_keys(calls)
-    found = np.asarray(call_keys.isin(position.index), dtype=bool)
-    if not found.any():
-        return fresh, 0
-    targets = position.loc[call_keys[found]].to_numpy()
-    for column in REVIEW_KEEP:
-        if column in calls.columns and column in result.columns:
-            values = calls[column].to_numpy(dtype=object)[found]
-            if column == "score":
-                values = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy()
-            updated = result[column].to_numpy(dtype=object if column != "score" else float, copy=True)
-            updated[targets] = values
-            result[column] = updated
-    return result, int(found.sum())
-
-
 FIX_KEYS = ("side", "record_id", "field", "suggestion")
 
 
@@ -181,12 +144,6 @@ def apply_fix_calls(problems: pd.DataFrame, fixes: pd.DataFrame | None, accept_c
     result = problems.copy()
     result.loc[hit, accept_column] = accepted
     return result, int(hit.sum())
-
-
-def _row_keys(frame: pd.DataFrame) -> pd.Index:
-    account = frame["account_id"].fillna("").astype(str)
-    customer = frame["customer_id"].fillna("").astype(str)
-    return pd.Index(account.where(account != "", "customer:" + customer))
 
 
 def _slug(name: str) -> str:

@@ -9,12 +9,12 @@ import pytest
 
 from desktop_app.workflow.projects import (
     apply_fix_calls,
-    apply_review_calls,
     load_project,
     new_project,
     recent_projects,
     save_project,
 )
+from desktop_app.workflow.review import apply_review_calls
 
 A1, A2, A3 = "001000000000001AAA", "001000000000002AAA", "001000000000003AAA"
 

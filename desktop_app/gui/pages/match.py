@@ -27,21 +27,21 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.outcome_chart import OutcomeChart, status_label
 from desktop_app.gui.pages.base import BasePage
-from desktop_app.gui.review_actions import (
+from desktop_app.gui.state import WizardState
+from desktop_app.gui.table_view import make_table
+from desktop_app.workflow.matching import MatchRun, match_files
+from desktop_app.workflow.review import (
     Edit,
     ReviewError,
     accept,
     accept_above,
+    apply_review_calls,
     candidates_of,
     choose_customer,
     reject,
     status_counts,
     with_review_column,
 )
-from desktop_app.gui.state import WizardState
-from desktop_app.gui.table_view import make_table
-from desktop_app.workflow.matching import MatchRun, match_files
-from desktop_app.workflow.projects import apply_review_calls
 
 ALL_STATUSES = "All statuses"
 DECISION_HEADERS = {"account_id": "Account ID", "account_name": "Account", "customer_id": "Customer ID",

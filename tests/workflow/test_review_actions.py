@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from desktop_app.gui.review_actions import (
+from desktop_app.workflow.review import (
     REVIEW_COLUMN,
     ReviewError,
     accept,
