@@ -15,11 +15,7 @@ from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_salesforce_opti
 from desktop_app.core.report import write_data_csv
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError
-
-STANDARD_FIELDS = (
-    "Name", "Website", "Phone", "BillingStreet", "BillingCity", "BillingState", "BillingPostalCode",
-    "BillingCountry",
-)
+from desktop_app.workflow.wizard_fields import AccountFieldError, account_fields_to_read
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,25 +31,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-def account_fields(describe: dict[str, object], link_field: str, extra: list[str]) -> list[str]:
-    """The fields to read: standard ones that exist, CurrencyIsoCode in a multi-currency org, the link field."""
-    raw_fields = describe.get("fields")
-    described = raw_fields if isinstance(raw_fields, list) else []
-    existing = {str(f.get("name")) for f in described if isinstance(f, dict)}
-    if link_field not in existing:
-        raise UsageError(
-            f"the link field {link_field!r} does not exist on Account in this org; create it in Setup → "
-            "Object Manager → Account → Fields & Relationships, or name another with --link-field."
-        )
-    unknown = [f for f in extra if f not in existing]
-    if unknown:
-        raise UsageError(f"no Account field named {', '.join(map(repr, unknown))} in this org (use API names).")
-    wanted = [f for f in STANDARD_FIELDS if f in existing]
-    if "CurrencyIsoCode" in existing:
-        wanted.append("CurrencyIsoCode")
-    return list(dict.fromkeys([*wanted, link_field, *extra]))
-
-
 def run(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".csv":
         raise UsageError(f"--out {args.out}: use a file ending in .csv.")
@@ -62,9 +39,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         with salesforce_session(args) as session:
             client = SalesforceClient(session)
-            fields = account_fields(client.describe("Account"), link_field, args.field)
+            chosen = account_fields_to_read(client.describe("Account"), link_field, args.field)
+            link_field = chosen["link_customer_id"]
+            fields = list(dict.fromkeys(name for role, name in chosen.items() if role != "account_id"))
             frame = client.read_accounts(fields, progress=progress)
-    except SalesforceError as error:
+    except (SalesforceError, AccountFieldError) as error:
         raise UsageError(str(error)) from None
     finally:
         progress.finish()

@@ -6,7 +6,7 @@ and a formula field cannot be written. Every other field is still listed, with t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,10 +62,27 @@ def link_field_choices(describe: Mapping[str, Any]) -> list[FieldChoice]:
     return sorted(choices, key=lambda c: (not c.eligible, not c.name.endswith("__c"), c.label.lower()))
 
 
-def account_fields_to_read(describe: Mapping[str, Any], link_field: str) -> dict[str, str]:
-    """Role → Account field for every role this org has a field for, plus the chosen link field."""
+class AccountFieldError(ValueError):
+    """A field asked for does not exist on Account in this org; the message says where to fix it."""
+
+
+def account_fields_to_read(describe: Mapping[str, Any], link_field: str,
+                           extra: Sequence[str] = ()) -> dict[str, str]:
+    """Role → Account field (as the org spells it) for every role this org has a field for, the link
+    field, then each ``extra`` field under its own name. API names are matched without regard to case,
+    as Salesforce does. Raises ``AccountFieldError`` for a link field or extra field the org lacks."""
     present = {str(entry.get("name")).lower(): str(entry.get("name")) for entry in describe.get("fields") or []}
+    if link_field.lower() not in present:
+        raise AccountFieldError(
+            f"The link field {link_field!r} does not exist on Account in this org; create it in Setup → "
+            "Object Manager → Account → Fields & Relationships, or choose another one.")
+    unknown = [name for name in extra if name.lower() not in present]
+    if unknown:
+        raise AccountFieldError(f"No Account field named {', '.join(map(repr, unknown))} in this org "
+                                "(use API names, e.g. Industry or My_Field__c).")
     chosen = {role: present[name.lower()] for role, name in ACCOUNT_ROLE_FIELDS.items() if name.lower() in present}
     chosen["account_id"] = "Id"
-    chosen["link_customer_id"] = link_field
+    chosen["link_customer_id"] = present[link_field.lower()]
+    for name in extra:
+        chosen.setdefault(present[name.lower()], present[name.lower()])
     return chosen

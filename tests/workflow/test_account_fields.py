@@ -1,0 +1,27 @@
+"""One decision of which Account fields to read, for the wizard's Load page and `desktop-app accounts`."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.workflow.wizard_fields import AccountFieldError, account_fields_to_read
+
+DESCRIBE = {"fields": [{"name": n} for n in (
+    "Id", "Name", "Website", "Phone", "BillingStreet", "BillingCity", "BillingPostalCode", "BillingCountry",
+    "CurrencyIsoCode", "Billing_Customer_ID__c", "Industry")]}
+
+
+def test_fields_are_found_whatever_the_letter_case_and_named_as_the_org_spells_them() -> None:
+    chosen = account_fields_to_read(DESCRIBE, "billing_customer_id__C", ["industry"])
+    assert chosen["link_customer_id"] == "Billing_Customer_ID__c"
+    assert chosen["Industry"] == "Industry"
+    assert chosen["country"] == "BillingCountry"
+    assert "state" not in chosen  # this org has no BillingState: it is not asked for
+    assert "email" not in chosen
+
+
+def test_a_missing_link_field_or_extra_field_is_explained() -> None:
+    with pytest.raises(AccountFieldError, match="does not exist on Account"):
+        account_fields_to_read(DESCRIBE, "Nope__c")
+    with pytest.raises(AccountFieldError, match="No Account field named 'Revenue__c'"):
+        account_fields_to_read(DESCRIBE, "Billing_Customer_ID__c", ["Revenue__c"])
