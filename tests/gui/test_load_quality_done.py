@@ -162,3 +162,23 @@ def test_changing_the_journey_forgets_the_files(wizard, wait_idle, monkeypatch) 
     assert wizard.state.loaded == {}
     assert all(not slot.path_edit.text() for slot in load.slots.values())
     assert not load.isComplete()
+
+
+def test_enter_inside_a_table_never_advances_the_wizard(wizard, wait_idle, monkeypatch, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    _start(wizard, Journey.ADDRESSES)
+    load = wizard.page_for("load")
+    monkeypatch.setattr(dialogs, "choose_open_file", lambda *args: SAMPLES / "zuora_accounts.csv")
+    load.slots[Side.ACCOUNTS].browse.click()
+    wait_idle(load)
+    wizard.next()
+    quality = wizard.page_for("quality")
+    wait_idle(quality)
+    quality.table.setFocus()
+    quality.table.selectRow(0)
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        qtbot.keyClick(quality.table, key)
+        assert wizard.currentId() == PAGE_IDS["quality"]
+    qtbot.keyClick(quality.table, Qt.Key.Key_Down)  # other keys still reach the table
+    assert quality.table.currentIndex().row() == 1
