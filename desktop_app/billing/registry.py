@@ -1,0 +1,225 @@
+"""Every billing system Crosslink knows, in one list: the CLI (``--system``/``--billing``), the
+wizard's Connect billing page, demo mode, ``desktop-app sandbox`` and the docs read it from here.
+
+An entry says how the system is reached (authentication and the credentials it takes), where it
+keeps the Salesforce Account id, what it requires of a customer before it accepts a write, its
+batch size and documented rate limits, what an admin sets up first, and which sandbox serves it.
+Adding a system is one adapter module, one sandbox package and one entry in ``SYSTEMS``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from desktop_app.billing.base import BillingAuthError, BillingError, BillingSystem
+from desktop_app.billing.credentials import DEFAULT_PROFILE, credential_env_var, load_credential, save_credential
+
+AuthKind = Literal["api_key", "basic", "oauth_pkce", "client_credentials", "file"]
+AUTH_TEXT: dict[str, str] = {
+    "api_key": "API key",
+    "basic": "API client id and secret (HTTP Basic)",
+    "oauth_pkce": "OAuth 2.0 authorisation code with PKCE (browser sign-in, loopback redirect)",
+    "client_credentials": "OAuth 2.0 client credentials",
+    "file": "none (a customer export file)",
+}
+
+
+class UnknownSystem(BillingError):
+    """A system name that is not in the registry."""
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    """One value the adapter needs to connect; ``secret`` values only ever live in the keychain."""
+
+    name: str
+    label: str
+    secret: bool = True
+
+
+@dataclass(frozen=True)
+class ConnectOptions:
+    """Everything an adapter is opened with (credentials already resolved)."""
+
+    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
+    base_url: str = ""
+    ca_cert: str = ""
+    link_key: str = ""
+    file: str = ""
+    preset: str | None = None
+    sheet: str | None = None
+    run_id: str | None = None
+
+
+Opener = Callable[[ConnectOptions], BillingSystem]
+
+
+@dataclass(frozen=True)
+class SystemEntry:
+    """One billing system as the rest of the app sees it before connecting."""
+
+    key: str
+    name: str
+    auth: AuthKind
+    credentials: tuple[CredentialField, ...]
+    link_location: str
+    link_key_meaning: str
+    default_link_key: str
+    requirements: tuple[str, ...]
+    batch_size: int
+    rate_limits: str
+    admin_setup: str
+    opener: Opener
+    sandbox: str | None = None  # "module:function" starting its sandbox (see sandbox.billing_sandbox)
+    reads_back: bool = True
+
+    def env_vars(self) -> list[str]:
+        """The environment variables that can hold this system's credentials."""
+        return [credential_env_var(self.key, f.name) for f in self.credentials]
+
+    def resolve_credentials(self, typed: Mapping[str, str] | None = None,
+                            profile: str = DEFAULT_PROFILE) -> dict[str, str]:
+        """Each credential from what was typed, else the environment, else the keychain.
+
+        Raises ``BillingAuthError`` naming the variables to set when one is missing.
+        """
+        typed = typed or {}
+        values: dict[str, str] = {}
+        missing: list[CredentialField] = []
+        for credential in self.credentials:
+            value = (typed.get(credential.name) or "").strip() or load_credential(self.key, credential.name, profile)
+            if value:
+                values[credential.name] = value
+            else:
+                missing.append(credential)
+        if missing:
+            names = " and ".join(credential_env_var(self.key, f.name) for f in missing)
+            labels = ", ".join(f.label for f in missing)
+            raise BillingAuthError(
+                f"No {self.name} {labels}: set {names}, or save them in Crosslink (profile {profile!r})."
+            )
+        return values
+
+    def save_credentials(self, typed: Mapping[str, str], profile: str = DEFAULT_PROFILE) -> None:
+        """Store the typed-in credentials in the keychain (``SecretStoreUnavailable`` without one)."""
+        for credential in self.credentials:
+            value = (typed.get(credential.name) or "").strip()
+            if value:
+                save_credential(self.key, credential.name, value, profile)
+
+    def open(self, options: ConnectOptions) -> BillingSystem:
+        """The adapter, connected with ``options``."""
+        return self.opener(options)
+
+    def sandbox_starter(self) -> Callable[..., object] | None:
+        """The function that starts this system's sandbox, or None when it has none."""
+        if self.sandbox is None:
+            return None
+        module, _, function = self.sandbox.partition(":")
+        starter: Callable[..., object] = getattr(importlib.import_module(module), function)
+        return starter
+
+
+# --- openers (adapters are imported only when used) ----------------------------------------------
+
+
+def _open_stripe(options: ConnectOptions) -> BillingSystem:
+    from desktop_app.billing.stripe_adapter import DEFAULT_LINK_KEY, StripeBilling
+
+    return StripeBilling(options.credentials["api_key"], base_url=options.base_url or None,
+                         link_key=options.link_key or DEFAULT_LINK_KEY, run_id=options.run_id)
+
+
+def sequence_storage(text: str) -> object:
+    """Sequence link storage from ``NAME``, ``integration:NAME`` or ``property:KEY``."""
+    from desktop_app.billing.sequence_adapter import SequenceLinkStorage
+
+    kind, sep, name = text.partition(":")
+    if not sep:
+        return SequenceLinkStorage(name=text.strip())
+    if kind not in ("integration", "property") or not name.strip():
+        raise ValueError(f"Sequence link {text!r} must look like NAME, integration:NAME or property:KEY.")
+    return SequenceLinkStorage("integration_id" if kind == "integration" else "custom_property", name.strip())
+
+
+def _open_sequence(options: ConnectOptions) -> BillingSystem:
+    from desktop_app.billing.sequence_adapter import DEFAULT_BASE_URL, SequenceBilling, SequenceLinkStorage
+
+    storage = sequence_storage(options.link_key) if options.link_key else SequenceLinkStorage()
+    assert isinstance(storage, SequenceLinkStorage)
+    return SequenceBilling(options.credentials["client_id"], options.credentials["client_secret"],
+                           base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
+                           link_storage=storage, run_id=options.run_id)
+
+
+def _open_file(options: ConnectOptions) -> BillingSystem:
+    from desktop_app.billing.file_adapter import FileBilling
+
+    if not options.file:
+        raise BillingError("Choose the billing system's customer export file first.")
+    return FileBilling(Path(options.file), preset=options.preset, sheet=options.sheet)
+
+
+SYSTEMS: tuple[SystemEntry, ...] = (
+    SystemEntry(
+        key="stripe", name="Stripe", auth="api_key",
+        credentials=(CredentialField("api_key", "API key"),),
+        link_location="customer metadata key (default salesforce_account_id)",
+        link_key_meaning="metadata key", default_link_key="salesforce_account_id",
+        requirements=(),
+        batch_size=1, rate_limits="100 requests/s live, 25/s in test mode",
+        admin_setup="Create a restricted key that may read and write customers.",
+        opener=_open_stripe, sandbox="desktop_app.sandbox.localstripe_runner:demo_sandbox",
+    ),
+    SystemEntry(
+        key="sequence", name="Sequence", auth="basic",
+        credentials=(CredentialField("client_id", "client id", secret=False),
+                     CredentialField("client_secret", "client secret")),
+        link_location='integrationIds entry (default service "Salesforce") or a custom property',
+        link_key_meaning="integration id service (or property:KEY)", default_link_key="Salesforce",
+        requirements=("legal name", "email", "complete billing address (line 1, town, postcode)",
+                      "ISO 3166-1 alpha-2 country code"),
+        batch_size=1, rate_limits="not published; 429 past the limit",
+        admin_setup="Create API credentials (client id and secret) in Sequence's settings.",
+        opener=_open_sequence, sandbox="desktop_app.sandbox.sequence:demo_sandbox",
+    ),
+    SystemEntry(
+        key="file", name="From a file", auth="file", credentials=(),
+        link_location="a re-import file and a filled copy of the export (imported by hand)",
+        link_key_meaning="", default_link_key="",
+        requirements=(), batch_size=0, rate_limits="none",
+        admin_setup="Export the customers (CSV or XLSX) from the billing system.",
+        opener=_open_file, reads_back=False,
+    ),
+)
+
+
+def system_keys() -> list[str]:
+    """Every registered system's key, in display order."""
+    return [entry.key for entry in SYSTEMS]
+
+
+def api_system_keys() -> list[str]:
+    """The systems a run can write to and read back (every one but the file route)."""
+    return [entry.key for entry in SYSTEMS if entry.reads_back]
+
+
+def system(key: str) -> SystemEntry:
+    """The entry for ``key``; ``UnknownSystem`` names the known ones otherwise."""
+    for entry in SYSTEMS:
+        if entry.key == key:
+            return entry
+    raise UnknownSystem(f"Unknown billing system {key!r}; choose one of: {', '.join(system_keys())}.")
+
+
+def open_system(key: str, options: ConnectOptions, *, typed: Mapping[str, str] | None = None,
+                profile: str = DEFAULT_PROFILE) -> BillingSystem:
+    """Open system ``key``: credentials typed, else from the environment, else the keychain."""
+    entry = system(key)
+    credentials = entry.resolve_credentials(typed, profile)
+    return entry.open(dataclasses.replace(options, credentials=credentials))
