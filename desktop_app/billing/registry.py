@@ -157,6 +157,15 @@ def _open_sequence(options: ConnectOptions) -> BillingSystem:
                            link_storage=storage, run_id=options.run_id)
 
 
+def _open_quickbooks(options: ConnectOptions) -> BillingSystem:
+    from desktop_app.billing.quickbooks_adapter import DEFAULT_BASE_URL, QuickBooksBilling, QuickBooksLinkStorage
+
+    storage = QuickBooksLinkStorage.parse(options.link_key) if options.link_key else QuickBooksLinkStorage()
+    return QuickBooksBilling(options.credentials["access_token"], options.credentials["realm_id"],
+                             base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
+                             link_storage=storage, run_id=options.run_id)
+
+
 def _open_file(options: ConnectOptions) -> BillingSystem:
     from desktop_app.billing.file_adapter import FileBilling
 
@@ -187,6 +196,22 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         batch_size=1, rate_limits="not published; 429 past the limit",
         admin_setup="Create API credentials (client id and secret) in Sequence's settings.",
         opener=_open_sequence, sandbox="desktop_app.sandbox.sequence:demo_sandbox",
+    ),
+    SystemEntry(
+        key="quickbooks", name="QuickBooks Online", auth="oauth_pkce",
+        credentials=(CredentialField("access_token", "OAuth access token"),
+                     CredentialField("realm_id", "company (realm) id", secret=False)),
+        link_location="Advanced: a customer custom field (custom_field:DEFINITION_ID); Simple Start, Essentials "
+                      "and Plus have none in the API: a 'Salesforce Account: …' line in Notes (default), or "
+                      "only the Salesforce side holds the link",
+        link_key_meaning="notes or custom_field:DEFINITION_ID", default_link_key="notes",
+        requirements=("DisplayName unique across customers, vendors and employees",
+                      "Notes at most 2,000 characters including the link line",
+                      "current SyncToken (a customer edited meanwhile is read again)"),
+        batch_size=30, rate_limits="500 requests/min and 10 concurrent per company (realm); 40 batch requests/min",
+        admin_setup="Connect the Crosslink app to the company (OAuth, scope com.intuit.quickbooks.accounting); "
+                    "on Advanced create a Customer text custom field and note its DefinitionId.",
+        opener=_open_quickbooks, sandbox="desktop_app.sandbox.quickbooks:demo_sandbox",
     ),
     SystemEntry(
         key="file", name="From a file", auth="file", credentials=(),
