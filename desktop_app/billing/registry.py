@@ -40,6 +40,7 @@ class CredentialField:
     name: str
     label: str
     secret: bool = True
+    required: bool = True  # False: the adapter can do without (e.g. a site name when a URL is given)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class SystemEntry:
             value = (typed.get(credential.name) or "").strip() or load_credential(self.key, credential.name, profile)
             if value:
                 values[credential.name] = value
-            else:
+            elif credential.required:
                 missing.append(credential)
         if missing:
             names = " and ".join(credential_env_var(self.key, f.name) for f in missing)
@@ -166,6 +167,17 @@ def _open_quickbooks(options: ConnectOptions) -> BillingSystem:
                              link_storage=storage, run_id=options.run_id)
 
 
+def _open_chargebee(options: ConnectOptions) -> BillingSystem:
+    from desktop_app.billing.chargebee_adapter import ChargebeeBilling, ChargebeeLinkStorage, site_url
+
+    storage = ChargebeeLinkStorage.parse(options.link_key) if options.link_key else ChargebeeLinkStorage()
+    site = options.credentials.get("site", "")
+    if not site and not options.base_url:
+        raise BillingError("Chargebee needs the site name (the 'acme' of acme.chargebee.com) or an API address.")
+    return ChargebeeBilling(options.credentials["api_key"], base_url=options.base_url or site_url(site),
+                            ca_cert=options.ca_cert or None, link_storage=storage, run_id=options.run_id)
+
+
 def _open_file(options: ConnectOptions) -> BillingSystem:
     from desktop_app.billing.file_adapter import FileBilling
 
@@ -212,6 +224,21 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         admin_setup="Connect the Crosslink app to the company (OAuth, scope com.intuit.quickbooks.accounting); "
                     "on Advanced create a Customer text custom field and note its DefinitionId.",
         opener=_open_quickbooks, sandbox="desktop_app.sandbox.quickbooks:demo_sandbox",
+    ),
+    SystemEntry(
+        key="chargebee", name="Chargebee", auth="api_key",
+        credentials=(CredentialField("api_key", "API key"), CredentialField("site", "site name", secret=False,
+                                                                          required=False)),
+        link_location="customer custom field cf_salesforce_account_id (configurable: cf_NAME) or meta_data:KEY",
+        link_key_meaning="custom field cf_NAME or meta_data:KEY", default_link_key="cf_salesforce_account_id",
+        requirements=("a live customer (deleted ones are not listed and cannot be updated)",
+                      "personal data not cleared (GDPR-cleared customers cannot be updated)",
+                      "the custom field exists on the site (at most 250 characters)"),
+        batch_size=1, rate_limits="test sites 150 requests/min; live 150, 1,000 or 3,500/min by plan; 429 "
+                                  "api_request_limit_exceeded",
+        admin_setup="Create a full-access API key for the site; create a single-line text custom field for "
+                    "Customers (e.g. cf_salesforce_account_id) under Settings → Configure Chargebee → Custom fields.",
+        opener=_open_chargebee, sandbox="desktop_app.sandbox.chargebee:demo_sandbox",
     ),
     SystemEntry(
         key="file", name="From a file", auth="file", credentials=(),

@@ -44,8 +44,8 @@ def test_missing_credentials_name_every_variable_to_set(monkeypatch: pytest.Monk
             continue
         with pytest.raises(BillingAuthError) as raised:
             open_system(entry.key, ConnectOptions(), profile="crosslink-test-nobody")
-        for variable in entry.env_vars():
-            assert variable in str(raised.value)
+        for credential, variable in zip(entry.credentials, entry.env_vars(), strict=True):
+            assert (variable in str(raised.value)) == credential.required
 
 
 def test_unknown_system_names_the_known_ones() -> None:
