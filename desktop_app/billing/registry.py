@@ -178,6 +178,16 @@ def _open_chargebee(options: ConnectOptions) -> BillingSystem:
                             ca_cert=options.ca_cert or None, link_storage=storage, run_id=options.run_id)
 
 
+def _open_xero(options: ConnectOptions) -> BillingSystem:
+    from desktop_app.billing.xero_adapter import DEFAULT_BASE_URL, XeroBilling
+
+    if options.link_key and options.link_key != "ContactNumber":
+        raise ValueError("Xero keeps the Salesforce Account id in ContactNumber only; leave the link key empty.")
+    return XeroBilling(options.credentials["access_token"], options.credentials["tenant_id"],
+                       base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
+                       run_id=options.run_id)
+
+
 def _open_file(options: ConnectOptions) -> BillingSystem:
     from desktop_app.billing.file_adapter import FileBilling
 
@@ -239,6 +249,20 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         admin_setup="Create a full-access API key for the site; create a single-line text custom field for "
                     "Customers (e.g. cf_salesforce_account_id) under Settings → Configure Chargebee → Custom fields.",
         opener=_open_chargebee, sandbox="desktop_app.sandbox.chargebee:demo_sandbox",
+    ),
+    SystemEntry(
+        key="xero", name="Xero", auth="oauth_pkce",
+        credentials=(CredentialField("access_token", "OAuth access token"),
+                     CredentialField("tenant_id", "tenant (organisation) id", secret=False)),
+        link_location='ContactNumber ("Contact Code"; settable only through the API, at most 50 characters)',
+        link_key_meaning="", default_link_key="ContactNumber",
+        requirements=("ContactNumber at most 50 characters",
+                      "an ACTIVE contact (archived contacts are restored first; GDPR-erased ones cannot be edited)"),
+        batch_size=50, rate_limits="60 calls/min, 5,000/day and 5 concurrent per organisation; 429 with "
+                                   "Retry-After and X-Rate-Limit-Problem",
+        admin_setup="Connect the Crosslink app to the organisation (OAuth, scope accounting.contacts); "
+                    "nothing to create: ContactNumber exists on every contact.",
+        opener=_open_xero, sandbox="desktop_app.sandbox.xero:demo_sandbox",
     ),
     SystemEntry(
         key="file", name="From a file", auth="file", credentials=(),
