@@ -188,6 +188,16 @@ def _open_xero(options: ConnectOptions) -> BillingSystem:
                        run_id=options.run_id)
 
 
+def _open_zuora(options: ConnectOptions) -> BillingSystem:
+    from desktop_app.billing.zuora_adapter import DEFAULT_BASE_URL, ZuoraBilling
+
+    if options.link_key and options.link_key != "CrmId":
+        raise ValueError("Zuora keeps the Salesforce Account id in the account's CrmId only; leave the link key empty.")
+    return ZuoraBilling(options.credentials["client_id"], options.credentials["client_secret"],
+                        base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
+                        run_id=options.run_id)
+
+
 def _open_file(options: ConnectOptions) -> BillingSystem:
     from desktop_app.billing.file_adapter import FileBilling
 
@@ -263,6 +273,21 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         admin_setup="Connect the Crosslink app to the organisation (OAuth, scope accounting.contacts); "
                     "nothing to create: ContactNumber exists on every contact.",
         opener=_open_xero, sandbox="desktop_app.sandbox.xero:demo_sandbox",
+    ),
+    SystemEntry(
+        key="zuora", name="Zuora", auth="client_credentials",
+        credentials=(CredentialField("client_id", "client id", secret=False),
+                     CredentialField("client_secret", "client secret")),
+        link_location="the account's built-in CrmId (at most 100 characters; read by Zuora 360)",
+        link_key_meaning="", default_link_key="CrmId",
+        requirements=("CrmId at most 100 characters",
+                      "a bill-to contact with a country (and a state for the US and Canada)",
+                      "a CrmId replaced after a Zuora 360 sync needs its Sync Cleanup"),
+        batch_size=50, rate_limits="50,000 requests/min and 200 concurrent per tenant (by contract); 429 with "
+                                   "RateLimit-* headers",
+        admin_setup="Create an OAuth client (Settings → Administration → Manage Users → the API user → "
+                    "OAuth Clients) for an API user allowed to edit accounts; use your tenant's REST host.",
+        opener=_open_zuora, sandbox="desktop_app.sandbox.zuora:demo_sandbox",
     ),
     SystemEntry(
         key="file", name="From a file", auth="file", credentials=(),

@@ -15,7 +15,7 @@ from desktop_app.cli import main
 from desktop_app.sandbox.demo_data import generate
 from desktop_app.sandbox.salesforce import start_salesforce_sandbox, with_knobs
 
-SYSTEMS_WITH_OWN_SANDBOX = ["quickbooks", "chargebee", "xero"]
+SYSTEMS_WITH_OWN_SANDBOX = ["quickbooks", "chargebee", "xero", "zuora"]
 LINK_FIELD = "Billing_Customer_ID__c"
 
 
