@@ -198,6 +198,14 @@ def _open_zuora(options: ConnectOptions) -> BillingSystem:
                         run_id=options.run_id)
 
 
+def _open_upflow(options: ConnectOptions) -> BillingSystem:
+    from desktop_app.billing.upflow_adapter import DEFAULT_BASE_URL, DEFAULT_FIELD, UpflowBilling
+
+    return UpflowBilling(options.credentials["api_key"], options.credentials["api_secret"],
+                         base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
+                         field=options.link_key or DEFAULT_FIELD, run_id=options.run_id)
+
+
 def _open_file(options: ConnectOptions) -> BillingSystem:
     from desktop_app.billing.file_adapter import FileBilling
 
@@ -288,6 +296,19 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         admin_setup="Create an OAuth client (Settings → Administration → Manage Users → the API user → "
                     "OAuth Clients) for an API user allowed to edit accounts; use your tenant's REST host.",
         opener=_open_zuora, sandbox="desktop_app.sandbox.zuora:demo_sandbox",
+    ),
+    SystemEntry(
+        key="upflow", name="Upflow", auth="api_key",
+        credentials=(CredentialField("api_key", "API key", secret=False), CredentialField("api_secret", "API secret")),
+        link_location="the shared identifier: a customer custom field (default salesforce_account_id) holding the "
+                      "18-character Account id as text, the same value as on the Salesforce Account",
+        link_key_meaning="custom field name", default_link_key="salesforce_account_id",
+        requirements=("the identifier present on both sides (missing)", "one customer per identifier (duplicate)",
+                      "the exact 18-character id as text: no spaces, no 15-character ids (formatting)"),
+        batch_size=1, rate_limits="600 requests/min",
+        admin_setup="Create an API key and secret in Upflow; create the text custom field for the shared identifier "
+                    "and choose the same field in Upflow's Salesforce settings.",
+        opener=_open_upflow, sandbox="desktop_app.sandbox.upflow:demo_sandbox",
     ),
     SystemEntry(
         key="file", name="From a file", auth="file", credentials=(),
