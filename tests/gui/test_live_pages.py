@@ -54,6 +54,15 @@ def test_demo_mode_fills_in_and_tests_the_sequence_sandbox(billing_page, wizard)
     assert "Connected to Sequence (first customer: " in billing_page.status.text()
 
 
+def test_demo_mode_can_pick_another_billing_system(billing_page, wizard, wait_idle) -> None:
+    billing_page.kind.setCurrentIndex(billing_page.kind.findData("xero"))
+    wait_idle(billing_page, timeout=60_000)  # starts the Xero sandbox, then tests the connection
+    wait_idle(billing_page, timeout=60_000)
+    assert wizard.state.demo_systems.billing["xero"].url == billing_page.url.text()
+    assert billing_page.isComplete()
+    assert "Connected to Xero (first customer: " in billing_page.status.text()
+
+
 def test_a_wrong_secret_is_one_sentence_and_blocks_next(billing_page, wizard, wait_idle) -> None:
     billing_page.client_secret.setText("not-the-secret")
     billing_page.test_button.click()
