@@ -93,7 +93,12 @@ class SystemEntry:
         values: dict[str, str] = {}
         missing: list[CredentialField] = []
         for credential in self.credentials:
-            value = (typed.get(credential.name) or "").strip() or load_credential(self.key, credential.name, profile)
+            value = (typed.get(credential.name) or "").strip()
+            try:
+                value = value or (load_credential(self.key, credential.name, profile) or "")
+            except BillingAuthError:
+                if credential.required:  # no keychain: only a missing required value is a problem
+                    raise
             if value:
                 values[credential.name] = value
             elif credential.required:
