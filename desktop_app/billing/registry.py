@@ -18,6 +18,7 @@ from typing import Literal
 
 from desktop_app.billing.base import BillingAuthError, BillingError, BillingSystem
 from desktop_app.billing.credentials import DEFAULT_PROFILE, credential_env_var, load_credential, save_credential
+from desktop_app.billing.oauth_login import QUICKBOOKS_OAUTH, XERO_OAUTH, OAuthEndpoints
 
 AuthKind = Literal["api_key", "basic", "oauth_pkce", "client_credentials", "file"]
 AUTH_TEXT: dict[str, str] = {
@@ -78,6 +79,8 @@ class SystemEntry:
     opener: Opener
     sandbox: str | None = None  # "module:function" starting its sandbox (see sandbox.billing_sandbox)
     reads_back: bool = True
+    oauth: OAuthEndpoints | None = None  # browser sign-in ('desktop-app billing-login')
+    company_credential: str = ""  # the credential the sign-in's company (realm/tenant) id fills
 
     def env_vars(self) -> list[str]:
         """The environment variables that can hold this system's credentials."""
@@ -257,6 +260,7 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         admin_setup="Connect the Crosslink app to the company (OAuth, scope com.intuit.quickbooks.accounting); "
                     "on Advanced create a Customer text custom field and note its DefinitionId.",
         opener=_open_quickbooks, sandbox="desktop_app.sandbox.quickbooks:demo_sandbox",
+        oauth=QUICKBOOKS_OAUTH, company_credential="realm_id",
     ),
     SystemEntry(
         key="chargebee", name="Chargebee", auth="api_key",
@@ -286,6 +290,7 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         admin_setup="Connect the Crosslink app to the organisation (OAuth, scope accounting.contacts); "
                     "nothing to create: ContactNumber exists on every contact.",
         opener=_open_xero, sandbox="desktop_app.sandbox.xero:demo_sandbox",
+        oauth=XERO_OAUTH, company_credential="tenant_id",
     ),
     SystemEntry(
         key="zuora", name="Zuora", auth="client_credentials",

@@ -17,6 +17,7 @@ from typing import Any
 
 from desktop_app.sandbox.billing_sandbox import BillingSandbox
 from desktop_app.sandbox.httpserver import SandboxServer
+from desktop_app.sandbox.oauth_codes import OAuthClient, add_oauth_routes
 from desktop_app.sandbox.quickbooks.api import build_router
 from desktop_app.sandbox.quickbooks.store import (
     DEFAULT_DEFINITION,
@@ -42,13 +43,18 @@ __all__ = [
 
 @dataclass
 class RunningQuickBooksSandbox:
-    """A started sandbox: ``url`` is the API host (``/v3/company/…`` follows); trust ``ca_cert``."""
+    """A started sandbox: ``url`` is the API host (``/v3/company/…`` follows); trust ``ca_cert``.
+
+    The same host signs in an app (``oauth.client_id``/``client_secret``) at ``/connect/oauth2`` and
+    ``/oauth2/v1/tokens/bearer``, as Intuit's authorisation server does, with ``realmId`` in the redirect.
+    """
 
     url: str
     ca_cert: Path
     realm_id: str
     access_token: str
     store: QuickBooksStore
+    oauth: OAuthClient
     _server: SandboxServer
     _tempdir: tempfile.TemporaryDirectory[str] | None
 
@@ -85,9 +91,11 @@ def start_quickbooks_sandbox(
     token = access_token or f"eyJsandbox.{secrets.token_urlsafe(32)}"
     router = build_router(store, realm_id=realm_id, access_token=token,
                           rate_limiter=RateLimiter(rate_limit_per_second))
+    oauth = OAuthClient(f"AB{secrets.token_hex(16)}", secrets.token_urlsafe(24), token, {"realmId": realm_id})
+    add_oauth_routes(router, oauth, authorize_path="/connect/oauth2", token_path="/oauth2/v1/tokens/bearer")
     server = SandboxServer(router.dispatch, tls=tls, port=port)
     server.start()
-    return RunningQuickBooksSandbox(server.url, tls.ca_cert, realm_id, token, store, server, tempdir)
+    return RunningQuickBooksSandbox(server.url, tls.ca_cert, realm_id, token, store, oauth, server, tempdir)
 
 
 def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.sandbox.billing_sandbox import BillingSandbox
-from desktop_app.sandbox.httpserver import SandboxServer
+from desktop_app.sandbox.httpserver import Request, Response, SandboxServer
+from desktop_app.sandbox.oauth_codes import OAuthClient, add_oauth_routes
 from desktop_app.sandbox.sequence.api import RateLimiter
 from desktop_app.sandbox.tls import create_tls_files
 from desktop_app.sandbox.xero.api import build_router
@@ -35,13 +36,19 @@ __all__ = [
 
 @dataclass
 class RunningXeroSandbox:
-    """A started sandbox: ``url`` is the API base (ends in ``/api.xro/2.0``); trust ``ca_cert``."""
+    """A started sandbox: ``url`` is the API base (ends in ``/api.xro/2.0``); trust ``ca_cert``.
+
+    The same host signs in an app (``oauth.client_id``) at ``/identity/connect/authorize`` and
+    ``/connect/token`` and lists the token's organisations at ``/connections``, as Xero's
+    identity server and ``api.xero.com/connections`` do.
+    """
 
     url: str
     ca_cert: Path
     access_token: str
     tenant_id: str
     store: XeroStore
+    oauth: OAuthClient
     _server: SandboxServer
     _tempdir: tempfile.TemporaryDirectory[str] | None
 
@@ -77,9 +84,20 @@ def start_xero_sandbox(
     token = access_token or f"eyJxero.{secrets.token_urlsafe(32)}"
     tenant = tenant_id or str(uuid.uuid4())
     router = build_router(store, access_token=token, tenant_id=tenant, rate_limiter=RateLimiter(rate_limit_per_second))
+    oauth = OAuthClient(secrets.token_hex(16).upper(), secrets.token_urlsafe(24), token)
+    add_oauth_routes(router, oauth, authorize_path="/identity/connect/authorize", token_path="/connect/token")
+
+    def connections(request: Request) -> Response:
+        if (request.header("Authorization") or "") != f"Bearer {token}":
+            return Response.json({"Title": "Unauthorized", "Status": 401}, 401)
+        return Response.json([{"id": str(uuid.uuid4()), "tenantId": tenant, "tenantType": "ORGANISATION",
+                               "tenantName": "Crosslink Demo Ltd"}])
+
+    router.add("GET", r"/connections", connections)
     server = SandboxServer(router.dispatch, tls=tls, port=port)
     server.start()
-    return RunningXeroSandbox(f"{server.url}/api.xro/2.0", tls.ca_cert, token, tenant, store, server, tempdir)
+    return RunningXeroSandbox(f"{server.url}/api.xro/2.0", tls.ca_cert, token, tenant, store, oauth, server,
+                              tempdir)
 
 
 def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:
