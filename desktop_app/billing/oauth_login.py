@@ -9,12 +9,13 @@ verifier, token or client secret in the text.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -57,6 +58,15 @@ class BillingTokens:
     refresh_token: str = field(default="", repr=False)
     expires_in: int = 0
     company_id: str = ""
+
+
+def moved_to(endpoints: OAuthEndpoints, host: str) -> OAuthEndpoints:
+    """The same endpoints (the vendor's paths) on another host, e.g. a local sandbox."""
+    def move(url: str) -> str:
+        return f"{host.rstrip('/')}{urlsplit(url).path}" if url else ""
+
+    return dataclasses.replace(endpoints, authorize_url=move(endpoints.authorize_url),
+                               token_url=move(endpoints.token_url), connections_url=move(endpoints.connections_url))
 
 
 def browser_login(

@@ -37,6 +37,7 @@ from desktop_app.billing.base import (
     records_to_frame,
     repeated_customers,
 )
+from desktop_app.billing.bearer import BearerApi, Renew
 from desktop_app.billing.http import JsonApiClient, RetriesExhausted
 from desktop_app.billing.link_writes import idempotency_key
 from desktop_app.billing.retry import RetryPolicy
@@ -127,7 +128,9 @@ class QuickBooksBilling:
         run_id: str | None = None,
         page_size: int = PAGE_SIZE,
         batch_size: int = BATCH_SIZE,
+        renew: Renew | None = None,
     ) -> None:
+        """``renew`` returns a new access token when the current one is refused (expired)."""
         if not realm_id.strip():
             raise BillingError("QuickBooks Online needs the company's realm id (shown after connecting the app).")
         self.link_storage = link_storage or QuickBooksLinkStorage()
@@ -135,11 +138,9 @@ class QuickBooksBilling:
         self.page_size = max(1, min(PAGE_SIZE, page_size))
         self.batch_size = max(1, min(BATCH_SIZE, batch_size))
         self._prefix = f"v3/company/{quote(realm_id.strip(), safe='')}"
-        self._api = JsonApiClient(
-            base_url, system_name="QuickBooks Online",
-            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
-            ca_cert=ca_cert, retry=retry,
-        )
+        self._api = BearerApi(JsonApiClient(base_url, system_name="QuickBooks Online",
+                                            headers={"Accept": "application/json"}, ca_cert=ca_cert, retry=retry),
+                              access_token, renew)
 
     def __repr__(self) -> str:
         return f"QuickBooksBilling({self._api.base_url!r})"

@@ -42,6 +42,7 @@ class CredentialField:
     label: str
     secret: bool = True
     required: bool = True  # False: the adapter can do without (e.g. a site name when a URL is given)
+    shown: bool = True  # False: kept by 'billing-login' for renewing tokens, not typed in the wizard
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class ConnectOptions:
     preset: str | None = None
     sheet: str | None = None
     run_id: str | None = None
+    profile: str = DEFAULT_PROFILE  # where a renewed refresh token is saved back
 
 
 Opener = Callable[[ConnectOptions], BillingSystem]
@@ -166,13 +168,48 @@ def _open_sequence(options: ConnectOptions) -> BillingSystem:
                            link_storage=storage, run_id=options.run_id)
 
 
+# Kept by 'desktop-app billing-login' so an expired access token can be renewed during a run.
+RENEWAL_CREDENTIALS = (
+    CredentialField("refresh_token", "refresh token", required=False, shown=False),
+    CredentialField("client_id", "app client id", secret=False, required=False, shown=False),
+    CredentialField("client_secret", "app client secret", required=False, shown=False),
+    CredentialField("auth_host", "sign-in host", secret=False, required=False, shown=False),
+)
+
+
+def _renewer(key: str, endpoints: OAuthEndpoints, options: ConnectOptions) -> Callable[[], str] | None:
+    """A function giving a fresh access token from the saved refresh token (None without one)."""
+    from desktop_app.billing.oauth_login import moved_to, refresh_tokens
+    from desktop_app.secrets import SecretStoreUnavailable
+
+    creds = options.credentials
+    if not creds.get("refresh_token") or not creds.get("client_id"):
+        return None
+    where = moved_to(endpoints, creds["auth_host"]) if creds.get("auth_host") else endpoints
+    current = {"refresh_token": creds["refresh_token"]}
+
+    def renew() -> str:
+        tokens = refresh_tokens(where, creds["client_id"], current["refresh_token"],
+                                client_secret=creds.get("client_secret", ""), verify=options.ca_cert or True)
+        current["refresh_token"] = tokens.refresh_token or current["refresh_token"]
+        try:  # the old refresh token is spent: keep the new one for the next run
+            save_credential(key, "refresh_token", current["refresh_token"], options.profile)
+            save_credential(key, "access_token", tokens.access_token, options.profile)
+        except SecretStoreUnavailable:
+            pass  # this run goes on with the new token; the next one signs in again
+        return tokens.access_token
+
+    return renew
+
+
 def _open_quickbooks(options: ConnectOptions) -> BillingSystem:
     from desktop_app.billing.quickbooks_adapter import DEFAULT_BASE_URL, QuickBooksBilling, QuickBooksLinkStorage
 
     storage = QuickBooksLinkStorage.parse(options.link_key) if options.link_key else QuickBooksLinkStorage()
     return QuickBooksBilling(options.credentials["access_token"], options.credentials["realm_id"],
                              base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
-                             link_storage=storage, run_id=options.run_id)
+                             link_storage=storage, run_id=options.run_id,
+                             renew=_renewer("quickbooks", QUICKBOOKS_OAUTH, options))
 
 
 def _open_chargebee(options: ConnectOptions) -> BillingSystem:
@@ -193,7 +230,7 @@ def _open_xero(options: ConnectOptions) -> BillingSystem:
         raise ValueError("Xero keeps the Salesforce Account id in ContactNumber only; leave the link key empty.")
     return XeroBilling(options.credentials["access_token"], options.credentials["tenant_id"],
                        base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
-                       run_id=options.run_id)
+                       run_id=options.run_id, renew=_renewer("xero", XERO_OAUTH, options))
 
 
 def _open_zuora(options: ConnectOptions) -> BillingSystem:
@@ -248,7 +285,7 @@ SYSTEMS: tuple[SystemEntry, ...] = (
     SystemEntry(
         key="quickbooks", name="QuickBooks Online", auth="oauth_pkce",
         credentials=(CredentialField("access_token", "OAuth access token"),
-                     CredentialField("realm_id", "company (realm) id", secret=False)),
+                     CredentialField("realm_id", "company (realm) id", secret=False), *RENEWAL_CREDENTIALS),
         link_location="Advanced: a customer custom field (custom_field:DEFINITION_ID); Simple Start, Essentials "
                       "and Plus have none in the API: a 'Salesforce Account: …' line in Notes (default), or "
                       "only the Salesforce side holds the link",
@@ -280,7 +317,7 @@ SYSTEMS: tuple[SystemEntry, ...] = (
     SystemEntry(
         key="xero", name="Xero", auth="oauth_pkce",
         credentials=(CredentialField("access_token", "OAuth access token"),
-                     CredentialField("tenant_id", "tenant (organisation) id", secret=False)),
+                     CredentialField("tenant_id", "tenant (organisation) id", secret=False), *RENEWAL_CREDENTIALS),
         link_location='ContactNumber ("Contact Code"; settable only through the API, at most 50 characters)',
         link_key_meaning="", default_link_key="ContactNumber",
         requirements=("ContactNumber at most 50 characters",
@@ -354,4 +391,4 @@ def open_system(key: str, options: ConnectOptions, *, typed: Mapping[str, str] |
     """Open system ``key``: credentials typed, else from the environment, else the keychain."""
     entry = system(key)
     credentials = entry.resolve_credentials(typed, profile)
-    return entry.open(dataclasses.replace(options, credentials=credentials))
+    return entry.open(dataclasses.replace(options, credentials=credentials, profile=profile))

@@ -27,6 +27,7 @@ from desktop_app.billing.base import (
     records_to_frame,
     repeated_customers,
 )
+from desktop_app.billing.bearer import BearerApi, Renew
 from desktop_app.billing.http import JsonApiClient, RetriesExhausted
 from desktop_app.billing.link_writes import idempotency_key
 from desktop_app.billing.retry import RetryPolicy
@@ -68,16 +69,15 @@ class XeroBilling:
         run_id: str | None = None,
         page_size: int = PAGE_SIZE,
         batch_size: int = BATCH_SIZE,
+        renew: Renew | None = None,
     ) -> None:
+        """``renew`` returns a new access token when the current one is refused (expired)."""
         self.run_id = run_id or uuid.uuid4().hex
         self.page_size = max(1, min(PAGE_SIZE, page_size))
         self.batch_size = max(1, min(BATCH_SIZE, batch_size))
-        self._api = JsonApiClient(
-            base_url, system_name="Xero",
-            headers={"Authorization": f"Bearer {access_token}", "xero-tenant-id": tenant_id.strip(),
-                     "Accept": "application/json"},
-            ca_cert=ca_cert, retry=retry,
-        )
+        headers = {"xero-tenant-id": tenant_id.strip(), "Accept": "application/json"}
+        self._api = BearerApi(JsonApiClient(base_url, system_name="Xero", ca_cert=ca_cert, retry=retry,
+                                            headers=headers), access_token, renew)
 
     def __repr__(self) -> str:
         return f"XeroBilling({self._api.base_url!r})"

@@ -9,14 +9,12 @@ host with the vendor's paths (the local sandboxes).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from desktop_app.billing.base import BillingError
 from desktop_app.billing.credentials import DEFAULT_PROFILE, save_credential
-from desktop_app.billing.oauth_login import DEFAULT_PORT, OAuthEndpoints, browser_login
+from desktop_app.billing.oauth_login import DEFAULT_PORT, browser_login, moved_to
 from desktop_app.billing.registry import SYSTEMS, system
 from desktop_app.cli.common import EXIT_OK, UsageError
 from desktop_app.secrets import SecretStoreUnavailable
@@ -38,27 +36,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-def _moved(endpoints: OAuthEndpoints, host: str) -> OAuthEndpoints:
-    def move(url: str) -> str:
-        return f"{host.rstrip('/')}{urlsplit(url).path}" if url else ""
-
-    return dataclasses.replace(endpoints, authorize_url=move(endpoints.authorize_url),
-                               token_url=move(endpoints.token_url), connections_url=move(endpoints.connections_url))
-
-
 def run(args: argparse.Namespace) -> int:
     entry = system(args.system)
     assert entry.oauth is not None  # the choices hold only systems with a browser sign-in
-    endpoints = _moved(entry.oauth, args.auth_host) if args.auth_host else entry.oauth
+    endpoints = moved_to(entry.oauth, args.auth_host) if args.auth_host else entry.oauth
     print(f"Opening the {entry.name} sign-in page in your browser…", flush=True)
     try:
-        tokens = browser_login(endpoints, args.client_id, client_secret=os.environ.get(CLIENT_SECRET_ENV, ""),
+        client_secret = os.environ.get(CLIENT_SECRET_ENV, "")
+        tokens = browser_login(endpoints, args.client_id, client_secret=client_secret,
                                port=args.port, verify=str(args.ca_cert) if args.ca_cert else True)
-        save_credential(entry.key, "access_token", tokens.access_token, args.profile)
-        if tokens.refresh_token:
-            save_credential(entry.key, "refresh_token", tokens.refresh_token, args.profile)
-        if entry.company_credential and tokens.company_id:
-            save_credential(entry.key, entry.company_credential, tokens.company_id, args.profile)
+        saved = {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token,
+                 "client_id": args.client_id, "client_secret": client_secret, "auth_host": args.auth_host or "",
+                 entry.company_credential: tokens.company_id}
+        for name, value in saved.items():  # the refresh token, app id and secret let a run renew its token
+            if name and value:
+                save_credential(entry.key, name, value, args.profile)
     except (BillingError, SecretStoreUnavailable) as error:
         raise UsageError(str(error)) from None
     print(f"Signed in to {entry.name} ({entry.company_credential or 'company'} {tokens.company_id}); the tokens "

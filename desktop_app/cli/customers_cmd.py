@@ -60,7 +60,7 @@ def _typed_credentials(args: argparse.Namespace) -> dict[str, str]:
     if not args.api_key_env:
         return {}
     entry = system_entry(args.system)
-    names = [credential.name for credential in entry.credentials]
+    names = [credential.name for credential in entry.credentials if credential.required]
     parts = _env_value(args.api_key_env).split(":", len(names) - 1) if names else []
     if len(parts) != len(names) or not all(parts):
         raise UsageError(f"{args.api_key_env} must hold {':'.join(names)} for {entry.name}.")

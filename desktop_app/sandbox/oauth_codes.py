@@ -1,7 +1,8 @@
 """The authorisation-code-with-PKCE half of a billing sandbox (QuickBooks Online, Xero): an authorize
 page that consents at once and redirects back with a code, and a token endpoint that checks the
-code, the redirect URI and the PKCE verifier (RFC 7636, S256) and issues the sandbox's access token
-with a rotating refresh token.
+code, the redirect URI and the PKCE verifier (RFC 7636, S256) and issues a new access token with a
+rotating refresh token. The sandbox's API accepts the first access token and every one issued since,
+until ``expire_access_tokens`` (an hour passing, in tests).
 """
 
 from __future__ import annotations
@@ -28,6 +29,20 @@ class OAuthClient:
     codes: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # code → (challenge, redirect)
     refresh_tokens: set[str] = field(default_factory=set, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    issued: set[str] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        self.issued.add(self.access_token)
+
+    def valid(self, token: str) -> bool:
+        """True for an access token the API accepts now."""
+        with self.lock:
+            return any(hmac.compare_digest(token, known) for known in self.issued)
+
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far stops working (refresh tokens still do)."""
+        with self.lock:
+            self.issued.clear()
 
 
 def _loopback(uri: str) -> bool:
@@ -77,9 +92,10 @@ def add_oauth_routes(router: Router, client: OAuthClient, *, authorize_path: str
                 client.refresh_tokens.discard(form["refresh_token"])
             else:
                 return _error(400, "unsupported_grant_type", "Only authorization_code and refresh_token.")
-            refresh = secrets.token_urlsafe(32)
+            refresh, access = secrets.token_urlsafe(32), f"eyJ.{secrets.token_urlsafe(32)}"
             client.refresh_tokens.add(refresh)
-        return Response.json({"access_token": client.access_token, "refresh_token": refresh, "token_type": "Bearer",
+            client.issued.add(access)
+        return Response.json({"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
                               "expires_in": 3600})
 
     router.add("GET", authorize_path, authorize)

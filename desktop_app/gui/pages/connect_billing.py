@@ -61,7 +61,7 @@ class ConnectBillingPage(BasePage):
         form.addRow("Certificate to &trust:", self.ca_cert)
         self.credential_inputs: dict[tuple[str, str], QLineEdit] = {}
         for entry in SYSTEMS:
-            for credential in entry.credentials:
+            for credential in (c for c in entry.credentials if c.shown):
                 line = QLineEdit(self)
                 if credential.secret:
                     line.setEchoMode(QLineEdit.EchoMode.Password)

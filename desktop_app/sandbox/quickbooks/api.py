@@ -16,9 +16,9 @@ and Batch, minor version 75) and the request shapes of the community ``python-qu
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from desktop_app.sandbox.httpserver import Handler, Request, Response, Router
@@ -66,8 +66,9 @@ def parse_query(text: str) -> tuple[bool | None, list[str] | None, int, int] | s
     return active, ids, start, limit
 
 
-def build_router(store: QuickBooksStore, *, realm_id: str, access_token: str, rate_limiter: RateLimiter) -> Router:
-    """The sandbox's routes; requests need ``Authorization: Bearer <access_token>``."""
+def build_router(store: QuickBooksStore, *, realm_id: str, token_ok: Callable[[str], bool],
+                 rate_limiter: RateLimiter) -> Router:
+    """The sandbox's routes; requests need ``Authorization: Bearer <token>`` with a token ``token_ok`` accepts."""
     router = Router()
     base = r"/v3/company/(?P<realm>[^/]+)"
 
@@ -75,7 +76,7 @@ def build_router(store: QuickBooksStore, *, realm_id: str, access_token: str, ra
         def run(request: Request) -> Response:
             store.counters.requests[request.path.rsplit("/", 1)[-1] if request.method == "POST" else "GET"] += 1
             auth = request.header("Authorization") or ""
-            if not (auth.startswith("Bearer ") and hmac.compare_digest(auth[7:].strip(), access_token)):
+            if not (auth.startswith("Bearer ") and token_ok(auth[7:].strip())):
                 return counted(fault_answer(401, "AUTHENTICATION", fault(
                     "3200", "message=AuthenticationFailed; errorCode=003200; statusCode=401",
                     "Token invalid or expired.")))

@@ -83,12 +83,13 @@ def start_xero_sandbox(
     store = XeroStore([dict(c) for c in contacts], faults=faults, day_limit=day_limit)
     token = access_token or f"eyJxero.{secrets.token_urlsafe(32)}"
     tenant = tenant_id or str(uuid.uuid4())
-    router = build_router(store, access_token=token, tenant_id=tenant, rate_limiter=RateLimiter(rate_limit_per_second))
     oauth = OAuthClient(secrets.token_hex(16).upper(), secrets.token_urlsafe(24), token)
+    router = build_router(store, token_ok=oauth.valid, tenant_id=tenant,
+                          rate_limiter=RateLimiter(rate_limit_per_second))
     add_oauth_routes(router, oauth, authorize_path="/identity/connect/authorize", token_path="/connect/token")
 
     def connections(request: Request) -> Response:
-        if (request.header("Authorization") or "") != f"Bearer {token}":
+        if not oauth.valid((request.header("Authorization") or "").removeprefix("Bearer ").strip()):
             return Response.json({"Title": "Unauthorized", "Status": 401}, 401)
         return Response.json([{"id": str(uuid.uuid4()), "tenantId": tenant, "tenantType": "ORGANISATION",
                                "tenantName": "Crosslink Demo Ltd"}])

@@ -24,9 +24,9 @@ pages (archived contacts are restored before editing; GDPR-erased ones are gone 
 
 from __future__ import annotations
 
-import hmac
 import json
 import uuid
+from collections.abc import Callable
 
 from desktop_app.sandbox.httpserver import Handler, Request, Response, Router
 from desktop_app.sandbox.sequence.api import RateLimiter
@@ -48,7 +48,8 @@ def envelope(**values: object) -> dict[str, object]:
             "DateTimeUTC": "/Date(1767225600000)/", **values}
 
 
-def build_router(store: XeroStore, *, access_token: str, tenant_id: str, rate_limiter: RateLimiter) -> Router:
+def build_router(store: XeroStore, *, token_ok: Callable[[str], bool], tenant_id: str,
+                 rate_limiter: RateLimiter) -> Router:
     """The sandbox's routes around ``store``."""
     router = Router()
 
@@ -56,7 +57,7 @@ def build_router(store: XeroStore, *, access_token: str, tenant_id: str, rate_li
         def run(request: Request) -> Response:
             store.counters.requests[request.method] += 1
             auth = request.header("Authorization") or ""
-            if not (auth.startswith("Bearer ") and hmac.compare_digest(auth[7:].strip(), access_token)):
+            if not (auth.startswith("Bearer ") and token_ok(auth[7:].strip())):
                 return counted(problem(401, "Unauthorized", "AuthenticationUnsuccessful"))
             if (request.header("xero-tenant-id") or "") != tenant_id:
                 return counted(problem(403, "Forbidden", "AuthenticationUnsuccessful: the token is not connected "
