@@ -171,8 +171,8 @@ def _open_sequence(options: ConnectOptions) -> BillingSystem:
 # Kept by 'desktop-app billing-login' so an expired access token can be renewed during a run.
 RENEWAL_CREDENTIALS = (
     CredentialField("refresh_token", "refresh token", required=False, shown=False),
-    CredentialField("client_id", "app client id", secret=False, required=False, shown=False),
-    CredentialField("client_secret", "app client secret", required=False, shown=False),
+    CredentialField("client_id", "app client id (to sign in)", secret=False, required=False),
+    CredentialField("client_secret", "app client secret (to sign in)", required=False),
     CredentialField("auth_host", "sign-in host", secret=False, required=False, shown=False),
 )
 

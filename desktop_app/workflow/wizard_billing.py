@@ -112,3 +112,34 @@ def _credential_words(labels: list[str]) -> str:
         if all(label.startswith(f"{first} ") for label in labels):
             labels = [labels[0], *(label.removeprefix(f"{first} ") for label in labels[1:])]
     return ", ".join(labels[:-1]) + (" and " if len(labels) > 1 else "") + labels[-1] if labels else "credentials"
+
+
+def sign_in(choice: BillingChoice, *, cancel: CancelToken | None = None) -> dict[str, str]:
+    """Sign in through the browser to the OAuth system ``choice`` names (its app client id, and secret
+    when the app has one, typed in ``choice.credentials``); the credentials to use from now on.
+
+    A local API address (a sandbox on this computer) is also where the sign-in happens.
+    """
+    from urllib.parse import urlsplit
+
+    from desktop_app.billing.oauth_login import browser_login, moved_to
+
+    entry = system(choice.kind)
+    client_id = (choice.credentials.get("client_id") or "").strip()
+    if entry.oauth is None:
+        raise BillingConnectionProblem(f"{entry.name} has no browser sign-in; type its credentials instead.")
+    if not client_id:
+        raise BillingConnectionProblem(f"Type the client id of your {entry.name} app first (from the vendor's "
+                                       "developer portal), then sign in.")
+    address = urlsplit(choice.base_url)
+    local = address.hostname in ("127.0.0.1", "localhost")
+    auth_host = f"{address.scheme}://{address.netloc}" if local else ""
+    endpoints = moved_to(entry.oauth, auth_host) if auth_host else entry.oauth
+    try:
+        tokens = browser_login(endpoints, client_id, client_secret=choice.credentials.get("client_secret", ""),
+                               cancel=cancel, verify=choice.ca_cert or True)
+    except BillingError as error:
+        raise BillingConnectionProblem(str(error)) from None
+    found = {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token, "auth_host": auth_host,
+             entry.company_credential: tokens.company_id}
+    return {**choice.credentials, **{k: v for k, v in found.items() if k and v}}

@@ -35,7 +35,10 @@ from desktop_app.workflow.wizard_billing import (
     check_connection,
     save_credentials,
 )
+from desktop_app.workflow.wizard_billing import sign_in as wizard_sign_in
 from desktop_app.workflow.wizard_demo import demo_billing_sandbox
+
+OAUTH_KINDS = frozenset(entry.key for entry in SYSTEMS if entry.oauth is not None)
 
 
 class ConnectBillingPage(BasePage):
@@ -86,6 +89,10 @@ class ConnectBillingPage(BasePage):
         self.test_button = QPushButton("&Test connection", self)
         self.test_button.setAccessibleName("Test the connection to the billing system")
         row.addWidget(self.test_button)
+        self.sign_in_button = QPushButton("&Sign in with the browser…", self)
+        self.sign_in_button.setAccessibleName("Sign in to the billing system in the browser")
+        row.addWidget(self.sign_in_button)
+        self._signed_in: dict[str, dict[str, str]] = {}  # per system: refresh token, sign-in host (not shown)
         row.addStretch(1)
         self.body.addLayout(row)
         self.status = QLabel("Not connected.", self)
@@ -98,6 +105,7 @@ class ConnectBillingPage(BasePage):
         self._file_row = file_row
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.test_button.clicked.connect(self.test_connection)
+        self.sign_in_button.clicked.connect(self.sign_in)
         self.browse.clicked.connect(self._browse)
         self._kind_changed()
 
@@ -111,6 +119,7 @@ class ConnectBillingPage(BasePage):
         kind = self.chosen_kind()
         creds = {name: line.text().strip() for (system, name), line in self.credential_inputs.items()
                  if system == kind}
+        creds.update(self._signed_in.get(kind, {}))
         return BillingChoice(kind, base_url=self.url.text().strip(), ca_cert=self.ca_cert.text().strip(),
                              file=self.file.text().strip() if kind == "file" else "",
                              credentials={k: v for k, v in creds.items() if v})
@@ -175,6 +184,22 @@ class ConnectBillingPage(BasePage):
                  self._connected)
         self._show_state()
 
+    def sign_in(self) -> None:
+        """Sign in through the browser (OAuth systems) in the background, then test the connection."""
+        choice = self.choice()
+        self.status.setText("Waiting for the sign-in in the browser…")
+        self.run(lambda p, c: wizard_sign_in(choice, cancel=c), f"signing in to {KIND_NAMES[choice.kind]}",
+                 lambda creds: self._signed(choice.kind, creds))
+        self._show_state()
+
+    def _signed(self, kind: str, creds: dict[str, str]) -> None:
+        for name, value in creds.items():
+            line = self.credential_inputs.get((kind, name))
+            if line is not None:
+                line.setText(value)
+        self._signed_in[kind] = {k: v for k, v in creds.items() if (kind, k) not in self.credential_inputs}
+        self.test_connection()
+
     def _connected(self, connection: BillingConnection) -> None:
         self.state.billing = connection
         self.state.preflight = None
@@ -191,6 +216,7 @@ class ConnectBillingPage(BasePage):
                                         self.remember: kind != "file"}
         for (system, _name), line in self.credential_inputs.items():
             visible[line] = system == kind
+        self.sign_in_button.setVisible(kind in OAUTH_KINDS)
         for widget, shown in visible.items():
             self._form.setRowVisible(widget, shown)
         self._form.setRowVisible(self._file_row, kind == "file")

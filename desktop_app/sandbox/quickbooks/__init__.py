@@ -102,5 +102,6 @@ def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = No
     """A QuickBooks Online sandbox (an Advanced company) seeded from canonical customers rows."""
     sandbox = start_quickbooks_sandbox(customers_from_rows(rows), workdir=workdir)
     return BillingSandbox("quickbooks", sandbox.url, sandbox.ca_cert,
-                          {"access_token": sandbox.access_token, "realm_id": sandbox.realm_id},
+                          {"access_token": sandbox.access_token, "realm_id": sandbox.realm_id,
+                           "client_id": sandbox.oauth.client_id, "client_secret": sandbox.oauth.client_secret},
                           sandbox.store, sandbox.stop)

@@ -105,5 +105,6 @@ def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = No
     """A Xero sandbox seeded from canonical customers rows (no day limit: demos read many times)."""
     sandbox = start_xero_sandbox(contacts_from_rows(rows), workdir=workdir, day_limit=10**9)
     return BillingSandbox("xero", sandbox.url, sandbox.ca_cert,
-                          {"access_token": sandbox.access_token, "tenant_id": sandbox.tenant_id},
+                          {"access_token": sandbox.access_token, "tenant_id": sandbox.tenant_id,
+                           "client_id": sandbox.oauth.client_id},
                           sandbox.store, sandbox.stop)
