@@ -1,9 +1,13 @@
 """Billing adapters at scale: list 100,000 Sequence customers and write 10,000 links through the
 Sequence sandbox (HTTPS on 127.0.0.1), then the same steps against localstripe at a size its
-in-memory store handles in reasonable time (default 2,000 customers, 1,000 links).
+in-memory store handles in reasonable time (default 2,000 customers, 1,000 links), then list and
+write throughput of every other registered system against its own sandbox (default 20,000
+customers, 2,000 links each; the sandboxes' rate limits are off, so this measures the adapter and
+its batching, not the vendor's limits).
 
 Run: ``.venv/bin/python benchmarks/bench_billing.py [--customers N] [--links N]
-[--stripe-customers N] [--stripe-links N]``. The last line printed is one JSON object.
+[--stripe-customers N] [--stripe-links N] [--systems quickbooks,xero,…] [--system-customers N]
+[--system-links N] [--skip-sequence] [--skip-stripe]``. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from desktop_app.billing.registry import SYSTEMS, ConnectOptions, open_system, system
 from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.billing.stripe_adapter import StripeBilling
 from desktop_app.sandbox.demo_data import generate
@@ -108,6 +113,52 @@ def bench_stripe(customers: int, links: int, seed: int) -> dict[str, Any]:
     }
 
 
+OWN_SANDBOXES = [e.key for e in SYSTEMS if e.sandbox and e.key not in ("sequence", "stripe")]
+
+
+def bench_api_system(kind: str, customers: int, links: int, seed: int) -> dict[str, Any]:
+    """List every customer and write ``links`` links (then a re-run) on ``kind``'s own sandbox."""
+    starter = system(kind).sandbox_starter()
+    assert starter is not None
+    rows = _demo_rows(customers, seed)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as workdir:
+        sandbox: Any = starter(rows, workdir=Path(workdir))
+        seed_seconds = time.perf_counter() - started
+        try:
+            options = ConnectOptions(base_url=sandbox.url, ca_cert=str(sandbox.ca_cert or ""))
+            adapter = open_system(kind, options, typed=sandbox.credentials)
+            try:
+                started = time.perf_counter()
+                frame = adapter.customers_frame()
+                list_seconds = time.perf_counter() - started
+                targets = frame.loc[frame["sf_account_id"] == "", "customer_id"].tolist()[:links]
+                pairs = [(customer, _account_id(i)) for i, customer in enumerate(targets)]
+                started = time.perf_counter()
+                results = adapter.write_links(pairs)
+                write_seconds = time.perf_counter() - started
+                started = time.perf_counter()
+                rerun = adapter.write_links(pairs)
+                rerun_seconds = time.perf_counter() - started
+            finally:
+                adapter.close()
+        finally:
+            sandbox.stop()
+    return {
+        "customers_listed": len(frame),
+        "seed_seconds": round(seed_seconds, 2),
+        "list_seconds": round(list_seconds, 2),
+        "list_per_second": round(len(frame) / list_seconds),
+        "links_requested": len(pairs),
+        "write_seconds": round(write_seconds, 2),
+        "writes_per_second": round(len(pairs) / write_seconds, 1),
+        "write_statuses": dict(Counter(r.status for r in results)),
+        "failed_codes": dict(Counter(r.error_code for r in results if r.status == "failed")),
+        "rerun_seconds": round(rerun_seconds, 2),
+        "rerun_statuses": dict(Counter(r.status for r in rerun)),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
@@ -115,12 +166,24 @@ def main() -> None:
     parser.add_argument("--stripe-customers", type=int, default=2_000)
     parser.add_argument("--stripe-links", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--systems", default=",".join(OWN_SANDBOXES),
+                        help="other systems to measure on their own sandboxes (comma-separated; '' for none)")
+    parser.add_argument("--system-customers", type=int, default=20_000)
+    parser.add_argument("--system-links", type=int, default=2_000)
+    parser.add_argument("--skip-sequence", action="store_true")
+    parser.add_argument("--skip-stripe", action="store_true")
     args = parser.parse_args()
-    sequence = bench_sequence(args.customers, args.links, args.seed)
-    print("sequence:", json.dumps(sequence), file=sys.stderr)
-    stripe = bench_stripe(args.stripe_customers, args.stripe_links, args.seed)
-    print("stripe (localstripe):", json.dumps(stripe), file=sys.stderr)
-    print(json.dumps({"benchmark": "billing", "sequence_sandbox": sequence, "localstripe": stripe}))
+    report: dict[str, Any] = {"benchmark": "billing"}
+    if not args.skip_sequence:
+        report["sequence_sandbox"] = bench_sequence(args.customers, args.links, args.seed)
+        print("sequence:", json.dumps(report["sequence_sandbox"]), file=sys.stderr)
+    if not args.skip_stripe:
+        report["localstripe"] = bench_stripe(args.stripe_customers, args.stripe_links, args.seed)
+        print("stripe (localstripe):", json.dumps(report["localstripe"]), file=sys.stderr)
+    for kind in [k.strip() for k in args.systems.split(",") if k.strip()]:
+        report[kind] = bench_api_system(kind, args.system_customers, args.system_links, args.seed)
+        print(f"{kind}:", json.dumps(report[kind]), file=sys.stderr)
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":

@@ -68,3 +68,23 @@ def save_sequence_credentials(client_id: str, client_secret: str, profile: str =
     """Store the Sequence client id and secret in the keychain."""
     secrets.save_secret(SEQUENCE_ID_KIND, profile, client_id)
     secrets.save_secret(SEQUENCE_SECRET_KIND, profile, client_secret)
+
+
+def credential_env_var(system: str, name: str) -> str:
+    """The environment variable that holds credential ``name`` of billing system ``system``."""
+    return f"CROSSLINK_{system}_{name}".upper().replace("-", "_")
+
+
+def credential_kind(system: str, name: str) -> str:
+    """The keychain kind under which credential ``name`` of ``system`` is saved."""
+    return f"{system}-{name}".lower().replace("_", "-")
+
+
+def load_credential(system: str, name: str, profile: str = DEFAULT_PROFILE) -> str | None:
+    """Credential ``name`` of ``system`` from its environment variable or the keychain (None when neither)."""
+    return _from_env_or_keychain(credential_env_var(system, name), credential_kind(system, name), profile)
+
+
+def save_credential(system: str, name: str, value: str, profile: str = DEFAULT_PROFILE) -> None:
+    """Store credential ``name`` of ``system`` in the keychain."""
+    secrets.save_secret(credential_kind(system, name), profile, value)

@@ -68,6 +68,7 @@ class JsonApiClient:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         cancel: CancelToken | None = None,
+        data: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """Send a request, retrying 429/5xx/dropped connections; any other answer is returned.
 
@@ -82,7 +83,7 @@ class JsonApiClient:
                 cancel.raise_if_cancelled()
             try:
                 response = self._session.request(
-                    method, url, params=params, json=json, headers=headers, timeout=self.timeout,
+                    method, url, params=params, json=json, data=data, headers=headers, timeout=self.timeout,
                     verify=self._verify,
                 )
             except (requests.ConnectionError, requests.Timeout) as failure:

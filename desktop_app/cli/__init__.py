@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "desktop_app.cli.login_cmd",
     "desktop_app.cli.check_cmd",
     "desktop_app.cli.customers_cmd",
+    "desktop_app.cli.billing_login_cmd",
     "desktop_app.cli.sandbox_cmd",
     "desktop_app.cli.plan_cmd",
     "desktop_app.cli.apply_cmd",

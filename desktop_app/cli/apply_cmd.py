@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from desktop_app.billing.address_writes import AddressWriter
+from desktop_app.billing.registry import api_system_keys, system_keys
 from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
 from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options, link_sides
 from desktop_app.core.address_changes import record_changes
@@ -179,7 +180,7 @@ def _execute(
 ) -> int:
     if settings.get("billing_system") == "file":
         raise UsageError(
-            "apply, resume and undo need a billing system they can read back (stripe or sequence): a "
+            f"apply, resume and undo need a billing system they can read back ({', '.join(api_system_keys())}): a "
             "customer export file cannot show whether a write landed, so the run could be neither "
             "verified nor resumed safely. 'plan' and 'audit' work with --billing file."
         )
@@ -221,7 +222,7 @@ def run_apply(args: argparse.Namespace) -> int:
             print("Dry run: nothing was written.")
         return EXIT_OK
     if not billing_kind:
-        raise UsageError("The plan names no billing system; pass --billing stripe, sequence or file.")
+        raise UsageError(f"The plan names no billing system; pass --billing {'|'.join(system_keys())}.")
     changes = record_changes(_read_fixes(args))
     run_id = new_run_id()
     settings = {

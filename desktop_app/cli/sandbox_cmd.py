@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from desktop_app.billing.registry import SYSTEMS, system
 from desktop_app.cli.common import EXIT_OK, UsageError
 
 
@@ -41,10 +42,15 @@ def register(subparsers: Any) -> None:
                         help="also start localstripe on 127.0.0.1 (needs the localstripe package)")
     parser.add_argument("--stripe-customers", type=int, default=100,
                         help="demo customers to create in localstripe (default 100; it is slow to seed)")
+    parser.add_argument("--billing", action="append", default=[], metavar="SYSTEM",
+                        choices=[e.key for e in SYSTEMS if e.sandbox and e.key not in ("sequence", "stripe")],
+                        help="also start this billing system's sandbox, seeded from the same demo data "
+                             "(repeatable); its URL, CA and credentials are printed under 'billing'")
     parser.set_defaults(func=run)
 
 
-def ready_payload(salesforce: Any, sequence: Any = None, stripe: Any = None) -> dict[str, Any]:
+def ready_payload(salesforce: Any, sequence: Any = None, stripe: Any = None,
+                  billing: dict[str, Any] | None = None) -> dict[str, Any]:
     """The one dict printed when the sandboxes are ready."""
     from desktop_app.sandbox.salesforce import ready_info
 
@@ -58,7 +64,30 @@ def ready_payload(salesforce: Any, sequence: Any = None, stripe: Any = None) -> 
         )
     if stripe is not None:
         payload.update(stripe_url=stripe.url, stripe_api_key=stripe.api_key)
+    if billing:
+        payload["billing"] = {
+            key: {"url": sandbox.url, "ca_cert": str(sandbox.ca_cert or ""), "credentials": sandbox.credentials}
+            for key, sandbox in billing.items()
+        }
     return payload
+
+
+def _start_other_billing(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
+    """Start the sandboxes of ``--billing`` systems, seeded from the demo data."""
+    started: dict[str, Any] = {}
+    if not args.billing:
+        return started
+    from desktop_app.sandbox.demo_data import generate
+
+    customers = generate(max(args.accounts, 1), seed=args.seed).customers
+    for key in dict.fromkeys(args.billing):
+        starter = system(key).sandbox_starter()
+        assert starter is not None  # the choices only list systems with a sandbox
+        rows = ({str(k): v for k, v in row.items()} for row in customers.to_dict("records"))
+        sandbox: Any = starter(rows)
+        stack.callback(sandbox.stop)
+        started[key] = sandbox
+    return started
 
 
 def _start_billing(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[Any, Any]:
@@ -118,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.ExitStack() as stack:
             stack.callback(sandbox.stop)
             sequence, stripe = _start_billing(args, stack)
-            print(ready_line(ready_payload(sandbox, sequence, stripe)), flush=True)
+            others = _start_other_billing(args, stack)
+            print(ready_line(ready_payload(sandbox, sequence, stripe, others)), flush=True)
             while not stop.wait(0.5):
                 pass
     finally:

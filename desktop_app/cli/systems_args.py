@@ -3,9 +3,9 @@
 Salesforce: ``--profile NAME`` (a saved login) or ``--sandbox`` (the local sandbox org: its
 ``instance_url`` and ``ca_cert`` as printed by ``desktop-app sandbox`` go in ``--instance-url`` /
 ``--ca-cert`` or ``CROSSLINK_SANDBOX_INSTANCE_URL`` / ``CROSSLINK_SANDBOX_CA_CERT``; the access token
-only ever in ``CROSSLINK_SANDBOX_ACCESS_TOKEN``). Billing: ``--billing stripe|sequence|file`` with
-``--billing-url``/``--billing-ca`` (API systems; credentials from the environment or the keychain)
-or ``--billing-file`` (file route).
+only ever in ``CROSSLINK_SANDBOX_ACCESS_TOKEN``). Billing: ``--billing NAME`` (any system of the
+billing registry) with ``--billing-url``/``--billing-ca`` (API systems; credentials from the
+environment or the keychain) or ``--billing-file`` (file route).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
 from desktop_app.billing.base import BillingError, BillingSystem
+from desktop_app.billing.registry import ConnectOptions, open_system, system_keys
 from desktop_app.cli.common import UsageError
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError
@@ -51,7 +51,7 @@ def add_billing_options(parser: argparse.ArgumentParser, *, billing_required: bo
     billing = parser.add_argument_group("billing system")
     billing.add_argument(
         "--billing",
-        choices=("stripe", "sequence", "file"),
+        choices=system_keys(),
         required=billing_required,
         help="billing system holding the customers",
     )
@@ -62,7 +62,8 @@ def add_billing_options(parser: argparse.ArgumentParser, *, billing_required: bo
     billing.add_argument(
         "--link-key",
         default=None,
-        help="where the billing side keeps the Account id (Stripe metadata key, Sequence integration service)",
+        help="where the billing side keeps the Account id (Stripe metadata key, Sequence integration service, "
+             "Chargebee custom field …; see docs/billing-systems.md)",
     )
 
 
@@ -89,36 +90,18 @@ def billing_system(
     args: argparse.Namespace, kind: str, *, run_id: str | None = None, link_key: str = ""
 ) -> BillingSystem:
     """The billing adapter the options describe (credentials from the environment or keychain)."""
-    key = args.link_key or link_key
-    options: dict[str, Any] = {}
+    if not kind:
+        raise UsageError(f"Say which billing system holds the customers: --billing {'|'.join(system_keys())}.")
+    if kind == "file" and args.billing_file is None:
+        raise UsageError("--billing file needs --billing-file EXPORT (the billing system's customer export).")
+    options = ConnectOptions(
+        base_url=args.billing_url or "", ca_cert=str(args.billing_ca or ""), link_key=args.link_key or link_key,
+        file=str(args.billing_file or ""), run_id=run_id,
+    )
     try:
-        if kind == "sequence":
-            from desktop_app.billing.sequence_adapter import SequenceBilling, SequenceLinkStorage
-
-            if args.billing_url:
-                options["base_url"] = args.billing_url
-            if args.billing_ca:
-                options["ca_cert"] = args.billing_ca
-            if key:
-                options["link_storage"] = SequenceLinkStorage(name=key)
-            return SequenceBilling.from_saved_credentials(args.billing_profile, run_id=run_id, **options)
-        if kind == "stripe":
-            from desktop_app.billing.stripe_adapter import StripeBilling
-
-            if args.billing_url:
-                options["base_url"] = args.billing_url
-            if key:
-                options["link_key"] = key
-            return StripeBilling.from_saved_credentials(args.billing_profile, run_id=run_id, **options)
-        if kind == "file":
-            from desktop_app.billing.file_adapter import FileBilling
-
-            if args.billing_file is None:
-                raise UsageError("--billing file needs --billing-file EXPORT (the billing system's customer export).")
-            return FileBilling(args.billing_file)
-    except BillingError as error:
+        return open_system(kind, options, profile=args.billing_profile)
+    except (BillingError, ValueError) as error:
         raise UsageError(str(error)) from None
-    raise UsageError("Say which billing system holds the customers: --billing stripe, sequence or file.")
 
 
 def link_sides(

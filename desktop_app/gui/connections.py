@@ -128,13 +128,20 @@ def _demo_renewer(server: RunningSalesforceSandbox, refresh_token: str | None) -
     return renew
 
 
-def demo_billing_choice(systems: DemoSystems) -> BillingChoice:
-    """The Connect billing page's choice for demo mode: the Sequence sandbox with its own credentials."""
-    sandbox = systems.sequence
-    if sandbox is None:
-        raise ValueError("The Sequence sandbox is not running; go Back to Connect Salesforce and connect again.")
-    return BillingChoice("sequence", base_url=sandbox.url, ca_cert=str(sandbox.ca_cert),
-                         credentials={"client_id": sandbox.client_id, "client_secret": sandbox.client_secret})
+def demo_billing_choice(systems: DemoSystems, kind: str = "sequence") -> BillingChoice:
+    """The Connect billing page's choice for demo mode: system ``kind``'s sandbox with its own credentials
+    (any system but Sequence must have been started with ``demo_billing_sandbox`` first)."""
+    if kind == "sequence":
+        sandbox = systems.sequence
+        if sandbox is None:
+            raise ValueError("The Sequence sandbox is not running; go Back to Connect Salesforce and connect again.")
+        return BillingChoice("sequence", base_url=sandbox.url, ca_cert=str(sandbox.ca_cert),
+                             credentials={"client_id": sandbox.client_id, "client_secret": sandbox.client_secret})
+    running = systems.billing.get(kind)
+    if running is None:
+        raise ValueError(f"The {kind} sandbox is not running; choose the system again to start it.")
+    return BillingChoice(kind, base_url=running.url, ca_cert=str(running.ca_cert or ""),
+                         credentials=dict(running.credentials))
 
 
 def live_sides(salesforce: SalesforceConnection, billing: BillingConnection, link_field: str) -> dict[str, LinkSide]:

@@ -11,6 +11,7 @@ Run as ``python -m desktop_app.sandbox.localstripe_runner --port 0 [--state-file
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import pickle
 import selectors
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
+from desktop_app.sandbox.billing_sandbox import BillingSandbox
 
 READY_PREFIX = "LOCALSTRIPE_PORT="
 DEFAULT_API_KEY = "sk_test_crosslink_sandbox"
@@ -96,6 +99,21 @@ class RunningLocalStripe:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# localstripe creates customers one request at a time (~100/s); demo mode seeds only this many.
+DEMO_CUSTOMERS = 300
+
+
+def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:
+    """localstripe seeded with the first ``DEMO_CUSTOMERS`` demo customers, as a ``BillingSandbox``."""
+    server = start_localstripe(workdir=workdir, persist=False)
+    try:
+        server.create_customers(itertools.islice(rows, DEMO_CUSTOMERS))
+    except BaseException:
+        server.stop()
+        raise
+    return BillingSandbox("stripe", server.url, None, {"api_key": server.api_key}, server, server.stop)
 
 
 def start_localstripe(

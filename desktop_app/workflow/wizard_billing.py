@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal
 
 from desktop_app.billing.base import BillingAuthError, BillingError, BillingSystem
+from desktop_app.billing.registry import SYSTEMS, ConnectOptions, open_system, system
 from desktop_app.core.progress import CancelToken
 
-BillingKind = Literal["stripe", "sequence", "file"]
-KIND_NAMES: dict[str, str] = {"stripe": "Stripe", "sequence": "Sequence", "file": "From a file"}
+BillingKind = str  # a key of the billing registry
+KIND_NAMES: dict[str, str] = {entry.key: entry.name for entry in SYSTEMS}
 
 
 class BillingConnectionProblem(ValueError):
@@ -30,7 +29,7 @@ class BillingChoice:
     base_url: str = ""
     ca_cert: str = ""
     file: str = ""
-    link_key: str = ""  # Stripe metadata key / Sequence integration service ("" = the adapter's default)
+    link_key: str = ""  # where the billing side keeps the Account id ("" = the system's default)
     credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def settings(self) -> dict[str, str]:
@@ -55,61 +54,24 @@ class BillingConnection:
 
 def open_billing(choice: BillingChoice, *, profile: str = "default") -> BillingSystem:
     """The adapter ``choice`` describes; credentials typed in win over the saved ones."""
-    creds = choice.credentials
+    options = ConnectOptions(base_url=choice.base_url, ca_cert=choice.ca_cert, link_key=choice.link_key,
+                             file=choice.file)
     try:
-        if choice.kind == "sequence":
-            from desktop_app.billing.sequence_adapter import SequenceBilling, SequenceLinkStorage
-
-            options: dict[str, object] = {}
-            if choice.base_url:
-                options["base_url"] = choice.base_url
-            if choice.ca_cert:
-                options["ca_cert"] = Path(choice.ca_cert)
-            if choice.link_key:
-                options["link_storage"] = SequenceLinkStorage(name=choice.link_key)
-            if creds.get("client_id") and creds.get("client_secret"):
-                return SequenceBilling(creds["client_id"], creds["client_secret"], **options)  # type: ignore[arg-type]
-            return SequenceBilling.from_saved_credentials(profile, **options)
-        if choice.kind == "stripe":
-            from desktop_app.billing.stripe_adapter import StripeBilling
-
-            base = {"base_url": choice.base_url} if choice.base_url else {}
-            if choice.link_key:
-                base["link_key"] = choice.link_key
-            if creds.get("api_key"):
-                return StripeBilling(creds["api_key"], **base)  # type: ignore[arg-type]
-            return StripeBilling.from_saved_credentials(profile, **base)
-        from desktop_app.billing.file_adapter import FileBilling
-
-        if not choice.file:
-            raise BillingConnectionProblem("Choose the billing system's customer export file first.")
-        return FileBilling(Path(choice.file))
+        return open_system(choice.kind, options, typed=choice.credentials, profile=profile)
     except BillingError as error:
         raise BillingConnectionProblem(_sentence(choice, error)) from None
+    except ValueError as error:
+        raise BillingConnectionProblem(str(error)) from None
 
 
 def default_link_key(kind: str) -> str:
     """Where the adapter keeps the Salesforce Account id unless told otherwise."""
-    if kind == "sequence":
-        from desktop_app.billing.sequence_adapter import SequenceLinkStorage
-
-        return SequenceLinkStorage().name
-    if kind == "stripe":
-        from desktop_app.billing.stripe_adapter import DEFAULT_LINK_KEY
-
-        return DEFAULT_LINK_KEY
-    return ""
+    return system(kind).default_link_key
 
 
 def save_credentials(choice: BillingChoice, profile: str = "default") -> None:
     """Store the typed-in credentials in the keychain (``SecretStoreUnavailable`` when there is none)."""
-    from desktop_app.billing.credentials import save_sequence_credentials, save_stripe_api_key
-
-    creds = choice.credentials
-    if choice.kind == "stripe" and creds.get("api_key"):
-        save_stripe_api_key(creds["api_key"], profile)
-    elif choice.kind == "sequence" and creds.get("client_id") and creds.get("client_secret"):
-        save_sequence_credentials(creds["client_id"], creds["client_secret"], profile)
+    system(choice.kind).save_credentials(choice.credentials, profile)
 
 
 def check_connection(choice: BillingChoice, *, profile: str = "default",
@@ -137,7 +99,47 @@ def check_connection(choice: BillingChoice, *, profile: str = "default",
 def _sentence(choice: BillingChoice, error: BillingError) -> str:
     name = KIND_NAMES[choice.kind]
     if isinstance(error, BillingAuthError):
-        what = "API key" if choice.kind == "stripe" else "client id and secret"
+        what = _credential_words([credential.label for credential in system(choice.kind).credentials])
         return f"{name} refused the {what}: check them (copy them again from {name}'s settings) and test again."
     text = str(error).strip()
     return text if text.endswith(".") else f"{name} could not be reached: {text or type(error).__name__}."
+
+
+def _credential_words(labels: list[str]) -> str:
+    """"client id and secret" from ["client id", "client secret"] (a shared first word said once)."""
+    if len(labels) > 1:
+        first = labels[0].split(" ", 1)[0]
+        if all(label.startswith(f"{first} ") for label in labels):
+            labels = [labels[0], *(label.removeprefix(f"{first} ") for label in labels[1:])]
+    return ", ".join(labels[:-1]) + (" and " if len(labels) > 1 else "") + labels[-1] if labels else "credentials"
+
+
+def sign_in(choice: BillingChoice, *, cancel: CancelToken | None = None) -> dict[str, str]:
+    """Sign in through the browser to the OAuth system ``choice`` names (its app client id, and secret
+    when the app has one, typed in ``choice.credentials``); the credentials to use from now on.
+
+    A local API address (a sandbox on this computer) is also where the sign-in happens.
+    """
+    from urllib.parse import urlsplit
+
+    from desktop_app.billing.oauth_login import browser_login, moved_to
+
+    entry = system(choice.kind)
+    client_id = (choice.credentials.get("client_id") or "").strip()
+    if entry.oauth is None:
+        raise BillingConnectionProblem(f"{entry.name} has no browser sign-in; type its credentials instead.")
+    if not client_id:
+        raise BillingConnectionProblem(f"Type the client id of your {entry.name} app first (from the vendor's "
+                                       "developer portal), then sign in.")
+    address = urlsplit(choice.base_url)
+    local = address.hostname in ("127.0.0.1", "localhost")
+    auth_host = f"{address.scheme}://{address.netloc}" if local else ""
+    endpoints = moved_to(entry.oauth, auth_host) if auth_host else entry.oauth
+    try:
+        tokens = browser_login(endpoints, client_id, client_secret=choice.credentials.get("client_secret", ""),
+                               cancel=cancel, verify=choice.ca_cert or True)
+    except BillingError as error:
+        raise BillingConnectionProblem(str(error)) from None
+    found = {"access_token": tokens.access_token, "refresh_token": tokens.refresh_token, "auth_host": auth_host,
+             entry.company_credential: tokens.company_id}
+    return {**choice.credentials, **{k: v for k, v in found.items() if k and v}}

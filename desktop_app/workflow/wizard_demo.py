@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.sandbox.billing_sandbox import BillingSandbox
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,14 +25,23 @@ if TYPE_CHECKING:
 
 @dataclass
 class DemoSystems:
-    """Both running sandboxes; ``stop`` ends them (safe to call twice)."""
+    """The running sandboxes; ``stop`` ends them (safe to call twice).
+
+    The Sequence sandbox starts with the org; any other billing system's sandbox starts the first
+    time demo mode picks it (``demo_billing_sandbox``) and is kept in ``billing``.
+    """
 
     salesforce: RunningSalesforceSandbox | None
     sequence: RunningSequenceSandbox | None
     _frozen: bool = field(default=False, repr=False)
+    accounts: int = 0
+    billing: dict[str, BillingSandbox] = field(default_factory=dict)
 
     def stop(self) -> None:
-        """Stop both servers and their threads; the collector looks at their objects again."""
+        """Stop every server and its threads; the collector looks at their objects again."""
+        for sandbox in self.billing.values():
+            sandbox.stop()
+        self.billing.clear()
         if self.salesforce is not None:
             self.salesforce.stop()
             self.salesforce = None
@@ -95,7 +105,7 @@ def start_demo_systems(accounts: int, *, progress: ProgressCallback = ignore_pro
         if cancel is not None:
             cancel.raise_if_cancelled()
         progress(Progress(1, 3, "Starting the sandbox org"))
-        systems = DemoSystems(start_salesforce_sandbox(accounts=accounts, data=data), None)
+        systems = DemoSystems(start_salesforce_sandbox(accounts=accounts, data=data), None, accounts=accounts)
         try:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -111,3 +121,34 @@ def start_demo_systems(accounts: int, *, progress: ProgressCallback = ignore_pro
         systems._frozen = True
     progress(Progress(3, 3, "Sandboxes running"))
     return systems
+
+
+def demo_billing_sandbox(systems: DemoSystems, kind: str, *, progress: ProgressCallback = ignore_progress,
+                         cancel: CancelToken | None = None) -> BillingSandbox:
+    """The sandbox of billing system ``kind`` holding the demo's customers, started on first use.
+
+    The demo data is generated again from the same seed, so its customers are the true partners of
+    the org's Accounts, as in the Sequence sandbox.
+    """
+    from desktop_app.billing.registry import system
+    from desktop_app.sandbox.demo_data import generate
+
+    running = systems.billing.get(kind)
+    if running is not None:
+        return running
+    entry = system(kind)
+    starter = entry.sandbox_starter()
+    if starter is None:
+        raise ValueError(f"{entry.name} has no sandbox for demo mode.")
+    progress(Progress(0, 2, f"Inventing the demo's {entry.name} customers"))
+    with _collector_paused():
+        data = generate(systems.accounts, seed=7)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        progress(Progress(1, 2, f"Starting the {entry.name} sandbox"))
+        sandbox = starter(_rows(data.customers))
+        del data
+    assert isinstance(sandbox, BillingSandbox)
+    systems.billing[kind] = sandbox
+    progress(Progress(2, 2, f"{entry.name} sandbox running"))
+    return sandbox

@@ -54,6 +54,37 @@ def test_demo_mode_fills_in_and_tests_the_sequence_sandbox(billing_page, wizard)
     assert "Connected to Sequence (first customer: " in billing_page.status.text()
 
 
+def test_demo_mode_can_pick_another_billing_system(billing_page, wizard, wait_idle) -> None:
+    billing_page.kind.setCurrentIndex(billing_page.kind.findData("xero"))
+    wait_idle(billing_page, timeout=60_000)  # starts the Xero sandbox, then tests the connection
+    wait_idle(billing_page, timeout=60_000)
+    assert wizard.state.demo_systems.billing["xero"].url == billing_page.url.text()
+    assert billing_page.isComplete()
+    assert "Connected to Xero (first customer: " in billing_page.status.text()
+
+
+def test_sign_in_with_the_browser_fills_the_token_and_connects(billing_page, wizard, wait_idle, monkeypatch) -> None:
+    import webbrowser
+
+    import requests
+
+    billing_page.kind.setCurrentIndex(billing_page.kind.findData("quickbooks"))
+    wait_idle(billing_page, timeout=60_000)
+    wait_idle(billing_page, timeout=60_000)
+    sandbox = wizard.state.demo_systems.billing["quickbooks"]
+    token = billing_page.credential_inputs[("quickbooks", "access_token")]
+    token.setText("")
+    # The person's browser: it opens the sign-in page, the sandbox consents, the redirect reaches Crosslink.
+    monkeypatch.setattr(webbrowser, "open", lambda url: requests.get(url, verify=str(sandbox.ca_cert), timeout=10))
+    assert billing_page.sign_in_button.isVisible()
+    billing_page.sign_in_button.click()
+    wait_idle(billing_page, timeout=60_000)
+    wait_idle(billing_page, timeout=60_000)
+    assert token.text() not in ("", sandbox.credentials["access_token"])
+    assert billing_page.isComplete()
+    assert "Connected to QuickBooks Online" in billing_page.status.text()
+
+
 def test_a_wrong_secret_is_one_sentence_and_blocks_next(billing_page, wizard, wait_idle) -> None:
     billing_page.client_secret.setText("not-the-secret")
     billing_page.test_button.click()

@@ -1,7 +1,10 @@
-"""Page — Connect billing: Stripe, Sequence or a customer export file; test the connection in the background.
+"""Page — Connect billing: any system of the billing registry, or a customer export file; test the
+connection in the background.
 
-Keys typed here are kept in memory for this session, and in the system keychain only when "Remember"
-is ticked. Demo mode fills in the Sequence sandbox and tests it by itself.
+The credential rows come from the registry (one row per credential of each system, shown for the
+chosen one). Keys typed here are kept in memory for this session, and in the system keychain only
+when "Remember" is ticked. Demo mode fills in the chosen system's sandbox (starting it the first time
+another system than Sequence is picked) and tests it by itself.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import secrets
+from desktop_app.billing.registry import SYSTEMS
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import demo_billing_choice
 from desktop_app.gui.pages.base import BasePage
@@ -31,6 +35,10 @@ from desktop_app.workflow.wizard_billing import (
     check_connection,
     save_credentials,
 )
+from desktop_app.workflow.wizard_billing import sign_in as wizard_sign_in
+from desktop_app.workflow.wizard_demo import demo_billing_sandbox
+
+OAUTH_KINDS = frozenset(entry.key for entry in SYSTEMS if entry.oauth is not None)
 
 
 class ConnectBillingPage(BasePage):
@@ -38,7 +46,8 @@ class ConnectBillingPage(BasePage):
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, "Connect the billing system",
-                         "Where the customers are: Stripe, Sequence, or any system by its customer export.", parent)
+                         "Where the customers are: a billing system by its API, or any system by its customer export.",
+                         parent)
         form = QFormLayout()
         self.kind = QComboBox(self)
         self.kind.setAccessibleName("Billing system")
@@ -53,17 +62,18 @@ class ConnectBillingPage(BasePage):
         self.ca_cert.setPlaceholderText("Only for a local or company proxy certificate")
         self.ca_cert.setAccessibleName("Certificate to trust")
         form.addRow("Certificate to &trust:", self.ca_cert)
-        self.key = QLineEdit(self)
-        self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setAccessibleName("Stripe secret key")
-        form.addRow("Stripe secret &key:", self.key)
-        self.client_id = QLineEdit(self)
-        self.client_id.setAccessibleName("Sequence client id")
-        form.addRow("Sequence client &id:", self.client_id)
-        self.client_secret = QLineEdit(self)
-        self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.client_secret.setAccessibleName("Sequence client secret")
-        form.addRow("Sequence client &secret:", self.client_secret)
+        self.credential_inputs: dict[tuple[str, str], QLineEdit] = {}
+        for entry in SYSTEMS:
+            for credential in (c for c in entry.credentials if c.shown):
+                line = QLineEdit(self)
+                if credential.secret:
+                    line.setEchoMode(QLineEdit.EchoMode.Password)
+                line.setAccessibleName(f"{entry.name} {credential.label}")
+                form.addRow(f"{entry.name} {credential.label}:", line)
+                self.credential_inputs[(entry.key, credential.name)] = line
+        self.key = self.credential_inputs[("stripe", "api_key")]
+        self.client_id = self.credential_inputs[("sequence", "client_id")]
+        self.client_secret = self.credential_inputs[("sequence", "client_secret")]
         file_row = QHBoxLayout()
         self.file = QLineEdit(self)
         self.file.setAccessibleName("Customer export file")
@@ -79,6 +89,10 @@ class ConnectBillingPage(BasePage):
         self.test_button = QPushButton("&Test connection", self)
         self.test_button.setAccessibleName("Test the connection to the billing system")
         row.addWidget(self.test_button)
+        self.sign_in_button = QPushButton("&Sign in with the browser…", self)
+        self.sign_in_button.setAccessibleName("Sign in to the billing system in the browser")
+        row.addWidget(self.sign_in_button)
+        self._signed_in: dict[str, dict[str, str]] = {}  # per system: refresh token, sign-in host (not shown)
         row.addStretch(1)
         self.body.addLayout(row)
         self.status = QLabel("Not connected.", self)
@@ -91,6 +105,7 @@ class ConnectBillingPage(BasePage):
         self._file_row = file_row
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.test_button.clicked.connect(self.test_connection)
+        self.sign_in_button.clicked.connect(self.sign_in)
         self.browse.clicked.connect(self._browse)
         self._kind_changed()
 
@@ -102,9 +117,9 @@ class ConnectBillingPage(BasePage):
     def choice(self) -> BillingChoice:
         """The settings and credentials as typed."""
         kind = self.chosen_kind()
-        creds = ({"api_key": self.key.text().strip()} if kind == "stripe" else
-                 {"client_id": self.client_id.text().strip(), "client_secret": self.client_secret.text().strip()}
-                 if kind == "sequence" else {})
+        creds = {name: line.text().strip() for (system, name), line in self.credential_inputs.items()
+                 if system == kind}
+        creds.update(self._signed_in.get(kind, {}))
         return BillingChoice(kind, base_url=self.url.text().strip(), ca_cert=self.ca_cert.text().strip(),
                              file=self.file.text().strip() if kind == "file" else "",
                              credentials={k: v for k, v in creds.items() if v})
@@ -120,15 +135,37 @@ class ConnectBillingPage(BasePage):
             self.file.setText(defaults.get("billing_file", ""))
         systems = self.state.demo_systems
         if self.state.demo and systems is not None and self.state.billing is None and not self.working:
-            demo = demo_billing_choice(systems)
-            self.kind.setCurrentIndex(self.kind.findData("sequence"))
-            self.url.setText(demo.base_url)
-            self.ca_cert.setText(demo.ca_cert)
-            self.client_id.setText(demo.credentials["client_id"])
-            self.client_secret.setText(demo.credentials["client_secret"])
-            self.remember.setChecked(False)  # sandbox credentials die with the sandbox
-            self.test_connection()
+            chosen = self.chosen_kind()
+            if chosen != "sequence" and chosen not in systems.billing:  # Sequence starts with the org
+                self.kind.setCurrentIndex(self.kind.findData("sequence"))
+            if not self.working and self.state.billing is None:
+                self._use_demo_sandbox()
         self._show_state()
+
+    def _use_demo_sandbox(self) -> None:
+        """Demo mode: fill in the chosen system's sandbox (starting it in the background) and test it."""
+        systems = self.state.demo_systems
+        kind = self.chosen_kind()
+        if systems is None or kind == "file":
+            return
+        if kind != "sequence" and kind not in systems.billing:
+            self.status.setText("Starting the sandbox…")
+            self.run(lambda p, c: demo_billing_sandbox(systems, kind, progress=p, cancel=c),
+                     f"starting the {KIND_NAMES[kind]} sandbox", lambda _sandbox: self._fill_demo(kind))
+            return
+        self._fill_demo(kind)
+
+    def _fill_demo(self, kind: str) -> None:
+        systems = self.state.demo_systems
+        if systems is None or self.chosen_kind() != kind:
+            return
+        demo = demo_billing_choice(systems, kind)
+        self.url.setText(demo.base_url)
+        self.ca_cert.setText(demo.ca_cert)
+        for name, value in demo.credentials.items():
+            self.credential_inputs[(kind, name)].setText(value)
+        self.remember.setChecked(False)  # sandbox credentials die with the sandbox
+        self.test_connection()
 
     def test_connection(self) -> None:
         """Open the system with these settings and read its first customer, in the background."""
@@ -147,6 +184,22 @@ class ConnectBillingPage(BasePage):
                  self._connected)
         self._show_state()
 
+    def sign_in(self) -> None:
+        """Sign in through the browser (OAuth systems) in the background, then test the connection."""
+        choice = self.choice()
+        self.status.setText("Waiting for the sign-in in the browser…")
+        self.run(lambda p, c: wizard_sign_in(choice, cancel=c), f"signing in to {KIND_NAMES[choice.kind]}",
+                 lambda creds: self._signed(choice.kind, creds))
+        self._show_state()
+
+    def _signed(self, kind: str, creds: dict[str, str]) -> None:
+        for name, value in creds.items():
+            line = self.credential_inputs.get((kind, name))
+            if line is not None:
+                line.setText(value)
+        self._signed_in[kind] = {k: v for k, v in creds.items() if (kind, k) not in self.credential_inputs}
+        self.test_connection()
+
     def _connected(self, connection: BillingConnection) -> None:
         self.state.billing = connection
         self.state.preflight = None
@@ -159,15 +212,19 @@ class ConnectBillingPage(BasePage):
 
     def _kind_changed(self) -> None:
         kind = self.chosen_kind()
-        visible = {self.url: kind != "file", self.ca_cert: kind != "file", self.key: kind == "stripe",
-                   self.client_id: kind == "sequence", self.client_secret: kind == "sequence",
-                   self.remember: kind != "file"}
+        visible: dict[QWidget, bool] = {self.url: kind != "file", self.ca_cert: kind != "file",
+                                        self.remember: kind != "file"}
+        for (system, _name), line in self.credential_inputs.items():
+            visible[line] = system == kind
+        self.sign_in_button.setVisible(kind in OAUTH_KINDS)
         for widget, shown in visible.items():
             self._form.setRowVisible(widget, shown)
         self._form.setRowVisible(self._file_row, kind == "file")
         if self.state.billing is not None and self.state.billing.choice.kind != kind:
             self.state.billing.close()
             self.state.billing = None
+        if self.state.demo and self.state.billing is None and not self.working:
+            self._use_demo_sandbox()
         self._show_state()
 
     def _show_state(self) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
+from desktop_app.billing.registry import system
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.workflow.wizard_billing import BillingConnection, default_link_key, open_billing
@@ -53,8 +54,10 @@ class LinkFieldsPage(BasePage):
         billing = self.state.billing
         if billing is not None:
             self.link_key.setText(billing.choice.link_key or default_link_key(billing.choice.kind))
-            where = {"sequence": "integration id service", "stripe": "metadata key"}.get(billing.choice.kind, "")
-            self.key_label.setText(f"{billing.system.display_name} keeps the Account id in ({where}):")
+            where = system(billing.choice.kind).link_key_meaning
+            self.key_label.setText(f"{billing.system.display_name} keeps the Account id in ({where}):" if where
+                                   else f"{billing.system.display_name} keeps the Account id in:")
+            self.link_key.setReadOnly(not where)  # a system with one fixed place (Xero, Zuora)
         self.policy.setCurrentIndex(max(0, self.policy.findData(self.state.policy)))
         if self.state.account_describe is not None:
             self._show(self.state.account_describe)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop_app.sandbox.billing_sandbox import BillingSandbox
 from desktop_app.sandbox.httpserver import SandboxServer
 from desktop_app.sandbox.sequence.api import RateLimiter, build_router
 from desktop_app.sandbox.sequence.seed import DEFAULT_LINK_SERVICE, customers_from_rows, demo_customers
@@ -26,6 +27,7 @@ __all__ = [
     "SequenceFaults",
     "SequenceStore",
     "customers_from_rows",
+    "demo_sandbox",
     "start_sequence_sandbox",
 ]
 
@@ -107,3 +109,11 @@ def start_sequence_sandbox(
         url=f"{server.url}/api", ca_cert=tls.ca_cert, client_id=client_id, client_secret=client_secret,
         store=store, _server=server, _tempdir=tempdir,
     )
+
+
+def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:
+    """A Sequence sandbox seeded from canonical customers rows (with the demo's mess)."""
+    sandbox = start_sequence_sandbox(customers=customers_from_rows(rows, seed=7), workdir=workdir)
+    return BillingSandbox("sequence", sandbox.url, sandbox.ca_cert,
+                          {"client_id": sandbox.client_id, "client_secret": sandbox.client_secret},
+                          sandbox.store, sandbox.stop)

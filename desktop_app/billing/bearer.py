@@ -1,0 +1,52 @@
+"""A JSON API client whose OAuth access token is renewed once when the system refuses it.
+
+Access tokens from QuickBooks Online (an hour) and Xero (30 minutes) expire in the middle of a long
+run; with a ``renew`` function (a refresh-token grant) the refused call gets a new token and is sent
+again once. Without one, the refusal stays one ``BillingAuthError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import requests
+
+from desktop_app.billing.base import BillingAuthError
+from desktop_app.billing.http import JsonApiClient
+
+Renew = Callable[[], str]
+
+
+class BearerApi:
+    """``JsonApiClient.request`` with ``Authorization: Bearer`` and one renewal on 401/403."""
+
+    def __init__(self, api: JsonApiClient, access_token: str, renew: Renew | None = None) -> None:
+        self._api = api
+        self._token = access_token
+        self._renew = renew
+
+    def __repr__(self) -> str:  # never show the token
+        return f"BearerApi({self._api.base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL."""
+        return self._api.base_url
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._api.close()
+
+    def request(self, method: str, path: str, *, headers: Mapping[str, str] | None = None,
+                **options: Any) -> requests.Response:
+        """Send the request with the current token; renew it once if it is refused."""
+        for attempt in (0, 1):
+            try:
+                return self._api.request(method, path, headers={**(headers or {}),
+                                                                "Authorization": f"Bearer {self._token}"}, **options)
+            except BillingAuthError:
+                if attempt or self._renew is None:
+                    raise
+                self._token = self._renew()
+        raise AssertionError("unreachable")

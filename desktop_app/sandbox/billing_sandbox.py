@@ -1,0 +1,43 @@
+"""The one shape every billing sandbox is started in, so demo mode and ``desktop-app sandbox`` can
+serve any system the same way: its API address, the CA to trust, the credentials the adapter needs
+(named as the billing registry names them) and a way to stop it.
+
+Each billing sandbox package offers ``demo_sandbox(rows, *, workdir=None) -> BillingSandbox``,
+seeded from canonical customers rows (the demo data), with that system's realistic mess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class DemoSandboxStarter(Protocol):
+    """``demo_sandbox`` of a billing sandbox package."""
+
+    def __call__(self, rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox: ...
+
+
+@dataclass
+class BillingSandbox:
+    """A running billing sandbox. ``credentials`` keys are the registry's credential names."""
+
+    system: str
+    url: str
+    ca_cert: Path | None
+    credentials: dict[str, str] = field(repr=False)
+    store: Any = field(repr=False)
+    _stop: Callable[[], None] = field(repr=False)
+
+    def stop(self) -> None:
+        """Stop serving (safe to call twice)."""
+        stop, self._stop = self._stop, lambda: None
+        stop()
+
+    def __enter__(self) -> BillingSandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
