@@ -197,9 +197,7 @@ def check_sequence_sandbox() -> CheckResult:
 
 def check_locations() -> CheckResult:
     """Where settings, data and logs go on this machine, as the app computes them (information only)."""
-    from desktop_app.core.journal import data_dir
-    from desktop_app.gui.logging_setup import log_dir
-    from desktop_app.salesforce.profiles import config_dir
+    from desktop_app.core.app_folders import config_dir, data_dir, log_dir
 
     return CheckResult("locations", "ok", f"settings {config_dir()}; data {data_dir()}; logs {log_dir()}")
 

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from desktop_app.core.app_folders import private_file, runs_dir
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_address_writers, live_sides
 from desktop_app.workflow.address_write import address_results_path
-from desktop_app.workflow.apply import RunReport, runs_dir
+from desktop_app.workflow.apply import RunReport
 from desktop_app.workflow.wizard_apply import UndoOutcome, undo_run
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class RunOutcomeBox(QGroupBox):
         if report is None or run is None:
             return
         path = runs_dir(report.run_id) / "crosslink_report.xlsx"
-        self.page.run(lambda p, c: write_match_output(run, path), f"writing {path.name}",
+        self.page.run(lambda p, c: (write_match_output(run, path), private_file(path)), f"writing {path.name}",
                       lambda _: self._open(path))
 
     def _open(self, path: Path) -> None:

@@ -10,8 +10,8 @@ from PySide6.QtGui import QCloseEvent, QDesktopServices, QIcon, QKeySequence, QS
 from PySide6.QtWidgets import QMenu, QWidget, QWizard
 
 from desktop_app import __version__
+from desktop_app.core.app_folders import log_dir
 from desktop_app.gui import dialogs
-from desktop_app.gui.logging_setup import log_dir
 from desktop_app.gui.pages import PAGE_IDS, PAGES, route_for
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.project_saver import save_in_background
