@@ -87,8 +87,8 @@ def check_resources() -> CheckResult:
     folder = ICON_PATH.parent
     if not ICON_PATH.is_file():
         frozen = _frozen_root()
-        hint = (f" (frozen app: bundle resources/ into {frozen / 'resources'})" if frozen
-                else " (the resources folder must sit beside the desktop_app package)")
+        hint = (f" (frozen app: bundle desktop_app/resources/ into {frozen / 'desktop_app' / 'resources'})"
+                if frozen else " (desktop_app/resources is package data: the wheel or install left it out)")
         raise CheckFailed(f"icon not found at {ICON_PATH}{hint}")
     formats = {bytes(name.data()).decode() for name in QImageReader.supportedImageFormats()}
     if "svg" not in formats:
