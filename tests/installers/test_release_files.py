@@ -170,7 +170,7 @@ FAKE_BODIES = {
     # hdiutil create ... DMG: the last argument is the image
     "hdiutil": 'if [ "$1" = create ]; then : > "${@: -1}"; fi',
     "xcrun": "exit 0",
-    "uname": 'if [ "${1:-}" = -m ]; then echo "$FAKE_ARCH"; else exec /bin/uname "$@"; fi',
+    "uname": 'if [ "${1:-}" = -m ]; then echo "$FAKE_ARCH"; else echo "fake uname: only -m" >&2; exit 1; fi',
 }
 FAKE_PYINSTALLER = """#!/usr/bin/env bash
 echo "pyinstaller $*" >> "$FAKE_LOG"
