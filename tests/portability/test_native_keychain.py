@@ -16,7 +16,6 @@ from keyring.backends import SecretService, fail
 from desktop_app import secrets
 from desktop_app.secrets import SecretStoreUnavailable, native_backend, native_keychain, use_native_keychain
 
-
 REAL_PLATFORM = sys.platform
 
 
