@@ -82,6 +82,32 @@ def test_the_scan_leaves_urls_and_path_operators_alone() -> None:
     assert hand_built_paths("url = f'{base}/customers'\nout = data_dir() / 'runs' / run_id\n") == []
 
 
+# Names formatted into a path that are not user data, with why.
+FORMATTED_NAMES_ALLOWED = {
+    "desktop_app/gui/screenshots.py": "page numbers and the wizard's own page keys",
+    "desktop_app/billing/file_adapter.py": "the stem of the person's own input file, already a valid name here",
+}
+
+
+def formatted_file_names(source: str) -> list[str]:
+    """``folder / f"...{value}..."``: a file name formatted from a value instead of ``safe_file_name``."""
+    return [f"{node.lineno}: {ast.unparse(node.right)}" for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and isinstance(node.right, ast.JoinedStr)
+            and any(isinstance(v, ast.FormattedValue) for v in node.right.values)]
+
+
+def test_file_names_made_from_values_go_through_safe_file_name() -> None:
+    offences = {name: found for p in _sources()
+                if (name := str(p.relative_to(PACKAGE.parent))) not in FORMATTED_NAMES_ALLOWED
+                and (found := formatted_file_names(p.read_text(encoding="utf-8")))}
+    assert offences == {}, "wrap the name in desktop_app.core.file_names.safe_file_name"
+
+
+def test_the_name_scan_catches_a_formatted_name_and_leaves_a_safe_one() -> None:
+    assert formatted_file_names("out = folder / f'{project.name}.json'\n") != []
+    assert formatted_file_names("out = folder / safe_file_name(f'{project.name}.json')\n") == []
+
+
 def test_every_folder_kind_has_one_home_under_the_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(app_folders.DATA_DIR_ENV, str(tmp_path / "data"))
     data = app_folders.data_dir()
