@@ -85,6 +85,11 @@ def use_native_keychain() -> str:
     return keychain_backend_name()
 
 
+def unavailable_reason() -> str:
+    """Why this system's keychain could not be used ("" when it is in use or was not looked for)."""
+    return _why_unavailable
+
+
 def _unavailable(action: str, kind: str, account: str, error: Exception) -> SecretStoreUnavailable:
     native = native_keychain()
     why = _why_unavailable or f"{native.label} answered {type(error).__name__}: {native.remedy}."

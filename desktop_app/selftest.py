@@ -145,12 +145,13 @@ def check_keyring_bundled() -> CheckResult:
 
 def check_keychain() -> CheckResult:
     """The keyring backend Crosslink would use; ``warn`` when there is no usable keychain."""
-    from desktop_app.secrets import keychain_backend_name
+    from desktop_app.secrets import keychain_backend_name, unavailable_reason
 
     name = keychain_backend_name()
     if name.startswith(UNUSABLE_KEYRINGS):
-        return CheckResult("keychain", "warn", f"{name}: no usable keychain, logins will not be remembered "
-                           "(Linux: start GNOME Keyring or KWallet)")
+        why = unavailable_reason() or ("no usable keychain, logins will not be remembered "
+                                       "(Linux: start GNOME Keyring or KWallet)")
+        return CheckResult("keychain", "warn", f"{name}: {why}")
     return CheckResult("keychain", "ok", name)
 
 

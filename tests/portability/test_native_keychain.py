@@ -98,3 +98,14 @@ def test_a_linux_without_a_secret_service_says_how_to_get_one(monkeypatch: pytes
         native_backend()
     assert "A Secret Service keyring is not available" in str(raised.value)
     assert "GNOME Keyring or KWallet" in str(raised.value)
+
+
+@pytest.mark.skipif(REAL_PLATFORM == "darwin", reason="the login Keychain is available here")
+def test_the_self_test_says_why_the_keychain_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app import selftest
+
+    monkeypatch.setattr(sys, "platform", "darwin")
+    use_native_keychain()
+    [result] = selftest.run_self_test((selftest.check_keychain,))
+    assert result.status == "warn"
+    assert "keyring.backends.fail.Keyring: The macOS login Keychain is not available" in result.detail
