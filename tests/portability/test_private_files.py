@@ -13,8 +13,11 @@ import pytest
 from desktop_app.core.app_folders import journal_path, runs_dir
 from desktop_app.core.journal import Journal, WriteItem
 from desktop_app.workflow.apply import write_results
+from desktop_app.workflow.matching import match_files
 from desktop_app.workflow.projects import new_project, save_project
+from desktop_app.workflow.run_files import write_run_report
 
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 
 
@@ -62,3 +65,11 @@ def test_project_files_are_private_and_its_folder_name_is_safe_on_windows() -> N
     assert _mode(folder) == 0o700
     for name in ("project.json", "review.csv", "fixes.csv"):
         assert _mode(folder / name) == 0o600, name
+
+
+def test_the_run_report_is_private() -> None:
+    run = match_files(SAMPLES / "salesforce_accounts_export.csv", SAMPLES / "stripe_customers_export.csv")
+    path = write_run_report(run, "r3")
+    assert path == runs_dir("r3") / "crosslink_report.xlsx"
+    assert path.stat().st_size > 0
+    assert _mode(path) == 0o600
