@@ -87,8 +87,8 @@ def check_resources() -> CheckResult:
     folder = ICON_PATH.parent
     if not ICON_PATH.is_file():
         frozen = _frozen_root()
-        hint = (f" (frozen app: bundle resources/ into {frozen / 'resources'})" if frozen
-                else " (the resources folder must sit beside the desktop_app package)")
+        hint = (f" (frozen app: bundle desktop_app/resources/ into {frozen / 'desktop_app' / 'resources'})"
+                if frozen else " (desktop_app/resources is package data: the wheel or install left it out)")
         raise CheckFailed(f"icon not found at {ICON_PATH}{hint}")
     formats = {bytes(name.data()).decode() for name in QImageReader.supportedImageFormats()}
     if "svg" not in formats:
@@ -145,12 +145,13 @@ def check_keyring_bundled() -> CheckResult:
 
 def check_keychain() -> CheckResult:
     """The keyring backend Crosslink would use; ``warn`` when there is no usable keychain."""
-    from desktop_app.secrets import keychain_backend_name
+    from desktop_app.secrets import keychain_backend_name, unavailable_reason
 
     name = keychain_backend_name()
     if name.startswith(UNUSABLE_KEYRINGS):
-        return CheckResult("keychain", "warn", f"{name}: no usable keychain, logins will not be remembered "
-                           "(Linux: start GNOME Keyring or KWallet)")
+        why = unavailable_reason() or ("no usable keychain, logins will not be remembered "
+                                       "(Linux: start GNOME Keyring or KWallet)")
+        return CheckResult("keychain", "warn", f"{name}: {why}")
     return CheckResult("keychain", "ok", name)
 
 
@@ -197,9 +198,7 @@ def check_sequence_sandbox() -> CheckResult:
 
 def check_locations() -> CheckResult:
     """Where settings, data and logs go on this machine, as the app computes them (information only)."""
-    from desktop_app.core.journal import data_dir
-    from desktop_app.gui.logging_setup import log_dir
-    from desktop_app.salesforce.profiles import config_dir
+    from desktop_app.core.app_folders import config_dir, data_dir, log_dir
 
     return CheckResult("locations", "ok", f"settings {config_dir()}; data {data_dir()}; logs {log_dir()}")
 

@@ -1,4 +1,4 @@
-"""Render resources/crosslink.svg into the icon files installers need.
+"""Render desktop_app/resources/crosslink.svg into the icon files installers need.
 
 Writes ``crosslink.png`` (256 px, Linux/docs), ``crosslink.ico`` (Windows, via Qt's ico writer) and
 ``crosslink.iconset/`` (the PNG sizes macOS's ``iconutil -c icns`` turns into ``crosslink.icns``;
@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-SVG = Path(__file__).resolve().parents[1] / "resources" / "crosslink.svg"
+SVG = Path(__file__).resolve().parents[1] / "desktop_app" / "resources" / "crosslink.svg"
 FLAT_ICONS = {"crosslink.png": 256, "crosslink.ico": 256}
 ICONSET_POINTS = (16, 32, 128, 256, 512)  # each also at @2x, as iconutil expects
 

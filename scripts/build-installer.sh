@@ -59,7 +59,7 @@ pyinstaller_seconds=$((SECONDS - pyinstaller_start))
 rm -rf "$stage" && mkdir -p "$stage"
 cp -a "$work/dist/crosslink" "$stage/crosslink"
 cp installers/linux/crosslink.desktop installers/linux/install.sh installers/linux/uninstall.sh "$stage/"
-cp resources/crosslink.svg "$stage/crosslink.svg"
+cp desktop_app/resources/crosslink.svg "$stage/crosslink.svg"
 echo "$version" > "$stage/VERSION"
 chmod +x "$stage/install.sh" "$stage/uninstall.sh"
 

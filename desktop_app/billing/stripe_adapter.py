@@ -82,6 +82,9 @@ class StripeBilling:
         self.retry = retry or RetryPolicy()
         self.run_id = run_id or uuid.uuid4().hex
         self._base_url = base_url
+        # Off: the SDK would otherwise store a persistent id in the user's config folder and send it,
+        # with the platform string and request timings, on every call.
+        stripe.enable_telemetry = False
         self._http = stripe.RequestsClient(timeout=timeout)
         self._client = stripe.StripeClient(
             api_key,

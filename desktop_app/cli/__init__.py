@@ -56,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0].startswith("--") and args_list[0] not in ("--help", "--version")):
         args_list = ["gui", *args_list]
     args = parser.parse_args(args_list)
+    from desktop_app.secrets import use_native_keychain
+
+    use_native_keychain()  # before any command can read or store a secret
     try:
         return int(args.func(args))
     except UsageError as error:

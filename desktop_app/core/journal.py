@@ -17,18 +17,16 @@ the intent or the outcome — never half a batch. The journal lives in the app's
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import platformdirs
 
+from desktop_app.core.app_folders import journal_path
 from desktop_app.core.plan import now_text
 from desktop_app.core.wal_database import WalDatabase
 
-DATA_DIR_ENV = "CROSSLINK_DATA_DIR"
 FINAL_STATES = frozenset(
     {"written", "unchanged", "planned_skip", "planned_conflict", "conflict", "not_found", "refused"}
 )
@@ -38,17 +36,9 @@ RUN_STATES = ("running", "interrupted", "cancelled", "done", "done_with_failures
 
 
 
-def data_dir() -> Path:
-    """Where Crosslink keeps journals and run results (``CROSSLINK_DATA_DIR`` wins)."""
-    override = os.environ.get(DATA_DIR_ENV)
-    base = Path(override) if override else Path(platformdirs.user_data_dir("Crosslink", "Crosslink"))
-    base.mkdir(parents=True, exist_ok=True)
-    return base
-
-
 def default_journal_path() -> Path:
     """The journal database in the data directory."""
-    return data_dir() / "journal.sqlite3"
+    return journal_path()
 
 
 @dataclass(frozen=True)

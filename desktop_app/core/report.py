@@ -47,10 +47,12 @@ def write_data_csv(path: Path, frame: pd.DataFrame) -> Path:
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
-    """Write ``frame`` as UTF-8 CSV for a person, with every formula-like text cell neutralised."""
+    """Write ``frame`` as CSV for a person, every formula-like text cell neutralised, that Excel opens
+    right on Windows too: UTF-8 with a BOM (without it Excel reads the bytes as the local code page),
+    CRLF between records, and any value holding a CR, LF, quote or comma quoted."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         writer.writerow([neutralize(str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False, name=None):
             writer.writerow([neutralize(_plain(v)) for v in row])

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
+from desktop_app.core.app_folders import private_file
 from desktop_app.core.journal_schema import upgrade
 
 
@@ -18,6 +19,8 @@ class WalDatabase:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.touch()
+        private_file(self.path)  # before SQLite makes the -wal and -shm files, which copy its mode
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a commit survives a power cut, not only a crash

@@ -6,16 +6,14 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-import platformdirs
+from desktop_app.core.app_folders import log_dir
 
-LOG_DIR_ENV = "CROSSLINK_LOG_DIR"
 LOG_FILE_NAME = "crosslink.log"
 _FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
@@ -45,18 +43,10 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def log_dir() -> Path:
-    """The folder holding the log files (``$CROSSLINK_LOG_DIR`` wins)."""
-    override = os.environ.get(LOG_DIR_ENV)
-    return Path(override) if override else Path(platformdirs.user_log_dir("Crosslink", appauthor=False))
-
-
 def setup_logging(level: int = logging.INFO) -> Path:
     """Send ``desktop_app`` logs to a rotating file (1 MB × 5) and log uncaught exceptions; returns
     the log file's path. Calling it again replaces the previous handler."""
-    folder = log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOG_FILE_NAME
+    path = log_dir() / LOG_FILE_NAME
     logger = logging.getLogger("desktop_app")
     for handler in [h for h in logger.handlers if getattr(h, "crosslink_file", False)]:
         logger.removeHandler(handler)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_address_writers, live_sides
 from desktop_app.workflow.address_write import address_results_path
-from desktop_app.workflow.apply import RunReport, runs_dir
+from desktop_app.workflow.apply import RunReport
 from desktop_app.workflow.wizard_apply import UndoOutcome, undo_run
 
 if TYPE_CHECKING:
@@ -123,14 +123,13 @@ class RunOutcomeBox(QGroupBox):
     def open_report(self) -> None:
         """Write the XLSX report of the reviewed matches next to the run's results, then open it."""
         from desktop_app.gui.pages.done import reviewed_run
-        from desktop_app.workflow.matching import write_match_output
+        from desktop_app.workflow.run_files import RUN_REPORT_FILE, write_run_report
 
         report, run = self.page.state.run_report, reviewed_run(self.page.state)
         if report is None or run is None:
             return
-        path = runs_dir(report.run_id) / "crosslink_report.xlsx"
-        self.page.run(lambda p, c: write_match_output(run, path), f"writing {path.name}",
-                      lambda _: self._open(path))
+        run_id = report.run_id
+        self.page.run(lambda p, c: write_run_report(run, run_id), f"writing {RUN_REPORT_FILE}", self._open)
 
     def _open(self, path: Path) -> None:
         if not dialogs.open_file(path):

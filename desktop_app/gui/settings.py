@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-CONFIG_DIR_ENV = "CROSSLINK_CONFIG_DIR"
+from desktop_app.core.app_folders import APP_NAME, CONFIG_DIR_ENV, config_dir
 
 
 def app_settings() -> QSettings:
     """The app's settings; an INI file in ``$CROSSLINK_CONFIG_DIR`` when that is set (tests,
     portable installs), else the platform's native place for organisation/app "Crosslink"."""
-    override = os.environ.get(CONFIG_DIR_ENV)
-    if override:
-        Path(override).mkdir(parents=True, exist_ok=True)
-        return QSettings(str(Path(override) / "crosslink-gui.ini"), QSettings.Format.IniFormat)
-    return QSettings("Crosslink", "Crosslink")
+    if os.environ.get(CONFIG_DIR_ENV):
+        return QSettings(str(config_dir() / "crosslink-gui.ini"), QSettings.Format.IniFormat)
+    return QSettings(APP_NAME, APP_NAME)

@@ -10,8 +10,8 @@ from PySide6.QtGui import QCloseEvent, QDesktopServices, QIcon, QKeySequence, QS
 from PySide6.QtWidgets import QMenu, QWidget, QWizard
 
 from desktop_app import __version__
+from desktop_app.core.app_folders import log_dir
 from desktop_app.gui import dialogs
-from desktop_app.gui.logging_setup import log_dir
 from desktop_app.gui.pages import PAGE_IDS, PAGES, route_for
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.project_saver import save_in_background
@@ -20,11 +20,11 @@ from desktop_app.gui.state import WizardState
 from desktop_app.gui.tasks import cancel_and_wait_all
 
 log = logging.getLogger(__name__)
-ICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "crosslink.svg"
+ICON_PATH = Path(__file__).resolve().parents[1] / "resources" / "crosslink.svg"  # package data
 
 
 def app_icon() -> QIcon:
-    """Crosslink's icon (empty when the resources folder is not shipped alongside)."""
+    """Crosslink's icon (empty when the package's resources folder was not shipped)."""
     return QIcon(str(ICON_PATH)) if ICON_PATH.is_file() else QIcon()
 
 

@@ -1,7 +1,7 @@
 """Named connection profiles: where to log in and who logged in — never a secret.
 
-Profiles live in one JSON file, ``connections.json``, under ``platformdirs.user_config_dir
-("Crosslink")`` (or ``$CROSSLINK_CONFIG_DIR``). Tokens and client secrets go to the keychain through
+Profiles live in one JSON file, ``connections.json``, in the app's config folder
+(``desktop_app.core.app_folders.config_dir``). Tokens and client secrets go to the keychain through
 ``desktop_app.secrets``, keyed by ``secret_account``.
 """
 
@@ -13,8 +13,7 @@ import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-import platformdirs
-
+from desktop_app.core.app_folders import config_dir
 from desktop_app.salesforce.errors import ProfileNotFound
 
 REFRESH_TOKEN_KIND = "salesforce-refresh-token"
@@ -42,12 +41,6 @@ class ConnectionProfile:
     def secret_account(self) -> str:
         """The keychain account the refresh token (or client secret) is stored under."""
         return f"{self.org_id}/{self.user_id}"
-
-
-def config_dir() -> Path:
-    """The directory holding Crosslink's settings files (``$CROSSLINK_CONFIG_DIR`` wins)."""
-    override = os.environ.get("CROSSLINK_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir("Crosslink"))
 
 
 def profiles_file() -> Path:

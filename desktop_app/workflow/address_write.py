@@ -17,6 +17,7 @@ import pandas as pd
 
 from desktop_app.billing.address_writes import AddressWriter
 from desktop_app.core.address_changes import AddressWriteResult, Decision, RecordChange, decide, reversed_change
+from desktop_app.core.app_folders import private_file, runs_dir
 from desktop_app.core.ids import normalize_id
 from desktop_app.core.journal_addresses import OPEN_ADDRESS_STATES, AddressJournal
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -24,7 +25,6 @@ from desktop_app.core.report import write_csv
 from desktop_app.core.tables import TableError, read_table
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.soql import soql_id_list
-from desktop_app.workflow.apply import runs_dir
 
 ACCOUNT_ADDRESS_FIELDS = {"city": "BillingCity", "state": "BillingState", "postcode": "BillingPostalCode",
                           "country": "BillingCountry"}
@@ -164,7 +164,7 @@ def undo_address_fixes(run_id: str, writers: Mapping[str, AddressWriter], *, jou
 
 def _list_results(journal: AddressJournal, run_id: str) -> None:
     if journal.counts(run_id):  # a run without address fixes gets no file
-        write_csv(address_results_path(run_id), journal.frame(run_id))
+        private_file(write_csv(address_results_path(run_id), journal.frame(run_id)))
 
 
 def _undo_sides(journal: AddressJournal, run_id: str, writers: Mapping[str, AddressWriter],

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from desktop_app.core.app_folders import private_file, runs_dir
 from desktop_app.core.ids import normalize_id
-from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, WriteItem, data_dir
+from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, WriteItem
 from desktop_app.core.journal_results import Verification, pair_counts, results_frame, verify
 from desktop_app.core.plan import DEFAULT_STATUSES, Plan, PlanSource, Policy, build_plan
 from desktop_app.core.plan_file import plan_id
@@ -323,16 +324,9 @@ def verify_run(
     return verify(items, live, undo=undo)
 
 
-def runs_dir(run_id: str) -> Path:
-    """The folder with a run's results file."""
-    folder = data_dir() / "runs" / run_id
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def write_results(run_id: str, items: list[WriteItem], path: Path | None = None, *, undo: bool = False) -> Path:
     """Write the results CSV (one row per plan row, in plan order) and return its path."""
-    return write_csv(path or runs_dir(run_id) / "results.csv", results_frame(items, undo=undo))
+    return private_file(write_csv(path or runs_dir(run_id) / "results.csv", results_frame(items, undo=undo)))
 
 
 def plan_from_live(

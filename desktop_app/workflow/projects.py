@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, fields
@@ -20,7 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from desktop_app.core.journal import data_dir
+from desktop_app.core.app_folders import private_file, private_folder, projects_dir
+from desktop_app.core.file_names import safe_file_name
 from desktop_app.core.plan import now_text
 from desktop_app.workflow.review import review_calls
 
@@ -57,25 +57,17 @@ class Project:
         return " · ".join(parts)
 
 
-def projects_dir() -> Path:
-    """Where projects are kept."""
-    folder = data_dir() / "projects"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def new_project(name: str) -> Project:
     """A project not saved yet, named ``name``."""
     now = now_text()
-    return Project(project_id=_slug(name) + "-" + uuid.uuid4().hex[:6], name=name.strip() or "Onboarding",
+    return Project(project_id=project_folder_name(name, uuid.uuid4().hex[:6]), name=name.strip() or "Onboarding",
                    created_at=now, updated_at=now)
 
 
 def save_project(project: Project, *, reviewed: pd.DataFrame | None = None,
                  fixes: pd.DataFrame | None = None) -> Path:
     """Write the project (atomically), with the person's review calls and accepted fixes when given."""
-    folder = projects_dir() / project.project_id
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(projects_dir() / project.project_id)
     if reviewed is not None:
         calls = review_calls(reviewed)
         _write_frame(folder / "review.csv", calls)
@@ -146,8 +138,9 @@ def apply_fix_calls(problems: pd.DataFrame, fixes: pd.DataFrame | None, accept_c
     return result, int(hit.sum())
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "project"
+def project_folder_name(name: str, suffix: str) -> str:
+    """The project's folder name: its name made safe as a file name on every system, then ``-suffix``."""
+    return f"{safe_file_name(name, fallback='project', max_length=40)}-{suffix}"
 
 
 def _read(path: Path) -> Project | None:
@@ -185,11 +178,11 @@ def _write_frame(path: Path, frame: pd.DataFrame) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(handle)
     frame.to_csv(temporary, index=False)
-    os.replace(temporary, path)
+    os.replace(private_file(Path(temporary)), path)
 
 
 def _write_text(path: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
-    os.replace(temporary, path)
+    os.replace(private_file(Path(temporary)), path)

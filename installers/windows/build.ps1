@@ -11,6 +11,8 @@ $PyInstallerVersion = "6.22.3"
 
 & $Py -m pip install --quiet "pyinstaller==$PyInstallerVersion"
 $Version = (& $Py installers\version.py).Trim()
+$FileVersion = (& $Py installers\version.py --numeric).Trim()
+if ($LASTEXITCODE -ne 0) { throw "the version $Version cannot be a Windows file version" }
 $Installed = (& $Py -c "from importlib.metadata import version; print(version('crosslink'))").Trim()
 if ($Installed -ne $Version) { & $Py -m pip install --quiet --no-deps -e . }
 
@@ -29,8 +31,8 @@ if ($LASTEXITCODE -ne 0) { throw "self-test of the built app failed" }
 
 $Iscc = (Get-Command iscc.exe -ErrorAction SilentlyContinue).Source
 if (-not $Iscc) { $Iscc = "${env:ProgramFiles(x86)}\Inno Setup 6\ISCC.exe" }
-$IsccArgs = @("/DAppVersion=$Version", "/DSourceDir=$Work\dist\crosslink", "/DIconFile=$Work\icons\crosslink.ico",
-              "/O$Repo\dist")
+$IsccArgs = @("/DAppVersion=$Version", "/DFileVersion=$FileVersion", "/DSourceDir=$Work\dist\crosslink",
+              "/DIconFile=$Work\icons\crosslink.ico", "/O$Repo\dist")
 if ($env:WINDOWS_SIGN_CERT_FILE) {
   # Inno Setup calls this for setup.exe and the uninstaller; the password comes from the environment.
   $IsccArgs += "/Ssigntool=signtool.exe sign /fd SHA256 /tr http://timestamp.digicert.com /td SHA256 /f `"$env:WINDOWS_SIGN_CERT_FILE`" /p `"$env:WINDOWS_SIGN_CERT_PASSWORD`" `$f"

@@ -2,11 +2,14 @@
 ; optional desktop icon, and an uninstaller registered under "Apps & features".
 ;
 ; Built by installers\windows\build.ps1, which passes the version read from pyproject.toml:
-;   iscc /DAppVersion=<version> /DSourceDir=<PyInstaller dist\crosslink> /DIconFile=<crosslink.ico> crosslink.iss
+;   iscc /DAppVersion=<version> /DFileVersion=<a.b.c.d> /DSourceDir=<PyInstaller dist\crosslink> /DIconFile=<crosslink.ico> crosslink.iss
 ; Nothing here carries a version number of its own.
 
 #ifndef AppVersion
   #error AppVersion is not defined: build with installers\windows\build.ps1 (it reads pyproject.toml)
+#endif
+#ifndef FileVersion
+  #error FileVersion is not defined: pass installers\version.py --numeric (four numbers, as Windows wants)
 #endif
 #ifndef SourceDir
   #error SourceDir is not defined: pass the PyInstaller output folder (dist\crosslink)
@@ -19,7 +22,7 @@ AppName=Crosslink
 AppVersion={#AppVersion}
 AppVerName=Crosslink {#AppVersion}
 AppPublisher=Crosslink
-VersionInfoVersion={#AppVersion}
+VersionInfoVersion={#FileVersion}
 ; Per-user install: everything under %LOCALAPPDATA%\Programs, the user's Start menu and HKCU.
 PrivilegesRequired=lowest
 PrivilegesRequiredOverridesAllowed=dialog

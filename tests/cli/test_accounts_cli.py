@@ -24,7 +24,7 @@ def sandbox_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 def test_exports_every_account_with_address_currency_and_link_field(sandbox_env, tmp_path: Path) -> None:
     out = tmp_path / "accounts.csv"
     assert main(["accounts", "--sandbox", "--out", str(out)]) == 0
-    with out.open(encoding="utf-8", newline="") as handle:
+    with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 40
     assert {"Id", "Name", "BillingCountry", "CurrencyIsoCode", "Billing_Customer_ID__c"} <= set(rows[0])

@@ -24,7 +24,7 @@ ACCOUNT_EXPORTS = ["salesforce_accounts_export.csv", "accounts_excel_cp1252_semi
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 

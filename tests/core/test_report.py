@@ -25,7 +25,7 @@ DECISIONS = pd.DataFrame(
 
 def test_csv_neutralises_every_formula_start(tmp_path: Path) -> None:
     out = write_csv(tmp_path / "m.csv", DECISIONS)
-    with out.open(encoding="utf-8") as handle:
+    with out.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["reason"][0] for r in rows] == ["'", "'", "'"]
     assert rows[0]["account_id"] == "0015g00000ABCdeAAH"

@@ -106,7 +106,7 @@ def test_kill_nine_at_random_moments_then_resume(tmp_path: Path) -> None:
         with Journal() as journal:
             runs = journal.runs()
         assert len(runs) == 1
-        with Path(report["results"]).open(encoding="utf-8") as handle:
+        with Path(report["results"]).open(encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
         assert [r["account_id"] for r in rows] == [link.account_id for link in plan.links]
         assert report["verified"]["links"] == report["verified"]["expected_links"] > 0

@@ -43,7 +43,7 @@ def test_apply_links_both_sides_and_results_line_up(tmp_path: Path) -> None:
     assert report.pairs == {"linked": 10}
     assert report.verification is not None
     assert report.verification.sentence() == ("10 of 10 links verified on both sides")
-    with report.results_path.open(encoding="utf-8") as handle:  # type: ignore[union-attr]
+    with report.results_path.open(encoding="utf-8-sig") as handle:  # type: ignore[union-attr]
         rows = list(csv.DictReader(handle))
     assert [r["account_id"] for r in rows] == [link.account_id for link in plan.links]
     assert {r["account_status"] for r in rows} == {"written"}

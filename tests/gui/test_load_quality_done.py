@@ -107,9 +107,9 @@ def test_address_journey_finds_problems_accepts_fixes_and_saves(wizard, wait_idl
     wait_idle(done)
     done.buttons["fixed_accounts.csv"].click()
     wait_idle(done)
-    with (tmp_path / "problems.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "problems.csv").open(encoding="utf-8-sig") as handle:
         assert len(list(csv.DictReader(handle))) == len(problems)
-    with (tmp_path / "fixed.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "fixed.csv").open(encoding="utf-8-sig") as handle:
         fixed = list(csv.DictReader(handle))
     accepted = quality.accepted()
     first = accepted.iloc[0]

@@ -125,7 +125,7 @@ def test_done_saves_the_reviewed_matches_and_the_report(match_page, wizard, wait
     wait_idle(done)
     done.buttons["crosslink_report.xlsx"].click()
     wait_idle(done, timeout=60_000)
-    with (tmp_path / "reviewed.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "reviewed.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(frame)
     assert rows[first_suggestion]["status"] == "matched"

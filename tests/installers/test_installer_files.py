@@ -76,7 +76,7 @@ def test_this_platforms_keyring_dependencies_are_importable() -> None:
 def test_resources_folder_matches_the_spec() -> None:
     listed = spec_value("RESOURCE_FILES")
     assert isinstance(listed, list)
-    on_disk = sorted(path.name for path in (REPO / "resources").iterdir() if path.is_file())
+    on_disk = sorted(path.name for path in (REPO / "desktop_app" / "resources").iterdir() if path.is_file())
     assert sorted(listed) == on_disk
 
 
@@ -147,7 +147,7 @@ def test_linux_install_script_installs_and_uninstalls_under_a_prefix(tmp_path: P
     app.chmod(0o755)
     for name in ("install.sh", "uninstall.sh", "crosslink.desktop"):
         (stage / name).write_bytes((INSTALLERS / "linux" / name).read_bytes())
-    (stage / "crosslink.svg").write_bytes((REPO / "resources" / "crosslink.svg").read_bytes())
+    (stage / "crosslink.svg").write_bytes((REPO / "desktop_app" / "resources" / "crosslink.svg").read_bytes())
     (stage / "VERSION").write_text(PYPROJECT_VERSION + "\n", encoding="utf-8")
     prefix = tmp_path / "prefix"
     env = {"PREFIX": str(prefix), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.billing.base import BillingSystem
+from desktop_app.core.app_folders import demo_dir, snapshots_dir
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.core.roles import ID_ROLE, Side
 from desktop_app.gui import dialogs
@@ -43,8 +43,8 @@ ISSUE_HEADERS = {"file": "File", "row": "Row", "column": "Column", "value": "Val
 
 
 def snapshot_folder() -> Path:
-    """Where what was read from the systems is kept as files (next to the demo files)."""
-    return demo_folder().parent / "snapshots"
+    """Where what was read from the systems is kept as files."""
+    return snapshots_dir()
 
 
 def fetch_org_accounts(client: SalesforceClient, state: WizardState, progress: ProgressCallback,
@@ -68,11 +68,8 @@ def fetch_both(client: SalesforceClient, system: BillingSystem, state: WizardSta
 
 
 def demo_folder() -> Path:
-    """Where demo files are written (``$CROSSLINK_DATA_DIR/demo`` in tests)."""
-    import os
-
-    base = os.environ.get("CROSSLINK_DATA_DIR") or platformdirs.user_data_dir("Crosslink", appauthor=False)
-    return Path(base) / "demo"
+    """Where demo files are written."""
+    return demo_dir()
 
 
 class FileSlot(QWidget):
