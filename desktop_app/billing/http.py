@@ -10,6 +10,7 @@ until the system answers again, so a run facing an outage stops in seconds, not 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,8 @@ class JsonApiClient:
         url = f"{self.base_url}/{path.lstrip('/')}"
         write = method.upper() not in SAFE_METHODS
         attempt = throttled = 0
-        waited = throttle_waited = 0.0
+        throttle_waited = 0.0
+        began = time.monotonic()  # a server that hangs spends the give-up time in timeouts, not waits
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -118,7 +120,7 @@ class JsonApiClient:
                         f"{self.system_name} did not answer a {method} to {path} ({type(failure).__name__}); "
                         "it may or may not have been applied, so it is read back before any new attempt."
                     ) from None
-                wait = None if self._down else self.retry.failure_wait(attempt, waited)
+                wait = None if self._down else self.retry.failure_wait(attempt, time.monotonic() - began)
                 if wait is None:
                     self._down = True
                     raise BillingUnreachable(
@@ -127,7 +129,6 @@ class JsonApiClient:
                         "status, then try again."
                     ) from None
                 attempt += 1
-                waited += wait
                 sleep_or_cancel(wait, cancel)
                 continue
             if response.status_code in (401, 403):
@@ -151,7 +152,7 @@ class JsonApiClient:
                 throttle_waited += wait
                 sleep_or_cancel(wait, cancel)
                 continue
-            wait = None if self._down else self.retry.failure_wait(attempt, waited)
+            wait = None if self._down else self.retry.failure_wait(attempt, time.monotonic() - began)
             if wait is None:
                 self._down = True
                 raise RetriesExhausted(
@@ -160,5 +161,4 @@ class JsonApiClient:
                     response,
                 )
             attempt += 1
-            waited += wait
             sleep_or_cancel(wait, cancel)

@@ -12,9 +12,9 @@ from desktop_app.core.progress import Cancelled, CancelToken
 class RetryPolicy:
     """How often and how long to retry a throttled (429), failed (5xx) or dropped request.
 
-    Server errors and connection failures: at most ``max_attempts`` attempts and ``give_up_after``
-    seconds of waiting per request, the wait before attempt n+1 being ``base_delay * 2**n`` capped at
-    ``max_delay``, with a little jitter so parallel clients do not retry in lockstep.
+    Server errors and connection failures: at most ``max_attempts`` attempts within ``give_up_after``
+    seconds from the first (timeouts count), the wait before attempt n+1 being ``base_delay * 2**n``
+    capped at ``max_delay``, with a little jitter so parallel clients do not retry in lockstep.
     Throttling (429) is a system asking to come back later, so it is ridden out for up to
     ``throttle_budget`` seconds of waiting per request, each wait at least the ``Retry-After`` asked;
     beyond that it is a quota, and the request gives up.
@@ -32,12 +32,13 @@ class RetryPolicy:
         wanted = max(backoff, retry_after or 0.0)
         return min(wanted, self.max_delay)
 
-    def failure_wait(self, attempt: int, waited: float) -> float | None:
-        """The wait before retrying a 5xx or a connection failure, None when it is time to give up."""
+    def failure_wait(self, attempt: int, elapsed: float) -> float | None:
+        """The wait before retrying a 5xx or a connection failure ``elapsed`` seconds after the first
+        attempt began; None when it is time to give up."""
         if attempt + 1 >= max(1, self.max_attempts):
             return None
         wait = self.delay(attempt)
-        return wait if waited + wait <= self.give_up_after else None
+        return wait if elapsed + wait <= self.give_up_after else None
 
     def throttle_wait(self, attempt: int, waited: float, retry_after: float | None) -> float | None:
         """The wait before retrying a 429 (``Retry-After`` honoured), None once the budget is spent."""

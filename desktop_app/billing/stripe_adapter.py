@@ -11,6 +11,7 @@ is not re-sent but reported ``outcome_unknown`` (the engine reads it back first)
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -135,7 +136,8 @@ class StripeBilling:
 
     def _call(self, action: Callable[[], T], cancel: CancelToken | None, *, write: bool = False) -> T:
         attempt = throttled = 0
-        waited = throttle_waited = 0.0
+        throttle_waited = 0.0
+        began = time.monotonic()
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -175,12 +177,11 @@ class StripeBilling:
                 failure = StripeRetriesExhausted(
                     f"Stripe kept failing (HTTP {error.http_status}) after {attempt + 1} attempt(s).",
                     f"http_{error.http_status}")
-            wait = None if self._down else self.retry.failure_wait(attempt, waited)
+            wait = None if self._down else self.retry.failure_wait(attempt, time.monotonic() - began)
             if wait is None:
                 self._down = True
                 raise failure
             attempt += 1
-            waited += wait
             sleep_or_cancel(wait, cancel)
 
     # --- reading ---------------------------------------------------------------------------

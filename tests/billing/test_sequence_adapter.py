@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY, sequence_customer
 
-from desktop_app.billing.base import OUTCOME_UNKNOWN, BillingAuthError, BillingQuotaExceeded, BillingSystem
+from desktop_app.billing.base import (
+    OUTCOME_UNKNOWN,
+    BillingAuthError,
+    BillingQuotaExceeded,
+    BillingSystem,
+    BillingUnreachable,
+)
 from desktop_app.billing.credentials import sequence_credentials, stripe_api_key
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.billing.sequence_adapter import SequenceBilling, SequenceLinkStorage
@@ -138,6 +144,27 @@ def test_throttling_past_the_budget_is_a_quota_and_stops_the_call(
     with adapter, pytest.raises(BillingQuotaExceeded, match="rate limit or quota"):
         adapter.write_links([(f"cust-{i:04d}", ACCOUNT_A) for i in range(4)])
     assert not sequence_sandbox.counters.writes
+
+
+def test_a_system_that_hangs_is_given_up_on_within_the_time_budget_then_tried_once(
+    sequence_sandbox: RunningSequenceSandbox
+) -> None:
+    sequence_sandbox.faults.slow_seconds = 1.0
+    adapter = SequenceBilling(
+        sequence_sandbox.client_id, sequence_sandbox.client_secret, base_url=sequence_sandbox.url,
+        ca_cert=sequence_sandbox.ca_cert, timeout=(5.0, 0.3),
+        retry=RetryPolicy(max_attempts=6, base_delay=0.01, max_delay=0.02, give_up_after=0.5),
+    )
+    with adapter:
+        with pytest.raises(BillingUnreachable, match="did not answer"):
+            adapter.read_links(["cust-0001"])
+        first = sequence_sandbox.counters.requests["GET"]
+        assert first <= 2  # the read timeouts used the budget: not six attempts of 0.3 s each
+        with pytest.raises(BillingUnreachable):
+            adapter.read_links(["cust-0002"])
+        assert sequence_sandbox.counters.requests["GET"] == first + 1  # once, until it answers again
+        sequence_sandbox.faults.slow_seconds = 0.0
+        assert adapter.read_links(["cust-0003"]) == {"cust-0003": None}
 
 
 def test_a_lost_answer_is_not_sent_again_and_server_errors_are_retried(

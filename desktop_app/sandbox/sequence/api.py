@@ -85,6 +85,7 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
 
     def _counted(response: Response) -> Response:
         store.counters.statuses[0 if response.drop else response.status] += 1
+        response.delay_seconds = max(response.delay_seconds, store.faults.slow_seconds)
         return response
 
     @router.route("GET", r"/api/customers")

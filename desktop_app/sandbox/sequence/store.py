@@ -38,6 +38,7 @@ class SequenceFaults:
     ``retry_after_seconds``: the ``Retry-After`` value sent with every 429.
     ``down``: every request is dropped unanswered (the system stopped answering).
     ``down_after_requests``: answer this many more requests, then go ``down`` (negative: never).
+    ``slow_seconds``: every answer is held back this long (a system that hangs).
     """
 
     drop_before_write: set[str] = field(default_factory=set)
@@ -49,6 +50,7 @@ class SequenceFaults:
     retry_after_seconds: int = 1
     down: bool = False
     down_after_requests: int = -1
+    slow_seconds: float = 0.0
 
 
 @dataclass
