@@ -18,8 +18,10 @@ from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.cli import main
 from desktop_app.core.journal import Journal
 from desktop_app.core.progress import Progress
+from desktop_app.workflow.address_write import address_writers
 from desktop_app.workflow.apply import plan_from_live, resume, start_apply, start_undo
 from desktop_app.workflow.link_sides import BillingSide
+from desktop_app.workflow.wizard_apply import AddressWork, apply_plan, resume_run
 
 
 def _sequence_puts(systems: Systems) -> int:
@@ -238,5 +240,37 @@ def test_undo_puts_values_back_byte_for_byte_spaces_included() -> None:
         assert systems.customer_values()[customer_id] == " 0015g0000OLD001AAA\t"
         assert systems.account_values() == before[0]
         assert systems.customer_values() == before[1]
+    finally:
+        systems.stop()
+
+
+@pytest.mark.timeout(300)
+def test_a_refused_customer_is_sent_again_by_resume_once_its_address_fix_got_written() -> None:
+    systems = start_systems(120)
+    try:
+        sides = make_sides(systems)
+        plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
+        link = next(link for link in plan.links if link.customer.action == "set")
+        customer_id = link.customer_id
+        with systems.seq.store.lock:
+            systems.seq.store._customers[customer_id]["address"]["country"] = "Deutschland"  # refused
+        systems.seq.faults.drop_before_write.add(customer_id)  # the fix's answer is lost: it stays open
+        accepted = pd.DataFrame([{"side": "customer", "record_id": customer_id, "field": "country",
+                                  "value": "Deutschland", "suggestion": "DE", "confidence": "0.9"}])
+        billing = sides["customer"]
+        assert isinstance(billing, BillingSide)
+        work = AddressWork(address_writers(None, billing.system), accepted)
+        report = apply_plan(plan, sides, {"billing_system": "sequence"}, addresses=work)
+        assert report.state == "done_with_failures"
+        with Journal() as journal:
+            [refused] = journal.items(report.run_id, "customer", states=["failed"])
+        assert refused.record_id == customer_id
+        assert refused.error_code == "validation"
+        assert systems.seq.counters.put_attempts[customer_id] == 2  # the lost fix, the refused link
+        again = resume_run(report.run_id, sides, addresses=AddressWork(work.writers))
+        assert again.addresses["customer"] == {"written": 1}
+        assert again.state == "done"
+        assert systems.seq.store.link_of(customer_id, "Salesforce") == link.account_id
+        assert systems.seq.counters.put_attempts[customer_id] == 4  # the fix, then the link, once each
     finally:
         systems.stop()
