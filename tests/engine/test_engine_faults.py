@@ -274,3 +274,38 @@ def test_a_refused_customer_is_sent_again_by_resume_once_its_address_fix_got_wri
         assert systems.seq.counters.put_attempts[customer_id] == 4  # the fix, then the link, once each
     finally:
         systems.stop()
+
+
+@pytest.mark.timeout(300)
+def test_cli_resume_leaves_refused_records_alone_unless_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    systems = start_systems(60)
+    try:
+        monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", systems.sf.access_token)
+        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_ID", systems.seq.client_id)
+        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", systems.seq.client_secret)
+        matches, plan_path = tmp_path / "matches.csv", tmp_path / "plan.json"
+        truth_matches(systems).to_csv(matches, index=False)
+        connection = ["--sandbox", "--instance-url", systems.sf.instance_url, "--ca-cert", str(systems.sf.ca_cert),
+                      "--billing", "sequence", "--billing-url", systems.seq.url,
+                      "--billing-ca", str(systems.seq.ca_cert)]
+        assert main(["plan", "--matches", str(matches), "--out", str(plan_path), "--policy", "overwrite",
+                     *connection]) == 0
+        sides = make_sides(systems)
+        refused = next(link.customer_id for link in plan_from_live(truth_matches(systems), sides,
+                                                                   policy="overwrite").links
+                       if link.customer.action == "set")
+        with systems.seq.store.lock:
+            systems.seq.store._customers[refused]["email"] = ""
+        assert main(["apply", str(plan_path), *connection]) == 1
+        attempts = systems.seq.counters.put_attempts
+        assert attempts[refused] == 1
+        assert main(["resume", *connection]) == 1
+        assert attempts[refused] == 1
+        assert main(["resume", "--retry-refused", *connection]) == 1
+        assert attempts[refused] == 2
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+    finally:
+        systems.stop()
