@@ -116,6 +116,8 @@ class JsonApiClient:
                 )
             except (requests.ConnectionError, requests.Timeout) as failure:
                 if write and not never_sent(failure):
+                    # A server that let a write time out may hang on the next request too: try that once.
+                    self._down = self._down or isinstance(failure, requests.Timeout)
                     raise BillingWriteOutcomeUnknown(
                         f"{self.system_name} did not answer a {method} to {path} ({type(failure).__name__}); "
                         "it may or may not have been applied, so it is read back before any new attempt."
