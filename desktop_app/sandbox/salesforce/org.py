@@ -6,7 +6,8 @@
   ``org.set_field(obj, id, field, value)`` to arrange data directly (no rules, no counters);
 - ``org.counters.calls`` (``Counter`` of API calls by kind, e.g. ``"query"``, ``"collections.update"``,
   ``"bulk.ingest.create"``), ``org.counters.field_writes[record_id][field]`` (successful writes);
-- ``org.api_used`` / ``org.scenario.daily_api_max`` (DailyApiRequests).
+- ``org.api_used`` / ``org.scenario.daily_api_max`` (DailyApiRequests);
+- ``org.drop_answers_after_writes = N``: the next N write calls are carried out and their answers lost.
 
 Every handler takes ``org.lock`` while it reads or writes records.
 """
