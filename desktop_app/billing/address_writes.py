@@ -12,7 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from desktop_app.billing.base import BillingAuthError, BillingConnectionError
+from desktop_app.billing.base import (
+    OUTCOME_UNKNOWN,
+    BillingAuthError,
+    BillingConnectionError,
+    BillingWriteOutcomeUnknown,
+)
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange, decide
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
 
@@ -64,6 +69,8 @@ def update_each(changes: Sequence[RecordChange], read: ReadAddress, send: SendAd
             raise
         except BillingConnectionError as failure:
             results.append(AddressWriteResult(change.record_id, "failed", {}, "unreachable", str(failure)))
+        except BillingWriteOutcomeUnknown as failure:  # the next attempt's compare-and-set reads it back
+            results.append(AddressWriteResult(change.record_id, "failed", {}, OUTCOME_UNKNOWN, str(failure)))
         except AddressReadFailed as failure:
             results.append(AddressWriteResult(change.record_id, "failed", {}, failure.code, str(failure)))
         except Cancelled:

@@ -37,6 +37,18 @@ class BillingConnectionError(BillingError):
     """The billing system could not be reached even after retries."""
 
 
+class BillingUnreachable(BillingConnectionError):
+    """The billing system stopped answering (refused, dropped or timed out) for longer than the retries."""
+
+
+class BillingQuotaExceeded(BillingConnectionError):
+    """The billing system kept throttling (HTTP 429) past the wait budget: a rate limit or quota is used up."""
+
+
+# ``LinkWriteResult.error_code`` of a write whose answer was lost: whoever retries re-reads first.
+OUTCOME_UNKNOWN = "outcome_unknown"
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What an adapter can do and where it keeps the link (shown to the user before a run)."""

@@ -1,23 +1,35 @@
 """A small JSON-over-HTTPS client with retries, used by the adapters that have no vendor SDK.
 
-It retries throttling (429, honouring ``Retry-After``), server errors (5xx) and dropped
-connections with backoff that the user can cancel; refused credentials raise ``BillingAuthError``
-at once. Callers that retry writes must send an ``Idempotency-Key`` so a retry never applies twice.
+It retries server errors (5xx) and dropped connections with backoff, rides out throttling (429,
+honouring ``Retry-After``) for a bounded time, and lets the user cancel any wait; refused
+credentials raise ``BillingAuthError`` at once. A write (any method but GET/HEAD) whose answer was
+lost after it left is never sent again here: ``BillingWriteOutcomeUnknown`` tells the caller to
+re-read first. Once a request has given up on an unreachable system, the next ones try only once
+until the system answers again, so a run facing an outage stops in seconds, not minutes.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
-from desktop_app.billing.base import BillingAuthError, BillingConnectionError
+from desktop_app.billing.base import (
+    BillingAuthError,
+    BillingConnectionError,
+    BillingQuotaExceeded,
+    BillingUnreachable,
+    BillingWriteOutcomeUnknown,
+)
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
 from desktop_app.core.progress import CancelToken
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class RetriesExhausted(BillingConnectionError):
@@ -26,6 +38,18 @@ class RetriesExhausted(BillingConnectionError):
     def __init__(self, message: str, response: requests.Response) -> None:
         super().__init__(message)
         self.response = response
+
+
+class ThrottledTooLong(RetriesExhausted, BillingQuotaExceeded):
+    """HTTP 429 past the throttle budget: a rate limit or quota the system will not lift soon."""
+
+
+def never_sent(failure: requests.RequestException) -> bool:
+    """True when the request surely did not reach the server (no connection was made)."""
+    if isinstance(failure, requests.ConnectTimeout):
+        return True
+    reason = getattr(failure.args[0], "reason", None) if failure.args else None
+    return isinstance(reason, NewConnectionError)
 
 
 class JsonApiClient:
@@ -40,7 +64,7 @@ class JsonApiClient:
         headers: Mapping[str, str] | None = None,
         ca_cert: Path | str | None = None,
         retry: RetryPolicy | None = None,
-        timeout: tuple[float, float] = (10.0, 60.0),
+        timeout: tuple[float, float] = (10.0, 20.0),
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.system_name = system_name
@@ -51,6 +75,7 @@ class JsonApiClient:
         self._session.headers.update(headers or {})
         # Passed on every request: a session-level ``verify`` loses to REQUESTS_CA_BUNDLE.
         self._verify: str | bool = str(ca_cert) if ca_cert else True
+        self._down = False  # the last request gave up on an unreachable system
 
     def __repr__(self) -> str:  # the session holds credentials; never print them
         return f"JsonApiClient({self.base_url!r})"
@@ -72,13 +97,17 @@ class JsonApiClient:
     ) -> requests.Response:
         """Send a request, retrying 429/5xx/dropped connections; any other answer is returned.
 
-        Raises ``BillingAuthError`` on 401/403, ``RetriesExhausted`` when throttling or server
-        errors outlast the retries, ``BillingConnectionError`` when the server stays unreachable,
+        Raises ``BillingAuthError`` on 401/403, ``RetriesExhausted`` when server errors outlast the
+        retries (``ThrottledTooLong`` for 429s past the throttle budget), ``BillingUnreachable`` when
+        the server stays unreachable, ``BillingWriteOutcomeUnknown`` when a write's answer was lost,
         ``Cancelled`` when the user cancels during a wait.
         """
         url = f"{self.base_url}/{path.lstrip('/')}"
-        attempts = max(1, self.retry.max_attempts)
-        for attempt in range(attempts):
+        write = method.upper() not in SAFE_METHODS
+        attempt = throttled = 0
+        throttle_waited = 0.0
+        began = time.monotonic()  # a server that hangs spends the give-up time in timeouts, not waits
+        while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             try:
@@ -87,13 +116,23 @@ class JsonApiClient:
                     verify=self._verify,
                 )
             except (requests.ConnectionError, requests.Timeout) as failure:
-                if attempt + 1 >= attempts:
-                    raise BillingConnectionError(
-                        f"Could not reach {self.system_name} at {self.base_url} "
-                        f"({type(failure).__name__}) after {attempts} attempts. "
-                        "Check the network connection and try again."
+                if write and not never_sent(failure):
+                    # A server that let a write time out may hang on the next request too: try that once.
+                    self._down = self._down or isinstance(failure, requests.Timeout)
+                    raise BillingWriteOutcomeUnknown(
+                        f"{self.system_name} did not answer a {method} to {path} ({type(failure).__name__}); "
+                        "it may or may not have been applied, so it is read back before any new attempt."
                     ) from None
-                sleep_or_cancel(self.retry.delay(attempt), cancel)
+                wait = None if self._down else self.retry.failure_wait(attempt, time.monotonic() - began)
+                if wait is None:
+                    self._down = True
+                    raise BillingUnreachable(
+                        f"{self.system_name} did not answer at {self.base_url} ({type(failure).__name__}) "
+                        f"after {attempt + 1} attempt(s). Check the network connection and the system's "
+                        "status, then try again."
+                    ) from None
+                attempt += 1
+                sleep_or_cancel(wait, cancel)
                 continue
             if response.status_code in (401, 403):
                 raise BillingAuthError(
@@ -101,13 +140,28 @@ class JsonApiClient:
                     "Check the key or client id/secret and that it may read and update customers."
                 )
             if response.status_code not in RETRY_STATUSES:
+                self._down = False
                 return response
-            if attempt + 1 >= attempts:
+            if response.status_code == 429:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                wait = self.retry.throttle_wait(throttled, throttle_waited, retry_after)
+                if wait is None:
+                    raise ThrottledTooLong(
+                        f"{self.system_name} kept refusing requests as over its rate limit or quota "
+                        f"(HTTP 429) for {throttle_waited:.0f} s. Wait for the quota to renew, then try again.",
+                        response,
+                    )
+                throttled += 1
+                throttle_waited += wait
+                sleep_or_cancel(wait, cancel)
+                continue
+            wait = None if self._down else self.retry.failure_wait(attempt, time.monotonic() - began)
+            if wait is None:
+                self._down = True
                 raise RetriesExhausted(
                     f"{self.system_name} kept answering HTTP {response.status_code} "
-                    f"after {attempts} attempts.",
+                    f"after {attempt + 1} attempt(s).",
                     response,
                 )
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            sleep_or_cancel(self.retry.delay(attempt, retry_after), cancel)
-        raise AssertionError("unreachable")  # the loop always returns or raises
+            attempt += 1
+            sleep_or_cancel(wait, cancel)

@@ -2,8 +2,10 @@
 
 An adapter supplies ``write_one(customer_id, account_id, cancel) -> LinkWriteResult`` (read the
 current value, skip when equal, write with an idempotency key). This loop adds what must be the
-same everywhere: repeated customers are refused, unexpected connection failures become a failed
-result for that customer only, and a cancel marks the remaining pairs as not attempted.
+same everywhere: repeated customers are refused, a write whose answer was lost becomes an
+``outcome_unknown`` result (the engine reads it back before any retry), a system that stopped
+answering or whose quota is used up stops the whole call, and a cancel marks the remaining pairs
+as not attempted.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ import hashlib
 from collections.abc import Callable, Sequence
 
 from desktop_app.billing.base import (
+    OUTCOME_UNKNOWN,
     BillingAuthError,
     BillingConnectionError,
+    BillingQuotaExceeded,
+    BillingUnreachable,
+    BillingWriteOutcomeUnknown,
     LinkWriteResult,
     repeated_customers,
 )
@@ -38,10 +44,11 @@ def write_each(
 ) -> list[LinkWriteResult]:
     """Run ``write_one`` for every pair in order and return one result per pair.
 
-    ``BillingAuthError`` propagates (credentials revoked mid-run stop everything); any other
-    ``BillingConnectionError`` fails only that customer.
+    ``BillingAuthError``, ``BillingUnreachable`` and ``BillingQuotaExceeded`` propagate (they stop
+    everything: the caller reads back what this call wrote); any other ``BillingConnectionError``
+    fails only that customer. Account ids are written exactly as given (an undo restores spaces).
     """
-    clean = [(customer.strip(), account.strip()) for customer, account in pairs]
+    clean = [(customer.strip(), account) for customer, account in pairs]
     refused = repeated_customers(clean)
     results: list[LinkWriteResult] = []
     total = len(clean)
@@ -59,8 +66,11 @@ def write_each(
             continue
         try:
             results.append(write_one(customer_id, account_id, cancel))
-        except BillingAuthError:
+        except (BillingAuthError, BillingUnreachable, BillingQuotaExceeded):
             raise
+        except BillingWriteOutcomeUnknown as failure:
+            results.append(LinkWriteResult(customer_id, account_id, "failed", error_code=OUTCOME_UNKNOWN,
+                                           message=str(failure)))
         except BillingConnectionError as failure:
             results.append(LinkWriteResult(customer_id, account_id, "failed", error_code="unreachable",
                                            message=str(failure)))

@@ -2,9 +2,10 @@
 
 Customers are listed with cursor pagination (``limit`` ≤ 100, ``after``). The Salesforce Account
 id lives either in an ``integrationIds`` entry (service name configurable, default ``Salesforce``)
-or in a custom property. ``PUT /customers/{id}`` replaces the whole record, so a link is written
-by reading the customer, changing only the link, and sending the whole record back — with an
-``Idempotency-Key`` so a retried PUT is never applied twice.
+or in a custom property. ``PUT /customers/{id}`` replaces every field its body takes, so a link
+is written by reading the customer, changing only the link, and sending those fields back — with an
+``Idempotency-Key``; a PUT whose answer was lost is not re-sent but reported ``outcome_unknown``,
+so the engine reads the customer back before any retry.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from desktop_app.billing.base import (
     records_to_frame,
 )
 from desktop_app.billing.credentials import sequence_credentials
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted
+from desktop_app.billing.http import JsonApiClient, RetriesExhausted, ThrottledTooLong
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange
@@ -38,9 +39,12 @@ from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, i
 DEFAULT_BASE_URL = "https://eu.sequencehq.com/api"
 API_VERSION = "2024-07-30"
 PAGE_SIZE = 100
-# Fields a GET returns that a PUT must not send back.
-READ_ONLY_FIELDS = frozenset(
-    {"id", "createdAt", "archivedAt", "sequenceAccountId", "organizations", "domain"}
+# The fields the body of ``PUT /customers/{id}`` takes (Sequence's API reference): the PUT replaces
+# exactly these, so each is sent back as read; the rest of a GET answer (id, createdAt, domain,
+# organizations, sequenceAccountId, archivedAt …) is kept by Sequence and never sent.
+WRITABLE_FIELDS = (
+    "legalName", "contactName", "address", "email", "billingEmails", "telephone", "url", "label",
+    "integrationIds", "taxStatus", "customerAliases", "customProperties",
 )
 # Above this many ids, reading links lists every customer instead of one GET per id.
 LIST_INSTEAD_OF_GET = 200
@@ -59,14 +63,15 @@ class SequenceLinkStorage:
             return f'integrationIds entry with service "{self.name}"'
         return f'custom property "{self.name}"'
 
-    def read(self, customer: dict[str, Any]) -> str:
-        """The stored Salesforce Account id, "" when none."""
+    def read(self, customer: dict[str, Any], *, exact: bool = False) -> str:
+        """The stored Salesforce Account id, "" when none (stripped unless ``exact``)."""
+        text = (lambda value: "" if value is None else str(value)) if exact else clean_text
         if self.kind == "integration_id":
             for entry in customer.get("integrationIds") or []:
                 if isinstance(entry, dict) and entry.get("service") == self.name:
-                    return clean_text(entry.get("id"))
+                    return text(entry.get("id"))
             return ""
-        return clean_text((customer.get("customProperties") or {}).get(self.name))
+        return text((customer.get("customProperties") or {}).get(self.name))
 
     def write(self, body: dict[str, Any], account_id: str) -> None:
         """Set the link in a PUT body, keeping every other integration id / property.
@@ -83,7 +88,7 @@ class SequenceLinkStorage:
 
 def put_body(customer: dict[str, Any]) -> dict[str, Any]:
     """The whole writable record from a GET answer, ready to send back with ``PUT``."""
-    body = {key: value for key, value in customer.items() if key not in READ_ONLY_FIELDS}
+    body = {key: customer[key] for key in WRITABLE_FIELDS if key in customer}
     body["integrationIds"] = [
         {"service": entry.get("service"), "id": entry.get("id")}
         for entry in customer.get("integrationIds") or [] if isinstance(entry, dict)
@@ -123,6 +128,7 @@ class SequenceBilling:
         retry: RetryPolicy | None = None,
         run_id: str | None = None,
         page_size: int = PAGE_SIZE,
+        timeout: tuple[float, float] = (10.0, 20.0),
     ) -> None:
         self.link_storage = link_storage or SequenceLinkStorage()
         self.run_id = run_id or uuid.uuid4().hex
@@ -130,7 +136,7 @@ class SequenceBilling:
         self._api = JsonApiClient(
             base_url, system_name="Sequence", auth=(client_id, client_secret),
             headers={"Sequence-Version": API_VERSION, "Accept": "application/json"},
-            ca_cert=ca_cert, retry=retry,
+            ca_cert=ca_cert, retry=retry, timeout=timeout,
         )
 
     @classmethod
@@ -219,15 +225,17 @@ class SequenceBilling:
         return self._api.request("GET", _customer_path(customer_id), cancel=cancel)
 
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
-        """Each given customer's stored Salesforce Account id (None when empty or not found)."""
+        """Each given customer's stored Salesforce Account id, exactly as stored (None when empty or
+        not found)."""
         wanted = list(dict.fromkeys(customer_ids))
         if len(wanted) > LIST_INSTEAD_OF_GET:
-            found = {record.customer_id: record.sf_account_id for record in self.iter_customers()}
+            found = {record.customer_id: self.link_storage.read(record.raw, exact=True)
+                     for record in self.iter_customers()}
             return {cid: (found.get(cid) or None) for cid in wanted}
         links: dict[str, str | None] = {}
         for customer_id in wanted:
             response = self._get(customer_id, None)
-            links[customer_id] = (self.link_storage.read(response.json()) or None) if response.ok else None
+            links[customer_id] = (self.link_storage.read(response.json(), exact=True) or None) if response.ok else None
         return links
 
     # --- writing ---------------------------------------------------------------------------
@@ -299,6 +307,8 @@ class SequenceBilling:
     def _write_one(self, customer_id: str, account_id: str, cancel: CancelToken | None) -> LinkWriteResult:
         try:
             current = self._get(customer_id, cancel)
+        except ThrottledTooLong:
+            raise
         except RetriesExhausted as failure:
             return _failed_after_retries(customer_id, account_id, None, failure)
         if current.status_code == 404:
@@ -308,7 +318,7 @@ class SequenceBilling:
             code, message = _error_text(current)
             return LinkWriteResult(customer_id, account_id, "failed", error_code=code, message=message)
         customer = current.json()
-        previous = self.link_storage.read(customer) or None
+        previous = self.link_storage.read(customer, exact=True) or None
         if (previous or "") == account_id:
             return LinkWriteResult(customer_id, account_id, "unchanged", previous=previous)
         body = put_body(customer)
@@ -319,6 +329,8 @@ class SequenceBilling:
                 "PUT", _customer_path(customer_id), json=body,
                 headers={"Idempotency-Key": key}, cancel=cancel,
             )
+        except ThrottledTooLong:
+            raise
         except RetriesExhausted as failure:
             return _failed_after_retries(customer_id, account_id, previous, failure)
         if answer.status_code == 200:

@@ -4,12 +4,14 @@ Customers are listed page by page (``limit=100``, ``starting_after``). The Sales
 lives in a metadata key (default ``salesforce_account_id``). Each update carries an
 ``Idempotency-Key`` derived from (run, customer, account), and the current value is read first,
 so neither a retried request nor a re-run applies a link twice. Throttling (429), 5xx answers and
-network errors are retried here (cancellable), never inside the SDK.
+network errors are retried here (cancellable), never inside the SDK; an update whose answer was lost
+is not re-sent but reported ``outcome_unknown`` (the engine reads it back first).
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -21,6 +23,9 @@ from desktop_app.billing.address_writes import AddressReadFailed, Refusal, updat
 from desktop_app.billing.base import (
     BillingAuthError,
     BillingConnectionError,
+    BillingQuotaExceeded,
+    BillingUnreachable,
+    BillingWriteOutcomeUnknown,
     Capabilities,
     CustomerRecord,
     LinkWriteResult,
@@ -50,11 +55,24 @@ class StripeRetriesExhausted(BillingConnectionError):
         self.code = code
 
 
+class StripeUnreachable(StripeRetriesExhausted, BillingUnreachable):
+    """Stripe did not answer at all."""
+
+
+class StripeThrottled(StripeRetriesExhausted, BillingQuotaExceeded):
+    """Stripe kept answering 429 past the throttle budget."""
+
+
 def _as_dict(obj: Any) -> dict[str, Any]:
     """A Stripe object as a plain dict (SDK v16 objects are not dicts)."""
     if isinstance(obj, dict):
         return obj
     return dict(obj.to_dict())
+
+
+def _exact(value: object) -> str:
+    """A metadata value as stored (spaces kept), "" when absent."""
+    return "" if value is None else str(value)
 
 
 def _is_missing(error: stripe.StripeError) -> bool:
@@ -74,7 +92,7 @@ class StripeBilling:
         link_key: str = DEFAULT_LINK_KEY,
         retry: RetryPolicy | None = None,
         run_id: str | None = None,
-        timeout: float = 60.0,
+        timeout: float = 20.0,
         page_size: int = PAGE_SIZE,
     ) -> None:
         self.link_key = link_key
@@ -85,6 +103,7 @@ class StripeBilling:
         # Off: the SDK would otherwise store a persistent id in the user's config folder and send it,
         # with the platform string and request timings, on every call.
         stripe.enable_telemetry = False
+        self._down = False  # the last call gave up on an unreachable Stripe: the next try once
         self._http = stripe.RequestsClient(timeout=timeout)
         self._client = stripe.StripeClient(
             api_key,
@@ -118,13 +137,17 @@ class StripeBilling:
 
     # --- calling Stripe --------------------------------------------------------------------
 
-    def _call(self, action: Callable[[], T], cancel: CancelToken | None) -> T:
-        attempts = max(1, self.retry.max_attempts)
-        for attempt in range(attempts):
+    def _call(self, action: Callable[[], T], cancel: CancelToken | None, *, write: bool = False) -> T:
+        attempt = throttled = 0
+        throttle_waited = 0.0
+        began = time.monotonic()
+        while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             try:
-                return action()
+                result = action()
+                self._down = False
+                return result
             except (stripe.AuthenticationError, stripe.PermissionError) as error:
                 raise BillingAuthError(
                     f"Stripe refused the API key (HTTP {error.http_status}). Check that it is a secret "
@@ -132,19 +155,37 @@ class StripeBilling:
                 ) from None
             except stripe.RateLimitError as error:
                 retry_after = parse_retry_after((error.headers or {}).get("Retry-After"))
-                code, what = "rate_limited", "kept throttling"
+                wait = self.retry.throttle_wait(throttled, throttle_waited, retry_after)
+                if wait is None:
+                    raise StripeThrottled(
+                        f"Stripe kept refusing requests as over its rate limit (HTTP 429) for "
+                        f"{throttle_waited:.0f} s. Wait for the limit to lift, then try again.", "rate_limited"
+                    ) from None
+                throttled += 1
+                throttle_waited += wait
+                sleep_or_cancel(wait, cancel)
+                continue
             except stripe.APIConnectionError as error:
-                retry_after = None
-                code, what = "unreachable", f"could not be reached ({type(error).__name__})"
+                if write:
+                    raise BillingWriteOutcomeUnknown(
+                        f"Stripe did not answer an update ({type(error).__name__}); it may or may not have "
+                        "been applied, so it is read back before any new attempt."
+                    ) from None
+                failure: StripeRetriesExhausted = StripeUnreachable(
+                    f"Stripe could not be reached ({type(error).__name__}) after {attempt + 1} attempt(s). "
+                    "Check the network connection and try again.", "unreachable")
             except stripe.APIError as error:
                 if (error.http_status or 500) < 500:
                     raise
-                retry_after = None
-                code, what = f"http_{error.http_status}", f"kept failing (HTTP {error.http_status})"
-            if attempt + 1 >= attempts:
-                raise StripeRetriesExhausted(f"Stripe {what} after {attempts} attempts.", code)
-            sleep_or_cancel(self.retry.delay(attempt, retry_after), cancel)
-        raise AssertionError("unreachable")
+                failure = StripeRetriesExhausted(
+                    f"Stripe kept failing (HTTP {error.http_status}) after {attempt + 1} attempt(s).",
+                    f"http_{error.http_status}")
+            wait = None if self._down else self.retry.failure_wait(attempt, time.monotonic() - began)
+            if wait is None:
+                self._down = True
+                raise failure
+            attempt += 1
+            sleep_or_cancel(wait, cancel)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -204,15 +245,17 @@ class StripeBilling:
         return None if found.get("deleted") else found
 
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
-        """Each given customer's stored Salesforce Account id (None when empty or not found)."""
+        """Each given customer's stored Salesforce Account id, exactly as stored (None when empty or
+        not found)."""
         wanted = list(dict.fromkeys(customer_ids))
         if len(wanted) > LIST_INSTEAD_OF_GET:
-            found = {record.customer_id: record.sf_account_id for record in self.iter_customers()}
+            found = {record.customer_id: _exact((record.raw.get("metadata") or {}).get(self.link_key))
+                     for record in self.iter_customers()}
             return {cid: (found.get(cid) or None) for cid in wanted}
         links: dict[str, str | None] = {}
         for customer_id in wanted:
             customer = self._retrieve(customer_id, None)
-            links[customer_id] = (clean_text((customer.get("metadata") or {}).get(self.link_key)) or None
+            links[customer_id] = (_exact((customer.get("metadata") or {}).get(self.link_key)) or None
                                   if customer is not None else None)
         return links
 
@@ -271,7 +314,7 @@ class StripeBilling:
             self._call(lambda: self._client.v1.customers.update(
                 customer_id, params={"address": address},  # type: ignore[arg-type]
                 options={"idempotency_key": idempotency_key(self.run_id, customer_id, digest)},
-            ), cancel)
+            ), cancel, write=True)
         except StripeRetriesExhausted as failure:
             return Refusal(failure.code, f"{failure} Nothing was changed; run again later.")
         except stripe.StripeError as error:
@@ -285,15 +328,17 @@ class StripeBilling:
             if customer is None:
                 return LinkWriteResult(customer_id, account_id, "not_found",
                                        message=f"Stripe has no customer {customer_id} (deleted?).")
-            previous = clean_text((customer.get("metadata") or {}).get(self.link_key)) or None
+            previous = _exact((customer.get("metadata") or {}).get(self.link_key)) or None
             if (previous or "") == account_id:
                 return LinkWriteResult(customer_id, account_id, "unchanged", previous=previous)
             key = idempotency_key(self.run_id, customer_id, account_id)
             self._call(lambda: self._client.v1.customers.update(
                 customer_id, params={"metadata": {self.link_key: account_id}},
                 options={"idempotency_key": key},
-            ), cancel)
+            ), cancel, write=True)
             return LinkWriteResult(customer_id, account_id, "written", previous=previous)
+        except (StripeUnreachable, StripeThrottled):
+            raise
         except StripeRetriesExhausted as failure:
             return LinkWriteResult(
                 customer_id, account_id, "failed", error_code=failure.code,
@@ -303,12 +348,13 @@ class StripeBilling:
             if _is_missing(error):
                 return LinkWriteResult(customer_id, account_id, "not_found",
                                        message=f"Stripe customer {customer_id} was deleted meanwhile.")
-            return _refused(customer_id, account_id, error, error.code or "invalid_request")
+            return _refused(customer_id, account_id, error, "validation")  # the customer itself was refused
         except stripe.StripeError as error:
             return _refused(customer_id, account_id, error, error.code or f"http_{error.http_status}")
 
 
 def _refused(customer_id: str, account_id: str, error: stripe.StripeError, code: str) -> LinkWriteResult:
     reason = error.user_message or str(error)
+    detail = f" ({error.code})" if error.code and error.code != code else ""
     return LinkWriteResult(customer_id, account_id, "failed", error_code=code,
-                           message=f"Stripe refused the update of customer {customer_id}: {reason}")
+                           message=f"Stripe refused the update of customer {customer_id}: {reason}{detail}")

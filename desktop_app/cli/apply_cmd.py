@@ -32,6 +32,7 @@ from desktop_app.core.tables import TableError
 from desktop_app.workflow.address_write import (
     address_results_path,
     address_writers,
+    fixed_records,
     read_fix_file,
     undo_address_fixes,
     write_address_fixes,
@@ -41,11 +42,14 @@ from desktop_app.workflow.apply import (
     RunReport,
     create_apply_run,
     execute,
+    interrupt,
     new_run_id,
     resume,
     start_undo,
+    stop_sentence,
     write_results,
 )
+from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.link_sides import close_sides
 
 # Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
@@ -76,6 +80,9 @@ def register(subparsers: Any) -> None:
     apply.set_defaults(func=run_apply)
     again = subparsers.add_parser("resume", help="continue an interrupted run exactly where it stopped")
     again.add_argument("run", nargs="?", help="run id (default: the newest unfinished run)")
+    again.add_argument("--retry-refused", action="store_true",
+                       help="also send again the records a system refused as invalid (by default they are "
+                            "sent again only once an address fix for them was written)")
     _common(again)
     again.set_defaults(func=run_resume)
     undo = subparsers.add_parser("undo", help="restore the values a run replaced, on both sides")
@@ -197,6 +204,12 @@ def _execute(
             report = work(journal, sides, cancel, progress)
         except RunBusy as busy:
             raise UsageError(str(busy)) from None
+        except STOPPING as error:  # outside the link passes (address fixes): the run is interrupted too
+            stopped = interrupt(journal, run_id, stop_sentence(error, sides))
+            if stopped is None:
+                print(f"desktop-app {args.command}: {stop_sentence(error, sides)}", file=sys.stderr)
+                return EXIT_FAILED
+            report = stopped
         finally:
             progress.finish()
             close_sides(sides)
@@ -256,14 +269,17 @@ def run_resume(args: argparse.Namespace) -> int:
         print(f"Run {info.run_id} is already done; nothing to resume.")
         return EXIT_OK
     _fill_from(args, info.settings)
-    return _execute(
-        args,
-        info.settings,
-        info.run_id,
-        lambda journal, sides, cancel, progress: replace(
-            resume(journal, info.run_id, sides, progress=progress, cancel=cancel),
-            addresses=_continue_addresses(info.run_id, sides, progress, cancel)),
-    )
+
+    def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
+        # The open address fixes first: a record they change is no longer the one a system refused.
+        fixed_before = fixed_records(info.run_id)
+        counts = _continue_addresses(info.run_id, sides, progress, cancel)
+        changed = fixed_records(info.run_id) - fixed_before
+        report = resume(journal, info.run_id, sides, retry_refused=args.retry_refused, changed=changed,
+                        progress=progress, cancel=cancel)
+        return replace(report, addresses=counts)
+
+    return _execute(args, info.settings, info.run_id, work)
 
 
 def _continue_addresses(run_id: str, sides: dict[str, Any], progress: TerminalProgress,

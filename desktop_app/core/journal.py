@@ -268,13 +268,17 @@ class Journal(WalDatabase):
                     (now_text(), run_id, batch),
                 )
 
-    def reopen(self, run_id: str, side: str, states: Iterable[str]) -> int:
-        """Put retryable writes back to ``todo``; returns how many."""
+    def reopen(self, run_id: str, side: str, states: Iterable[str], *, keep_rows: Iterable[int] = ()) -> int:
+        """Put retryable writes back to ``todo`` (except the plan rows ``keep_rows``); returns how many."""
         wanted = sorted(states)
+        kept = sorted(set(keep_rows))
         with self._transaction() as db:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS kept_rows (row INTEGER PRIMARY KEY)")
+            db.execute("DELETE FROM kept_rows")
+            db.executemany("INSERT INTO kept_rows (row) VALUES (?)", [(row,) for row in kept])
             cursor = db.execute(
                 f"UPDATE writes SET state='todo' WHERE run_id=? AND side=?"
-                f" AND state IN ({','.join('?' * len(wanted))})",
+                f" AND state IN ({','.join('?' * len(wanted))}) AND row NOT IN (SELECT row FROM kept_rows)",
                 [run_id, side, *wanted],
             )
             return int(cursor.rowcount)

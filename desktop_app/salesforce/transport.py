@@ -21,6 +21,7 @@ from desktop_app.salesforce.errors import (
     RequestLimitExceeded,
     SessionExpired,
     TransientFailure,
+    WriteOutcomeUnknown,
 )
 from desktop_app.salesforce.session import SalesforceSession
 
@@ -130,6 +131,7 @@ class Transport:
             except requests.exceptions.SSLError:
                 raise ApiRequestFailed(f"The certificate of {self.session.instance_url} is not trusted.") from None
             except _TRANSIENT_ERRORS as error:
+                if method.upper() in ("PATCH", "PUT", "DELETE"): raise WriteOutcomeUnknown(f"Salesforce did not answer a {method} ({type(error).__name__}); it is read back before any retry.") from None  # noqa: E501,E701
                 attempt += 1
                 self._backoff(attempt, f"connection problem ({type(error).__name__})", cancel)
                 continue

@@ -150,6 +150,13 @@ def write_address_fixes(run_id: str, changes: Sequence[RecordChange], writers: M
         return AddressFigures(journal.counts(run_id), journal.problems(run_id))
 
 
+def fixed_records(run_id: str, *, journal_path: Path | None = None) -> set[tuple[str, str]]:
+    """``(side, record_id)`` of every record with an address part the run has written."""
+    with AddressJournal(journal_path) as journal:
+        return {(side, change.record_id) for side in ("account", "customer")
+                for change in journal.changes(run_id, side, ["written"])}
+
+
 def undo_address_fixes(run_id: str, writers: Mapping[str, AddressWriter], *, journal_path: Path | None = None,
                        progress: ProgressCallback = ignore_progress,
                        cancel: CancelToken | None = None) -> AddressFigures:

@@ -16,13 +16,15 @@ is written twice. Cancel is honoured between batches and leaves the journal cons
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import requests
 
+from desktop_app.billing.base import BillingError
 from desktop_app.core.app_folders import private_file, runs_dir
 from desktop_app.core.ids import normalize_id
 from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, WriteItem
@@ -31,8 +33,12 @@ from desktop_app.core.plan import DEFAULT_STATUSES, Plan, PlanSource, Policy, bu
 from desktop_app.core.plan_file import plan_id
 from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.report import write_csv
-from desktop_app.workflow.apply_batches import RunStopped, one_pass
-from desktop_app.workflow.link_sides import LinkSide
+from desktop_app.salesforce.errors import SalesforceError
+from desktop_app.workflow.apply_batches import STOPPING, RunStopped, is_refusal, one_pass, stop_message
+from desktop_app.workflow.link_sides import LinkSide, same_value
+
+# What may end a read-back early; the run is then interrupted (resume reads back again).
+_READ_BACK_FAILURES = (SalesforceError, BillingError, requests.RequestException, OSError)
 
 
 @dataclass(frozen=True)
@@ -147,13 +153,33 @@ def resume(
     run_id: str,
     sides: Mapping[str, LinkSide],
     *,
+    retry_refused: bool = False,
+    changed: Collection[tuple[str, str]] = (),
     progress: ProgressCallback = ignore_progress,
     cancel: CancelToken | None = None,
 ) -> RunReport:
-    """Continue a run where it stopped: unanswered batches are re-read first, failed writes retried."""
-    for name in ("account", "customer"):
-        journal.reopen(run_id, name, RETRY_STATES)
+    """Continue a run where it stopped: unanswered batches are re-read first, failed writes retried.
+
+    A write the system refused as invalid is sent again only with ``retry_refused`` or when its
+    record is in ``changed`` (``(side, record_id)`` whose input changed since, e.g. an address fix
+    written by this resume).
+    """
+    reopen_retries(journal, run_id, retry_refused=retry_refused, changed=changed)
     return execute(journal, run_id, sides, progress=progress, cancel=cancel)
+
+
+def reopen_retries(journal: Journal, run_id: str, *, retry_refused: bool = False,
+                   changed: Collection[tuple[str, str]] = ()) -> int:
+    """Put the run's failed and held writes back to ``todo``, refused ones only when allowed; how many."""
+    changed = set(changed)
+    reopened = 0
+    for name in ("account", "customer"):
+        kept = [] if retry_refused else [
+            i.row for i in journal.items(run_id, name, states=["failed"])
+            if is_refusal(i) and (name, i.record_id) not in changed
+        ]
+        reopened += journal.reopen(run_id, name, RETRY_STATES, keep_rows=kept)
+    return reopened
 
 
 def start_undo(
@@ -275,7 +301,7 @@ def _execute(
     state, message = "done", ""
     try:
         for round_number in range(retry_rounds + 1):
-            if round_number and not sum(journal.reopen(run_id, n, RETRY_STATES) for n in ("account", "customer")):
+            if round_number and not reopen_retries(journal, run_id):
                 break
             one_pass(journal, run_id, sides, strict=undo, hold_customer=not undo, progress=progress, cancel=cancel)
     except Cancelled:
@@ -285,10 +311,19 @@ def _execute(
     items = journal.items(run_id)
     verification = None
     if state == "done":
-        verification = verify_run(items, sides, undo=undo, cancel=cancel)
-        if any(i.state in RETRY_STATES | OPEN_STATES for i in items):
-            state = "done_with_failures"
-            message = "Some writes failed; 'desktop-app resume' retries them."
+        try:
+            verification = verify_run(items, sides, undo=undo, cancel=cancel)
+        except Cancelled:
+            state, message = "cancelled", "Cancelled during the read-back; 'desktop-app resume' reads back again."
+        except STOPPING as error:
+            state, message = "interrupted", "Every write was sent, but the read-back could not finish. " + \
+                stop_message(_label_of(error, sides), error)
+        except _READ_BACK_FAILURES as error:
+            state, message = "interrupted", (f"Every write was sent, but the read-back failed ({error}); "
+                                             "'desktop-app resume' reads back again.")
+    if state == "done" and any(i.state in RETRY_STATES | OPEN_STATES for i in items):
+        state = "done_with_failures"
+        message = "Some writes failed; 'desktop-app resume' retries them."
     results_path = write_results(run_id, items, undo=undo)
     pairs = pair_counts(items, undo=undo)
     summary: dict[str, object] = {"pairs": pairs}
@@ -309,6 +344,33 @@ def _execute(
     )
 
 
+def _label_of(error: BaseException, sides: Mapping[str, LinkSide]) -> str:
+    side = sides["account"] if isinstance(error, SalesforceError) else sides["customer"]
+    return side.label
+
+
+def stop_sentence(error: BaseException, sides: Mapping[str, LinkSide]) -> str:
+    """Why a run stopped on one of ``STOPPING`` (raised by whichever side) and what to do next."""
+    return stop_message(_label_of(error, sides), error)
+
+
+def interrupt(journal: Journal, run_id: str, message: str) -> RunReport | None:
+    """Mark run ``run_id`` interrupted with ``message`` and write its results file (None: no such run).
+
+    For a phase outside ``execute`` (address fixes, undo preparation) that met one of ``STOPPING``.
+    """
+    info = journal.run(run_id)
+    if info is None:
+        return None
+    items = journal.items(run_id)
+    undo = info.kind == "undo"
+    results_path = write_results(run_id, items, undo=undo)
+    pairs = pair_counts(items, undo=undo)
+    journal.set_run_state(run_id, "interrupted", message, {"pairs": pairs})
+    return RunReport(run_id, info.kind, "interrupted", message, journal.state_counts(run_id), pairs, None,
+                     results_path)
+
+
 def verify_run(
     items: list[WriteItem],
     sides: Mapping[str, LinkSide],
@@ -319,8 +381,14 @@ def verify_run(
     """Read both sides back and compare with what the run should have left there."""
     live: dict[str, dict[str, str]] = {}
     for name in ("account", "customer"):
-        ids = sorted({i.record_id for i in items if i.side == name})
-        live[name] = sides[name].read(ids, cancel=cancel)
+        targets = {i.record_id: i.target for i in items if i.side == name}
+        values = sides[name].read(sorted(targets), cancel=cancel)
+        # A value that holds its target (see ``same_value``) counts as that target; the rest is
+        # compared without stray spaces, as the plan saw it.
+        live[name] = {
+            record_id: targets[record_id] if same_value(value, targets[record_id]) else value.strip()
+            for record_id, value in values.items() if record_id in targets
+        }
     return verify(items, live, undo=undo)
 
 

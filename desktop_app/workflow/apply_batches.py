@@ -1,26 +1,72 @@
 """One pass over a run's open writes, batch by batch: read live values, journal intent, send, journal
-outcomes. The order and the crash-safety argument are in ``desktop_app.workflow.apply``."""
+outcomes. The order and the crash-safety argument are in ``desktop_app.workflow.apply``.
+
+A write whose answer was lost (``WriteOutcomeUnknown``, ``BillingWriteOutcomeUnknown`` or a billing
+result ``outcome_unknown``) is read back at once: found there it is ``written``, otherwise ``failed``
+and sent again only by a later pass, which reads it again first. Nothing is ever re-sent blindly.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 
 import requests
 
-from desktop_app.billing.base import BillingAuthError, BillingError
+from desktop_app.billing.base import (
+    OUTCOME_UNKNOWN,
+    BillingAuthError,
+    BillingError,
+    BillingQuotaExceeded,
+    BillingWriteOutcomeUnknown,
+)
 from desktop_app.core.journal import OPEN_STATES, Journal, Outcome, WriteItem
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback
-from desktop_app.salesforce.errors import SalesforceError, SessionExpired
-from desktop_app.workflow.link_sides import LinkSide, SideResult
+from desktop_app.salesforce.errors import RequestLimitExceeded, SalesforceError, SessionExpired, WriteOutcomeUnknown
+from desktop_app.workflow.link_sides import LinkSide, SideResult, same_value
 
 ROW_BATCH = 200
-# After this many batches in a row fail as a whole on one side, the run stops (system unreachable).
+# A side that fails whole batches this many times in a row, or for this long, is taken as down: the
+# run stops with the rest pending (each batch already waited out its own retries).
 MAX_FAILED_BATCHES = 3
-_STOPPING = (SessionExpired, BillingAuthError)
+OUTAGE_SECONDS = 30.0
+# Errors after which nothing more can be done now, whatever the phase: the run is interrupted.
+STOPPING = (SessionExpired, RequestLimitExceeded, BillingAuthError, BillingQuotaExceeded)
+_FAILURES = (SalesforceError, BillingError, requests.RequestException, OSError)
+# Per-record answers that refuse the record itself (validation): sending it again changes nothing
+# until its input changes, so neither a retry pass nor ``resume`` re-sends it unless asked.
+REFUSAL_CODES = frozenset({
+    "validation",  # billing adapters: HTTP 400/422 on the customer
+    "FIELD_CUSTOM_VALIDATION_EXCEPTION", "REQUIRED_FIELD_MISSING", "STRING_TOO_LONG", "DUPLICATE_VALUE",
+    "INVALID_TYPE_ON_FIELD_IN_RECORD", "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "FIELD_INTEGRITY_EXCEPTION",
+    "INVALID_FIELD_FOR_INSERT_UPDATE", "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY", "MALFORMED_ID",
+})
+REFUSED_NOTE = ("Not sent again by 'resume' until the record changes (an address fix) or you ask "
+                "('desktop-app resume --retry-refused').")
+
+
+def is_refusal(item: WriteItem) -> bool:
+    """True for a write the system refused as invalid (kept out of retries until its input changes)."""
+    return item.state == "failed" and item.error_code in REFUSAL_CODES
+_LOST = (WriteOutcomeUnknown, BillingWriteOutcomeUnknown)
 
 
 class RunStopped(Exception):
-    """The run cannot continue now (credentials refused, a system unreachable); resume later."""
+    """The run cannot continue now (credentials refused, quota used up, a system down); resume later."""
+
+
+def stop_message(label: str, error: BaseException) -> str:
+    """The sentence that says why a run stopped on ``error`` from side ``label`` and what to do."""
+    later = "The run stopped with the rest pending; 'desktop-app resume' continues it"
+    if isinstance(error, SessionExpired):
+        return f"Salesforce no longer accepts this login and it could not be renewed. {later} after you log in again."
+    if isinstance(error, RequestLimitExceeded):
+        return f"The Salesforce org has used up its daily API requests. {later} once the 24-hour window frees requests."
+    if isinstance(error, BillingQuotaExceeded):
+        return f"{label} has used up its API quota or rate limit ({error}). {later} once the quota renews."
+    if isinstance(error, BillingAuthError):
+        return f"{label} refused the credentials: {error} {later} with working credentials."
+    return f"{label} stopped answering ({error}). {later} once it answers again."
 
 
 def one_pass(
@@ -35,12 +81,14 @@ def one_pass(
 ) -> None:
     """Process every open write of the run once, in plan order (Salesforce side first per batch).
 
-    Raises ``RunStopped`` when credentials are refused or a side keeps failing whole batches, and
-    ``Cancelled`` between batches when asked to stop.
+    Raises ``RunStopped`` when credentials or a quota are refused or a side keeps failing whole
+    batches (``MAX_FAILED_BATCHES`` in a row or for ``OUTAGE_SECONDS``), and ``Cancelled`` between
+    batches when asked to stop.
     """
     total = len({i.row for i in journal.items(run_id, states=OPEN_STATES)})
     done = 0
     failed_batches = {"account": 0, "customer": 0}
+    failing_since: dict[str, float] = {}
     while True:
         cancel.raise_if_cancelled()
         rows = journal.open_rows(run_id, ROW_BATCH)
@@ -52,20 +100,17 @@ def one_pass(
             if name == "customer" and hold_customer:
                 items = _hold_customers(journal, run_id, rows, items)
             for start in range(0, len(items), side.batch_size):
-                whole_batch_failed = _process(
-                    journal,
-                    run_id,
-                    side,
-                    items[start : start + side.batch_size],
-                    strict=strict,
-                    cancel=cancel,
-                )
-                failed_batches[name] = failed_batches[name] + 1 if whole_batch_failed else 0
-                if failed_batches[name] >= MAX_FAILED_BATCHES:
-                    raise RunStopped(
-                        f"{side.label} failed {MAX_FAILED_BATCHES} batches in a row; the run stopped "
-                        "with the rest pending. Check the connection and run 'desktop-app resume'."
-                    )
+                started = time.monotonic()
+                error = _process(journal, run_id, side, items[start : start + side.batch_size], strict=strict,
+                                 cancel=cancel)
+                if error is None:
+                    failed_batches[name] = 0
+                    failing_since.pop(name, None)
+                    continue
+                failed_batches[name] += 1
+                since = failing_since.setdefault(name, started)
+                if failed_batches[name] >= MAX_FAILED_BATCHES or time.monotonic() - since >= OUTAGE_SECONDS:
+                    raise RunStopped(stop_message(side.label, error))
         done += len(rows)
         progress(Progress(min(done, total), total, f"Linked {min(done, total):,} of {total:,} rows"))
 
@@ -110,23 +155,23 @@ def _process(
     *,
     strict: bool,
     cancel: CancelToken,
-) -> bool:
-    """Read, journal intent, send and journal outcomes for one batch; True when it failed as a whole."""
+) -> BaseException | None:
+    """Read, journal intent, send and journal outcomes for one batch; the error when it failed as a whole."""
     if not items:
-        return False
+        return None
     try:
         live = side.read([i.record_id for i in items], cancel=cancel)
     except Cancelled:
         raise
-    except _STOPPING as error:
-        raise RunStopped(f"{side.label} refused the credentials: {error}") from None
-    except (SalesforceError, BillingError, requests.RequestException, OSError) as error:
+    except STOPPING as error:
+        raise RunStopped(stop_message(side.label, error)) from None
+    except _FAILURES as error:
         journal.record_outcomes(
             run_id,
             side.name,
             [Outcome(i.row, "failed", "READ_FAILED", f"Could not read the current value: {error}") for i in items],
         )
-        return True
+        return error
     settled: list[Outcome] = []
     to_send: list[tuple[WriteItem, str]] = []
     for item in items:
@@ -134,12 +179,13 @@ def _process(
             settled.append(Outcome(item.row, "not_found", "NOT_FOUND", f"{side.label} has no record {item.record_id}."))
             continue
         current = live[item.record_id]
-        if current == item.target:
-            state = "written" if item.live_before is not None and item.live_before != item.target else "unchanged"
-            settled.append(Outcome(item.row, state, live_before=None if state == "written" else current))
+        if same_value(current, item.target):
+            written = item.live_before is not None and not same_value(item.live_before, item.target)
+            settled.append(Outcome(item.row, "written" if written else "unchanged",
+                                   live_before=None if written else current))
             continue
         expected = item.live_before if item.live_before is not None else item.planned_before
-        if current != expected and (strict or current != ""):
+        if not same_value(current, expected) and (strict or current.strip() != ""):
             word = "refused" if strict else "conflict"
             settled.append(
                 Outcome(
@@ -154,16 +200,18 @@ def _process(
     if settled:
         journal.record_outcomes(run_id, side.name, settled)
     if not to_send:
-        return False
+        return None
     batch = journal.next_batch_number(run_id)
     journal.record_intent(run_id, side.name, batch, [(item.row, current) for item, current in to_send])
     try:
         results = side.write([(item.record_id, item.target) for item, _ in to_send], cancel=cancel)
     except Cancelled:
         raise  # rows stay 'sending': resume re-reads them before sending anything
-    except _STOPPING as error:
-        raise RunStopped(f"{side.label} refused the credentials: {error}") from None
-    except (SalesforceError, BillingError, requests.RequestException, OSError) as error:
+    except STOPPING as error:
+        raise RunStopped(stop_message(side.label, error)) from None
+    except _LOST as error:
+        return _read_back(journal, run_id, side, [item for item, _ in to_send], batch, error, cancel)
+    except _FAILURES as error:
         code = getattr(error, "code", "") or type(error).__name__
         journal.record_outcomes(
             run_id,
@@ -174,9 +222,54 @@ def _process(
             ],
             batch=batch,
         )
-        return True
+        return error
     journal.record_outcomes(run_id, side.name, _outcomes(to_send, results), batch=batch)
-    return False
+    lost = [item for (item, _), result in zip(to_send, results, strict=False) if result.error_code == OUTCOME_UNKNOWN]
+    if lost:
+        _read_back(journal, run_id, side, lost, batch, None, cancel)
+    return None
+
+
+def _read_back(
+    journal: Journal,
+    run_id: str,
+    side: LinkSide,
+    items: list[WriteItem],
+    batch: int,
+    error: BaseException | None,
+    cancel: CancelToken,
+) -> BaseException | None:
+    """Settle writes whose answer was lost by reading them back; the error when none could be confirmed."""
+    why = f"{error} " if error is not None else ""
+    try:
+        live = side.read([i.record_id for i in items], cancel=cancel)
+    except Cancelled:
+        raise
+    except STOPPING as stop:
+        raise RunStopped(stop_message(side.label, stop)) from None
+    except _FAILURES as failure:
+        journal.record_outcomes(
+            run_id, side.name,
+            [Outcome(i.row, "failed", OUTCOME_UNKNOWN,
+                     f"{why}The answer was lost and the read-back failed too ({failure}); the value is "
+                     "read again before any new attempt.") for i in items],
+            batch=batch,
+        )
+        return error or failure
+    outcomes: list[Outcome] = []
+    for item in items:
+        if item.record_id not in live:
+            outcomes.append(Outcome(item.row, "not_found", "NOT_FOUND",
+                                    f"{side.label} has no record {item.record_id}."))
+        elif same_value(live[item.record_id], item.target):
+            outcomes.append(Outcome(item.row, "written"))
+        else:
+            outcomes.append(Outcome(item.row, "failed", OUTCOME_UNKNOWN,
+                                    f"{why}The answer was lost and the value is not there; it is sent again "
+                                    "by the next attempt."))
+    journal.record_outcomes(run_id, side.name, outcomes, batch=batch)
+    confirmed = any(o.state in ("written", "not_found") for o in outcomes)
+    return None if confirmed or error is None else error
 
 
 def _outcomes(sent: list[tuple[WriteItem, str]], results: list[SideResult]) -> list[Outcome]:
@@ -188,14 +281,10 @@ def _outcomes(sent: list[tuple[WriteItem, str]], results: list[SideResult]) -> l
             else SideResult(item.record_id, "failed", "NO_RESULT", "No answer for this record.")
         )
         state = result.state if result.state in ("written", "unchanged", "not_found") else "failed"
-        if state == "unchanged" and item.live_before not in (None, item.target):
+        if state == "unchanged" and item.live_before is not None and not same_value(item.live_before, item.target):
             state = "written"
-        outcomes.append(
-            Outcome(
-                item.row,
-                state,
-                result.error_code if state != "written" else "",
-                result.message if state != "written" else "",
-            )
-        )
+        message = result.message if state != "written" else ""
+        if state == "failed" and result.error_code in REFUSAL_CODES:
+            message = f"{message.rstrip()} {REFUSED_NOTE}".strip()
+        outcomes.append(Outcome(item.row, state, result.error_code if state != "written" else "", message))
     return outcomes

@@ -25,6 +25,15 @@ READ_CHUNK = 200
 READ_ALL_ABOVE = 2_000
 
 
+def same_value(current: str, target: str) -> bool:
+    """True when a link field holding ``current`` already holds ``target``.
+
+    Values are read exactly as stored (so an undo can put back '  cus_1  ' with its spaces); stray
+    spaces around a stored value do not make it another link, unless the target itself has them.
+    """
+    return current == target or (target == target.strip() and current.strip() == target)
+
+
 @dataclass(frozen=True)
 class SideResult:
     """What one write did: ``state`` is written, unchanged, failed or not_found."""
@@ -43,8 +52,8 @@ class LinkSide(Protocol):
     batch_size: int
 
     def read(self, record_ids: Sequence[str], cancel: CancelToken | None = None) -> dict[str, str]:
-        """Current value per id (``""`` when empty); ids the system does not know are left out
-        when the system can tell, else reported as ``""``."""
+        """Current value per id exactly as stored (``""`` when empty); ids the system does not know
+        are left out when the system can tell, else reported as ``""``."""
         ...
 
     def write(self, values: Sequence[tuple[str, str]], cancel: CancelToken | None = None) -> list[SideResult]:
@@ -117,7 +126,7 @@ def _frame_values(frame: pd.DataFrame, field: str) -> dict[str, str]:
     column = next((c for c in frame.columns if str(c).lower() == field.lower()), None)
     ids = frame["Id"].astype(str).tolist()
     texts = frame[column].fillna("").astype(str).tolist() if column is not None else [""] * len(ids)
-    return {(normalize_id(i) or i): t.strip() for i, t in zip(ids, texts, strict=True)}
+    return {(normalize_id(i) or i): t for i, t in zip(ids, texts, strict=True)}
 
 
 class BillingSide:
@@ -137,8 +146,8 @@ class BillingSide:
             closer()
 
     def read(self, record_ids: Sequence[str], cancel: CancelToken | None = None) -> dict[str, str]:
-        """Each customer's stored Account id (``""`` when empty or when the customer is unknown)."""
-        return {cid: (value or "").strip() for cid, value in self.system.read_links(list(record_ids)).items()}
+        """Each customer's stored Account id as stored (``""`` when empty or the customer is unknown)."""
+        return {cid: value or "" for cid, value in self.system.read_links(list(record_ids)).items()}
 
     def write(self, values: Sequence[tuple[str, str]], cancel: CancelToken | None = None) -> list[SideResult]:
         """Write each link; the adapter's statuses map one to one."""

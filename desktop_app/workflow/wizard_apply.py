@@ -21,15 +21,18 @@ from desktop_app.core.address_changes import RecordChange, record_changes
 from desktop_app.core.journal import FINAL_STATES, RETRY_STATES, Journal, RunInfo, WriteItem
 from desktop_app.core.plan import Plan
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
-from desktop_app.workflow.address_write import undo_address_fixes, write_address_fixes
+from desktop_app.workflow.address_write import fixed_records, undo_address_fixes, write_address_fixes
 from desktop_app.workflow.apply import (
     RunReport,
     create_apply_run,
     execute,
+    interrupt,
     new_run_id,
     resume,
     start_undo,
+    stop_sentence,
 )
+from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.link_sides import LinkSide
 
 UNFINISHED = ("running", "interrupted", "cancelled", "done_with_failures")
@@ -85,9 +88,15 @@ def _reporting(journal: Journal, run_id: str, progress: ProgressCallback) -> Pro
 
 
 def _run(work: Callable[[Journal, ProgressCallback], RunReport], run_id: str,
-         progress: ProgressCallback) -> RunReport:
+         progress: ProgressCallback, sides: Mapping[str, LinkSide]) -> RunReport:
     with Journal() as journal:
-        return work(journal, _reporting(journal, run_id, progress))
+        try:
+            return work(journal, _reporting(journal, run_id, progress))
+        except STOPPING as error:  # met while writing address fixes: the run is interrupted, resumable
+            stopped = interrupt(journal, run_id, stop_sentence(error, sides))
+            if stopped is None:
+                raise
+            return stopped
 
 
 @dataclass(frozen=True)
@@ -121,19 +130,26 @@ def apply_plan(plan: Plan, sides: Mapping[str, LinkSide], settings: Mapping[str,
         return dataclasses.replace(execute(journal, run_id, sides, progress=reporting, cancel=cancel),
                                    addresses=counts)
 
-    return _run(work, run_id, progress)
+    return _run(work, run_id, progress, sides)
 
 
 def resume_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWork | None = None,
-               progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None) -> RunReport:
-    """Continue an interrupted run where it stopped, address fixes first (nothing is written twice)."""
+               retry_refused: bool = False, progress: ProgressCallback = ignore_progress,
+               cancel: CancelToken | None = None) -> RunReport:
+    """Continue an interrupted run where it stopped, address fixes first (nothing is written twice).
+
+    Records a system refused as invalid are sent again only when an address fix for them was written
+    now, or with ``retry_refused``."""
 
     def work(journal: Journal, reporting: ProgressCallback) -> RunReport:
+        fixed_before = fixed_records(run_id)
         counts = _addresses(run_id, addresses, progress, cancel)
-        return dataclasses.replace(resume(journal, run_id, sides, progress=reporting, cancel=cancel),
-                                   addresses=counts)
+        changed = fixed_records(run_id) - fixed_before
+        report = resume(journal, run_id, sides, retry_refused=retry_refused, changed=changed,
+                        progress=reporting, cancel=cancel)
+        return dataclasses.replace(report, addresses=counts)
 
-    return _run(work, run_id, progress)
+    return _run(work, run_id, progress, sides)
 
 
 @dataclass(frozen=True)
@@ -153,7 +169,7 @@ def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWo
     if addresses is not None and addresses.writers:
         counts = undo_address_fixes(run_id, addresses.writers, progress=progress, cancel=cancel).counts
     report = _run(lambda j, p: start_undo(j, run_id, sides, undo_id=undo_id, progress=p, cancel=cancel),
-                  undo_id, progress)
+                  undo_id, progress, sides)
     report = dataclasses.replace(report, addresses=counts)
     with Journal() as journal:
         refused = journal.items(undo_id, states=["refused"])

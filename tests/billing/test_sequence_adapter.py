@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY, sequence_customer
 
-from desktop_app.billing.base import BillingAuthError, BillingSystem
+from desktop_app.billing.base import (
+    OUTCOME_UNKNOWN,
+    BillingAuthError,
+    BillingQuotaExceeded,
+    BillingSystem,
+    BillingUnreachable,
+)
 from desktop_app.billing.credentials import sequence_credentials, stripe_api_key
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.billing.sequence_adapter import SequenceBilling, SequenceLinkStorage
@@ -112,33 +120,92 @@ def test_429_storm_is_waited_out_and_nothing_is_written_twice(
     assert sequence_sandbox.counters.writes == {customer: 1 for customer, _ in pairs}
 
 
-def test_429_storm_longer_than_the_retries_fails_only_the_customers_it_hits(
+def test_a_timed_429_storm_is_ridden_out_by_waiting_as_long_as_retry_after_asks(
     sequence_sandbox: RunningSequenceSandbox, sequence_adapter: SequenceBilling
 ) -> None:
-    pairs = [(f"cust-{i:04d}", ACCOUNT_A) for i in range(4)]
-    # The storm eats the 5 attempts of the credential check (not an auth answer, so the run goes
-    # on), then 5 of the first customer's GET and 5 of the second's; the other two go through.
-    sequence_sandbox.faults.storm_requests = 15
+    sequence_sandbox.faults.retry_after_seconds = 1
+    sequence_sandbox.faults.storm_until = time.monotonic() + 1.5  # FAST_RETRY alone waits ~0.02 s
+    pairs = [(f"cust-{i:04d}", ACCOUNT_A) for i in range(3)]
     results = sequence_adapter.write_links(pairs)
-    assert [r.status for r in results] == ["failed", "failed", "written", "written"]
-    assert results[0].error_code == "rate_limited"
-    assert "run again later" in results[0].message
-    assert sequence_sandbox.counters.writes == {"cust-0002": 1, "cust-0003": 1}
+    assert [r.status for r in results] == ["written"] * 3
+    # Each wait lasted the second Retry-After asked, so the storm saw a handful of requests, not a flood.
+    assert 1 <= sequence_sandbox.counters.statuses[429] <= 3
+    assert sequence_sandbox.counters.writes == {customer: 1 for customer, _ in pairs}
 
 
-def test_dropped_connections_and_server_errors_are_retried_without_double_writes(
+def test_throttling_past_the_budget_is_a_quota_and_stops_the_call(
+    sequence_sandbox: RunningSequenceSandbox
+) -> None:
+    sequence_sandbox.faults.storm_requests = 10**6
+    adapter = SequenceBilling(
+        sequence_sandbox.client_id, sequence_sandbox.client_secret, base_url=sequence_sandbox.url,
+        ca_cert=sequence_sandbox.ca_cert, retry=replace(FAST_RETRY, throttle_budget=0.2),
+    )
+    with adapter, pytest.raises(BillingQuotaExceeded, match="rate limit or quota"):
+        adapter.write_links([(f"cust-{i:04d}", ACCOUNT_A) for i in range(4)])
+    assert not sequence_sandbox.counters.writes
+
+
+def test_a_system_that_hangs_is_given_up_on_within_the_time_budget_then_tried_once(
+    sequence_sandbox: RunningSequenceSandbox
+) -> None:
+    sequence_sandbox.faults.slow_seconds = 1.0
+    adapter = SequenceBilling(
+        sequence_sandbox.client_id, sequence_sandbox.client_secret, base_url=sequence_sandbox.url,
+        ca_cert=sequence_sandbox.ca_cert, timeout=(5.0, 0.3),
+        retry=RetryPolicy(max_attempts=6, base_delay=0.01, max_delay=0.02, give_up_after=0.5),
+    )
+    with adapter:
+        with pytest.raises(BillingUnreachable, match="did not answer"):
+            adapter.read_links(["cust-0001"])
+        first = sequence_sandbox.counters.requests["GET"]
+        assert first <= 2  # the read timeouts used the budget: not six attempts of 0.3 s each
+        with pytest.raises(BillingUnreachable):
+            adapter.read_links(["cust-0002"])
+        assert sequence_sandbox.counters.requests["GET"] == first + 1  # once, until it answers again
+        sequence_sandbox.faults.slow_seconds = 0.0
+        assert adapter.read_links(["cust-0003"]) == {"cust-0003": None}
+
+
+def test_a_lost_answer_is_not_sent_again_and_server_errors_are_retried(
     sequence_sandbox: RunningSequenceSandbox, sequence_adapter: SequenceBilling
 ) -> None:
     faults = sequence_sandbox.faults
-    faults.drop_before_write.add("cust-0001")
-    faults.drop_after_write.add("cust-0002")  # applied, but the answer is lost
-    faults.error_500_once.add("cust-0003")
+    faults.drop_before_write.add("cust-0001")  # not applied, answer lost
+    faults.drop_after_write.add("cust-0002")  # applied, answer lost
+    faults.error_500_once.add("cust-0003")  # answered: retried with the same key
     pairs = [(f"cust-{i:04d}", ACCOUNT_A) for i in range(5)]
     results = sequence_adapter.write_links(pairs)
-    assert [r.status for r in results] == ["written"] * 5
-    assert sequence_sandbox.counters.writes == {customer: 1 for customer, _ in pairs}
-    assert sequence_sandbox.counters.idempotent_replays == 1  # the retry of cust-0002 was recognised
+    assert [r.status for r in results] == ["written", "failed", "failed", "written", "written"]
+    assert [r.error_code for r in results[1:3]] == [OUTCOME_UNKNOWN] * 2
+    assert "read back before any new attempt" in results[1].message
+    assert sequence_sandbox.counters.put_attempts == {"cust-0000": 1, "cust-0001": 1, "cust-0002": 1,
+                                                      "cust-0003": 2, "cust-0004": 1}
+    assert sequence_sandbox.counters.idempotent_replays == 0
+    assert sequence_sandbox.store.link_of("cust-0001", "Salesforce") is None
     assert sequence_sandbox.store.link_of("cust-0002", "Salesforce") == ACCOUNT_A
+
+
+def test_a_link_write_changes_nothing_but_the_link_and_removing_it_restores_the_record(
+    sequence_sandbox: RunningSequenceSandbox, sequence_adapter: SequenceBilling
+) -> None:
+    with sequence_sandbox.store.lock:
+        record = sequence_sandbox.store._customers["cust-0004"]
+        record.update(domain="company4.example", sequenceAccountId="acct-1",
+                      organizations=[{"id": "org-1"}], contactName="Ann Example", telephone="+44 20 1234")
+        record["integrationIds"][0]["lastSynced"] = "2024-02-01T00:00:00Z"
+    before = sequence_sandbox.store.get("cust-0004")
+    [linked] = sequence_adapter.write_links([("cust-0004", ACCOUNT_A)])
+    after = sequence_sandbox.store.get("cust-0004")
+    assert linked.status == "written"
+    assert before is not None
+    assert after is not None
+    assert {k: v for k, v in after.items() if k != "integrationIds"} == \
+        {k: v for k, v in before.items() if k != "integrationIds"}
+    assert after["integrationIds"][0] == before["integrationIds"][0]  # the Xero entry, lastSynced kept
+    [unlinked] = sequence_adapter.write_links([("cust-0004", "")])
+    assert unlinked.status == "written"
+    assert sequence_sandbox.store.get("cust-0004") == before
 
 
 def test_validation_errors_fail_that_customer_with_the_fields_named(tmp_path: Path) -> None:

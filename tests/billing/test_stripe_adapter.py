@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import requests
 from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY, FaultyProxy
 
-from desktop_app.billing.base import BillingAuthError, BillingSystem
+from desktop_app.billing.base import OUTCOME_UNKNOWN, BillingAuthError, BillingQuotaExceeded, BillingSystem
 from desktop_app.billing.link_writes import idempotency_key
 from desktop_app.billing.stripe_adapter import StripeBilling
 from desktop_app.core.roles import CUSTOMER_ROLES, SOURCE_ROW
@@ -86,7 +87,7 @@ def test_wrong_key_raises_before_anything_is_written(localstripe: RunningLocalSt
     assert _metadata(localstripe, seeded[0]) == before
 
 
-def test_throttling_and_a_lost_answer_are_retried_with_the_same_idempotency_key(
+def test_throttling_is_waited_out_and_a_lost_answer_is_reported_not_sent_again(
     localstripe: RunningLocalStripe, seeded: list[str]
 ) -> None:
     proxy = FaultyProxy(localstripe.url)
@@ -95,9 +96,10 @@ def test_throttling_and_a_lost_answer_are_retried_with_the_same_idempotency_key(
             proxy.throttle_next = 3
             proxy.drop_after_forward.add(f"/v1/customers/{seeded[1]}")
             results = stripe.write_links([(seeded[0], ACCOUNT_A), (seeded[1], ACCOUNT_B)])
-        assert [r.status for r in results] == ["written", "written"]
+        assert [r.status for r in results] == ["written", "failed"]
+        assert results[1].error_code == OUTCOME_UNKNOWN  # the engine reads it back before any retry
         keys = [key for path, key in proxy.posts if path == f"/v1/customers/{seeded[1]}"]
-        assert keys == [idempotency_key("run-1", seeded[1], ACCOUNT_B)] * 2  # retried with the same key
+        assert keys == [idempotency_key("run-1", seeded[1], ACCOUNT_B)]  # sent once
         assert _metadata(localstripe, seeded[1])["salesforce_account_id"] == ACCOUNT_B
     finally:
         proxy.stop()
@@ -122,16 +124,16 @@ def test_runner_binds_loopback_and_keeps_state_in_its_own_file(tmp_path: Path) -
     assert server._process.poll() is not None  # the child process is gone
 
 
-def test_throttling_longer_than_the_retries_fails_only_that_customer(
+def test_throttling_past_the_budget_is_a_quota_and_writes_nothing(
     localstripe: RunningLocalStripe, seeded: list[str]
 ) -> None:
     proxy = FaultyProxy(localstripe.url)
     try:
-        with StripeBilling(localstripe.api_key, base_url=proxy.url, retry=FAST_RETRY) as stripe:
-            proxy.throttle_next = 5 + 5  # the credential check's 5 attempts, then the first customer's
-            results = stripe.write_links([(seeded[0], ACCOUNT_A), (seeded[1], ACCOUNT_B)])
-        assert [r.status for r in results] == ["failed", "written"]
-        assert results[0].error_code == "rate_limited"
-        assert [path for path, _ in proxy.posts] == [f"/v1/customers/{seeded[1]}"]
+        policy = replace(FAST_RETRY, throttle_budget=0.2)
+        with StripeBilling(localstripe.api_key, base_url=proxy.url, retry=policy) as stripe:
+            proxy.throttle_next = 10**6
+            with pytest.raises(BillingQuotaExceeded, match="rate limit"):
+                stripe.write_links([(seeded[0], ACCOUNT_A), (seeded[1], ACCOUNT_B)])
+        assert proxy.posts == []
     finally:
         proxy.stop()

@@ -135,7 +135,8 @@ def make_sides(
         base_url=systems.seq.url,
         ca_cert=systems.seq.ca_cert,
         run_id=run_id or None,
-        retry=RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05) if fast_retries else None,
+        retry=RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05, give_up_after=1.0,
+                          throttle_budget=2.0) if fast_retries else None,
     )
     return {
         "account": salesforce_side(systems.sf, renewable=renewable, fast_retries=fast_retries),

@@ -17,6 +17,9 @@ from desktop_app.sandbox.salesforce.soql import SoqlError
 from desktop_app.sandbox.salesforce.writes import RequestError
 
 MIN_VERSION, MAX_VERSION = 31, 64
+# The calls that change records (``OrgState.drop_answers_after_writes`` loses their answers).
+WRITE_KINDS = frozenset({"collections.update", "sobject.update", "sobject.upsert", "sobject.delete",
+                         "bulk.ingest.upload", "bulk.ingest.state"})
 _SEASONS = ("Winter", "Spring", "Summer")
 
 
@@ -86,6 +89,9 @@ class ApiGate:
                 self.org.counters.count_call("fault.slow")
                 delay = scenario.slow_seconds
             response = self._call(kind, handler, request)
+            if kind in WRITE_KINDS and response.status < 300 and self.org.take_answer_drop():
+                self.org.counters.count_call("fault.drop_after_write")
+                return Response.dropped()
             if self._roll(scenario.fault_drop_after_rate):
                 # The request was carried out but its answer is lost: the nastiest case for a retrying client.
                 self.org.counters.count_call("fault.drop_after")

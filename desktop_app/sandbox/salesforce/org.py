@@ -6,7 +6,8 @@
   ``org.set_field(obj, id, field, value)`` to arrange data directly (no rules, no counters);
 - ``org.counters.calls`` (``Counter`` of API calls by kind, e.g. ``"query"``, ``"collections.update"``,
   ``"bulk.ingest.create"``), ``org.counters.field_writes[record_id][field]`` (successful writes);
-- ``org.api_used`` / ``org.scenario.daily_api_max`` (DailyApiRequests).
+- ``org.api_used`` / ``org.scenario.daily_api_max`` (DailyApiRequests);
+- ``org.drop_answers_after_writes = N``: the next N write calls are carried out and their answers lost.
 
 Every handler takes ``org.lock`` while it reads or writes records.
 """
@@ -117,6 +118,8 @@ class OrgState:
     counters: ApiCounters = field(default_factory=ApiCounters)
     lock_attempts: Counter[str] = field(default_factory=Counter)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # A fault tests set: the next N write requests are carried out, then their answers are lost.
+    drop_answers_after_writes: int = 0
     _next_number: int = 1_000_000
 
     @property
@@ -128,6 +131,14 @@ class OrgState:
     def default_user(self) -> DemoUser:
         """The demo user tokens are issued for unless someone else logs in."""
         return self.users[self.default_user_id]
+
+    def take_answer_drop(self) -> bool:
+        """True (using one up) while ``drop_answers_after_writes`` asks to lose a write's answer."""
+        with self.lock:
+            if self.drop_answers_after_writes > 0:
+                self.drop_answers_after_writes -= 1
+                return True
+            return False
 
     def user_by_username(self, username: str) -> DemoUser | None:
         """The user with ``username`` (case-insensitive), or None."""

@@ -1,4 +1,4 @@
-"""HTTP handlers of the Sequence sandbox: ``/api/customers`` list, get and whole-record PUT.
+"""HTTP handlers of the Sequence sandbox: ``/api/customers`` list, get and PUT (replaces the fields its body takes).
 
 Shapes follow Sequence's public reference for API version 2024-07-30: list answers
 ``{"items": [...], "pagination": {"after", "before", "totalResultSize"}}``; customers carry
@@ -67,6 +67,8 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
     def guarded(handler: Handler) -> Handler:
         def run(request: Request) -> Response:
             store.counters.requests[request.method] += 1
+            if store.is_down():
+                return _counted(Response.dropped())
             auth = request.header("Authorization") or ""
             if not (auth.startswith("Basic ") and hmac.compare_digest(auth[6:].strip(), expected)):
                 return _counted(error(401, "UNAUTHORIZED", "Invalid API credentials."))
@@ -83,6 +85,7 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
 
     def _counted(response: Response) -> Response:
         store.counters.statuses[0 if response.drop else response.status] += 1
+        response.delay_seconds = max(response.delay_seconds, store.faults.slow_seconds)
         return response
 
     @router.route("GET", r"/api/customers")

@@ -17,6 +17,12 @@ import pycountry
 
 ALPHA2_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 REQUIRED_ADDRESS_FIELDS = ("line1", "town", "postcode", "country")
+# The fields the body of ``PUT /customers/{id}`` takes in Sequence's API reference; a PUT replaces
+# these and keeps everything else (id, createdAt, domain, organizations, archivedAt …).
+PUT_FIELDS = frozenset({
+    "legalName", "contactName", "address", "email", "billingEmails", "telephone", "url", "label",
+    "integrationIds", "taxStatus", "customerAliases", "customProperties",
+})
 
 
 @dataclass
@@ -28,7 +34,11 @@ class SequenceFaults:
     ``error_500_once``: the next PUT answers 500 without applying.
     ``vanished``: the id still shows in listings but GET/PUT answer 404 (deleted meanwhile).
     ``storm_requests``: the next N requests of any kind answer 429 (a "429 storm").
+    ``storm_until``: every request answers 429 until this ``time.monotonic()`` instant.
     ``retry_after_seconds``: the ``Retry-After`` value sent with every 429.
+    ``down``: every request is dropped unanswered (the system stopped answering).
+    ``down_after_requests``: answer this many more requests, then go ``down`` (negative: never).
+    ``slow_seconds``: every answer is held back this long (a system that hangs).
     """
 
     drop_before_write: set[str] = field(default_factory=set)
@@ -36,7 +46,11 @@ class SequenceFaults:
     error_500_once: set[str] = field(default_factory=set)
     vanished: set[str] = field(default_factory=set)
     storm_requests: int = 0
+    storm_until: float = 0.0
     retry_after_seconds: int = 1
+    down: bool = False
+    down_after_requests: int = -1
+    slow_seconds: float = 0.0
 
 
 @dataclass
@@ -95,16 +109,17 @@ class SequenceStore:
             return copy.deepcopy(found) if found is not None else None
 
     def replace(self, customer_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Apply a validated PUT: keep read-only fields, replace the rest; counts one write."""
+        """Apply a validated PUT as Sequence does: the fields its body takes (``PUT_FIELDS``) are
+        replaced (absent ones removed), every other field is kept; counts one write."""
         with self.lock:
             current = self._customers[customer_id]
-            updated = {
-                "id": customer_id,
-                "createdAt": current.get("createdAt"),
-                **{k: v for k, v in body.items() if k not in ("id", "createdAt")},
-            }
+            updated = {k: v for k, v in current.items() if k not in PUT_FIELDS}
+            updated.update({k: v for k, v in body.items() if k in PUT_FIELDS})
+            synced = {(e.get("service"), e.get("id")): e.get("lastSynced")
+                      for e in current.get("integrationIds") or [] if isinstance(e, dict)}
             updated["integrationIds"] = [
-                {**entry, "lastSynced": _now()} for entry in updated.get("integrationIds") or []
+                {**entry, "lastSynced": synced.get((entry.get("service"), entry.get("id"))) or _now()}
+                for entry in updated.get("integrationIds") or []
             ]
             self._customers[customer_id] = updated
             self.counters.writes[customer_id] += 1
@@ -128,9 +143,20 @@ class SequenceStore:
                 return True
             return False
 
+    def is_down(self) -> bool:
+        """True when this request goes unanswered (``down``, or ``down_after_requests`` just ran out)."""
+        with self.lock:
+            if self.faults.down_after_requests == 0:
+                self.faults.down, self.faults.down_after_requests = True, -1
+            elif self.faults.down_after_requests > 0:
+                self.faults.down_after_requests -= 1
+            return self.faults.down
+
     def take_storm(self) -> bool:
         """True while a 429 storm lasts; each call uses up one stormy request."""
         with self.lock:
+            if time.monotonic() < self.faults.storm_until:
+                return True
             if self.faults.storm_requests > 0:
                 self.faults.storm_requests -= 1
                 return True
