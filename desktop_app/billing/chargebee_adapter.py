@@ -24,7 +24,7 @@ import pandas as pd
 import requests
 
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted
+from desktop_app.billing.http import JsonApiClient, RetriesExhausted, failed_after_retries
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -219,7 +219,7 @@ class ChargebeeBilling:
         try:
             current = self._get(customer_id, cancel)
         except RetriesExhausted as failure:
-            return _after_retries(customer_id, account_id, None, failure)
+            return failed_after_retries(customer_id, account_id, None, failure)
         if current.status_code == 404:
             return LinkWriteResult(customer_id, account_id, "not_found",
                                    message=f"Chargebee has no live customer {customer_id} (deleted?).")
@@ -237,7 +237,7 @@ class ChargebeeBilling:
                 headers={"chargebee-idempotency-key": key}, cancel=cancel,
             )
         except RetriesExhausted as failure:
-            return _after_retries(customer_id, account_id, previous, failure)
+            return failed_after_retries(customer_id, account_id, previous, failure)
         if answer.status_code == 200:
             return LinkWriteResult(customer_id, account_id, "written", previous=previous)
         code, message = error_text(answer)
@@ -253,10 +253,3 @@ class ChargebeeBilling:
                                message=f"Chargebee refused customer {customer_id} ({code}): "
                                        f"{message.rstrip('.')}. {hint}")
 
-
-def _after_retries(customer_id: str, account_id: str, previous: str | None,
-                   failure: RetriesExhausted) -> LinkWriteResult:
-    status = failure.response.status_code
-    return LinkWriteResult(customer_id, account_id, "failed", previous=previous,
-                           error_code="rate_limited" if status == 429 else f"http_{status}",
-                           message=f"{failure} Nothing was changed for this customer; run again later.")

@@ -24,6 +24,7 @@ from desktop_app.billing.base import (
     BillingQuotaExceeded,
     BillingUnreachable,
     BillingWriteOutcomeUnknown,
+    LinkWriteResult,
 )
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
 from desktop_app.core.progress import CancelToken
@@ -165,3 +166,17 @@ class JsonApiClient:
                 )
             attempt += 1
             sleep_or_cancel(wait, cancel)
+
+
+def failed_after_retries(customer_id: str, account_id: str, previous: str | None, failure: RetriesExhausted,
+                         hint: str = "Nothing was changed for this customer; run again later.") -> LinkWriteResult:
+    """The result of one customer whose request outlasted the retries (5xx), for every adapter.
+
+    Throttling past its budget (``ThrottledTooLong``) is a quota, not this customer's problem: it is
+    raised again so the run stops with the rest pending instead of failing customer after customer."""
+    if isinstance(failure, ThrottledTooLong):
+        raise failure
+    status = failure.response.status_code
+    return LinkWriteResult(customer_id, account_id, "failed", previous=previous,
+                           error_code="rate_limited" if status == 429 else f"http_{status}",
+                           message=f"{failure} {hint}")

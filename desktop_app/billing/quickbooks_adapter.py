@@ -38,7 +38,7 @@ from desktop_app.billing.base import (
     repeated_customers,
 )
 from desktop_app.billing.bearer import BearerApi, Renew
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted
+from desktop_app.billing.http import JsonApiClient, RetriesExhausted, failed_after_retries
 from desktop_app.billing.link_writes import idempotency_key
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
@@ -277,7 +277,7 @@ class QuickBooksBilling:
         try:
             current = self._by_ids([customer_id for _, customer_id, _ in items], cancel)
         except RetriesExhausted as failure:
-            return {p: _after_retries(c, a, None, failure) for p, c, a in items}
+            return {p: failed_after_retries(c, a, None, failure) for p, c, a in items}
         requests_: list[dict[str, Any]] = []
         previous: dict[int, str | None] = {}
         for position, customer_id, account_id in items:
@@ -305,7 +305,7 @@ class QuickBooksBilling:
                 json={"BatchItemRequest": requests_}, cancel=cancel,
             )
         except RetriesExhausted as failure:
-            return {**out, **{int(r["bId"]): _after_retries(r["Customer"]["Id"], _account(items, int(r["bId"])),
+            return {**out, **{int(r["bId"]): failed_after_retries(r["Customer"]["Id"], _account(items, int(r["bId"])),
                                                             previous[int(r["bId"])], failure) for r in requests_}}
         if response.status_code != 200:
             code, message = fault_text(_json(response), response.status_code)
@@ -354,13 +354,6 @@ def _refused(customer_id: str, account_id: str, previous: str | None, code: str,
                            message=f"QuickBooks Online refused customer {customer_id} (error {code}): "
                                    f"{message.rstrip('.')}. {hint}")
 
-
-def _after_retries(customer_id: str, account_id: str, previous: str | None,
-                   failure: RetriesExhausted) -> LinkWriteResult:
-    status = failure.response.status_code
-    return LinkWriteResult(customer_id, account_id, "failed", previous=previous,
-                           error_code="rate_limited" if status == 429 else f"http_{status}",
-                           message=f"{failure} Nothing was changed for this customer; run again later.")
 
 
 def _json(response: requests.Response) -> Any:

@@ -30,7 +30,7 @@ from desktop_app.billing.base import (
     records_to_frame,
 )
 from desktop_app.billing.credentials import sequence_credentials
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted, ThrottledTooLong
+from desktop_app.billing.http import JsonApiClient, RetriesExhausted, ThrottledTooLong, failed_after_retries
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange
@@ -310,7 +310,7 @@ class SequenceBilling:
         except ThrottledTooLong:
             raise
         except RetriesExhausted as failure:
-            return _failed_after_retries(customer_id, account_id, None, failure)
+            return failed_after_retries(customer_id, account_id, None, failure)
         if current.status_code == 404:
             return LinkWriteResult(customer_id, account_id, "not_found",
                                    message=f"Sequence has no customer {customer_id} (deleted or archived?).")
@@ -332,7 +332,7 @@ class SequenceBilling:
         except ThrottledTooLong:
             raise
         except RetriesExhausted as failure:
-            return _failed_after_retries(customer_id, account_id, previous, failure)
+            return failed_after_retries(customer_id, account_id, previous, failure)
         if answer.status_code == 200:
             return LinkWriteResult(customer_id, account_id, "written", previous=previous)
         if answer.status_code == 404:
@@ -362,10 +362,3 @@ def _address_parts(customer: dict[str, Any]) -> dict[str, str]:
 def _customer_path(customer_id: str) -> str:
     return f"customers/{quote(customer_id, safe='')}"
 
-
-def _failed_after_retries(customer_id: str, account_id: str, previous: str | None,
-                          failure: RetriesExhausted) -> LinkWriteResult:
-    status = failure.response.status_code
-    code = "rate_limited" if status == 429 else f"http_{status}"
-    return LinkWriteResult(customer_id, account_id, "failed", previous=previous, error_code=code,
-                           message=f"{failure} Nothing was changed for this customer; run again later.")

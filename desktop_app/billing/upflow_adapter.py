@@ -27,7 +27,7 @@ import pandas as pd
 import requests
 
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted
+from desktop_app.billing.http import JsonApiClient, RetriesExhausted, failed_after_retries
 from desktop_app.billing.link_writes import write_each
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -225,10 +225,7 @@ class UpflowBilling:
             answer = self._api.request("PATCH", f"customers/{quote(customer_id, safe='')}",
                                        json={"customFields": {self.field: account_id or None}}, cancel=cancel)
         except RetriesExhausted as failure:
-            status = failure.response.status_code
-            return LinkWriteResult(customer_id, account_id, "failed", previous=previous,
-                                   error_code="rate_limited" if status == 429 else f"http_{status}",
-                                   message=f"{failure} Nothing was changed for this customer; run again later.")
+            return failed_after_retries(customer_id, account_id, previous, failure)
         if answer.status_code == 200:
             return LinkWriteResult(customer_id, account_id, "written", previous=previous)
         if answer.status_code == 404:

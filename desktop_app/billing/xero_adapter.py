@@ -28,7 +28,7 @@ from desktop_app.billing.base import (
     repeated_customers,
 )
 from desktop_app.billing.bearer import BearerApi, Renew
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted
+from desktop_app.billing.http import JsonApiClient, RetriesExhausted, ThrottledTooLong, failed_after_retries
 from desktop_app.billing.link_writes import idempotency_key
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
@@ -255,10 +255,7 @@ class XeroBilling:
 
 def _after_retries(customer_id: str, account_id: str, previous: str | None,
                    failure: RetriesExhausted) -> LinkWriteResult:
-    status = failure.response.status_code
-    problem = failure.response.headers.get("X-Rate-Limit-Problem", "")
-    hint = (" Xero's daily limit (5,000 calls) is used up; run again tomorrow." if problem == "day"
-            else " Nothing was changed for this customer; run again later.")
-    return LinkWriteResult(customer_id, account_id, "failed", previous=previous,
-                           error_code="rate_limited" if status == 429 else f"http_{status}",
-                           message=f"{failure}{hint}")
+    if failure.response.headers.get("X-Rate-Limit-Problem", "") == "day":  # a quota: the run stops, saying which
+        raise ThrottledTooLong(f"{failure} Xero's daily limit (5,000 calls) is used up; run again tomorrow.",
+                               failure.response) from None
+    return failed_after_retries(customer_id, account_id, previous, failure)

@@ -29,7 +29,7 @@ from desktop_app.billing.base import (
     records_to_frame,
     repeated_customers,
 )
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted
+from desktop_app.billing.http import JsonApiClient, RetriesExhausted, failed_after_retries
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
 
@@ -223,7 +223,7 @@ class ZuoraBilling:
             try:
                 found, previous = self._crm_id(account_id, cancel)
             except RetriesExhausted as failure:
-                out[p] = _after_retries(account_id, sf_id, None, failure)
+                out[p] = failed_after_retries(account_id, sf_id, None, failure)
                 continue
             if not found:
                 out[p] = LinkWriteResult(account_id, sf_id, "not_found", message=f"Zuora has no account {account_id}.")
@@ -237,7 +237,7 @@ class ZuoraBilling:
         try:
             response = self._call("POST", "v1/action/update", json=body, cancel=cancel)
         except RetriesExhausted as failure:
-            return {**out, **{p: _after_retries(c, a, prev, failure) for p, c, a, prev in sending}}
+            return {**out, **{p: failed_after_retries(c, a, prev, failure) for p, c, a, prev in sending}}
         payload = response.json() if response.status_code == 200 else None
         if not isinstance(payload, list):
             # A 200 can carry {"success": false, "reasons": [...]}: a refusal of the whole call.
@@ -260,10 +260,3 @@ class ZuoraBilling:
                                              "Fix the account (its bill-to contact) in Zuora and run again.")
         return out
 
-
-def _after_retries(customer_id: str, account_id: str, previous: str | None,
-                   failure: RetriesExhausted) -> LinkWriteResult:
-    status = failure.response.status_code
-    return LinkWriteResult(customer_id, account_id, "failed", previous=previous,
-                           error_code="rate_limited" if status == 429 else f"http_{status}",
-                           message=f"{failure} Nothing was changed for this customer; run again later.")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY
 
-from desktop_app.billing.base import BillingAuthError
+from desktop_app.billing.base import BillingAuthError, BillingQuotaExceeded
 from desktop_app.billing.chargebee_adapter import ChargebeeBilling, ChargebeeLinkStorage
 from desktop_app.sandbox.chargebee import (
     ChargebeeFaults,
@@ -83,18 +84,17 @@ def test_a_refused_key_is_one_error_and_writes_nothing(chargebee: RunningChargeb
     assert sum(chargebee.store.counters.writes.values()) == 0
 
 
-def test_a_429_storm_is_waited_out_and_a_longer_one_fails_only_that_customer(
+def test_a_429_storm_is_waited_out_and_one_past_the_budget_is_a_quota_that_stops_the_call(
     chargebee: RunningChargebeeSandbox,
 ) -> None:
     chargebee.store.faults.storm_requests = 3
     with _adapter(chargebee) as adapter:
         assert [r.status for r in adapter.write_links([("cb-000", ACCOUNT_A)])] == ["written"]
-        adapter.check_credentials()
-        chargebee.store.faults.storm_requests = 5  # the next customer's read uses up every attempt
-        results = adapter._write_one("cb-001", ACCOUNT_B, None), adapter._write_one("cb-002", ACCOUNT_B, None)
-    assert (results[0].status, results[0].error_code) == ("failed", "rate_limited")
-    assert results[1].status == "written"
-    assert dict(chargebee.store.counters.writes) == {"cb-000": 1, "cb-002": 1}
+    chargebee.store.faults.storm_requests = 10**6
+    with _adapter(chargebee, retry=replace(FAST_RETRY, throttle_budget=0.05)) as adapter, \
+            pytest.raises(BillingQuotaExceeded, match="rate limit or quota"):
+        adapter.write_links([("cb-001", ACCOUNT_B), ("cb-002", ACCOUNT_B)])
+    assert dict(chargebee.store.counters.writes) == {"cb-000": 1}  # nothing after the quota was sent
 
 
 def test_per_customer_refusals_name_the_reason(chargebee: RunningChargebeeSandbox, tmp_path: Path) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY
 
-from desktop_app.billing.base import BillingAuthError
+from desktop_app.billing.base import BillingAuthError, BillingQuotaExceeded
 from desktop_app.billing.quickbooks_adapter import QuickBooksBilling, QuickBooksLinkStorage
 from desktop_app.sandbox.quickbooks import (
     QuickBooksFaults,
@@ -109,14 +110,13 @@ def test_a_429_storm_is_waited_out_and_nothing_is_written_twice(qbo: RunningQuic
     assert dict(qbo.store.counters.writes) == {"1": 1, "2": 1}
 
 
-def test_a_storm_longer_than_the_retries_fails_only_that_batch(qbo: RunningQuickBooksSandbox) -> None:
+def test_a_storm_past_the_throttle_budget_is_a_quota_that_stops_the_call(qbo: RunningQuickBooksSandbox) -> None:
     pairs = [(str(i), f"0015g0000{i:05d}AAAA") for i in range(1, 41)]
-    qbo.store.faults.storm_requests = 5  # the first batch's read uses up every attempt
-    with _adapter(qbo) as adapter:
-        results = adapter.write_links(pairs)
-    assert {r.error_code for r in results[:30]} == {"rate_limited"}
-    assert {r.status for r in results[30:]} == {"written"}
-    assert "run again later" in results[0].message
+    qbo.store.faults.storm_requests = 10**6
+    with _adapter(qbo, retry=replace(FAST_RETRY, throttle_budget=0.05)) as adapter, \
+            pytest.raises(BillingQuotaExceeded, match="rate limit or quota"):
+        adapter.write_links(pairs)
+    assert sum(qbo.store.counters.writes.values()) == 0
 
 
 def test_per_customer_refusals_and_a_concurrent_edit(qbo: RunningQuickBooksSandbox) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY
 
-from desktop_app.billing.base import BillingAuthError
+from desktop_app.billing.base import BillingAuthError, BillingQuotaExceeded
 from desktop_app.billing.xero_adapter import XeroBilling
 from desktop_app.sandbox.xero import RunningXeroSandbox, XeroFaults, contacts_from_rows, start_xero_sandbox
 
@@ -100,15 +100,14 @@ def test_a_minute_limit_storm_is_waited_out_without_double_writes(xero: RunningX
     assert dict(xero.store.counters.writes) == {ids[0]: 1, ids[1]: 1}
 
 
-def test_the_day_limit_fails_the_batch_with_a_clear_reason(tmp_path: Path) -> None:
+def test_the_day_limit_is_a_quota_that_stops_the_call_with_a_clear_reason(tmp_path: Path) -> None:
     sandbox = start_xero_sandbox(contacts_from_rows(_rows(3), messy=False), workdir=tmp_path, day_limit=1,
                                  faults=XeroFaults(retry_after_seconds=0))
     try:
         ids = _ids(sandbox)
         with _adapter(sandbox) as adapter:
             adapter.read_links([ids[0]])  # the day's one call
-            results = adapter.write_links([(ids[0], ACCOUNT_A)])
-        assert results[0].error_code == "rate_limited"
-        assert "daily limit" in results[0].message
+            with pytest.raises(BillingQuotaExceeded, match="daily limit"):
+                adapter.write_links([(ids[0], ACCOUNT_A)])
     finally:
         sandbox.stop()
