@@ -1,0 +1,125 @@
+"""What a billing system requires of a customer before it accepts a link, checked before the write.
+
+A billing adapter declares its rules as ``CustomerRequirement`` values (Sequence: legal name, e-mail,
+a complete billing address with an ISO 3166-1 alpha-2 country; Stripe and files: none). The checks
+add to the address problems of a customers frame, in the same columns, so the Data quality page and
+``check-addresses`` show them like any address problem: a missing value the system requires is an
+``error`` that names the system, its own field and where to fill it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from desktop_app.core.addresses import ADDRESS_OUTPUT_COLUMNS, ERROR, PLACEHOLDERS
+from desktop_app.core.countries import is_alpha2
+from desktop_app.core.roles import ID_ROLE, SOURCE_ROW, Side
+
+REQUIRED_CODE_PREFIX = "required_"
+
+
+@dataclass(frozen=True)
+class CustomerRequirement:
+    """One value a billing system needs on a customer before it takes a link.
+
+    ``roles``: the customers-frame roles that may hold it (the first is the one reported; the value
+    that counts is the first one the frame fills anywhere); ``label``: its name in words; ``api_field``: the system's
+    own field; ``iso_country``: the value must be an ISO 3166-1 alpha-2 code.
+    """
+
+    roles: tuple[str, ...]
+    label: str
+    api_field: str
+    iso_country: bool = False
+
+    @property
+    def role(self) -> str:
+        """The role problems are reported on."""
+        return self.roles[0]
+
+    @property
+    def code(self) -> str:
+        """The problem code of a customer that breaks this rule."""
+        return REQUIRED_CODE_PREFIX + self.role
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    text = values.fillna("").astype(str).str.strip()
+    result: np.ndarray = ((text == "") | text.str.casefold().isin(PLACEHOLDERS)).to_numpy()
+    return result
+
+
+def _source_role(frame: pd.DataFrame, rule: CustomerRequirement) -> str | None:
+    """The first of the rule's roles the frame fills anywhere (a file may lack the preferred one)."""
+    present = [role for role in rule.roles if role in frame.columns]
+    for role in present:
+        if not _blank(frame[role]).all():
+            return role
+    return present[0] if present else None
+
+
+def _broken(frame: pd.DataFrame, rule: CustomerRequirement) -> np.ndarray:
+    """Per row: True when the row breaks ``rule``."""
+    role = _source_role(frame, rule)
+    if role is None:
+        return np.ones(len(frame), dtype=bool)
+    broken = _blank(frame[role])
+    if rule.iso_country:
+        broken = broken | np.asarray([not is_alpha2(v) for v in frame[role].fillna("").astype(str)], dtype=bool)
+    return np.asarray(broken, dtype=bool)
+
+
+def _sentence(rule: CustomerRequirement, system: str, value: str) -> str:
+    if rule.iso_country and value.strip():
+        found = f"is '{value.strip()}', not an ISO 3166-1 alpha-2 code"
+    else:
+        found = "is missing"
+    return (f"{rule.label[0].upper()}{rule.label[1:]} {found}; {system} refuses a customer without "
+            f"{'an ISO country code' if rule.iso_country else 'it'} and so will refuse the link. Fill it in "
+            f"{system} (the customer's {rule.api_field}) or in the customers file, then load again.")
+
+
+def requirement_problems(frame: pd.DataFrame, requirements: Sequence[CustomerRequirement], system: str,
+                         address_problems: pd.DataFrame) -> pd.DataFrame:
+    """``address_problems`` of a customers ``frame`` with the billing system's own rules added.
+
+    A value the system requires that is missing (or not an alpha-2 country code) becomes an
+    ``error``: an address problem already found on that cell is raised to ``error`` and says that
+    ``system`` refuses it; any other gets its own row (code ``required_<role>``). Rows stay in file
+    order. With no requirements the problems are returned unchanged.
+    """
+    if not requirements or frame.empty:
+        return address_problems
+    id_role = ID_ROLE[Side.CUSTOMERS]
+    result = address_problems.copy()
+    found = ({(str(r), str(i), str(f)) for r, i, f in zip(result["row"], result["record_id"], result["field"],
+                                                           strict=True)} if len(result) else set())
+    added: list[dict[str, object]] = []
+    rows = frame[SOURCE_ROW].tolist()
+    ids = frame[id_role].fillna("").astype(str).tolist() if id_role in frame.columns else [""] * len(frame)
+    for rule in requirements:
+        role = _source_role(frame, rule) or rule.role
+        values = frame[role].fillna("").astype(str).tolist() if role in frame.columns else [""] * len(frame)
+        for position in np.flatnonzero(_broken(frame, rule)):
+            key = (str(rows[position]), ids[position], role)
+            note = f" {system} refuses the customer without a valid {rule.label} ({rule.api_field})."
+            if key in found:
+                hit = ((result["row"].astype(str) == key[0]) & (result["record_id"].astype(str) == key[1])
+                       & (result["field"].astype(str) == key[2]))
+                result.loc[hit, "severity"] = ERROR
+                result.loc[hit, "problem"] = result.loc[hit, "problem"].astype(str) + note
+                continue
+            added.append({"row": rows[position], "record_id": ids[position], "field": role,
+                          "problem": _sentence(rule, system, values[position]), "value": values[position],
+                          "suggestion": "", "confidence": 0.0, "severity": ERROR, "code": rule.code})
+    if not added:
+        return result
+    extra = pd.DataFrame(added, columns=list(ADDRESS_OUTPUT_COLUMNS))
+    merged = pd.concat([result, extra], ignore_index=True) if len(result) else extra
+    order = np.argsort(pd.to_numeric(merged["row"], errors="coerce").fillna(0).to_numpy(), kind="stable")
+    merged = merged.iloc[order].reset_index(drop=True)
+    return merged.astype({c: object for c in ADDRESS_OUTPUT_COLUMNS if c not in ("row", "confidence")})
