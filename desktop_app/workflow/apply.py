@@ -30,6 +30,7 @@ from desktop_app.core.plan import DEFAULT_STATUSES, Plan, PlanSource, Policy, bu
 from desktop_app.core.plan_file import plan_id
 from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.report import write_csv
+from desktop_app.core.run_figures import VERIFICATION_KEY, RunFigures, run_figures, verification_summary
 from desktop_app.workflow.apply_batches import RunStopped, one_pass
 from desktop_app.workflow.link_sides import LinkSide
 
@@ -48,6 +49,7 @@ class RunReport:
     results_path: Path | None
     api_calls: dict[str, int] = field(default_factory=dict)
     addresses: dict[str, dict[str, int]] = field(default_factory=dict)  # per side, address parts by state
+    figures: RunFigures | None = None  # the journal's figures (``core.run_figures``)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form (``--json``)."""
@@ -71,6 +73,7 @@ class RunReport:
             "results": str(self.results_path) if self.results_path else None,
             "api_calls": self.api_calls,
             "addresses": self.addresses,
+            "figures": None if self.figures is None else self.figures.as_dict(),
         }
 
 
@@ -293,6 +296,7 @@ def _execute(
     summary: dict[str, object] = {"pairs": pairs}
     if verification is not None:
         summary["verified"] = verification.sentence("restored records" if undo else "links")
+        summary[VERIFICATION_KEY] = verification_summary(verification)
     journal.set_run_state(run_id, state, message, summary)
     calls = {name: int(getattr(getattr(side, "client", None), "calls", 0) or 0) for name, side in sides.items()}
     return RunReport(
@@ -305,6 +309,7 @@ def _execute(
         verification,
         results_path,
         calls,
+        figures=run_figures(journal, run_id),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,8 +96,9 @@ def match_files(
                     address_problems=problems)
 
 
-def write_match_output(run: MatchRun, out: Path) -> list[str]:
-    """Write the decisions: ``.csv`` → one CSV; ``.xlsx`` → the full workbook report.
+def write_match_output(run: MatchRun, out: Path, *, run_summary: Mapping[str, object] | None = None) -> list[str]:
+    """Write the decisions: ``.csv`` → one CSV; ``.xlsx`` → the full workbook report (its summary
+    sheet also lists ``run_summary``: a written run's figures, ``RunFigures.report_rows``).
 
     Returns notes to show the user (e.g. a sheet cut at Excel's row limit).
     """
@@ -110,6 +111,7 @@ def write_match_output(run: MatchRun, out: Path) -> list[str]:
             "accounts": len(run.accounts.frame),
             "customers": len(run.customers.frame),
             "file issues": len(run.file_issues),
+            **dict(run_summary or {}),
         }
         extra = {"File issues": run.file_issues} if len(run.file_issues) else {}
         return write_xlsx_report(out, decisions=decisions, address_problems=run.address_problems,

@@ -11,6 +11,7 @@ from desktop_app.gui.pages import PAGE_IDS, route_for
 from desktop_app.gui.state import Journey, Source
 from desktop_app.sandbox.sequence.store import validation_errors
 from desktop_app.workflow.address_write import address_results_path
+from desktop_app.workflow.wizard_apply import unfinished_runs
 
 DEMO_SIZE = 300
 MIN_SCORE = 90
@@ -107,8 +108,18 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert store.get(customer_fix["record_id"])["address"]["country"] == customer_fix["suggestion"]
     assert "Address fixes — Salesforce:" in wizard.page_for("apply").outcome.text()
 
+    # One source of truth: the headline is the links found on both sides, the same on Apply and Done.
+    figures = report.figures
+    assert figures is not None
+    links = [(link.account_id, link.customer_id) for link in plan.links]
+    assert figures.linked_now == report.verification.verified_links == _in_place(org, store, links)
+    assert figures.headline() in apply.outcome.text()
+    assert report.state == "done_with_failures"  # Sequence refused some customers: resumable until undone
+    assert report.run_id in {r.run_id for r in unfinished_runs()}
+
     _go_to(wizard, "done", wait_idle)
     done = wizard.page_for("done")
+    assert figures.headline() in done.summary.text()
     assert done.outcome_box.isVisible()
     assert report.run_id in done.outcome_box.figures.text()
     done.outcome_box.results_button.click()
@@ -131,8 +142,23 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert all(restored[account] == value for account, value in before.items())
     assert _org_field(org, account_fix["record_id"], "BillingCountry") == account_fix["value"]  # put back too
     assert undo.addresses["account"].get("undone", 0) == report.addresses["account"]["written"]
-    assert "Nothing was refused" in done.outcome_box.undo_text.text()
+    undo_text = done.outcome_box.undo_text.text()
+    assert "no record was left alone" in undo_text
+    assert " refused" not in undo_text  # an address part Sequence would not take back is "kept fixed"
+    after = wizard.state.run_report.figures
+    assert after is not None
+    assert after.linked_now == _in_place(org, store, links) < figures.linked_now  # the figure follows the undo
+    assert after.headline() in done.summary.text()
+    assert figures.headline() not in done.summary.text()
+    assert report.run_id not in {r.run_id for r in unfinished_runs()}  # an undone run is not offered again
     assert not done.outcome_box.undo_button.isEnabled()
+
+
+def _in_place(org, store, links: list[tuple[str, str]]) -> int:
+    """Links found on both sides now, read from the sandboxes themselves (values trimmed, as read back)."""
+    in_org = _org_links(org)
+    return sum(in_org.get(account, "").strip() == customer
+               and (store.link_of(customer, "Salesforce") or "").strip() == account for account, customer in links)
 
 
 def _org_links(org) -> dict[str, str]:
