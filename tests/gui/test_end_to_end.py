@@ -45,6 +45,9 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert fields.chosen_field() == "Billing_Customer_ID__c"
     _go_to(wizard, "preflight", wait_idle)
     wizard.page_for("preflight").accept_warnings.setChecked(True)
+    # No customer is loaded yet: the data checks are "not checked yet", never passed.
+    early = {r.key: r.status for r in wizard.state.preflight}
+    assert {early[key] for key in ("link_field_length", "currencies", "api_limits")} == {"not_checked"}
     _go_to(wizard, "load", wait_idle)
     load = wizard.page_for("load")
     for side in wizard.state.sides_needed()[:2]:
@@ -68,6 +71,14 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     plan = wizard.state.plan
     assert plan is not None
     assert "accepted address fixes are written first" in wizard.page_for("plan").summary.text()
+    # Once the customers are loaded, the Plan page ran them on the real data, before anything is written.
+    data_checks = {r.key: r for r in wizard.page_for("plan").data_checks}
+    assert set(data_checks) == {"link_field_length", "currencies", "api_limits", "managed_package"}
+    assert "not_checked" not in {r.status for r in wizard.state.preflight}
+    assert data_checks["link_field_length"].details["longest_billing_id"] == max(
+        len(link.customer_id) for link in plan.links if link.account.action == "set")
+    assert data_checks["api_limits"].details["requests_needed"] > 20
+    assert "Checks on the loaded data" in wizard.page_for("plan").checks.text()
     assert plan.source.values_from == "live systems"
     account_sets = {link.account_id: link.account.after for link in plan.links if link.account.action == "set"}
     customer_sets = {link.customer_id: link.customer.after for link in plan.links if link.customer.action == "set"}
