@@ -123,3 +123,38 @@ def requirement_problems(frame: pd.DataFrame, requirements: Sequence[CustomerReq
     order = np.argsort(pd.to_numeric(merged["row"], errors="coerce").fillna(0).to_numpy(), kind="stable")
     merged = merged.iloc[order].reset_index(drop=True)
     return merged.astype({c: object for c in ADDRESS_OUTPUT_COLUMNS if c not in ("row", "confidence")})
+
+
+# Where a matched Account may hold what its customer lacks (customer role → account role).
+ACCOUNT_SOURCES = {"legal_name": "name", "name": "name", "email": "email", "street": "street", "city": "city",
+                   "postcode": "postcode", "country": "country"}
+LINKED_STATUSES = ("matched", "already_linked")
+
+
+def where_to_find(problems: pd.DataFrame, decisions: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
+    """``problems`` where each customer that lacks a required value says what its matched Account holds
+    for it, with the Account's file row ("The matched Account … (accounts row 12) has 'ap@acme.com'")."""
+    if problems.empty or decisions.empty or accounts.empty or "account_id" not in accounts.columns:
+        return problems
+    wanted = [int(i) for i in np.flatnonzero(problems["code"].astype(str).str.startswith(REQUIRED_CODE_PREFIX))]
+    if not wanted:
+        return problems
+    linked = decisions[decisions["status"].astype(str).isin(LINKED_STATUSES)]
+    partner = dict(zip(linked["customer_id"].astype(str), linked["account_id"].astype(str), strict=True))
+    needed = {partner.get(str(problems["record_id"].iat[i]), "") for i in wanted} - {""}
+    chosen = accounts[accounts["account_id"].astype(str).isin(needed)]
+    records: dict[str, dict[str, object]] = {}
+    for record in chosen.to_dict("records"):
+        records.setdefault(str(record["account_id"]), {str(k): v for k, v in record.items()})
+    result = problems.copy()
+    column = int(list(result.columns).index("problem"))
+    for position in wanted:
+        account = records.get(partner.get(str(result["record_id"].iat[position]), ""))
+        source = ACCOUNT_SOURCES.get(str(result["field"].iat[position]), "")
+        value = str(account.get(source) or "").strip() if account is not None else ""
+        if account is None or not value or value.casefold() in PLACEHOLDERS:
+            continue
+        name = str(account.get("name") or account["account_id"])
+        result.iat[position, column] = (f"{result['problem'].iat[position]} The matched Account {name} (accounts "
+                                        f"row {account.get(SOURCE_ROW, '?')}) has '{value}'.")
+    return result

@@ -10,7 +10,7 @@ import pandas as pd
 
 from desktop_app.core.address_changes import PROBLEM_SIDE
 from desktop_app.core.addresses import check_addresses
-from desktop_app.core.billing_rules import CustomerRequirement, requirement_problems
+from desktop_app.core.billing_rules import CustomerRequirement, requirement_problems, where_to_find
 from desktop_app.core.matching import MatchConfig, MatchResult, match
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.core.report import write_csv, write_xlsx_report
@@ -86,6 +86,7 @@ def match_files(
         customer_problems = requirement_problems(
             customers.frame, customer_requirements, billing_name,
             check_addresses(customers.frame, Side.CUSTOMERS, cancel=cancel))
+        customer_problems = where_to_find(customer_problems, result.decisions, accounts.frame)
         problems = pd.concat(
             [account_problems.assign(side=PROBLEM_SIDE[Side.ACCOUNTS], file=accounts_path.name),
              customer_problems.assign(side=PROBLEM_SIDE[Side.CUSTOMERS], file=customers_path.name)],

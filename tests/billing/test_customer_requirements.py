@@ -20,6 +20,7 @@ from desktop_app.core.billing_rules import requirement_problems
 from desktop_app.core.roles import Side
 from desktop_app.sandbox.sequence import start_sequence_sandbox
 from desktop_app.sandbox.sequence.store import validation_errors
+from desktop_app.workflow.matching import match_files
 
 
 def test_sequence_rules_refuse_exactly_what_the_sandbox_refuses(tmp_path: Path) -> None:
@@ -93,3 +94,29 @@ def test_check_addresses_lists_what_sequence_requires(tmp_path: Path, capsys: py
     assert "Sequence refuses a customer without it" in email[0]["problem"]
     assert "(the customer's email)" in email[0]["problem"]
     assert summary["by_code"]["required_email"] == 1
+
+
+def test_data_quality_says_where_the_missing_value_is(tmp_path: Path) -> None:
+    accounts, customers = tmp_path / "accounts.csv", tmp_path / "customers.csv"
+    with accounts.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([
+            ["Id", "Name", "Email", "BillingStreet", "BillingCity", "BillingPostalCode", "BillingCountry"],
+            ["0015g000000l7dUAAQ", "Acme Corporation", "ap@acme.example", "1 Market St", "San Francisco",
+             "94105", "US"],
+        ])
+    with customers.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([
+            ["id", "Name", "Email", "Address Line1", "Address City", "Address Zip", "Address Country",
+             "salesforce_account_id (metadata)"],
+            ["cus_kzHYHWY2os07So", "Acme Corporation", "", "1 Market St", "San Francisco", "94105", "US",
+             "0015g000000l7dUAAQ"],
+        ])
+    run = match_files(accounts, customers, customer_requirements=customer_requirements("sequence"),
+                      billing_name="Sequence")
+    problems = run.address_problems
+    email = problems[(problems["side"] == "customer") & (problems["code"] == "required_email")]
+    assert len(email) == 1
+    assert "Sequence refuses a customer without it" in email["problem"].iat[0]
+    assert "The matched Account Acme Corporation (accounts row 2) has 'ap@acme.example'." in email["problem"].iat[0]
+    plain = match_files(accounts, customers).address_problems  # Stripe / files: no such rule
+    assert not (plain["code"] == "required_email").any()

@@ -63,6 +63,13 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     match.accept_all()
     _go_to(wizard, "quality", wait_idle)
     quality = wizard.page_for("quality")
+    # Sequence's own rules are found before the write, with the system's field named.
+    required = quality.model.frame[quality.model.frame["code"] == "required_email"]
+    assert len(required) > 0
+    assert set(required["severity"]) == {"error"}
+    assert required["problem"].str.contains("Sequence refuses a customer without it").all()
+    frame = quality.model.frame
+    flagged = set(frame.loc[(frame["side"] == "customer") & (frame["severity"] == "error"), "record_id"])
     quality.accept_confident()
     _go_to(wizard, "plan", wait_idle)
     accepted = wizard.state.accepted_fixes
@@ -106,6 +113,7 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
             assert validation_errors(store.get(customer)), (customer, held, account)
             refused.add(customer)
     assert len(refused) < len(customer_sets) / 2
+    assert refused <= flagged  # every customer Sequence refused was named on the Data quality page first
     failed = report.write_counts.get("customer", {}).get("failed", 0)
     assert failed == len(refused)
 
