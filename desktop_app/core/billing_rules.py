@@ -48,28 +48,45 @@ class CustomerRequirement:
 
 
 def _blank(values: pd.Series) -> np.ndarray:
-    text = values.fillna("").astype(str).str.strip()
-    result: np.ndarray = ((text == "") | text.str.casefold().isin(PLACEHOLDERS)).to_numpy()
+    """Per row: empty or a placeholder (judged once per distinct value)."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str), use_na_sentinel=False)
+    cleaned = [str(u).strip() for u in np.asarray(uniques, dtype=object)]
+    flags = np.asarray([c == "" or c.casefold() in PLACEHOLDERS for c in cleaned], dtype=bool)
+    result: np.ndarray = flags[codes] if len(codes) else np.zeros(0, dtype=bool)
     return result
 
 
-def _source_role(frame: pd.DataFrame, rule: CustomerRequirement) -> str | None:
+class _Blanks(dict[str, np.ndarray]):
+    """Per role, which rows are blank (computed once per role: columns may hold 100,000 values)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        super().__init__()
+        self.frame = frame
+
+    def __missing__(self, role: str) -> np.ndarray:
+        self[role] = _blank(self.frame[role])
+        return self[role]
+
+
+def _source_role(frame: pd.DataFrame, rule: CustomerRequirement, blanks: _Blanks) -> str | None:
     """The first of the rule's roles the frame fills anywhere (a file may lack the preferred one)."""
     present = [role for role in rule.roles if role in frame.columns]
     for role in present:
-        if not _blank(frame[role]).all():
+        if not blanks[role].all():
             return role
     return present[0] if present else None
 
 
-def _broken(frame: pd.DataFrame, rule: CustomerRequirement) -> np.ndarray:
+def _broken(frame: pd.DataFrame, rule: CustomerRequirement, blanks: _Blanks) -> np.ndarray:
     """Per row: True when the row breaks ``rule``."""
-    role = _source_role(frame, rule)
+    role = _source_role(frame, rule, blanks)
     if role is None:
         return np.ones(len(frame), dtype=bool)
-    broken = _blank(frame[role])
+    broken = blanks[role]
     if rule.iso_country:
-        broken = broken | np.asarray([not is_alpha2(v) for v in frame[role].fillna("").astype(str)], dtype=bool)
+        codes, uniques = pd.factorize(frame[role].fillna("").astype(str), use_na_sentinel=False)
+        not_iso = np.asarray([not is_alpha2(str(u)) for u in np.asarray(uniques, dtype=object)], dtype=bool)
+        broken = broken | (not_iso[codes] if len(codes) else np.zeros(0, dtype=bool))
     return np.asarray(broken, dtype=bool)
 
 
@@ -95,34 +112,49 @@ def requirement_problems(frame: pd.DataFrame, requirements: Sequence[CustomerReq
     if not requirements or frame.empty:
         return address_problems
     id_role = ID_ROLE[Side.CUSTOMERS]
-    result = address_problems.copy()
-    found = ({(str(r), str(i), str(f)) for r, i, f in zip(result["row"], result["record_id"], result["field"],
-                                                           strict=True)} if len(result) else set())
-    added: list[dict[str, object]] = []
-    rows = frame[SOURCE_ROW].tolist()
-    ids = frame[id_role].fillna("").astype(str).tolist() if id_role in frame.columns else [""] * len(frame)
+    result = address_problems.copy().reset_index(drop=True)
+    found = _keys(result["row"], result["record_id"], result["field"]) if len(result) else np.empty(0, dtype=object)
+    rows = frame[SOURCE_ROW].to_numpy()
+    ids = _text(frame[id_role]) if id_role in frame.columns else np.full(len(frame), "", dtype=object)
+    blocks: list[pd.DataFrame] = []
+    blanks = _Blanks(frame)
     for rule in requirements:
-        role = _source_role(frame, rule) or rule.role
-        values = frame[role].fillna("").astype(str).tolist() if role in frame.columns else [""] * len(frame)
-        for position in np.flatnonzero(_broken(frame, rule)):
-            key = (str(rows[position]), ids[position], role)
+        role = _source_role(frame, rule, blanks) or rule.role
+        broken = np.flatnonzero(_broken(frame, rule, blanks))
+        if not broken.size:
+            continue
+        keys = _keys(pd.Series(rows[broken]), pd.Series(ids[broken]), pd.Series([role] * broken.size))
+        raised = pd.Series(found, dtype=object).isin(set(keys)).to_numpy()
+        if raised.any():
             note = f" {system} refuses the customer without a valid {rule.label} ({rule.api_field})."
-            if key in found:
-                hit = ((result["row"].astype(str) == key[0]) & (result["record_id"].astype(str) == key[1])
-                       & (result["field"].astype(str) == key[2]))
-                result.loc[hit, "severity"] = ERROR
-                result.loc[hit, "problem"] = result.loc[hit, "problem"].astype(str) + note
-                continue
-            added.append({"row": rows[position], "record_id": ids[position], "field": role,
-                          "problem": _sentence(rule, system, values[position]), "value": values[position],
-                          "suggestion": "", "confidence": 0.0, "severity": ERROR, "code": rule.code})
-    if not added:
+            result.loc[raised, "severity"] = ERROR
+            result.loc[raised, "problem"] = result.loc[raised, "problem"].astype(str) + note
+        fresh = broken[~pd.Series(keys, dtype=object).isin(set(found)).to_numpy()]
+        values = _text(frame[role])[fresh] if role in frame.columns else np.full(fresh.size, "", dtype=object)
+        sentences: dict[str, str] = {}
+        blocks.append(pd.DataFrame({
+            "row": rows[fresh], "record_id": ids[fresh], "field": role,
+            "problem": [sentences.setdefault(v, _sentence(rule, system, v)) for v in values],
+            "value": values, "suggestion": "", "confidence": 0.0, "severity": ERROR, "code": rule.code,
+        }, columns=list(ADDRESS_OUTPUT_COLUMNS)))
+    if not any(len(block) for block in blocks):
         return result
-    extra = pd.DataFrame(added, columns=list(ADDRESS_OUTPUT_COLUMNS))
-    merged = pd.concat([result, extra], ignore_index=True) if len(result) else extra
+    merged = pd.concat([result, *blocks] if len(result) else blocks, ignore_index=True)
     order = np.argsort(pd.to_numeric(merged["row"], errors="coerce").fillna(0).to_numpy(), kind="stable")
     merged = merged.iloc[order].reset_index(drop=True)
     return merged.astype({c: object for c in ADDRESS_OUTPUT_COLUMNS if c not in ("row", "confidence")})
+
+
+def _text(series: pd.Series) -> np.ndarray:
+    values: np.ndarray = series.fillna("").astype(str).to_numpy(dtype=object)
+    return values
+
+
+def _keys(rows: pd.Series, ids: pd.Series, fields: pd.Series) -> np.ndarray:
+    """One text key per (source row, record id, field), to find a cell among the problems."""
+    joined = rows.astype(str).to_numpy() + "\x1f" + ids.astype(str).to_numpy() + "\x1f" + fields.astype(str).to_numpy()
+    keys: np.ndarray = np.asarray(joined, dtype=object)
+    return keys
 
 
 # Where a matched Account may hold what its customer lacks (customer role → account role).
