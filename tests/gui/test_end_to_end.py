@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -143,6 +144,11 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert report.run_id in done.outcome_box.figures.text()
     done.outcome_box.results_button.click()
     assert opened == [str(report.results_path)]
+    done.outcome_box.report_button.click()  # the report's summary reads the same figures
+    wait_idle(done, timeout=60_000)
+    summary = _summary_sheet(opened.pop())
+    assert summary["links in place on both sides"] == figures.linked_now
+    assert summary["figures"] == figures.headline()
     done.outcome_box.fixes_button.click()  # one row per address part, with what became of it
     fixes_file = address_results_path(report.run_id)
     assert opened[-1] == str(fixes_file)
@@ -171,6 +177,14 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert figures.headline() not in done.summary.text()
     assert report.run_id not in {r.run_id for r in unfinished_runs()}  # an undone run is not offered again
     assert not done.outcome_box.undo_button.isEnabled()
+
+
+def _summary_sheet(path: str) -> dict[str, object]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {str(row[0]): row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    finally:
+        book.close()
 
 
 def _in_place(org, store, links: list[tuple[str, str]]) -> int:
