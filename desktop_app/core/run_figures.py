@@ -118,12 +118,17 @@ def undo_runs_of(journal: Journal, run_id: str) -> list[RunInfo]:
     return [r for r in reversed(journal.runs()) if r.kind == "undo" and r.undo_of == run_id]
 
 
-def run_figures(journal: Journal, run_id: str) -> RunFigures:
-    """The figures of run ``run_id`` as the journal holds them now (ValueError for an unknown run)."""
-    info = journal.run(run_id)
+def run_figures(journal: Journal, run_id: str, *, info: RunInfo | None = None,
+                items: list[WriteItem] | None = None) -> RunFigures:
+    """The figures of run ``run_id`` as the journal holds them now (ValueError for an unknown run).
+
+    A run finishing now passes its own header and writes (``info``, ``items``), so that its figures
+    are known before its end state is committed.
+    """
+    info = info or journal.run(run_id)
     if info is None:
         raise ValueError(f"There is no run '{run_id}'; 'desktop-app runs' lists them.")
-    items = journal.items(run_id)
+    items = journal.items(run_id) if items is None else items
     pairs = _pairs(items)
     failed = sum(pair_status(a, c) in ("failed", "half_linked", "pending") for a, c in pairs)
     written = sum(_linked(a, c) for a, c in pairs)

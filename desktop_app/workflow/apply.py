@@ -15,6 +15,7 @@ is written twice. Cancel is honoured between batches and leaves the journal cons
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -297,6 +298,8 @@ def _execute(
     if verification is not None:
         summary["verified"] = verification.sentence("restored records" if undo else "links")
         summary[VERIFICATION_KEY] = verification_summary(verification)
+    figures = run_figures(journal, run_id, items=items,
+                          info=dataclasses.replace(info, state=state, message=message, summary=summary))
     journal.set_run_state(run_id, state, message, summary)
     calls = {name: int(getattr(getattr(side, "client", None), "calls", 0) or 0) for name, side in sides.items()}
     return RunReport(
@@ -309,7 +312,7 @@ def _execute(
         verification,
         results_path,
         calls,
-        figures=run_figures(journal, run_id),
+        figures=figures,
     )
 
 
