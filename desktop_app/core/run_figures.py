@@ -57,9 +57,9 @@ class RunFigures:
             failed = f"; {self.failed:,} rows could not be put back yet" if self.failed else ""
             return (f"Undo of run {self.undo_of or '?'}: {self.restored:,} links taken back; {left}{failed}.")
         if self.linked_now is None:
-            return (f"{self.written_links:,} of {self.links:,} links written so far; run {self.run_id} is "
-                    f"{self.state.replace('_', ' ')} and was not read back yet.")
-        sentence = f"{self.linked_now:,} of {self.links:,} links in place on both sides"
+            return (f"{self.written_links:,} of the plan's {self.links:,} pairs written on both sides so far; "
+                    f"run {self.run_id} is {self.state.replace('_', ' ')} and was not read back yet.")
+        sentence = f"{self.linked_now:,} of the plan's {self.links:,} pairs linked on both sides"
         if self.undone:
             return (f"{sentence}: run {self.run_id}'s read-back verified {self.verified:,}, and undo "
                     f"{', '.join(self.undo_runs)} took {self.undone:,} back.")
@@ -73,7 +73,7 @@ class RunFigures:
             rows |= {"undo of": self.undo_of or "", "links taken back": self.restored,
                      "records left alone (changed since the run)": self.left_alone}
         else:
-            rows |= {"links in place on both sides": "not read back yet" if self.linked_now is None
+            rows |= {"pairs linked on both sides": "not read back yet" if self.linked_now is None
                      else self.linked_now,
                      "links verified by the read-back": "" if self.verified is None else self.verified,
                      "links taken back by undo": self.undone}

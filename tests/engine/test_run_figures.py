@@ -39,7 +39,7 @@ def test_headline_is_the_read_back_and_changes_after_undo(tmp_path: Path) -> Non
     figures = report.figures
     assert figures is not None
     assert figures.verified == figures.linked_now == _in_place(sides) == 9
-    assert figures.headline() == f"9 of 10 links in place on both sides (read back after run {report.run_id})."
+    assert figures.headline() == f"9 of the plan's 10 pairs linked on both sides (read back after run {report.run_id})."
     assert run_figures(journal, report.run_id) == figures  # the same function over the journal
     assert [r.run_id for r in resumable_runs(journal, "apply")] == [report.run_id]  # failures left: resumable
 
@@ -51,7 +51,8 @@ def test_headline_is_the_read_back_and_changes_after_undo(tmp_path: Path) -> Non
     after = run_figures(journal, report.run_id)
     assert after.linked_now == _in_place(sides) == 2  # only the links that were there before the run
     assert after.undone == 7
-    assert f"2 of 10 links in place on both sides: run {report.run_id}'s read-back verified 9" in after.headline()
+    assert after.headline().startswith(f"2 of the plan's 10 pairs linked on both sides: run {report.run_id}'s "
+                                       "read-back verified 9")
 
     assert resumable_runs(journal, "apply") == []  # an undone run is never offered for resume
     info = journal.run(report.run_id)

@@ -147,7 +147,7 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     done.outcome_box.report_button.click()  # the report's summary reads the same figures
     wait_idle(done, timeout=60_000)
     summary = _summary_sheet(opened.pop())
-    assert summary["links in place on both sides"] == figures.linked_now
+    assert summary["pairs linked on both sides"] == figures.linked_now
     assert summary["figures"] == figures.headline()
     done.outcome_box.fixes_button.click()  # one row per address part, with what became of it
     fixes_file = address_results_path(report.run_id)
