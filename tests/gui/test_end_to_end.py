@@ -69,6 +69,7 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert len(required) > 0
     assert set(required["severity"]) == {"error"}
     assert required["problem"].str.contains("Sequence refuses a customer without it").all()
+    assert f"{len(required):,} lack an e-mail address" in quality.summary.text()
     frame = quality.model.frame
     flagged = set(frame.loc[(frame["side"] == "customer") & (frame["severity"] == "error"), "record_id"])
     quality.accept_confident()
