@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from desktop_app.core.billing_rules import CustomerRequirement
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import CUSTOMER_ROLES, SOURCE_ROW
 
@@ -57,6 +58,8 @@ class Capabilities:
     writes_via: Access
     link_location: str
     many_accounts_per_customer: bool = False
+    # What the system requires of a customer before it accepts a link (checked on Data quality).
+    customer_requirements: tuple[CustomerRequirement, ...] = ()
 
 
 @dataclass(frozen=True)

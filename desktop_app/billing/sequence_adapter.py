@@ -34,6 +34,7 @@ from desktop_app.billing.http import JsonApiClient, RetriesExhausted, ThrottledT
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange
+from desktop_app.core.billing_rules import CustomerRequirement
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 DEFAULT_BASE_URL = "https://eu.sequencehq.com/api"
@@ -45,6 +46,17 @@ PAGE_SIZE = 100
 WRITABLE_FIELDS = (
     "legalName", "contactName", "address", "email", "billingEmails", "telephone", "url", "label",
     "integrationIds", "taxStatus", "customerAliases", "customProperties",
+)
+# What Sequence's customer PUT requires (API reference, "Update Customer": legalName, email and
+# address are required; the address needs line1, town, postcode and an alpha-2 country). The
+# sandbox's ``validation_errors`` refuses exactly these; a test keeps the two in step.
+CUSTOMER_REQUIREMENTS = (
+    CustomerRequirement(("legal_name", "name"), "legal name", "legalName"),
+    CustomerRequirement(("email",), "e-mail address", "email"),
+    CustomerRequirement(("street",), "street (address line 1)", "address.line1"),
+    CustomerRequirement(("city",), "town", "address.town"),
+    CustomerRequirement(("postcode",), "postcode", "address.postcode"),
+    CustomerRequirement(("country",), "country", "address.country", iso_country=True),
 )
 # Above this many ids, reading links lists every customer instead of one GET per id.
 LIST_INSTEAD_OF_GET = 200
@@ -151,7 +163,8 @@ class SequenceBilling:
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; one Salesforce Account per customer."""
-        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False)
+        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False,
+                            customer_requirements=CUSTOMER_REQUIREMENTS)
 
     def close(self) -> None:
         """Release pooled connections."""

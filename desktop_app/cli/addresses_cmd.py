@@ -9,6 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
+from desktop_app.billing.requirements import SYSTEM_NAMES, customer_requirements
 from desktop_app.cli.common import EXIT_OK
 from desktop_app.cli.inputs_args import (
     add_column_argument,
@@ -33,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--out", type=Path, required=True, help="problems as FILE.csv or FILE.xlsx")
     parser.add_argument("--side", choices=[s.value for s in (Side.ACCOUNTS, Side.CUSTOMERS, Side.CONTACTS)],
                         help="what the file holds (default: guessed from its id column)")
+    parser.add_argument("--billing", choices=["sequence", "stripe", "file"],
+                        help="also check what this billing system requires of a customer before it accepts "
+                             "a link (Sequence: legal name, e-mail, complete address, ISO country)")
     parser.add_argument("--sheet", help="sheet to read from an .xlsx file")
     parser.add_argument("--fixed-out", type=Path,
                         help="also write a copy of the records with confident fixes applied (.csv)")
@@ -51,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     check = run_step(lambda progress: check_address_file(
         args.input, side=Side(args.side) if args.side else None, overrides=overrides, sheet=args.sheet,
         min_confidence=args.min_confidence, progress=progress,
+        customer_requirements=customer_requirements(args.billing or ""),
+        billing_name=SYSTEM_NAMES.get(args.billing or "", "the billing system"),
     ))
     print_file_issues([check.loaded])
     if args.out.suffix.lower() == ".xlsx":

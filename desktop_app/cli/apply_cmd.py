@@ -28,6 +28,7 @@ from desktop_app.core.journal import Journal, RunInfo
 from desktop_app.core.plan import PlanError
 from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
+from desktop_app.core.run_figures import resumable_runs, run_figures, undo_runs_of, why_not_resumable
 from desktop_app.core.tables import TableError
 from desktop_app.workflow.address_write import (
     address_results_path,
@@ -166,8 +167,8 @@ def _finish(report: RunReport, args: argparse.Namespace) -> int:
         print(f"Run {report.run_id} ({report.kind}): {report.state}. {report.message}".rstrip())
         for status, count in sorted(report.pairs.items()):
             print(f"  {status.replace('_', ' ')}: {count:,}")
-        if report.verification is not None:
-            print(report.verification.sentence("restored records" if report.kind == "undo" else "links") + ".")
+        if report.figures is not None:
+            print(report.figures.headline())
         for side, states in sorted(report.addresses.items()):
             shown = ", ".join(f"{n:,} {state.replace('_', ' ')}" for state, n in sorted(states.items()))
             print(f"  address fixes, {'Salesforce' if side == 'account' else 'billing'}: {shown}")
@@ -255,7 +256,7 @@ def run_apply(args: argparse.Namespace) -> int:
 
 
 def _run_or_fail(journal: Journal, run_id: str | None) -> RunInfo:
-    info = journal.run(run_id) if run_id else journal.latest_unfinished()
+    info = journal.run(run_id) if run_id else next(iter(resumable_runs(journal)), None)
     if info is None:
         raise UsageError(f"There is no run '{run_id}'." if run_id else "There is no unfinished run to resume.")
     return info
@@ -265,9 +266,13 @@ def run_resume(args: argparse.Namespace) -> int:
     """Continue a run (re-reading unanswered batches first; nothing is sent twice)."""
     with Journal() as journal:
         info = _run_or_fail(journal, args.run)
-    if info.state == "done":
-        print(f"Run {info.run_id} is already done; nothing to resume.")
+        why = why_not_resumable(journal, info)
+        undone = bool(undo_runs_of(journal, info.run_id))
+    if why and not undone and info.state == "done":
+        print(why)
         return EXIT_OK
+    if why:
+        raise UsageError(why)
     _fill_from(args, info.settings)
 
     def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
@@ -308,6 +313,9 @@ def run_undo(args: argparse.Namespace) -> int:
     code = _execute(args, info.settings, undo_id, work)
     with Journal() as journal:
         refused = journal.items(undo_id, states=["refused"])
+        original = run_figures(journal, info.run_id)
+    if not args.json:
+        print(f"Run {info.run_id} now: {original.headline()}")
     for item in refused[:20]:
         print(f"  refused: row {item.row}, {item.side} {item.record_id}: {item.message}", file=sys.stderr)
     if len(refused) > 20:
@@ -319,6 +327,8 @@ def run_runs(args: argparse.Namespace) -> int:
     """List runs, newest first."""
     with Journal() as journal:
         runs = journal.runs()
+        figures = [run_figures(journal, r.run_id) for r in runs]
+    headlines = [f.headline() for f in figures]
     if args.json:
         print(
             json.dumps(
@@ -333,8 +343,9 @@ def run_runs(args: argparse.Namespace) -> int:
                         "undo_of": r.undo_of,
                         "plan": r.plan_path,
                         "summary": r.summary,
+                        "figures": f.as_dict(),
                     }
-                    for r in runs
+                    for r, f in zip(runs, figures, strict=True)
                 ],
                 sort_keys=True,
             )
@@ -342,8 +353,6 @@ def run_runs(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not runs:
         print("No runs yet.")
-    for r in runs:
-        verified = r.summary.get("verified", "")
-        extra = f" (undo of {r.undo_of})" if r.undo_of else ""
-        print(f"{r.run_id}  {r.kind:<5} {r.state:<18} {r.created_at}  {r.links:,} links{extra}  {verified}")
+    for r, headline in zip(runs, headlines, strict=True):
+        print(f"{r.run_id}  {r.kind:<5} {r.state:<18} {r.created_at}  {r.links:,} links  {headline}")
     return EXIT_OK

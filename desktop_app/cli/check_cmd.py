@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import TextIO
 
+from desktop_app.billing.requirements import SYSTEM_NAMES
 from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError
@@ -21,7 +22,9 @@ from desktop_app.salesforce.tokens import TokenSet
 from desktop_app.secrets import SecretStoreUnavailable
 
 DEFAULT_LINK_FIELD = "Billing_Customer_ID__c"
-_MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}
+_MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "not_checked": "NOT CHECKED"}
+LATER = ("Give it with --longest-id, --currencies, --planned-writes or --billing / --package (the wizard runs "
+         "these checks on the Plan page, once the customers are loaded).")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,9 +36,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--link-field", default=DEFAULT_LINK_FIELD, help="Account field that holds the billing id"
     )
-    parser.add_argument("--currencies", default="", help="billing currencies, comma separated (EUR,USD)")
-    parser.add_argument("--longest-id", type=int, default=0, help="length of the longest billing id")
-    parser.add_argument("--planned-writes", type=int, default=0, help="how many Accounts the run will update")
+    parser.add_argument("--currencies", default=None,
+                        help="billing currencies, comma separated (EUR,USD); without it that check is not run")
+    parser.add_argument("--longest-id", type=int, default=None,
+                        help="length of the longest billing id; without it that check is not run")
+    parser.add_argument("--planned-writes", type=int, default=None,
+                        help="how many Accounts the run will update; without it the API limits are not "
+                             "compared with the job")
+    parser.add_argument("--billing", choices=["sequence", "stripe", "file"],
+                        help="the billing system (no --package then means its package is not needed)")
     parser.add_argument("--package", default=None, help="namespace of the billing vendor's managed package")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.set_defaults(func=run_check)
@@ -76,12 +85,13 @@ def print_table(results: list[CheckResult], stream: TextIO) -> None:
                 stream.write(f"       Setup: {result.setup_url}\n")
     failed = sum(r.status == "fail" for r in results)
     warned = sum(r.status == "warn" for r in results)
-    stream.write(f"\n{len(results)} checks: {failed} failed, {warned} warnings.\n")
+    later = sum(r.status == "not_checked" for r in results)
+    stream.write(f"\n{len(results)} checks: {failed} failed, {warned} warnings, {later} not checked.\n")
 
 
 def run_check(args: argparse.Namespace) -> int:
     """Run the checks; exit 1 when any check fails or the org cannot be reached."""
-    currencies = [c for c in args.currencies.split(",") if c.strip()]
+    currencies = None if args.currencies is None else [c for c in args.currencies.split(",") if c.strip()]
     progress = TerminalProgress()
     try:
         with _session_for(args) as session:
@@ -93,6 +103,8 @@ def run_check(args: argparse.Namespace) -> int:
                 longest_billing_id=args.longest_id,
                 planned_writes=args.planned_writes,
                 expected_package_namespace=args.package,
+                billing_system=SYSTEM_NAMES.get(args.billing) if args.billing else None,
+                later=LATER,
                 progress=progress,
             )
     except (SalesforceError, SecretStoreUnavailable) as error:

@@ -376,6 +376,8 @@ def apply_fixes(frame: pd.DataFrame, problems: pd.DataFrame, *, min_confidence: 
 
 
 def summarize(problems: pd.DataFrame) -> dict[str, int]:
-    """Number of problems per code, in ``PROBLEM_CODES`` order; codes with no problem are left out."""
+    """Number of problems per code, in ``PROBLEM_CODES`` order (then other codes, such as a billing
+    system's own rules, by name); codes with no problem are left out."""
     counts = problems["code"].value_counts() if len(problems) else pd.Series(dtype=int)
-    return {code: int(counts[code]) for code in PROBLEM_CODES if code in counts.index}
+    others = sorted(str(code) for code in counts.index if code not in PROBLEM_CODES)
+    return {code: int(counts[code]) for code in (*PROBLEM_CODES, *others) if code in counts.index}

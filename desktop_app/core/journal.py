@@ -176,13 +176,6 @@ class Journal(WalDatabase):
         rows = self._db.execute("SELECT * FROM runs ORDER BY created_at DESC, rowid DESC").fetchall()
         return [_run_info(row) for row in rows]
 
-    def latest_unfinished(self) -> RunInfo | None:
-        """The newest run that has not finished (what ``resume`` without a run id continues)."""
-        for info in self.runs():
-            if info.state in ("running", "interrupted", "cancelled", "done_with_failures"):
-                return info
-        return None
-
     # --- writes --------------------------------------------------------------------------------
 
     def items(

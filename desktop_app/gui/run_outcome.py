@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from desktop_app.gui import dialogs
@@ -21,13 +23,13 @@ REFUSED_SHOWN = 10
 
 
 def run_figures(report: RunReport, billing_name: str = "the billing system") -> str:
-    """One paragraph: the run's end state, its pairs by status, the read-back verification and what
-    became of its address fixes."""
+    """One paragraph: the run's end state and headline figures (``core.run_figures``, the same the CLI
+    and the report show), its pairs by status and what became of its address fixes."""
     pairs = ", ".join(f"{count:,} {status.replace('_', ' ')}" for status, count in sorted(report.pairs.items()))
-    verified = f" {report.verification.sentence()}." if report.verification is not None else ""
+    headline = f" {report.figures.headline()}" if report.figures is not None else ""
     what = "Undo run" if report.kind == "undo" else "Run"
-    fixes = address_sentence(report.addresses, billing_name)
-    return f"<b>{what} {report.run_id}: {report.state.replace('_', ' ')}.</b> {pairs}.{verified}" + \
+    fixes = address_sentence(report.addresses, billing_name, undo=report.kind == "undo")
+    return f"<b>{what} {report.run_id}: {report.state.replace('_', ' ')}.</b>{headline} Rows: {pairs}." + \
         (f"<br>{fixes}" if fixes else "")
 
 
@@ -35,14 +37,17 @@ ADDRESS_STATE_WORDS = {"written": "written", "unchanged": "already fixed", "undo
                        "conflict": "left alone (changed since the check)", "failed": "refused",
                        "not_found": "record gone", "refused": "not put back (changed since the run)",
                        "todo": "not sent yet", "sending": "not confirmed yet"}
+# An undo that fails on a part leaves the fix in place (e.g. Sequence will not take back a value it refuses).
+UNDO_STATE_WORDS = {**ADDRESS_STATE_WORDS, "failed": "kept fixed (the system would not take the old value back)"}
 
 
-def address_sentence(counts: dict[str, dict[str, int]], billing_name: str) -> str:
+def address_sentence(counts: dict[str, dict[str, int]], billing_name: str, *, undo: bool = False) -> str:
     """"Address fixes — Salesforce: 812 written, 3 refused; Sequence: 640 written." ("" without any)."""
     names = {"account": "Salesforce", "customer": billing_name}
+    words = UNDO_STATE_WORDS if undo else ADDRESS_STATE_WORDS
     parts = []
     for side, states in counts.items():
-        shown = ", ".join(f"{n:,} {ADDRESS_STATE_WORDS.get(state, state)}" for state, n in sorted(states.items()))
+        shown = ", ".join(f"{n:,} {words.get(state, state)}" for state, n in sorted(states.items()))
         parts.append(f"{names.get(side, side)}: {shown}")
     return ("Address fixes — " + "; ".join(parts) + ". The address fixes file lists each one with what "
             "became of it and why.") if parts else ""
@@ -67,6 +72,8 @@ def accepted_fixes_lines(state: WizardState, billing_name: str) -> list[str]:
 
 class RunOutcomeBox(QGroupBox):
     """Figures of the run, Open report / Open results, and Undo this run (background, journaled)."""
+
+    undone = Signal()  # the undo finished: the run's figures changed
 
     def __init__(self, page: BasePage) -> None:
         super().__init__("Links written", page)
@@ -129,7 +136,9 @@ class RunOutcomeBox(QGroupBox):
         if report is None or run is None:
             return
         run_id = report.run_id
-        self.page.run(lambda p, c: write_run_report(run, run_id), f"writing {RUN_REPORT_FILE}", self._open)
+        rows = report.figures.report_rows() if report.figures is not None else {}
+        self.page.run(lambda p, c: write_run_report(run, run_id, run_summary=rows), f"writing {RUN_REPORT_FILE}",
+                      self._open)
 
     def _open(self, path: Path) -> None:
         if not dialogs.open_file(path):
@@ -152,13 +161,16 @@ class RunOutcomeBox(QGroupBox):
         return billing.system.display_name if billing is not None else "the billing system"
 
     def _undone(self, outcome: UndoOutcome) -> None:
-        self.page.state.undo_report = outcome.report
+        state = self.page.state
+        state.undo_report = outcome.report
+        if state.run_report is not None and outcome.original is not None:
+            state.run_report = dataclasses.replace(state.run_report, figures=outcome.original)
+            self.figures.setText(run_figures(state.run_report, self._billing_name()))
         lines = [run_figures(outcome.report, self._billing_name())]
         if outcome.refused:
-            lines.append(f"{len(outcome.refused):,} records were left alone because they changed since the run:")
+            lines.append(f"The {len(outcome.refused):,} link values left alone (changed since the run):")
             lines += [f"row {i.row}, {i.side} {i.record_id}: {i.message}" for i in outcome.refused[:REFUSED_SHOWN]]
             if len(outcome.refused) > REFUSED_SHOWN:
                 lines.append(f"… and {len(outcome.refused) - REFUSED_SHOWN:,} more in the undo's results file.")
-        else:
-            lines.append("Nothing was refused.")
         self.undo_text.setText("<br>".join(lines))
+        self.undone.emit()

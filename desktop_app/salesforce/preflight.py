@@ -13,8 +13,11 @@ from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import ApiDisabled, RequestLimitExceeded, SalesforceError
 from desktop_app.salesforce.preflight_checks import planned_usage
 
-Status = Literal["pass", "warn", "fail"]
-__all__ = ["CheckResult", "planned_usage", "run_preflight"]
+Status = Literal["pass", "warn", "fail", "not_checked"]
+__all__ = ["DATA_CHECKS", "CheckResult", "planned_usage", "run_preflight"]
+# The checks that depend on the data rather than the org alone: "not checked yet" until it is known.
+DATA_CHECKS = ("link_field_length", "currencies", "api_limits", "managed_package")
+LATER_IN_WIZARD = "It runs once the billing customers are loaded, on the Plan page, before anything is written."
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,13 @@ class PreflightInput:
     """What the checks need to know about the planned job."""
 
     link_field: str
-    billing_currencies: tuple[str, ...]
-    longest_billing_id: int
-    planned_writes: int
+    billing_currencies: tuple[str, ...] | None  # None: not known yet (the check says "not checked yet")
+    longest_billing_id: int | None
+    planned_writes: int | None
     expected_package_namespace: str | None
     bulk_threshold: int
+    billing_system: str | None = None  # its name, when known (no namespace then means none is needed)
+    later: str = LATER_IN_WIZARD  # when a check whose input is missing will run
 
 
 @dataclass
@@ -70,14 +75,21 @@ def run_preflight(
     client: SalesforceClient,
     *,
     link_field: str,
-    billing_currencies: Collection[str] = (),
-    longest_billing_id: int = 0,
-    planned_writes: int = 0,
+    billing_currencies: Collection[str] | None = None,
+    longest_billing_id: int | None = None,
+    planned_writes: int | None = None,
     expected_package_namespace: str | None = None,
+    billing_system: str | None = None,
+    later: str = LATER_IN_WIZARD,
+    only: Collection[str] | None = None,
     progress: ProgressCallback = ignore_progress,
     cancel: CancelToken | None = None,
 ) -> list[CheckResult]:
-    """Run every check against the org and return one result per check, in a fixed order.
+    """Run every check (or the ``only`` ones) against the org and return one result per check, in a
+    fixed order.
+
+    An input left None is not known yet: the checks that need it (``DATA_CHECKS``) say "not checked
+    yet" and ``later`` (when they will run), never "pass".
 
     When the API itself is not usable only that result is returned (nothing else can be read).
     A check that cannot read what it needs reports ``warn`` saying so, except running out of API
@@ -86,11 +98,14 @@ def run_preflight(
     cancel = cancel or CancelToken()
     wanted = PreflightInput(
         link_field=link_field,
-        billing_currencies=tuple(sorted({c.strip().upper() for c in billing_currencies if c.strip()})),
+        billing_currencies=None if billing_currencies is None else tuple(
+            sorted({c.strip().upper() for c in billing_currencies if c.strip()})),
         longest_billing_id=longest_billing_id,
         planned_writes=planned_writes,
         expected_package_namespace=expected_package_namespace,
         bulk_threshold=client.bulk_threshold,
+        billing_system=billing_system,
+        later=later,
     )
     facts = OrgFacts(client)
     plan: list[tuple[str, str, Check]] = [
@@ -106,6 +121,8 @@ def run_preflight(
         ("api_limits", "API requests left today", checks.api_limits),
         ("managed_package", "Billing vendor's package", checks.managed_package),
     ]
+    if only is not None:
+        plan = [entry for entry in plan if entry[0] in only]
     results: list[CheckResult] = []
     for done, (key, title, check) in enumerate(plan):
         cancel.raise_if_cancelled()

@@ -28,11 +28,17 @@ NUMBER_TYPES = frozenset({"double", "int", "long", "currency", "percent"})
 class Found:
     """A check's outcome before it is named."""
 
-    status: Literal["pass", "warn", "fail"]
+    status: Literal["pass", "warn", "fail", "not_checked"]
     explanation: str
     remedy: str = ""
     setup_url: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def _not_checked(missing: str, wanted: PreflightInput, details: dict[str, Any] | None = None) -> Found:
+    """A check whose input is not known yet: it says so and when it will run, and never passes."""
+    return Found("not_checked", f"Not checked yet: {missing} is not known yet. {wanted.later}", "", None,
+                 details or {})
 
 
 def _missing_field(wanted: PreflightInput) -> Found:
@@ -119,6 +125,9 @@ def link_field_length(facts: OrgFacts, wanted: PreflightInput) -> Found:
         return _missing_field(wanted)
     length = int(entry.get("length") or 0)
     details = {"length": length, "longest_billing_id": wanted.longest_billing_id}
+    if wanted.longest_billing_id is None:
+        return _not_checked(f"{entry['name']} holds {length or 'any number of'} characters, but the longest "
+                            "billing id", wanted, details)
     if str(entry.get("type")) in TEXT_TYPES - {"reference"} and 0 < length < wanted.longest_billing_id:
         return Found(
             "fail",
@@ -180,6 +189,8 @@ def link_field_unique(facts: OrgFacts, wanted: PreflightInput) -> Found:
 def currencies(facts: OrgFacts, wanted: PreflightInput) -> Found:
     """Multi-currency is on and every billing currency is active in the org."""
     url = "/lightning/setup/CompanyCurrency/home"
+    if wanted.billing_currencies is None:
+        return _not_checked("which currencies the billing customers use", wanted)
     try:
         rows = facts.client.query("SELECT IsoCode, IsActive, IsCorporate FROM CurrencyType")
     except ApiRequestFailed as error:
@@ -288,7 +299,7 @@ def api_limits(facts: OrgFacts, wanted: PreflightInput) -> Found:
     requests_left = int(limits.get("DailyApiRequests", {}).get("Remaining", 0))
     requests_max = int(limits.get("DailyApiRequests", {}).get("Max", 0))
     batches_left = int(limits.get("DailyBulkApiBatches", {}).get("Remaining", 0))
-    need_requests, need_batches = planned_usage(wanted.planned_writes, wanted.bulk_threshold)
+    need_requests, need_batches = planned_usage(wanted.planned_writes or 0, wanted.bulk_threshold)
     details = {
         "requests_remaining": requests_left,
         "requests_max": requests_max,
@@ -311,6 +322,9 @@ def api_limits(facts: OrgFacts, wanted: PreflightInput) -> Found:
             url,
             details,
         )
+    if wanted.planned_writes is None:
+        return _not_checked(f"{requests_left:,} of {requests_max:,} API requests are left today, but how many "
+                            "the job needs", wanted, details)
     return Found(
         "pass",
         f"{requests_left:,} of {requests_max:,} API requests left today; this job needs about {need_requests:,}.",
@@ -324,7 +338,10 @@ def managed_package(facts: OrgFacts, wanted: PreflightInput) -> Found:
     """The billing vendor's managed package is installed, when one is expected."""
     namespace = wanted.expected_package_namespace
     if not namespace:
-        return Found("pass", "No billing vendor package is needed.", "", None, {})
+        if not wanted.billing_system:
+            return _not_checked("the billing system (and so whether its vendor package is needed)", wanted)
+        return Found("pass", f"No {wanted.billing_system} package is needed in Salesforce: Crosslink writes the "
+                     "links through the API.", "", None, {})
     rows = facts.client.tooling_query(
         "SELECT SubscriberPackage.NamespacePrefix, SubscriberPackage.Name, SubscriberPackageVersion.Name "
         "FROM InstalledSubscriberPackage"

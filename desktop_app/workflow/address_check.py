@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from desktop_app.core.addresses import apply_fixes, check_addresses
+from desktop_app.core.billing_rules import CustomerRequirement, requirement_problems
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import ID_ROLE, Side
 from desktop_app.core.tables import TableError, read_table
@@ -42,12 +43,16 @@ def check_address_file(
     overrides: Sequence[ColumnOverride] = (),
     sheet: str | None = None,
     min_confidence: float = 0.9,
+    customer_requirements: Sequence[CustomerRequirement] = (),
+    billing_name: str = "the billing system",
     progress: ProgressCallback = ignore_progress,
     cancel: CancelToken | None = None,
 ) -> AddressCheck:
     """Read ``path``, find address problems, and apply fixes at or above ``min_confidence``.
 
-    With ``side`` None the side is guessed from which id column the file has. Raises
+    With ``side`` None the side is guessed from which id column the file has. A customers file is
+    also checked against ``customer_requirements`` (what ``billing_name`` needs before it accepts a
+    link). Raises
     ``TableError`` when the file cannot be read or has no address column at all.
     """
     table = read_table(path, sheet=sheet, progress=progress, cancel=cancel)
@@ -66,5 +71,7 @@ def check_address_file(
     frame = table.canonical(chosen, overrides_for(table, chosen, overrides))
     loaded = LoadedInput(table=table, side=chosen, frame=frame, roles=roles)
     problems = check_addresses(frame, chosen, cancel=cancel)
+    if chosen is Side.CUSTOMERS:
+        problems = requirement_problems(frame, customer_requirements, billing_name, problems)
     fixed, applied = apply_fixes(frame, problems, min_confidence=min_confidence)
     return AddressCheck(loaded=loaded, problems=problems, fixed=fixed, fixes_applied=applied)

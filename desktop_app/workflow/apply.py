@@ -15,6 +15,7 @@ is written twice. Cancel is honoured between batches and leaves the journal cons
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from desktop_app.core.plan import DEFAULT_STATUSES, Plan, PlanSource, Policy, bu
 from desktop_app.core.plan_file import plan_id
 from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.report import write_csv
+from desktop_app.core.run_figures import VERIFICATION_KEY, RunFigures, run_figures, verification_summary
 from desktop_app.salesforce.errors import SalesforceError
 from desktop_app.workflow.apply_batches import STOPPING, RunStopped, is_refusal, one_pass, stop_message
 from desktop_app.workflow.link_sides import LinkSide, same_value
@@ -55,6 +57,7 @@ class RunReport:
     results_path: Path | None
     api_calls: dict[str, int] = field(default_factory=dict)
     addresses: dict[str, dict[str, int]] = field(default_factory=dict)  # per side, address parts by state
+    figures: RunFigures | None = None  # the journal's figures (``core.run_figures``)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form (``--json``)."""
@@ -78,6 +81,7 @@ class RunReport:
             "results": str(self.results_path) if self.results_path else None,
             "api_calls": self.api_calls,
             "addresses": self.addresses,
+            "figures": None if self.figures is None else self.figures.as_dict(),
         }
 
 
@@ -329,6 +333,9 @@ def _execute(
     summary: dict[str, object] = {"pairs": pairs}
     if verification is not None:
         summary["verified"] = verification.sentence("restored records" if undo else "links")
+        summary[VERIFICATION_KEY] = verification_summary(verification)
+    figures = run_figures(journal, run_id, items=items,
+                          info=dataclasses.replace(info, state=state, message=message, summary=summary))
     journal.set_run_state(run_id, state, message, summary)
     calls = {name: int(getattr(getattr(side, "client", None), "calls", 0) or 0) for name, side in sides.items()}
     return RunReport(
@@ -341,6 +348,7 @@ def _execute(
         verification,
         results_path,
         calls,
+        figures=figures,
     )
 
 

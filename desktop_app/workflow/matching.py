@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +10,7 @@ import pandas as pd
 
 from desktop_app.core.address_changes import PROBLEM_SIDE
 from desktop_app.core.addresses import check_addresses
+from desktop_app.core.billing_rules import CustomerRequirement, requirement_problems, where_to_find
 from desktop_app.core.matching import MatchConfig, MatchResult, match
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.core.report import write_csv, write_xlsx_report
@@ -59,10 +60,13 @@ def match_files(
     customers_sheet: str | None = None,
     config: MatchConfig | None = None,
     check_address_quality: bool = True,
+    customer_requirements: Sequence[CustomerRequirement] = (),
+    billing_name: str = "the billing system",
     progress: ProgressCallback = ignore_progress,
     cancel: CancelToken | None = None,
 ) -> MatchRun:
-    """Load the files, match, and check both sides' addresses; raises ``TableError`` on bad input."""
+    """Load the files, match, and check both sides' addresses (the customers' also against what the
+    billing system requires before it accepts a link); raises ``TableError`` on bad input."""
     progress(Progress(0, 100, f"Reading {accounts_path.name}"))
     accounts = load_input(accounts_path, Side.ACCOUNTS, overrides, sheet=accounts_sheet,
                           progress=_stage(progress, 0, 15), cancel=cancel)
@@ -79,7 +83,10 @@ def match_files(
     if check_address_quality:
         progress(Progress(85, 100, "Checking addresses"))
         account_problems = check_addresses(accounts.frame, Side.ACCOUNTS, cancel=cancel)
-        customer_problems = check_addresses(customers.frame, Side.CUSTOMERS, cancel=cancel)
+        customer_problems = requirement_problems(
+            customers.frame, customer_requirements, billing_name,
+            check_addresses(customers.frame, Side.CUSTOMERS, cancel=cancel))
+        customer_problems = where_to_find(customer_problems, result.decisions, accounts.frame)
         problems = pd.concat(
             [account_problems.assign(side=PROBLEM_SIDE[Side.ACCOUNTS], file=accounts_path.name),
              customer_problems.assign(side=PROBLEM_SIDE[Side.CUSTOMERS], file=customers_path.name)],
@@ -90,8 +97,9 @@ def match_files(
                     address_problems=problems)
 
 
-def write_match_output(run: MatchRun, out: Path) -> list[str]:
-    """Write the decisions: ``.csv`` → one CSV; ``.xlsx`` → the full workbook report.
+def write_match_output(run: MatchRun, out: Path, *, run_summary: Mapping[str, object] | None = None) -> list[str]:
+    """Write the decisions: ``.csv`` → one CSV; ``.xlsx`` → the full workbook report (its summary
+    sheet also lists ``run_summary``: a written run's figures, ``RunFigures.report_rows``).
 
     Returns notes to show the user (e.g. a sheet cut at Excel's row limit).
     """
@@ -104,6 +112,7 @@ def write_match_output(run: MatchRun, out: Path) -> list[str]:
             "accounts": len(run.accounts.frame),
             "customers": len(run.customers.frame),
             "file issues": len(run.file_issues),
+            **dict(run_summary or {}),
         }
         extra = {"File issues": run.file_issues} if len(run.file_issues) else {}
         return write_xlsx_report(out, decisions=decisions, address_problems=run.address_problems,

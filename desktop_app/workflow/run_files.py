@@ -5,6 +5,7 @@ They hold customer data, so they are written readable by the user only (see core
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from desktop_app.core.app_folders import private_file, runs_dir
@@ -13,8 +14,9 @@ from desktop_app.workflow.matching import MatchRun, write_match_output
 RUN_REPORT_FILE = "crosslink_report.xlsx"
 
 
-def write_run_report(run: MatchRun, run_id: str) -> Path:
-    """The XLSX report of ``run``'s reviewed matches in run ``run_id``'s folder; returns its path."""
+def write_run_report(run: MatchRun, run_id: str, *, run_summary: Mapping[str, object] | None = None) -> Path:
+    """The XLSX report of ``run``'s reviewed matches in run ``run_id``'s folder, with the run's figures
+    on its summary sheet; returns its path."""
     path = runs_dir(run_id) / RUN_REPORT_FILE
-    write_match_output(run, path)
+    write_match_output(run, path, run_summary=run_summary)
     return private_file(path)

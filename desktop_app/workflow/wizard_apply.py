@@ -21,6 +21,7 @@ from desktop_app.core.address_changes import RecordChange, record_changes
 from desktop_app.core.journal import FINAL_STATES, RETRY_STATES, Journal, RunInfo, WriteItem
 from desktop_app.core.plan import Plan
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.core.run_figures import RunFigures, resumable_runs, run_figures
 from desktop_app.workflow.address_write import fixed_records, undo_address_fixes, write_address_fixes
 from desktop_app.workflow.apply import (
     RunReport,
@@ -34,8 +35,6 @@ from desktop_app.workflow.apply import (
 )
 from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.link_sides import LinkSide
-
-UNFINISHED = ("running", "interrupted", "cancelled", "done_with_failures")
 
 
 @dataclass(frozen=True)
@@ -154,10 +153,12 @@ def resume_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: Address
 
 @dataclass(frozen=True)
 class UndoOutcome:
-    """The undo run's report and the records it refused to touch (changed since the run)."""
+    """The undo run's report, the records it refused to touch (changed since the run) and the
+    undone run's figures as they are now."""
 
     report: RunReport
     refused: list[WriteItem]
+    original: RunFigures | None = None
 
 
 def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWork | None = None,
@@ -173,13 +174,15 @@ def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWo
     report = dataclasses.replace(report, addresses=counts)
     with Journal() as journal:
         refused = journal.items(undo_id, states=["refused"])
-    return UndoOutcome(report, refused)
+        original = run_figures(journal, run_id)
+    return UndoOutcome(report, refused, original)
 
 
 def unfinished_runs() -> list[RunInfo]:
-    """Apply runs that did not finish (app closed, crash, cancel, failures left), newest first."""
+    """Apply runs that did not finish (app closed, crash, cancel, failures left) and were not undone,
+    newest first."""
     with Journal() as journal:
-        return [r for r in journal.runs() if r.kind == "apply" and r.state in UNFINISHED]
+        return resumable_runs(journal, "apply")
 
 
 def resumable_here(runs: list[RunInfo], settings: Mapping[str, str]) -> RunInfo | None:

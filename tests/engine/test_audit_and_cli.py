@@ -12,6 +12,7 @@ from engine_sandboxes import make_sides, start_systems, truth_matches
 
 from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.cli import apply_cmd, main, plan_cmd
+from desktop_app.cli.common import UsageError
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan_file import read_plan
 from desktop_app.workflow.address_write import address_results_path
@@ -188,6 +189,17 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         assert args.func(args) == 0
         listed = json.loads(capsys.readouterr().out)
         assert [r["kind"] for r in listed] == ["undo", "apply"]
+        # The apply run's figures follow the undo: what the read-back verified, less what undo took back.
+        figures = listed[1]["figures"]
+        assert figures["verified"] == applied["figures"]["verified"] == applied["verified"]["links"]
+        assert figures["linked_now"] == figures["verified"] - figures["undone"] < applied["figures"]["linked_now"]
+        assert listed[0]["figures"]["restored"] == undone["figures"]["restored"] > 0
+        args = _parse("runs")
+        assert args.func(args) == 0
+        assert figures["headline"] in capsys.readouterr().out
+        args = _parse("resume", applied["run_id"])  # an undone run is never resumed
+        with pytest.raises(UsageError, match="was undone"):
+            args.func(args)
     finally:
         systems.stop()
 

@@ -11,6 +11,7 @@ from test_engine_memory import setup
 
 from desktop_app.core.journal import Journal
 from desktop_app.core.journal_schema import SCHEMA_VERSION, JournalTooNew
+from desktop_app.core.run_figures import resumable_runs
 from desktop_app.workflow.apply import resume, start_undo
 
 # Exactly what Crosslink wrote before the schema was numbered (user_version 0); frozen here on purpose:
@@ -66,7 +67,7 @@ def test_a_run_interrupted_under_the_old_schema_resumes_and_undoes_after_the_upg
     assert _user_version(path) == SCHEMA_VERSION
 
     with Journal(path) as reopened:
-        assert reopened.latest_unfinished() is not None
+        assert [r.run_id for r in resumable_runs(reopened)] == ["run-old"]
         report = resume(reopened, "run-old", sides)
         assert report.pairs == {"linked": 10}
         undo = start_undo(reopened, "run-old", sides)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -11,6 +12,7 @@ from desktop_app.gui.pages import PAGE_IDS, route_for
 from desktop_app.gui.state import Journey, Source
 from desktop_app.sandbox.sequence.store import validation_errors
 from desktop_app.workflow.address_write import address_results_path
+from desktop_app.workflow.wizard_apply import unfinished_runs
 
 DEMO_SIZE = 300
 MIN_SCORE = 90
@@ -44,6 +46,9 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert fields.chosen_field() == "Billing_Customer_ID__c"
     _go_to(wizard, "preflight", wait_idle)
     wizard.page_for("preflight").accept_warnings.setChecked(True)
+    # No customer is loaded yet: the data checks are "not checked yet", never passed.
+    early = {r.key: r.status for r in wizard.state.preflight}
+    assert {early[key] for key in ("link_field_length", "currencies", "api_limits")} == {"not_checked"}
     _go_to(wizard, "load", wait_idle)
     load = wizard.page_for("load")
     for side in wizard.state.sides_needed()[:2]:
@@ -59,6 +64,14 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     match.accept_all()
     _go_to(wizard, "quality", wait_idle)
     quality = wizard.page_for("quality")
+    # Sequence's own rules are found before the write, with the system's field named.
+    required = quality.model.frame[quality.model.frame["code"] == "required_email"]
+    assert len(required) > 0
+    assert set(required["severity"]) == {"error"}
+    assert required["problem"].str.contains("Sequence refuses a customer without it").all()
+    assert f"{len(required):,} lack an e-mail address" in quality.summary.text()
+    frame = quality.model.frame
+    flagged = set(frame.loc[(frame["side"] == "customer") & (frame["severity"] == "error"), "record_id"])
     quality.accept_confident()
     _go_to(wizard, "plan", wait_idle)
     accepted = wizard.state.accepted_fixes
@@ -67,6 +80,14 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     plan = wizard.state.plan
     assert plan is not None
     assert "accepted address fixes are written first" in wizard.page_for("plan").summary.text()
+    # Once the customers are loaded, the Plan page ran them on the real data, before anything is written.
+    data_checks = {r.key: r for r in wizard.page_for("plan").data_checks}
+    assert set(data_checks) == {"link_field_length", "currencies", "api_limits", "managed_package"}
+    assert "not_checked" not in {r.status for r in wizard.state.preflight}
+    assert data_checks["link_field_length"].details["longest_billing_id"] == max(
+        len(link.customer_id) for link in plan.links if link.account.action == "set")
+    assert data_checks["api_limits"].details["requests_needed"] > 20
+    assert "Checks on the loaded data" in wizard.page_for("plan").checks.text()
     assert plan.source.values_from == "live systems"
     account_sets = {link.account_id: link.account.after for link in plan.links if link.account.action == "set"}
     customer_sets = {link.customer_id: link.customer.after for link in plan.links if link.customer.action == "set"}
@@ -94,6 +115,7 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
             assert validation_errors(store.get(customer)), (customer, held, account)
             refused.add(customer)
     assert len(refused) < len(customer_sets) / 2
+    assert refused <= flagged  # every customer Sequence refused was named on the Data quality page first
     failed = report.write_counts.get("customer", {}).get("failed", 0)
     assert failed == len(refused)
 
@@ -107,12 +129,27 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert store.get(customer_fix["record_id"])["address"]["country"] == customer_fix["suggestion"]
     assert "Address fixes — Salesforce:" in wizard.page_for("apply").outcome.text()
 
+    # One source of truth: the headline is the links found on both sides, the same on Apply and Done.
+    figures = report.figures
+    assert figures is not None
+    links = [(link.account_id, link.customer_id) for link in plan.links]
+    assert figures.linked_now == report.verification.verified_links == _in_place(org, store, links)
+    assert figures.headline() in apply.outcome.text()
+    assert report.state == "done_with_failures"  # Sequence refused some customers: resumable until undone
+    assert report.run_id in {r.run_id for r in unfinished_runs()}
+
     _go_to(wizard, "done", wait_idle)
     done = wizard.page_for("done")
+    assert figures.headline() in done.summary.text()
     assert done.outcome_box.isVisible()
     assert report.run_id in done.outcome_box.figures.text()
     done.outcome_box.results_button.click()
     assert opened == [str(report.results_path)]
+    done.outcome_box.report_button.click()  # the report's summary reads the same figures
+    wait_idle(done, timeout=60_000)
+    summary = _summary_sheet(opened.pop())
+    assert summary["pairs linked on both sides"] == figures.linked_now
+    assert summary["figures"] == figures.headline()
     done.outcome_box.fixes_button.click()  # one row per address part, with what became of it
     fixes_file = address_results_path(report.run_id)
     assert opened[-1] == str(fixes_file)
@@ -131,8 +168,31 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert all(restored[account] == value for account, value in before.items())
     assert _org_field(org, account_fix["record_id"], "BillingCountry") == account_fix["value"]  # put back too
     assert undo.addresses["account"].get("undone", 0) == report.addresses["account"]["written"]
-    assert "Nothing was refused" in done.outcome_box.undo_text.text()
+    undo_text = done.outcome_box.undo_text.text()
+    assert "no record was left alone" in undo_text
+    assert " refused" not in undo_text  # an address part Sequence would not take back is "kept fixed"
+    after = wizard.state.run_report.figures
+    assert after is not None
+    assert after.linked_now == _in_place(org, store, links) < figures.linked_now  # the figure follows the undo
+    assert after.headline() in done.summary.text()
+    assert figures.headline() not in done.summary.text()
+    assert report.run_id not in {r.run_id for r in unfinished_runs()}  # an undone run is not offered again
     assert not done.outcome_box.undo_button.isEnabled()
+
+
+def _summary_sheet(path: str) -> dict[str, object]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {str(row[0]): row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    finally:
+        book.close()
+
+
+def _in_place(org, store, links: list[tuple[str, str]]) -> int:
+    """Links found on both sides now, read from the sandboxes themselves (values trimmed, as read back)."""
+    in_org = _org_links(org)
+    return sum(in_org.get(account, "").strip() == customer
+               and (store.link_of(customer, "Salesforce") or "").strip() == account for account, customer in links)
 
 
 def _org_links(org) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from conftest import admin_client
 
-from desktop_app.salesforce.preflight import CheckResult, run_preflight
+from desktop_app.salesforce.preflight import DATA_CHECKS, CheckResult, run_preflight
 
 LINK = "Billing_Customer_ID__c"
 
@@ -110,3 +110,49 @@ def test_expected_package_missing_and_present(start_sandbox: Any) -> None:
     assert missing["managed_package"].details["installed"] == ["sf_com_apps"]
     present = checks_for(start_sandbox, "healthy", expected_package_namespace="sf_com_apps")
     assert present["managed_package"].status == "pass"
+
+
+def test_checks_without_their_input_are_not_checked_yet_never_passed(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "healthy")  # nothing known of the data yet, as on the wizard's Preflight
+    for key in DATA_CHECKS:
+        assert found[key].status == "not_checked", (key, found[key].explanation)
+        assert found[key].explanation.startswith("Not checked yet:")
+        assert "Plan page" in found[key].explanation  # says when it will run
+    assert found["api_limits"].details["requests_remaining"] > 0  # what could be read is still shown
+    known = checks_for(start_sandbox, "healthy", billing_currencies=["EUR"], longest_billing_id=18,
+                       planned_writes=10, billing_system="Sequence")
+    assert {known[key].status for key in DATA_CHECKS} == {"pass"}
+    assert "No Sequence package is needed" in known["managed_package"].explanation
+
+
+def test_too_few_api_requests_fail_even_before_the_job_is_known(start_sandbox: Any) -> None:
+    found = checks_for(start_sandbox, "api-limits-low")
+    assert found["api_limits"].status == "fail"
+
+
+def test_data_checks_run_on_the_plan_and_the_loaded_customers(start_sandbox: Any) -> None:
+    import pandas as pd
+
+    from desktop_app.core.plan import build_plan
+    from desktop_app.salesforce.preflight_data import data_inputs, run_data_checks
+
+    long_id = "cus_" + "x" * 296  # 300 characters: more than the link field holds
+    decisions = pd.DataFrame({"account_id": ["0015g000000l7dUAAQ", "0015g000000l7dVAAQ"],
+                              "customer_id": [long_id, "cus_short"], "status": "matched"}, dtype=object)
+    plan = build_plan(decisions, account_values={}, customer_values={})
+    customers = pd.DataFrame({"customer_id": [long_id, "cus_short", "cus_other"],
+                              "currency": ["jpy", "EUR", "CHF"]}, dtype=object)
+    inputs = data_inputs(plan, customers)
+    assert inputs.longest_billing_id == 300
+    assert inputs.planned_writes == 2
+    assert inputs.billing_currencies == ("EUR", "JPY")  # the plan's customers, not every loaded one
+    sandbox = start_sandbox(scenario="healthy", accounts=50)
+    found = {r.key: r for r in run_data_checks(admin_client(sandbox), link_field=LINK, inputs=inputs,
+                                                billing_system="Sequence")}
+    assert set(found) == set(DATA_CHECKS)
+    assert found["link_field_length"].status == "fail"
+    assert found["link_field_length"].details["longest_billing_id"] == 300
+    assert found["currencies"].status == "warn"
+    assert found["currencies"].details["missing"] == ["JPY"]
+    assert found["api_limits"].status == "pass"
+    assert found["api_limits"].details["requests_needed"] == 21

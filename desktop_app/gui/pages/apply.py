@@ -16,7 +16,7 @@ from desktop_app.core.journal import RunInfo
 from desktop_app.core.progress import Progress
 from desktop_app.gui.connections import live_address_writers, live_sides, run_settings
 from desktop_app.gui.pages.base import BasePage
-from desktop_app.gui.run_outcome import accepted_fixes_lines, address_sentence
+from desktop_app.gui.run_outcome import accepted_fixes_lines, run_figures
 from desktop_app.gui.state import WizardState
 from desktop_app.workflow.apply import RunReport
 from desktop_app.workflow.wizard_apply import (
@@ -194,17 +194,14 @@ class ApplyPage(BasePage):
         report = self.state.run_report
         if report is None:
             return
-        pairs = ", ".join(f"{count:,} {status.replace('_', ' ')}" for status, count in sorted(report.pairs.items()))
-        verified = report.verification.sentence() + "." if report.verification is not None else ""
-        fixes = address_sentence(report.addresses, self.state.billing.system.display_name
-                                 if self.state.billing is not None else "the billing system")
-        self.outcome.setText(f"<b>Run {report.run_id}: {report.state.replace('_', ' ')}.</b> {pairs}. {verified} "
-                             f"{report.message}".strip() + (f"<br>{fixes}" if fixes else ""))
+        name = self.state.billing.system.display_name if self.state.billing is not None else "the billing system"
+        self.outcome.setText(f"{run_figures(report, name)} {report.message}".strip())
         errors = self._show_sides(figures_from_counts(report.write_counts))
         self.pace.setText(f"Finished with {errors:,} failed writes; the results file says why for each."
                           if errors else "Finished without a failed write.")
         self.apply_button.setEnabled(False)
-        self.resume_button.setEnabled(report.state != "done")
+        # A finished or undone run is not offered for resume (``core.run_figures.resumable``).
+        self.resume_button.setEnabled(report.state != "done" and self.state.undo_report is None)
         self.completeChanged.emit()
 
     def _cancelled(self) -> None:

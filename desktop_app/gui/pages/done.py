@@ -49,6 +49,7 @@ class DonePage(BasePage):
         self.saved_label.setWordWrap(True)
         self.body.addWidget(self.saved_label)
         self.outcome_box = RunOutcomeBox(self)
+        self.outcome_box.undone.connect(self._run_undone)
         self.body.addWidget(self.outcome_box)
         self.fix_box = FixWriteBox(self)
         self.fix_box.hide()
@@ -76,21 +77,32 @@ class DonePage(BasePage):
                       self._write_problems)
             self.fix_box.refresh(accepted)
         else:
-            decisions = state.reviewed if state.reviewed is not None else pd.DataFrame(
-                {"status": [], "account_id": []})
-            accounts = decisions["account_id"].astype(str) != ""
-            linked = int((decisions["status"].isin(["matched", "already_linked"]) & accounts).sum())
-            self.summary.setText(
-                f"<b>{linked:,} of {int(accounts.sum()):,} accounts have their customer</b>; {len(accepted):,} "
-                "address fixes accepted.<br>" + ("What was written is below; save the reviewed matches and "
-                "fixed records if you need them." if state.run_report is not None else "Save the report for the "
-                "record, and the reviewed matches: they are the list of links to write into both systems."))
+            self.summary.setText(self._headline(len(accepted)))
             self._add("Save the &report (.xlsx)…", "crosslink_report.xlsx", XLSX, self._write_report)
             self._add("Save the reviewed &matches (.csv)…", "reviewed_matches.csv", CSV, self._write_reviewed)
         if len(accepted):
             for side in fixed_records(state, accepted.iloc[0:0]):
                 writer = self._fixed_writer(side, accepted)
                 self._add(f"Save the fixed {side} (.csv)…", f"fixed_{side}.csv", CSV, writer)
+
+    def _headline(self, accepted: int) -> str:
+        """After a run: its read-back figures (``core.run_figures``, as the CLI and the report say them);
+        before one: what the review decided, nothing written."""
+        state = self.state
+        report = state.run_report
+        if report is not None and report.figures is not None:
+            return (f"<b>{report.figures.headline()}</b> {accepted:,} address fixes accepted.<br>What was "
+                    "written is below; save the reviewed matches and fixed records if you need them.")
+        decisions = state.reviewed if state.reviewed is not None else pd.DataFrame({"status": [], "account_id": []})
+        accounts = decisions["account_id"].astype(str) != ""
+        chosen = int((decisions["status"].isin(["matched", "already_linked"]) & accounts).sum())
+        return (f"<b>{chosen:,} of {int(accounts.sum()):,} accounts have a customer in the reviewed matches</b> "
+                f"(nothing written yet); {accepted:,} address fixes accepted.<br>Save the report for the record, "
+                "and the reviewed matches: they are the list of links to write into both systems.")
+
+    def _run_undone(self) -> None:
+        accepted = self.state.accepted_fixes
+        self.summary.setText(self._headline(len(accepted) if accepted is not None else 0))
 
     def _fixed_writer(self, side: str, accepted: pd.DataFrame) -> Callable[[Path], Path]:
         def write(path: Path) -> Path:
@@ -132,7 +144,9 @@ class DonePage(BasePage):
         run = reviewed_run(self.state)
         if run is None:
             raise ValueError("There are no matches to report yet; go back to the Match page and run it.")
-        return write_match_output(run, path)
+        report = self.state.run_report
+        rows = report.figures.report_rows() if report is not None and report.figures is not None else {}
+        return write_match_output(run, path, run_summary=rows)
 
     def _write_problems(self, path: Path) -> object:
         check = self.state.address_check

@@ -146,8 +146,11 @@ class MatchPage(BasePage):
     # --- matching ------------------------------------------------------------------------------
     def initializePage(self) -> None:
         state = self.state
+        billing = state.billing
+        rules = billing.system.capabilities.customer_requirements if billing is not None else ()
+        billing_name = billing.system.display_name if billing is not None else "the billing system"
         signature = (tuple(sorted((s.value, str(p)) for s, p in state.paths.items())),
-                     tuple(state.all_overrides()))
+                     tuple(state.all_overrides()), rules)
         if signature == self._signature and state.reviewed is not None:
             return
         self._signature = signature
@@ -162,6 +165,7 @@ class MatchPage(BasePage):
 
         def work(progress: Any, cancel: Any) -> tuple[MatchRun, pd.DataFrame, int]:
             run = match_files(accounts, customers, mapping_path=mapping, overrides=overrides,
+                              customer_requirements=rules, billing_name=billing_name,
                               progress=progress, cancel=cancel)
             frame = with_review_column(run.result.decisions)  # the copy is made off the UI thread
             frame, restored = apply_review_calls(frame, calls) if calls is not None else (frame, 0)

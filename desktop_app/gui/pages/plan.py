@@ -6,6 +6,7 @@ Salesforce-id field), so the plan is exactly what the files say today; nothing i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -18,9 +19,12 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_sides
 from desktop_app.gui.frame_model import FrameModel
 from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.pages.preflight import STATUS_WORDS
 from desktop_app.gui.run_outcome import accepted_fixes_lines
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
+from desktop_app.salesforce.preflight import CheckResult
+from desktop_app.salesforce.preflight_data import data_inputs, run_data_checks
 from desktop_app.workflow.apply import plan_from_live
 
 POLICY_CHOICES = (
@@ -61,6 +65,11 @@ class PlanPage(BasePage):
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)
+        self.checks = QLabel(self)  # the data-dependent preflight checks, run on the real inputs
+        self.checks.setWordWrap(True)
+        self.checks.setAccessibleName("Checks on the loaded data")
+        self.checks.hide()
+        self.body.addWidget(self.checks)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search the plan…")
         self.search.setAccessibleName("Search the plan")
@@ -83,6 +92,7 @@ class PlanPage(BasePage):
         save_row.addWidget(self.next_step, 1)
         self.body.addLayout(save_row)
         self.plan: Plan | None = None
+        self.data_checks: list[CheckResult] | None = None
         self._built_for: object = None
         self.policy.currentIndexChanged.connect(self._build)
         self.search.textChanged.connect(
@@ -97,7 +107,7 @@ class PlanPage(BasePage):
         if key != self._built_for:
             self._build()
         elif self.plan is not None:
-            self._show(self.plan)  # the same plan; the accepted fixes may have changed meanwhile
+            self._show((self.plan, self.data_checks))  # the same plan; the accepted fixes may have changed
 
     def _build(self) -> None:
         run, decisions = self.state.match_run, self.state.reviewed
@@ -110,6 +120,7 @@ class PlanPage(BasePage):
             self._build_live(decisions.copy(), policy)
             return
         snapshot = decisions.copy()
+        checks = self._data_checks()
         accounts = current_values(run.accounts.frame, "account_id", "link_customer_id")
         customers = current_values(run.customers.frame, "customer_id", "sf_account_id")
         source = PlanSource(matches_file="reviewed in the wizard", values_from="match inputs (offline)",
@@ -118,9 +129,10 @@ class PlanPage(BasePage):
         self.plan = None
         self.save_button.setEnabled(False)
 
-        def work(progress: Any, cancel: Any) -> Plan:
-            return build_plan(snapshot, account_values=accounts, customer_values=customers,
+        def work(progress: Any, cancel: Any) -> tuple[Plan, list[CheckResult] | None]:
+            plan = build_plan(snapshot, account_values=accounts, customer_values=customers,
                               policy=policy, source=source)  # type: ignore[arg-type]
+            return plan, checks(plan, cancel)
 
         self.run(work, "planning the links", self._show)
 
@@ -134,10 +146,34 @@ class PlanPage(BasePage):
                             values_from="live systems")
         self.plan = None
         self.save_button.setEnabled(False)
-        self.run(lambda p, c: plan_from_live(decisions, sides, policy=policy, source=source,  # type: ignore[arg-type]
-                                             cancel=c), "reading the current links from both systems", self._show)
+        checks = self._data_checks()
 
-    def _show(self, plan: Plan) -> None:
+        def work(progress: Any, cancel: Any) -> tuple[Plan, list[CheckResult] | None]:
+            plan = plan_from_live(decisions, sides, policy=policy, source=source,  # type: ignore[arg-type]
+                                  cancel=cancel)
+            return plan, checks(plan, cancel)
+
+        self.run(work, "reading the current links from both systems and checking the org", self._show)
+
+    def _data_checks(self) -> Callable[[Plan, Any], list[CheckResult] | None]:
+        """The preflight checks that need the data, for the worker to run on the plan (None when not
+        connected to an org)."""
+        salesforce, run = self.state.salesforce, self.state.match_run
+        billing = self.state.billing
+        link_field, name = self.state.link_field, billing.system.display_name if billing else "the billing system"
+        customers = run.customers.frame if run is not None else None
+
+        def check(plan: Plan, cancel: Any) -> list[CheckResult] | None:
+            if salesforce is None:
+                return None
+            return run_data_checks(salesforce.client, link_field=link_field, inputs=data_inputs(plan, customers),
+                                   billing_system=name, cancel=cancel)
+
+        return check
+
+    def _show(self, outcome: tuple[Plan, list[CheckResult] | None]) -> None:
+        plan, checks = outcome
+        self._show_checks(checks)
         self.plan = plan
         self.state.plan = plan
         name = self.state.billing.system.display_name if self.state.billing is not None else "Billing"
@@ -147,6 +183,22 @@ class PlanPage(BasePage):
         self.table.resizeColumnsToContents()
         self.save_button.setEnabled(True)
         self.completeChanged.emit()
+
+    def _show_checks(self, checks: list[CheckResult] | None) -> None:
+        """Show the data checks' outcome and put them in place of the Preflight page's "not checked yet"."""
+        self.data_checks = checks
+        self.checks.setVisible(checks is not None)
+        if checks is None:
+            return
+        if self.state.preflight is not None:
+            fresh = {c.key: c for c in checks}
+            self.state.preflight = [fresh.get(r.key, r) for r in self.state.preflight]
+        lines = [f"<b>{STATUS_WORDS[c.status]}</b> — {c.title}: {c.explanation}"
+                 + (f" What to do: {c.remedy}" if c.status != "pass" and c.remedy else "") for c in checks]
+        failed = any(c.status == "fail" for c in checks)
+        self.checks.setText("Checks on the loaded data (preflight):<br>" + "<br>".join(lines)
+                            + ("<br><b>Fix what failed before writing, then build the plan again.</b>" if failed
+                               else ""))
 
     def _save(self) -> None:
         plan = self.plan
@@ -159,4 +211,5 @@ class PlanPage(BasePage):
                      lambda _: self.state.saved.append(path))
 
     def isComplete(self) -> bool:
-        return not self.working and self.plan is not None
+        failed = self.data_checks is not None and any(c.status == "fail" for c in self.data_checks)
+        return not self.working and self.plan is not None and not failed

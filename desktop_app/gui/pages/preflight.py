@@ -1,6 +1,7 @@
 """Page — Preflight: is the org fit for links? Each check passes, warns or fails, says why and what to do.
 
 A failed check blocks Next; warnings need a tick to go on. Re-run after fixing something in Setup.
+The checks that need the customers (``DATA_CHECKS``) say "not checked yet" here and run on the Plan page.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.salesforce.preflight import CheckResult, run_preflight
 
-STATUS_WORDS = {"pass": "Passed", "warn": "Warning", "fail": "Failed"}
+STATUS_WORDS = {"pass": "Passed", "warn": "Warning", "fail": "Failed", "not_checked": "Not checked yet"}
 STATUS_ICONS = {"pass": QStyle.StandardPixmap.SP_DialogApplyButton,
                 "warn": QStyle.StandardPixmap.SP_MessageBoxWarning,
-                "fail": QStyle.StandardPixmap.SP_MessageBoxCritical}
+                "fail": QStyle.StandardPixmap.SP_MessageBoxCritical,
+                "not_checked": QStyle.StandardPixmap.SP_MessageBoxInformation}
 
 
 class PreflightPage(BasePage):
@@ -73,7 +75,10 @@ class PreflightPage(BasePage):
         self.state.preflight = None
         self.tree.clear()
         self.summary.setText("Checking the org…")
-        self.run(lambda p, c: run_preflight(client, link_field=link_field, progress=p, cancel=c),
+        billing = self.state.billing
+        name = billing.system.display_name if billing is not None else None
+        self.run(lambda p, c: run_preflight(client, link_field=link_field, billing_system=name, progress=p,
+                                            cancel=c),
                  "checking the org", self._show)
 
     def _show(self, results: list[CheckResult]) -> None:
@@ -97,13 +102,15 @@ class PreflightPage(BasePage):
             detail.setFirstColumnSpanned(True)
             item.setExpanded(result.status != "pass")
         self.tree.resizeColumnToContents(0)
-        first_problem = next((i for i, r in enumerate(results) if r.status != "pass"), None)
+        first_problem = next((i for i, r in enumerate(results) if r.status in ("warn", "fail")), None)
         problem_item = self.tree.topLevelItem(first_problem) if first_problem is not None else None
         if problem_item is not None:  # so "Open in Setup" works on it straight away
             self.tree.setCurrentItem(problem_item)
         counts = {status: sum(r.status == status for r in results) for status in STATUS_WORDS}
         warnings = "1 warning" if counts["warn"] == 1 else f"{counts['warn']} warnings"
-        self.summary.setText(f"{counts['pass']} passed, {warnings}, {counts['fail']} failed."
+        later = (f" {counts['not_checked']} not checked yet: they need the customers, and run again on the Plan "
+                 "page once they are loaded." if counts["not_checked"] else "")
+        self.summary.setText(f"{counts['pass']} passed, {warnings}, {counts['fail']} failed.{later}"
                              + (" Fix what failed (see below), then run the checks again." if counts["fail"] else ""))
         self.accept_warnings.setChecked(False)
         self.accept_warnings.setVisible(counts["warn"] > 0 and counts["fail"] == 0)

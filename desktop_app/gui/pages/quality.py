@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.address_changes import PROBLEM_SIDE
 from desktop_app.core.addresses import apply_fixes
+from desktop_app.core.billing_rules import REQUIRED_CODE_PREFIX
 from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import Journey, WizardState
@@ -64,6 +65,23 @@ def fixed_records(state: WizardState, accepted: pd.DataFrame) -> dict[str, pd.Da
         fixed, _ = apply_fixes(loaded.frame, mine, min_confidence=0.0)
         result[side_name + "s"] = fixed
     return result
+
+
+def required_line(state: WizardState, problems: pd.DataFrame) -> str:
+    """"Sequence requires of every customer: 108 lack an e-mail address, 3 a town. " ("" without any)."""
+    if "code" not in problems.columns:
+        return ""
+    codes = problems["code"].astype(str)
+    counts = codes[codes.str.startswith(REQUIRED_CODE_PREFIX)].value_counts()
+    if counts.empty:
+        return ""
+    billing = state.billing
+    rules = {r.code: r.label for r in billing.system.capabilities.customer_requirements} if billing else {}
+    name = billing.system.display_name if billing is not None else "The billing system"
+    parts = [f"{n:,} lack {'an' if rules.get(str(c), ' ')[0] in 'aeiou' else 'a'} "
+             f"{rules.get(str(c), str(c).removeprefix(REQUIRED_CODE_PREFIX).replace('_', ' '))}"
+             for c, n in counts.items()]
+    return f"{name} will refuse the link of customers that lack what it requires: {', '.join(parts)}. "
 
 
 class QualityPage(BasePage):
@@ -184,7 +202,8 @@ class QualityPage(BasePage):
             return
         errors = int((frame["severity"] == "error").sum()) if "severity" in frame.columns else 0
         self.summary.setText(
-            f"{len(frame):,} problems ({errors:,} a billing system would refuse); {int(self._fixable().sum()):,} "
+            f"{len(frame):,} problems ({errors:,} a billing system would refuse); {required_line(self.state, frame)}"
+            f"{int(self._fixable().sum()):,} "
             f"have a fix, <b>{len(self.accepted()):,} accepted</b>. " + (
                 "Accepted fixes are written into the systems before the links (each only where the value is "
                 "still what was checked) and go into the fixed files on the last page." if self.state.connects
