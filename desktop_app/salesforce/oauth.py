@@ -82,8 +82,9 @@ def login(
     """Log in through the system browser and return the tokens.
 
     Listens on 127.0.0.1:``port`` (``PortBusy`` when taken), opens the authorize page with a PKCE
-    challenge and a random state, waits up to ``timeout`` s for the one redirect (``Cancelled`` on
-    cancel), checks the state, and exchanges the code. A refusal raises ``LoginCancelled``.
+    challenge and a random state, waits up to ``timeout`` s for the redirect carrying that state
+    (``Cancelled`` on cancel; redirects with another state are ignored, so a stray request cannot end
+    the login), and exchanges the code. A refusal raises ``LoginCancelled``.
     """
     verifier, challenge = new_pkce_pair()
     state = secrets.token_urlsafe(24)
@@ -93,15 +94,17 @@ def login(
         redirect = listener.wait(timeout=timeout, cancel=cancel)
         redirect_uri = listener.redirect_uri
     params = redirect.params
+    # The listener only hands over a redirect with our state; checked again here, before the error
+    # or the code is believed.
+    if not secrets.compare_digest(params.get("state", ""), state):
+        raise LoginError(
+            "The login answer did not carry the state Crosslink sent, so it was ignored. Start the login again."
+        )
     if params.get("error"):
         if params["error"] == "access_denied":
             raise LoginCancelled("Access was refused on the Salesforce consent page; nothing was connected.")
         detail = params.get("error_description") or params["error"]
         raise LoginError(f"Salesforce did not complete the login: {detail}.", code=params["error"])
-    if not secrets.compare_digest(params.get("state", ""), state):
-        raise LoginError(
-            "The login answer did not carry the state Crosslink sent, so it was ignored. Start the login again."
-        )
     code = params.get("code")
     if not code:
         raise LoginError("Salesforce redirected back without an authorization code.")
