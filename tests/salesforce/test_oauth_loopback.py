@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import threading
 import urllib.error
@@ -11,8 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-import requests
-from conftest import sandbox_app
+from conftest import query_of, sandbox_app, walk_sandbox_login
 
 from desktop_app.core.progress import Cancelled, CancelToken
 from desktop_app.salesforce.errors import LoginCancelled, LoginError, PortBusy
@@ -166,24 +164,8 @@ def test_the_genuine_code_is_exchanged_after_stray_redirects(start_sandbox: Any)
     answers: list[tuple[int, str]] = []
 
     def browser(url: str) -> None:
-        web = requests.Session()
-        web.verify, web.trust_env = str(sandbox.ca_cert), False
-        page = web.get(url, timeout=10)
-        pending = re.search(r'name="pending" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        web.post(
-            f"{sandbox.login_url}/services/oauth2/authorize/login",
-            data={"pending": pending, "username": "admin@crosslink.demo", "pw": "demo"},
-            timeout=10,
-        )
-        back = web.post(
-            f"{sandbox.login_url}/services/oauth2/authorize/consent",
-            data={"pending": pending, "decision": "allow"},
-            allow_redirects=False,
-            timeout=10,
-        )
-        redirect = back.headers["Location"].replace("localhost", "127.0.0.1")
-        genuine = {k: v[0] for k, v in parse_qs(urlsplit(redirect).query).items()}
-        strays_then(None, [*FORGED, {"code": genuine["code"], "state": "stale-tab"}], answers)(url)
+        redirect = walk_sandbox_login(sandbox, url)
+        strays_then(None, [*FORGED, {"code": query_of(redirect)["code"], "state": "stale-tab"}], answers)(url)
         answers.append(visit(redirect))
 
     tokens = login(app, port=0, open_browser=browser, timeout=30)

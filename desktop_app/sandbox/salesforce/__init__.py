@@ -20,8 +20,9 @@ Registered apps: ``Scenario.consumer_key`` (with ``client_secret``; callbacks
 
 Scenarios (``SCENARIOS``; combine knobs with ``with_knobs``): healthy, single-currency, no-api,
 number-link-field, readonly-link-field, validation-rule, required-field, api-limits-low, faults,
-deleted-records. Tests read and arrange state through ``RunningSalesforceSandbox.org`` (``OrgState``):
-records, API calls by kind and per-record field write counts.
+deleted-records, app-not-installed, user-not-preauthorized (see app_policy.py). Tests read and
+arrange state through ``RunningSalesforceSandbox.org`` (``OrgState``): records, API calls by kind and
+per-record field write counts.
 """
 
 from desktop_app.sandbox.salesforce.org import ApiCounters, DemoUser, OrgState

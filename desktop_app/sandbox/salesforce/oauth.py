@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from desktop_app.sandbox.httpserver import Request, Response, Router
-from desktop_app.sandbox.salesforce import pages
+from desktop_app.sandbox.salesforce import app_policy, pages
 from desktop_app.sandbox.salesforce.identity import identity_document, userinfo_document
 from desktop_app.sandbox.salesforce.org import DemoUser, OrgState
 
@@ -199,6 +199,19 @@ class OAuthService:
                     ),
                 )
             )
+        refusal = (
+            app_policy.login_refusal(self.org.scenario, user.profile_name)
+            if pending["params"]["client_id"] == self.consumer_key
+            else None
+        )
+        if refusal is not None:
+            with self._lock:
+                self._pending.pop(form["pending"], None)
+            params = pending["params"]
+            query = {"error": refusal[0], "error_description": refusal[1]}
+            if params.get("state"):
+                query["state"] = params["state"]
+            return Response.redirect(f"{params['redirect_uri']}?{urlencode(query)}")
         pending["user_id"] = user.user_id
         return Response.html(
             pages.consent_page(
@@ -268,8 +281,12 @@ class OAuthService:
             user_id, issued_to, scope = found
             if issued_to != client_id:
                 return _token_error("invalid_grant", "expired access/refresh token")
+            user = self.org.users[user_id]
+            refusal = app_policy.refresh_refusal(self.org.scenario, user.profile_name)
+            if refusal is not None and client_id == self.consumer_key:
+                return _token_error(*refusal)
             body = self.issue(
-                self.org.users[user_id],
+                user,
                 client_id,
                 scope,
                 with_refresh=False,

@@ -67,6 +67,11 @@ class Scenario:
     # Registered apps without a secret that may also log in (the Salesforce CLI's web login).
     public_clients: tuple[str, ...] = ("PlatformCLI",)
     client_secret: str | None = None  # None: a random secret per start
+    # The External Client App's standing in the org (see app_policy.py).
+    app_installed: bool = True
+    user_may_approve_uninstalled_apps: bool = False  # the permission that bypasses "not installed"
+    admin_approved_users_only: bool = False  # Permitted Users = "Admin approved users are pre-authorized"
+    preauthorized_profiles: tuple[str, ...] = ()  # profiles the app's policy lists
     query_batch_size: int = 2000
 
 
@@ -81,6 +86,8 @@ SCENARIOS: dict[str, Scenario] = {
     "api-limits-low": Scenario(name="api-limits-low", daily_api_used=14980),
     "faults": Scenario(name="faults", lock_rate=0.05, fault_503_rate=0.05, fault_drop_rate=0.02, fault_slow_rate=0.05),
     "deleted-records": Scenario(name="deleted-records", deleted_accounts=5),
+    "app-not-installed": Scenario(name="app-not-installed", app_installed=False),
+    "user-not-preauthorized": Scenario(name="user-not-preauthorized", admin_approved_users_only=True),
     "professional-edition": Scenario(
         name="professional-edition", edition="Professional Edition", api_enabled=False, modify_all_data=True
     ),
