@@ -75,6 +75,8 @@ class ApiGate:
 
         def guarded(request: Request) -> Response:
             scenario = self.org.scenario
+            if scenario.fault_kinds and kind not in scenario.fault_kinds:
+                return self._call(kind, handler, request)
             if self._roll(scenario.fault_drop_rate):
                 self.org.counters.count_call("fault.drop")
                 return Response.dropped()

@@ -60,6 +60,7 @@ class Scenario:
     fault_slow_rate: float = 0.0
     fault_drop_after_rate: float = 0.0  # the request is processed, then the connection drops unanswered
     slow_seconds: float = 1.5
+    fault_kinds: tuple[str, ...] = ()  # only calls of these kinds (e.g. "bulk.ingest.upload") fault; () = all
     # Bulk jobs take this long in InProgress, so polling is real.
     bulk_processing_seconds: float = 0.3
     # OAuth.
