@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from desktop_app.salesforce.address_fields import address_fields
+
 LINK_FIELD_TYPES = frozenset({"string"})
 MIN_LINK_LENGTH = 40  # Stripe ids are ~18 characters, Sequence ids are 36-character UUIDs
 # Canonical account role → the standard Account field that holds it (read when the org has it).
@@ -63,9 +65,11 @@ def link_field_choices(describe: Mapping[str, Any]) -> list[FieldChoice]:
 
 
 def account_fields_to_read(describe: Mapping[str, Any], link_field: str) -> dict[str, str]:
-    """Role → Account field for every role this org has a field for, plus the chosen link field."""
+    """Role → Account field for every role this org has a field for, plus the chosen link field. With
+    State and Country/Territory picklists, state and country are read from the code fields."""
     present = {str(entry.get("name")).lower(): str(entry.get("name")) for entry in describe.get("fields") or []}
-    chosen = {role: present[name.lower()] for role, name in ACCOUNT_ROLE_FIELDS.items() if name.lower() in present}
+    wanted = {**ACCOUNT_ROLE_FIELDS, **address_fields(describe)}  # the code fields in picklist orgs
+    chosen = {role: present[name.lower()] for role, name in wanted.items() if name.lower() in present}
     chosen["account_id"] = "Id"
     chosen["link_customer_id"] = link_field
     return chosen

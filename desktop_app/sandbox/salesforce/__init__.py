@@ -20,7 +20,8 @@ Registered apps: ``Scenario.consumer_key`` (with ``client_secret``; callbacks
 
 Scenarios (``SCENARIOS``; combine knobs with ``with_knobs``): healthy, single-currency, no-api,
 number-link-field, readonly-link-field, validation-rule, required-field, api-limits-low, faults,
-deleted-records, app-not-installed, user-not-preauthorized (see app_policy.py). Tests read and
+deleted-records, picklist-addresses (State and Country/Territory picklists, see address_picklists.py),
+app-not-installed, user-not-preauthorized (see app_policy.py). Tests read and
 arrange state through ``RunningSalesforceSandbox.org`` (``OrgState``): records, API calls by kind and
 per-record field write counts.
 """

@@ -49,6 +49,7 @@ class Scenario:
     # Org rules.
     country_validation_rule: bool = False  # rejects updates when BillingCountry is not a 2-letter code
     required_field: str | None = None  # a required custom text field, blank on every 7th Account
+    state_country_picklists: bool = False  # <P>CountryCode/<P>StateCode beside the text fields
     deleted_accounts: int = 0  # the last N seeded Accounts are in the recycle bin
     # Limits.
     daily_api_max: int = 15000
@@ -87,6 +88,7 @@ SCENARIOS: dict[str, Scenario] = {
     "api-limits-low": Scenario(name="api-limits-low", daily_api_used=14980),
     "faults": Scenario(name="faults", lock_rate=0.05, fault_503_rate=0.05, fault_drop_rate=0.02, fault_slow_rate=0.05),
     "deleted-records": Scenario(name="deleted-records", deleted_accounts=5),
+    "picklist-addresses": Scenario(name="picklist-addresses", state_country_picklists=True),
     "app-not-installed": Scenario(name="app-not-installed", app_installed=False),
     "user-not-preauthorized": Scenario(name="user-not-preauthorized", admin_approved_users_only=True),
     "professional-edition": Scenario(

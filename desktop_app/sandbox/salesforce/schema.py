@@ -61,6 +61,9 @@ class FieldDef:
     defaulted_on_create: bool = False
     name_field: bool = False
     calculated: bool = False
+    controller: str | None = None  # the controlling field of a dependent picklist
+    picklist_labels: tuple[str, ...] = ()  # labels of ``picklist`` values when they differ from the values
+    picklist_valid_for: tuple[str, ...] = ()  # describe ``validFor`` of each value of a dependent picklist
 
     @property
     def is_number(self) -> bool:
@@ -84,13 +87,13 @@ class FieldDef:
             "cascadeDelete": False,
             "caseSensitive": False,
             "compoundFieldName": None,
-            "controllerName": None,
+            "controllerName": self.controller,
             "createable": self.createable and can_update,
             "custom": self.custom,
             "defaultValue": None,
             "defaultValueFormula": None,
             "defaultedOnCreate": self.defaulted_on_create,
-            "dependentPicklist": False,
+            "dependentPicklist": self.controller is not None,
             "deprecatedAndHidden": False,
             "digits": 0,
             "displayLocationInDecimal": False,
@@ -114,8 +117,14 @@ class FieldDef:
             "nillable": self.nillable,
             "permissionable": self.custom and self.nillable,
             "picklistValues": [
-                {"active": active, "defaultValue": False, "label": value, "validFor": None, "value": value}
-                for value, active in self.picklist
+                {
+                    "active": active,
+                    "defaultValue": False,
+                    "label": self.picklist_labels[i] if self.picklist_labels else value,
+                    "validFor": self.picklist_valid_for[i] if self.picklist_valid_for else None,
+                    "value": value,
+                }
+                for i, (value, active) in enumerate(self.picklist)
             ],
             "polymorphicForeignKey": False,
             "precision": self.precision,

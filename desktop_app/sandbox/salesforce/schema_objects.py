@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop_app.sandbox.salesforce.address_picklists import code_fields
 from desktop_app.sandbox.salesforce.schema import FieldDef, ObjectDef
 
 
@@ -48,9 +49,12 @@ def _address(prefix: str) -> tuple[FieldDef, ...]:
     )
 
 
-def account_def(custom_fields: tuple[FieldDef, ...], currencies: tuple[tuple[str, bool], ...]) -> ObjectDef:
-    """Account with the standard fields the app touches, ``custom_fields`` and, when ``currencies`` is
-    not empty (a multi-currency org), ``CurrencyIsoCode``."""
+def account_def(
+    custom_fields: tuple[FieldDef, ...], currencies: tuple[tuple[str, bool], ...], *, address_codes: bool = False
+) -> ObjectDef:
+    """Account with the standard fields the app touches, ``custom_fields``, when ``currencies`` is
+    not empty (a multi-currency org) ``CurrencyIsoCode``, and with ``address_codes`` the State and
+    Country/Territory picklists."""
     fields: list[FieldDef] = [
         _id(),
         _f("Name", "string", 255, nillable=False, name_field=True, label="Account Name"),
@@ -71,6 +75,8 @@ def account_def(custom_fields: tuple[FieldDef, ...], currencies: tuple[tuple[str
             defaulted_on_create=True,
         ),
     ]
+    if address_codes:
+        fields.extend((*code_fields("Billing"), *code_fields("Shipping")))
     if currencies:
         fields.append(
             _f(
@@ -87,8 +93,8 @@ def account_def(custom_fields: tuple[FieldDef, ...], currencies: tuple[tuple[str
     return ObjectDef("Account", "001", tuple(fields), label="Account", updateable=True)
 
 
-def contact_def(currencies: tuple[tuple[str, bool], ...]) -> ObjectDef:
-    """Contact with the fields billing contacts use."""
+def contact_def(currencies: tuple[tuple[str, bool], ...], *, address_codes: bool = False) -> ObjectDef:
+    """Contact with the fields billing contacts use (and the address picklists with ``address_codes``)."""
     fields: list[FieldDef] = [
         _id(),
         _f("AccountId", "reference", reference_to=("Account",), relationship_name="Account"),
@@ -107,6 +113,8 @@ def contact_def(currencies: tuple[tuple[str, bool], ...]) -> ObjectDef:
             defaulted_on_create=True,
         ),
     ]
+    if address_codes:
+        fields.extend(code_fields("Mailing"))
     if currencies:
         fields.append(_f("CurrencyIsoCode", "picklist", 3, picklist=currencies, defaulted_on_create=True))
     fields.extend(_audit())
