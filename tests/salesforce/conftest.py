@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -113,3 +114,15 @@ def walk_sandbox_login(
 def query_of(url: str) -> dict[str, str]:
     """The first value of each query parameter of ``url``."""
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def registered_login(start_sandbox: Callable[..., Any], scenario: Any = "healthy", **kwargs: Any) -> tuple[Any, int]:
+    """A sandbox whose External Client App registers the callback of a free local port, and that port
+    (Salesforce refuses a redirect_uri it does not list)."""
+    from desktop_app.sandbox.salesforce import with_knobs
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    callbacks = (f"http://localhost:{port}/OauthRedirect",)
+    return start_sandbox(scenario=with_knobs(scenario, callback_urls=callbacks), **kwargs), port

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from conftest import query_of, sandbox_app, walk_sandbox_login
+from conftest import query_of, registered_login, sandbox_app, walk_sandbox_login
 
 from desktop_app.core.progress import Cancelled, CancelToken
 from desktop_app.salesforce.errors import LoginCancelled, LoginError, PortBusy
@@ -159,7 +159,7 @@ def test_listener_only_listens_on_loopback_and_sends_pkce() -> None:
 def test_the_genuine_code_is_exchanged_after_stray_redirects(start_sandbox: Any) -> None:
     """The whole login against the sandbox org: the sandbox's login form and consent page walked over
     HTTPS, stray redirects sent to the listener first, then the sandbox's own redirect."""
-    sandbox = start_sandbox(scenario="healthy", accounts=5)
+    sandbox, port = registered_login(start_sandbox, accounts=5)
     app = sandbox_app(sandbox)
     answers: list[tuple[int, str]] = []
 
@@ -168,7 +168,7 @@ def test_the_genuine_code_is_exchanged_after_stray_redirects(start_sandbox: Any)
         strays_then(None, [*FORGED, {"code": query_of(redirect)["code"], "state": "stale-tab"}], answers)(url)
         answers.append(visit(redirect))
 
-    tokens = login(app, port=0, open_browser=browser, timeout=30)
+    tokens = login(app, port=port, open_browser=browser, timeout=30)
     assert [status for status, _ in answers] == [400] * (len(FORGED) + 1) + [200]
     assert "Crosslink is connected" in answers[-1][1]
     assert fetch_identity(tokens, verify=app.verify)["username"] == "admin@crosslink.demo"

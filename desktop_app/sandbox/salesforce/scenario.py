@@ -27,6 +27,8 @@ DEFAULT_CURRENCIES = (
     Currency("AUD", 1.52),
     Currency("JPY", 149.5, active=False, decimal_places=0),
 )
+DEMO_CALLBACKS = ("http://localhost:7171/OauthRedirect", "http://127.0.0.1:7171/OauthRedirect")
+PLATFORM_CLI_CALLBACK = "http://localhost:1717/OauthRedirect"  # the Salesforce CLI's registered callback
 DEMO_CONSUMER_KEY = "3MVG9CrosslinkSandboxDemoConsumerKey.LocalOnly0000000000000000000000000000000"
 
 
@@ -66,6 +68,9 @@ class Scenario:
     bulk_processing_seconds: float = 0.3
     # OAuth.
     consumer_key: str = DEMO_CONSUMER_KEY
+    # The External Client App's registered callback URLs; an authorize request with any other
+    # redirect_uri is refused (redirect_uri_mismatch), compared whole as Salesforce does.
+    callback_urls: tuple[str, ...] = DEMO_CALLBACKS
     # Registered apps without a secret that may also log in (the Salesforce CLI's web login).
     public_clients: tuple[str, ...] = ("PlatformCLI",)
     client_secret: str | None = None  # None: a random secret per start
