@@ -67,6 +67,7 @@ def code_fields(prefix: str) -> tuple[FieldDef, ...]:
             10,
             picklist=tuple((code, True) for code, _ in countries()),
             picklist_labels=tuple(name for _, name in countries()),
+            compound=f"{prefix}Address",
         ),
         FieldDef(
             f"{prefix}StateCode",
@@ -77,6 +78,7 @@ def code_fields(prefix: str) -> tuple[FieldDef, ...]:
             picklist_labels=tuple(name for _, name, _ in state_values),
             picklist_valid_for=tuple(_valid_for(country) for _, _, country in state_values),
             controller=f"{prefix}CountryCode",
+            compound=f"{prefix}Address",
         ),
     )
 

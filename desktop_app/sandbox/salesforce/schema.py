@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+ADDRESS_COMPONENTS = {  # the keys of a compound address value → the component field's suffix
+    "street": "Street", "city": "City", "state": "State", "postalCode": "PostalCode", "country": "Country",
+    "stateCode": "StateCode", "countryCode": "CountryCode", "latitude": "Latitude", "longitude": "Longitude",
+    "geocodeAccuracy": "GeocodeAccuracy",
+}  # fmt: skip
 NUMBER_TYPES = frozenset({"double", "int", "currency", "percent"})
 ID_TYPES = frozenset({"id", "reference"})
 
@@ -62,6 +67,7 @@ class FieldDef:
     name_field: bool = False
     calculated: bool = False
     controller: str | None = None  # the controlling field of a dependent picklist
+    compound: str | None = None  # the compound field this one is a component of (BillingAddress)
     picklist_labels: tuple[str, ...] = ()  # labels of ``picklist`` values when they differ from the values
     picklist_valid_for: tuple[str, ...] = ()  # describe ``validFor`` of each value of a dependent picklist
 
@@ -86,7 +92,7 @@ class FieldDef:
             "calculatedFormula": None,
             "cascadeDelete": False,
             "caseSensitive": False,
-            "compoundFieldName": None,
+            "compoundFieldName": self.compound,
             "controllerName": self.controller,
             "createable": self.createable and can_update,
             "custom": self.custom,

@@ -39,13 +39,22 @@ def _audit() -> tuple[FieldDef, ...]:
     )
 
 
+_ACCURACY = tuple((v, True) for v in ("Address", "NearAddress", "Block", "Street", "ExtendedZip", "Zip", "City"))
+
+
 def _address(prefix: str) -> tuple[FieldDef, ...]:
+    """The components of an address and, read-only, the compound ``<prefix>Address`` field itself."""
+    part = f"{prefix}Address"
     return (
-        _f(f"{prefix}Street", "textarea", 255),
-        _f(f"{prefix}City", "string", 40),
-        _f(f"{prefix}State", "string", 80),
-        _f(f"{prefix}PostalCode", "string", 20),
-        _f(f"{prefix}Country", "string", 80),
+        _f(f"{prefix}Street", "textarea", 255, compound=part),
+        _f(f"{prefix}City", "string", 40, compound=part),
+        _f(f"{prefix}State", "string", 80, compound=part),
+        _f(f"{prefix}PostalCode", "string", 20, compound=part),
+        _f(f"{prefix}Country", "string", 80, compound=part),
+        _f(f"{prefix}Latitude", "double", precision=18, scale=15, compound=part),
+        _f(f"{prefix}Longitude", "double", precision=18, scale=15, compound=part),
+        _f(f"{prefix}GeocodeAccuracy", "picklist", 40, picklist=_ACCURACY, compound=part),
+        _f(f"{prefix}Address", "address", updateable=False, createable=False, label=f"{prefix} Address"),
     )
 
 
@@ -63,7 +72,20 @@ def account_def(
         *_address("Billing"),
         *_address("Shipping"),
         _f("Phone", "phone"),
+        _f("Fax", "phone", label="Account Fax"),
         _f("Website", "url"),
+        _f("AccountNumber", "string", 40),
+        _f("Site", "string", 80, label="Account Site"),
+        _f("AccountSource", "picklist", picklist=(("Web", True), ("Phone Inquiry", True), ("Partner Referral", True))),
+        _f("AnnualRevenue", "currency", precision=18),
+        _f("NumberOfEmployees", "int", label="Employees"),
+        _f("Ownership", "picklist", picklist=(("Public", True), ("Private", True), ("Subsidiary", True))),
+        _f("Rating", "picklist", label="Account Rating", picklist=(("Hot", True), ("Warm", True), ("Cold", True))),
+        _f("TickerSymbol", "string", 20),
+        _f("Sic", "string", 20, label="SIC Code"),
+        _f("LastActivityDate", "date", updateable=False, createable=False),
+        _f("MasterRecordId", "reference", reference_to=("Account",), relationship_name="MasterRecord",
+           updateable=False, createable=False),
         _f("Industry", "picklist", picklist=(("Technology", True), ("Retail", True), ("Finance", True))),
         _f("Description", "textarea"),
         _f(

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from desktop_app.sandbox.salesforce.address_picklists import countries, country_code, state_code, states
+from desktop_app.sandbox.salesforce.created_dates import audit_dates
 from desktop_app.sandbox.salesforce.org import DemoUser, OrgState, ValidationRuleDef, make_id
 from desktop_app.sandbox.salesforce.scenario import Scenario
 from desktop_app.sandbox.salesforce.schema import FieldDef, ObjectDef
@@ -20,7 +21,6 @@ from desktop_app.sandbox.salesforce.schema_objects import (
 )
 from desktop_app.sandbox.salesforce.table import Table
 
-CREATED = "2024-01-15T09:30:00.000+0000"
 DEMO_PASSWORD = "demo"
 
 
@@ -156,6 +156,7 @@ def build_org(
 
 def _accounts(obj: ObjectDef, frame: pd.DataFrame, scenario: Scenario, link_field: str, owner: str) -> Table:
     n = len(frame)
+    created, modified = audit_dates(n, seed=1)
     links = _text(frame, "link_customer_id")
     if scenario.link_field_type == "double":
         links = [float(v) if v is not None and v.isdigit() else None for v in links]
@@ -171,11 +172,11 @@ def _accounts(obj: ObjectDef, frame: pd.DataFrame, scenario: Scenario, link_fiel
         "BillingCountry": _text(frame, "country"),
         "OwnerId": [owner] * n,
         "IsDeleted": [False] * n,
-        "CreatedDate": [CREATED] * n,
+        "CreatedDate": created,
         "CreatedById": [owner] * n,
-        "LastModifiedDate": [CREATED] * n,
+        "LastModifiedDate": modified,
         "LastModifiedById": [owner] * n,
-        "SystemModstamp": [CREATED] * n,
+        "SystemModstamp": modified,
         "Type": ["Customer"] * n,
         link_field: links,
     }
@@ -196,6 +197,7 @@ def _accounts(obj: ObjectDef, frame: pd.DataFrame, scenario: Scenario, link_fiel
 
 def _contacts(obj: ObjectDef, frame: pd.DataFrame, owner: str, scenario: Scenario) -> Table:
     n = len(frame)
+    created, modified = audit_dates(n, seed=2)
     names = _text(frame, "name")
     first = [v.split(" ", 1)[0] if v and " " in v else None for v in names]
     last = [v.split(" ", 1)[1] if v and " " in v else v or "Unknown" for v in names]
@@ -213,11 +215,11 @@ def _contacts(obj: ObjectDef, frame: pd.DataFrame, owner: str, scenario: Scenari
         "MailingCountry": _text(frame, "country"),
         "OwnerId": [owner] * n,
         "IsDeleted": [False] * n,
-        "CreatedDate": [CREATED] * n,
+        "CreatedDate": created,
         "CreatedById": [owner] * n,
-        "LastModifiedDate": [CREATED] * n,
+        "LastModifiedDate": modified,
         "LastModifiedById": [owner] * n,
-        "SystemModstamp": [CREATED] * n,
+        "SystemModstamp": modified,
     }
     if scenario.multi_currency:
         columns["CurrencyIsoCode"] = ["USD"] * n
