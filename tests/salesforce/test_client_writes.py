@@ -11,7 +11,7 @@ import pytest
 from conftest import FAST_RETRY, admin_client, admin_session
 
 from desktop_app.salesforce.client import SalesforceClient
-from desktop_app.salesforce.errors import RequestLimitExceeded, SessionExpired, WriteOutcomeUnknown
+from desktop_app.salesforce.errors import RequestLimitExceeded, SessionExpired, TransientFailure, WriteOutcomeUnknown
 from desktop_app.sandbox.salesforce.scenario import with_knobs
 
 LINK = "Billing_Customer_ID__c"
@@ -200,3 +200,27 @@ def test_the_org_ca_wins_over_a_machine_wide_requests_ca_bundle(
         assert client.write_field(link_values(ids, prefix=f"cus_{threshold}_"), LINK)["success"].all()
         assert client.read_accounts([LINK])[LINK].str.startswith(f"cus_{threshold}_").all()
         assert client.describe("Account")["name"] == "Account"
+
+
+def test_a_write_whose_answer_times_out_is_not_sent_again(start_sandbox: Any) -> None:
+    """The update is applied, its answer comes later than the client waits (a read timeout)."""
+    sandbox = start_sandbox(scenario="healthy")
+    ids = account_ids(admin_client(sandbox))[:10]
+    client = admin_client(sandbox, timeout=0.5)
+    sandbox.org.scenario = with_knobs(
+        "healthy", fault_slow_rate=1.0, slow_seconds=3.0, fault_kinds=("collections.update",)
+    )
+    with pytest.raises(WriteOutcomeUnknown, match="ReadTimeout"):
+        client.write_field(link_values(ids), LINK)
+    assert sandbox.org.counters.calls["collections.update"] == 1
+    assert sandbox.org.counters.max_writes(LINK) == 1
+
+
+def test_a_write_that_never_reached_salesforce_is_retried(start_sandbox: Any, tmp_path: Any) -> None:
+    """No connection could be made (the org is down): nothing was sent, so retrying is safe."""
+    sandbox = start_sandbox(scenario="healthy", workdir=tmp_path)  # its CA file outlives the stop
+    client = admin_client(sandbox)
+    ids = account_ids(client)[:10]
+    sandbox.stop()
+    with pytest.raises(TransientFailure, match=f"after {FAST_RETRY.attempts} attempts"):
+        client.write_field(link_values(ids), LINK)
