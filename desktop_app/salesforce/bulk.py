@@ -1,7 +1,12 @@
-"""Bulk API 2.0 query and update jobs, driven by our own cancellable polling loop.
+"""Bulk API 2.0 query and update jobs: simple-salesforce's job calls (create, upload, close, state,
+results, abort), driven by our own cancellable polling loop.
 
-simple-salesforce's bulk2 helper sleeps in a loop that cannot be interrupted; here every wait is a
+simple-salesforce's ``wait_for_job`` sleeps in a loop that cannot be interrupted; here every wait is a
 ``cancel.wait()``, and a cancelled job is aborted at Salesforce before ``Cancelled`` is raised.
+
+What is safe to send again when an answer is lost: creating a job (an empty job writes nothing), an
+upload after its job was aborted (an aborted job never processes its data), and the close of a job
+that still reads ``Open``. Anything else raises ``WriteOutcomeUnknown``.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
+from simple_salesforce.bulk2 import Operation, ResultsType
 
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
-from desktop_app.salesforce.errors import BulkJobFailed, SalesforceError
+from desktop_app.salesforce.errors import BulkJobFailed, SalesforceError, WriteOutcomeUnknown
 from desktop_app.salesforce.transport import Transport
 
 QUERY_PAGE_SIZE = 100_000
@@ -31,10 +37,18 @@ def read_csv_text(text: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, na_filter=False)
 
 
+def _job_state(transport: Transport, job_id: str, *, query: bool, cancel: CancelToken) -> dict[str, Any]:
+    job: dict[str, Any] = transport.call(
+        lambda sf: transport.bulk2(sf).get_job(job_id, query), what="reading a Bulk job's state", cancel=cancel
+    )
+    return job
+
+
 def _poll_until_done(
     transport: Transport,
-    job_url: str,
+    job_id: str,
     *,
+    query: bool,
     cancel: CancelToken,
     what: str,
     progress: ProgressCallback,
@@ -42,7 +56,7 @@ def _poll_until_done(
 ) -> dict[str, Any]:
     delay = 0.05
     while True:
-        job: dict[str, Any] = transport.json("GET", job_url, cancel=cancel)
+        job = _job_state(transport, job_id, query=query, cancel=cancel)
         state = job.get("state", "")
         processed = int(job.get("numberRecordsProcessed") or 0)
         progress(Progress(min(processed, total), total, f"{what}: Salesforce is working ({state})"))
@@ -55,15 +69,15 @@ def _poll_until_done(
                 )
             return job
         if cancel.wait(delay):
-            _abort(transport, job_url)
+            _abort(transport, job_id, query=query)
             raise Cancelled("cancelled by the user")
         delay = min(2.0, delay * 1.6)
 
 
-def _abort(transport: Transport, job_url: str) -> None:
+def _abort(transport: Transport, job_id: str, *, query: bool) -> None:
     # The job may have finished meanwhile; then there is nothing more to stop.
     with contextlib.suppress(SalesforceError):
-        transport.request("PATCH", job_url, json={"state": "Aborted"})
+        transport.call(lambda sf: transport.bulk2(sf).abort_job(job_id, query), what="aborting a Bulk job")
 
 
 def bulk_query_pages(
@@ -75,31 +89,30 @@ def bulk_query_pages(
     progress: ProgressCallback = ignore_progress,
 ) -> Iterator[pd.DataFrame]:
     """Run ``soql`` as a Bulk 2.0 query job and yield its result pages as text frames."""
-    job = transport.json(
-        "POST",
-        "jobs/query",
+    job = transport.call(
+        lambda sf: transport.bulk2(sf).create_job(Operation.query, query=soql),
+        what="starting a Bulk query",
         cancel=cancel,
-        json={"operation": "query", "query": soql, "columnDelimiter": "COMMA", "lineEnding": "LF"},
     )
-    job_url = f"jobs/query/{job['id']}"
-    _poll_until_done(transport, job_url, cancel=cancel, what="reading", progress=progress, total=total)
-    locator: str | None = None
+    job_id = str(job["id"])
+    _poll_until_done(transport, job_id, query=True, cancel=cancel, what="reading", progress=progress, total=total)
+    locator = ""
     done = 0
     while True:
         cancel.raise_if_cancelled()
-        params: dict[str, str | int] = {"maxRecords": QUERY_PAGE_SIZE}
-        if locator:
-            params["locator"] = locator
-        response = transport.request(
-            "GET", f"{job_url}/results", params=params, cancel=cancel, headers={"Accept": "text/csv"}
+        result = transport.call(
+            lambda sf, at: transport.bulk2(sf).get_query_results(job_id, at, QUERY_PAGE_SIZE),
+            locator,
+            what="reading Bulk query results",
+            cancel=cancel,
         )
-        response.encoding = "utf-8"
-        page = read_csv_text(response.text) if response.text.strip() else pd.DataFrame()
+        text = result["records"]
+        page = read_csv_text(text) if text.strip() else pd.DataFrame()
         done += len(page)
         progress(Progress(done, max(total, done), f"Read {done:,} of {total:,} records"))
         yield page
-        locator = response.headers.get("Sforce-Locator")
-        if not locator or locator == "null":
+        locator = result["locator"]
+        if not locator:
             return
 
 
@@ -155,60 +168,101 @@ def bulk_update(
     written = 0
     for text in _split_for_upload(values, field):
         cancel.raise_if_cancelled()
-        job = transport.json(
-            "POST",
-            "jobs/ingest",
-            cancel=cancel,
-            json={
-                "object": sobject,
-                "operation": "update",
-                "contentType": "CSV",
-                "columnDelimiter": "COMMA",
-                "lineEnding": "LF",
-            },
-        )
-        job_url = f"jobs/ingest/{job['id']}"
+        rows = text.count("\n") - 1
+        job_id = _uploaded_job(transport, sobject, text, cancel)
         try:
-            transport.request(
-                "PUT",
-                f"{job_url}/batches",
-                data=text.encode("utf-8"),
-                cancel=cancel,
-                headers={"Content-Type": "text/csv"},
-            )
-            transport.request("PATCH", job_url, json={"state": "UploadComplete"}, cancel=cancel)
+            _close(transport, job_id, cancel)
 
             def shifted(p: Progress, base: int = written) -> None:
                 progress(Progress(base + p.done, total, p.message))
 
             _poll_until_done(
-                transport,
-                job_url,
-                cancel=cancel,
-                what="writing",
-                progress=shifted,
-                total=text.count("\n") - 1,
+                transport, job_id, query=False, cancel=cancel, what="writing", progress=shifted, total=rows
             )
-        except SalesforceError:
-            _abort(transport, job_url)
+        except WriteOutcomeUnknown:
             raise
-        parts.append(_job_results(transport, job_url, field, cancel))
-        written += text.count("\n") - 1
+        except SalesforceError:
+            _abort(transport, job_id, query=False)
+            raise
+        parts.append(_job_results(transport, job_id, cancel))
+        written += rows
         progress(Progress(written, total, f"Wrote {written:,} of {total:,} records"))
     results = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESULT_COLUMNS)
     return _align(values, results)
 
 
-def _job_results(transport: Transport, job_url: str, field: str, cancel: CancelToken) -> pd.DataFrame:
+def _uploaded_job(transport: Transport, sobject: str, text: str, cancel: CancelToken) -> str:
+    """A new Open job holding ``text``. When an upload's answer is lost the job is aborted (so its data
+    is never processed) and a new job gets the upload; ``WriteOutcomeUnknown`` if the abort fails too."""
+    for attempt in range(1, transport.retry.attempts + 1):
+        job = transport.call(
+            lambda sf: transport.bulk2(sf, sobject).create_job(Operation.update),
+            what=f"starting a Bulk update of {sobject} records",
+            cancel=cancel,
+        )
+        job_id = str(job["id"])
+        try:
+            transport.call(
+                lambda sf, job: transport.bulk2(sf, sobject).upload_job_data(job, text),
+                job_id,
+                what=f"uploading {sobject} records to a Bulk job",
+                write=True,
+                cancel=cancel,
+            )
+            return job_id
+        except WriteOutcomeUnknown:
+            try:
+                transport.call(
+                    lambda sf, job: transport.bulk2(sf).abort_job(job, False),
+                    job_id,
+                    what="aborting a Bulk job whose upload was not answered",
+                    cancel=cancel,
+                )
+            except SalesforceError:
+                raise WriteOutcomeUnknown(
+                    f"The upload to Bulk job {job_id} was not answered and the job could not be aborted; "
+                    "re-read the records to see whether they were written."
+                ) from None
+            if attempt == transport.retry.attempts:
+                raise
+        except SalesforceError:
+            _abort(transport, job_id, query=False)
+            raise
+    raise AssertionError("unreachable")
+
+
+def _close(transport: Transport, job_id: str, cancel: CancelToken) -> None:
+    """Mark the upload complete. A lost answer is resolved by reading the job: still Open means the
+    close did not arrive, so it is sent again; any later state means it did."""
+    for _attempt in range(transport.retry.attempts):
+        try:
+            transport.call(
+                lambda sf: transport.bulk2(sf).close_job(job_id),
+                what="starting a Bulk job",
+                write=True,
+                cancel=cancel,
+            )
+            return
+        except WriteOutcomeUnknown:
+            if _job_state(transport, job_id, query=False, cancel=cancel).get("state") != "Open":
+                return
+    raise WriteOutcomeUnknown(f"Bulk job {job_id} could not be started; re-read the records before trying again.")
+
+
+def _job_results(transport: Transport, job_id: str, cancel: CancelToken) -> pd.DataFrame:
     frames = []
-    for name in ("successfulResults", "failedResults", "unprocessedrecords"):
-        response = transport.request("GET", f"{job_url}/{name}", cancel=cancel, headers={"Accept": "text/csv"})
-        response.encoding = "utf-8"
-        page = read_csv_text(response.text) if response.text.strip() else pd.DataFrame(columns=["Id"])
+    for kind in (ResultsType.successful, ResultsType.failed, ResultsType.unprocessed):
+        text: str = transport.call(
+            lambda sf, name: transport.bulk2(sf).get_ingest_results(job_id, name),
+            kind.value,
+            what="reading a Bulk job's results",
+            cancel=cancel,
+        )
+        page = read_csv_text(text) if text.strip() else pd.DataFrame(columns=["Id"])
         ids = page["Id"] if "Id" in page.columns else page.get("sf__Id", pd.Series(dtype=object))
-        if name == "successfulResults":
+        if kind is ResultsType.successful:
             codes, messages = [""] * len(page), [""] * len(page)
-        elif name == "failedResults":
+        elif kind is ResultsType.failed:
             pairs = [parse_bulk_error(t) for t in page.get("sf__Error", pd.Series([""] * len(page)))]
             codes, messages = [c for c, _ in pairs], [m for _, m in pairs]
         else:
@@ -218,7 +272,7 @@ def _job_results(transport: Transport, job_url: str, field: str, cancel: CancelT
             pd.DataFrame(
                 {
                     "Id": list(ids),
-                    "success": name == "successfulResults",
+                    "success": kind is ResultsType.successful,
                     "error_code": codes,
                     "message": messages,
                 },

@@ -97,12 +97,15 @@ class SalesforceClient:
         return self.transport.calls
 
     def simple_salesforce(self) -> Salesforce:
-        """A simple-salesforce object on the same HTTP session, for one-off calls (no retries)."""
-        return self.transport.simple_salesforce()
+        """The simple-salesforce object on our HTTP session and timeouts, for one-off calls (no retries)."""
+        return self.transport.salesforce()
 
     def describe(self, sobject: str) -> dict[str, Any]:
         """The describe document of ``sobject`` as the running user sees it."""
-        result: dict[str, Any] = self.transport.json("GET", f"sobjects/{soql_field(sobject)}/describe")
+        name = soql_field(sobject)
+        result: dict[str, Any] = self.transport.call(
+            lambda sf: sf.restful(f"sobjects/{name}/describe") or {}, what=f"describing {name}"
+        )
         return result
 
     def query(
@@ -115,8 +118,12 @@ class SalesforceClient:
     ) -> pd.DataFrame:
         """Every row of ``soql`` through REST paging; parent fields flattened to ``Account.Name``."""
         cancel = cancel or CancelToken()
-        path = ("tooling/" if tooling else "") + "query"
-        page: dict[str, Any] = self.transport.json("GET", path, params={"q": soql}, cancel=cancel)
+        what = "running a query"
+
+        def first(sf: Salesforce) -> Any:
+            return sf.toolingexecute("query/", params={"q": soql}) if tooling else sf.query(soql)
+
+        page: dict[str, Any] = self.transport.call(first, what=what, cancel=cancel)
         rows: list[dict[str, str]] = []
         total = int(page.get("totalSize", 0))
         while True:
@@ -126,13 +133,15 @@ class SalesforceClient:
             if page.get("done", True) or not next_url:
                 break
             cancel.raise_if_cancelled()
-            page = self.transport.json("GET", next_url, cancel=cancel)
+            page = self.transport.call(
+                lambda sf, url: sf.query_more(url, identifier_is_url=True), next_url, what=what, cancel=cancel
+            )
         return records_frame(rows, select_list(soql))
 
     def count(self, sobject: str, where: str | None = None) -> int:
         """How many ``sobject`` records match ``where`` (a SOQL condition built with ``soql_quote``)."""
         soql = f"SELECT COUNT() FROM {soql_field(sobject)}" + (f" WHERE {where}" if where else "")
-        page: dict[str, Any] = self.transport.json("GET", "query", params={"q": soql})
+        page: dict[str, Any] = self.transport.call(lambda sf: sf.query(soql), what=f"counting {sobject} records")
         return int(page.get("totalSize", 0))
 
     def count_accounts(self) -> int:
@@ -245,7 +254,7 @@ class SalesforceClient:
 
     def limits(self) -> dict[str, Any]:
         """The org's limits document (DailyApiRequests, DailyBulkApiBatches, ... with Max/Remaining)."""
-        result: dict[str, Any] = self.transport.json("GET", "limits")
+        result: dict[str, Any] = self.transport.call(lambda sf: sf.limits(), what="reading the org's limits")
         return result
 
     def api_usage(self) -> tuple[int, int] | None:

@@ -1,4 +1,5 @@
-"""sObject Collections updates: up to 200 records per ``PATCH /composite/sobjects`` call."""
+"""sObject Collections updates: up to 200 records per ``PATCH /composite/sobjects`` call (through
+simple-salesforce's ``restful``, which has no helper of its own for it)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def collections_update(
 ) -> pd.DataFrame:
     """Write ``values`` (columns Id, value; ``""`` clears) into ``field``, ``allOrNone`` false.
 
-    Returns one row per input record (``RESULT_COLUMNS``) in input order.
+    Returns one row per input record (``RESULT_COLUMNS``) in input order. A call whose answer was lost
+    raises ``WriteOutcomeUnknown`` (nothing is re-sent blindly).
     """
     rows: list[tuple[str, bool, str, str]] = []
     total = len(values)
@@ -37,8 +39,13 @@ def collections_update(
             {"attributes": {"type": sobject}, "id": record_id, field: value if value != "" else None}
             for record_id, value in zip(chunk_ids, texts[start : start + BATCH_SIZE], strict=True)
         ]
-        answer: list[dict[str, Any]] = transport.json(
-            "PATCH", "composite/sobjects", json={"allOrNone": False, "records": records}, cancel=cancel
+        body = {"allOrNone": False, "records": records}
+        answer: list[dict[str, Any]] = transport.call(
+            lambda sf, body: sf.restful("composite/sobjects", method="PATCH", json=body),
+            body,
+            what=f"updating {sobject} records",
+            write=True,
+            cancel=cancel,
         )
         for record_id, outcome in zip(chunk_ids, answer, strict=True):
             errors = outcome.get("errors") or []

@@ -28,6 +28,7 @@ _CONTACT_FIELDS = (
     "MailingCountry",
     "CreatedDate",
 )
+_CODE_FIELDS = ("MailingStateCode", "MailingCountryCode")  # orgs with State and Country/Territory picklists
 IDS_PER_QUERY = 300  # keeps each SOQL statement far below the 100,000-character limit
 
 
@@ -46,6 +47,11 @@ def _canonical(frame: pd.DataFrame, prefix: str, account_column: str) -> pd.Data
         full = prefix + name
         return frame[full] if full in frame.columns else pd.Series([""] * len(frame), dtype=object)
 
+    def coded(name: str) -> pd.Series:
+        # With State and Country/Territory picklists the code counts; a record without one keeps its text.
+        code, text = column(name + "Code"), column(name)
+        return code.where(code.fillna("").astype(str).str.strip() != "", text)
+
     names = (column("FirstName").str.cat(column("LastName"), sep=" ")).str.strip()
     out = pd.DataFrame(
         {
@@ -55,9 +61,9 @@ def _canonical(frame: pd.DataFrame, prefix: str, account_column: str) -> pd.Data
             "email": column("Email"),
             "street": column("MailingStreet"),
             "city": column("MailingCity"),
-            "state": column("MailingState"),
+            "state": coded("MailingState"),
             "postcode": column("MailingPostalCode"),
-            "country": column("MailingCountry"),
+            "country": coded("MailingCountry"),
         }
     ).astype(object)
     out[SOURCE_ROW] = range(1, len(out) + 1)
@@ -73,9 +79,11 @@ def read_billing_contacts(
     cancel: CancelToken,
 ) -> pd.DataFrame:
     """See ``SalesforceClient.read_billing_contacts``."""
+    names = {str(f.get("name")) for f in client.describe("Contact").get("fields") or []}
+    fields = [*_CONTACT_FIELDS, *(f for f in _CODE_FIELDS if f in names)]
     if lookup_field:
         relation = relationship_name(soql_field(lookup_field))
-        parent = [f"{relation}.{f}" for f in _CONTACT_FIELDS if f != "CreatedDate"]
+        parent = [f"{relation}.{f}" for f in fields if f != "CreatedDate"]
         soql = f"SELECT Id, {', '.join(parent)} FROM Account WHERE {lookup_field} != null"
         frame = client.query(soql, progress=progress, cancel=cancel)
         return _canonical(frame, f"{relation}.", "Id")
@@ -90,7 +98,7 @@ def read_billing_contacts(
         cancel.raise_if_cancelled()
         chunk = accounts[start : start + IDS_PER_QUERY]
         soql = (
-            f"SELECT {', '.join(_CONTACT_FIELDS)} FROM Contact WHERE AccountId IN "
+            f"SELECT {', '.join(fields)} FROM Contact WHERE AccountId IN "
             f"{soql_id_list(chunk, sobject='Account')} ORDER BY CreatedDate, Id"
         )
         pages.append(client.query(soql, cancel=cancel))

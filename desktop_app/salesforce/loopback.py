@@ -1,13 +1,17 @@
 """The one-shot loopback listener that receives the OAuth redirect (RFC 8252, section 7.3).
 
 It listens on 127.0.0.1 only, answers the browser with a short page saying whether the login
-worked, and hands the query parameters of the first redirect to the waiting login.
+worked, and hands the query parameters of the redirect that carries the login's own ``state`` to the
+waiting login. Any other request to the redirect path (another local process, a stale browser tab, a
+forged ``error=``) is answered "not completed" and ignored: the listener keeps waiting for the
+genuine redirect until the timeout (RFC 8252, section 8.9).
 """
 
 from __future__ import annotations
 
 import errno
 import html
+import secrets
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -32,6 +36,9 @@ class Redirect:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _OneShotServer
+    # The server answers one request at a time: a local program that connects and sends nothing
+    # must not hold the genuine redirect back for long.
+    timeout = 10
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
@@ -39,10 +46,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(404, "Not found", "This address is only used once, by the Crosslink login.")
             return
         params = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        # The state is checked before anything else is read: an error or a code without the login's
+        # own state proves nothing and must not end the login in progress.
+        if not secrets.compare_digest(params.get("state", "").encode(), self.server.expected_state.encode()):
+            self.server.strays += 1
+            self._answer(
+                400,
+                "Login not completed",
+                "This answer does not belong to the login Crosslink is waiting for, so it was ignored.",
+            )
+            return
         if "error" in params:
             title, text = "Login not completed", "Crosslink was not given access. You can close this tab."
-        elif params.get("state") != self.server.expected_state:
-            title, text = "Login not completed", "This answer does not belong to the login Crosslink started."
         else:
             title, text = "Connected", "Crosslink is connected to Salesforce. You can close this tab."
         self._answer(200, title, text)
@@ -68,6 +83,7 @@ class _OneShotServer(HTTPServer):
     expected_state: str
     received: Redirect | None
     arrived: threading.Event
+    strays: int  # redirects ignored because they did not carry the expected state
 
 
 class LoopbackListener:
@@ -87,6 +103,7 @@ class LoopbackListener:
             raise
         self._server.expected_state = expected_state
         self._server.received = None
+        self._server.strays = 0
         self._server.arrived = threading.Event()
         self._redirect_host = redirect_host
         self._thread = threading.Thread(
@@ -116,7 +133,8 @@ class LoopbackListener:
         self._server.server_close()
 
     def wait(self, *, timeout: float, cancel: CancelToken | None = None) -> Redirect:
-        """The redirect's parameters; ``LoginError`` after ``timeout`` s, ``Cancelled`` on cancel."""
+        """The parameters of the redirect carrying the expected state; ``LoginError`` after
+        ``timeout`` s, ``Cancelled`` on cancel. Redirects with another state never end the wait."""
         waited = 0.0
         step = 0.1
         while not self._server.arrived.wait(step):
@@ -124,8 +142,15 @@ class LoopbackListener:
                 raise Cancelled("login cancelled")
             waited += step
             if waited >= timeout:
+                ignored = self._server.strays
+                note = (
+                    f" {ignored} answer(s) that did not belong to this login were ignored "
+                    "(an old browser tab or another program)."
+                    if ignored
+                    else ""
+                )
                 raise LoginError(
-                    f"No answer from the Salesforce login page within {int(timeout)} seconds. "
+                    f"No answer from the Salesforce login page within {int(timeout)} seconds.{note} "
                     "Finish the login in the browser window Crosslink opened, or start again."
                 )
         assert self._server.received is not None

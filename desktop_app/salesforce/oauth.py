@@ -19,6 +19,7 @@ import requests
 
 from desktop_app.core.progress import CancelToken
 from desktop_app.salesforce.errors import LoginCancelled, LoginError
+from desktop_app.salesforce.login_errors import explain_login_error
 from desktop_app.salesforce.loopback import LoopbackListener
 from desktop_app.salesforce.tokens import TokenSet, parse_token_response
 
@@ -82,8 +83,9 @@ def login(
     """Log in through the system browser and return the tokens.
 
     Listens on 127.0.0.1:``port`` (``PortBusy`` when taken), opens the authorize page with a PKCE
-    challenge and a random state, waits up to ``timeout`` s for the one redirect (``Cancelled`` on
-    cancel), checks the state, and exchanges the code. A refusal raises ``LoginCancelled``.
+    challenge and a random state, waits up to ``timeout`` s for the redirect carrying that state
+    (``Cancelled`` on cancel; redirects with another state are ignored, so a stray request cannot end
+    the login), and exchanges the code. A refusal raises ``LoginCancelled``.
     """
     verifier, challenge = new_pkce_pair()
     state = secrets.token_urlsafe(24)
@@ -93,15 +95,18 @@ def login(
         redirect = listener.wait(timeout=timeout, cancel=cancel)
         redirect_uri = listener.redirect_uri
     params = redirect.params
-    if params.get("error"):
-        if params["error"] == "access_denied":
-            raise LoginCancelled("Access was refused on the Salesforce consent page; nothing was connected.")
-        detail = params.get("error_description") or params["error"]
-        raise LoginError(f"Salesforce did not complete the login: {detail}.", code=params["error"])
+    # The listener only hands over a redirect with our state; checked again here, before the error
+    # or the code is believed.
     if not secrets.compare_digest(params.get("state", ""), state):
         raise LoginError(
             "The login answer did not carry the state Crosslink sent, so it was ignored. Start the login again."
         )
+    if params.get("error"):
+        if params["error"] == "access_denied":
+            raise LoginCancelled("Access was refused on the Salesforce consent page; nothing was connected.")
+        detail = params.get("error_description") or params["error"]
+        explained = explain_login_error(params["error"], params.get("error_description", ""))
+        raise LoginError(explained or f"Salesforce did not complete the login: {detail}.", code=params["error"])
     code = params.get("code")
     if not code:
         raise LoginError("Salesforce redirected back without an authorization code.")
@@ -231,11 +236,11 @@ def _token_request(app: OAuthApp, form: dict[str, str], http: requests.Session |
         hint = {
             "invalid_client_id": " Check the consumer key of your External Client App.",
             "invalid_client": " Check the consumer key and secret of your External Client App.",
-            "redirect_uri_mismatch": " Add the redirect URI shown by Crosslink to the app's callback URLs.",
             "invalid_grant": " Log in again.",
         }.get(oauth_error, "")
+        explained = explain_login_error(oauth_error, description)
         raise LoginError(
-            f"Salesforce refused the login: {description or oauth_error or response.status_code}.{hint}",
+            explained or f"Salesforce refused the login: {description or oauth_error or response.status_code}.{hint}",
             code=oauth_error,
             status=response.status_code,
         )

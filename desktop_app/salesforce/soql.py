@@ -9,26 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from simple_salesforce.format import quote_soql_value
+
 from desktop_app.core.ids import normalize_id, object_for_id
 from desktop_app.salesforce.errors import UnsafeSoqlValue
 
-# SOQL escape sequences (Salesforce "Quoted String Escape Sequences").
-_ESCAPES = {
-    "\\": "\\\\",
-    "'": "\\'",
-    '"': '\\"',
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\b": "\\b",
-    "\f": "\\f",
-}
 _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*")
 
 
 def soql_quote(value: str) -> str:
-    """``value`` as a single-quoted SOQL string literal with every special character escaped."""
-    return "'" + "".join(_ESCAPES.get(ch, ch) for ch in value) + "'"
+    """``value`` as a single-quoted SOQL string literal with every special character escaped
+    (simple-salesforce's quoting of Salesforce's "Quoted String Escape Sequences")."""
+    return quote_soql_value(str(value))
 
 
 def soql_id(value: str, *, sobject: str | None = None) -> str:

@@ -1,18 +1,25 @@
-"""Every HTTP call to the org: timeouts, the org's CA, one token renewal on ``INVALID_SESSION_ID``,
-exponential backoff on transient failures, and our own exception types.
+"""Every call to the org goes through simple-salesforce here, wrapped in what it lacks: our timeouts
+and CA (``ClientHttp``), one token renewal on ``INVALID_SESSION_ID``, exponential backoff on transient
+failures, request counting, and our own exception types.
 
-Waiting between attempts goes through the caller's ``CancelToken`` so a user can always stop.
+Waiting between attempts goes through the caller's ``CancelToken`` so a user can always stop. A write
+whose answer was lost after it may have reached Salesforce is never sent again from here: it raises
+``WriteOutcomeUnknown`` so the caller re-reads the records first.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
+import urllib3.exceptions
 from simple_salesforce.api import Salesforce
+from simple_salesforce.bulk2 import _Bulk2Client
+from simple_salesforce.exceptions import SalesforceError as LibraryError
+from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceOperationError
 
 from desktop_app.core.progress import Cancelled, CancelToken
 from desktop_app.salesforce.errors import (
@@ -23,10 +30,12 @@ from desktop_app.salesforce.errors import (
     TransientFailure,
     WriteOutcomeUnknown,
 )
+from desktop_app.salesforce.http import ClientHttp
 from desktop_app.salesforce.session import SalesforceSession
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
 _TRANSIENT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
@@ -44,23 +53,31 @@ class RetryPolicy:
         return float(min(self.max_delay, self.first_delay * 2 ** (attempt - 1)))
 
 
-def error_details(response: requests.Response) -> tuple[str, str]:
-    """(errorCode, message) from a Salesforce error body (array or object), or ("", "")."""
-    try:
-        body = response.json()
-    except ValueError:
-        return "", response.text[:200].strip()
+def error_details(content: Any) -> tuple[str, str]:
+    """(errorCode, message) from a Salesforce error body (array or object, decoded or text)."""
+    body = content
     if isinstance(body, list) and body and isinstance(body[0], dict):
         body = body[0]
     if isinstance(body, dict):
         code = body.get("errorCode") or body.get("statusCode") or body.get("error") or ""
         message = body.get("message") or body.get("error_description") or ""
         return str(code), str(message)
-    return "", ""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    return "", str(body or "")[:200].strip()
+
+
+def _never_sent(error: Exception) -> bool:
+    """True when the request provably did not reach the server (no connection was made)."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    reason = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 class Transport:
-    """Sends requests for one ``SalesforceSession`` against one API version."""
+    """Calls simple-salesforce for one ``SalesforceSession`` against one API version."""
 
     def __init__(
         self,
@@ -74,80 +91,89 @@ class Transport:
         self.api_version = api_version
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
-        self.api_usage: tuple[int, int] | None = None
-        self.calls = 0
+        self.http = ClientHttp(session.http, timeout=timeout, verify=session.verify)
+        self._salesforce: Salesforce | None = None
 
     @property
-    def base_url(self) -> str:
-        """``{instance}/services/data/vXX.X`` without a trailing slash."""
-        return f"{self.session.instance_url}/services/data/v{self.api_version}"
+    def calls(self) -> int:
+        """HTTP requests sent so far (retries included)."""
+        return self.http.sent
 
-    def simple_salesforce(self) -> Salesforce:
-        """A simple-salesforce client sharing our HTTP session and the current token (no retries)."""
-        return Salesforce(
-            instance_url=self.session.instance_url,
-            session_id=self.session.access_token,
-            session=self.session.http,
-            version=self.api_version,
-        )
+    @property
+    def api_usage(self) -> tuple[int, int] | None:
+        """(used, max) daily API requests from the last ``Sforce-Limit-Info`` header, if any."""
+        return self.http.api_usage
 
-    def url(self, path: str) -> str:
-        """Absolute URL for ``path``: absolute URLs pass, ``/services/...`` joins the instance, else the
-        API base."""
-        if path.startswith("https://") or path.startswith("http://"):
-            return path
-        if path.startswith("/services/"):
-            return self.session.instance_url + path
-        return f"{self.base_url}/{path.lstrip('/')}"
+    def salesforce(self) -> Salesforce:
+        """simple-salesforce on our HTTP view and the session's current token (rebuilt after a renewal)."""
+        token = self.session.access_token
+        if self._salesforce is None or self._salesforce.session_id != token:
+            self._salesforce = Salesforce(
+                instance_url=self.session.instance_url,
+                session_id=token,
+                session=self.http,
+                version=self.api_version,
+                object_pairs_hook=dict,
+            )
+        return self._salesforce
 
-    def json(self, method: str, path: str, *, cancel: CancelToken | None = None, **kwargs: Any) -> Any:
-        """The decoded JSON answer of a request (None for an empty body)."""
-        response = self.request(method, path, cancel=cancel, **kwargs)
-        return response.json() if response.content else None
+    def bulk2(self, sf: Salesforce, sobject: str = "") -> _Bulk2Client:
+        """simple-salesforce's Bulk 2.0 job calls for ``sobject`` (its sleeping ``wait_for_job`` is not used)."""
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {sf.session_id}"}
+        return _Bulk2Client(sobject, sf.bulk2_url, headers, self.http)
 
-    def request(
+    def call(
         self,
-        method: str,
-        path: str,
-        *,
+        operation: Callable[..., T],
+        *args: Any,
+        what: str,
+        write: bool = False,
         cancel: CancelToken | None = None,
-        headers: Mapping[str, str] | None = None,
-        **kwargs: Any,
-    ) -> requests.Response:
-        """The response of a successful (< 300) request, after renewals and retries; raises our errors."""
-        url = self.url(path)
+    ) -> T:
+        """The result of ``operation(sf, *args)`` after renewals and retries; raises our errors.
+
+        ``write`` marks a request that changes data (POST/PATCH/DELETE, a Bulk upload): when its answer
+        is lost after it may have reached Salesforce, it raises ``WriteOutcomeUnknown`` instead of
+        sending it again. ``what`` names the call in messages ("reading Accounts").
+        """
         renewed = False
         attempt = 0
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
             token = self.session.access_token
-            sent = {"Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})}
+            sf = self.salesforce()
             try:
-                self.calls += 1
-                response = self.session.http.request(
-                    method, url, headers=sent, timeout=self.timeout, verify=self.session.verify, **kwargs
-                )
+                return operation(sf, *args)
             except requests.exceptions.SSLError:
                 raise ApiRequestFailed(f"The certificate of {self.session.instance_url} is not trusted.") from None
             except _TRANSIENT_ERRORS as error:
-                if method.upper() in ("PATCH", "PUT", "DELETE"): raise WriteOutcomeUnknown(f"Salesforce did not answer a {method} ({type(error).__name__}); it is read back before any retry.") from None  # noqa: E501,E701
+                if write and not _never_sent(error):
+                    raise WriteOutcomeUnknown(
+                        f"The connection to Salesforce was lost while {what} ({type(error).__name__}), after the "
+                        "request may have arrived. It was not sent again; re-read the records to see whether "
+                        "it was applied."
+                    ) from None
                 attempt += 1
                 self._backoff(attempt, f"connection problem ({type(error).__name__})", cancel)
-                continue
-            self._note_usage(response)
-            if response.status_code < 300:
-                return response
-            code, message = error_details(response)
-            if response.status_code == 401 and not renewed:
+            except SalesforceExpiredSession as error:
+                if renewed:
+                    raise self._error(error, what) from None
                 renewed = True
                 self.session.renew(expired_token=token)
-                continue
-            if response.status_code in _TRANSIENT_STATUS:
+            except LibraryError as error:
+                if error.status not in _TRANSIENT_STATUS:
+                    raise self._error(error, what) from None
+                if write and error.status != 503:  # 503: Salesforce did not take the request
+                    raise WriteOutcomeUnknown(
+                        f"Salesforce answered HTTP {error.status} while {what}; the change may or may not have "
+                        "been applied. It was not sent again; re-read the records to see.",
+                        status=error.status,
+                    ) from None
                 attempt += 1
-                self._backoff(attempt, f"HTTP {response.status_code}", cancel)
-                continue
-            raise self._error(response.status_code, code, message, method, url)
+                self._backoff(attempt, f"HTTP {error.status}", cancel)
+            except SalesforceOperationError as error:
+                raise ApiRequestFailed(f"Salesforce refused {what}: {str(error)[:300]}") from None
 
     def _backoff(self, attempt: int, what: str, cancel: CancelToken | None) -> None:
         if attempt >= self.retry.attempts:
@@ -156,22 +182,12 @@ class Transport:
             )
         delay = self.retry.delay(attempt)
         log.info("Salesforce call failed (%s); retry %d in %.1f s", what, attempt, delay)
-        if cancel is not None:
-            if cancel.wait(delay):
-                raise Cancelled("cancelled by the user")
-        else:
-            CancelToken().wait(delay)
+        if (cancel or CancelToken()).wait(delay):
+            raise Cancelled("cancelled by the user")
 
-    def _note_usage(self, response: requests.Response) -> None:
-        info = response.headers.get("Sforce-Limit-Info")
-        if not info:
-            return
-        usage = Salesforce.parse_api_usage(info).get("api-usage")
-        if usage is not None:
-            self.api_usage = (int(usage.used), int(usage.total))
-
-    def _error(self, status: int, code: str, message: str, method: str, url: str) -> Exception:
-        where = url.split("?", 1)[0].removeprefix(self.session.instance_url)
+    def _error(self, error: LibraryError, what: str) -> Exception:
+        status = error.status
+        code, message = error_details(error.content)
         if status == 401:
             return SessionExpired(
                 f"Salesforce no longer accepts this login ({code or 'HTTP 401'}); log in again.",
@@ -189,7 +205,7 @@ class Transport:
         if code == "API_DISABLED_FOR_ORG":
             return ApiDisabled(f"API access is not enabled: {message}", code=code, status=status)
         return ApiRequestFailed(
-            f"Salesforce refused {method} {where}: {message or 'HTTP ' + str(status)}" + (f" ({code})" if code else ""),
+            f"Salesforce refused {what}: {message or 'HTTP ' + str(status)}" + (f" ({code})" if code else ""),
             code=code,
             status=status,
         )

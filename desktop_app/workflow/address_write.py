@@ -3,8 +3,9 @@
 The fixes go in before the links (a billing system such as Sequence refuses to save a customer whose
 address it finds invalid, the link with it). Per side and batch: journal the intent, compare-and-set
 each record (a value changed since the check is left alone as ``conflict``), journal each outcome.
-Salesforce gets the Account's Billing* fields; a billing system gets its customer address when its
-adapter can write one (an ``AddressWriter``); a file-based system gets the fixed export instead.
+Salesforce gets the Account's Billing* fields (the code fields in picklist orgs); a billing system
+gets its customer address when its adapter can write one (an ``AddressWriter``); a file-based system
+gets the fixed export instead.
 """
 
 from __future__ import annotations
@@ -23,57 +24,90 @@ from desktop_app.core.journal_addresses import OPEN_ADDRESS_STATES, AddressJourn
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.core.report import write_csv
 from desktop_app.core.tables import TableError, read_table
+from desktop_app.salesforce.address_fields import (
+    CODE_FIELDS,
+    TEXT_OF_CODE,
+    address_fields,
+    countries_with_states,
+    fill_codes_from_text,
+)
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.soql import soql_id_list
 
-ACCOUNT_ADDRESS_FIELDS = {"city": "BillingCity", "state": "BillingState", "postcode": "BillingPostalCode",
-                          "country": "BillingCountry"}
+# The roles a fix can set, in the order they are written: the country first, as a state picklist
+# value is only valid for its country.
+ACCOUNT_ADDRESS_ROLES = ("country", "city", "postcode", "state")
 BATCH = 200
 ADDRESS_RESULTS = "address_fixes.csv"
 SIDE_TITLES = {"account": "Salesforce", "customer": "the billing system"}
 
 
 class SalesforceAddresses:
-    """Accounts' billing addresses through ``SalesforceClient`` (SOQL reads, Collections writes)."""
+    """Accounts' billing addresses through ``SalesforceClient`` (SOQL reads, Collections writes); in orgs
+    with State and Country/Territory picklists, through the code fields (see ``address_fields``)."""
 
     def __init__(self, client: SalesforceClient) -> None:
         self.client = client
+        self._fields: dict[str, str] | None = None
+        self._state_countries: frozenset[str] = frozenset()
+
+    def _role_fields(self) -> dict[str, str]:
+        if self._fields is None:
+            describe = self.client.describe("Account")
+            fields = address_fields(describe)
+            self._fields = {role: fields[role] for role in ACCOUNT_ADDRESS_ROLES}
+            self._state_countries = countries_with_states(describe)
+        return self._fields
+
+    def _field_for(self, role: str, country: str) -> str:
+        field = self._role_fields()[role]
+        if field == CODE_FIELDS["state"] and country not in self._state_countries:
+            return TEXT_OF_CODE[field]  # no state list for this country: the state stays text
+        return field
 
     def update_addresses(self, changes: Sequence[RecordChange], *, progress: ProgressCallback = ignore_progress,
                          cancel: CancelToken | None = None) -> list[AddressWriteResult]:
-        """Compare-and-set the Billing* fields of each Account; one result per change, in order."""
+        """Compare-and-set the billing address fields of each Account; one result per change, in order."""
         current = self._read([c.record_id for c in changes], cancel)
         decisions = {c.record_id: decide(c, current[c.record_id]) if c.record_id in current else None
                      for c in changes}
         written: dict[str, dict[str, str]] = {}
         errors: dict[str, tuple[str, str]] = {}
-        for role, field in ACCOUNT_ADDRESS_FIELDS.items():
-            rows = [(rid, d.values[role]) for rid, d in decisions.items()
-                    if d is not None and d.action == "write" and role in d.values and rid not in errors]
-            if not rows:
-                continue
-            frame = pd.DataFrame({"Id": [r[0] for r in rows], "value": [r[1] for r in rows]}, dtype=object)
-            answer = self.client.write_field(frame, field, cancel=cancel)
-            for (record_id, _), outcome in zip(rows, answer.to_dict("records"), strict=True):
-                if bool(outcome["success"]):
-                    written.setdefault(record_id, {})[role] = current[record_id].get(role, "")
-                else:
-                    errors[record_id] = (str(outcome.get("error_code") or "FAILED"), str(outcome.get("message") or ""))
+        for role in ACCOUNT_ADDRESS_ROLES:
+            by_field: dict[str, list[tuple[str, str]]] = {}
+            for rid, d in decisions.items():
+                if d is not None and d.action == "write" and role in d.values and rid not in errors:
+                    country = d.values.get("country", current[rid].get("country", ""))
+                    by_field.setdefault(self._field_for(role, country), []).append((rid, d.values[role]))
+            for field, rows in by_field.items():
+                frame = pd.DataFrame({"Id": [r[0] for r in rows], "value": [r[1] for r in rows]}, dtype=object)
+                answer = self.client.write_field(frame, field, cancel=cancel)
+                for (record_id, _), outcome in zip(rows, answer.to_dict("records"), strict=True):
+                    if bool(outcome["success"]):
+                        written.setdefault(record_id, {})[role] = current[record_id].get(role, "")
+                    else:
+                        errors[record_id] = (str(outcome.get("error_code") or "FAILED"),
+                                             str(outcome.get("message") or ""))
         progress(Progress(len(changes), len(changes), "Writing address fixes to Salesforce"))
         return [_account_result(c, decisions[c.record_id], written.get(c.record_id, {}), errors.get(c.record_id))
                 for c in changes]
 
     def _read(self, record_ids: Sequence[str], cancel: CancelToken | None) -> dict[str, dict[str, str]]:
+        """Each Account's address by role as a check reads it: a picklist org's code, or its text when the
+        record has no code yet."""
+        role_fields = self._role_fields()
+        names = list(dict.fromkeys([*role_fields.values(), *(TEXT_OF_CODE[f] for f in role_fields.values()
+                                                              if f in TEXT_OF_CODE)]))
         ids = sorted({normalize_id(i) or i for i in record_ids if normalize_id(i)})
-        fields = ", ".join(ACCOUNT_ADDRESS_FIELDS.values())
         values: dict[str, dict[str, str]] = {}
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            frame = self.client.query(f"SELECT Id, {fields} FROM Account WHERE Id IN {soql_id_list(chunk)}",
+            frame = self.client.query(f"SELECT Id, {', '.join(names)} FROM Account WHERE Id IN {soql_id_list(chunk)}",
                                       cancel=cancel)
-            for row in frame.astype(object).where(frame.notna(), "").to_dict("records"):
+            frame = fill_codes_from_text(frame.astype(object).where(frame.notna(), ""))
+            for row in frame.to_dict("records"):
                 values[str(row["Id"])] = {role: str(row.get(field, "") or "").strip()
-                                          for role, field in ACCOUNT_ADDRESS_FIELDS.items()}
+                                          for role, field in role_fields.items()}
         return {rid: values[normalize_id(rid) or rid] for rid in record_ids if (normalize_id(rid) or rid) in values}
 
 

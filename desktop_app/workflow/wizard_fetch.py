@@ -12,6 +12,7 @@ from pathlib import Path
 from desktop_app.billing.base import BillingSystem
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import CUSTOMER_ROLES, SOURCE_ROW, Side
+from desktop_app.salesforce.address_fields import TEXT_OF_CODE, fill_codes_from_text
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.workflow.inputs import ColumnOverride
 
@@ -26,7 +27,9 @@ def fetch_accounts(client: SalesforceClient, role_fields: Mapping[str, str], fol
                    cancel: CancelToken | None = None) -> tuple[Path, list[ColumnOverride]]:
     """Read every Account's ``role_fields`` through the API into ``folder/salesforce_accounts.csv``."""
     fields = [name for role, name in role_fields.items() if role != "account_id"]
-    frame = client.read_accounts(fields, progress=progress, cancel=cancel)
+    # A picklist org's records without a code yet keep their text: read it too, to stand in for the code.
+    fields += [TEXT_OF_CODE[f] for f in fields if f in TEXT_OF_CODE and TEXT_OF_CODE[f] not in fields]
+    frame = fill_codes_from_text(client.read_accounts(fields, progress=progress, cancel=cancel))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "salesforce_accounts.csv"
     frame.astype(object).fillna("").to_csv(path, index=False)

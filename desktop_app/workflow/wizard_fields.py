@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from desktop_app.salesforce.address_fields import address_fields
+
 LINK_FIELD_TYPES = frozenset({"string"})
 MIN_LINK_LENGTH = 40  # Stripe ids are ~18 characters, Sequence ids are 36-character UUIDs
 # Canonical account role → the standard Account field that holds it (read when the org has it).
@@ -70,7 +72,8 @@ def account_fields_to_read(describe: Mapping[str, Any], link_field: str,
                            extra: Sequence[str] = ()) -> dict[str, str]:
     """Role → Account field (as the org spells it) for every role this org has a field for, the link
     field, then each ``extra`` field under its own name. API names are matched without regard to case,
-    as Salesforce does. Raises ``AccountFieldError`` for a link field or extra field the org lacks."""
+    as Salesforce does; with State and Country/Territory picklists, state and country are read from the
+    code fields. Raises ``AccountFieldError`` for a link field or extra field the org lacks."""
     present = {str(entry.get("name")).lower(): str(entry.get("name")) for entry in describe.get("fields") or []}
     if link_field.lower() not in present:
         raise AccountFieldError(
@@ -80,7 +83,8 @@ def account_fields_to_read(describe: Mapping[str, Any], link_field: str,
     if unknown:
         raise AccountFieldError(f"No Account field named {', '.join(map(repr, unknown))} in this org "
                                 "(use API names, e.g. Industry or My_Field__c).")
-    chosen = {role: present[name.lower()] for role, name in ACCOUNT_ROLE_FIELDS.items() if name.lower() in present}
+    wanted = {**ACCOUNT_ROLE_FIELDS, **address_fields(describe)}  # the code fields in picklist orgs
+    chosen = {role: present[name.lower()] for role, name in wanted.items() if name.lower() in present}
     chosen["account_id"] = "Id"
     chosen["link_customer_id"] = present[link_field.lower()]
     for name in extra:

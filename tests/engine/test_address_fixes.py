@@ -24,6 +24,7 @@ from desktop_app.workflow.address_write import (
     undo_address_fixes,
     write_address_fixes,
 )
+from desktop_app.workflow.wizard_fields import account_fields_to_read
 
 FAST = RetryPolicy(max_attempts=5, base_delay=0.005, max_delay=0.02)
 ACCOUNT = "001000000000001AAA"
@@ -134,3 +135,44 @@ def test_stripe_customer_address_is_fixed_and_put_back(tmp_path: Path) -> None:
             undo_address_fixes("run-c", {"customer": adapter}, journal_path=journal)
             [record] = [r for r in adapter.iter_customers() if r.customer_id == customer]
             assert record.country == "DEUTSCHLAND"  # the adapter reads countries upper-cased
+
+
+def test_picklist_org_takes_the_iso_code_fix_in_billing_country_code(tmp_path: Path) -> None:
+    """An org with State and Country/Territory picklists: the check reads the code fields (the text of
+    records not converted yet), a country fix lands in BillingCountryCode (Salesforce fills the name),
+    a state fix in BillingStateCode, and a code not in the org's list is refused per record."""
+    with start_salesforce_sandbox(scenario="picklist-addresses", accounts=60) as org:
+        client = salesforce_side(org).client
+        try:
+            describe = client.describe("Account")
+            fields = account_fields_to_read(describe, "Billing_Customer_ID__c")
+            assert (fields["country"], fields["state"]) == ("BillingCountryCode", "BillingStateCode")
+            rows = client.query("SELECT Id, BillingCountry, BillingCountryCode, BillingState FROM Account ORDER BY Id")
+            unconverted = rows[(rows["BillingCountryCode"] == "") & (rows["BillingCountry"] != "")]
+            texas = rows[rows["BillingCountry"].isin(["United States of America", "U.S."])].iloc[0]
+            named = rows[rows["BillingCountryCode"] == "DE"].iloc[0]
+            first, second = unconverted.iloc[0], unconverted.iloc[1]
+            changes = [
+                RecordChange("account", first["Id"], (FieldChange("country", first["BillingCountry"], "DE"),)),
+                RecordChange("account", texas["Id"], (FieldChange("country", texas["BillingCountry"], "US"),
+                                                      FieldChange("state", texas["BillingState"], "TX"))),
+                RecordChange("account", named["Id"], (FieldChange("country", "DE", "FR"),)),  # a code that counts
+                RecordChange("account", second["Id"], (FieldChange("country", second["BillingCountry"], "XK"),)),
+            ]
+            writers = address_writers(client, None)
+            figures = write_address_fixes("run-p", changes, writers, journal_path=tmp_path / "j")
+            assert figures.counts == {"account": {"written": 4, "failed": 1}}  # address parts
+            assert org.org.account(first["Id"])["BillingCountryCode"] == "DE"
+            assert org.org.account(first["Id"])["BillingCountry"] == "Germany"  # the picklist's label
+            assert org.org.counters.writes_of(first["Id"], "BillingCountryCode") == 1
+            assert org.org.counters.writes_of(first["Id"], "BillingCountry") == 0
+            fixed = org.org.account(texas["Id"])
+            assert (fixed["BillingCountryCode"], fixed["BillingStateCode"]) == ("US", "TX")
+            assert fixed["BillingState"] == "Texas"
+            assert org.org.account(named["Id"])["BillingCountryCode"] == "FR"
+            [refused] = [p for p in figures.problems if p[1] == second["Id"]]
+            assert refused[4] == "FIELD_INTEGRITY_EXCEPTION"
+            assert "list of valid countries" in refused[5]
+            assert org.org.account(second["Id"])["BillingCountryCode"] is None
+        finally:
+            client.session.close()

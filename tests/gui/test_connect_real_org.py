@@ -20,6 +20,7 @@ from desktop_app.gui.pages import PAGE_IDS
 from desktop_app.gui.state import Journey, Source
 from desktop_app.salesforce import oauth
 from desktop_app.salesforce.profiles import REFRESH_TOKEN_KIND, load_profiles, profiles_file
+from desktop_app.sandbox.salesforce import with_knobs
 from desktop_app.secrets import SERVICE_PREFIX
 from desktop_app.workflow import wizard_login
 
@@ -67,7 +68,10 @@ def _fill_new_login(page, org) -> None:
     page.my_domain.setText(org.login_url)
     page.advanced.setChecked(True)
     page.consumer_key.setText(org.consumer_key)
-    page.port.setValue(_free_port())
+    port = _free_port()
+    page.port.setValue(port)
+    # The org's External Client App must list the callback (Salesforce refuses any other redirect_uri).
+    org.org.scenario = with_knobs(org.org.scenario, callback_urls=(f"http://localhost:{port}/OauthRedirect",))
     page.ca_cert.setText(str(org.ca_cert))
     page.profile_name.setText("acme")
 

@@ -13,7 +13,7 @@ from typing import Any
 import keyring
 import pytest
 from browser_support import chromium, needs_chromium, pin_for, user_at_browser
-from conftest import sandbox_app
+from conftest import registered_login, sandbox_app
 
 from desktop_app.salesforce import oauth
 from desktop_app.salesforce.client import SalesforceClient
@@ -34,12 +34,12 @@ def browser_for(tmp_path: Path) -> Iterator[Any]:
 def test_browser_login_saves_the_refresh_token_in_the_keyring_only(
     start_sandbox: Any, browser_for: Any, private_config_dir: Path
 ) -> None:
-    sandbox = start_sandbox(scenario="healthy")
+    sandbox, port = registered_login(start_sandbox)
     driver = browser_for(pin_for(sandbox.login_url))
     app = sandbox_app(sandbox)
     app = oauth.OAuthApp(login_host=app.login_host, consumer_key=app.consumer_key, verify=app.verify)  # PKCE only
     pages: list[str] = []
-    tokens = oauth.login(app, port=0, open_browser=user_at_browser(driver, decision="allow", seen=pages), timeout=60)
+    tokens = oauth.login(app, port=port, open_browser=user_at_browser(driver, decision="allow", seen=pages), timeout=60)
     assert "Crosslink is connected" in pages[0]
     assert tokens.refresh_token
     assert tokens.instance_url == sandbox.instance_url
@@ -66,11 +66,11 @@ def test_browser_login_saves_the_refresh_token_in_the_keyring_only(
 
 
 def test_denying_access_in_the_browser_is_a_clean_cancel(start_sandbox: Any, browser_for: Any) -> None:
-    sandbox = start_sandbox(scenario="healthy")
+    sandbox, port = registered_login(start_sandbox)
     driver = browser_for(pin_for(sandbox.login_url))
     app = sandbox_app(sandbox)
     with pytest.raises(LoginCancelled):
-        oauth.login(app, port=0, open_browser=user_at_browser(driver, decision="deny", seen=[]), timeout=60)
+        oauth.login(app, port=port, open_browser=user_at_browser(driver, decision="deny", seen=[]), timeout=60)
 
 
 def test_chromium_trusts_only_the_pinned_sandbox_certificate(start_sandbox: Any, browser_for: Any) -> None:

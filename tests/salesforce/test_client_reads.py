@@ -110,3 +110,20 @@ def test_billing_contacts_by_customer_email(healthy_org: Any) -> None:
     for _, row in found.iterrows():
         assert row["email"].lower() == wanted[row["account_id"]].lower()
     assert isinstance(found, pd.DataFrame)
+
+
+def test_billing_contacts_in_a_picklist_org_carry_the_country_code(start_sandbox: Any) -> None:
+    """With State and Country/Territory picklists the code is the contact's country; a contact not yet
+    converted keeps its text."""
+    sandbox = start_sandbox(scenario="picklist-addresses", accounts=80)
+    client = admin_client(sandbox)
+    contacts = client.query("SELECT Id, AccountId, Email, MailingCountry, MailingCountryCode FROM Contact")
+    contacts = contacts[contacts["Email"] != ""].drop_duplicates("AccountId", keep=False)
+    found = client.read_billing_contacts(emails_by_account=dict(zip(contacts["AccountId"], contacts["Email"],
+                                                                    strict=True))).set_index("contact_id")
+    coded = contacts[contacts["MailingCountryCode"] != ""]
+    plain = contacts[(contacts["MailingCountryCode"] == "") & (contacts["MailingCountry"] != "")]
+    assert len(coded) > 0
+    assert (found.loc[coded["Id"], "country"].to_numpy() == coded["MailingCountryCode"].to_numpy()).all()
+    assert (found.loc[coded["Id"], "country"].str.len() == 2).all()  # "Germany" reads as DE
+    assert (found.loc[plain["Id"], "country"].to_numpy() == plain["MailingCountry"].to_numpy()).all()

@@ -145,7 +145,11 @@ def test_authorize_validates_client_callback_and_challenge(sandbox, trusted) -> 
     foreign = authorize(session, sandbox, challenge, redirect_uri="https://evil.example/OauthRedirect")
     assert foreign.status_code == 400
     assert "redirect_uri_mismatch" in foreign.text
-    assert "code" in authorize(session, sandbox, challenge, redirect_uri="http://127.0.0.1:1717/OauthRedirect")
+    assert "code" in authorize(session, sandbox, challenge, redirect_uri="http://127.0.0.1:7171/OauthRedirect")
+    # Only the registered callbacks: another loopback port is refused as Salesforce does.
+    other_port = authorize(session, sandbox, challenge, redirect_uri="http://localhost:7172/OauthRedirect")
+    assert other_port.status_code == 400
+    assert "redirect_uri_mismatch" in other_port.text
     hinted = session.get(
         f"{sandbox.login_url}/services/oauth2/authorize",
         timeout=10,
@@ -301,3 +305,16 @@ def test_salesforce_cli_public_client_can_log_in_without_a_secret(sandbox, trust
     token = session.post(f"{sandbox.login_url}/services/oauth2/token", data=form, timeout=10)
     assert token.status_code == 200
     assert token.json()["access_token"].startswith(sandbox.org.org_id15 + "!")
+
+
+def test_the_apps_registered_callbacks_are_configurable(start_sandbox, trusted) -> None:
+    from desktop_app.sandbox.salesforce import with_knobs
+
+    registered = "http://localhost:8484/OauthRedirect"
+    sandbox = start_sandbox(with_knobs("healthy", callback_urls=(registered,)), accounts=5)
+    _, challenge = pkce_pair()
+    session = trusted(sandbox)
+    assert "code" in authorize(session, sandbox, challenge, redirect_uri=registered)
+    refused = authorize(session, sandbox, challenge, redirect_uri=CALLBACK)  # no longer registered
+    assert refused.status_code == 400
+    assert "redirect_uri_mismatch" in refused.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 import requests
 from simple_salesforce.exceptions import SalesforceRefusedRequest
@@ -213,3 +215,55 @@ def test_deleted_records_scenario(start_sandbox, raw_api, client) -> None:
     answer = raw_api(sandbox).request("PATCH", f"sobjects/Account/{deleted[0]}", json={"Phone": "1"})
     assert answer.status_code == 404
     assert answer.json()[0]["errorCode"] == "ENTITY_IS_DELETED"
+
+
+def test_picklist_org_describes_the_state_and_country_code_fields(start_sandbox, raw_api) -> None:
+    api = raw_api(start_sandbox("picklist-addresses", accounts=20))
+    country = describe_field(api, "BillingCountryCode")
+    state = describe_field(api, "BillingStateCode")
+    assert country["type"] == state["type"] == "picklist"
+    assert {"value": "DE", "label": "Germany"}.items() <= next(
+        v for v in country["picklistValues"] if v["value"] == "DE"
+    ).items()
+    assert (state["controllerName"], state["dependentPicklist"]) == ("BillingCountryCode", True)
+    # validFor: the bit of the controlling value's position (US) is set for Texas, and only that one.
+    texas = next(v for v in state["picklistValues"] if v["value"] == "TX")
+    us_index = [v["value"] for v in country["picklistValues"]].index("US")
+    bits = base64.b64decode(texas["validFor"])
+    assert bits[us_index // 8] & (0x80 >> us_index % 8)
+    assert sum(bin(b).count("1") for b in bits) == 1
+    assert describe_field(api, "ShippingCountryCode") is not None
+    contact = {f["name"] for f in api.get("sobjects/Contact/describe").json()["fields"]}
+    assert {"MailingCountryCode", "MailingStateCode"} <= contact
+    assert describe_field(raw_api(start_sandbox("healthy", accounts=5)), "BillingCountryCode") is None
+
+
+def test_picklist_org_refuses_codes_and_names_not_in_its_lists(start_sandbox, raw_api) -> None:
+    sandbox = start_sandbox("picklist-addresses", accounts=20)
+    api = raw_api(sandbox)
+    account = first_account(api)["Id"]
+
+    def patch(**values: str) -> requests.Response:
+        return api.request("PATCH", f"sobjects/Account/{account}", json=values)
+
+    refused = patch(BillingCountryCode="ZZ")
+    assert refused.status_code == 400
+    assert refused.json()[0]["errorCode"] == "FIELD_INTEGRITY_EXCEPTION"
+    assert "list of valid countries" in refused.json()[0]["message"]
+    assert patch(BillingCountry="Deutschland").json()[0]["errorCode"] == "FIELD_INTEGRITY_EXCEPTION"
+    assert patch(BillingCountry="Germany").status_code == 204
+    assert sandbox.org.account(account)["BillingCountryCode"] == "DE"
+    wrong_state = patch(BillingStateCode="TX")  # Texas is not a state of Germany
+    assert wrong_state.json()[0]["errorCode"] == "FIELD_INTEGRITY_EXCEPTION"
+    assert "list of valid states" in wrong_state.json()[0]["message"]
+    assert patch(BillingCountryCode="US", BillingStateCode="TX").status_code == 204
+    record = sandbox.org.account(account)
+    assert (record["BillingCountry"], record["BillingState"]) == ("United States", "Texas")
+    in_bulk = api.request(
+        "PATCH",
+        "composite/sobjects",
+        json={"allOrNone": False, "records": [{"attributes": {"type": "Account"}, "id": account,
+                                               "BillingCountryCode": "XK"}]},
+    ).json()
+    assert in_bulk[0]["errors"][0]["statusCode"] == "FIELD_INTEGRITY_EXCEPTION"
+    assert in_bulk[0]["errors"][0]["fields"] == ["BillingCountryCode"]

@@ -15,13 +15,16 @@ with Salesforce's response and error shapes.
 
 Demo users (password ``demo``): ``admin@crosslink.demo`` (the running user; its permissions follow the
 scenario), ``noapi@crosslink.demo`` (no API Enabled), ``readonly@crosslink.demo`` (link field read-only).
-Registered apps: ``Scenario.consumer_key`` (with ``client_secret``; callbacks
-``http://localhost|127.0.0.1:<any port>/OauthRedirect``) and ``PlatformCLI`` (no secret).
+Registered apps: ``Scenario.consumer_key`` (with ``client_secret``; callbacks ``Scenario.callback_urls``,
+by default ``http://localhost:7171/OauthRedirect`` and its 127.0.0.1 form) and ``PlatformCLI`` (no
+secret; callback ``http://localhost:1717/OauthRedirect``).
 
 Scenarios (``SCENARIOS``; combine knobs with ``with_knobs``): healthy, single-currency, no-api,
 number-link-field, readonly-link-field, validation-rule, required-field, api-limits-low, faults,
-deleted-records. Tests read and arrange state through ``RunningSalesforceSandbox.org`` (``OrgState``):
-records, API calls by kind and per-record field write counts.
+deleted-records, picklist-addresses (State and Country/Territory picklists, see address_picklists.py),
+app-not-installed, user-not-preauthorized (see app_policy.py). Tests read and
+arrange state through ``RunningSalesforceSandbox.org`` (``OrgState``): records, API calls by kind and
+per-record field write counts.
 """
 
 from desktop_app.sandbox.salesforce.org import ApiCounters, DemoUser, OrgState

@@ -152,6 +152,14 @@ class BulkApi:
             bound = bind(parse(body["query"]), lambda name: self.org.table(name, user=ctx.user))
             if bound.is_aggregate:
                 return error("INVALIDJOB", "InvalidJob : Aggregate queries are not supported by Bulk API 2.0", 400)
+            if any(path.field.type == "address" for path in bound.paths):
+                return error(
+                    "INVALIDJOB",
+                    "InvalidJob : compound address fields are not supported by Bulk API 2.0; query their components",
+                    400,
+                )
+            if bound.query.offset is not None:  # as the Bulk API 2.0 guide lists: no OFFSET in query jobs
+                return error("INVALIDJOB", "InvalidJob : OFFSET is not supported by Bulk API 2.0 query jobs", 400)
             if self.org.bulk_query_jobs_used >= 10000:
                 return error("REQUEST_LIMIT_EXCEEDED", "Max bulk v2 query jobs per 24 hrs exceeded", 403)
             self.org.bulk_query_jobs_used += 1

@@ -5,6 +5,7 @@ request limit (403 ``REQUEST_LIMIT_EXCEEDED``), the API version, and afterwards 
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
 from collections.abc import Callable
@@ -16,11 +17,22 @@ from desktop_app.sandbox.salesforce.org import DemoUser, OrgState
 from desktop_app.sandbox.salesforce.soql import SoqlError
 from desktop_app.sandbox.salesforce.writes import RequestError
 
-MIN_VERSION, MAX_VERSION = 31, 64
+MIN_VERSION = 31
 # The calls that change records (``OrgState.drop_answers_after_writes`` loses their answers).
 WRITE_KINDS = frozenset({"collections.update", "sobject.update", "sobject.upsert", "sobject.delete",
                          "bulk.ingest.upload", "bulk.ingest.state"})
 _SEASONS = ("Winter", "Spring", "Summer")
+
+
+def current_version(today: dt.date | None = None) -> int:
+    """The major API version of the Salesforce release in production on ``today``: v59 is Winter '24
+    (October 2023), and a release comes every four months (February, June, October)."""
+    day = today or dt.date.today()
+    months = (day.year - 2023) * 12 + day.month - 10
+    return 59 + max(0, months) // 4
+
+
+MAX_VERSION = current_version()
 
 
 def error(code: str, message: str, status: int, fields: list[str] | None = None) -> Response:
@@ -78,6 +90,8 @@ class ApiGate:
 
         def guarded(request: Request) -> Response:
             scenario = self.org.scenario
+            if scenario.fault_kinds and kind not in scenario.fault_kinds:
+                return self._call(kind, handler, request)
             if self._roll(scenario.fault_drop_rate):
                 self.org.counters.count_call("fault.drop")
                 return Response.dropped()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 import secrets
 import threading
 import time
@@ -16,11 +15,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from desktop_app.sandbox.httpserver import Request, Response, Router
-from desktop_app.sandbox.salesforce import pages
+from desktop_app.sandbox.salesforce import app_policy, pages
 from desktop_app.sandbox.salesforce.identity import identity_document, userinfo_document
 from desktop_app.sandbox.salesforce.org import DemoUser, OrgState
+from desktop_app.sandbox.salesforce.scenario import PLATFORM_CLI_CALLBACK
 
-LOOPBACK_CALLBACK = re.compile(r"http://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?/OauthRedirect")
 KNOWN_SCOPES = ("api", "refresh_token", "offline_access", "web", "full", "id", "openid", "profile", "email")
 APP_NAME = "Crosslink"
 
@@ -77,6 +76,12 @@ class OAuthService:
         self._refresh: dict[str, tuple[str, str, str]] = {}  # refresh token → (user id, client id, scope)
         self._codes: dict[str, _Code] = {}
         self._pending: dict[str, dict[str, Any]] = {}
+
+    def callbacks(self, client_id: str) -> tuple[str, ...]:
+        """The callback URLs registered for ``client_id`` (the scenario's for our app)."""
+        if client_id == self.consumer_key:
+            return self.org.scenario.callback_urls
+        return (PLATFORM_CLI_CALLBACK,)
 
     # ----- tokens -----
     def identity_url(self, user_id: str) -> str:
@@ -159,7 +164,7 @@ class OAuthService:
         client_id, redirect_uri = params.get("client_id", ""), params.get("redirect_uri", "")
         if client_id not in self.client_ids:
             return Response.html(pages.error_page("invalid_client_id", "client identifier invalid"), 400)
-        if not LOOPBACK_CALLBACK.fullmatch(redirect_uri):
+        if redirect_uri not in self.callbacks(client_id):
             return Response.html(
                 pages.error_page("redirect_uri_mismatch", "redirect_uri must match configuration"), 400
             )
@@ -199,6 +204,19 @@ class OAuthService:
                     ),
                 )
             )
+        refusal = (
+            app_policy.login_refusal(self.org.scenario, user.profile_name)
+            if pending["params"]["client_id"] == self.consumer_key
+            else None
+        )
+        if refusal is not None:
+            with self._lock:
+                self._pending.pop(form["pending"], None)
+            params = pending["params"]
+            query = {"error": refusal[0], "error_description": refusal[1]}
+            if params.get("state"):
+                query["state"] = params["state"]
+            return Response.redirect(f"{params['redirect_uri']}?{urlencode(query)}")
         pending["user_id"] = user.user_id
         return Response.html(
             pages.consent_page(
@@ -268,8 +286,12 @@ class OAuthService:
             user_id, issued_to, scope = found
             if issued_to != client_id:
                 return _token_error("invalid_grant", "expired access/refresh token")
+            user = self.org.users[user_id]
+            refusal = app_policy.refresh_refusal(self.org.scenario, user.profile_name)
+            if refusal is not None and client_id == self.consumer_key:
+                return _token_error(*refusal)
             body = self.issue(
-                self.org.users[user_id],
+                user,
                 client_id,
                 scope,
                 with_refresh=False,

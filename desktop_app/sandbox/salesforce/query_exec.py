@@ -97,7 +97,10 @@ class BoundQuery:
                 current = target.row_for(source.columns[reference.name][current])
                 node, source = child, target
             if current is not None:
-                node[path.field.name] = _json_value(path.field, source.columns[path.field.name][current])
+                if path.field.type == "address":  # computed from its components
+                    node[path.field.name] = path.getter(row)
+                else:
+                    node[path.field.name] = _json_value(path.field, source.columns[path.field.name][current])
         return out
 
     def csv_header(self) -> list[str]:

@@ -12,6 +12,7 @@ from desktop_app.core.ids import normalize_id
 from desktop_app.sandbox.salesforce.query_paths import Predicate, TableLookup, bind_path
 from desktop_app.sandbox.salesforce.schema import FieldDef
 from desktop_app.sandbox.salesforce.soql import BoolOp, Condition, CountCall, Expr, Literal, Not, Query, SoqlError
+from desktop_app.sandbox.salesforce.soql_dates import day_range
 from desktop_app.sandbox.salesforce.table import Table
 
 
@@ -63,6 +64,11 @@ class WhereCompiler:
             if literal.kind != "boolean":
                 raise SoqlError("INVALID_FIELD", wrong, self.text, literal.offset)
             return literal.value
+        if kind in ("date", "datetime") and literal.kind == "daterange":
+            assert isinstance(literal.value, tuple)
+            days = day_range(*literal.value)
+            time = "T00:00:00" if kind == "datetime" else ""
+            return (days.start.isoformat() + time, days.end.isoformat() + time)
         if kind in ("date", "datetime"):
             if literal.kind not in ("date", "datetime"):
                 raise SoqlError(
@@ -133,6 +139,8 @@ class WhereCompiler:
             pattern = _like_regex(str(cond.value.value))
             return lambda row: (value := get(row)) is not None and pattern.fullmatch(str(value)) is not None
         wanted = self.literal(definition, cond.value)
+        if cond.value.kind == "daterange":
+            return self._in_days(get, key, cond.op, wanted)
         if cond.op == "=":
             return lambda row: key(get(row)) == wanted
         if cond.op == "!=":
@@ -146,6 +154,21 @@ class WhereCompiler:
             ">=": lambda a: bool(a >= wanted),
         }[cond.op]
         return lambda row: (value := key(get(row))) is not None and compare(value)
+
+
+    @staticmethod
+    def _in_days(get: Callable[[int], Any], key: Callable[[Any], Any], op: str, days: tuple[str, str]) -> Predicate:
+        """A comparison with a date literal: ``=`` inside [start, end), ``<`` before it, ``>`` after it."""
+        start, end = days
+        inside: Callable[[str], bool] = {
+            "=": lambda v: start <= v < end,
+            "!=": lambda v: not start <= v < end,
+            "<": lambda v: v < start,
+            "<=": lambda v: v < end,
+            ">": lambda v: v >= end,
+            ">=": lambda v: v >= start,
+        }[op]
+        return lambda row: (value := key(get(row))) is not None and inside(value)
 
 
 def _like_regex(pattern: str) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.sandbox.salesforce.schema import FieldDef
+from desktop_app.sandbox.salesforce.schema import ADDRESS_COMPONENTS, FieldDef
 from desktop_app.sandbox.salesforce.soql import FieldPath, SoqlError
 from desktop_app.sandbox.salesforce.table import Table
 
@@ -78,7 +78,25 @@ def bind_path(table: Table, path: FieldPath, lookup: TableLookup, text: str) -> 
     if definition is None:
         raise SoqlError("INVALID_FIELD", _NO_COLUMN.format(name=path.dotted, entity=table.obj.name), text, path.offset)
     names.append(definition.name)
+    if definition.type == "address":  # a compound address reads as one structure of its components
+        getter = _address_getter(table, current, tuple(hops), definition.name)
+        return BoundPath(tuple(hops), definition, tuple(names), getter)
     return BoundPath(tuple(hops), definition, tuple(names), _make_getter(table, tuple(hops), definition.name))
+
+
+def _address_getter(start: Table, final: Table, hops: tuple[tuple[FieldDef, Table], ...], name: str) -> Getter:
+    prefix = name.removesuffix("Address")
+    getters = {
+        key: _make_getter(start, hops, prefix + suffix)
+        for key, suffix in ADDRESS_COMPONENTS.items()
+        if final.obj.field(prefix + suffix) is not None
+    }
+
+    def value(row: int) -> dict[str, Any] | None:
+        parts = {key: get(row) for key, get in getters.items()}
+        return parts if any(v is not None for v in parts.values()) else None
+
+    return value
 
 
 def _make_getter(table: Table, hops: tuple[tuple[FieldDef, Table], ...], name: str) -> Getter:

@@ -27,6 +27,8 @@ DEFAULT_CURRENCIES = (
     Currency("AUD", 1.52),
     Currency("JPY", 149.5, active=False, decimal_places=0),
 )
+DEMO_CALLBACKS = ("http://localhost:7171/OauthRedirect", "http://127.0.0.1:7171/OauthRedirect")
+PLATFORM_CLI_CALLBACK = "http://localhost:1717/OauthRedirect"  # the Salesforce CLI's registered callback
 DEMO_CONSUMER_KEY = "3MVG9CrosslinkSandboxDemoConsumerKey.LocalOnly0000000000000000000000000000000"
 
 
@@ -49,6 +51,7 @@ class Scenario:
     # Org rules.
     country_validation_rule: bool = False  # rejects updates when BillingCountry is not a 2-letter code
     required_field: str | None = None  # a required custom text field, blank on every 7th Account
+    state_country_picklists: bool = False  # <P>CountryCode/<P>StateCode beside the text fields
     deleted_accounts: int = 0  # the last N seeded Accounts are in the recycle bin
     # Limits.
     daily_api_max: int = 15000
@@ -60,13 +63,22 @@ class Scenario:
     fault_slow_rate: float = 0.0
     fault_drop_after_rate: float = 0.0  # the request is processed, then the connection drops unanswered
     slow_seconds: float = 1.5
+    fault_kinds: tuple[str, ...] = ()  # only calls of these kinds (e.g. "bulk.ingest.upload") fault; () = all
     # Bulk jobs take this long in InProgress, so polling is real.
     bulk_processing_seconds: float = 0.3
     # OAuth.
     consumer_key: str = DEMO_CONSUMER_KEY
+    # The External Client App's registered callback URLs; an authorize request with any other
+    # redirect_uri is refused (redirect_uri_mismatch), compared whole as Salesforce does.
+    callback_urls: tuple[str, ...] = DEMO_CALLBACKS
     # Registered apps without a secret that may also log in (the Salesforce CLI's web login).
     public_clients: tuple[str, ...] = ("PlatformCLI",)
     client_secret: str | None = None  # None: a random secret per start
+    # The External Client App's standing in the org (see app_policy.py).
+    app_installed: bool = True
+    user_may_approve_uninstalled_apps: bool = False  # the permission that bypasses "not installed"
+    admin_approved_users_only: bool = False  # Permitted Users = "Admin approved users are pre-authorized"
+    preauthorized_profiles: tuple[str, ...] = ()  # profiles the app's policy lists
     query_batch_size: int = 2000
 
 
@@ -81,6 +93,9 @@ SCENARIOS: dict[str, Scenario] = {
     "api-limits-low": Scenario(name="api-limits-low", daily_api_used=14980),
     "faults": Scenario(name="faults", lock_rate=0.05, fault_503_rate=0.05, fault_drop_rate=0.02, fault_slow_rate=0.05),
     "deleted-records": Scenario(name="deleted-records", deleted_accounts=5),
+    "picklist-addresses": Scenario(name="picklist-addresses", state_country_picklists=True),
+    "app-not-installed": Scenario(name="app-not-installed", app_installed=False),
+    "user-not-preauthorized": Scenario(name="user-not-preauthorized", admin_approved_users_only=True),
     "professional-edition": Scenario(
         name="professional-edition", edition="Professional Edition", api_enabled=False, modify_all_data=True
     ),

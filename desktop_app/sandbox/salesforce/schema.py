@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+ADDRESS_COMPONENTS = {  # the keys of a compound address value → the component field's suffix
+    "street": "Street", "city": "City", "state": "State", "postalCode": "PostalCode", "country": "Country",
+    "stateCode": "StateCode", "countryCode": "CountryCode", "latitude": "Latitude", "longitude": "Longitude",
+    "geocodeAccuracy": "GeocodeAccuracy",
+}  # fmt: skip
 NUMBER_TYPES = frozenset({"double", "int", "currency", "percent"})
 ID_TYPES = frozenset({"id", "reference"})
 
@@ -61,6 +66,10 @@ class FieldDef:
     defaulted_on_create: bool = False
     name_field: bool = False
     calculated: bool = False
+    controller: str | None = None  # the controlling field of a dependent picklist
+    compound: str | None = None  # the compound field this one is a component of (BillingAddress)
+    picklist_labels: tuple[str, ...] = ()  # labels of ``picklist`` values when they differ from the values
+    picklist_valid_for: tuple[str, ...] = ()  # describe ``validFor`` of each value of a dependent picklist
 
     @property
     def is_number(self) -> bool:
@@ -83,14 +92,14 @@ class FieldDef:
             "calculatedFormula": None,
             "cascadeDelete": False,
             "caseSensitive": False,
-            "compoundFieldName": None,
-            "controllerName": None,
+            "compoundFieldName": self.compound,
+            "controllerName": self.controller,
             "createable": self.createable and can_update,
             "custom": self.custom,
             "defaultValue": None,
             "defaultValueFormula": None,
             "defaultedOnCreate": self.defaulted_on_create,
-            "dependentPicklist": False,
+            "dependentPicklist": self.controller is not None,
             "deprecatedAndHidden": False,
             "digits": 0,
             "displayLocationInDecimal": False,
@@ -114,8 +123,14 @@ class FieldDef:
             "nillable": self.nillable,
             "permissionable": self.custom and self.nillable,
             "picklistValues": [
-                {"active": active, "defaultValue": False, "label": value, "validFor": None, "value": value}
-                for value, active in self.picklist
+                {
+                    "active": active,
+                    "defaultValue": False,
+                    "label": self.picklist_labels[i] if self.picklist_labels else value,
+                    "validFor": self.picklist_valid_for[i] if self.picklist_valid_for else None,
+                    "value": value,
+                }
+                for i, (value, active) in enumerate(self.picklist)
             ],
             "polymorphicForeignKey": False,
             "precision": self.precision,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop_app.sandbox.salesforce.address_picklists import code_fields
 from desktop_app.sandbox.salesforce.schema import FieldDef, ObjectDef
 
 
@@ -38,19 +39,31 @@ def _audit() -> tuple[FieldDef, ...]:
     )
 
 
+_ACCURACY = tuple((v, True) for v in ("Address", "NearAddress", "Block", "Street", "ExtendedZip", "Zip", "City"))
+
+
 def _address(prefix: str) -> tuple[FieldDef, ...]:
+    """The components of an address and, read-only, the compound ``<prefix>Address`` field itself."""
+    part = f"{prefix}Address"
     return (
-        _f(f"{prefix}Street", "textarea", 255),
-        _f(f"{prefix}City", "string", 40),
-        _f(f"{prefix}State", "string", 80),
-        _f(f"{prefix}PostalCode", "string", 20),
-        _f(f"{prefix}Country", "string", 80),
+        _f(f"{prefix}Street", "textarea", 255, compound=part),
+        _f(f"{prefix}City", "string", 40, compound=part),
+        _f(f"{prefix}State", "string", 80, compound=part),
+        _f(f"{prefix}PostalCode", "string", 20, compound=part),
+        _f(f"{prefix}Country", "string", 80, compound=part),
+        _f(f"{prefix}Latitude", "double", precision=18, scale=15, compound=part),
+        _f(f"{prefix}Longitude", "double", precision=18, scale=15, compound=part),
+        _f(f"{prefix}GeocodeAccuracy", "picklist", 40, picklist=_ACCURACY, compound=part),
+        _f(f"{prefix}Address", "address", updateable=False, createable=False, label=f"{prefix} Address"),
     )
 
 
-def account_def(custom_fields: tuple[FieldDef, ...], currencies: tuple[tuple[str, bool], ...]) -> ObjectDef:
-    """Account with the standard fields the app touches, ``custom_fields`` and, when ``currencies`` is
-    not empty (a multi-currency org), ``CurrencyIsoCode``."""
+def account_def(
+    custom_fields: tuple[FieldDef, ...], currencies: tuple[tuple[str, bool], ...], *, address_codes: bool = False
+) -> ObjectDef:
+    """Account with the standard fields the app touches, ``custom_fields``, when ``currencies`` is
+    not empty (a multi-currency org) ``CurrencyIsoCode``, and with ``address_codes`` the State and
+    Country/Territory picklists."""
     fields: list[FieldDef] = [
         _id(),
         _f("Name", "string", 255, nillable=False, name_field=True, label="Account Name"),
@@ -59,7 +72,20 @@ def account_def(custom_fields: tuple[FieldDef, ...], currencies: tuple[tuple[str
         *_address("Billing"),
         *_address("Shipping"),
         _f("Phone", "phone"),
+        _f("Fax", "phone", label="Account Fax"),
         _f("Website", "url"),
+        _f("AccountNumber", "string", 40),
+        _f("Site", "string", 80, label="Account Site"),
+        _f("AccountSource", "picklist", picklist=(("Web", True), ("Phone Inquiry", True), ("Partner Referral", True))),
+        _f("AnnualRevenue", "currency", precision=18),
+        _f("NumberOfEmployees", "int", label="Employees"),
+        _f("Ownership", "picklist", picklist=(("Public", True), ("Private", True), ("Subsidiary", True))),
+        _f("Rating", "picklist", label="Account Rating", picklist=(("Hot", True), ("Warm", True), ("Cold", True))),
+        _f("TickerSymbol", "string", 20),
+        _f("Sic", "string", 20, label="SIC Code"),
+        _f("LastActivityDate", "date", updateable=False, createable=False),
+        _f("MasterRecordId", "reference", reference_to=("Account",), relationship_name="MasterRecord",
+           updateable=False, createable=False),
         _f("Industry", "picklist", picklist=(("Technology", True), ("Retail", True), ("Finance", True))),
         _f("Description", "textarea"),
         _f(
@@ -71,6 +97,8 @@ def account_def(custom_fields: tuple[FieldDef, ...], currencies: tuple[tuple[str
             defaulted_on_create=True,
         ),
     ]
+    if address_codes:
+        fields.extend((*code_fields("Billing"), *code_fields("Shipping")))
     if currencies:
         fields.append(
             _f(
@@ -87,8 +115,8 @@ def account_def(custom_fields: tuple[FieldDef, ...], currencies: tuple[tuple[str
     return ObjectDef("Account", "001", tuple(fields), label="Account", updateable=True)
 
 
-def contact_def(currencies: tuple[tuple[str, bool], ...]) -> ObjectDef:
-    """Contact with the fields billing contacts use."""
+def contact_def(currencies: tuple[tuple[str, bool], ...], *, address_codes: bool = False) -> ObjectDef:
+    """Contact with the fields billing contacts use (and the address picklists with ``address_codes``)."""
     fields: list[FieldDef] = [
         _id(),
         _f("AccountId", "reference", reference_to=("Account",), relationship_name="Account"),
@@ -107,6 +135,8 @@ def contact_def(currencies: tuple[tuple[str, bool], ...]) -> ObjectDef:
             defaulted_on_create=True,
         ),
     ]
+    if address_codes:
+        fields.extend(code_fields("Mailing"))
     if currencies:
         fields.append(_f("CurrencyIsoCode", "picklist", 3, picklist=currencies, defaulted_on_create=True))
     fields.extend(_audit())

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from desktop_app.sandbox.salesforce.address_picklists import countries, country_code, state_code, states
+from desktop_app.sandbox.salesforce.created_dates import audit_dates
 from desktop_app.sandbox.salesforce.org import DemoUser, OrgState, ValidationRuleDef, make_id
 from desktop_app.sandbox.salesforce.scenario import Scenario
 from desktop_app.sandbox.salesforce.schema import FieldDef, ObjectDef
@@ -19,7 +21,6 @@ from desktop_app.sandbox.salesforce.schema_objects import (
 )
 from desktop_app.sandbox.salesforce.table import Table
 
-CREATED = "2024-01-15T09:30:00.000+0000"
 DEMO_PASSWORD = "demo"
 
 
@@ -99,8 +100,16 @@ def build_org(
     users = _users(scenario, ps_admin, ps_standard)
     owner = users[0].user_id
     tables: dict[str, Table] = {
-        "Account": _accounts(account_def(tuple(custom), currencies), accounts, scenario, link_field, owner),
-        "Contact": _contacts(contact_def(currencies), contacts, owner, scenario),
+        "Account": _accounts(
+            account_def(tuple(custom), currencies, address_codes=scenario.state_country_picklists),
+            accounts,
+            scenario,
+            link_field,
+            owner,
+        ),
+        "Contact": _contacts(
+            contact_def(currencies, address_codes=scenario.state_country_picklists), contacts, owner, scenario
+        ),
     }
     tables.update(_setup_tables(setup, scenario, users, ps_admin, ps_standard, link_field))
     rules = [
@@ -147,6 +156,7 @@ def build_org(
 
 def _accounts(obj: ObjectDef, frame: pd.DataFrame, scenario: Scenario, link_field: str, owner: str) -> Table:
     n = len(frame)
+    created, modified = audit_dates(n, seed=1)
     links = _text(frame, "link_customer_id")
     if scenario.link_field_type == "double":
         links = [float(v) if v is not None and v.isdigit() else None for v in links]
@@ -162,11 +172,11 @@ def _accounts(obj: ObjectDef, frame: pd.DataFrame, scenario: Scenario, link_fiel
         "BillingCountry": _text(frame, "country"),
         "OwnerId": [owner] * n,
         "IsDeleted": [False] * n,
-        "CreatedDate": [CREATED] * n,
+        "CreatedDate": created,
         "CreatedById": [owner] * n,
-        "LastModifiedDate": [CREATED] * n,
+        "LastModifiedDate": modified,
         "LastModifiedById": [owner] * n,
-        "SystemModstamp": [CREATED] * n,
+        "SystemModstamp": modified,
         "Type": ["Customer"] * n,
         link_field: links,
     }
@@ -174,6 +184,8 @@ def _accounts(obj: ObjectDef, frame: pd.DataFrame, scenario: Scenario, link_fiel
         known = {c.iso_code for c in scenario.currencies}
         corporate = next((c.iso_code for c in scenario.currencies if c.corporate), "USD")
         columns["CurrencyIsoCode"] = [v if v in known else corporate for v in _text(frame, "currency")]
+    if scenario.state_country_picklists:
+        _address_codes(columns, "Billing")
     if scenario.required_field:
         tiers = ("Gold", "Silver", "Bronze")
         columns[scenario.required_field] = [None if i % 7 == 3 else tiers[i % 3] for i in range(n)]
@@ -185,6 +197,7 @@ def _accounts(obj: ObjectDef, frame: pd.DataFrame, scenario: Scenario, link_fiel
 
 def _contacts(obj: ObjectDef, frame: pd.DataFrame, owner: str, scenario: Scenario) -> Table:
     n = len(frame)
+    created, modified = audit_dates(n, seed=2)
     names = _text(frame, "name")
     first = [v.split(" ", 1)[0] if v and " " in v else None for v in names]
     last = [v.split(" ", 1)[1] if v and " " in v else v or "Unknown" for v in names]
@@ -202,15 +215,33 @@ def _contacts(obj: ObjectDef, frame: pd.DataFrame, owner: str, scenario: Scenari
         "MailingCountry": _text(frame, "country"),
         "OwnerId": [owner] * n,
         "IsDeleted": [False] * n,
-        "CreatedDate": [CREATED] * n,
+        "CreatedDate": created,
         "CreatedById": [owner] * n,
-        "LastModifiedDate": [CREATED] * n,
+        "LastModifiedDate": modified,
         "LastModifiedById": [owner] * n,
-        "SystemModstamp": [CREATED] * n,
+        "SystemModstamp": modified,
     }
     if scenario.multi_currency:
         columns["CurrencyIsoCode"] = ["USD"] * n
+    if scenario.state_country_picklists:
+        _address_codes(columns, "Mailing")
     return Table(obj, columns)
+
+
+def _address_codes(columns: dict[str, list[Any]], prefix: str) -> None:
+    """Codes for the addresses the picklists' conversion could read; the rest keep text without a code
+    (as in an org that turned the picklists on after its data was entered)."""
+    codes = [country_code(v) for v in columns[f"{prefix}Country"]]
+    names = dict(countries())
+    columns[f"{prefix}CountryCode"] = codes
+    texts = columns[f"{prefix}Country"]
+    columns[f"{prefix}Country"] = [names[c] if c else v for c, v in zip(codes, texts, strict=True)]
+    state_codes = [state_code(c, v) for c, v in zip(codes, columns[f"{prefix}State"], strict=True)]
+    columns[f"{prefix}StateCode"] = state_codes
+    columns[f"{prefix}State"] = [
+        dict(states().get(c or "", ())).get(s, v) if s else v
+        for c, s, v in zip(codes, state_codes, columns[f"{prefix}State"], strict=True)
+    ]
 
 
 def _setup_tables(

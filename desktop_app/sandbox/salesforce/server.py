@@ -17,6 +17,7 @@ from desktop_app.sandbox.salesforce.gate import ApiGate
 from desktop_app.sandbox.salesforce.oauth import OAuthService
 from desktop_app.sandbox.salesforce.org import OrgState
 from desktop_app.sandbox.salesforce.rest import RestApi
+from desktop_app.sandbox.salesforce.rest_create import CreateApi
 from desktop_app.sandbox.salesforce.rest_external import ExternalIdApi
 from desktop_app.sandbox.salesforce.scenario import Scenario, scenario_named
 from desktop_app.sandbox.salesforce.seed import DEMO_PASSWORD, build_org
@@ -118,6 +119,7 @@ def start_salesforce_sandbox(
     oauth.register(router)
     RestApi(org, gate).register(router)
     ExternalIdApi(org, gate).register(router)
+    CreateApi(org, gate).register(router)
     bulk.register(router)
     server = SandboxServer(router.dispatch, tls=tls, port=port)
     oauth.base_url = server.url

@@ -12,7 +12,7 @@ Grammar (keywords case-insensitive)::
     condition := lhs op literal | lhs [NOT] IN '(' (literal {, literal} | query) ')'
     lhs       := path | COUNT '(' [path] ')'                 (COUNT only in HAVING)
     op        := = | != | <> | < | <= | > | >= | LIKE
-    literal   := 'string' | number | TRUE | FALSE | NULL | date | datetime
+    literal   := 'string' | number | TRUE | FALSE | NULL | date | datetime | TODAY | LAST_N_DAYS:n ...
     order     := lhs [ASC|DESC] [NULLS (FIRST|LAST)]
 
 Syntax errors raise ``SoqlError`` with code ``MALFORMED_QUERY`` and the position Salesforce reports.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop_app.sandbox.salesforce.soql_dates import FIXED, WITH_N
 from desktop_app.sandbox.salesforce.soql_lexer import KEYWORDS, SoqlError, Token, format_error, tokenize
 
 __all__ = ["SoqlError", "format_error", "parse", "tokenize"]
@@ -46,8 +47,8 @@ class CountCall:
 
 @dataclass(frozen=True)
 class Literal:
-    kind: str  # string, number, boolean, null, date, datetime
-    value: str | float | bool | None
+    kind: str  # string, number, boolean, null, date, datetime, daterange (a date literal: name and n)
+    value: str | float | bool | tuple[str, int | None] | None
     offset: int
 
 
@@ -313,6 +314,17 @@ class _Parser:
         if token.kind in ("date", "datetime"):
             self.advance()
             return Literal(token.kind, token.text, token.offset)
+        if token.kind == "name" and token.text.upper() in FIXED | WITH_N:
+            name = token.text.upper()
+            self.advance()
+            if name not in WITH_N:
+                return Literal("daterange", (name, None), token.offset)
+            self.punct(":")
+            count = self.current
+            if count.kind != "number" or not count.text.isdigit():
+                raise self.fail()
+            self.advance()
+            return Literal("daterange", (name, int(count.text)), token.offset)
         if token.kind == "name" and token.text.upper() in ("TRUE", "FALSE"):
             self.advance()
             return Literal("boolean", token.text.upper() == "TRUE", token.offset)

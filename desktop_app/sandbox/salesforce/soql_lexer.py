@@ -43,7 +43,7 @@ _TOKEN = re.compile(
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<string>')
   | (?P<op><>|!=|<=|>=|=|<|>)
-  | (?P<punct>[(),.])
+  | (?P<punct>[(),.:])
     """,
     re.VERBOSE,
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.core.ids import normalize_id
+from desktop_app.sandbox.salesforce.address_picklists import settle as settle_addresses
 from desktop_app.sandbox.salesforce.org import DemoUser, OrgState, now_text
 from desktop_app.sandbox.salesforce.schema import FieldDef
 from desktop_app.sandbox.salesforce.table import Table
@@ -61,6 +62,7 @@ class PreparedWrite:
     row: int | None  # None: a new record
     changes: dict[str, Any]
     record_id: str
+    derived: frozenset[str] = frozenset()  # fields Salesforce set itself (a picklist's text), not counted
 
 
 def _label(definition: FieldDef) -> str:
@@ -112,7 +114,8 @@ def convert_value(definition: FieldDef, raw: Any, *, from_csv: bool) -> Any | Re
                 (definition.name,),
             )
         return canonical
-    if definition.type == "picklist" and definition.picklist:
+    if definition.type == "picklist" and definition.picklist and definition.controller is None \
+            and not definition.name.endswith("CountryCode"):  # address picklists: see settle_addresses
         active = {value for value, is_active in definition.picklist if is_active}
         if text not in active:
             return RecordError(
@@ -207,6 +210,11 @@ def _check(
             f"unable to obtain exclusive access to this record or 1 records: {record_id}",
         )
     merged = table.record(row) if row is not None else {}
+    sent = frozenset(changes)
+    if org.scenario.state_country_picklists:
+        problem = settle_addresses(table.obj.name, merged, changes)
+        if problem is not None:
+            return RecordError("FIELD_INTEGRITY_EXCEPTION", problem[0], (problem[1],))
     merged.update(changes)
     missing = [
         d.name
@@ -225,7 +233,7 @@ def _check(
         duplicate = _unique_violation(org, table, record_id, changes)
         if duplicate is not None:
             return duplicate
-    return PreparedWrite(table, row, changes, record_id)
+    return PreparedWrite(table, row, changes, record_id, frozenset(changes) - sent)
 
 
 def _unique_violation(org: OrgState, table: Table, record_id: str, changes: dict[str, Any]) -> RecordError | None:
@@ -273,7 +281,7 @@ def apply(org: OrgState, user: DemoUser, prepared: PreparedWrite) -> None:
         ):
             if name in table.columns:
                 table.set(prepared.row, name, value)
-    org.counters.count_write(prepared.record_id, list(prepared.changes))
+    org.counters.count_write(prepared.record_id, [f for f in prepared.changes if f not in prepared.derived])
 
 
 ROLLED_BACK = RecordError(
