@@ -21,9 +21,7 @@ import requests
 
 from desktop_app.billing.base import BillingAuthError, BillingError
 from desktop_app.core.progress import CancelToken
-from desktop_app.salesforce.errors import LoginError
-from desktop_app.salesforce.loopback import LoopbackListener
-from desktop_app.salesforce.oauth import new_pkce_pair
+from desktop_app.loopback import LoopbackError, LoopbackListener, new_pkce_pair
 
 DEFAULT_PORT = 7172  # next to the Salesforce login's 7171, so both can be registered side by side
 LOGIN_TIMEOUT_SECONDS = 300.0
@@ -79,16 +77,16 @@ def browser_login(
     verifier, challenge = new_pkce_pair()
     state = secrets.token_urlsafe(24)
     try:
-        with LoopbackListener(port, expected_state=state) as listener:
+        with LoopbackListener(port, expected_state=state, system_name=endpoints.system_name) as listener:
             params = {"response_type": "code", "client_id": client_id, "redirect_uri": listener.redirect_uri,
                       "scope": endpoints.scope, "state": state, "code_challenge": challenge,
                       "code_challenge_method": "S256"}
             (open_browser or webbrowser.open)(f"{endpoints.authorize_url}?{urlencode(params)}")
             answer = listener.wait(timeout=timeout, cancel=cancel).params
             redirect_uri = listener.redirect_uri
-    except LoginError as failure:  # the listener's texts name Salesforce; say which system it was
-        raise BillingAuthError(f"{endpoints.system_name} sign-in did not complete: "
-                               f"{str(failure).replace('Salesforce', endpoints.system_name)}") from None
+    except LoopbackError as failure:
+        raise BillingAuthError(f"{endpoints.system_name} sign-in did not complete: {failure} Sign in again.") \
+            from None
     if answer.get("error"):
         raise BillingAuthError(f"{endpoints.system_name} did not grant access ({answer['error']}); nothing "
                                "was connected.")

@@ -6,8 +6,6 @@ Nothing here logs or raises with a token, code, verifier or client secret in the
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 import webbrowser
 from collections.abc import Callable
@@ -18,9 +16,9 @@ from urllib.parse import urlencode
 import requests
 
 from desktop_app.core.progress import CancelToken
-from desktop_app.salesforce.errors import LoginCancelled, LoginError
+from desktop_app.loopback import LoopbackError, LoopbackListener, LoopbackPortBusy, new_pkce_pair
+from desktop_app.salesforce.errors import LoginCancelled, LoginError, PortBusy
 from desktop_app.salesforce.login_errors import explain_login_error
-from desktop_app.salesforce.loopback import LoopbackListener
 from desktop_app.salesforce.tokens import TokenSet, parse_token_response
 
 # Data Loader's registered port: admins recognise it, it is outside the ephemeral range, and it
@@ -42,14 +40,6 @@ class OAuthApp:
     client_secret: str | None = field(default=None, repr=False)
     verify: str | bool = True  # CA bundle for requests (the local sandbox's CA), True = system CAs
     timeout: float = 30.0
-
-
-def new_pkce_pair() -> tuple[str, str]:
-    """A fresh (code_verifier, S256 code_challenge) pair: 43-128 URL-safe characters, no padding."""
-    verifier = base64.urlsafe_b64encode(secrets.token_bytes(48)).rstrip(b"=").decode("ascii")
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-    return verifier, challenge
 
 
 def authorize_url(
@@ -89,11 +79,21 @@ def login(
     """
     verifier, challenge = new_pkce_pair()
     state = secrets.token_urlsafe(24)
-    with LoopbackListener(port, expected_state=state, redirect_host=redirect_host) as listener:
-        url = authorize_url(app, redirect_uri=listener.redirect_uri, code_challenge=challenge, state=state)
-        open_browser(url)
-        redirect = listener.wait(timeout=timeout, cancel=cancel)
-        redirect_uri = listener.redirect_uri
+    try:
+        with LoopbackListener(port, expected_state=state, redirect_host=redirect_host) as listener:
+            url = authorize_url(app, redirect_uri=listener.redirect_uri, code_challenge=challenge, state=state)
+            open_browser(url)
+            redirect = listener.wait(timeout=timeout, cancel=cancel)
+            redirect_uri = listener.redirect_uri
+    except LoopbackPortBusy as busy:
+        raise PortBusy(
+            f"{busy} Close the other program (another login in progress, Data Loader, the Salesforce CLI) or "
+            "choose another port with --port and add http://localhost:<port>/OauthRedirect to your External "
+            "Client App's callback URLs."
+        ) from None
+    except LoopbackError as failure:
+        raise LoginError(f"{failure} Finish the login in the browser window Crosslink opened, or start again.") \
+            from None
     params = redirect.params
     # The listener only hands over a redirect with our state; checked again here, before the error
     # or the code is believed.

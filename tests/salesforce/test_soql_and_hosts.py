@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from desktop_app.loopback import new_pkce_pair
 from desktop_app.salesforce.bulk import parse_bulk_error
 from desktop_app.salesforce.errors import LoginError, UnsafeSoqlValue
 from desktop_app.salesforce.hosts import PRODUCTION, SANDBOX, resolve_login_host
-from desktop_app.salesforce.oauth import OAuthApp, authorize_url, new_pkce_pair
+from desktop_app.salesforce.oauth import OAuthApp, authorize_url
 from desktop_app.salesforce.soql import soql_field, soql_id, soql_id_list, soql_quote
 from desktop_app.salesforce.tokens import parse_token_response
 

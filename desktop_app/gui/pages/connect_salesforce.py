@@ -28,7 +28,7 @@ from desktop_app.gui.connections import SalesforceConnection, connect_demo, conn
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import WizardState
-from desktop_app.salesforce.loopback import REDIRECT_PATH
+from desktop_app.loopback import REDIRECT_PATH
 from desktop_app.salesforce.oauth import CONSUMER_KEY_ENV, DEFAULT_PORT
 from desktop_app.salesforce.profiles import ConnectionProfile
 from desktop_app.workflow.wizard_demo import DemoSystems

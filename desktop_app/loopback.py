@@ -1,4 +1,7 @@
-"""The one-shot loopback listener that receives the OAuth redirect (RFC 8252, section 7.3).
+"""The one-shot loopback listener that receives an OAuth redirect (RFC 8252, section 7.3), and PKCE.
+
+Shared by every browser login (Salesforce, and billing systems that sign in with OAuth 2.0), so it
+names no system of its own: the caller says which one, for the pages and messages.
 
 It listens on 127.0.0.1 only, answers the browser with a short page saying whether the login
 worked, and hands the query parameters of the redirect that carries the login's own ``state`` to the
@@ -9,7 +12,9 @@ genuine redirect until the timeout (RFC 8252, section 8.9).
 
 from __future__ import annotations
 
+import base64
 import errno
+import hashlib
 import html
 import secrets
 import threading
@@ -18,13 +23,28 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from desktop_app.core.progress import Cancelled, CancelToken
-from desktop_app.salesforce.errors import LoginError, PortBusy
 
 REDIRECT_PATH = "/OauthRedirect"
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Crosslink</title>
 <style>body{{font-family:system-ui,sans-serif;margin:4em auto;max-width:34em;color:#222}}</style>
 </head><body><h1>{title}</h1><p>{text}</p></body></html>"""
+
+
+class LoopbackError(Exception):
+    """The login's redirect did not arrive (timed out); the message says what to do."""
+
+
+class LoopbackPortBusy(LoopbackError):
+    """The loopback port is used by another program."""
+
+
+def new_pkce_pair() -> tuple[str, str]:
+    """A fresh (code_verifier, S256 code_challenge) pair: 43-128 URL-safe characters, no padding."""
+    verifier = base64.urlsafe_b64encode(secrets.token_bytes(48)).rstrip(b"=").decode("ascii")
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return verifier, challenge
 
 
 @dataclass(frozen=True)
@@ -59,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
         if "error" in params:
             title, text = "Login not completed", "Crosslink was not given access. You can close this tab."
         else:
-            title, text = "Connected", "Crosslink is connected to Salesforce. You can close this tab."
+            title, text = "Connected", f"Crosslink is connected to {self.server.system_name}. You can close this tab."
         self._answer(200, title, text)
         self.server.received = Redirect(params)
         self.server.arrived.set()
@@ -81,6 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _OneShotServer(HTTPServer):
     expected_state: str
+    system_name: str
     received: Redirect | None
     arrived: threading.Event
     strays: int  # redirects ignored because they did not carry the expected state
@@ -89,19 +110,19 @@ class _OneShotServer(HTTPServer):
 class LoopbackListener:
     """Listens on ``127.0.0.1:<port>`` for one OAuth redirect; use as a context manager."""
 
-    def __init__(self, port: int, *, expected_state: str, redirect_host: str = "localhost") -> None:
+    def __init__(self, port: int, *, expected_state: str, redirect_host: str = "localhost",
+                 system_name: str = "Salesforce") -> None:
         try:
             self._server = _OneShotServer(("127.0.0.1", port), _Handler)
         except OSError as error:
             if error.errno in (errno.EADDRINUSE, errno.EACCES):
-                raise PortBusy(
+                raise LoopbackPortBusy(
                     f"Port {port} on this computer is used by another program, so Crosslink cannot "
-                    "receive the Salesforce login there. Close the other program (another login in "
-                    "progress, Data Loader, the Salesforce CLI) or choose another port with --port and "
-                    "add http://localhost:<port>/OauthRedirect to your External Client App's callback URLs."
+                    f"receive the {system_name} login there."
                 ) from None
             raise
         self._server.expected_state = expected_state
+        self._server.system_name = system_name
         self._server.received = None
         self._server.strays = 0
         self._server.arrived = threading.Event()
@@ -133,7 +154,7 @@ class LoopbackListener:
         self._server.server_close()
 
     def wait(self, *, timeout: float, cancel: CancelToken | None = None) -> Redirect:
-        """The parameters of the redirect carrying the expected state; ``LoginError`` after
+        """The parameters of the redirect carrying the expected state; ``LoopbackError`` after
         ``timeout`` s, ``Cancelled`` on cancel. Redirects with another state never end the wait."""
         waited = 0.0
         step = 0.1
@@ -149,9 +170,8 @@ class LoopbackListener:
                     if ignored
                     else ""
                 )
-                raise LoginError(
-                    f"No answer from the Salesforce login page within {int(timeout)} seconds.{note} "
-                    "Finish the login in the browser window Crosslink opened, or start again."
+                raise LoopbackError(
+                    f"No answer from the {self._server.system_name} login page within {int(timeout)} seconds.{note}"
                 )
         assert self._server.received is not None
         return self._server.received
