@@ -13,7 +13,6 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from desktop_app.billing.address_writes import AddressWriter
 from desktop_app.billing.registry import api_system_keys, system_keys
 from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
 from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options, link_sides
-from desktop_app.core.address_changes import record_changes
 from desktop_app.core.journal import Journal, RunInfo
 from desktop_app.core.plan import PlanError
 from desktop_app.core.plan_file import plan_id, read_plan
@@ -33,25 +31,12 @@ from desktop_app.core.tables import TableError
 from desktop_app.workflow.address_write import (
     address_results_path,
     address_writers,
-    fixed_records,
     read_fix_file,
-    undo_address_fixes,
-    write_address_fixes,
 )
-from desktop_app.workflow.apply import (
-    RunBusy,
-    RunReport,
-    create_apply_run,
-    execute,
-    interrupt,
-    new_run_id,
-    resume,
-    start_undo,
-    stop_sentence,
-    write_results,
-)
+from desktop_app.workflow.apply import RunBusy, RunReport, new_run_id, stop_sentence, write_results
 from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.link_sides import close_sides
+from desktop_app.workflow.wizard_apply import AddressWork, UndoOutcome, apply_plan, resume_run, undo_run
 
 # Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
 _REMEMBERED = (
@@ -184,8 +169,10 @@ def _execute(
     args: argparse.Namespace,
     settings: dict[str, str],
     run_id: str,
-    work: Callable[[Journal, dict[str, Any], CancelToken, TerminalProgress], RunReport],
+    work: Callable[[dict[str, Any], CancelToken, TerminalProgress], RunReport],
 ) -> int:
+    """Make the sides for run ``run_id`` (their idempotency keys carry it, so a resumed write is the
+    same request to the system), do ``work`` with Ctrl+C as cancel, and report."""
     if settings.get("billing_system") == "file":
         raise UsageError(
             f"apply, resume and undo need a billing system they can read back ({', '.join(api_system_keys())}): a "
@@ -196,25 +183,26 @@ def _execute(
         args,
         billing_kind=settings.get("billing_system", ""),
         link_field=settings.get("link_field", DEFAULT_LINK_FIELD),
-        run_id=run_id,
         link_key=settings.get("billing_link_key", ""),
+        run_id=run_id,
     )
     progress = TerminalProgress()
-    with Journal() as journal, _cancel_on_interrupt() as cancel:
+    with _cancel_on_interrupt() as cancel:
         try:
-            report = work(journal, sides, cancel, progress)
+            report = work(sides, cancel, progress)
         except RunBusy as busy:
             raise UsageError(str(busy)) from None
-        except STOPPING as error:  # outside the link passes (address fixes): the run is interrupted too
-            stopped = interrupt(journal, run_id, stop_sentence(error, sides))
-            if stopped is None:
-                print(f"desktop-app {args.command}: {stop_sentence(error, sides)}", file=sys.stderr)
-                return EXIT_FAILED
-            report = stopped
+        except STOPPING as error:  # the run could not even be marked interrupted
+            print(f"desktop-app {args.command}: {stop_sentence(error, sides)}", file=sys.stderr)
+            return EXIT_FAILED
         finally:
             progress.finish()
             close_sides(sides)
     return _finish(report, args)
+
+
+def _addresses(sides: dict[str, Any], accepted: pd.DataFrame | None = None) -> AddressWork:
+    return AddressWork(_writers(sides), accepted)
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -237,22 +225,17 @@ def run_apply(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not billing_kind:
         raise UsageError(f"The plan names no billing system; pass --billing {'|'.join(system_keys())}.")
-    changes = record_changes(_read_fixes(args))
-    run_id = new_run_id()
+    fixes = _read_fixes(args)
     settings = {
         "billing_system": billing_kind,
         "link_field": args.link_field or plan.source.link_field,
         "billing_link_key": args.link_key or plan.source.billing_link_key,
         **_remembered(args),
     }
-
-    def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
-        create_apply_run(journal, plan, plan_path=str(args.plan), run_id=run_id, settings=settings)
-        counts = write_address_fixes(run_id, changes, _writers(sides), progress=progress,
-                                     cancel=cancel).counts if changes else {}
-        return replace(execute(journal, run_id, sides, progress=progress, cancel=cancel), addresses=counts)
-
-    return _execute(args, settings, run_id, work)
+    run_id = new_run_id()
+    return _execute(args, settings, run_id, lambda sides, cancel, progress: apply_plan(
+        plan, sides, settings, addresses=_addresses(sides, fixes), plan_path=str(args.plan), run_id=run_id,
+        progress=progress, cancel=cancel))
 
 
 def _run_or_fail(journal: Journal, run_id: str | None) -> RunInfo:
@@ -274,23 +257,9 @@ def run_resume(args: argparse.Namespace) -> int:
     if why:
         raise UsageError(why)
     _fill_from(args, info.settings)
-
-    def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
-        # The open address fixes first: a record they change is no longer the one a system refused.
-        fixed_before = fixed_records(info.run_id)
-        counts = _continue_addresses(info.run_id, sides, progress, cancel)
-        changed = fixed_records(info.run_id) - fixed_before
-        report = resume(journal, info.run_id, sides, retry_refused=args.retry_refused, changed=changed,
-                        progress=progress, cancel=cancel)
-        return replace(report, addresses=counts)
-
-    return _execute(args, info.settings, info.run_id, work)
-
-
-def _continue_addresses(run_id: str, sides: dict[str, Any], progress: TerminalProgress,
-                        cancel: CancelToken) -> dict[str, dict[str, int]]:
-    """Send the run's address fixes still open (none when it has none), then their counts."""
-    return write_address_fixes(run_id, [], _writers(sides), progress=progress, cancel=cancel).counts
+    return _execute(args, info.settings, info.run_id, lambda sides, cancel, progress: resume_run(
+        info.run_id, sides, addresses=_addresses(sides), retry_refused=args.retry_refused,
+        progress=progress, cancel=cancel))
 
 
 def run_undo(args: argparse.Namespace) -> int:
@@ -300,26 +269,27 @@ def run_undo(args: argparse.Namespace) -> int:
     if info.kind == "undo":
         raise UsageError(f"Run {info.run_id} is itself an undo; apply the plan again instead.")
     _fill_from(args, info.settings)
+    outcomes: list[UndoOutcome] = []
     undo_id = new_run_id()
 
-    def work(journal: Journal, sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
-        counts = undo_address_fixes(info.run_id, _writers(sides), progress=progress, cancel=cancel).counts
+    def work(sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
         try:
-            report = start_undo(journal, info.run_id, sides, undo_id=undo_id, progress=progress, cancel=cancel)
+            outcome = undo_run(info.run_id, sides, addresses=_addresses(sides), undo_id=undo_id, progress=progress,
+                               cancel=cancel)
         except ValueError as error:
             raise UsageError(str(error)) from None
-        return replace(report, addresses=counts)
+        outcomes.append(outcome)
+        return outcome.report
 
     code = _execute(args, info.settings, undo_id, work)
-    with Journal() as journal:
-        refused = journal.items(undo_id, states=["refused"])
-        original = run_figures(journal, info.run_id)
-    if not args.json:
-        print(f"Run {info.run_id} now: {original.headline()}")
-    for item in refused[:20]:
-        print(f"  refused: row {item.row}, {item.side} {item.record_id}: {item.message}", file=sys.stderr)
-    if len(refused) > 20:
-        print(f"  ... and {len(refused) - 20:,} more (see the results file).", file=sys.stderr)
+    if outcomes:
+        outcome = outcomes[0]
+        if not args.json and outcome.original is not None:
+            print(f"Run {info.run_id} now: {outcome.original.headline()}")
+        for item in outcome.refused[:20]:
+            print(f"  refused: row {item.row}, {item.side} {item.record_id}: {item.message}", file=sys.stderr)
+        if len(outcome.refused) > 20:
+            print(f"  ... and {len(outcome.refused) - 20:,} more (see the results file).", file=sys.stderr)
     return code
 
 

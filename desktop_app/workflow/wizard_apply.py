@@ -118,13 +118,15 @@ def _addresses(run_id: str, work: AddressWork | None, progress: ProgressCallback
 
 
 def apply_plan(plan: Plan, sides: Mapping[str, LinkSide], settings: Mapping[str, str], *,
-               addresses: AddressWork | None = None, progress: ProgressCallback = ignore_progress,
-               cancel: CancelToken | None = None) -> RunReport:
-    """Journal a new run of ``plan``, write its address fixes, then its links (Salesforce first)."""
-    run_id = new_run_id()
+               addresses: AddressWork | None = None, plan_path: str = "", run_id: str | None = None,
+               progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None) -> RunReport:
+    """Journal a new run of ``plan`` (``run_id`` when the sides were made for it: their idempotency
+    keys carry it), write its address fixes, then its links (Salesforce first). The wizard and
+    ``desktop-app apply`` both run a plan through here."""
+    run_id = run_id or new_run_id()
 
     def work(journal: Journal, reporting: ProgressCallback) -> RunReport:
-        create_apply_run(journal, plan, run_id=run_id, settings=settings)
+        create_apply_run(journal, plan, plan_path=plan_path, run_id=run_id, settings=settings)
         counts = _addresses(run_id, addresses, progress, cancel)
         return dataclasses.replace(execute(journal, run_id, sides, progress=reporting, cancel=cancel),
                                    addresses=counts)
@@ -162,10 +164,11 @@ class UndoOutcome:
 
 
 def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWork | None = None,
-             progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None) -> UndoOutcome:
-    """Restore what run ``run_id`` replaced (its address fixes too), journaled as a run of its own;
-    lists what was refused."""
-    undo_id = new_run_id()
+             undo_id: str | None = None, progress: ProgressCallback = ignore_progress,
+             cancel: CancelToken | None = None) -> UndoOutcome:
+    """Restore what run ``run_id`` replaced (its address fixes too), journaled as a run of its own
+    (``undo_id`` when given); lists what was refused."""
+    undo_id = undo_id or new_run_id()
     counts: dict[str, dict[str, int]] = {}
     if addresses is not None and addresses.writers:
         counts = undo_address_fixes(run_id, addresses.writers, progress=progress, cancel=cancel).counts
