@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 
+from desktop_app.core.report import xlsx_text
 from desktop_app.core.tables import LoadedTable
 
 
@@ -96,6 +97,6 @@ def _filled_workbook(table: LoadedTable, out_path: Path, link_header: str, value
         sheet.cell(row=header_row, column=link_col, value=link_header)
     for position, value in values.items():
         cell = sheet.cell(row=table.source_rows[position], column=int(link_col))
-        cell.value = value
+        cell.value = xlsx_text(value)
         cell.data_type = "s"
     workbook.save(out_path)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from desktop_app import __version__
-from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, UsageError
+from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, UsageError, say
 
 # One module per command; each exposes ``register(subparsers)`` which sets ``func`` on its parser.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except UsageError as error:
-        print(f"desktop-app {args.command}: {error}", file=sys.stderr)
+        say(f"desktop-app {args.command}: {error}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"desktop-app {args.command}: cancelled", file=sys.stderr)

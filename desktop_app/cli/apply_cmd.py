@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from desktop_app.billing.address_writes import AddressWriter
-from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
+from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError, say
 from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options, link_sides
 from desktop_app.core.address_changes import record_changes
 from desktop_app.core.journal import Journal, RunInfo
@@ -292,7 +292,7 @@ def run_undo(args: argparse.Namespace) -> int:
     with Journal() as journal:
         refused = journal.items(undo_id, states=["refused"])
     for item in refused[:20]:
-        print(f"  refused: row {item.row}, {item.side} {item.record_id}: {item.message}", file=sys.stderr)
+        say(f"  refused: row {item.row}, {item.side} {item.record_id}: {item.message}")
     if len(refused) > 20:
         print(f"  ... and {len(refused) - 20:,} more (see the results file).", file=sys.stderr)
     return code

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 from desktop_app.billing.base import BillingAuthError, BillingConnectionError, BillingSystem
@@ -25,7 +24,7 @@ from desktop_app.billing.file_export import OutputIsSourceError, refuse_source
 from desktop_app.billing.file_presets import PRESETS
 from desktop_app.billing.sequence_adapter import DEFAULT_BASE_URL, SequenceBilling, SequenceLinkStorage
 from desktop_app.billing.stripe_adapter import DEFAULT_LINK_KEY, StripeBilling
-from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
+from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError, say
 from desktop_app.core.report import write_data_csv
 from desktop_app.core.tables import TableError
 
@@ -106,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     except BillingConnectionError as error:
         progress.finish()
-        print(f"desktop-app customers: {error}", file=sys.stderr)
+        say(f"desktop-app customers: {error}")
         return EXIT_FAILED
     progress.finish()
     write_data_csv(args.out, frame)

@@ -7,7 +7,7 @@ XLSX it is stored as an explicit text cell, which spreadsheets never evaluate.
 
 from __future__ import annotations
 
-import csv
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -18,11 +18,27 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from desktop_app.core.csv_out import write_frame
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_DATA_ROWS = 1_048_575  # Excel's row limit less the header row
 STATUS_ORDER = ("already_linked", "matched", "suggested", "ambiguous", "conflict", "unmatched")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+
+
+# The control characters XML 1.0 cannot hold (tab, LF and CR it can); openpyxl refuses them.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Text that already reads like an OOXML escape must itself be escaped, or Excel would decode it.
+_XLSX_ESCAPE_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def xlsx_text(value: str) -> str:
+    """``value`` as an XLSX cell can hold it: each control character XML cannot carry becomes the
+    OOXML escape ``_x000B_`` (Excel shows the original character again); all else unchanged."""
+    if "_x" in value:
+        value = _XLSX_ESCAPE_LOOKALIKE.sub(r"_x005F_\1", value)
+    return _XLSX_ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)
 
 
 def is_formula_like(value: object) -> bool:
@@ -41,20 +57,12 @@ def write_data_csv(path: Path, frame: pd.DataFrame) -> Path:
     For data files a program reads back (exports, fixed copies to re-import): a phone number
     ``+44 20…`` must stay itself. Files meant to be opened by a person go through ``write_csv``.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
-    return path
+    return write_frame(path, frame)
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as UTF-8 CSV for a person, with every formula-like text cell neutralised."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([neutralize(str(c)) for c in frame.columns])
-        for row in frame.itertuples(index=False, name=None):
-            writer.writerow([neutralize(_plain(v)) for v in row])
-    return path
+    return write_frame(path, frame, cell=lambda v: neutralize(_plain(v)))
 
 
 def _plain(value: object) -> object:
@@ -72,6 +80,8 @@ def _plain(value: object) -> object:
 def _cell(sheet: Worksheet, value: object, *, header: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=None)
     plain = _plain(value)
+    if isinstance(plain, str):
+        plain = xlsx_text(plain)
     cell.value = plain
     if isinstance(plain, str):
         cell.data_type = "s"  # explicit text: never evaluated, even when it starts with "="

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from desktop_app.core.csv_out import write_frame
 from desktop_app.core.journal import data_dir
 from desktop_app.core.plan import now_text
 
@@ -189,7 +190,7 @@ def _read_frame(path: Path) -> pd.DataFrame | None:
 def _write_frame(path: Path, frame: pd.DataFrame) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(handle)
-    frame.to_csv(temporary, index=False)
+    write_frame(Path(temporary), frame)
     os.replace(temporary, path)
 
 
