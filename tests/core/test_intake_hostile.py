@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -102,3 +103,64 @@ def test_a_one_column_file_keeps_its_header(tmp_path: Path) -> None:
     table = read_table(path)
     assert list(table.frame.columns) == ["Account Name"]
     assert not table.issues
+
+
+def _workbook(path: Path, rows: list[list[object]], title: str = "Sheet1") -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _with_sheet_data(source: Path, target: Path, sheet_data: bytes) -> Path:
+    """A copy of ``source`` whose first sheet holds ``sheet_data`` (the XML inside <sheetData>)."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head, _, rest = data.partition(b"<sheetData>")
+                data = head + b"<sheetData>" + sheet_data + b"</sheetData>" + rest.split(b"</sheetData>", 1)[1]
+            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return target
+
+
+@pytest.mark.parametrize("title", ["Sheet1", "My Accounts"])
+def test_formulas_without_saved_values_are_named_per_cell(tmp_path: Path, title: str) -> None:
+    rows: list[list[object]] = [["Account ID", "Account Name"]]
+    rows += [[f'="001A0000006Vm9rIA{i}"', f"Acme {i}"] for i in range(3)]
+    path = _workbook(tmp_path / "f.xlsx", rows, title)
+    prefix = "Sheet1" if title == "Sheet1" else "'My Accounts'"
+    with pytest.raises(TableError, match=rf"{prefix}!A2, {prefix}!A3, {prefix}!A4 hold formulas with no saved "
+                                         r"value .*open and save it in Excel, or export CSV"):
+        read_table(path)
+
+
+def test_formulas_with_saved_values_read_as_their_values(tmp_path: Path) -> None:
+    source = _workbook(tmp_path / "s.xlsx", [["Account ID", "Account Name"], ["x", "y"]])
+    data = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Account ID</t></is></c>'
+            b'<c r="B1" t="inlineStr"><is><t>Account Name</t></is></c></row>'
+            b'<row r="2"><c r="A2" t="str"><f>"001A0000006Vm9rIAC"</f><v>001A0000006Vm9rIAC</v></c>'
+            b'<c r="B2" t="inlineStr"><is><t>Acme</t></is></c></row>')
+    table = read_table(_with_sheet_data(source, tmp_path / "saved.xlsx", data))
+    assert table.frame["Account ID"].tolist() == ["001A0000006Vm9rIAC"]
+
+
+def test_a_zip_bomb_workbook_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    source = _workbook(tmp_path / "s.xlsx", [["Account ID"], ["x"]])
+    row = b'<row><c t="inlineStr"><is><t>' + b"x" * 60 + b"</t></is></c></row>"
+    bomb = _with_sheet_data(source, tmp_path / "bomb.xlsx", row * 500_000)
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(TableError, match=r"bomb\.xlsx: the part xl/worksheets/sheet1\.xml would inflate \d+ times"):
+        read_table(bomb)
+
+
+def test_rows_past_excels_last_row_are_refused(tmp_path: Path) -> None:
+    source = _workbook(tmp_path / "s.xlsx", [["Account ID"], ["x"]])
+    data = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Account ID</t></is></c></row>'
+            b'<row r="2000000"><c r="A2000000" t="inlineStr"><is><t>x</t></is></c></row>')
+    with pytest.raises(TableError, match="goes on past row 1,048,576"):
+        read_table(_with_sheet_data(source, tmp_path / "long.xlsx", data))
