@@ -59,6 +59,10 @@ class LoadedTable:
     delimiter: str | None
     sheet: str | None
     issues: list[TableIssue] = field(default_factory=list)
+    # The header exactly as the file has it (nameless and repeated names included), and for each
+    # frame column its position in that header: a fixed copy is written back in this layout.
+    original_header: list[str] = field(default_factory=list)
+    column_positions: list[int] = field(default_factory=list)
 
     def roles(self, side: Side, overrides: Mapping[str, str] | None = None) -> RoleMapping:
         """Which header holds each role of ``side`` (see ``detect_roles``)."""
@@ -172,6 +176,8 @@ def _finish(path: Path, raw: RawTable) -> LoadedTable:
         delimiter=raw.delimiter,
         sheet=raw.sheet,
         issues=issues,
+        original_header=list(raw.header),
+        column_positions=list(kept_positions),
     )
 
 

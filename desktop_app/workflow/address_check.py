@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from desktop_app.core.addresses import apply_fixes, check_addresses
+from desktop_app.core.fixed_copy import write_fixed_copy
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import ID_ROLE, Side
 from desktop_app.core.tables import TableError, read_table
@@ -25,6 +26,13 @@ class AddressCheck:
     problems: pd.DataFrame
     fixed: pd.DataFrame
     fixes_applied: int
+
+    def write_fixed(self, path: Path) -> Path:
+        """Write the file again with the confident fixes applied: its own headers, column order and
+        delimiter; only the fixed address values differ."""
+        roles = self.loaded.roles.columns
+        changed = {roles[role]: self.fixed[role] for role in ADDRESS_ROLES if role in roles}
+        return write_fixed_copy(path, self.loaded.table, changed)
 
 
 def guess_side(table_headers: Sequence[str], loaded_by_side: dict[Side, LoadedInput]) -> Side:

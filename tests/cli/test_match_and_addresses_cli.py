@@ -126,5 +126,17 @@ def test_check_addresses_contract_on_the_excel_semicolon_file(tmp_path: Path, ca
     assert deutschland
     assert deutschland[0]["suggestion"] == "DE"
     assert deutschland[0]["field"] == "country"
-    assert "DE" in {r["country"] for r in read_rows(fixed)}
-    assert "Deutschland" not in {r["country"] for r in read_rows(fixed)}
+    source = SAMPLES / "accounts_excel_cp1252_semicolon.csv"
+    with fixed.open(encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle, delimiter=";"))
+    with source.open(encoding="cp1252", newline="") as handle:
+        original = list(csv.reader(handle, delimiter=";"))
+    assert written[0] == original[0], "the fixed copy keeps the file's own headers and column order"
+    country = original[0].index("Billing Country")
+    assert "DE" in {r[country] for r in written[1:]}
+    assert "Deutschland" not in {r[country] for r in written[1:]}
+    changed = {(i, j) for i, (a, b) in enumerate(zip(original, written, strict=True))
+               for j, (x, y) in enumerate(zip(a, b, strict=True)) if x != y}
+    assert changed
+    assert {j for _, j in changed} <= {original[0].index(h) for h in ("Billing Street", "Billing City",
+                                                                       "Billing Postal Code", "Billing Country")}
