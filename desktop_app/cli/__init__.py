@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from desktop_app import __version__
-from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, UsageError, say
+from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_FAILED, UsageError, say
+from desktop_app.core.report import ReportError
 
 # One module per command; each exposes ``register(subparsers)`` which sets ``func`` on its parser.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -58,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         say(f"desktop-app {args.command}: {error}")
         return EXIT_BAD_INPUT
+    except ReportError as error:
+        say(f"desktop-app {args.command}: {error}")
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"desktop-app {args.command}: cancelled", file=sys.stderr)
         return EXIT_CANCELLED

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from desktop_app.core.csv_out import write_frame
+from desktop_app.core.report import save_atomically
 from desktop_app.core.tables import LoadedTable
 
 
@@ -33,4 +34,5 @@ def original_layout(table: LoadedTable, changed: Mapping[str, pd.Series]) -> tup
 def write_fixed_copy(path: Path, table: LoadedTable, changed: Mapping[str, pd.Series]) -> Path:
     """Write the file again at ``path`` as CSV (its own delimiter, UTF-8) with only ``changed`` differing."""
     header, frame = original_layout(table, changed)
-    return write_frame(path, frame, header=header, delimiter=table.delimiter or ",")
+    save_atomically(path, lambda target: write_frame(target, frame, header=header, delimiter=table.delimiter or ","))
+    return path

@@ -7,8 +7,10 @@ XLSX it is stored as an explicit text cell, which spreadsheets never evaluate.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +43,53 @@ def xlsx_text(value: str) -> str:
     return _XLSX_ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)
 
 
+class ReportError(ValueError):
+    """A report or output file could not be saved; the message names the file, why, and what to do."""
+
+
+def save_atomically(path: Path, save: Callable[[Path], object]) -> None:
+    """Run ``save`` on a temporary file next to ``path`` and move it into place only when it
+    succeeded, so a failed save never leaves a half-written file a person cannot open.
+
+    Raises ``ReportError`` when the file system refuses (folder missing or read-only, the file
+    open in Excel on Windows, disk full)."""
+    partial = _partial(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save(partial)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise _save_error(path, exc) from None
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+
+
+def ensure_writable(path: Path) -> None:
+    """Raise ``ReportError`` now when nothing can be saved at ``path`` (before work is spent on it)."""
+    partial = _partial(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.touch()
+        partial.unlink()
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(13, "Permission denied", str(path))
+    except OSError as exc:
+        raise _save_error(path, exc) from None
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
+def _save_error(path: Path, exc: OSError) -> ReportError:
+    reason = exc.strerror or type(exc).__name__
+    return ReportError(
+        f"{path.name} could not be saved in {path.parent} ({reason}). If the file is open in Excel, close "
+        "it; otherwise choose another folder, then save again."
+    )
+
+
 def is_formula_like(value: object) -> bool:
     """True when a spreadsheet would treat this text cell as a formula."""
     return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
@@ -57,12 +106,14 @@ def write_data_csv(path: Path, frame: pd.DataFrame) -> Path:
     For data files a program reads back (exports, fixed copies to re-import): a phone number
     ``+44 20…`` must stay itself. Files meant to be opened by a person go through ``write_csv``.
     """
-    return write_frame(path, frame)
+    save_atomically(path, lambda target: write_frame(target, frame))
+    return path
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as UTF-8 CSV for a person, with every formula-like text cell neutralised."""
-    return write_frame(path, frame, cell=lambda v: neutralize(_plain(v)))
+    save_atomically(path, lambda target: write_frame(target, frame, cell=lambda v: neutralize(_plain(v))))
+    return path
 
 
 def _plain(value: object) -> object:
@@ -129,6 +180,7 @@ def write_xlsx_report(
     Returns notes for the caller to show (e.g. a sheet cut at Excel's row limit, with the CSV
     to use instead). Every sheet has a bold frozen header and filters.
     """
+    ensure_writable(path)
     notes: list[str] = []
     book = Workbook(write_only=True)
     counts: dict[str, int] = {}
@@ -158,6 +210,5 @@ def write_xlsx_report(
                 f"Sheet '{title}' holds the first {written:,} of {len(frame):,} rows (Excel's limit); "
                 "the CSV export has them all."
             )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    save_atomically(path, lambda target: book.save(target))
     return notes

@@ -30,9 +30,15 @@ class AddressCheck:
     def write_fixed(self, path: Path) -> Path:
         """Write the file again with the confident fixes applied: its own headers, column order and
         delimiter; only the fixed address values differ."""
-        roles = self.loaded.roles.columns
-        changed = {roles[role]: self.fixed[role] for role in ADDRESS_ROLES if role in roles}
-        return write_fixed_copy(path, self.loaded.table, changed)
+        return write_fixed_records(path, self.loaded, self.fixed)
+
+
+def write_fixed_records(path: Path, loaded: LoadedInput, fixed: pd.DataFrame) -> Path:
+    """Write ``loaded``'s file again with the address values of ``fixed`` (its canonical frame with
+    fixes applied): the file's own headers, column order and delimiter; nothing else changes."""
+    roles = loaded.roles.columns
+    changed = {roles[role]: fixed[role] for role in ADDRESS_ROLES if role in roles}
+    return write_fixed_copy(path, loaded.table, changed)
 
 
 def guess_side(table_headers: Sequence[str], loaded_by_side: dict[Side, LoadedInput]) -> Side:

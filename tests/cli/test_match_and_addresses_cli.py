@@ -140,3 +140,30 @@ def test_check_addresses_contract_on_the_excel_semicolon_file(tmp_path: Path, ca
     assert changed
     assert {j for _, j in changed} <= {original[0].index(h) for h in ("Billing Street", "Billing City",
                                                                        "Billing Postal Code", "Billing Country")}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_report_that_cannot_be_saved_is_said_on_stderr(tmp_path: Path, suffix: str, capsys) -> None:
+    blocked = tmp_path / "not_a_folder"
+    blocked.write_text("", encoding="utf-8")
+    out = blocked / f"report{suffix}"
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"report{suffix} could not be saved in {blocked}" in err
+    assert "Traceback" not in err
+
+
+def test_a_failed_save_leaves_the_previous_report_whole(tmp_path: Path) -> None:
+    from desktop_app.core.report import ReportError, save_atomically
+
+    out = tmp_path / "r.csv"
+    out.write_text("old\n", encoding="utf-8")
+
+    def broken(target: Path) -> None:
+        target.write_text("half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(ReportError, match="No space left on device"):
+        save_atomically(out, broken)
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]

@@ -109,13 +109,24 @@ def test_address_journey_finds_problems_accepts_fixes_and_saves(wizard, wait_idl
     wait_idle(done)
     with (tmp_path / "problems.csv").open(encoding="utf-8") as handle:
         assert len(list(csv.DictReader(handle))) == len(problems)
-    with (tmp_path / "fixed.csv").open(encoding="utf-8") as handle:
-        fixed = list(csv.DictReader(handle))
+    with (tmp_path / "fixed.csv").open(encoding="utf-8", newline="") as handle:
+        fixed = list(csv.reader(handle))
+    with (SAMPLES / "zuora_accounts.csv").open(encoding="utf-8", newline="") as handle:
+        original = list(csv.reader(handle))
+    assert fixed[0] == original[0], "the fixed file keeps the export's own headers and column order"
+    assert len(fixed) == len(original)
     accepted = quality.accepted()
     first = accepted.iloc[0]
-    row = next(r for r in fixed if r["source_row"] == str(first["row"]))
-    assert row[first["field"]] == first["suggestion"]
+    header = wizard.state.address_check.loaded.roles.columns[first["field"]]
+    assert fixed[int(first["row"]) - 1][original[0].index(header)] == first["suggestion"]
     assert "Saved:" in done.saved_label.text()
+    blocked = tmp_path / "not_a_folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setattr(dialogs, "choose_save_file", lambda *args: blocked / "problems.xlsx")
+    done.buttons["address_problems.xlsx"].click()
+    wait_idle(done)
+    assert done.error_line.isVisibleTo(done)
+    assert "problems.xlsx could not be saved" in done.error_line.text()
 
 
 @pytest.mark.parametrize("journey", [Journey.LINK, Journey.MAPPING])

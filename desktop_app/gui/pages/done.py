@@ -18,6 +18,8 @@ from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.pages.quality import fixed_records
 from desktop_app.gui.run_outcome import RunOutcomeBox
 from desktop_app.gui.state import Journey, WizardState
+from desktop_app.workflow.address_check import write_fixed_records
+from desktop_app.workflow.inputs import LoadedInput
 
 if TYPE_CHECKING:
     from desktop_app.workflow.matching import MatchRun
@@ -94,9 +96,17 @@ class DonePage(BasePage):
 
     def _fixed_writer(self, side: str, accepted: pd.DataFrame) -> Callable[[Path], Path]:
         def write(path: Path) -> Path:
-            return write_csv(path, fixed_records(self.state, accepted)[side])
+            return write_fixed_records(path, self._loaded(side), fixed_records(self.state, accepted)[side])
 
         return write
+
+    def _loaded(self, side: str) -> LoadedInput:
+        """The loaded file whose fixed copy ``side`` ("accounts", "customers") is."""
+        check, run = self.state.address_check, self.state.match_run
+        if self.state.journey is Journey.ADDRESSES and check is not None:
+            return check.loaded
+        assert run is not None
+        return run.accounts if side == "accounts" else run.customers
 
     def _add(self, text: str, suggested: str, filters: str, write: Callable[[Path], Any]) -> None:
         button = QPushButton(text, self)
