@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from desktop_app.core.journal import WriteItem
+from desktop_app.core.plan import LABEL_KEYS
 
 HOLDING_STATES = frozenset({"written", "unchanged"})
 PENDING_STATES = frozenset({"todo", "sending"})
@@ -30,6 +31,7 @@ RESULT_COLUMNS = (
     "row",
     "account_id",
     "customer_id",
+    *LABEL_KEYS,
     "pair_status",
     "account_action",
     "account_status",
@@ -81,14 +83,19 @@ def _paired(items: list[WriteItem]) -> list[tuple[WriteItem, WriteItem]]:
     return [(accounts[row], customers[row]) for row in sorted(accounts) if row in customers]
 
 
-def results_frame(items: list[WriteItem], *, undo: bool = False) -> pd.DataFrame:
-    """Exactly one row per plan row, in plan order, with status, error code and message per side."""
+def results_frame(
+    items: list[WriteItem], *, undo: bool = False, labels: Mapping[int, Mapping[str, str]] | None = None
+) -> pd.DataFrame:
+    """Exactly one row per plan row, in plan order, with status, error code and message per side;
+    beside the ids, the names and input-file rows ``labels`` (see ``plan_file.plan_labels``) give."""
     records = []
     for account, customer in _paired(items):
+        known = (labels or {}).get(account.row, {})
         record: dict[str, str] = {
             "row": str(account.row),
             "account_id": account.record_id,
             "customer_id": customer.record_id,
+            **{key: str(known.get(key, "")) for key in LABEL_KEYS},
             "pair_status": pair_status(account, customer, undo=undo),
         }
         for name, item in (("account", account), ("customer", customer)):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from desktop_app.core.report_outcomes import read_results
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_address_writers, live_sides
 from desktop_app.workflow.address_write import address_results_path
@@ -129,8 +130,13 @@ class RunOutcomeBox(QGroupBox):
         if report is None or run is None:
             return
         path = runs_dir(report.run_id) / "crosslink_report.xlsx"
-        self.page.run(lambda p, c: write_match_output(run, path), f"writing {path.name}",
-                      lambda _: self._open(path))
+        results_path = report.results_path
+
+        def write(_progress: object, _cancel: object) -> list[str]:
+            results = read_results(results_path) if results_path is not None and results_path.is_file() else None
+            return write_match_output(run, path, results)
+
+        self.page.run(write, f"writing {path.name}", lambda _: self._open(path))
 
     def _open(self, path: Path) -> None:
         if not dialogs.open_file(path):
