@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from desktop_app.core.intake_types import TableError
+
 OUTCOME_SHEETS: tuple[str, ...] = ("Written", "Skipped", "Conflict", "Failed", "Half linked")
 _FAILED = ("failed", "not_found", "refused", "pending")
 
@@ -49,3 +51,17 @@ def outcome_sheets(results: pd.DataFrame) -> dict[str, pd.DataFrame]:
 def read_results(path: Path) -> pd.DataFrame:
     """A results file written by ``write_results`` as text columns (no value reinterpreted)."""
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+
+
+def load_results(path: Path) -> pd.DataFrame:
+    """A results file the user names; ``TableError`` when it is missing or is not a results file."""
+    try:
+        results = read_results(path)
+    except (OSError, ValueError) as exc:
+        raise TableError(f"{path.name} cannot be read as a run's results file ({exc}). Use the results.csv "
+                         "that 'desktop-app apply --results' or the run folder holds.") from None
+    missing = [c for c in ("pair_status", "account_action", "customer_action") if c not in results.columns]
+    if missing:
+        raise TableError(f"{path.name} is not a run's results file: it has no column {', '.join(missing)}. Use the "
+                         "results.csv that 'desktop-app apply --results' or the run folder holds.")
+    return results

@@ -167,3 +167,31 @@ def test_a_failed_save_leaves_the_previous_report_whole(tmp_path: Path) -> None:
         save_atomically(out, broken)
     assert out.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+def test_match_report_with_a_runs_results_has_a_sheet_per_outcome(tmp_path: Path, capsys) -> None:
+    import pandas as pd
+
+    from desktop_app.core.journal_results import RESULT_COLUMNS
+
+    statuses = [("linked", "set"), ("linked", "skip"), ("conflict", "conflict"), ("failed", "set"),
+                ("half_linked", "set")]
+    rows = [{column: "" for column in RESULT_COLUMNS} | {"row": str(i + 1), "account_id": f"001A0000006Vm9rIA{i}",
+            "customer_id": f"cus_{i}", "account_name": f"Name {i}", "pair_status": status, "account_action": action,
+            "customer_action": action, "account_message": "refused" if status == "failed" else ""}
+            for i, (status, action) in enumerate(statuses)]
+    results = tmp_path / "results.csv"
+    pd.DataFrame(rows, columns=list(RESULT_COLUMNS)).to_csv(results, index=False)
+    out = tmp_path / "report.xlsx"
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out),
+                 "--results", str(results)]) == 0
+    book = load_workbook(out, read_only=True)
+    for title in ("Run written", "Run skipped", "Run conflict", "Run failed", "Run half linked"):
+        sheet_rows = list(book[title].iter_rows(values_only=True))
+        assert len(sheet_rows) == 2, title
+        assert "account_name" in sheet_rows[0]
+    assert "reason" in next(book["Run failed"].iter_rows(values_only=True))
+    book.close()
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out),
+                 "--results", str(ACCOUNTS)]) == 2
+    assert "is not a run's results file" in capsys.readouterr().err
