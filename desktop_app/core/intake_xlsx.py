@@ -230,9 +230,9 @@ def _read_rows(
         more = f" (and {len(unsaved) - _UNSAVED_SHOWN:,} more cells)" if len(unsaved) > _UNSAVED_SHOWN else ""
         raise TableError(
             f"{name}: {', '.join(unsaved[:_UNSAVED_SHOWN])}{more} "
-            f"{'holds a formula' if len(unsaved) == 1 else 'hold formulas'} with no saved value (the file was "
-            "written by a program, not saved by Excel), so the values are not in the file: open and save it "
-            "in Excel, or export CSV."
+            f"{'holds a formula' if len(unsaved) == 1 else 'hold formulas'} with no saved value: open and save "
+            "it in Excel, or export CSV. (A program wrote the file without the values, so they would read "
+            "as blanks.)"
         )
     if header is None:
         raise TableError(f"{name}: sheet {sheet!r} is empty. Choose the sheet that holds the table.")

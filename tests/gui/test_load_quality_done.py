@@ -173,3 +173,27 @@ def test_changing_the_journey_forgets_the_files(wizard, wait_idle, monkeypatch) 
     assert wizard.state.loaded == {}
     assert all(not slot.path_edit.text() for slot in load.slots.values())
     assert not load.isComplete()
+
+
+def test_load_page_answers_hostile_files_with_a_sentence(wizard, wait_idle, monkeypatch, tmp_path: Path) -> None:
+    from tests.cli.hostile_files import generate
+
+    hostile = {h.name: h for h in generate(tmp_path) if h.kind in ("formulas", "title", "duplicate_ids", "nul")}
+    _start(wizard, Journey.LINK)
+    load = wizard.page_for("load")
+    slot = load.slots[Side.ACCOUNTS]
+    expectations = [("formulas_0.xlsx", "Sheet!A2, Sheet!A5, Sheet!A8, Sheet!A11, Sheet!A14 (and 5 more cells) hold "
+                                        "formulas with no saved value: open and save it in Excel, or export CSV"),
+                    ("nul_1.csv", "line 9: holds a NUL byte")]
+    for name, sentence in expectations:
+        monkeypatch.setattr(dialogs, "choose_open_file", lambda *args, n=name: hostile[n].accounts)
+        slot.browse.click()
+        wait_idle(load)
+        assert sentence in slot.status.text()
+        assert slot.loaded is None
+    for name, kind in (("title_0.xlsx", "title_row"), ("dup_ids_0.csv", "duplicate_id")):
+        monkeypatch.setattr(dialogs, "choose_open_file", lambda *args, n=name: hostile[n].accounts)
+        slot.browse.click()
+        wait_idle(load)
+        assert slot.loaded is not None
+        assert kind in set(load.issues_model.frame["kind"])
