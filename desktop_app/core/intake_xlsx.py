@@ -33,6 +33,9 @@ _ZERO_PADDED_FORMAT = re.compile(r"0+")
 _EXCEL_SCIENTIFIC_DIGITS = 12
 _EXCEL_PRECISION_DIGITS = 15
 _UNSAVED_SHOWN = 5
+# Excel stores characters XML cannot hold as _x000B_ (and a literal "_x" as _x005F_x); openpyxl
+# hands the escape over as it is.
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 @contextmanager
@@ -89,7 +92,7 @@ def cell_text(value: object, number_format: str = "General") -> tuple[str, str |
     if value is None:
         return "", None
     if isinstance(value, str):
-        return value, None
+        return (_OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value) if "_x" in value else value), None
     if isinstance(value, bool):
         return ("TRUE" if value else "FALSE"), None
     if isinstance(value, dt.datetime):

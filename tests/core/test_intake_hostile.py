@@ -164,3 +164,11 @@ def test_rows_past_excels_last_row_are_refused(tmp_path: Path) -> None:
             b'<row r="2000000"><c r="A2000000" t="inlineStr"><is><t>x</t></is></c></row>')
     with pytest.raises(TableError, match="goes on past row 1,048,576"):
         read_table(_with_sheet_data(source, tmp_path / "long.xlsx", data))
+
+
+def test_control_characters_survive_an_xlsx_round_trip(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"Account ID": [f"001A0000006Vm9rI{i:02d}" for i in range(len(CONTROL_VALUES))],
+                          "Account Name": CONTROL_VALUES})
+    write_xlsx_report(tmp_path / "r.xlsx", extra_sheets={"Accounts": frame})
+    table = read_table(tmp_path / "r.xlsx", sheet="Accounts")
+    assert table.frame["Account Name"].tolist() == CONTROL_VALUES
