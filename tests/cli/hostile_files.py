@@ -110,6 +110,12 @@ def generate(folder: Path) -> Iterator[Hostile]:
         yield Hostile(f"dup_customers_{i}.csv", "duplicate_ids", ACCOUNTS,
                       write_rows(folder / f"dup_customers_{i}.csv", [customers[0], *rows]),
                       issues={"duplicate_id", "empty_id"})
+    for i, (control, brk) in enumerate(zip(CONTROLS[:3], BREAKS[:3], strict=True)):
+        rows = [list(r) for r in customers[1:]]
+        rows[i][customers[0].index("Name")] = f"Acme{control}{brk}Ltd"
+        rows[i + 4][customers[0].index("Address Line1")] = f"1 Main St{brk}{control}"
+        yield Hostile(f"customers_values_{i}.csv", "control",  ACCOUNTS,
+                      write_rows(folder / f"customers_values_{i}.csv", [customers[0], *rows]))
     for i, title in enumerate(["Accounts export", "Report: all accounts, May"]):
         blank = [title] + [""] * (len(header) - 1)
         yield Hostile(f"title_{i}.csv", "title", write_rows(folder / f"title_{i}.csv", [blank, header, *body]),
