@@ -25,7 +25,7 @@ from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options,
 from desktop_app.core.address_changes import record_changes
 from desktop_app.core.journal import Journal, RunInfo
 from desktop_app.core.plan import PlanError
-from desktop_app.core.plan_file import plan_id, plan_labels, read_plan
+from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.tables import TableError
 from desktop_app.workflow.address_write import (
@@ -42,6 +42,7 @@ from desktop_app.workflow.apply import (
     execute,
     new_run_id,
     resume,
+    run_labels,
     start_undo,
     write_results,
 )
@@ -152,7 +153,7 @@ def _finish(report: RunReport, args: argparse.Namespace) -> int:
     if args.results:
         with Journal() as journal:
             info = journal.run(report.run_id)
-            labels = plan_labels(info.plan_path) if info is not None else {}
+            labels = run_labels(info) if info is not None else None
             write_results(report.run_id, journal.items(report.run_id), args.results, undo=report.kind == "undo",
                           labels=labels)
     if args.json:

@@ -83,19 +83,15 @@ def _paired(items: list[WriteItem]) -> list[tuple[WriteItem, WriteItem]]:
     return [(accounts[row], customers[row]) for row in sorted(accounts) if row in customers]
 
 
-def results_frame(
-    items: list[WriteItem], *, undo: bool = False, labels: Mapping[int, Mapping[str, str]] | None = None
-) -> pd.DataFrame:
+def results_frame(items: list[WriteItem], *, undo: bool = False, labels: pd.DataFrame | None = None) -> pd.DataFrame:
     """Exactly one row per plan row, in plan order, with status, error code and message per side;
-    beside the ids, the names and input-file rows ``labels`` (see ``plan_file.plan_labels``) give."""
+    beside the ids, the names and input-file rows of ``labels`` (``link_labels.read_labels``)."""
     records = []
     for account, customer in _paired(items):
-        known = (labels or {}).get(account.row, {})
         record: dict[str, str] = {
             "row": str(account.row),
             "account_id": account.record_id,
             "customer_id": customer.record_id,
-            **{key: str(known.get(key, "")) for key in LABEL_KEYS},
             "pair_status": pair_status(account, customer, undo=undo),
         }
         for name, item in (("account", account), ("customer", customer)):
@@ -106,7 +102,14 @@ def results_frame(
             record[f"{name}_error_code"] = item.error_code
             record[f"{name}_message"] = item.message
         records.append(record)
-    return pd.DataFrame(records, columns=list(RESULT_COLUMNS), dtype=object)
+    frame = pd.DataFrame(records, columns=list(RESULT_COLUMNS), dtype=object)
+    if labels is not None and len(frame):
+        known = labels.drop_duplicates("row").set_index("row")
+        rows = frame["row"].astype(int)
+        for key in LABEL_KEYS:
+            frame[key] = rows.map(known[key]).fillna("").astype(object).to_numpy()
+    frame[list(LABEL_KEYS)] = frame[list(LABEL_KEYS)].fillna("")
+    return frame
 
 
 def pair_counts(items: list[WriteItem], *, undo: bool = False) -> dict[str, int]:

@@ -155,12 +155,3 @@ def read_plan(path: Path) -> Plan:
         raise PlanError(f"Cannot read the plan {path}: {error.strerror or error}.") from None
     return loads(text, str(path))
 
-
-def plan_labels(path: str | Path) -> dict[int, dict[str, str]]:
-    """Per plan row, the names and input-file rows of its account and customer (``LABEL_KEYS``);
-    {} when the plan file is gone or unreadable (results then carry the ids only)."""
-    try:
-        plan = read_plan(Path(path))
-    except (OSError, PlanError):
-        return {}
-    return {link.row: {key: str(getattr(link, key)) for key in LABEL_KEYS} for link in plan.links}

@@ -24,10 +24,11 @@ from pathlib import Path
 import pandas as pd
 
 from desktop_app.core.ids import normalize_id
-from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, WriteItem, data_dir
+from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, RunInfo, WriteItem, data_dir
 from desktop_app.core.journal_results import Verification, pair_counts, results_frame, verify
+from desktop_app.core.link_labels import LABELS_FILE, read_labels, write_labels
 from desktop_app.core.plan import DEFAULT_STATUSES, Plan, PlanSource, Policy, build_plan
-from desktop_app.core.plan_file import plan_id, plan_labels, write_plan
+from desktop_app.core.plan_file import plan_id
 from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.report import write_csv
 from desktop_app.workflow.apply_batches import RunStopped, one_pass
@@ -124,8 +125,7 @@ def create_apply_run(journal: Journal, plan: Plan, *, plan_path: str = "", run_i
                      settings: Mapping[str, str] | None = None) -> str:
     """Journal a new run of ``plan`` (every write ``todo``) without sending anything; returns its id."""
     run_id = run_id or new_run_id()
-    if not plan_path:  # the wizard's plan lives in memory: keep a copy, so results can name each link
-        plan_path = str(write_plan(plan, runs_dir(run_id) / "plan.json"))
+    write_labels(runs_dir(run_id) / LABELS_FILE, plan)  # so the results can name each link
     stored = {
         "policy": plan.policy,
         "link_field": plan.source.link_field,
@@ -290,7 +290,7 @@ def _execute(
         if any(i.state in RETRY_STATES | OPEN_STATES for i in items):
             state = "done_with_failures"
             message = "Some writes failed; 'desktop-app resume' retries them."
-    results_path = write_results(run_id, items, undo=undo, labels=plan_labels(info.plan_path))
+    results_path = write_results(run_id, items, undo=undo, labels=run_labels(info))
     pairs = pair_counts(items, undo=undo)
     summary: dict[str, object] = {"pairs": pairs}
     if verification is not None:
@@ -332,8 +332,13 @@ def runs_dir(run_id: str) -> Path:
     return folder
 
 
+def run_labels(info: RunInfo) -> pd.DataFrame | None:
+    """The names and input-file rows of the run's plan rows (an undo's are its original run's)."""
+    return read_labels(runs_dir(info.undo_of or info.run_id) / LABELS_FILE)
+
+
 def write_results(run_id: str, items: list[WriteItem], path: Path | None = None, *, undo: bool = False,
-                  labels: Mapping[int, Mapping[str, str]] | None = None) -> Path:
+                  labels: pd.DataFrame | None = None) -> Path:
     """Write the results CSV (one row per plan row, in plan order, names and file rows beside the
     ids when ``labels`` has them) and return its path."""
     return write_csv(path or runs_dir(run_id) / "results.csv", results_frame(items, undo=undo, labels=labels))

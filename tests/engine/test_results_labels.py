@@ -13,7 +13,7 @@ from desktop_app.core.journal import Journal
 from desktop_app.core.plan import build_plan
 from desktop_app.core.plan_file import dumps, loads
 from desktop_app.core.report_outcomes import OUTCOME_SHEETS, outcome_sheets, read_results
-from desktop_app.workflow.apply import plan_from_live, start_apply
+from desktop_app.workflow.apply import plan_from_live, start_apply, start_undo
 from desktop_app.workflow.matching import match_files, write_match_output
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -48,10 +48,12 @@ def test_run_results_name_each_link_and_the_report_has_a_sheet_per_outcome(tmp_p
         plan = plan_from_live(matches, sides, policy="fill_empty")
         with Journal() as journal:
             report = start_apply(journal, plan, sides)
+            undone = start_undo(journal, report.run_id, sides)
         assert report.results_path is not None
+        assert undone.results_path is not None
         results = read_results(report.results_path)
         by_account = matches.set_index("account_id")
-        for record in results.to_dict("records"):
+        for record in [*results.to_dict("records"), *read_results(undone.results_path).to_dict("records")]:
             expected = by_account.loc[record["account_id"]]
             assert record["account_name"] == expected["account_name"]
             assert record["customer_name"] == expected["customer_name"]
