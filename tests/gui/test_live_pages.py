@@ -145,9 +145,14 @@ def test_an_unfinished_run_is_offered_for_resume_and_finishes(billing_page, wiza
     done.outcome_box.report_button.click()
     wait_idle(done, timeout=60_000)
     assert opened, done.error_line.text()
-    book = load_workbook(opened[0], read_only=True)
-    assert {"Run written", "Run skipped", "Run conflict", "Run failed", "Run half linked"} <= set(book.sheetnames)
-    book.close()
+    saved = opened[0].with_name("saved_report.xlsx")
+    monkeypatch.setattr(dialogs, "choose_save_file", lambda *args: saved)
+    done.buttons["crosslink_report.xlsx"].click()
+    wait_idle(done, timeout=60_000)
+    for path in (opened[0], saved):
+        book = load_workbook(path, read_only=True)
+        assert {"Run written", "Run skipped", "Run conflict", "Run failed", "Run half linked"} <= set(book.sheetnames)
+        book.close()
 
 
 def test_welcome_names_a_run_that_did_not_finish(qtbot, wait_idle) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
 from desktop_app.core.report import write_csv, write_xlsx_report
+from desktop_app.core.report_outcomes import read_results
 from desktop_app.gui import dialogs
 from desktop_app.gui.fix_write_box import FixWriteBox
 from desktop_app.gui.pages.base import BasePage
@@ -142,7 +143,10 @@ class DonePage(BasePage):
         run = reviewed_run(self.state)
         if run is None:
             raise ValueError("There are no matches to report yet; go back to the Match page and run it.")
-        return write_match_output(run, path)
+        report = self.state.run_report
+        results_path = report.results_path if report is not None else None
+        results = read_results(results_path) if results_path is not None and results_path.is_file() else None
+        return write_match_output(run, path, results)
 
     def _write_problems(self, path: Path) -> object:
         check = self.state.address_check
