@@ -14,7 +14,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 
+from desktop_app.core.csv_out import record_writer
+from desktop_app.core.fixed_copy import original_layout
+from desktop_app.core.report import xlsx_text
 from desktop_app.core.tables import LoadedTable
 
 
@@ -57,16 +61,16 @@ def write_filled_copy(
 
 
 def _filled_text(table: LoadedTable, out_path: Path, link_header: str, values: Mapping[int, str]) -> None:
-    frame = table.frame.copy()
-    if link_header not in frame.columns:
-        frame[link_header] = ""
-    column = list(frame[link_header].astype(object))
+    if link_header in table.frame.columns:
+        column = list(table.frame[link_header].astype(object))
+    else:
+        column = [""] * len(table.frame)
     for position, value in values.items():
         column[position] = value
-    frame[link_header] = column
+    header, frame = original_layout(table, {link_header: pd.Series(column, dtype=object)})
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=table.delimiter or ",", lineterminator="\r\n")
-    writer.writerow([str(h) for h in frame.columns])
+    writer = record_writer(buffer, table.delimiter or ",")
+    writer.writerow(header)
     writer.writerows(frame.astype(object).itertuples(index=False, name=None))
     text = buffer.getvalue()
     encoding = table.encoding or "utf-8"
@@ -96,6 +100,6 @@ def _filled_workbook(table: LoadedTable, out_path: Path, link_header: str, value
         sheet.cell(row=header_row, column=link_col, value=link_header)
     for position, value in values.items():
         cell = sheet.cell(row=table.source_rows[position], column=int(link_col))
-        cell.value = value
+        cell.value = xlsx_text(value)
         cell.data_type = "s"
     workbook.save(out_path)

@@ -12,8 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from desktop_app import __version__
-from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_FAILED, UsageError
+from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_FAILED, UsageError, say
 from desktop_app.core.journal_schema import JournalTooNew
+from desktop_app.core.report import ReportError
 
 # One module per command; each exposes ``register(subparsers)`` which sets ``func`` on its parser.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -62,10 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except UsageError as error:
-        print(f"desktop-app {args.command}: {error}", file=sys.stderr)
+        say(f"desktop-app {args.command}: {error}")
         return EXIT_BAD_INPUT
     except JournalTooNew as error:
         print(f"desktop-app {args.command}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except ReportError as error:
+        say(f"desktop-app {args.command}: {error}")
         return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"desktop-app {args.command}: cancelled", file=sys.stderr)

@@ -19,7 +19,7 @@ from desktop_app.cli.inputs_args import (
     run_step,
 )
 from desktop_app.core.addresses import summarize
-from desktop_app.core.report import write_csv, write_data_csv, write_xlsx_report
+from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.roles import Side
 from desktop_app.workflow.address_check import check_address_file
 
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         write_csv(args.out, check.problems)
     if args.fixed_out is not None:
-        write_data_csv(args.fixed_out, check.fixed)
+        check.write_fixed(args.fixed_out)
     counts = summarize(check.problems)
     if args.json:
         print(json.dumps({"records": len(check.loaded.frame), "side": check.loaded.side.value,

@@ -20,7 +20,7 @@ import pandas as pd
 
 from desktop_app.billing.address_writes import AddressWriter
 from desktop_app.billing.registry import api_system_keys, system_keys
-from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
+from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError, say
 from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options, link_sides
 from desktop_app.core.journal import Journal, RunInfo
 from desktop_app.core.plan import PlanError
@@ -33,7 +33,7 @@ from desktop_app.workflow.address_write import (
     address_writers,
     read_fix_file,
 )
-from desktop_app.workflow.apply import RunBusy, RunReport, new_run_id, stop_sentence, write_results
+from desktop_app.workflow.apply import RunBusy, RunReport, new_run_id, run_labels, stop_sentence, write_results
 from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.link_sides import close_sides
 from desktop_app.workflow.wizard_apply import AddressWork, UndoOutcome, apply_plan, resume_run, undo_run
@@ -145,7 +145,10 @@ def _fixes_run(report: RunReport) -> str:
 def _finish(report: RunReport, args: argparse.Namespace) -> int:
     if args.results:
         with Journal() as journal:
-            write_results(report.run_id, journal.items(report.run_id), args.results, undo=report.kind == "undo")
+            info = journal.run(report.run_id)
+            labels = run_labels(info) if info is not None else None
+            write_results(report.run_id, journal.items(report.run_id), args.results, undo=report.kind == "undo",
+                          labels=labels)
     if args.json:
         print(json.dumps(report.as_dict(), sort_keys=True))
     else:
@@ -287,7 +290,7 @@ def run_undo(args: argparse.Namespace) -> int:
         if not args.json and outcome.original is not None:
             print(f"Run {info.run_id} now: {outcome.original.headline()}")
         for item in outcome.refused[:20]:
-            print(f"  refused: row {item.row}, {item.side} {item.record_id}: {item.message}", file=sys.stderr)
+            say(f"  refused: row {item.row}, {item.side} {item.record_id}: {item.message}")
         if len(outcome.refused) > 20:
             print(f"  ... and {len(outcome.refused) - 20:,} more (see the results file).", file=sys.stderr)
     return code

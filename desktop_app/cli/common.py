@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from typing import TextIO
@@ -12,6 +13,22 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_CANCELLED = 130
+
+
+# C0 controls but tab and newline, DEL, and C1 controls: a terminal would act on them (ESC starts
+# an escape sequence that can recolour, retitle or rewrite the screen; CR overwrites the line).
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` safe to print: every control character a terminal would act on is shown as its
+    escape (``\\x1b``), so values from a user's file are quoted, never executed."""
+    return _TERMINAL_CONTROLS.sub(lambda m: repr(m.group(0))[1:-1], text)
+
+
+def say(text: str, stream: TextIO | None = None) -> None:
+    """Print one message for the user on ``stream`` (stderr by default) with controls escaped."""
+    print(terminal_text(text), file=stream or sys.stderr)
 
 
 class UsageError(Exception):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 from desktop_app.billing.base import BillingAuthError, BillingConnectionError, BillingSystem
@@ -17,7 +16,7 @@ from desktop_app.billing.file_export import OutputIsSourceError, refuse_source
 from desktop_app.billing.file_presets import PRESETS
 from desktop_app.billing.registry import ConnectOptions, open_system, system_keys
 from desktop_app.billing.registry import system as system_entry
-from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
+from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError, say
 from desktop_app.core.report import write_data_csv
 from desktop_app.core.tables import TableError
 
@@ -92,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     except BillingConnectionError as error:
         progress.finish()
-        print(f"desktop-app customers: {error}", file=sys.stderr)
+        say(f"desktop-app customers: {error}")
         return EXIT_FAILED
     progress.finish()
     write_data_csv(args.out, frame)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from desktop_app.cli.common import TerminalProgress, UsageError
+from desktop_app.cli.common import TerminalProgress, UsageError, say
 from desktop_app.core.progress import Cancelled
 from desktop_app.core.tables import TableError, TableIssue
 from desktop_app.workflow.inputs import ColumnOverride, LoadedInput
@@ -62,7 +62,7 @@ def print_file_issues(inputs: Sequence[LoadedInput]) -> None:
         for issue in issues[:MAX_ISSUES_PRINTED]:
             # Intake messages already say the row and column; add them only where one does not.
             where = "" if issue.message.startswith(("Row ", "Line")) else f"row {issue.row}: "
-            print(f"{loaded.table.path.name}: {where}{issue.message}", file=sys.stderr)
+            say(f"{loaded.table.path.name}: {where}{issue.message}")
         if len(issues) > MAX_ISSUES_PRINTED:
             print(f"{loaded.table.path.name}: {len(issues) - MAX_ISSUES_PRINTED} more problems "
                   "(all of them are in the .xlsx report).", file=sys.stderr)

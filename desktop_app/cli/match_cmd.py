@@ -19,6 +19,7 @@ from desktop_app.cli.inputs_args import (
     run_step,
 )
 from desktop_app.core.matching import MatchConfig
+from desktop_app.core.report_outcomes import load_results
 from desktop_app.workflow.inputs import unused_overrides
 from desktop_app.workflow.matching import match_files, write_match_output
 
@@ -33,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--customers", type=Path, required=True, help="billing customers (CSV/TSV/XLSX)")
     parser.add_argument("--mapping", type=Path, help="optional file of known pairs (account id, customer id)")
     parser.add_argument("--out", type=Path, required=True, help="FILE.csv (decisions) or FILE.xlsx (report)")
+    parser.add_argument("--results", type=Path, metavar="RESULTS.csv",
+                        help="a run's results file (from apply): the .xlsx report gets a sheet per write outcome")
     parser.add_argument("--accounts-sheet", help="sheet to read from an .xlsx accounts file")
     parser.add_argument("--customers-sheet", help="sheet to read from an .xlsx customers file")
     add_column_argument(parser)
@@ -62,7 +65,12 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         raise UsageError(" ".join(problems))
     print_file_issues(result.inputs)
-    notes = write_match_output(result, args.out)
+    results = None
+    if args.results is not None:
+        if args.out.suffix.lower() != ".xlsx":
+            raise UsageError("--results adds sheets to the workbook report: use --out FILE.xlsx with it.")
+        results = run_step(lambda _progress: load_results(args.results))
+    notes = write_match_output(result, args.out, results)
     counts = result.result.counts
     summary = {
         "accounts": len(result.accounts.frame),

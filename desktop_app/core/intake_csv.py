@@ -22,8 +22,10 @@ from desktop_app.core.intake_text import (
     looks_binary,
     map_records,
     map_records_tolerant,
+    nul_lines,
     sniff_delimiter,
 )
+from desktop_app.core.intake_title import title_message
 from desktop_app.core.intake_types import RawTable, TableError, TableIssue
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
 
@@ -41,6 +43,8 @@ class _Layout:
     issues: list[TableIssue]
     # Rows of only delimiters, more of them than the header has: harmless, but pandas refuses them.
     has_long_empty_rows: bool = False
+    # The first record was a title line: pandas would read it as the header, so map the records instead.
+    after_title: bool = False
 
 
 def read_delimited(
@@ -60,6 +64,13 @@ def read_delimited(
             f"{name} does not look like a text table (it holds binary data). Choose a CSV, TSV or "
             ".xlsx export of the table."
         )
+    nul = nul_lines(utf8)
+    if nul:
+        where = f"line {nul[0]}" if len(nul) == 1 else "lines " + ", ".join(map(str, nul))
+        raise TableError(
+            f"{name}, {where}: holds a NUL byte (character 0), which no text export contains; the file is "
+            "damaged there. Remove the character (or export the table again) and load it once more."
+        )
     hint = _SEP_HINT.match(utf8)
     if hint is not None:  # Excel's "sep=;" first line: obey it, and keep line numbers by blanking it
         delimiter = hint.group(1).decode("utf-8")
@@ -74,7 +85,7 @@ def read_delimited(
         record_map, records = map_records_tolerant(utf8, delimiter, name)
     layout = _plan_layout(record_map, name, delimiter)
     frame = None
-    if records is None and layout.has_long_empty_rows:
+    if records is None and (layout.has_long_empty_rows or layout.after_title):
         record_map, records = map_records_tolerant(utf8, delimiter, name)
         layout = _plan_layout(record_map, name, delimiter)
     if records is None:
@@ -123,10 +134,15 @@ def _plan_layout(record_map: RecordMap, name: str, delimiter: str) -> _Layout:
         raise TableError(f"{name} is empty: it has no header line and no data. Export the table again.")
     header = int(nonblank[0])
     data = nonblank[1:]
+    issues: list[TableIssue] = []
+    if _is_lone_title(record_map, header, data):
+        title_line, header = int(record_map.start_line[header]), int(data[0])
+        data = data[1:]
+        message = title_message("Line", title_line, int(record_map.start_line[header]))
+        issues.append(TableIssue(title_line, "", "title_row", message))
     trailing = 0
     while trailing < len(data) and record_map.all_empty[data[len(data) - 1 - trailing]]:
         trailing += 1
-    issues: list[TableIssue] = []
     if trailing:
         first, last = record_map.start_line[data[len(data) - trailing]], record_map.start_line[data[-1]]
         data = data[: len(data) - trailing]
@@ -180,7 +196,17 @@ def _plan_layout(record_map: RecordMap, name: str, delimiter: str) -> _Layout:
             line = int(record_map.start_line[i])
             issues.append(TableIssue(line, "", "blank_line", f"Line {line} is blank and was skipped."))
     long_empty = bool(((counts > width) & record_map.all_empty[data]).any())
-    return _Layout(header=header, data=data, issues=issues, has_long_empty_rows=long_empty)
+    titled = bool(issues) and issues[0].kind == "title_row"
+    return _Layout(header=header, data=data, issues=issues, has_long_empty_rows=long_empty, after_title=titled)
+
+
+def _is_lone_title(record_map: RecordMap, header: int, data: np.ndarray) -> bool:
+    """A first record of one field above a wider record that the data rows follow (a title line;
+    one padded with delimiters is caught later, with the other readers, by ``skip_title_rows``)."""
+    if record_map.field_count[header] != 1 or len(data) < 2:
+        return False
+    width = record_map.field_count[data[0]]
+    return bool(width >= 2 and (record_map.field_count[data[1:]] <= width).all())
 
 
 def _parse_with_pandas(

@@ -107,15 +107,25 @@ def _decode_utf16(data: bytes, encoding: str, name: str) -> DecodedText:
 
 
 def looks_binary(utf8: bytes) -> bool:
-    """True when the start of the text holds NUL bytes or many control characters."""
+    """True when the start of the text holds many control characters (NUL bytes included)."""
     head = utf8[:_SNIFF_BYTES].decode("utf-8", errors="replace")
     if not head:
         return False
-    if "\x00" in head:
-        return True
     controls = sum(1 for ch in head if ord(ch) < 32 and ch not in "\t\r\n\f")
     replaced = head.count("\ufffd")
     return (controls + replaced) / len(head) > 0.05
+
+
+def nul_lines(utf8: bytes, limit: int = 5) -> list[int]:
+    """The 1-based lines holding a NUL byte (at most ``limit`` of them), [] when there is none."""
+    lines: list[int] = []
+    at = utf8.find(b"\x00")
+    while at >= 0 and len(lines) < limit:
+        line = utf8.count(b"\n", 0, at) + 1
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        at = utf8.find(b"\x00", at + 1)
+    return lines
 
 
 def sniff_delimiter(utf8: bytes) -> str:

@@ -19,10 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from desktop_app.core.intake_types import RawTable, TableError, TableIssue
+from desktop_app.core.intake_xlsx_guard import MAX_CELLS, MAX_SHEET_ROWS, check_expansion, part_has_formulas
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback
 
 _PROGRESS_EVERY = 10_000
@@ -30,17 +32,24 @@ _ZERO_PADDED_FORMAT = re.compile(r"0+")
 # Excel's General format shows integers of 12 or more digits in scientific notation.
 _EXCEL_SCIENTIFIC_DIGITS = 12
 _EXCEL_PRECISION_DIGITS = 15
+_UNSAVED_SHOWN = 5
+# Excel stores characters XML cannot hold as _x000B_ (and a literal "_x" as _x005F_x); openpyxl
+# hands the escape over as it is.
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 @contextmanager
-def open_workbook(path: Path) -> Iterator[Workbook]:
-    """Open an .xlsx read-only (streaming); raises ``TableError`` when it is not a workbook.
+def open_workbook(path: Path, *, data_only: bool = True) -> Iterator[Workbook]:
+    """Open an .xlsx read-only (streaming); raises ``TableError`` when it is not a workbook or
+    would inflate past the limits of ``intake_xlsx_guard``.
 
     The file is passed as a handle so a workbook saved under another extension still opens.
+    ``data_only`` False gives formula cells their formula (data type ``f``) instead of the saved value.
     """
+    check_expansion(path)
     with path.open("rb") as handle:
         try:
-            workbook = load_workbook(handle, read_only=True, data_only=True)
+            workbook = load_workbook(handle, read_only=True, data_only=data_only)
         except Exception as exc:  # openpyxl raises many kinds for damaged parts; each means "unreadable"
             raise TableError(
                 f"{path.name} cannot be opened as an Excel workbook ({type(exc).__name__}). Open it in "
@@ -83,7 +92,7 @@ def cell_text(value: object, number_format: str = "General") -> tuple[str, str |
     if value is None:
         return "", None
     if isinstance(value, str):
-        return value, None
+        return (_OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value) if "_x" in value else value), None
     if isinstance(value, bool):
         return ("TRUE" if value else "FALSE"), None
     if isinstance(value, dt.datetime):
@@ -116,6 +125,16 @@ def _integer_text(value: int, number_format: str, inexact: bool) -> tuple[str, s
     return text, None
 
 
+def _unsaved_formulas(row: tuple[Any, ...], formulas: tuple[Any, ...], sheet: str, number: int) -> list[str]:
+    """``Sheet1!B2`` for each cell of ``row`` that is a formula (in ``formulas``) without a value."""
+    prefix = sheet if re.fullmatch(r"\w+", sheet) else "'" + sheet.replace("'", "''") + "'"
+    return [
+        f"{prefix}!{get_column_letter(col + 1)}{number}"
+        for col, cell in enumerate(formulas)
+        if getattr(cell, "data_type", None) == "f" and (col >= len(row) or row[col].value is None)
+    ]
+
+
 def read_sheet(
     path: Path,
     sheet: str | None,
@@ -141,6 +160,13 @@ def read_sheet(
             raise TableError(f"{name}: sheet {sheet!r} is a chart, not a table. Choose a sheet with cells.")
         worksheet.reset_dimensions()
         try:
+            part = str(getattr(worksheet, "_worksheet_path", ""))
+            if part and part_has_formulas(path, part):
+                with open_workbook(path, data_only=False) as formulas_book:
+                    formulas = formulas_book[sheet]
+                    assert isinstance(formulas, ReadOnlyWorksheet)
+                    formulas.reset_dimensions()
+                    return _read_rows(worksheet.iter_rows(), name, sheet, progress, cancel, formulas.iter_rows())
             return _read_rows(worksheet.iter_rows(), name, sheet, progress, cancel)
         except (TableError, Cancelled):
             raise
@@ -157,14 +183,32 @@ def _read_rows(
     sheet: str,
     progress: ProgressCallback,
     cancel: CancelToken | None,
+    formula_rows: Iterator[tuple[Any, ...]] | None = None,
 ) -> RawTable:
+    """The sheet's rows as a ``RawTable``. ``formula_rows`` (the same sheet read with formulas)
+    lets a formula cell without a saved value be named instead of read as a blank."""
     header: list[str] | None = None
     header_row = 0
     values: list[list[str]] = []
     source_rows: list[int] = []
     notes: list[tuple[int, int, str, str]] = []
     empty_rows: list[int] = []
+    unsaved: list[str] = []
+    cells = 0
     for number, row in enumerate(rows, start=1):
+        if number > MAX_SHEET_ROWS:
+            raise TableError(
+                f"{name}: sheet {sheet!r} goes on past row {MAX_SHEET_ROWS:,}, Excel's last row (a damaged "
+                "or malicious workbook). Open and save it again in Excel, or export the table as CSV."
+            )
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise TableError(
+                f"{name}: sheet {sheet!r} holds more than {MAX_CELLS:,} cells by row {number:,}, more than "
+                "Crosslink holds in memory. Export only the columns you need, as CSV."
+            )
+        if formula_rows is not None:
+            unsaved += _unsaved_formulas(row, next(formula_rows, ()), sheet, number)
         if number % _PROGRESS_EVERY == 0:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -185,6 +229,14 @@ def _read_rows(
                 notes.append((len(values), col, note, text))
         values.append(texts)
         source_rows.append(number)
+    if unsaved:
+        more = f" (and {len(unsaved) - _UNSAVED_SHOWN:,} more cells)" if len(unsaved) > _UNSAVED_SHOWN else ""
+        raise TableError(
+            f"{name}: {', '.join(unsaved[:_UNSAVED_SHOWN])}{more} "
+            f"{'holds a formula' if len(unsaved) == 1 else 'hold formulas'} with no saved value: open and save "
+            "it in Excel, or export CSV. (A program wrote the file without the values, so they would read "
+            "as blanks.)"
+        )
     if header is None:
         raise TableError(f"{name}: sheet {sheet!r} is empty. Choose the sheet that holds the table.")
     if not values:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from desktop_app.core.journal import WriteItem
+from desktop_app.core.plan import LABEL_KEYS
 
 HOLDING_STATES = frozenset({"written", "unchanged"})
 PENDING_STATES = frozenset({"todo", "sending"})
@@ -30,6 +31,7 @@ RESULT_COLUMNS = (
     "row",
     "account_id",
     "customer_id",
+    *LABEL_KEYS,
     "pair_status",
     "account_action",
     "account_status",
@@ -81,8 +83,9 @@ def _paired(items: list[WriteItem]) -> list[tuple[WriteItem, WriteItem]]:
     return [(accounts[row], customers[row]) for row in sorted(accounts) if row in customers]
 
 
-def results_frame(items: list[WriteItem], *, undo: bool = False) -> pd.DataFrame:
-    """Exactly one row per plan row, in plan order, with status, error code and message per side."""
+def results_frame(items: list[WriteItem], *, undo: bool = False, labels: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Exactly one row per plan row, in plan order, with status, error code and message per side;
+    beside the ids, the names and input-file rows of ``labels`` (``link_labels.read_labels``)."""
     records = []
     for account, customer in _paired(items):
         record: dict[str, str] = {
@@ -99,7 +102,14 @@ def results_frame(items: list[WriteItem], *, undo: bool = False) -> pd.DataFrame
             record[f"{name}_error_code"] = item.error_code
             record[f"{name}_message"] = item.message
         records.append(record)
-    return pd.DataFrame(records, columns=list(RESULT_COLUMNS), dtype=object)
+    frame = pd.DataFrame(records, columns=list(RESULT_COLUMNS), dtype=object)
+    if labels is not None and len(frame):
+        known = labels.drop_duplicates("row").set_index("row")
+        rows = frame["row"].astype(int)
+        for key in LABEL_KEYS:
+            frame[key] = rows.map(known[key]).fillna("").astype(object).to_numpy()
+    frame[list(LABEL_KEYS)] = frame[list(LABEL_KEYS)].fillna("")
+    return frame
 
 
 def pair_counts(items: list[WriteItem], *, undo: bool = False) -> dict[str, int]:

@@ -39,6 +39,7 @@ from desktop_app.core.matching_ledger import (
 )
 from desktop_app.core.matching_mapping import apply_mapping
 from desktop_app.core.matching_names import match_by_domain, match_by_name
+from desktop_app.core.matching_unusable import hold_unusable_ids
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 __all__ = [
@@ -107,6 +108,7 @@ def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame
 
     step(0)
     ledger = Ledger(prepare_accounts(accounts), prepare_customers(customers), one_to_one=config.one_to_one)
+    hold_unusable_ids(ledger)
     pointers = read_pointers(ledger)
     doubtful = audit_existing_links(ledger, pointers)
     step(1)

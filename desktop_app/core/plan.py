@@ -34,6 +34,7 @@ Policy = Literal["skip_linked", "fill_empty", "overwrite"]
 POLICIES: tuple[str, ...] = get_args(Policy)
 DEFAULT_STATUSES: tuple[str, ...] = ("matched", "already_linked")
 SIDES: tuple[str, ...] = ("account", "customer")
+LABEL_KEYS: tuple[str, ...] = ("account_name", "customer_name", "account_row", "customer_row")
 
 
 class PlanError(ValueError):
@@ -65,6 +66,11 @@ class PlanLink:
     note: str = ""
     match_status: str = ""
     score: str = ""
+    # What a person recognises the link by (from the matches): names and the rows of the input files.
+    account_name: str = ""
+    customer_name: str = ""
+    account_row: str = ""
+    customer_row: str = ""
 
     def side(self, name: str) -> SidePlan:
         """The ``account`` or ``customer`` side."""
@@ -130,6 +136,10 @@ class Plan:
                 "row": str(link.row),
                 "account_id": link.account_id,
                 "customer_id": link.customer_id,
+                "account_name": link.account_name,
+                "customer_name": link.customer_name,
+                "account_row": link.account_row,
+                "customer_row": link.customer_row,
                 "account_action": link.account.action,
                 "account_before": link.account.before,
                 "account_after": link.account.after,
@@ -146,6 +156,10 @@ class Plan:
             "row",
             "account_id",
             "customer_id",
+            "account_name",
+            "customer_name",
+            "account_row",
+            "customer_row",
             "account_action",
             "account_before",
             "account_after",
@@ -271,7 +285,11 @@ def build_plan(
                 note=f"The account or customer is already in plan row {min(first_account, first_customer)} "
                 "(one customer per account); this row is not written.",
             )
-        links.append(replace(link, match_status=_text(record.get("status")), score=_text(record.get("score"))))
+        links.append(replace(
+            link, match_status=_text(record.get("status")), score=_text(record.get("score")),
+            account_name=_text(record.get("account_name")), customer_name=_text(record.get("customer_name")),
+            account_row=_text(record.get("account_row")), customer_row=_text(record.get("customer_row")),
+        ))
     return Plan(tuple(links), policy, source or PlanSource(), created_at or now_text(), tuple(statuses))
 
 

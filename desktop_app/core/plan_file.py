@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, cast
 
-from desktop_app.core.plan import POLICIES, Plan, PlanError, PlanLink, PlanSource, Policy, SidePlan
+from desktop_app.core.plan import LABEL_KEYS, POLICIES, Plan, PlanError, PlanLink, PlanSource, Policy, SidePlan
 
 FORMAT = "crosslink-plan"
 VERSION = 1
@@ -28,7 +28,7 @@ def link_record(link: PlanLink) -> dict[str, Any]:
         "account": link.account.as_dict(),
         "customer": link.customer.as_dict(),
     }
-    for key in ("note", "match_status", "score"):
+    for key in ("note", "match_status", "score", *LABEL_KEYS):
         if getattr(link, key):
             record[key] = getattr(link, key)
     return record
@@ -121,6 +121,10 @@ def loads(text: str, name: str = "plan") -> Plan:
                 note=str(raw.get("note") or ""),
                 match_status=str(raw.get("match_status") or ""),
                 score=str(raw.get("score") or ""),
+                account_name=str(raw.get("account_name") or ""),
+                customer_name=str(raw.get("customer_name") or ""),
+                account_row=str(raw.get("account_row") or ""),
+                customer_row=str(raw.get("customer_row") or ""),
             )
         )
     src = data.get("source") or {}
@@ -150,3 +154,4 @@ def read_plan(path: Path) -> Plan:
     except OSError as error:
         raise PlanError(f"Cannot read the plan {path}: {error.strerror or error}.") from None
     return loads(text, str(path))
+

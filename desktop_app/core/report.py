@@ -7,8 +7,10 @@ XLSX it is stored as an explicit text cell, which spreadsheets never evaluate.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Mapping
+import contextlib
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -18,11 +20,74 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from desktop_app.core.csv_out import write_frame
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_DATA_ROWS = 1_048_575  # Excel's row limit less the header row
 STATUS_ORDER = ("already_linked", "matched", "suggested", "ambiguous", "conflict", "unmatched")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+
+
+# The control characters XML 1.0 cannot hold (tab, LF and CR it can); openpyxl refuses them.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Text that already reads like an OOXML escape must itself be escaped, or Excel would decode it.
+_XLSX_ESCAPE_LOOKALIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def xlsx_text(value: str) -> str:
+    """``value`` as an XLSX cell can hold it: each control character XML cannot carry becomes the
+    OOXML escape ``_x000B_`` (Excel shows the original character again); all else unchanged."""
+    if "_x" in value:
+        value = _XLSX_ESCAPE_LOOKALIKE.sub(r"_x005F_\1", value)
+    return _XLSX_ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)
+
+
+class ReportError(ValueError):
+    """A report or output file could not be saved; the message names the file, why, and what to do."""
+
+
+def save_atomically(path: Path, save: Callable[[Path], object]) -> None:
+    """Run ``save`` on a temporary file next to ``path`` and move it into place only when it
+    succeeded, so a failed save never leaves a half-written file a person cannot open.
+
+    Raises ``ReportError`` when the file system refuses (folder missing or read-only, the file
+    open in Excel on Windows, disk full)."""
+    partial = _partial(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save(partial)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise _save_error(path, exc) from None
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+
+
+def ensure_writable(path: Path) -> None:
+    """Raise ``ReportError`` now when nothing can be saved at ``path`` (before work is spent on it)."""
+    partial = _partial(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.touch()
+        partial.unlink()
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(13, "Permission denied", str(path))
+    except OSError as exc:
+        raise _save_error(path, exc) from None
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
+def _save_error(path: Path, exc: OSError) -> ReportError:
+    reason = exc.strerror or type(exc).__name__
+    return ReportError(
+        f"{path.name} could not be saved in {path.parent} ({reason}). If the file is open in Excel, close "
+        "it; otherwise choose another folder, then save again."
+    )
 
 
 def is_formula_like(value: object) -> bool:
@@ -41,21 +106,16 @@ def write_data_csv(path: Path, frame: pd.DataFrame) -> Path:
     For data files a program reads back (exports, fixed copies to re-import): a phone number
     ``+44 20…`` must stay itself. Files meant to be opened by a person go through ``write_csv``.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    save_atomically(path, lambda target: write_frame(target, frame))
     return path
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as CSV for a person, every formula-like text cell neutralised, that Excel opens
     right on Windows too: UTF-8 with a BOM (without it Excel reads the bytes as the local code page),
-    CRLF between records, and any value holding a CR, LF, quote or comma quoted."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow([neutralize(str(c)) for c in frame.columns])
-        for row in frame.itertuples(index=False, name=None):
-            writer.writerow([neutralize(_plain(v)) for v in row])
+    CRLF between records, and any value holding a CR, LF, quote or comma quoted. Saved atomically."""
+    save_atomically(path, lambda target: write_frame(target, frame, cell=lambda v: neutralize(_plain(v)),
+                                                     encoding="utf-8-sig"))
     return path
 
 
@@ -74,6 +134,8 @@ def _plain(value: object) -> object:
 def _cell(sheet: Worksheet, value: object, *, header: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=None)
     plain = _plain(value)
+    if isinstance(plain, str):
+        plain = xlsx_text(plain)
     cell.value = plain
     if isinstance(plain, str):
         cell.data_type = "s"  # explicit text: never evaluated, even when it starts with "="
@@ -121,6 +183,7 @@ def write_xlsx_report(
     Returns notes for the caller to show (e.g. a sheet cut at Excel's row limit, with the CSV
     to use instead). Every sheet has a bold frozen header and filters.
     """
+    ensure_writable(path)
     notes: list[str] = []
     book = Workbook(write_only=True)
     counts: dict[str, int] = {}
@@ -150,6 +213,5 @@ def write_xlsx_report(
                 f"Sheet '{title}' holds the first {written:,} of {len(frame):,} rows (Excel's limit); "
                 "the CSV export has them all."
             )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    save_atomically(path, lambda target: book.save(target))
     return notes

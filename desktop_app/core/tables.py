@@ -27,6 +27,7 @@ from desktop_app.core.intake_damage import (
     scan_column,
 )
 from desktop_app.core.intake_roles import detect_roles, is_id_header, normalize_header
+from desktop_app.core.intake_title import skip_title_rows
 from desktop_app.core.intake_types import RawTable, RoleMapping, TableError, TableIssue
 from desktop_app.core.intake_xlsx import read_sheet, workbook_sheets
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
@@ -58,6 +59,10 @@ class LoadedTable:
     delimiter: str | None
     sheet: str | None
     issues: list[TableIssue] = field(default_factory=list)
+    # The header exactly as the file has it (nameless and repeated names included), and for each
+    # frame column its position in that header: a fixed copy is written back in this layout.
+    original_header: list[str] = field(default_factory=list)
+    column_positions: list[int] = field(default_factory=list)
 
     def roles(self, side: Side, overrides: Mapping[str, str] | None = None) -> RoleMapping:
         """Which header holds each role of ``side`` (see ``detect_roles``)."""
@@ -149,6 +154,7 @@ def list_sheets(path: str | Path) -> list[str]:
 
 
 def _finish(path: Path, raw: RawTable) -> LoadedTable:
+    raw = skip_title_rows(raw)
     frame, issues, kept_positions = _named_frame(path, raw)
     row_word = "Row" if raw.sheet is not None else "Line"
     id_columns = [h for h in frame.columns if _holds_ids(str(h), frame[h])]
@@ -170,6 +176,8 @@ def _finish(path: Path, raw: RawTable) -> LoadedTable:
         delimiter=raw.delimiter,
         sheet=raw.sheet,
         issues=issues,
+        original_header=list(raw.header),
+        column_positions=list(kept_positions),
     )
 
 

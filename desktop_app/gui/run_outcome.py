@@ -135,10 +135,10 @@ class RunOutcomeBox(QGroupBox):
         report, run = self.page.state.run_report, reviewed_run(self.page.state)
         if report is None or run is None:
             return
-        run_id = report.run_id
+        run_id, results_path = report.run_id, report.results_path
         rows = report.figures.report_rows() if report.figures is not None else {}
-        self.page.run(lambda p, c: write_run_report(run, run_id, run_summary=rows), f"writing {RUN_REPORT_FILE}",
-                      self._open)
+        self.page.run(lambda p, c: write_run_report(run, run_id, results_path, run_summary=rows),
+                      f"writing {RUN_REPORT_FILE}", self._open)
 
     def _open(self, path: Path) -> None:
         if not dialogs.open_file(path):

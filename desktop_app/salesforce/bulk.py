@@ -12,7 +12,6 @@ that still reads ``Open``. Anything else raises ``WriteOutcomeUnknown``.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import re
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from typing import Any
 import pandas as pd
 from simple_salesforce.bulk2 import Operation, ResultsType
 
+from desktop_app.core.csv_out import csv_record
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.salesforce.errors import BulkJobFailed, SalesforceError, WriteOutcomeUnknown
 from desktop_app.salesforce.transport import Transport
@@ -117,14 +117,13 @@ def bulk_query_pages(
 
 
 def _ingest_csv(values: pd.DataFrame, field: str) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["Id", field])
-    writer.writerows(
-        (record_id, value if value != "" else NULL_MARKER)
+    # The job declares LF record ends; csv_record still quotes a CR or LF inside a value.
+    lines = [csv_record(["Id", field])]
+    lines += [
+        csv_record([str(record_id), str(value) if value != "" else NULL_MARKER])
         for record_id, value in zip(values["Id"], values["value"], strict=True)
-    )
-    return buffer.getvalue()
+    ]
+    return "".join(lines)
 
 
 def _split_for_upload(values: pd.DataFrame, field: str) -> Iterator[str]:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from desktop_app.core.addresses import apply_fixes, check_addresses
 from desktop_app.core.billing_rules import CustomerRequirement, requirement_problems
+from desktop_app.core.fixed_copy import write_fixed_copy
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import ID_ROLE, Side
 from desktop_app.core.tables import TableError, read_table
@@ -26,6 +27,19 @@ class AddressCheck:
     problems: pd.DataFrame
     fixed: pd.DataFrame
     fixes_applied: int
+
+    def write_fixed(self, path: Path) -> Path:
+        """Write the file again with the confident fixes applied: its own headers, column order and
+        delimiter; only the fixed address values differ."""
+        return write_fixed_records(path, self.loaded, self.fixed)
+
+
+def write_fixed_records(path: Path, loaded: LoadedInput, fixed: pd.DataFrame) -> Path:
+    """Write ``loaded``'s file again with the address values of ``fixed`` (its canonical frame with
+    fixes applied): the file's own headers, column order and delimiter; nothing else changes."""
+    roles = loaded.roles.columns
+    changed = {roles[role]: fixed[role] for role in ADDRESS_ROLES if role in roles}
+    return write_fixed_copy(path, loaded.table, changed)
 
 
 def guess_side(loaded_by_side: dict[Side, LoadedInput]) -> Side:

@@ -28,8 +28,9 @@ import requests
 from desktop_app.billing.base import BillingError
 from desktop_app.core.app_folders import private_file, runs_dir
 from desktop_app.core.ids import normalize_id
-from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, WriteItem
+from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, RunInfo, WriteItem
 from desktop_app.core.journal_results import Verification, pair_counts, results_frame, verify
+from desktop_app.core.link_labels import LABELS_FILE, read_labels, write_labels
 from desktop_app.core.plan import DEFAULT_STATUSES, Plan, PlanSource, Policy, build_plan
 from desktop_app.core.plan_file import plan_id
 from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, ignore_progress
@@ -135,6 +136,7 @@ def create_apply_run(journal: Journal, plan: Plan, *, plan_path: str = "", run_i
                      settings: Mapping[str, str] | None = None) -> str:
     """Journal a new run of ``plan`` (every write ``todo``) without sending anything; returns its id."""
     run_id = run_id or new_run_id()
+    private_file(write_labels(runs_dir(run_id) / LABELS_FILE, plan))  # so the results can name each link
     stored = {
         "policy": plan.policy,
         "link_field": plan.source.link_field,
@@ -328,7 +330,7 @@ def _execute(
     if state == "done" and any(i.state in RETRY_STATES | OPEN_STATES for i in items):
         state = "done_with_failures"
         message = "Some writes failed; 'desktop-app resume' retries them."
-    results_path = write_results(run_id, items, undo=undo)
+    results_path = write_results(run_id, items, undo=undo, labels=run_labels(info))
     pairs = pair_counts(items, undo=undo)
     summary: dict[str, object] = {"pairs": pairs}
     if verification is not None:
@@ -400,9 +402,17 @@ def verify_run(
     return verify(items, live, undo=undo)
 
 
-def write_results(run_id: str, items: list[WriteItem], path: Path | None = None, *, undo: bool = False) -> Path:
-    """Write the results CSV (one row per plan row, in plan order) and return its path."""
-    return private_file(write_csv(path or runs_dir(run_id) / "results.csv", results_frame(items, undo=undo)))
+def run_labels(info: RunInfo) -> pd.DataFrame | None:
+    """The names and input-file rows of the run's plan rows (an undo's are its original run's)."""
+    return read_labels(runs_dir(info.undo_of or info.run_id) / LABELS_FILE)
+
+
+def write_results(run_id: str, items: list[WriteItem], path: Path | None = None, *, undo: bool = False,
+                  labels: pd.DataFrame | None = None) -> Path:
+    """Write the results CSV (one row per plan row, in plan order, names and file rows beside the
+    ids when ``labels`` has them) and return its path."""
+    return private_file(write_csv(path or runs_dir(run_id) / "results.csv",
+                                  results_frame(items, undo=undo, labels=labels)))
 
 
 def plan_from_live(

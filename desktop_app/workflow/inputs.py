@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from desktop_app.core.id_duplicates import id_issues
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
-from desktop_app.core.roles import ROLES_BY_SIDE, Side
+from desktop_app.core.roles import ID_ROLE, ROLES_BY_SIDE, Side
 from desktop_app.core.tables import LoadedTable, RoleMapping, TableError, TableIssue, read_table
 
 
@@ -88,7 +89,12 @@ def load_input(
         roles = table.roles(side, chosen)
     except TableError as error:
         raise TableError(f"{path.name}: {error}") from None
-    return LoadedInput(table=table, side=side, frame=table.canonical(side, chosen), roles=roles)
+    frame = table.canonical(side, chosen)
+    id_header = roles.columns.get(ID_ROLE[side])
+    if id_header is not None and side in (Side.ACCOUNTS, Side.CUSTOMERS):
+        row_word = "Row" if table.sheet is not None else "Line"
+        table.issues.extend(id_issues(frame[ID_ROLE[side]], table.source_rows, side, id_header, row_word))
+    return LoadedInput(table=table, side=side, frame=frame, roles=roles)
 
 
 def unused_overrides(overrides: Sequence[ColumnOverride], inputs: Sequence[LoadedInput]) -> list[str]:

@@ -14,6 +14,7 @@ from desktop_app.core.billing_rules import CustomerRequirement, requirement_prob
 from desktop_app.core.matching import MatchConfig, MatchResult, match
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.core.report import write_csv, write_xlsx_report
+from desktop_app.core.report_outcomes import outcome_sheets
 from desktop_app.core.roles import Side
 from desktop_app.workflow.inputs import ColumnOverride, LoadedInput, issues_frame, load_input
 
@@ -97,9 +98,11 @@ def match_files(
                     address_problems=problems)
 
 
-def write_match_output(run: MatchRun, out: Path, *, run_summary: Mapping[str, object] | None = None) -> list[str]:
-    """Write the decisions: ``.csv`` → one CSV; ``.xlsx`` → the full workbook report (its summary
-    sheet also lists ``run_summary``: a written run's figures, ``RunFigures.report_rows``).
+def write_match_output(run: MatchRun, out: Path, results: pd.DataFrame | None = None, *,
+                       run_summary: Mapping[str, object] | None = None) -> list[str]:
+    """Write the decisions: ``.csv`` → one CSV; ``.xlsx`` → the full workbook report, with one
+    sheet per write outcome when a run's ``results`` are given (its summary sheet also lists
+    ``run_summary``: a written run's figures, ``RunFigures.report_rows``).
 
     Returns notes to show the user (e.g. a sheet cut at Excel's row limit).
     """
@@ -115,6 +118,10 @@ def write_match_output(run: MatchRun, out: Path, *, run_summary: Mapping[str, ob
             **dict(run_summary or {}),
         }
         extra = {"File issues": run.file_issues} if len(run.file_issues) else {}
+        if results is not None:
+            outcomes = outcome_sheets(results)
+            summary.update({f"run: {title.lower()}": len(frame) for title, frame in outcomes.items()})
+            extra = {**{f"Run {title.lower()}": frame for title, frame in outcomes.items()}, **extra}
         return write_xlsx_report(out, decisions=decisions, address_problems=run.address_problems,
                                  summary=summary, extra_sheets=extra)
     write_csv(out, decisions)

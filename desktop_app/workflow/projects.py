@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from desktop_app.core.app_folders import private_file, private_folder, projects_dir
+from desktop_app.core.csv_out import write_frame
 from desktop_app.core.file_names import safe_file_name
 from desktop_app.core.plan import now_text
 from desktop_app.workflow.review import review_calls
@@ -177,7 +178,7 @@ def _read_frame(path: Path) -> pd.DataFrame | None:
 def _write_frame(path: Path, frame: pd.DataFrame) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     os.close(handle)
-    frame.to_csv(temporary, index=False)
+    write_frame(Path(temporary), frame)
     os.replace(private_file(Path(temporary)), path)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from desktop_app.billing.base import BillingSystem
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
+from desktop_app.core.report import write_data_csv
 from desktop_app.core.roles import CUSTOMER_ROLES, SOURCE_ROW, Side
 from desktop_app.salesforce.address_fields import TEXT_OF_CODE, fill_codes_from_text
 from desktop_app.salesforce.client import SalesforceClient
@@ -32,7 +33,7 @@ def fetch_accounts(client: SalesforceClient, role_fields: Mapping[str, str], fol
     frame = fill_codes_from_text(client.read_accounts(fields, progress=progress, cancel=cancel))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "salesforce_accounts.csv"
-    frame.astype(object).fillna("").to_csv(path, index=False)
+    write_data_csv(path, frame)
     by_lower = {str(c).lower(): str(c) for c in frame.columns}
     overrides = [ColumnOverride(role, by_lower.get(name.lower(), name), Side.ACCOUNTS)
                  for role, name in role_fields.items()]
@@ -45,6 +46,6 @@ def fetch_customers(system: BillingSystem, folder: Path, *, progress: ProgressCa
     frame = system.customers_frame(progress=progress, cancel=cancel)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "billing_customers.csv"
-    frame.drop(columns=[SOURCE_ROW], errors="ignore").rename(columns=CUSTOMER_HEADERS).to_csv(path, index=False)
+    write_data_csv(path, frame.drop(columns=[SOURCE_ROW], errors="ignore").rename(columns=CUSTOMER_HEADERS))
     overrides = [ColumnOverride(role, header, Side.CUSTOMERS) for role, header in CUSTOMER_HEADERS.items()]
     return path, overrides

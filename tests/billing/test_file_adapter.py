@@ -123,3 +123,13 @@ def test_every_preset_has_distinct_reimport_columns() -> None:
         assert preset.reimport_key != preset.reimport_link
     with pytest.raises(ValueError, match="Unknown preset"):
         preset_named("sage")
+
+
+def test_filled_copy_keeps_repeated_and_nameless_headers_in_their_order(tmp_path: Path) -> None:
+    source = tmp_path / "export.csv"
+    source.write_text("Customer ID,Name,,Name,salesforce_account_id,\r\nC-1,Acme,,Acme Ltd,,\r\n"
+                      "C-2,Beta,,Beta plc,,\r\n", encoding="utf-8")
+    output = FileBilling(source).export_links([("C-2", ACCOUNT_A)], tmp_path / "r.csv", tmp_path / "linked.csv")
+    lines = output.filled_path.read_text(encoding="utf-8").splitlines()
+    assert lines == ["Customer ID,Name,,Name,salesforce_account_id,", "C-1,Acme,,Acme Ltd,,",
+                     f"C-2,Beta,,Beta plc,{ACCOUNT_A},"]

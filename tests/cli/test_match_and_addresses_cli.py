@@ -126,5 +126,72 @@ def test_check_addresses_contract_on_the_excel_semicolon_file(tmp_path: Path, ca
     assert deutschland
     assert deutschland[0]["suggestion"] == "DE"
     assert deutschland[0]["field"] == "country"
-    assert "DE" in {r["country"] for r in read_rows(fixed)}
-    assert "Deutschland" not in {r["country"] for r in read_rows(fixed)}
+    source = SAMPLES / "accounts_excel_cp1252_semicolon.csv"
+    with fixed.open(encoding="utf-8", newline="") as handle:
+        written = list(csv.reader(handle, delimiter=";"))
+    with source.open(encoding="cp1252", newline="") as handle:
+        original = list(csv.reader(handle, delimiter=";"))
+    assert written[0] == original[0], "the fixed copy keeps the file's own headers and column order"
+    country = original[0].index("Billing Country")
+    assert "DE" in {r[country] for r in written[1:]}
+    assert "Deutschland" not in {r[country] for r in written[1:]}
+    changed = {(i, j) for i, (a, b) in enumerate(zip(original, written, strict=True))
+               for j, (x, y) in enumerate(zip(a, b, strict=True)) if x != y}
+    assert changed
+    assert {j for _, j in changed} <= {original[0].index(h) for h in ("Billing Street", "Billing City",
+                                                                       "Billing Postal Code", "Billing Country")}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_report_that_cannot_be_saved_is_said_on_stderr(tmp_path: Path, suffix: str, capsys) -> None:
+    blocked = tmp_path / "not_a_folder"
+    blocked.write_text("", encoding="utf-8")
+    out = blocked / f"report{suffix}"
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"report{suffix} could not be saved in {blocked}" in err
+    assert "Traceback" not in err
+
+
+def test_a_failed_save_leaves_the_previous_report_whole(tmp_path: Path) -> None:
+    from desktop_app.core.report import ReportError, save_atomically
+
+    out = tmp_path / "r.csv"
+    out.write_text("old\n", encoding="utf-8")
+
+    def broken(target: Path) -> None:
+        target.write_text("half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(ReportError, match="No space left on device"):
+        save_atomically(out, broken)
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.csv"]
+
+
+def test_match_report_with_a_runs_results_has_a_sheet_per_outcome(tmp_path: Path, capsys) -> None:
+    import pandas as pd
+
+    from desktop_app.core.journal_results import RESULT_COLUMNS
+
+    statuses = [("linked", "set"), ("linked", "skip"), ("conflict", "conflict"), ("failed", "set"),
+                ("half_linked", "set")]
+    rows = [{column: "" for column in RESULT_COLUMNS} | {"row": str(i + 1), "account_id": f"001A0000006Vm9rIA{i}",
+            "customer_id": f"cus_{i}", "account_name": f"Name {i}", "pair_status": status, "account_action": action,
+            "customer_action": action, "account_message": "refused" if status == "failed" else ""}
+            for i, (status, action) in enumerate(statuses)]
+    results = tmp_path / "results.csv"
+    pd.DataFrame(rows, columns=list(RESULT_COLUMNS)).to_csv(results, index=False)
+    out = tmp_path / "report.xlsx"
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out),
+                 "--results", str(results)]) == 0
+    book = load_workbook(out, read_only=True)
+    for title in ("Run written", "Run skipped", "Run conflict", "Run failed", "Run half linked"):
+        sheet_rows = list(book[title].iter_rows(values_only=True))
+        assert len(sheet_rows) == 2, title
+        assert "account_name" in sheet_rows[0]
+    assert "reason" in next(book["Run failed"].iter_rows(values_only=True))
+    book.close()
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out),
+                 "--results", str(ACCOUNTS)]) == 2
+    assert "is not a run's results file" in capsys.readouterr().err

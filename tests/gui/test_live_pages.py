@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from openpyxl import load_workbook
 
 from desktop_app.core.progress import CancelToken
+from desktop_app.core.report_outcomes import read_results
+from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_sides, run_settings
 from desktop_app.gui.pages import PAGE_IDS
 from desktop_app.gui.state import Journey
@@ -129,7 +134,7 @@ def test_link_fields_offers_only_custom_text_fields_and_says_why_not(billing_pag
     assert wizard.state.link_field == "Billing_Customer_ID__c"
 
 
-def test_an_unfinished_run_is_offered_for_resume_and_finishes(billing_page, wizard, wait_idle) -> None:
+def test_an_unfinished_run_is_offered_for_resume_and_finishes(billing_page, wizard, wait_idle, monkeypatch) -> None:
     state = wizard.state
     wizard.next()  # link fields
     wait_idle(wizard.currentPage())
@@ -160,6 +165,25 @@ def test_an_unfinished_run_is_offered_for_resume_and_finishes(billing_page, wiza
     assert report.verification is not None
     assert report.verification.verified_links > 0
     assert apply.isComplete()
+    # The files a person hands on: results name each link; the report has a sheet per write outcome.
+    results = read_results(report.results_path)
+    assert (results["account_name"] != "").all()
+    assert (results["account_row"] != "").all()
+    wizard.next()
+    done = wizard.page_for("done")
+    opened: list[Path] = []
+    monkeypatch.setattr(dialogs, "open_file", lambda path: opened.append(path) or True)
+    done.outcome_box.report_button.click()
+    wait_idle(done, timeout=60_000)
+    assert opened, done.error_line.text()
+    saved = opened[0].with_name("saved_report.xlsx")
+    monkeypatch.setattr(dialogs, "choose_save_file", lambda *args: saved)
+    done.buttons["crosslink_report.xlsx"].click()
+    wait_idle(done, timeout=60_000)
+    for path in (opened[0], saved):
+        book = load_workbook(path, read_only=True)
+        assert {"Run written", "Run skipped", "Run conflict", "Run failed", "Run half linked"} <= set(book.sheetnames)
+        book.close()
 
 
 def test_welcome_names_a_run_that_did_not_finish(qtbot, wait_idle) -> None:

@@ -109,13 +109,24 @@ def test_address_journey_finds_problems_accepts_fixes_and_saves(wizard, wait_idl
     wait_idle(done)
     with (tmp_path / "problems.csv").open(encoding="utf-8-sig") as handle:
         assert len(list(csv.DictReader(handle))) == len(problems)
-    with (tmp_path / "fixed.csv").open(encoding="utf-8-sig") as handle:
-        fixed = list(csv.DictReader(handle))
+    with (tmp_path / "fixed.csv").open(encoding="utf-8-sig", newline="") as handle:
+        fixed = list(csv.reader(handle))
+    with (SAMPLES / "zuora_accounts.csv").open(encoding="utf-8-sig", newline="") as handle:
+        original = list(csv.reader(handle))
+    assert fixed[0] == original[0], "the fixed file keeps the export's own headers and column order"
+    assert len(fixed) == len(original)
     accepted = quality.accepted()
     first = accepted.iloc[0]
-    row = next(r for r in fixed if r["source_row"] == str(first["row"]))
-    assert row[first["field"]] == first["suggestion"]
+    header = wizard.state.address_check.loaded.roles.columns[first["field"]]
+    assert fixed[int(first["row"]) - 1][original[0].index(header)] == first["suggestion"]
     assert "Saved:" in done.saved_label.text()
+    blocked = tmp_path / "not_a_folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setattr(dialogs, "choose_save_file", lambda *args: blocked / "problems.xlsx")
+    done.buttons["address_problems.xlsx"].click()
+    wait_idle(done)
+    assert done.error_line.isVisibleTo(done)
+    assert "problems.xlsx could not be saved" in done.error_line.text()
 
 
 @pytest.mark.parametrize("journey", [Journey.LINK, Journey.MAPPING])
@@ -182,3 +193,27 @@ def test_enter_inside_a_table_never_advances_the_wizard(wizard, wait_idle, monke
         assert wizard.currentId() == PAGE_IDS["quality"]
     qtbot.keyClick(quality.table, Qt.Key.Key_Down)  # other keys still reach the table
     assert quality.table.currentIndex().row() == 1
+
+
+def test_load_page_answers_hostile_files_with_a_sentence(wizard, wait_idle, monkeypatch, tmp_path: Path) -> None:
+    from tests.cli.hostile_files import generate
+
+    hostile = {h.name: h for h in generate(tmp_path) if h.kind in ("formulas", "title", "duplicate_ids", "nul")}
+    _start(wizard, Journey.LINK)
+    load = wizard.page_for("load")
+    slot = load.slots[Side.ACCOUNTS]
+    expectations = [("formulas_0.xlsx", "Sheet!A2, Sheet!A5, Sheet!A8, Sheet!A11, Sheet!A14 (and 5 more cells) hold "
+                                        "formulas with no saved value: open and save it in Excel, or export CSV"),
+                    ("nul_1.csv", "line 9: holds a NUL byte")]
+    for name, sentence in expectations:
+        monkeypatch.setattr(dialogs, "choose_open_file", lambda *args, n=name: hostile[n].accounts)
+        slot.browse.click()
+        wait_idle(load)
+        assert sentence in slot.status.text()
+        assert slot.loaded is None
+    for name, kind in (("title_0.xlsx", "title_row"), ("dup_ids_0.csv", "duplicate_id")):
+        monkeypatch.setattr(dialogs, "choose_open_file", lambda *args, n=name: hostile[n].accounts)
+        slot.browse.click()
+        wait_idle(load)
+        assert slot.loaded is not None
+        assert kind in set(load.issues_model.frame["kind"])

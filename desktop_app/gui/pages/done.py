@@ -12,12 +12,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
 from desktop_app.core.report import write_csv, write_xlsx_report
+from desktop_app.core.report_outcomes import read_results
 from desktop_app.gui import dialogs
 from desktop_app.gui.fix_write_box import FixWriteBox
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.pages.quality import fixed_records
 from desktop_app.gui.run_outcome import RunOutcomeBox
 from desktop_app.gui.state import Journey, WizardState
+from desktop_app.workflow.address_check import write_fixed_records
+from desktop_app.workflow.inputs import LoadedInput
 
 if TYPE_CHECKING:
     from desktop_app.workflow.matching import MatchRun
@@ -106,9 +109,17 @@ class DonePage(BasePage):
 
     def _fixed_writer(self, side: str, accepted: pd.DataFrame) -> Callable[[Path], Path]:
         def write(path: Path) -> Path:
-            return write_csv(path, fixed_records(self.state, accepted)[side])
+            return write_fixed_records(path, self._loaded(side), fixed_records(self.state, accepted)[side])
 
         return write
+
+    def _loaded(self, side: str) -> LoadedInput:
+        """The loaded file whose fixed copy ``side`` ("accounts", "customers") is."""
+        check, run = self.state.address_check, self.state.match_run
+        if self.state.journey is Journey.ADDRESSES and check is not None:
+            return check.loaded
+        assert run is not None
+        return run.accounts if side == "accounts" else run.customers
 
     def _add(self, text: str, suggested: str, filters: str, write: Callable[[Path], Any]) -> None:
         button = QPushButton(text, self)
@@ -146,7 +157,9 @@ class DonePage(BasePage):
             raise ValueError("There are no matches to report yet; go back to the Match page and run it.")
         report = self.state.run_report
         rows = report.figures.report_rows() if report is not None and report.figures is not None else {}
-        return write_match_output(run, path, run_summary=rows)
+        results_path = report.results_path if report is not None else None
+        results = read_results(results_path) if results_path is not None and results_path.is_file() else None
+        return write_match_output(run, path, results, run_summary=rows)
 
     def _write_problems(self, path: Path) -> object:
         check = self.state.address_check
