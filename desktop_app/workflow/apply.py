@@ -343,6 +343,7 @@ def plan_from_live(
     statuses: Sequence[str] = DEFAULT_STATUSES,
     source: PlanSource | None = None,
     cancel: CancelToken | None = None,
+    normalize_ids: bool = False,
 ) -> Plan:
     """A plan whose "before" values are read from the live systems for the chosen links."""
     chosen = decisions[decisions["status"].astype(str).isin(list(statuses))]
@@ -351,5 +352,11 @@ def plan_from_live(
     accounts = sides["account"].read([a for a in account_ids if normalize_id(a)], cancel=cancel)
     customers = sides["customer"].read(customer_ids, cancel=cancel)
     return build_plan(
-        decisions, account_values=accounts, customer_values=customers, policy=policy, statuses=statuses, source=source
+        decisions,
+        account_values=accounts,
+        customer_values=customers,
+        policy=policy,
+        statuses=statuses,
+        source=source,
+        normalize_ids=normalize_ids,
     )

@@ -9,6 +9,7 @@ import requests
 
 from desktop_app.billing.base import BillingAuthError, BillingError
 from desktop_app.core.journal import OPEN_STATES, Journal, Outcome, WriteItem
+from desktop_app.core.link_values import holds_target, link_key, same_link
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback
 from desktop_app.salesforce.errors import SalesforceError, SessionExpired
 from desktop_app.workflow.link_sides import LinkSide, SideResult
@@ -134,12 +135,14 @@ def _process(
             settled.append(Outcome(item.row, "not_found", "NOT_FOUND", f"{side.label} has no record {item.record_id}."))
             continue
         current = live[item.record_id]
-        if current == item.target:
+        # An undo puts back the very text it found (a placeholder, a 15-character id); an apply
+        # counts the same record in another form as already there (see core.link_values).
+        if holds_target(current, item.target, side.name, planned_before=item.planned_before, exact=strict):
             state = "written" if item.live_before is not None and item.live_before != item.target else "unchanged"
             settled.append(Outcome(item.row, state, live_before=None if state == "written" else current))
             continue
         expected = item.live_before if item.live_before is not None else item.planned_before
-        if current != expected and (strict or current != ""):
+        if not same_link(current, expected, side.name) and (strict or link_key(current, side.name) != ""):
             word = "refused" if strict else "conflict"
             settled.append(
                 Outcome(
