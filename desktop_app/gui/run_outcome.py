@@ -129,7 +129,8 @@ class RunOutcomeBox(QGroupBox):
         if report is None or run is None:
             return
         path = runs_dir(report.run_id) / "crosslink_report.xlsx"
-        self.page.run(lambda p, c: write_match_output(run, path), f"writing {path.name}",
+        plan = self.page.state.plan  # the report says per side what this plan wrote or kept
+        self.page.run(lambda p, c: write_match_output(run, path, plan=plan), f"writing {path.name}",
                       lambda _: self._open(path))
 
     def _open(self, path: Path) -> None:

@@ -132,7 +132,7 @@ class DonePage(BasePage):
         run = reviewed_run(self.state)
         if run is None:
             raise ValueError("There are no matches to report yet; go back to the Match page and run it.")
-        return write_match_output(run, path)
+        return write_match_output(run, path, plan=self.state.plan)  # per side, what the plan writes
 
     def _write_problems(self, path: Path) -> object:
         check = self.state.address_check
