@@ -202,6 +202,12 @@ def to_18_series(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype="object")
 
 
+def account_keys(values: pd.Series) -> pd.Series:
+    """``account_key`` of every value of a Series (vectorised; missing values give ``""``)."""
+    id18 = to_18_series(values)
+    return id18.where(id18.notna(), pd.Series(_as_text_list(values), index=values.index, dtype="object"))
+
+
 def check_id_series(values: pd.Series) -> IdSeriesCheck:
     """Canonical ids plus, per row, a plain reason when a non-empty value is not a valid id."""
     id18 = to_18_series(values)

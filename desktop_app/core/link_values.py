@@ -88,8 +88,8 @@ def placeholder_issues(frame: pd.DataFrame, role: str, header: str) -> list[Tabl
     rows = frame["source_row"].tolist() if "source_row" in frame.columns else list(range(2, len(values) + 2))
     return [
         TableIssue(int(row), header, "link_placeholder",
-                   f"{PLACEHOLDER_PROBLEM}: '{str(value).strip()}' means no id; it is treated as empty "
-                   "(matched by name, written over) and put back as it was by undo.", str(value))
+                   f"column '{header}': {PLACEHOLDER_PROBLEM} ('{str(value).strip()}'): it means no id, so it is "
+                   "treated as empty (matched by name, written over); undo puts it back as it was.", str(value))
         for value, row in zip(values, rows, strict=True)
         if isinstance(value, str) and is_placeholder(value)
     ]

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from desktop_app.core.ids import account_key
+from desktop_app.core.ids import account_keys
 from desktop_app.core.link_values import is_form_rewrite, is_placeholder, link_key
 from desktop_app.core.plan import DEFAULT_STATUSES, Plan, Policy, SidePlan, side_plan
 
@@ -46,14 +46,14 @@ def write_preview(
     """Per row of ``decisions`` (same index), what the Account's and the customer's link fields will
     get when the row is linked (``""`` for rows that will not be linked). ``account_values`` maps an
     account id (any form) to its link field now, ``customer_values`` a customer id to its field."""
-    accounts = {account_key(str(k)): _text(v) for k, v in account_values.items()}
-    account_ids = decisions["account_id"].map(_text).tolist() if "account_id" in decisions else []
+    held = pd.Series(list(account_values), dtype=object)
+    accounts = dict(zip(account_keys(held).tolist(), map(_text, account_values.values()), strict=True))
+    account_ids = account_keys(decisions["account_id"]).tolist() if "account_id" in decisions else []
     customer_ids = decisions["customer_id"].map(_text).tolist() if "customer_id" in decisions else []
     chosen = decisions["status"].map(_text).isin(list(statuses)).tolist() if "status" in decisions else []
     account_out: list[str] = []
     customer_out: list[str] = []
-    for raw_account, customer_id, linked in zip(account_ids, customer_ids, chosen, strict=True):
-        account_id = account_key(raw_account)
+    for account_id, customer_id, linked in zip(account_ids, customer_ids, chosen, strict=True):
         if not linked or not account_id or not customer_id:
             account_out.append("")
             customer_out.append("")

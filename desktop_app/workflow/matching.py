@@ -10,6 +10,7 @@ import pandas as pd
 
 from desktop_app.core.address_changes import PROBLEM_SIDE
 from desktop_app.core.addresses import check_addresses
+from desktop_app.core.ids import account_keys
 from desktop_app.core.matching import MatchConfig, MatchResult, match
 from desktop_app.core.plan import Plan, Policy
 from desktop_app.core.plan_preview import PREVIEW_COLUMNS, plan_values, write_preview
@@ -122,6 +123,20 @@ def with_write_preview(run: MatchRun, decisions: pd.DataFrame, *, policy: Policy
     return pd.concat([decisions.drop(columns=list(PREVIEW_COLUMNS), errors="ignore"), preview], axis=1)
 
 
+def with_link_values(run: MatchRun, decisions: pd.DataFrame) -> pd.DataFrame:
+    """``decisions`` with what each row's account and customer link fields hold in the files
+    (``account_link_customer_id``, ``customer_sf_account_id``), so ``plan --offline`` plans from the
+    same values as the Match page (``values_from_decisions``)."""
+    accounts, customers = file_link_values(run)
+    keys = account_keys(decisions["account_id"]).tolist()
+    by_key = dict(zip(account_keys(pd.Series(list(accounts), dtype=object)).tolist(), accounts.values(), strict=True))
+    return decisions.assign(
+        account_link_customer_id=[by_key.get(k, "") if k else "" for k in keys],
+        customer_sf_account_id=[customers.get(c, "") for c in decisions["customer_id"].fillna("").astype(str)
+                                .str.strip().tolist()],
+    )
+
+
 def write_match_output(run: MatchRun, out: Path, *, policy: Policy = "skip_linked",
                        plan: Plan | None = None) -> list[str]:
     """Write the decisions: ``.csv`` → one CSV; ``.xlsx`` → the full workbook report. Both say per
@@ -129,7 +144,7 @@ def write_match_output(run: MatchRun, out: Path, *, policy: Policy = "skip_linke
 
     Returns notes to show the user (e.g. a sheet cut at Excel's row limit).
     """
-    decisions = with_write_preview(run, run.result.decisions, policy=policy, plan=plan)
+    decisions = with_link_values(run, with_write_preview(run, run.result.decisions, policy=policy, plan=plan))
     if out.suffix.lower() == ".xlsx":
         summary = {
             "accounts file": str(run.accounts.table.path),
