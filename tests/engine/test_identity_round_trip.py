@@ -18,7 +18,7 @@ from desktop_app.core.ids import to_18
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan import POLICIES
 from desktop_app.workflow.apply import plan_from_live, start_apply, start_undo
-from desktop_app.workflow.audit import read_and_audit
+from desktop_app.workflow.audit import audit_links, read_and_audit
 from desktop_app.workflow.link_sides import SalesforceSide
 
 PAIRS_PER_EXAMPLE = 4
@@ -169,3 +169,19 @@ def test_apply_rereads_and_counts_the_same_account_written_meanwhile_in_another_
     assert report.verification is not None
     assert report.verification.verified_links == 1
     assert systems.customer_values()[customer_id] == account_id[:15]
+
+
+def test_audit_reads_every_form_of_an_account_as_it_and_placeholders_as_empty() -> None:
+    a1, a2, a3, a4 = (to_18(f"0015g00000ABC{n:02d}") for n in range(4))
+    accounts = pd.DataFrame({"account_id": [a1[:15], a2, a3, a4], "link_customer_id": ["cus_1", "cus_2", "NA", "0"],
+                             "currency": ["", "", "", ""]}, dtype=object)
+    customers = pd.DataFrame({"customer_id": ["cus_1", "cus_2", "cus_3", "cus_4"],
+                              "sf_account_id": [a1.upper(), a2[:15], "#N/A", a4.lower()],
+                              "currency": ["", "", "", ""]}, dtype=object)
+    result = audit_links(accounts, customers)
+    assert result.linked_both_sides == 2  # a1 and a2, whatever form each side holds
+    assert result.counts()["account_to_missing_customer"] == 0  # 'NA' and '0' name no customer: they are empty
+    assert result.counts()["customer_to_missing_account"] == 0  # '#N/A' is no Account id: it is empty
+    one_sided = result.findings[result.findings["kind"] == "one_sided"]
+    assert one_sided[["account_id", "customer_id"]].to_numpy().tolist() == [[a4, "cus_4"]]
+    assert result.counts()["sides_disagree"] == 0
