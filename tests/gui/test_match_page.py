@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
+from desktop_app.cli import main
 from desktop_app.core.plan_file import read_plan
 from desktop_app.gui import dialogs
 from desktop_app.gui.pages import PAGE_IDS
@@ -130,6 +131,12 @@ def test_done_saves_the_reviewed_matches_and_the_report(match_page, wizard, wait
     assert len(rows) == len(frame)
     assert rows[first_suggestion]["status"] == "matched"
     assert rows[first_suggestion]["reviewed"] == "accepted"
+    # the saved matches carry the files' link values: an offline plan from them is the wizard's plan
+    assert main(["plan", "--matches", str(tmp_path / "reviewed.csv"), "--out", str(tmp_path / "plan.json"),
+                 "--offline"]) == 0
+    offline = read_plan(tmp_path / "plan.json")
+    assert [(k.account_id, k.account.action, k.customer.action) for k in offline.links] == [
+        (k.account_id, k.account.action, k.customer.action) for k in wizard.state.plan.links]
     book = load_workbook(tmp_path / "report.xlsx", read_only=True)
     assert "Summary" in book.sheetnames
     assert "Matched" in book.sheetnames

@@ -124,7 +124,13 @@ class DonePage(BasePage):
         super()._task_done()
 
     def _write_reviewed(self, path: Path) -> Path:
-        return write_csv(path, self.state.reviewed if self.state.reviewed is not None else pd.DataFrame())
+        from desktop_app.workflow.matching import with_link_values
+
+        run, reviewed = self.state.match_run, self.state.reviewed
+        if reviewed is None:
+            return write_csv(path, pd.DataFrame())
+        # with the files' link values, so 'plan --offline' on this file plans what the wizard showed
+        return write_csv(path, with_link_values(run, reviewed) if run is not None else reviewed)
 
     def _write_report(self, path: Path) -> list[str]:
         from desktop_app.workflow.matching import write_match_output
