@@ -57,6 +57,12 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="take current values from the matches file instead of reading the systems",
     )
+    parser.add_argument(
+        "--normalize-ids",
+        action="store_true",
+        help="rewrite an Account id a customer holds in its 15-character or case-damaged form to the "
+        "18-character form (counted; by default such a link counts as already there)",
+    )
     parser.add_argument("--table", type=Path, help="also export the before/after table (.csv or .xlsx)")
     parser.add_argument("--json", action="store_true", help="print the counts as JSON")
     add_system_options(parser)
@@ -103,13 +109,21 @@ def run_plan(args: argparse.Namespace) -> int:
                 policy=args.policy,
                 statuses=statuses,
                 source=source,
+                normalize_ids=args.normalize_ids,
             )
         else:
             if not billing_kind:
                 raise UsageError("Reading current values needs --billing (or use --offline).")
             sides = link_sides(args, billing_kind=billing_kind, link_field=source.link_field)
             try:
-                plan = plan_from_live(decisions, sides, policy=args.policy, statuses=statuses, source=source)
+                plan = plan_from_live(
+                    decisions,
+                    sides,
+                    policy=args.policy,
+                    statuses=statuses,
+                    source=source,
+                    normalize_ids=args.normalize_ids,
+                )
             finally:
                 close_sides(sides)
     except PlanError as error:

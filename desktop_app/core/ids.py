@@ -124,6 +124,22 @@ def normalize_id(value: str) -> str | None:
     return repair_case(value)
 
 
+def account_key(value: str) -> str:
+    """The identity of an Account id value: what two values of the same Account have in common.
+
+    The 15-character, 18-character and case-damaged 18-character forms of one Account all give its
+    18-character id (Salesforce treats them as one record); any other value gives itself, trimmed,
+    so it only equals itself. Every comparison of Account ids in the app goes through here.
+    """
+    text = value.strip()
+    return normalize_id(text) or text
+
+
+def same_account(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` name the same Account (see ``account_key``)."""
+    return account_key(a) == account_key(b)
+
+
 @dataclass(frozen=True)
 class IdSeriesCheck:
     """Result of checking a column of ids: canonical 18-char ids (None where invalid) and reasons."""
@@ -184,6 +200,12 @@ def to_18_series(values: pd.Series) -> pd.Series:
         for k in np.flatnonzero(shape_ok & ~agrees).tolist():
             out[positions[k]] = repair_case(str(chosen[k]))
     return pd.Series(out, index=values.index, dtype="object")
+
+
+def account_keys(values: pd.Series) -> pd.Series:
+    """``account_key`` of every value of a Series (vectorised; missing values give ``""``)."""
+    id18 = to_18_series(values)
+    return id18.where(id18.notna(), pd.Series(_as_text_list(values), index=values.index, dtype="object"))
 
 
 def check_id_series(values: pd.Series) -> IdSeriesCheck:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from desktop_app.core.journal import WriteItem
+from desktop_app.core.link_values import holds_target, link_key, same_link
 from desktop_app.core.plan import LABEL_KEYS
 
 HOLDING_STATES = frozenset({"written", "unchanged"})
@@ -70,11 +71,26 @@ def _pair_status(account: WriteItem, customer: WriteItem) -> str:
         return "not_found"
     if all(s == "planned_skip" for s in states):
         return "linked" if _is_link(account, customer) else "skipped"
+    if any(_keeps_another_id(item) for item in (account, customer)):
+        return "conflict"  # the empty side was written; the other kept its own id (policy skip_linked)
     return "linked"
 
 
+def _keeps_another_id(item: WriteItem) -> bool:
+    return item.state == "planned_skip" and item.action == "skip" and not _holds_partner(item)
+
+
+def _holds_partner(item: WriteItem) -> bool:
+    return bool(link_key(item.target, item.side)) and same_link(item.target, item.partner_id, item.side)
+
+
 def _is_link(account: WriteItem, customer: WriteItem) -> bool:
-    return account.target == customer.record_id and customer.target == account.record_id
+    return (
+        account.partner_id == customer.record_id
+        and customer.partner_id == account.record_id
+        and _holds_partner(account)
+        and _holds_partner(customer)
+    )
 
 
 def _paired(items: list[WriteItem]) -> list[tuple[WriteItem, WriteItem]]:
@@ -154,7 +170,7 @@ def verify(items: list[WriteItem], live: Mapping[str, Mapping[str, str]], *, und
                 continue
             expected_values[item.side] += 1
             found = live.get(item.side, {}).get(item.record_id, "")
-            if found == item.target:
+            if holds_target(found, item.target, item.side, planned_before=item.planned_before, exact=undo):
                 verified_values[item.side] += 1
                 holds.append(True)
             else:

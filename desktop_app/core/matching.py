@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from desktop_app.core.link_values import PLACEHOLDER_PROBLEM, is_placeholder
 from desktop_app.core.matching_audit import audit_existing_links, read_pointers
 from desktop_app.core.matching_doubts import settle_doubtful_links
 from desktop_app.core.matching_fuzzy import match_fuzzy
@@ -146,7 +147,21 @@ def _unmatched_reasons(ledger: Ledger, acc: np.ndarray, cus: np.ndarray) -> tupl
     acc_reason[accounts.names[acc] == ""] = "No customer found: the account has no name, link or website"
     cus_reason = np.full(len(cus), "No account found: the customer's link field is empty and no open account "
                                    "shares its domain or a similar name", dtype=object)
+    _mention_placeholders(acc_reason, accounts.column("link_customer_id", acc))
+    _mention_placeholders(cus_reason, ledger.customers.column("sf_account_id", cus))
     return acc_reason, cus_reason
+
+
+def _mention_placeholders(reasons: np.ndarray, raw_links: np.ndarray) -> None:
+    """Say so where the "empty" link field really holds a placeholder such as ``NA``."""
+    for position, raw in enumerate(raw_links.tolist()):
+        if raw and is_placeholder(raw):
+            reasons[position] = reasons[position].replace(
+                "the link field is empty", f"the link field holds '{raw}' ({PLACEHOLDER_PROBLEM}, read as empty)"
+            ).replace(
+                "the customer's link field is empty",
+                f"the customer's link field holds '{raw}' ({PLACEHOLDER_PROBLEM}, read as empty)",
+            )
 
 
 def _assemble(ledger: Ledger) -> pd.DataFrame:

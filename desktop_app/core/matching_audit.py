@@ -3,7 +3,8 @@ field already say, whether they agree, and where they contradict each other.
 
 Customer ids are compared exactly (trimmed); Salesforce ids through ``normalize_id`` (15 ↔ 18
 characters, upper-cased 18-character ids repaired). Values that point nowhere are left to the
-identifier pass, which retries them leniently and reports them when that fails too.
+identifier pass, which retries them leniently and reports them when that fails too. A placeholder
+in a link field (``NA``, ``null`` …) was already read as empty by ``matching_ledger``.
 """
 
 from __future__ import annotations
@@ -58,12 +59,15 @@ def read_pointers(ledger: Ledger) -> Pointers:
 
 
 def _format_note(raw: TextArray, id18: TextArray) -> TextArray:
-    """Why the customer's stored account id will be rewritten (15 characters, case, spaces)."""
+    """How the customer holds the account id when not in its 18-character form (the same Account:
+    the link stands; only ``plan --normalize-ids`` rewrites it)."""
     note = np.full(len(raw), "", dtype=object)
     short = np.array([len(v) == 15 for v in raw], dtype=bool)
-    note[short] = " (the customer holds the 15-character form; it will be rewritten as 18 characters)"
+    note[short] = (" (in its 15-character form, the same Account; the plan leaves it as it is unless asked to "
+                   "rewrite ids in their 18-character form)")
     other = ~short & (raw != id18)
-    note[other] = " (the customer holds it in another letter case; it will be rewritten as " + id18[other] + ")"
+    note[other] = (" (in another letter case, the same Account " + id18[other] + "; the plan leaves it as it is "
+                   "unless asked to rewrite ids in their 18-character form)")
     return note
 
 

@@ -58,7 +58,8 @@ def match_account_links(ledger: Ledger, pointers: Pointers) -> None:
             how = " and ".join(identifier_differences(raw, str(customers.ids[c])))
             _add(rows, a, c, MATCHED, 97.0,
                  f"{held}, which matches customer {customers.ids[c]} only after ignoring {how}; "
-                 "the customer's side is empty — both will be written in the correct form")
+                 "the customer's side is empty — it will be written; the account's own field holds another "
+                 "value, so the plan's policy decides it (overwrite rewrites it as the customer's exact id)")
         elif len(found) == 1:
             c = found[0]
             _add(rows, a, -1, CONFLICT, 0.0,
@@ -97,7 +98,8 @@ def match_customer_links(ledger: Ledger, pointers: Pointers) -> None:
         if a >= 0 and ledger.acc_free[a] and accounts.link[a] == "":
             _add(rows, a, c, MATCHED, 97.0,
                  f"{held}, which is account {accounts.ids[a]} once inner spaces or dashes are removed; the "
-                 "account's side is empty — both will be written in the correct form")
+                 "account's side is empty — it will be written; the customer's own field holds another value, "
+                 "so the plan's policy decides it (overwrite rewrites it as the account's 18-character id)")
             continue
         found = by_prefix.get(compact[:15].casefold(), []) if len(compact) in (15, 18) else []
         if a >= 0:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from desktop_app.core.countries import resolve_countries
 from desktop_app.core.ids import to_18_series
+from desktop_app.core.link_values import is_placeholder
 from desktop_app.core.normalize import clean_company_names
 
 ALREADY_LINKED = "already_linked"
@@ -46,6 +47,13 @@ def text_array(values: pd.Series) -> TextArray:
         return np.array(["" if v is None or v != v else str(v).strip() for v in raw], dtype=object)
 
 
+def _link(frame: pd.DataFrame, column: str) -> TextArray:
+    """The link field as trimmed text, a placeholder (``NA``, ``null``, ``0`` …) read as empty."""
+    values = _text(frame, column)
+    values[[bool(v) and is_placeholder(v) for v in values.tolist()]] = ""
+    return values
+
+
 def _rows(frame: pd.DataFrame) -> TextArray:
     """Source rows as text (counted from 2, as below a header line, when the frame has none)."""
     rows = frame["source_row"] if "source_row" in frame.columns else pd.Series(np.arange(2, len(frame) + 2))
@@ -60,7 +68,7 @@ class Side:
     frame: pd.DataFrame
     ids: TextArray  # account ids as canonical 18-char where valid; customer ids trimmed
     names: TextArray
-    link: TextArray  # the other side's id as this side's link field holds it (trimmed)
+    link: TextArray  # the other side's id in this side's link field (trimmed; "" for a placeholder)
     rows: TextArray
     _clean: TextArray = field(init=False, repr=False)
     _cleaned: np.ndarray = field(init=False, repr=False)
@@ -105,13 +113,13 @@ def prepare_accounts(frame: pd.DataFrame) -> Side:
     raw = _text(frame, "account_id")
     id18 = to_18_series(pd.Series(raw, dtype=object)).to_numpy(dtype=object)
     ids = np.where(pd.isna(id18), raw, id18).astype(object)
-    return Side(frame, ids, _text(frame, "name"), _text(frame, "link_customer_id"), _rows(frame))
+    return Side(frame, ids, _text(frame, "name"), _link(frame, "link_customer_id"), _rows(frame))
 
 
 def prepare_customers(frame: pd.DataFrame) -> Side:
     """Customers as arrays."""
     frame = frame.reset_index(drop=True)
-    return Side(frame, _text(frame, "customer_id"), _text(frame, "name"), _text(frame, "sf_account_id"),
+    return Side(frame, _text(frame, "customer_id"), _text(frame, "name"), _link(frame, "sf_account_id"),
                 _rows(frame))
 
 

@@ -3,18 +3,22 @@
 A link is the pair (account_id, customer_id). Per side the plan holds an *action*:
 
 - ``set``: the field gets the other side's id (``before`` is what it holds now, ``after`` the id);
-- ``skip``: nothing to write (the field already holds this id, or the policy holds the link back);
+- ``skip``: nothing to write (the field already holds this id in some form, or the policy keeps
+  the other id it holds); ``after`` is then what it keeps;
 - ``conflict``: the field holds another id and the policy does not allow replacing it.
 
-Policies (what to do with a field that already holds *another* id):
+``side_plan`` is the one rule for a side, shown by the Match page, the Plan page, the CLI dry run
+and the report. An empty side of an accepted link is always written — a placeholder such as ``NA``
+counts as empty (``core.link_values``) — and the same Account in its 15-character or case-damaged
+form is the same link. The policy only decides what happens to a side that holds *another* id:
 
-- ``skip_linked`` (default, what Sequence's own flows do): when either side of a link already holds
-  another id, the whole link is left alone — that side is ``conflict``, the other ``skip``;
-- ``fill_empty``: each side independently — empty fields are filled, other ids are ``conflict``;
-- ``overwrite``: other ids are replaced (explicit opt-in; the summary counts the replacements).
+- ``skip_linked`` (default, what Sequence's own flows do): it is kept as it is (``skip``);
+- ``fill_empty``: it is left alone and reported (``conflict``);
+- ``overwrite``: it is replaced (explicit opt-in; the summary counts the replacements).
 
-Within one plan an account and a customer appear in at most one link (1:1); later repeats are
-``conflict`` on both sides with a note. The file format is in ``plan_file``.
+``normalize_ids`` (explicit, counted) rewrites an Account id held in another form to its
+18-character form. Within one plan an account and a customer appear in at most one link (1:1);
+later repeats are ``conflict`` on both sides with a note. The file format is in ``plan_file``.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Literal, get_args
 import pandas as pd
 
 from desktop_app.core.ids import normalize_id
+from desktop_app.core.link_values import is_form_rewrite, is_placeholder, link_key
 
 Action = Literal["set", "skip", "conflict"]
 Policy = Literal["skip_linked", "fill_empty", "overwrite"]
@@ -98,34 +103,41 @@ class Plan:
     source: PlanSource
     created_at: str
     statuses: tuple[str, ...] = DEFAULT_STATUSES
+    normalize_ids: bool = False  # rewrite an Account id held in another form to 18 characters
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """Per side, how many values would be set, skipped and left in conflict, and replaced."""
+        """Per side, how many values would be set, skipped and left in conflict; of the values set,
+        how many replace another id (``replace``), rewrite the same id in its 18-character form
+        (``rewrite``) or replace a placeholder (``placeholder``); of the skipped, how many keep
+        another id (``keep``)."""
         result: dict[str, dict[str, int]] = {}
         for name in SIDES:
-            counter = Counter(link.side(name).action for link in self.links)
-            replaced = sum(
-                1
-                for link in self.links
-                if link.side(name).action == "set" and link.side(name).before not in ("", link.side(name).after)
-            )
-            result[name] = {
-                "set": counter["set"],
-                "skip": counter["skip"],
-                "conflict": counter["conflict"],
-                "replace": replaced,
-            }
+            counter: Counter[str] = Counter()
+            for link in self.links:
+                side = link.side(name)
+                counter[side.action] += 1
+                counter[_detail(name, side, link.customer_id if name == "account" else link.account_id)] += 1
+            result[name] = {key: counter[key] for key in ("set", "skip", "conflict", "replace", "rewrite",
+                                                          "placeholder", "keep")}
         return result
 
     def summary_lines(self, billing_name: str = "billing") -> list[str]:
         """The dry-run figures as sentences, one per side."""
         counts = self.counts()
-        lines = [f"{len(self.links):,} links, policy {self.policy}."]
+        lines = [f"{len(self.links):,} links, policy {self.policy}"
+                 + (", Account ids rewritten in their 18-character form." if self.normalize_ids else ".")]
         for name, label in (("account", "Salesforce Accounts"), ("customer", f"{billing_name} customers")):
             c = counts[name]
             text = f"{label}: {c['set']:,} to set, {c['skip']:,} skipped, {c['conflict']:,} in conflict"
-            if c["replace"]:
-                text += f" ({c['replace']:,} of the values set replace another id)"
+            details = [
+                f"{c['replace']:,} of the values set replace another id" if c["replace"] else "",
+                f"{c['rewrite']:,} rewrite the same Account id in its 18-character form" if c["rewrite"] else "",
+                f"{c['placeholder']:,} replace a placeholder such as 'NA'" if c["placeholder"] else "",
+                f"{c['keep']:,} of the skipped keep another id" if c["keep"] else "",
+            ]
+            details = [d for d in details if d]
+            if details:
+                text += " (" + "; ".join(details) + ")"
             lines.append(text + ".")
         return lines
 
@@ -173,6 +185,20 @@ class Plan:
         return pd.DataFrame(records, columns=columns, dtype=object)
 
 
+def _detail(side: str, plan: SidePlan, target: str) -> str:
+    """Which finer count a side adds to (see ``Plan.counts``), or ``""``."""
+    held = link_key(plan.before, side)
+    if plan.action == "set":
+        if is_placeholder(plan.before):
+            return "placeholder"
+        if is_form_rewrite(plan.before, plan.after, side):
+            return "rewrite"
+        return "replace" if held else ""
+    if plan.action == "skip" and held and held != link_key(target, side):
+        return "keep"
+    return ""
+
+
 def now_text() -> str:
     """The current UTC time as ISO 8601 with seconds (used for created times)."""
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -185,39 +211,64 @@ def _text(value: object) -> str:
     return text[1:] if text.startswith("'") else text  # report.py's formula guard
 
 
-def _side(current: str, target: str) -> SidePlan:
-    if current == target:
-        return SidePlan("skip", current, target)
-    if current == "":
+def side_plan(side: str, current: str, target: str, policy: Policy, *, normalize_ids: bool = False) -> SidePlan:
+    """What happens to ``side``'s link field (holding ``current``) when the link to ``target`` is applied.
+
+    The one rule every screen and file shows: a field that holds nothing (empty or a placeholder)
+    is always ``set``; a field that already holds ``target`` in any form is ``skip`` (``set`` to the
+    18-character form when ``normalize_ids``); only a field holding *another* id follows the policy.
+    """
+    key = link_key(current, side)
+    if not key:
         return SidePlan("set", current, target)
+    if key == link_key(target, side):
+        if normalize_ids and current != target:
+            return SidePlan("set", current, target)
+        return SidePlan("skip", current, current)
+    if policy == "overwrite":
+        return SidePlan("set", current, target)
+    if policy == "skip_linked":
+        return SidePlan("skip", current, current)
     return SidePlan("conflict", current, target)
 
 
+_LABELS = {"account": "the Account's link field", "customer": "the customer's link field"}
+
+
+def side_note(side: str, plan: SidePlan, target: str, policy: Policy) -> str:
+    """One sentence on why ``plan`` is what it is, or ``""`` when there is nothing to explain."""
+    label = _LABELS.get(side, side)
+    before = plan.before
+    if is_placeholder(before):
+        return f"{label.capitalize()} holds the placeholder '{before}' (treated as empty): it will be written."
+    if not before.strip() or before == target:
+        return ""
+    if link_key(before, side) == link_key(target, side):
+        if plan.action == "set":
+            return f"{label.capitalize()} holds '{before}', the same Account; it is rewritten in its 18-character form."
+        return f"{label.capitalize()} already holds this link as '{before}' (the same Account in another form)."
+    if plan.action == "skip":
+        return f"{label.capitalize()} holds another id ('{before}'); it is kept (policy {policy})."
+    if plan.action == "conflict":
+        return f"{label.capitalize()} holds another id ('{before}'); it is left alone (policy {policy})."
+    return f"{label.capitalize()} holds another id ('{before}'); it is replaced (policy {policy})."
+
+
 def plan_link(
-    row: int, account_id: str, customer_id: str, account_current: str, customer_current: str, policy: Policy
+    row: int,
+    account_id: str,
+    customer_id: str,
+    account_current: str,
+    customer_current: str,
+    policy: Policy,
+    *,
+    normalize_ids: bool = False,
 ) -> PlanLink:
     """The plan row for one link given what each side holds now (``""`` = empty)."""
-    account = _side(account_current, customer_id)
-    customer = _side(customer_current, account_id)
-    note = ""
-    if policy == "overwrite":
-        if account.action == "conflict":
-            account = replace(account, action="set")
-        if customer.action == "conflict":
-            customer = replace(customer, action="set")
-    elif policy == "skip_linked" and "conflict" in (account.action, customer.action):
-        held = "account" if account.action == "conflict" else "customer"
-        note = (
-            f"The {held} already holds another id ({(account if held == 'account' else customer).before}); "
-            "the link is left alone (policy skip_linked)."
-        )
-        if account.action == "set":
-            account = replace(account, action="skip", after=account.before)
-        if customer.action == "set":
-            customer = replace(customer, action="skip", after=customer.before)
-    elif "conflict" in (account.action, customer.action):
-        note = "A side already holds another id; only the empty side is filled (policy fill_empty)."
-    return PlanLink(row, account_id, customer_id, account, customer, note)
+    account = side_plan("account", account_current, customer_id, policy, normalize_ids=normalize_ids)
+    customer = side_plan("customer", customer_current, account_id, policy, normalize_ids=normalize_ids)
+    notes = [side_note("account", account, customer_id, policy), side_note("customer", customer, account_id, policy)]
+    return PlanLink(row, account_id, customer_id, account, customer, " ".join(n for n in notes if n))
 
 
 def build_plan(
@@ -229,6 +280,7 @@ def build_plan(
     statuses: Sequence[str] = DEFAULT_STATUSES,
     source: PlanSource | None = None,
     created_at: str | None = None,
+    normalize_ids: bool = False,
 ) -> Plan:
     """The plan for the links of ``decisions`` whose status is in ``statuses``.
 
@@ -269,6 +321,7 @@ def build_plan(
             normalized_accounts.get(account_id, ""),
             _text(customer_values.get(customer_id, "")),
             policy,
+            normalize_ids=normalize_ids,
         )
         first_account = seen_accounts.setdefault(account_id, row)
         first_customer = seen_customers.setdefault(customer_id, row)
@@ -290,7 +343,9 @@ def build_plan(
             account_name=_text(record.get("account_name")), customer_name=_text(record.get("customer_name")),
             account_row=_text(record.get("account_row")), customer_row=_text(record.get("customer_row")),
         ))
-    return Plan(tuple(links), policy, source or PlanSource(), created_at or now_text(), tuple(statuses))
+    return Plan(
+        tuple(links), policy, source or PlanSource(), created_at or now_text(), tuple(statuses), normalize_ids
+    )
 
 
 def values_from_decisions(decisions: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:

@@ -62,6 +62,7 @@ def header(plan: Plan) -> dict[str, Any]:
             **dict(source.extra),
         },
         "counts": plan.counts(),
+        **({"normalize_ids": True} if plan.normalize_ids else {}),
     }
 
 
@@ -144,6 +145,7 @@ def loads(text: str, name: str = "plan") -> Plan:
         source,
         str(data.get("created_at") or ""),
         tuple(str(s) for s in data.get("statuses") or ()),
+        data.get("normalize_ids") is True,
     )
 
 

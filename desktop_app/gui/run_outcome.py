@@ -137,7 +137,8 @@ class RunOutcomeBox(QGroupBox):
             return
         run_id, results_path = report.run_id, report.results_path
         rows = report.figures.report_rows() if report.figures is not None else {}
-        self.page.run(lambda p, c: write_run_report(run, run_id, results_path, run_summary=rows),
+        plan = self.page.state.plan  # the report says per side what this plan wrote or kept
+        self.page.run(lambda p, c: write_run_report(run, run_id, results_path, run_summary=rows, plan=plan),
                       f"writing {RUN_REPORT_FILE}", self._open)
 
     def _open(self, path: Path) -> None:

@@ -136,7 +136,9 @@ def create_apply_run(journal: Journal, plan: Plan, *, plan_path: str = "", run_i
                      settings: Mapping[str, str] | None = None) -> str:
     """Journal a new run of ``plan`` (every write ``todo``) without sending anything; returns its id."""
     run_id = run_id or new_run_id()
-    private_file(write_labels(runs_dir(run_id) / LABELS_FILE, plan))  # so the results can name each link
+    labels = write_labels(runs_dir(run_id) / LABELS_FILE, plan)  # so the results can name each link
+    if labels is not None:
+        private_file(labels)
     stored = {
         "policy": plan.policy,
         "link_field": plan.source.link_field,
@@ -423,6 +425,7 @@ def plan_from_live(
     statuses: Sequence[str] = DEFAULT_STATUSES,
     source: PlanSource | None = None,
     cancel: CancelToken | None = None,
+    normalize_ids: bool = False,
 ) -> Plan:
     """A plan whose "before" values are read from the live systems for the chosen links."""
     chosen = decisions[decisions["status"].astype(str).isin(list(statuses))]
@@ -431,5 +434,11 @@ def plan_from_live(
     accounts = sides["account"].read([a for a in account_ids if normalize_id(a)], cancel=cancel)
     customers = sides["customer"].read(customer_ids, cancel=cancel)
     return build_plan(
-        decisions, account_values=accounts, customer_values=customers, policy=policy, statuses=statuses, source=source
+        decisions,
+        account_values=accounts,
+        customer_values=customers,
+        policy=policy,
+        statuses=statuses,
+        source=source,
+        normalize_ids=normalize_ids,
     )

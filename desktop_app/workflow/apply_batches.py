@@ -21,6 +21,7 @@ from desktop_app.billing.base import (
     BillingWriteOutcomeUnknown,
 )
 from desktop_app.core.journal import OPEN_STATES, Journal, Outcome, WriteItem
+from desktop_app.core.link_values import holds_target, link_key, same_link
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback
 from desktop_app.salesforce.errors import RequestLimitExceeded, SalesforceError, SessionExpired, WriteOutcomeUnknown
 from desktop_app.workflow.link_sides import LinkSide, SideResult, same_value
@@ -179,13 +180,14 @@ def _process(
             settled.append(Outcome(item.row, "not_found", "NOT_FOUND", f"{side.label} has no record {item.record_id}."))
             continue
         current = live[item.record_id]
-        if same_value(current, item.target):
-            written = item.live_before is not None and not same_value(item.live_before, item.target)
-            settled.append(Outcome(item.row, "written" if written else "unchanged",
-                                   live_before=None if written else current))
+        # An undo puts back the very text it found (a placeholder, a 15-character id); an apply
+        # counts the same record in another form as already there (see core.link_values).
+        if holds_target(current, item.target, side.name, planned_before=item.planned_before, exact=strict):
+            state = "written" if item.live_before is not None and item.live_before != item.target else "unchanged"
+            settled.append(Outcome(item.row, state, live_before=None if state == "written" else current))
             continue
         expected = item.live_before if item.live_before is not None else item.planned_before
-        if not same_value(current, expected) and (strict or current.strip() != ""):
+        if not same_link(current, expected, side.name) and (strict or link_key(current, side.name) != ""):
             word = "refused" if strict else "conflict"
             settled.append(
                 Outcome(

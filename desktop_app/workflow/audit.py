@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from desktop_app.billing.base import BillingSystem
-from desktop_app.core.ids import normalize_id
+from desktop_app.core.ids import account_key, normalize_id
+from desktop_app.core.link_values import link_key
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError
@@ -64,16 +65,18 @@ def _text(value: object) -> str:
 def audit_links(accounts: pd.DataFrame, customers: pd.DataFrame, *, one_to_one: bool = True) -> AuditResult:
     """Findings from ``accounts`` (account_id, link_customer_id, currency) and ``customers``
     (customer_id, sf_account_id, currency); writes nothing."""
+    # A placeholder ('NA', 'null', '0' …) in a link field holds nothing; Account ids compare by account_key.
     account_link = {
-        normalize_id(_text(a)) or _text(a): _text(c)
+        account_key(_text(a)): link_key(_text(c), "account")
         for a, c in zip(accounts["account_id"], accounts["link_customer_id"], strict=True)
     }
     account_currency = {
-        normalize_id(_text(a)) or _text(a): _text(c).upper()
+        account_key(_text(a)): _text(c).upper()
         for a, c in zip(accounts["account_id"], accounts["currency"], strict=True)
     }
     customer_link = {
-        _text(c): _text(a) for c, a in zip(customers["customer_id"], customers["sf_account_id"], strict=True)
+        _text(c): "" if not link_key(_text(a), "customer") else _text(a)
+        for c, a in zip(customers["customer_id"], customers["sf_account_id"], strict=True)
     }
     customer_currency = {
         _text(c): _text(v).upper() for c, v in zip(customers["customer_id"], customers["currency"], strict=True)
@@ -106,13 +109,13 @@ def audit_links(accounts: pd.DataFrame, customers: pd.DataFrame, *, one_to_one: 
     if one_to_one:
         rows.extend(_shared(account_link, "customer_shared", customer_side=True))
         rows.extend(
-            _shared({c: normalize_id(a) or a for c, a in customer_link.items()}, "account_shared", customer_side=False)
+            _shared({c: account_key(a) for c, a in customer_link.items()}, "account_shared", customer_side=False)
         )
     linked = 0
     for account_id, customer_id in account_link.items():
         if not customer_id or customer_id not in customer_link:
             continue
-        back = normalize_id(customer_link[customer_id]) or customer_link[customer_id]
+        back = account_key(customer_link[customer_id])
         if back == account_id:
             linked += 1
             mine, theirs = account_currency.get(account_id, ""), customer_currency.get(customer_id, "")

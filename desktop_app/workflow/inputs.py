@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from desktop_app.core.id_duplicates import id_issues
+from desktop_app.core.link_values import LINK_ROLES, placeholder_issues
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import ID_ROLE, ROLES_BY_SIDE, Side
 from desktop_app.core.tables import LoadedTable, RoleMapping, TableError, TableIssue, read_table
@@ -66,11 +67,12 @@ class LoadedInput:
     side: Side
     frame: pd.DataFrame
     roles: RoleMapping
+    link_issues: list[TableIssue] = field(default_factory=list)  # placeholders in the link field
 
     @property
     def issues(self) -> list[TableIssue]:
-        """Problems found while reading the file."""
-        return self.table.issues
+        """Problems found while reading the file, then placeholder values in its link field."""
+        return [*self.table.issues, *self.link_issues]
 
 
 def load_input(
@@ -94,7 +96,9 @@ def load_input(
     if id_header is not None and side in (Side.ACCOUNTS, Side.CUSTOMERS):
         row_word = "Row" if table.sheet is not None else "Line"
         table.issues.extend(id_issues(frame[ID_ROLE[side]], table.source_rows, side, id_header, row_word))
-    return LoadedInput(table=table, side=side, frame=frame, roles=roles)
+    role = LINK_ROLES.get(side.value, "")
+    link_issues = placeholder_issues(frame, role, roles.columns.get(role, ""))
+    return LoadedInput(table=table, side=side, frame=frame, roles=roles, link_issues=link_issues)
 
 
 def unused_overrides(overrides: Sequence[ColumnOverride], inputs: Sequence[LoadedInput]) -> list[str]:

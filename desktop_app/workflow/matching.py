@@ -11,7 +11,10 @@ import pandas as pd
 from desktop_app.core.address_changes import PROBLEM_SIDE
 from desktop_app.core.addresses import check_addresses
 from desktop_app.core.billing_rules import CustomerRequirement, requirement_problems, where_to_find
+from desktop_app.core.ids import account_keys
 from desktop_app.core.matching import MatchConfig, MatchResult, match
+from desktop_app.core.plan import Plan, Policy
+from desktop_app.core.plan_preview import PREVIEW_COLUMNS, plan_values, write_preview
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.report_outcomes import outcome_sheets
@@ -98,15 +101,61 @@ def match_files(
                     address_problems=problems)
 
 
+def file_link_values(run: MatchRun) -> tuple[dict[str, str], dict[str, str]]:
+    """What each record's link field holds in the loaded files: account id → customer id it holds,
+    customer id → Account id it holds ("" when empty)."""
+    return (_link_values(run.accounts.frame, "account_id", "link_customer_id"),
+            _link_values(run.customers.frame, "customer_id", "sf_account_id"))
+
+
+def _link_values(frame: pd.DataFrame, id_column: str, link_column: str) -> dict[str, str]:
+    ids = frame[id_column].fillna("").astype(str).str.strip()
+    links = frame[link_column].fillna("").astype(str).str.strip()
+    keep = ids != ""
+    return dict(zip(ids[keep].tolist(), links[keep].tolist(), strict=True))
+
+
+def with_write_preview(run: MatchRun, decisions: pd.DataFrame, *, policy: Policy = "skip_linked",
+                       plan: Plan | None = None,
+                       values: tuple[dict[str, str], dict[str, str]] | None = None) -> pd.DataFrame:
+    """``decisions`` with what each side will get (``account_write``, ``customer_write``): the
+    plan's answer when there is a plan, else the same rule applied to the files' current values
+    (``values``: ``file_link_values(run)`` when the caller already has them)."""
+    if plan is not None:
+        accounts, customers = plan_values(plan)
+        policy, normalize = plan.policy, plan.normalize_ids
+    else:
+        (accounts, customers), normalize = values or file_link_values(run), False
+    preview = write_preview(decisions, account_values=accounts, customer_values=customers, policy=policy,
+                            normalize_ids=normalize)
+    return pd.concat([decisions.drop(columns=list(PREVIEW_COLUMNS), errors="ignore"), preview], axis=1)
+
+
+def with_link_values(run: MatchRun, decisions: pd.DataFrame) -> pd.DataFrame:
+    """``decisions`` with what each row's account and customer link fields hold in the files
+    (``account_link_customer_id``, ``customer_sf_account_id``), so ``plan --offline`` plans from the
+    same values as the Match page (``values_from_decisions``)."""
+    accounts, customers = file_link_values(run)
+    keys = account_keys(decisions["account_id"]).tolist()
+    by_key = dict(zip(account_keys(pd.Series(list(accounts), dtype=object)).tolist(), accounts.values(), strict=True))
+    return decisions.assign(
+        account_link_customer_id=[by_key.get(k, "") if k else "" for k in keys],
+        customer_sf_account_id=[customers.get(c, "") for c in decisions["customer_id"].fillna("").astype(str)
+                                .str.strip().tolist()],
+    )
+
+
 def write_match_output(run: MatchRun, out: Path, results: pd.DataFrame | None = None, *,
-                       run_summary: Mapping[str, object] | None = None) -> list[str]:
+                       run_summary: Mapping[str, object] | None = None, policy: Policy = "skip_linked",
+                       plan: Plan | None = None) -> list[str]:
     """Write the decisions: ``.csv`` → one CSV; ``.xlsx`` → the full workbook report, with one
     sheet per write outcome when a run's ``results`` are given (its summary sheet also lists
-    ``run_summary``: a written run's figures, ``RunFigures.report_rows``).
+    ``run_summary``: a written run's figures, ``RunFigures.report_rows``). Both say per side what
+    linking a row will write (see ``with_write_preview``).
 
     Returns notes to show the user (e.g. a sheet cut at Excel's row limit).
     """
-    decisions = run.result.decisions
+    decisions = with_link_values(run, with_write_preview(run, run.result.decisions, policy=policy, plan=plan))
     if out.suffix.lower() == ".xlsx":
         summary = {
             "accounts file": str(run.accounts.table.path),

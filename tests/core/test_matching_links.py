@@ -99,7 +99,9 @@ def test_links_to_records_that_do_not_exist_are_conflicts() -> None:
     assert "cus_missing" in first["reason"]
     assert "no customer" in first["reason"]
     assert row_of(decisions, customer="cus_1")["status"] == CONFLICT
-    assert "no account" in row_of(decisions, customer="cus_2")["reason"]
+    placeholder = row_of(decisions, customer="cus_2")  # "n/a" is no id: the customer is simply unlinked
+    assert placeholder["status"] == "unmatched"
+    assert "'n/a' (placeholder value in the link field" in placeholder["reason"]
 
 
 def test_identifier_that_matches_only_after_normalising_says_which_normalisation() -> None:

@@ -98,7 +98,8 @@ def test_offline_plan_dry_run_and_runs_commands(tmp_path: Path, capsys: pytest.C
     assert args.func(args) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["links"] == 2
-    assert printed["counts"]["account"] == {"set": 1, "skip": 1, "conflict": 0, "replace": 0}
+    assert {k: printed["counts"]["account"][k] for k in ("set", "skip", "conflict", "replace")} == {
+        "set": 1, "skip": 1, "conflict": 0, "replace": 0}
     assert table.stat().st_size > 0
     args = _parse("apply", str(out), "--dry-run")
     assert args.func(args) == 0

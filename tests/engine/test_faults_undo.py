@@ -58,6 +58,10 @@ def test_a_billing_quota_used_up_stops_the_run_saying_so_and_resume_finishes() -
     systems = start_systems(500)
     try:
         sides = make_sides(systems)
+        # Every customer holds some other Account, so every pair has a billing write to fail (a customer
+        # holding its own Account in another form is already linked and would have none).
+        for n, customer_id in enumerate(systems.data.truth["customer_id"].tolist()):
+            systems.set_customer_link(customer_id, f"0015g0000OLD{n:03d}")
         start = systems.account_values(), systems.customer_values()
         plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
         systems.seq.faults.storm_requests = 10**9  # Sequence answers nothing but 429 from now on

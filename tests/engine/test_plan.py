@@ -32,14 +32,18 @@ def actions(plan: Plan, row: int) -> tuple[str, str]:
     return link.account.action, link.customer.action
 
 
-def test_skip_linked_leaves_a_link_with_another_id_alone() -> None:
+def test_skip_linked_keeps_another_id_and_still_writes_the_empty_side() -> None:
     plan = build_plan(MATCHES, account_values=ACCOUNTS, customer_values=CUSTOMERS)
     assert len(plan.links) == 3  # suggested rows are not in by default
     assert actions(plan, 1) == ("set", "set")
-    assert actions(plan, 2) == ("conflict", "skip")
-    assert plan.links[1].customer.after == ""  # held back: stays as it is
+    assert actions(plan, 2) == ("skip", "set")  # the empty customer side is written whatever the policy
+    assert plan.links[1].account.after == "cus_old"  # kept as it is
+    assert "kept (policy skip_linked)" in plan.links[1].note
     assert actions(plan, 3) == ("set", "skip")
-    assert plan.counts()["account"] == {"set": 2, "skip": 0, "conflict": 1, "replace": 0}
+    assert plan.counts()["account"] == {
+        "set": 2, "skip": 1, "conflict": 0, "replace": 0, "rewrite": 0, "placeholder": 0, "keep": 1
+    }
+    assert "1 of the skipped keep another id" in " ".join(plan.summary_lines())
 
 
 def test_fill_empty_fills_the_empty_side_and_overwrite_counts_replacements() -> None:

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
+from desktop_app.cli import main
 from desktop_app.core.plan_file import read_plan
 from desktop_app.gui import dialogs
 from desktop_app.gui.pages import PAGE_IDS
@@ -130,6 +131,12 @@ def test_done_saves_the_reviewed_matches_and_the_report(match_page, wizard, wait
     assert len(rows) == len(frame)
     assert rows[first_suggestion]["status"] == "matched"
     assert rows[first_suggestion]["reviewed"] == "accepted"
+    # the saved matches carry the files' link values: an offline plan from them is the wizard's plan
+    assert main(["plan", "--matches", str(tmp_path / "reviewed.csv"), "--out", str(tmp_path / "plan.json"),
+                 "--offline"]) == 0
+    offline = read_plan(tmp_path / "plan.json")
+    assert [(k.account_id, k.account.action, k.customer.action) for k in offline.links] == [
+        (k.account_id, k.account.action, k.customer.action) for k in wizard.state.plan.links]
     book = load_workbook(tmp_path / "report.xlsx", read_only=True)
     assert "Summary" in book.sheetnames
     assert "Matched" in book.sheetnames
@@ -171,3 +178,40 @@ def test_keyboard_shortcuts_accept_and_reject(match_page, qtbot) -> None:
     assert frame.loc[suggested[0], "status"] == "unmatched"
     qtbot.keyClick(match_page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert match_page.search.hasFocus()
+
+
+def test_match_page_and_report_say_what_the_plan_writes_on_each_side(match_page, wizard, wait_idle, monkeypatch,
+                                                                    tmp_path: Path) -> None:
+    frame = match_page.model.frame
+    accepted = frame["status"].isin(["matched", "already_linked"])
+    assert (frame.loc[~accepted, ["account_write", "customer_write"]] == "").all().all()
+    wizard.next()
+    wait_idle(wizard.page_for("quality"))
+    wizard.next()
+    plan_page = wizard.page_for("plan")
+    wait_idle(plan_page)
+    links = {link.account_id: link for link in plan_page.plan.links}
+    for account_id, account_text, customer_text in frame.loc[
+            accepted, ["account_id", "account_write", "customer_write"]].itertuples(index=False):
+        link = links[account_id]
+        assert account_text.startswith("will") == (link.account.action == "set"), (account_text, link)
+        assert customer_text.startswith("will") == (link.customer.action == "set"), (customer_text, link)
+    points_back = frame[accepted & frame["customer_write"].str.startswith("already holds it (as")]
+    assert len(points_back), "the demo has customers holding their Account in 15 characters or upper case"
+    assert (points_back["account_write"].str.startswith(("will be written", "already holds it"))).all()
+    wizard.next()
+    apply = wizard.page_for("apply")
+    apply.apply_button.click()
+    wait_idle(apply, timeout=60_000)
+    wizard.next()
+    done = wizard.page_for("done")
+    monkeypatch.setattr(dialogs, "choose_save_file", lambda *args: tmp_path / "report.xlsx")
+    done.buttons["crosslink_report.xlsx"].click()
+    wait_idle(done, timeout=60_000)
+    book = load_workbook(tmp_path / "report.xlsx", read_only=True)
+    rows = list(book["Matched"].iter_rows(values_only=True))
+    book.close()
+    header = list(rows[0])
+    for row in rows[1:]:
+        link = links[str(row[header.index("account_id")])]
+        assert str(row[header.index("account_write")]).startswith("will") == (link.account.action == "set")

@@ -147,7 +147,13 @@ class DonePage(BasePage):
         super()._task_done()
 
     def _write_reviewed(self, path: Path) -> Path:
-        return write_csv(path, self.state.reviewed if self.state.reviewed is not None else pd.DataFrame())
+        from desktop_app.workflow.matching import with_link_values
+
+        run, reviewed = self.state.match_run, self.state.reviewed
+        if reviewed is None:
+            return write_csv(path, pd.DataFrame())
+        # with the files' link values, so 'plan --offline' on this file plans what the wizard showed
+        return write_csv(path, with_link_values(run, reviewed) if run is not None else reviewed)
 
     def _write_report(self, path: Path) -> list[str]:
         from desktop_app.workflow.matching import write_match_output
@@ -159,7 +165,8 @@ class DonePage(BasePage):
         rows = report.figures.report_rows() if report is not None and report.figures is not None else {}
         results_path = report.results_path if report is not None else None
         results = read_results(results_path) if results_path is not None and results_path.is_file() else None
-        return write_match_output(run, path, results, run_summary=rows)
+        return write_match_output(run, path, results, run_summary=rows,
+                                  plan=self.state.plan)  # per side, what the plan writes
 
     def _write_problems(self, path: Path) -> object:
         check = self.state.address_check

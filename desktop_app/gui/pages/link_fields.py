@@ -16,9 +16,9 @@ from desktop_app.workflow.wizard_billing import BillingConnection, default_link_
 from desktop_app.workflow.wizard_fields import FieldChoice, link_field_choices
 
 POLICY_CHOICES = (
-    ("skip_linked", "Skip records that are already linked (recommended)"),
-    ("fill_empty", "Fill only empty fields, side by side"),
-    ("overwrite", "Overwrite ids that differ"),
+    ("skip_linked", "Keep it; still fill the other side when empty (recommended)"),
+    ("fill_empty", "Leave it and report it as a conflict"),
+    ("overwrite", "Replace it (overwrite)"),
 )
 
 
@@ -42,10 +42,10 @@ class LinkFieldsPage(BasePage):
         self.key_label.setBuddy(self.link_key)
         form.addRow(self.key_label, self.link_key)
         self.policy = QComboBox(self)
-        self.policy.setAccessibleName("When a field already holds a value")
+        self.policy.setAccessibleName("When a field already holds another id")
         for value, text in POLICY_CHOICES:
             self.policy.addItem(text, value)
-        form.addRow("When a field already &holds a value:", self.policy)
+        form.addRow("When a field already &holds another id:", self.policy)
         self.body.addLayout(form)
         self.choices: list[FieldChoice] = []
         self.fields.currentItemChanged.connect(lambda *_: self.completeChanged.emit())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.plan import Policy
 from desktop_app.core.report import STATUS_ORDER
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
@@ -29,7 +30,7 @@ from desktop_app.gui.outcome_chart import OutcomeChart, status_label
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
-from desktop_app.workflow.matching import MatchRun, match_files
+from desktop_app.workflow.matching import MatchRun, file_link_values, match_files, with_write_preview
 from desktop_app.workflow.review import (
     Edit,
     ReviewError,
@@ -44,12 +45,15 @@ from desktop_app.workflow.review import (
 )
 
 ALL_STATUSES = "All statuses"
+LinkValues = tuple[dict[str, str], dict[str, str]]
 DECISION_HEADERS = {"account_id": "Account ID", "account_name": "Account", "customer_id": "Customer ID",
                     "customer_name": "Customer", "status": "Status", "score": "Score", "reason": "Why",
                     "method": "Found by", "candidates": "Candidates", "reviewed": "Your call",
-                    "account_row": "Account row", "customer_row": "Customer row"}
+                    "account_row": "Account row", "customer_row": "Customer row",
+                    "account_write": "Salesforce side", "customer_write": "Billing side"}
 # Shown first, in this order; the rest follow; row numbers are in the report, not on screen.
-LEADING_COLUMNS = ("status", "score", "account_name", "customer_name", "reason", "reviewed")
+LEADING_COLUMNS = ("status", "score", "account_name", "customer_name", "account_write", "customer_write", "reason",
+                   "reviewed")
 HIDDEN_COLUMNS = ("account_row", "customer_row", "method")
 
 
@@ -126,6 +130,8 @@ class MatchPage(BasePage):
         self.search.textChanged.connect(self._search_timer.start)
         self.status_filter.currentIndexChanged.connect(self._apply_view)
         self._signature: object = None
+        self._values: LinkValues | None = None  # what the files' link fields hold, for the preview
+        self._preview_policy = ""
 
     def _button(self, text: str, shortcut: str, description: str, slot: Any) -> QPushButton:
         button = QPushButton(text, self)
@@ -152,6 +158,8 @@ class MatchPage(BasePage):
         signature = (tuple(sorted((s.value, str(p)) for s, p in state.paths.items())),
                      tuple(state.all_overrides()), rules)
         if signature == self._signature and state.reviewed is not None:
+            if state.policy != self._preview_policy:  # chosen again on the Plan page meanwhile
+                self._refresh_all_previews()
             return
         self._signature = signature
         state.match_run = None
@@ -162,29 +170,35 @@ class MatchPage(BasePage):
         mapping = state.paths.get(Side.MAPPING)
         overrides = state.all_overrides()
         calls, state.restored_calls = state.restored_calls, None  # a reopened project's calls, laid over once
+        policy = cast(Policy, state.policy)
 
-        def work(progress: Any, cancel: Any) -> tuple[MatchRun, pd.DataFrame, int]:
+        def work(progress: Any, cancel: Any) -> tuple[MatchRun, pd.DataFrame, int, LinkValues]:
             run = match_files(accounts, customers, mapping_path=mapping, overrides=overrides,
                               customer_requirements=rules, billing_name=billing_name,
                               progress=progress, cancel=cancel)
             frame = with_review_column(run.result.decisions)  # the copy is made off the UI thread
             frame, restored = apply_review_calls(frame, calls) if calls is not None else (frame, 0)
-            return run, frame, restored
+            values = file_link_values(run)
+            return run, with_write_preview(run, frame, policy=policy, values=values), restored, values
 
         self.run(work, f"matching {accounts.name} with {customers.name}", self._matched)
 
-    def _matched(self, outcome: tuple[MatchRun, pd.DataFrame, int]) -> None:
-        run, frame, restored = outcome
-        self.show_run(run, frame)
+    def _matched(self, outcome: tuple[MatchRun, pd.DataFrame, int, LinkValues]) -> None:
+        run, frame, restored, values = outcome
+        self.show_run(run, frame, values)
         if restored:
             self.summary.setText(self.summary.text() + f" {restored:,} of your review calls were restored from "
                                  "the project.")
 
-    def show_run(self, run: MatchRun, frame: pd.DataFrame | None = None) -> None:
+    def show_run(self, run: MatchRun, frame: pd.DataFrame | None = None, values: LinkValues | None = None) -> None:
         """Show a finished match run: chart, summary and the decisions to review (``frame``: the
-        decisions already prepared for review)."""
+        decisions already prepared for review; ``values``: ``file_link_values(run)``)."""
+        self._values = values if values is not None else file_link_values(run)
+        self._preview_policy = self.state.policy
         self.state.match_run = run
-        frame = with_review_column(run.result.decisions) if frame is None else frame
+        if frame is None:
+            frame = with_write_preview(run, with_review_column(run.result.decisions),
+                                       policy=cast(Policy, self.state.policy), values=self._values)
         self.state.reviewed = frame
         self.model.set_frame(frame, ViewSpec())
         self.status_filter.blockSignals(True)
@@ -236,7 +250,34 @@ class MatchPage(BasePage):
             return
         self.show_error("")
         self.model.set_values(edit.positions, edit.values)
+        self._refresh_preview(edit.positions)
         self._update_outcome()
+
+    def _refresh_all_previews(self) -> None:
+        run, values, frame = self.state.match_run, self._values, self.model.frame
+        if run is None or values is None:
+            return
+        policy = cast(Policy, self.state.policy)
+        self._preview_policy = policy
+        snapshot = frame[["account_id", "customer_id", "status"]].copy()
+
+        def done(preview: pd.DataFrame) -> None:
+            positions = np.arange(len(preview), dtype=np.intp)
+            self.model.set_values(positions, {c: preview[c].to_numpy(dtype=object) for c in ("account_write",
+                                                                                          "customer_write")})
+
+        self.run(lambda p, c: with_write_preview(run, snapshot, policy=policy, values=values),
+                 "saying what each side will get", done)
+
+    def _refresh_preview(self, positions: np.ndarray) -> None:
+        """Say again what the edited rows will write on each side (the plan's rule; a few rows)."""
+        run = self.state.match_run
+        if run is None or self._values is None or "account_write" not in self.model.frame.columns:
+            return
+        rows = self.model.frame.iloc[positions]
+        preview = with_write_preview(run, rows, policy=cast(Policy, self.state.policy), values=self._values)
+        self.model.set_values(positions, {c: preview[c].to_numpy(dtype=object) for c in ("account_write",
+                                                                                      "customer_write")})
 
     def accept_selected(self) -> None:
         """Accept the proposed customer of the selected rows."""

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 import pandas as pd
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from desktop_app.core.plan import Plan, PlanSource, build_plan
 from desktop_app.core.plan_file import write_plan
@@ -26,24 +26,17 @@ from desktop_app.gui.table_view import make_table
 from desktop_app.salesforce.preflight import CheckResult
 from desktop_app.salesforce.preflight_data import data_inputs, run_data_checks
 from desktop_app.workflow.apply import plan_from_live
+from desktop_app.workflow.matching import file_link_values
 
 POLICY_CHOICES = (
-    ("skip_linked", "Leave links that already exist alone (recommended)"),
-    ("fill_empty", "Fill only empty fields, side by side"),
-    ("overwrite", "Replace ids that differ (overwrite)"),
+    ("skip_linked", "Keep the other id, write only the empty side (recommended)"),
+    ("fill_empty", "Leave the other id and report it as a conflict"),
+    ("overwrite", "Replace the other id (overwrite)"),
 )
 PLAN_HEADERS = {"row": "#", "account_id": "Account ID", "customer_id": "Customer ID",
                 "account_action": "Salesforce", "account_before": "Salesforce now", "account_after": "Salesforce after",
                 "customer_action": "Billing", "customer_before": "Billing now", "customer_after": "Billing after",
                 "note": "Note", "match_status": "Match", "score": "Score"}
-
-
-def current_values(frame: pd.DataFrame, id_column: str, link_column: str) -> dict[str, str]:
-    """Record id → the id its link field holds now ("" when empty), from a loaded canonical frame."""
-    ids = frame[id_column].astype(str).str.strip()
-    links = frame[link_column].astype(str).str.strip()
-    keep = ids != ""
-    return dict(zip(ids[keep].tolist(), links[keep].tolist(), strict=True))
 
 
 class PlanPage(BasePage):
@@ -62,6 +55,10 @@ class PlanPage(BasePage):
         row.addWidget(label)
         row.addWidget(self.policy, 1)
         self.body.addLayout(row)
+        self.normalize = QCheckBox("Rewrite Account ids held in 15 characters or another letter case in their "
+                                   "18-character form (counted; they are the same link either way)", self)
+        self.normalize.setAccessibleName("Rewrite Account ids in their 18-character form")
+        self.body.addWidget(self.normalize)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)
@@ -95,6 +92,7 @@ class PlanPage(BasePage):
         self.data_checks: list[CheckResult] | None = None
         self._built_for: object = None
         self.policy.currentIndexChanged.connect(self._build)
+        self.normalize.toggled.connect(self._build)
         self.search.textChanged.connect(
             lambda text: self.model.set_view(replace(self.model.spec, search=text)))
         self.save_button.clicked.connect(self._save)
@@ -103,7 +101,7 @@ class PlanPage(BasePage):
         self.policy.setCurrentIndex(max(0, self.policy.findData(self.state.policy)))
         if self.state.live:
             self.next_step.setText("Next: Apply writes these links into both systems, Salesforce first.")
-        key = (id(self.state.reviewed), self.policy.currentData(), self.state.live)
+        key = (id(self.state.reviewed), self.policy.currentData(), self.normalize.isChecked(), self.state.live)
         if key != self._built_for:
             self._build()
         elif self.plan is not None:
@@ -115,14 +113,14 @@ class PlanPage(BasePage):
             return
         policy = str(self.policy.currentData())
         self.state.policy = policy
-        self._built_for = (id(decisions), policy, self.state.live)
+        normalize = self.normalize.isChecked()
+        self._built_for = (id(decisions), policy, normalize, self.state.live)
         if self.state.live:
-            self._build_live(decisions.copy(), policy)
+            self._build_live(decisions.copy(), policy, normalize)
             return
         snapshot = decisions.copy()
         checks = self._data_checks()
-        accounts = current_values(run.accounts.frame, "account_id", "link_customer_id")
-        customers = current_values(run.customers.frame, "customer_id", "sf_account_id")
+        accounts, customers = file_link_values(run)
         source = PlanSource(matches_file="reviewed in the wizard", values_from="match inputs (offline)",
                             extra={"accounts file": str(run.accounts.table.path),
                                    "customers file": str(run.customers.table.path)})
@@ -131,12 +129,12 @@ class PlanPage(BasePage):
 
         def work(progress: Any, cancel: Any) -> tuple[Plan, list[CheckResult] | None]:
             plan = build_plan(snapshot, account_values=accounts, customer_values=customers,
-                              policy=policy, source=source)  # type: ignore[arg-type]
+                              policy=policy, source=source, normalize_ids=normalize)  # type: ignore[arg-type]
             return plan, checks(plan, cancel)
 
         self.run(work, "planning the links", self._show)
 
-    def _build_live(self, decisions: pd.DataFrame, policy: str) -> None:
+    def _build_live(self, decisions: pd.DataFrame, policy: str, normalize: bool) -> None:
         salesforce, billing = self.state.salesforce, self.state.billing
         assert salesforce is not None
         assert billing is not None
@@ -150,7 +148,7 @@ class PlanPage(BasePage):
 
         def work(progress: Any, cancel: Any) -> tuple[Plan, list[CheckResult] | None]:
             plan = plan_from_live(decisions, sides, policy=policy, source=source,  # type: ignore[arg-type]
-                                  cancel=cancel)
+                                  cancel=cancel, normalize_ids=normalize)
             return plan, checks(plan, cancel)
 
         self.run(work, "reading the current links from both systems and checking the org", self._show)
