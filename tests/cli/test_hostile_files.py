@@ -36,7 +36,7 @@ def hostiles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Hostile]:
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -103,6 +103,6 @@ def test_check_addresses_gives_every_hostile_file_a_clean_answer(
     load_workbook(tmp_path / "p.xlsx").close()
     if hostile.accounts.suffix == ".csv" and hostile.kind != "title":
         source = sample_rows(hostile.accounts)
-        with fixed.open(encoding="utf-8", newline="") as handle:
+        with fixed.open(encoding="utf-8-sig", newline="") as handle:
             written = list(csv.reader(handle))
         assert len(written) == len(source), "a record was split or lost in --fixed-out"

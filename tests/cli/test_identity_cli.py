@@ -50,7 +50,7 @@ def test_placeholders_are_reported_and_matched_and_every_form_is_one_account(
         in err
     assert "customers.csv: row 3: column 'salesforce_account_id': placeholder value in the link field ('#N/A')" \
         in err
-    with matches.open(encoding="utf-8", newline="") as handle:
+    with matches.open(encoding="utf-8-sig", newline="") as handle:
         rows = {r["account_id"]: r for r in csv.DictReader(handle) if r["account_id"]}
     assert {a: rows[a]["status"] for a in (A1, A2, A3, A4)} == {
         A1: "matched", A2: "matched", A3: "already_linked", A4: "matched"}
