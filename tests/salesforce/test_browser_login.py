@@ -13,7 +13,7 @@ from typing import Any
 import keyring
 import pytest
 from browser_support import chromium, needs_chromium, pin_for, user_at_browser
-from conftest import registered_login, sandbox_app
+from sf_support import registered_login, sandbox_app
 
 from desktop_app.salesforce import oauth
 from desktop_app.salesforce.client import SalesforceClient

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import admin_client
+from sf_support import admin_client
 
 from desktop_app.core.progress import Cancelled, CancelToken, Progress
 from desktop_app.salesforce.soql import soql_quote

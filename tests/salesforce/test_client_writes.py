@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import FAST_RETRY, admin_client, admin_session
+from sf_support import FAST_RETRY, admin_client, admin_session
 
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import RequestLimitExceeded, SessionExpired, TransientFailure, WriteOutcomeUnknown

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from conftest import registered_login, sandbox_app, walk_sandbox_login
+from sf_support import registered_login, sandbox_app, walk_sandbox_login
 
 from desktop_app.salesforce import oauth
 from desktop_app.salesforce.errors import LoginError

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from conftest import query_of, registered_login, sandbox_app, walk_sandbox_login
+from sf_support import query_of, registered_login, sandbox_app, walk_sandbox_login
 
 from desktop_app.core.progress import Cancelled, CancelToken
 from desktop_app.salesforce.errors import LoginCancelled, LoginError, PortBusy

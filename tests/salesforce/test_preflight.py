@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import admin_client
+from sf_support import admin_client
 
 from desktop_app.salesforce.preflight import DATA_CHECKS, CheckResult, run_preflight
 
