@@ -15,7 +15,7 @@ from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_salesforce_opti
 from desktop_app.core.report import write_data_csv
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError
-from desktop_app.workflow.wizard_fields import AccountFieldError, account_fields_to_read
+from desktop_app.workflow.link_fields import AccountFieldError, account_fields_to_read
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -21,7 +21,7 @@ from desktop_app.cli.inputs_args import (
 from desktop_app.core.addresses import summarize
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.roles import Side
-from desktop_app.workflow.address_check import check_address_file
+from desktop_app.workflow.quality import check_address_file
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

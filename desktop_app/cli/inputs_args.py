@@ -11,7 +11,7 @@ from typing import TypeVar
 from desktop_app.cli.common import TerminalProgress, UsageError, say
 from desktop_app.core.progress import Cancelled
 from desktop_app.core.tables import TableError, TableIssue
-from desktop_app.workflow.inputs import ColumnOverride, LoadedInput
+from desktop_app.workflow.load_files import ColumnOverride, LoadedInput
 
 T = TypeVar("T")
 MAX_ISSUES_PRINTED = 20

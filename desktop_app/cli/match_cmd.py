@@ -20,7 +20,7 @@ from desktop_app.cli.inputs_args import (
 )
 from desktop_app.core.matching import MatchConfig
 from desktop_app.core.report_outcomes import load_results
-from desktop_app.workflow.inputs import unused_overrides
+from desktop_app.workflow.load_files import unused_overrides
 from desktop_app.workflow.matching import match_files, write_match_output
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.roles import ROLES_BY_SIDE
 from desktop_app.gui.frame_model import FrameModel
 from desktop_app.gui.table_view import make_table
-from desktop_app.workflow.inputs import ColumnOverride, LoadedInput
+from desktop_app.workflow.load_files import ColumnOverride, LoadedInput
 
 NOT_IN_FILE = "(not in this file)"
 PREVIEW_ROWS = 20

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_address_writers, live_sides
-from desktop_app.workflow.address_write import address_results_path
 from desktop_app.workflow.apply import RunReport
+from desktop_app.workflow.apply_addresses import address_results_path
 from desktop_app.workflow.wizard_apply import UndoOutcome, undo_run
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class RunOutcomeBox(QGroupBox):
     def open_report(self) -> None:
         """Write the XLSX report of the reviewed matches next to the run's results, then open it."""
         from desktop_app.gui.pages.done import reviewed_run
-        from desktop_app.workflow.run_files import RUN_REPORT_FILE, write_run_report
+        from desktop_app.workflow.report import RUN_REPORT_FILE, write_run_report
 
         report, run = self.page.state.run_report, reviewed_run(self.page.state)
         if report is None or run is None:

@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from desktop_app.core.roles import Side
-from desktop_app.workflow.address_check import AddressCheck
-from desktop_app.workflow.inputs import ColumnOverride, LoadedInput
+from desktop_app.workflow.load_files import ColumnOverride, LoadedInput
+from desktop_app.workflow.quality import AddressCheck
 
 if TYPE_CHECKING:
     from desktop_app.core.plan import Plan
     from desktop_app.gui.connections import SalesforceConnection
     from desktop_app.salesforce.preflight import CheckResult
     from desktop_app.workflow.apply import RunReport
+    from desktop_app.workflow.connect_billing import BillingConnection
+    from desktop_app.workflow.demo import DemoSystems
     from desktop_app.workflow.matching import MatchRun
     from desktop_app.workflow.projects import Project
-    from desktop_app.workflow.wizard_billing import BillingConnection
-    from desktop_app.workflow.wizard_demo import DemoSystems
 
 
 class Journey(StrEnum):

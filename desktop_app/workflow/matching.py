@@ -19,7 +19,7 @@ from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, i
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.report_outcomes import outcome_sheets
 from desktop_app.core.roles import Side
-from desktop_app.workflow.inputs import ColumnOverride, LoadedInput, issues_frame, load_input
+from desktop_app.workflow.load_files import ColumnOverride, LoadedInput, issues_frame, load_input
 
 
 @dataclass

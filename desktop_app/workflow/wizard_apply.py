@@ -22,7 +22,6 @@ from desktop_app.core.journal import FINAL_STATES, RETRY_STATES, Journal, RunInf
 from desktop_app.core.plan import Plan
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.core.run_figures import RunFigures, resumable_runs, run_figures
-from desktop_app.workflow.address_write import fixed_records, undo_address_fixes, write_address_fixes
 from desktop_app.workflow.apply import (
     RunReport,
     create_apply_run,
@@ -33,6 +32,7 @@ from desktop_app.workflow.apply import (
     start_undo,
     stop_sentence,
 )
+from desktop_app.workflow.apply_addresses import fixed_records, undo_address_fixes, write_address_fixes
 from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.link_sides import LinkSide
 

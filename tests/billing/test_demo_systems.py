@@ -6,8 +6,8 @@ import pytest
 
 from desktop_app.billing.registry import SYSTEMS
 from desktop_app.gui.connections import demo_billing_choice
-from desktop_app.workflow.wizard_billing import check_connection
-from desktop_app.workflow.wizard_demo import DemoSystems, demo_billing_sandbox
+from desktop_app.workflow.connect_billing import check_connection
+from desktop_app.workflow.demo import DemoSystems, demo_billing_sandbox
 
 OWN_SANDBOXES = [e.key for e in SYSTEMS if e.sandbox and e.key not in ("sequence", "stripe")]
 

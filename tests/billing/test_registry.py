@@ -10,7 +10,7 @@ from desktop_app.billing.base import BillingAuthError
 from desktop_app.billing.registry import SYSTEMS, ConnectOptions, open_system, system, system_keys
 from desktop_app.cli import customers_cmd
 from desktop_app.cli.systems_args import add_billing_options
-from desktop_app.workflow.wizard_billing import KIND_NAMES
+from desktop_app.workflow.connect_billing import KIND_NAMES
 
 
 def _choices(parser: argparse.ArgumentParser, dest: str) -> list[str]:

@@ -18,13 +18,13 @@ from desktop_app.core.journal_addresses import AddressJournal
 from desktop_app.sandbox.localstripe_runner import start_localstripe
 from desktop_app.sandbox.salesforce import start_salesforce_sandbox
 from desktop_app.sandbox.sequence import start_sequence_sandbox
-from desktop_app.workflow.address_write import (
+from desktop_app.workflow.apply_addresses import (
     SalesforceAddresses,
     address_writers,
     undo_address_fixes,
     write_address_fixes,
 )
-from desktop_app.workflow.wizard_fields import account_fields_to_read
+from desktop_app.workflow.link_fields import account_fields_to_read
 
 FAST = RetryPolicy(max_attempts=5, base_delay=0.005, max_delay=0.02)
 ACCOUNT = "001000000000001AAA"

@@ -10,7 +10,7 @@ from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.pages import PAGE_IDS, route_for
 from desktop_app.gui.state import Journey, Source
-from desktop_app.workflow.address_write import address_results_path
+from desktop_app.workflow.apply_addresses import address_results_path
 
 
 def _go_to(wizard, key: str, wait_idle) -> None:

@@ -13,7 +13,7 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.column_dialog import NOT_IN_FILE, ColumnMappingDialog
 from desktop_app.gui.pages import PAGE_IDS
 from desktop_app.gui.state import Journey
-from desktop_app.workflow.inputs import load_input
+from desktop_app.workflow.load_files import load_input
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

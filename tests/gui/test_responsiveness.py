@@ -41,12 +41,12 @@ from desktop_app.gui.connections import LINK_FIELD, connect_demo, demo_billing_c
 from desktop_app.gui.demo_files import write_demo_files
 from desktop_app.gui.tasks import ProgressPanel, TaskFailure, run_in_background
 from desktop_app.workflow.apply import plan_from_live
-from desktop_app.workflow.inputs import load_input
+from desktop_app.workflow.connect_billing import check_connection
+from desktop_app.workflow.link_fields import account_fields_to_read
+from desktop_app.workflow.load_files import load_input
+from desktop_app.workflow.load_systems import fetch_accounts, fetch_customers
 from desktop_app.workflow.matching import match_files
 from desktop_app.workflow.wizard_apply import apply_plan
-from desktop_app.workflow.wizard_billing import check_connection
-from desktop_app.workflow.wizard_fetch import fetch_accounts, fetch_customers
-from desktop_app.workflow.wizard_fields import account_fields_to_read
 
 ROWS = 100_000
 # 100,000 links through apply take ~8 min on the 2-core machine (README, bench_apply.py): far too long

@@ -15,7 +15,7 @@ from desktop_app.core.journal import Journal, WriteItem
 from desktop_app.workflow.apply import write_results
 from desktop_app.workflow.matching import match_files
 from desktop_app.workflow.projects import new_project, save_project
-from desktop_app.workflow.run_files import write_run_report
+from desktop_app.workflow.report import write_run_report
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.workflow.wizard_fields import AccountFieldError, account_fields_to_read
+from desktop_app.workflow.link_fields import AccountFieldError, account_fields_to_read
 
 DESCRIBE = {"fields": [{"name": n} for n in (
     "Id", "Name", "Website", "Phone", "BillingStreet", "BillingCity", "BillingPostalCode", "BillingCountry",

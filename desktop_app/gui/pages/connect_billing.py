@@ -27,7 +27,7 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.connections import demo_billing_choice
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
-from desktop_app.workflow.wizard_billing import (
+from desktop_app.workflow.connect_billing import (
     KIND_NAMES,
     BillingChoice,
     BillingConnection,
@@ -35,8 +35,8 @@ from desktop_app.workflow.wizard_billing import (
     check_connection,
     save_credentials,
 )
-from desktop_app.workflow.wizard_billing import sign_in as wizard_sign_in
-from desktop_app.workflow.wizard_demo import demo_billing_sandbox
+from desktop_app.workflow.connect_billing import sign_in as wizard_sign_in
+from desktop_app.workflow.demo import demo_billing_sandbox
 
 OAUTH_KINDS = frozenset(entry.key for entry in SYSTEMS if entry.oauth is not None)
 

@@ -31,8 +31,7 @@ from desktop_app.gui.state import WizardState
 from desktop_app.loopback import REDIRECT_PATH
 from desktop_app.salesforce.oauth import CONSUMER_KEY_ENV, DEFAULT_PORT
 from desktop_app.salesforce.profiles import ConnectionProfile
-from desktop_app.workflow.wizard_demo import DemoSystems
-from desktop_app.workflow.wizard_login import (
+from desktop_app.workflow.connect_salesforce import (
     ENVIRONMENT_NAMES,
     Environment,
     LoginChoice,
@@ -41,6 +40,7 @@ from desktop_app.workflow.wizard_login import (
     reconnect,
     saved_connections,
 )
+from desktop_app.workflow.demo import DemoSystems
 
 NEW_LOGIN = ""  # the saved-connection box's first entry: log in anew
 

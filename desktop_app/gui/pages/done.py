@@ -19,8 +19,8 @@ from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.pages.quality import fixed_records
 from desktop_app.gui.run_outcome import RunOutcomeBox
 from desktop_app.gui.state import Journey, WizardState
-from desktop_app.workflow.address_check import write_fixed_records
-from desktop_app.workflow.inputs import LoadedInput
+from desktop_app.workflow.load_files import LoadedInput
+from desktop_app.workflow.quality import write_fixed_records
 
 if TYPE_CHECKING:
     from desktop_app.workflow.matching import MatchRun

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QListWi
 from desktop_app.billing.registry import system
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
-from desktop_app.workflow.wizard_billing import BillingConnection, default_link_key, open_billing
-from desktop_app.workflow.wizard_fields import FieldChoice, link_field_choices
+from desktop_app.workflow.connect_billing import BillingConnection, default_link_key, open_billing
+from desktop_app.workflow.link_fields import FieldChoice, link_field_choices
 
 POLICY_CHOICES = (
     ("skip_linked", "Keep it; still fill the other side when empty (recommended)"),

@@ -28,10 +28,10 @@ from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.gui.tasks import BackgroundTask, ProgressPanel, TaskFailure, run_in_background
 from desktop_app.salesforce.client import SalesforceClient
-from desktop_app.workflow.address_check import AddressCheck, check_address_file
-from desktop_app.workflow.inputs import ColumnOverride, LoadedInput, issues_frame, load_input
-from desktop_app.workflow.wizard_fetch import fetch_accounts, fetch_customers
-from desktop_app.workflow.wizard_fields import account_fields_to_read
+from desktop_app.workflow.link_fields import account_fields_to_read
+from desktop_app.workflow.load_files import ColumnOverride, LoadedInput, issues_frame, load_input
+from desktop_app.workflow.load_systems import fetch_accounts, fetch_customers
+from desktop_app.workflow.quality import AddressCheck, check_address_file
 
 SLOT_TITLES: dict[Side, str] = {
     Side.ACCOUNTS: "Salesforce accounts",

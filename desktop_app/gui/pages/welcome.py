@@ -13,7 +13,7 @@ from desktop_app.core.roles import Side
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import JOURNEY_TITLES, Journey, Source, WizardState
-from desktop_app.workflow.inputs import ColumnOverride
+from desktop_app.workflow.load_files import ColumnOverride
 from desktop_app.workflow.projects import Project, ProjectListing, load_project, new_project, recent_projects
 from desktop_app.workflow.wizard_apply import unfinished_runs
 

@@ -15,7 +15,7 @@ from desktop_app.core.report import write_data_csv
 from desktop_app.core.roles import CUSTOMER_ROLES, SOURCE_ROW, Side
 from desktop_app.salesforce.address_fields import TEXT_OF_CODE, fill_codes_from_text
 from desktop_app.salesforce.client import SalesforceClient
-from desktop_app.workflow.inputs import ColumnOverride
+from desktop_app.workflow.load_files import ColumnOverride
 
 _READABLE = {"customer_id": "Customer ID", "name": "Name", "legal_name": "Legal name", "email": "Email",
              "website": "Website", "street": "Street", "city": "City", "state": "State", "postcode": "Postcode",

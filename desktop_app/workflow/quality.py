@@ -14,7 +14,7 @@ from desktop_app.core.fixed_copy import write_fixed_copy
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import ID_ROLE, Side
 from desktop_app.core.tables import TableError, read_table
-from desktop_app.workflow.inputs import ColumnOverride, LoadedInput, overrides_for
+from desktop_app.workflow.load_files import ColumnOverride, LoadedInput, overrides_for
 
 ADDRESS_ROLES = ("street", "city", "state", "postcode", "country")
 
