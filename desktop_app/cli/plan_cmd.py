@@ -28,8 +28,8 @@ from desktop_app.core.plan import (
 )
 from desktop_app.core.plan_file import plan_id, write_plan
 from desktop_app.core.report import write_csv, write_xlsx_report
-from desktop_app.workflow.apply import plan_from_live
 from desktop_app.workflow.link_sides import close_sides
+from desktop_app.workflow.plan import plan_from_live
 from desktop_app.workflow.review import MatchesFileError
 from desktop_app.workflow.review import read_matches as read_review_file
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,18 +27,18 @@ import requests
 
 from desktop_app.billing.base import BillingError
 from desktop_app.core.app_folders import private_file, runs_dir
-from desktop_app.core.ids import normalize_id
 from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, RunInfo, WriteItem
-from desktop_app.core.journal_results import Verification, pair_counts, results_frame, verify
+from desktop_app.core.journal_results import Verification, pair_counts, results_frame
 from desktop_app.core.link_labels import LABELS_FILE, read_labels, write_labels
-from desktop_app.core.plan import DEFAULT_STATUSES, Plan, PlanSource, Policy, build_plan
+from desktop_app.core.plan import Plan
 from desktop_app.core.plan_file import plan_id
 from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.report import write_csv
 from desktop_app.core.run_figures import VERIFICATION_KEY, RunFigures, run_figures, verification_summary
 from desktop_app.salesforce.errors import SalesforceError
 from desktop_app.workflow.apply_batches import STOPPING, RunStopped, is_refusal, one_pass, stop_message
-from desktop_app.workflow.link_sides import LinkSide, same_value
+from desktop_app.workflow.link_sides import LinkSide
+from desktop_app.workflow.verify import verify_run
 
 # What may end a read-back early; the run is then interrupted (resume reads back again).
 _READ_BACK_FAILURES = (SalesforceError, BillingError, requests.RequestException, OSError)
@@ -383,27 +383,6 @@ def interrupt(journal: Journal, run_id: str, message: str) -> RunReport | None:
                      results_path)
 
 
-def verify_run(
-    items: list[WriteItem],
-    sides: Mapping[str, LinkSide],
-    *,
-    undo: bool = False,
-    cancel: CancelToken | None = None,
-) -> Verification:
-    """Read both sides back and compare with what the run should have left there."""
-    live: dict[str, dict[str, str]] = {}
-    for name in ("account", "customer"):
-        targets = {i.record_id: i.target for i in items if i.side == name}
-        values = sides[name].read(sorted(targets), cancel=cancel)
-        # A value that holds its target (see ``same_value``) counts as that target; the rest is
-        # compared without stray spaces, as the plan saw it.
-        live[name] = {
-            record_id: targets[record_id] if same_value(value, targets[record_id]) else value.strip()
-            for record_id, value in values.items() if record_id in targets
-        }
-    return verify(items, live, undo=undo)
-
-
 def run_labels(info: RunInfo) -> pd.DataFrame | None:
     """The names and input-file rows of the run's plan rows (an undo's are its original run's)."""
     return read_labels(runs_dir(info.undo_of or info.run_id) / LABELS_FILE)
@@ -415,30 +394,3 @@ def write_results(run_id: str, items: list[WriteItem], path: Path | None = None,
     ids when ``labels`` has them) and return its path."""
     return private_file(write_csv(path or runs_dir(run_id) / "results.csv",
                                   results_frame(items, undo=undo, labels=labels)))
-
-
-def plan_from_live(
-    decisions: pd.DataFrame,
-    sides: Mapping[str, LinkSide],
-    *,
-    policy: Policy = "skip_linked",
-    statuses: Sequence[str] = DEFAULT_STATUSES,
-    source: PlanSource | None = None,
-    cancel: CancelToken | None = None,
-    normalize_ids: bool = False,
-) -> Plan:
-    """A plan whose "before" values are read from the live systems for the chosen links."""
-    chosen = decisions[decisions["status"].astype(str).isin(list(statuses))]
-    account_ids = sorted({normalize_id(str(a)) or str(a) for a in chosen["account_id"].tolist()})
-    customer_ids = sorted({str(c).strip() for c in chosen["customer_id"].tolist() if str(c).strip()})
-    accounts = sides["account"].read([a for a in account_ids if normalize_id(a)], cancel=cancel)
-    customers = sides["customer"].read(customer_ids, cancel=cancel)
-    return build_plan(
-        decisions,
-        account_values=accounts,
-        customer_values=customers,
-        policy=policy,
-        statuses=statuses,
-        source=source,
-        normalize_ids=normalize_ids,
-    )

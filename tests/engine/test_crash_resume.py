@@ -20,7 +20,7 @@ from engine_sandboxes import LINK_FIELD, expected_after, make_sides, start_syste
 
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan_file import write_plan
-from desktop_app.workflow.apply import plan_from_live
+from desktop_app.workflow.plan import plan_from_live
 
 # The link commands only (the full CLI works the same; this keeps the child independent of the rest).
 DRIVER = """

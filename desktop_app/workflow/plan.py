@@ -1,0 +1,44 @@
+"""Plan (dry run): per link and side, what a write would do, from the live systems' current values.
+
+The wizard's Plan page and ``desktop-app plan`` both build the plan of reviewed matches here (offline
+plans, from values carried in the matches file, are ``core.plan.build_plan`` with
+``values_from_decisions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from desktop_app.core.ids import normalize_id
+from desktop_app.core.plan import DEFAULT_STATUSES, Plan, PlanSource, Policy, build_plan
+from desktop_app.core.progress import CancelToken
+from desktop_app.workflow.link_sides import LinkSide
+
+
+def plan_from_live(
+    decisions: pd.DataFrame,
+    sides: Mapping[str, LinkSide],
+    *,
+    policy: Policy = "skip_linked",
+    statuses: Sequence[str] = DEFAULT_STATUSES,
+    source: PlanSource | None = None,
+    cancel: CancelToken | None = None,
+    normalize_ids: bool = False,
+) -> Plan:
+    """A plan whose "before" values are read from the live systems for the chosen links."""
+    chosen = decisions[decisions["status"].astype(str).isin(list(statuses))]
+    account_ids = sorted({normalize_id(str(a)) or str(a) for a in chosen["account_id"].tolist()})
+    customer_ids = sorted({str(c).strip() for c in chosen["customer_id"].tolist() if str(c).strip()})
+    accounts = sides["account"].read([a for a in account_ids if normalize_id(a)], cancel=cancel)
+    customers = sides["customer"].read(customer_ids, cancel=cancel)
+    return build_plan(
+        decisions,
+        account_values=accounts,
+        customer_values=customers,
+        policy=policy,
+        statuses=statuses,
+        source=source,
+        normalize_ids=normalize_ids,
+    )

@@ -1,0 +1,35 @@
+"""Verify: read both systems back after a run and compare with what the run should have left there.
+
+The engine calls it at the end of every apply, resume and undo; its answer is the run's verification
+(the headline figure of ``core.run_figures``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from desktop_app.core.journal import WriteItem
+from desktop_app.core.journal_results import Verification, verify
+from desktop_app.core.progress import CancelToken
+from desktop_app.workflow.link_sides import LinkSide, same_value
+
+
+def verify_run(
+    items: list[WriteItem],
+    sides: Mapping[str, LinkSide],
+    *,
+    undo: bool = False,
+    cancel: CancelToken | None = None,
+) -> Verification:
+    """Read both sides back and compare with what the run should have left there."""
+    live: dict[str, dict[str, str]] = {}
+    for name in ("account", "customer"):
+        targets = {i.record_id: i.target for i in items if i.side == name}
+        values = sides[name].read(sorted(targets), cancel=cancel)
+        # A value that holds its target (see ``same_value``) counts as that target; the rest is
+        # compared without stray spaces, as the plan saw it.
+        live[name] = {
+            record_id: targets[record_id] if same_value(value, targets[record_id]) else value.strip()
+            for record_id, value in values.items() if record_id in targets
+        }
+    return verify(items, live, undo=undo)
