@@ -1,0 +1,215 @@
+"""The attributes matching compares, per record, and their comparison per candidate pair.
+
+Each record's normalised attributes are computed once, on first use, per distinct value. A pair's
+comparison of one field is an agreement *level*: ``-1`` missing on either side, ``0`` disagree, up
+to the field's top level (exact agreement). Levels in between are partial agreement (a similar
+name, the same street name with another number, a postcode one character off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from desktop_app.core.matching_ledger import IntArray, Side, TextArray
+from desktop_app.core.normalize import domains_of, is_free_mail_domain
+from desktop_app.core.normalize_fields import (
+    city_key,
+    email_key,
+    map_distinct,
+    map_distinct_pairs,
+    person_name_key,
+    phone_e164,
+    postcode_key,
+    state_key,
+    street_parts,
+)
+
+# Field → its top level. Order is the order evidence is listed in.
+FIELD_LEVELS: dict[str, int] = {
+    "name": 3, "domain": 1, "email": 1, "street": 3, "postcode": 2, "city": 2, "state": 1, "phone": 2,
+    "country": 1, "currency": 1,
+}
+FIELDS: tuple[str, ...] = tuple(FIELD_LEVELS)
+# Fields whose exact agreement is weighed by how common the agreeing value is.
+TF_FIELDS: dict[str, str] = {"name": "sorted_name", "street": "street_key", "postcode": "postcode",
+                             "city": "city", "phone": "phone", "domain": "domain", "email": "email"}
+# Where a place is: agreeing names that disagree on one of these are namesakes, not the same record.
+PLACE_FIELDS: tuple[str, ...] = ("street", "postcode", "phone")
+
+NAME_SIMILAR, NAME_CLOSE = 92.0, 80.0
+STREET_SIMILAR = 85.0
+CITY_SIMILAR = 85.0
+
+
+def record_domains(side: Side, positions: IntArray) -> TextArray:
+    """Each record's website domain, or, without a website, the domain of its e-mail address
+    unless that is a public mailbox provider ("" when there is none)."""
+    website = pd.Series(side.column("website", positions), dtype=object)
+    domain = domains_of(website).to_numpy(dtype=object, copy=True)
+    no_site = domain == ""
+    email = pd.Series(side.column("email", positions[no_site]), dtype=object)
+    mail_domain = domains_of(email).to_numpy(dtype=object)
+    free = np.array([is_free_mail_domain(d) for d in mail_domain.tolist()], dtype=bool)
+    domain[no_site] = np.where(free, "", mail_domain)
+    return domain
+
+
+def _street(values: pd.Series) -> tuple[TextArray, TextArray]:
+    parts = map_distinct(values, lambda text: "\t".join(street_parts(text))).tolist()
+    number = np.array([part.partition("\t")[0] for part in parts], dtype=object)
+    name = np.array([part.partition("\t")[2] for part in parts], dtype=object)
+    return number, name
+
+
+def _compute(side: Side, positions: IntArray) -> dict[str, TextArray]:
+    """Every feature of the records at ``positions``."""
+    column: Callable[[str], pd.Series] = lambda name: pd.Series(side.column(name, positions), dtype=object)  # noqa: E731
+    country = side.country_codes(positions)
+    number, street = _street(column("street"))
+    legal_raw = column("legal_name")
+    return {
+        "clean_name": side.clean_names(positions),
+        "sorted_name": map_distinct(pd.Series(side.names[positions], dtype=object), person_name_key),
+        "legal_name": map_distinct(legal_raw, person_name_key),
+        "domain": record_domains(side, positions),
+        "email": map_distinct(column("email"), email_key),
+        "number": number, "street": street,
+        "street_key": np.where(street != "", number + " " + street, "").astype(object),
+        "postcode": map_distinct(column("postcode"), postcode_key),
+        "city": map_distinct(column("city"), city_key),
+        "state": map_distinct_pairs(column("state"), pd.Series(country, dtype=object), state_key),
+        "phone": map_distinct_pairs(column("phone"), pd.Series(country, dtype=object), phone_e164),
+        "country": country,
+        "currency": np.char.upper(column("currency").fillna("").astype(str).to_numpy(dtype=str)).astype(object),
+    }
+
+
+def features(side: Side, positions: IntArray) -> dict[str, TextArray]:
+    """The normalised attributes of ``positions`` (computed once per record, on first use)."""
+    cache = side.cache
+    done = cache.get("_done")
+    if done is None:
+        done = np.zeros(len(side.ids), dtype=bool)
+        cache["_done"] = done
+    missing = np.unique(positions[~done[positions]])
+    if len(missing) or len(cache) == 1:
+        for name, values in _compute(side, missing).items():
+            if name not in cache:
+                cache[name] = np.full(len(side.ids), "", dtype=object)
+            cache[name][missing] = values
+        done[missing] = True
+    return {name: values[positions] for name, values in cache.items() if name != "_done"}
+
+
+def _similarity(left: TextArray, right: TextArray, scorer: Callable[..., float]) -> np.ndarray:
+    scores = np.zeros(len(left))
+    both = np.flatnonzero((left != "") & (right != ""))
+    if len(both):
+        scores[both] = process.cpdist(list(left[both]), list(right[both]), scorer=scorer, workers=-1)
+    return scores
+
+
+def _present(a: TextArray, c: TextArray) -> np.ndarray:
+    result: np.ndarray = (a != "") & (c != "")
+    return result
+
+
+def _levels(present: np.ndarray, *steps: np.ndarray) -> np.ndarray:
+    """-1 where not ``present``, else the number of the highest true step (``steps`` low → high)."""
+    level = np.zeros(len(present), dtype=np.int8)
+    for number, reached in enumerate(steps, start=1):
+        level[reached] = number
+    level[~present] = -1
+    return level
+
+
+def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, np.ndarray]:
+    """Agreement level of every field for pairs whose features are ``acc[i]`` and ``cus[i]``."""
+    out: dict[str, np.ndarray] = {}
+    names_present = _present(acc["clean_name"], cus["clean_name"])
+    exact = names_present & ((acc["clean_name"] == cus["clean_name"]) | (acc["sorted_name"] == cus["sorted_name"]) |
+                             (acc["sorted_name"] == cus["legal_name"]))
+    loose = names_present & ~exact
+    name_score = np.zeros(len(exact))
+    if loose.any():
+        at = np.flatnonzero(loose)
+        pick = {k: v[at] for k, v in acc.items()}
+        other = {k: v[at] for k, v in cus.items()}
+        name_score[at] = np.maximum.reduce([
+            _similarity(pick["clean_name"], other["clean_name"], fuzz.ratio),
+            _similarity(pick["sorted_name"], other["sorted_name"], fuzz.ratio),
+            _similarity(pick["sorted_name"], other["legal_name"], fuzz.ratio),
+        ])
+    low = np.flatnonzero(names_present & ~exact & (name_score < NAME_CLOSE))
+    if len(low):  # a shared word of three letters or more (a family name, a brand) is a partial agreement
+        shared = [bool({w for w in a.split() if len(w) > 2} & set(c.split()))
+                  for a, c in zip(acc["sorted_name"][low].tolist(), cus["sorted_name"][low].tolist(), strict=True)]
+        name_score[low[np.array(shared, dtype=bool)]] = NAME_CLOSE
+    out["name"] = _levels(names_present, name_score >= NAME_CLOSE, name_score >= NAME_SIMILAR, exact)
+    for field in ("domain", "email", "state", "country", "currency"):
+        a, c = acc[field], cus[field]
+        out[field] = _levels(_present(a, c), a == c)
+    street_present = _present(acc["street"], cus["street"])
+    same_street = street_present & (acc["street"] == cus["street"])
+    street_score = np.maximum(_similarity(acc["street"], cus["street"], fuzz.ratio),
+                              _similarity(acc["street"], cus["street"], fuzz.token_set_ratio))
+    first_word = np.array([s.split(" ", 1)[0] for s in acc["street"].tolist()], dtype=object) == \
+        np.array([s.split(" ", 1)[0] for s in cus["street"].tolist()], dtype=object)
+    street_similar = same_street | (street_score >= STREET_SIMILAR) | (street_present & first_word)
+    # A number written on one side only is not another number.
+    same_number = (acc["number"] == cus["number"]) | (acc["number"] == "") | (cus["number"] == "")
+    out["street"] = _levels(street_present, street_similar | (same_number & (street_score >= 60)),
+                            street_similar & same_number, same_street & same_number)
+    a, c = acc["postcode"], cus["postcode"]
+    present = _present(a, c)
+    near = np.zeros(len(a), dtype=bool)
+    differ = np.flatnonzero(present & (a != c))
+    if len(differ):
+        near[differ] = np.asarray(process.cpdist(list(a[differ]), list(c[differ]), scorer=OSA.distance,
+                                                 workers=-1)) <= 1
+    out["postcode"] = _levels(present, near, present & (a == c))
+    a, c = acc["city"], cus["city"]
+    present = _present(a, c)
+    out["city"] = _levels(present, _similarity(a, c, fuzz.ratio) >= CITY_SIMILAR, present & (a == c))
+    a, c = acc["phone"], cus["phone"]
+    present = _present(a, c)
+    tail = np.array([x[-7:] for x in a.tolist()], dtype=object) == np.array([x[-7:] for x in c.tolist()],
+                                                                               dtype=object)
+    out["phone"] = _levels(present, present & tail, present & (a == c))
+    return out
+
+
+def compare_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray) -> dict[str, np.ndarray]:
+    """Agreement levels of every field for the pairs (``acc[i]``, ``cus[i]``)."""
+    return compare(features(accounts, acc), features(customers, cus))
+
+
+def namesakes(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Pairs whose names agree or are similar but whose place differs: another house number or
+    street, another postcode or another phone, with nothing that confirms the place (the same
+    street and number, postcode, phone or e-mail address)."""
+    differs = ((levels["street"] >= 0) & (levels["street"] <= 1)) | (levels["postcode"] == 0) | (levels["phone"] == 0)
+    confirms = (levels["street"] >= 2) | (levels["postcode"] == 2) | (levels["phone"] >= 1) | (levels["email"] == 1)
+    result: np.ndarray = (levels["name"] >= 1) & differs & ~confirms
+    return result
+
+
+def renamed(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Pairs whose names disagree: only suggested unless the street and its number agree, and so
+    do the phone, the e-mail address or the postcode."""
+    vouched = (levels["street"] >= 2) & ((levels["phone"] >= 1) | (levels["email"] == 1) | (levels["postcode"] == 2))
+    result: np.ndarray = (levels["name"] == 0) & ~vouched
+    return result
+
+
+def place_agreements(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """How far street, postcode, phone and e-mail agree: the sum of their levels (a tie-breaker)."""
+    count = np.zeros(len(levels["name"]), dtype=np.int64)
+    for field in (*PLACE_FIELDS, "email"):
+        count += np.maximum(levels[field], 0)
+    return count
