@@ -116,8 +116,7 @@ def run_splink(left: pd.DataFrame, right: pd.DataFrame) -> Pairs:
         retain_intermediate_calculation_columns=False,
     )
     db = DuckDBAPI()
-    nulls = {column: lambda s: s.replace("", None) for column in FIELDS}
-    frames = [db.register(frame.assign(**nulls).drop(columns="country"), source_dataset_name=name)
+    frames = [db.register(frame.drop(columns="country").replace({"": None}), dataset_display_name=name)
               for frame, name in ((left, "a"), (right, "b"))]
     linker = Linker(frames, settings)
     linker.training.estimate_probability_two_random_records_match([block_on("given", "surname")], recall=0.7)
@@ -125,7 +124,7 @@ def run_splink(left: pd.DataFrame, right: pd.DataFrame) -> Pairs:
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("given", "surname"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
     predictions = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
-    a_left = predictions["source_dataset_l"] == "a"
+    a_left = predictions["id_l"].isin(set(left["id"]))
     scored = pd.DataFrame({"a": np.where(a_left, predictions["id_l"], predictions["id_r"]),
                            "b": np.where(a_left, predictions["id_r"], predictions["id_l"]),
                            "p": predictions["match_probability"]})

@@ -163,8 +163,16 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
     street_similar = same_street | (street_score >= STREET_SIMILAR) | (street_present & first_word)
     # A number written on one side only is not another number.
     same_number = (acc["number"] == cus["number"]) | (acc["number"] == "") | (cus["number"] == "")
-    out["street"] = _levels(street_present, street_similar | (same_number & (street_score >= 60)),
-                            street_similar & same_number, same_street & same_number)
+    # Two digits swapped or one mistyped in a number of two digits or more ("46" / "64") is the same number.
+    unsure = np.flatnonzero(~same_number)
+    if len(unsure):
+        a_num, c_num = acc["number"][unsure], cus["number"][unsure]
+        close = np.asarray(process.cpdist(list(a_num), list(c_num), scorer=OSA.distance, workers=-1)) <= 1
+        long_enough = np.array([min(len(x), len(y)) >= 2 for x, y in zip(a_num.tolist(), c_num.tolist(),
+                                                                        strict=True)], dtype=bool)
+        same_number[unsure[close & long_enough]] = True
+    out["street"] = _levels(street_present, street_similar, (street_similar | (street_score >= 60)) & same_number,
+                            same_street & same_number)
     a, c = acc["postcode"], cus["postcode"]
     present = _present(a, c)
     near = np.zeros(len(a), dtype=bool)
@@ -190,12 +198,17 @@ def compare_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray)
 
 
 def namesakes(levels: dict[str, np.ndarray]) -> np.ndarray:
-    """Pairs whose names agree or are similar but whose place differs: another house number or
-    street, another postcode or another phone, with nothing that confirms the place (the same
-    street and number, postcode, phone or e-mail address)."""
+    """Pairs whose names agree (exactly or nearly) but whose place differs (``place_differs``)."""
+    result: np.ndarray = (levels["name"] >= 2) & place_differs(levels)
+    return result
+
+
+def place_differs(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Pairs in another place: another house number or street, another postcode or another phone,
+    with nothing that confirms the place (the same street and number, postcode, phone or e-mail)."""
     differs = ((levels["street"] >= 0) & (levels["street"] <= 1)) | (levels["postcode"] == 0) | (levels["phone"] == 0)
     confirms = (levels["street"] >= 2) | (levels["postcode"] == 2) | (levels["phone"] >= 1) | (levels["email"] == 1)
-    result: np.ndarray = (levels["name"] >= 1) & differs & ~confirms
+    result: np.ndarray = differs & ~confirms
     return result
 
 

@@ -64,7 +64,7 @@ def record_resolution(ledger: Ledger, pairs: pd.DataFrame, method: str, auto_acc
         # Where both records say where they are, only sure pairs are taken here; namesakes, weaker
         # pairs and ties are left to the weighed evidence, which can tell them apart.
         placed = pairs["placed"].to_numpy(dtype=bool)
-        sure = pairs[placed & ~pairs["namesake"].to_numpy(dtype=bool)]
+        sure = pairs[placed & ~pairs["elsewhere"].to_numpy(dtype=bool)]
         outcome = resolve(sure, accounts, customers, margin=margin, one_to_one=ledger.one_to_one)
         good = outcome.accepted
         _record_accepted(ledger, good[good["score"].to_numpy(dtype=float) >= auto_accept], auto_accept, method)

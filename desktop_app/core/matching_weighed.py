@@ -19,6 +19,7 @@ from desktop_app.core.matching_features import (
     features,
     namesakes,
     place_agreements,
+    place_differs,
     renamed,
 )
 from desktop_app.core.matching_fs import Levels
@@ -60,7 +61,7 @@ def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
     """Add to candidate ``pairs`` (acc, cus, score, tiebreak, reason): ``namesake`` (names agree,
     place disagrees) with the disagreement appended to the reason, ``placed`` (both records have
     a street, postcode, phone or e-mail to compare), and a tie-break that prefers the candidate
-    whose street, postcode, phone or e-mail agree."""
+    whose street, postcode, phone or e-mail agree; ``elsewhere``: the place differs."""
     accounts, customers = ledger.accounts, ledger.customers
     acc, cus = pairs["acc"].to_numpy(), pairs["cus"].to_numpy()
     levels = compare_pairs(accounts, acc, customers, cus)
@@ -73,7 +74,8 @@ def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
     placed = np.zeros(len(acc), dtype=bool)
     for field in (*PLACE_FIELDS, "email"):
         placed |= levels[field] >= 0
-    return pairs.assign(namesake=namesake, reason=reason, tiebreak=tiebreak, placed=placed)
+    return pairs.assign(namesake=namesake, reason=reason, tiebreak=tiebreak, placed=placed,
+                        elsewhere=place_differs(levels))
 
 
 def _reason(levels: Levels, chance: np.ndarray) -> TextArray:
