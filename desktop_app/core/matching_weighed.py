@@ -108,7 +108,8 @@ def match_by_evidence(ledger: Ledger, evidence: Evidence, *, auto_accept: float,
     levels = compare_pairs(accounts, acc, customers, cus)
     total, _ = evidence.weigh(accounts, acc, customers, cus, levels)
     chance = probability(total)
-    keep = chance * 100 >= suggest_min
+    # A namesake is always shown, however unlikely the model finds it: the person should know of it.
+    keep = (chance * 100 >= suggest_min) | namesakes(levels)
     if not keep.any():
         return
     kept_levels = {field: level[keep] for field, level in levels.items()}
