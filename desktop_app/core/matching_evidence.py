@@ -9,6 +9,7 @@ order. Keys shared by too many records (a name word half the file carries) are s
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,8 +29,8 @@ from desktop_app.core.matching_fs import (
 from desktop_app.core.matching_ledger import IntArray, Ledger, Side, TextArray
 from desktop_app.core.progress import CancelToken
 
-MAX_BLOCK_PAIRS = 20_000  # a key shared by more account × customer pairs than this is too common to block on
-RANDOM_PAIRS = 50_000  # random pairs counted to estimate u
+MAX_BLOCK_PAIRS = 5_000  # a key shared by more account × customer pairs than this is too common to block on
+RANDOM_PAIRS = 20_000  # random pairs counted to estimate u
 _BLOCK_FIELDS = ("postcode", "phone", "domain", "email", "street_key")
 COARSE_FIELDS = frozenset({"city", "state", "country", "currency"})
 
@@ -93,6 +94,10 @@ class Evidence:
     model: Model
     acc_share: dict[str, pd.Series]
     cus_share: dict[str, pd.Series]
+    # The candidate pairs among the records open when the model was fitted, and their levels.
+    candidates: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame({"acc": [], "cus": []}, dtype=np.int64))
+    levels: Levels = dataclasses.field(default_factory=dict)
 
     def weigh(self, accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
               levels: Levels) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -143,6 +148,8 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, seed: int = 0, cancel: C
     if len(sure):
         model = m_from_pairs(compare_pairs(accounts, sure["acc"].to_numpy(), customers, sure["cus"].to_numpy()),
                              model)
+    pairs = pd.DataFrame({"acc": np.zeros(0, np.int64), "cus": np.zeros(0, np.int64)})
+    levels: Levels = {}
     if len(acc) and len(cus):
         pairs = candidate_pairs(accounts, acc, customers, cus, cancel)
         levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy())
@@ -151,9 +158,9 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, seed: int = 0, cancel: C
                     ignore=frozenset() if len(sure) else COARSE_FIELDS)
         model = fit_prior(levels, model)
     fa, fc = features(accounts, every_acc), features(customers, every_cus)
-    acc_share = {field: _shares(fa[key]) for field, key in TF_FIELDS.items()}
-    cus_share = {field: _shares(fc[key]) for field, key in TF_FIELDS.items()}
-    return Evidence(model, acc_share, cus_share)
+    acc_share = {name: _shares(fa[key]) for name, key in TF_FIELDS.items()}
+    cus_share = {name: _shares(fc[key]) for name, key in TF_FIELDS.items()}
+    return Evidence(model, acc_share, cus_share, pairs, levels)
 
 
 _LABELS = np.array(["missing", "disagree", "partly agree", "agree"], dtype=object)

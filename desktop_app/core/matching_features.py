@@ -146,10 +146,10 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
             _similarity(pick["sorted_name"], other["legal_name"], fuzz.ratio),
         ])
     low = np.flatnonzero(names_present & ~exact & (name_score < NAME_CLOSE))
-    if len(low):  # a shared word of three letters or more (a family name, a brand) is a partial agreement
-        shared = [bool({w for w in a.split() if len(w) > 2} & set(c.split()))
-                  for a, c in zip(acc["sorted_name"][low].tolist(), cus["sorted_name"][low].tolist(), strict=True)]
-        name_score[low[np.array(shared, dtype=bool)]] = NAME_CLOSE
+    if len(low):  # a shared word (a family name, a brand) is a partial agreement
+        shared = np.asarray(process.cpdist(list(acc["sorted_name"][low]), list(cus["sorted_name"][low]),
+                                           scorer=fuzz.partial_token_set_ratio, workers=-1)) >= 100
+        name_score[low[shared]] = NAME_CLOSE
     out["name"] = _levels(names_present, name_score >= NAME_CLOSE, name_score >= NAME_SIMILAR, exact)
     for field in ("domain", "email", "state", "country", "currency"):
         a, c = acc[field], cus[field]

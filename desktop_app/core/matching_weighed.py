@@ -101,11 +101,14 @@ def match_by_evidence(ledger: Ledger, evidence: Evidence, *, auto_accept: float,
     acc_open, cus_open = ledger.free_accounts(), ledger.free_customers()
     if not len(acc_open) or not len(cus_open):
         return
-    pairs = candidate_pairs(accounts, acc_open, customers, cus_open, cancel)
-    if pairs.empty:
+    pairs, levels = evidence.candidates, evidence.levels
+    acc, cus = pairs["acc"].to_numpy(dtype=np.int64), pairs["cus"].to_numpy(dtype=np.int64)
+    if not levels or not (ledger.acc_free[acc].all() and ledger.cus_free[cus].all()):
+        pairs = candidate_pairs(accounts, acc_open, customers, cus_open, cancel)
+        acc, cus = pairs["acc"].to_numpy(dtype=np.int64), pairs["cus"].to_numpy(dtype=np.int64)
+        levels = compare_pairs(accounts, acc, customers, cus)
+    if not len(acc):
         return
-    acc, cus = pairs["acc"].to_numpy(), pairs["cus"].to_numpy()
-    levels = compare_pairs(accounts, acc, customers, cus)
     total, _ = evidence.weigh(accounts, acc, customers, cus, levels)
     chance = probability(total)
     # A namesake is always shown, however unlikely the model finds it: the person should know of it.

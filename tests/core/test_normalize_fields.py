@@ -4,6 +4,7 @@ person-like names."""
 from __future__ import annotations
 
 import pandas as pd
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -117,6 +118,16 @@ def test_phone_formats_give_one_number(area: int, exchange: int, line: int, shap
     plain = phone_e164(f"{area}{exchange}{line:04d}", "US")
     assert phone_e164(written, "US") == plain
     assert plain in ("", f"+1{area}{exchange}{line:04d}")
+
+
+@pytest.mark.parametrize("region", ["US", "CA", "GB", "DE", "FR", "AU", "NL", "ES", "IT", "JP", "CH", "SE"])
+@pytest.mark.parametrize("kind", ["FIXED_LINE", "MOBILE"])
+def test_plain_national_numbers_read_by_table_agree_with_phonenumbers(region: str, kind: str) -> None:
+    example = phonenumbers.example_number_for_type(region, getattr(phonenumbers.PhoneNumberType, kind))
+    expected = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+    assert phone_e164(national, region) == expected
+    assert phone_e164(expected, "") == expected
 
 
 def test_email_key() -> None:
