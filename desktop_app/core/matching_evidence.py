@@ -141,10 +141,12 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, seed: int = 0, cancel: C
     acc, cus = ledger.free_accounts(), ledger.free_customers()
     rng = np.random.default_rng(seed)
     model = prior_model(estimate_u({field: np.zeros(0, dtype=np.int8) for field in FIELDS}))
+    # Value shares (for term frequencies) are counted on the same random records.
+    sample_acc, sample_cus = every_acc, every_cus
     if len(every_acc) and len(every_cus):
         count = min(RANDOM_PAIRS, len(every_acc) * len(every_cus))
-        model = prior_model(estimate_u(compare_pairs(accounts, rng.choice(every_acc, count), customers,
-                                                     rng.choice(every_cus, count))))
+        sample_acc, sample_cus = rng.choice(every_acc, count), rng.choice(every_cus, count)
+        model = prior_model(estimate_u(compare_pairs(accounts, sample_acc, customers, sample_cus)))
     if len(sure):
         model = m_from_pairs(compare_pairs(accounts, sure["acc"].to_numpy(), customers, sure["cus"].to_numpy()),
                              model)
@@ -157,7 +159,7 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, seed: int = 0, cancel: C
         model = fit(levels, model, learn=frozenset({"name"}) if len(sure) else frozenset(FIELDS) - COARSE_FIELDS,
                     ignore=frozenset() if len(sure) else COARSE_FIELDS)
         model = fit_prior(levels, model)
-    fa, fc = features(accounts, every_acc), features(customers, every_cus)
+    fa, fc = features(accounts, np.unique(sample_acc)), features(customers, np.unique(sample_cus))
     acc_share = {name: _shares(fa[key]) for name, key in TF_FIELDS.items()}
     cus_share = {name: _shares(fc[key]) for name, key in TF_FIELDS.items()}
     return Evidence(model, acc_share, cus_share, pairs, levels)

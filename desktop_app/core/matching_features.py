@@ -66,44 +66,60 @@ def _street(values: pd.Series) -> tuple[TextArray, TextArray]:
     return number, name
 
 
-def _compute(side: Side, positions: IntArray) -> dict[str, TextArray]:
-    """Every feature of the records at ``positions``."""
-    column: Callable[[str], pd.Series] = lambda name: pd.Series(side.column(name, positions), dtype=object)  # noqa: E731
-    country = side.country_codes(positions)
-    number, street = _street(column("street"))
-    legal_raw = column("legal_name")
-    return {
-        "clean_name": side.clean_names(positions),
-        "sorted_name": map_distinct(pd.Series(side.names[positions], dtype=object), person_name_key),
-        "legal_name": map_distinct(legal_raw, person_name_key),
-        "domain": record_domains(side, positions),
-        "email": map_distinct(column("email"), email_key),
-        "number": number, "street": street,
-        "street_key": np.where(street != "", number + " " + street, "").astype(object),
-        "postcode": map_distinct(column("postcode"), postcode_key),
-        "city": map_distinct(column("city"), city_key),
-        "state": map_distinct_pairs(column("state"), pd.Series(country, dtype=object), state_key),
-        "phone": map_distinct_pairs(column("phone"), pd.Series(country, dtype=object), phone_e164),
-        "country": country,
-        "currency": np.char.upper(column("currency").fillna("").astype(str).to_numpy(dtype=str)).astype(object),
-    }
+def _group(side: Side, group: str, positions: IntArray) -> dict[str, TextArray]:
+    """The features of one group for the records at ``positions``."""
+    def column(name: str) -> pd.Series:
+        return pd.Series(side.column(name, positions), dtype=object)
+
+    if group == "names":
+        return {"clean_name": side.clean_names(positions),
+                "sorted_name": map_distinct(pd.Series(side.names[positions], dtype=object), person_name_key),
+                "legal_name": map_distinct(column("legal_name"), person_name_key)}
+    if group == "street":
+        number, street = _street(column("street"))
+        return {"number": number, "street": street,
+                "street_key": np.where(street != "", number + " " + street, "").astype(object)}
+    if group in ("state", "phone"):
+        country = pd.Series(side.country_codes(positions), dtype=object)
+        return {group: map_distinct_pairs(column(group), country, state_key if group == "state" else phone_e164)}
+    if group == "domain":
+        return {"domain": record_domains(side, positions)}
+    if group == "country":
+        return {"country": side.country_codes(positions)}
+    if group == "currency":
+        return {"currency": np.char.upper(column("currency").fillna("").astype(str).to_numpy(dtype=str)).astype(object)}
+    single: dict[str, Callable[[str], str]] = {"email": email_key, "postcode": postcode_key, "city": city_key}
+    return {group: map_distinct(column(group), single[group])}
 
 
-def features(side: Side, positions: IntArray) -> dict[str, TextArray]:
-    """The normalised attributes of ``positions`` (computed once per record, on first use)."""
+# Feature groups, computed together; ``compare`` compares the fields whose groups it is given.
+GROUPS: tuple[str, ...] = ("names", "domain", "email", "street", "postcode", "city", "state", "phone", "country",
+                           "currency")
+PLACE_GROUPS: tuple[str, ...] = ("email", "street", "postcode", "phone")
+
+
+def features(side: Side, positions: IntArray, groups: tuple[str, ...] = GROUPS) -> dict[str, TextArray]:
+    """The normalised attributes of ``groups`` for ``positions`` (each computed once per record,
+    on first use)."""
     cache = side.cache
-    done = cache.get("_done")
-    if done is None:
-        done = np.zeros(len(side.ids), dtype=bool)
-        cache["_done"] = done
-    missing = np.unique(positions[~done[positions]])
-    if len(missing) or len(cache) == 1:
-        for name, values in _compute(side, missing).items():
-            if name not in cache:
-                cache[name] = np.full(len(side.ids), "", dtype=object)
-            cache[name][missing] = values
-        done[missing] = True
-    return {name: values[positions] for name, values in cache.items() if name != "_done"}
+    out: dict[str, TextArray] = {}
+    for group in groups:
+        done = cache.get(f"_done_{group}")
+        if done is None:
+            done = np.zeros(len(side.ids), dtype=bool)
+            cache[f"_done_{group}"] = done
+        missing = np.unique(positions[~done[positions]])
+        if len(missing) or f"_names_{group}" not in cache:
+            computed = _group(side, group, missing)
+            cache[f"_names_{group}"] = np.array(list(computed), dtype=object)
+            for name, values in computed.items():
+                if name not in cache:
+                    cache[name] = np.full(len(side.ids), "", dtype=object)
+                cache[name][missing] = values
+            done[missing] = True
+        for name in cache[f"_names_{group}"].tolist():
+            out[name] = cache[name][positions]
+    return out
 
 
 def _similarity(left: TextArray, right: TextArray, scorer: Callable[..., float]) -> np.ndarray:
@@ -129,8 +145,34 @@ def _levels(present: np.ndarray, *steps: np.ndarray) -> np.ndarray:
 
 
 def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, np.ndarray]:
-    """Agreement level of every field for pairs whose features are ``acc[i]`` and ``cus[i]``."""
-    out: dict[str, np.ndarray] = {}
+    """Agreement level of every field for pairs whose features are ``acc[i]`` and ``cus[i]``
+    (-1, missing, for a field whose features are not given)."""
+    size = len(next(iter(acc.values()))) if acc else 0
+    out: dict[str, np.ndarray] = {field: np.full(size, -1, dtype=np.int8) for field in FIELDS}
+    if "clean_name" in acc:
+        out["name"] = _compare_names(acc, cus)
+    for field in ("domain", "email", "state", "country", "currency"):
+        if field in acc:
+            a, c = acc[field], cus[field]
+            out[field] = _levels(_present(a, c), a == c)
+    if "street" in acc:
+        out["street"] = _compare_streets(acc, cus)
+    if "postcode" in acc:
+        out["postcode"] = _compare_postcodes(acc["postcode"], cus["postcode"])
+    if "city" in acc:
+        a, c = acc["city"], cus["city"]
+        present = _present(a, c)
+        out["city"] = _levels(present, _similarity(a, c, fuzz.ratio) >= CITY_SIMILAR, present & (a == c))
+    if "phone" in acc:
+        a, c = acc["phone"], cus["phone"]
+        present = _present(a, c)
+        tail = np.array([x[-7:] for x in a.tolist()], dtype=object) == np.array([x[-7:] for x in c.tolist()],
+                                                                                   dtype=object)
+        out["phone"] = _levels(present, present & tail, present & (a == c))
+    return out
+
+
+def _compare_names(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.ndarray:
     names_present = _present(acc["clean_name"], cus["clean_name"])
     exact = names_present & ((acc["clean_name"] == cus["clean_name"]) | (acc["sorted_name"] == cus["sorted_name"]) |
                              (acc["sorted_name"] == cus["legal_name"]))
@@ -150,10 +192,10 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
         shared = np.asarray(process.cpdist(list(acc["sorted_name"][low]), list(cus["sorted_name"][low]),
                                            scorer=fuzz.partial_token_set_ratio, workers=-1)) >= 100
         name_score[low[shared]] = NAME_CLOSE
-    out["name"] = _levels(names_present, name_score >= NAME_CLOSE, name_score >= NAME_SIMILAR, exact)
-    for field in ("domain", "email", "state", "country", "currency"):
-        a, c = acc[field], cus[field]
-        out[field] = _levels(_present(a, c), a == c)
+    return _levels(names_present, name_score >= NAME_CLOSE, name_score >= NAME_SIMILAR, exact)
+
+
+def _compare_streets(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.ndarray:
     street_present = _present(acc["street"], cus["street"])
     same_street = street_present & (acc["street"] == cus["street"])
     street_score = np.maximum(_similarity(acc["street"], cus["street"], fuzz.ratio),
@@ -171,30 +213,24 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
         long_enough = np.array([min(len(x), len(y)) >= 2 for x, y in zip(a_num.tolist(), c_num.tolist(),
                                                                         strict=True)], dtype=bool)
         same_number[unsure[close & long_enough]] = True
-    out["street"] = _levels(street_present, street_similar, (street_similar | (street_score >= 60)) & same_number,
+    return _levels(street_present, street_similar, (street_similar | (street_score >= 60)) & same_number,
                             same_street & same_number)
-    a, c = acc["postcode"], cus["postcode"]
+
+
+def _compare_postcodes(a: TextArray, c: TextArray) -> np.ndarray:
     present = _present(a, c)
     near = np.zeros(len(a), dtype=bool)
     differ = np.flatnonzero(present & (a != c))
     if len(differ):
         near[differ] = np.asarray(process.cpdist(list(a[differ]), list(c[differ]), scorer=OSA.distance,
                                                  workers=-1)) <= 1
-    out["postcode"] = _levels(present, near, present & (a == c))
-    a, c = acc["city"], cus["city"]
-    present = _present(a, c)
-    out["city"] = _levels(present, _similarity(a, c, fuzz.ratio) >= CITY_SIMILAR, present & (a == c))
-    a, c = acc["phone"], cus["phone"]
-    present = _present(a, c)
-    tail = np.array([x[-7:] for x in a.tolist()], dtype=object) == np.array([x[-7:] for x in c.tolist()],
-                                                                               dtype=object)
-    out["phone"] = _levels(present, present & tail, present & (a == c))
-    return out
+    return _levels(present, near, present & (a == c))
 
 
-def compare_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray) -> dict[str, np.ndarray]:
-    """Agreement levels of every field for the pairs (``acc[i]``, ``cus[i]``)."""
-    return compare(features(accounts, acc), features(customers, cus))
+def compare_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
+                  groups: tuple[str, ...] = GROUPS) -> dict[str, np.ndarray]:
+    """Agreement levels of the fields of ``groups`` for the pairs (``acc[i]``, ``cus[i]``)."""
+    return compare(features(accounts, acc, groups), features(customers, cus, groups))
 
 
 def namesakes(levels: dict[str, np.ndarray]) -> np.ndarray:

@@ -15,6 +15,7 @@ from desktop_app.core.matching_evidence import Evidence, candidate_pairs, probab
 from desktop_app.core.matching_features import (
     FIELDS,
     PLACE_FIELDS,
+    PLACE_GROUPS,
     compare_pairs,
     features,
     namesakes,
@@ -47,7 +48,7 @@ _FIELD_WORDS = {"name": "name", "domain": "website/e-mail domain", "email": "e-m
 def place_differences(accounts: Side, acc: IntArray, customers: Side, cus: IntArray, levels: Levels) -> TextArray:
     """Per pair, ``"the street differs ('12 baker st' / '40 elm rd')"`` for each place field that
     disagrees outright, joined with "and"; "" where none does."""
-    fa, fc = features(accounts, acc), features(customers, cus)
+    fa, fc = features(accounts, acc, PLACE_GROUPS), features(customers, cus, PLACE_GROUPS)
     text = np.full(len(acc), "", dtype=object)
     for field in PLACE_FIELDS:
         differs = (levels[field] == 0) | ((field == "street") & (levels[field] == 1))
@@ -64,7 +65,9 @@ def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
     whose street, postcode, phone or e-mail agree; ``elsewhere``: the place differs."""
     accounts, customers = ledger.accounts, ledger.customers
     acc, cus = pairs["acc"].to_numpy(), pairs["cus"].to_numpy()
-    levels = compare_pairs(accounts, acc, customers, cus)
+    # Only the place is compared here: these pairs' names already agree (exactly from 92 on).
+    levels = compare_pairs(accounts, acc, customers, cus, PLACE_GROUPS)
+    levels["name"] = np.where(pairs["score"].to_numpy(dtype=float) >= 92, 2, 1).astype(np.int8)
     namesake = namesakes(levels)
     differences = place_differences(accounts, acc, customers, cus, levels)
     reason = pairs["reason"].to_numpy(dtype=object)
