@@ -25,6 +25,7 @@ from desktop_app.core.normalize_fields import (
     person_name_key,
     phone_e164,
     postcode_key,
+    sorted_words,
     state_key,
     street_parts,
 )
@@ -72,8 +73,9 @@ def _group(side: Side, group: str, positions: IntArray) -> dict[str, TextArray]:
         return pd.Series(side.column(name, positions), dtype=object)
 
     if group == "names":
-        return {"clean_name": side.clean_names(positions),
-                "sorted_name": map_distinct(pd.Series(side.names[positions], dtype=object), person_name_key),
+        clean = side.clean_names(positions)
+        return {"clean_name": clean,
+                "sorted_name": map_distinct(pd.Series(clean, dtype=object), sorted_words),
                 "legal_name": map_distinct(column("legal_name"), person_name_key)}
     if group == "street":
         number, street = _street(column("street"))

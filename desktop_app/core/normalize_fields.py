@@ -35,7 +35,8 @@ _DIRECTIONS: dict[str, str] = {
 # Words that introduce a unit inside a building; the word and the token after it are dropped.
 _UNIT_WORDS = frozenset({"unit", "apt", "apartment", "suite", "ste", "flat", "floor", "fl", "level", "lvl",
                          "room", "rm", "bldg", "building", "dept", "po", "box", "#"})
-_STREET_PUNCTUATION = re.compile(r"[.,;:'’\"()/\\]")
+_STREET_SEPARATORS = str.maketrans({**{ch: " " for ch in ".,;:'’\"()/\\"}, "#": " # "})
+_GLUED_STRASSE = re.compile(r"(?<=[a-z])(strasse|str)\b")
 _HOUSE_RANGE = re.compile(r"^(\d+)[a-z]?(?:-\d+[a-z]?)?$")
 
 
@@ -52,8 +53,9 @@ def street_parts(street: str) -> tuple[str, str]:
     ``("8225", "n main st")``. Street types and directionals are abbreviated, unit designators with
     their number dropped, a house-number range kept as its first number. The number may also come
     after the name (``"Hauptstraße 5"`` → ``("5", "haupt st")``)."""
-    text = _STREET_PUNCTUATION.sub(" ", _fold(street)).replace("#", " # ")
-    text = re.sub(r"(?<=[a-z])(strasse|str)\b", r" \1", text)  # Hauptstrasse → haupt strasse
+    text = _fold(street).translate(_STREET_SEPARATORS)
+    if "str" in text:
+        text = _GLUED_STRASSE.sub(r" \1", text)  # Hauptstrasse → haupt strasse
     tokens = text.split()
     number = ""
     words: list[str] = []
@@ -65,7 +67,7 @@ def street_parts(street: str) -> tuple[str, str]:
         if token in _UNIT_WORDS:
             skip = True
             continue
-        house = _HOUSE_RANGE.match(token)
+        house = _HOUSE_RANGE.match(token) if token[0].isdigit() else None
         if house and not number:
             number = house.group(1).lstrip("0") or "0"
             continue
@@ -177,6 +179,11 @@ def email_key(email: str) -> str:
     """The e-mail address itself, lower case, out of ``"Jane <Jane@Acme.com>"`` ("" without one)."""
     found = _ADDRESS.search(email.strip().lower())
     return found.group(0).rstrip(".") if found else ""
+
+
+def sorted_words(text: str) -> str:
+    """The words of ``text`` in sorted order."""
+    return " ".join(sorted(text.split()))
 
 
 def person_name_key(name: str) -> str:
