@@ -139,7 +139,8 @@ def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame
         match_fuzzy(ledger, auto_accept=config.auto_accept_score, suggest_min=config.suggest_min_score,
                     progress=fuzzy_progress, cancel=cancel)
     step(6)
-    evidence = fit_evidence(ledger, _sure_pairs(ledger), cancel=cancel)
+    evidence = fit_evidence(ledger, _sure_pairs(ledger), keep_candidates=config.use_fuzzy and config.use_evidence,
+                            cancel=cancel)
     if config.use_fuzzy and config.use_evidence:
         match_by_evidence(ledger, evidence, auto_accept=config.auto_accept_score,
                           suggest_min=config.suggest_min_score, cancel=cancel)

@@ -31,6 +31,7 @@ from desktop_app.core.progress import CancelToken
 
 MAX_BLOCK_PAIRS = 5_000  # a key shared by more account × customer pairs than this is too common to block on
 RANDOM_PAIRS = 20_000  # random pairs counted to estimate u
+EM_PAIRS = 100_000  # candidate pairs EM learns from when pass 7 will not score them all
 _BLOCK_FIELDS = ("postcode", "phone", "domain", "email", "street_key")
 COARSE_FIELDS = frozenset({"city", "state", "country", "currency"})
 
@@ -132,8 +133,10 @@ def _shares(values: TextArray) -> pd.Series:
     return shares
 
 
-def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, seed: int = 0, cancel: CancelToken | None = None) -> Evidence:
-    """Fit the model: u on random pairs of all records; m of every field but the name counted on
+def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = True, seed: int = 0,
+                 cancel: CancelToken | None = None) -> Evidence:
+    """Fit the model (keeping the open records' candidate pairs for pass 7 when
+    ``keep_candidates``): u on random pairs of all records; m of every field but the name counted on
     the ``sure`` pairs (acc, cus) the name and domain passes accepted; the name's m and the
     share of true pairs by EM on the candidate pairs among the records still open."""
     accounts, customers = ledger.accounts, ledger.customers
@@ -154,6 +157,8 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, seed: int = 0, cancel: C
     levels: Levels = {}
     if len(acc) and len(cus):
         pairs = candidate_pairs(accounts, acc, customers, cus, cancel)
+        if not keep_candidates and len(pairs) > EM_PAIRS:  # EM needs a sample, not every pair
+            pairs = pairs.sample(EM_PAIRS, random_state=seed)
         levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy())
         # The sure pairs were found by their names, so they cannot teach what a name is worth.
         model = fit(levels, model, learn=frozenset({"name"}) if len(sure) else frozenset(FIELDS) - COARSE_FIELDS,

@@ -85,7 +85,11 @@ def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
     levels = place_levels(ledger, acc, cus)
     levels["name"] = np.where(pairs["score"].to_numpy(dtype=float) >= 92, 2, 1).astype(np.int8)
     namesake = namesakes(levels)
-    differences = place_differences(accounts, acc, customers, cus, levels)
+    differences = np.full(len(acc), "", dtype=object)
+    if namesake.any():
+        at = np.flatnonzero(namesake)
+        differences[at] = place_differences(accounts, acc[at], customers, cus[at],
+                                            {field: level[at] for field, level in levels.items()})
     reason = pairs["reason"].to_numpy(dtype=object)
     reason = np.where(namesake, reason + "; but " + differences + " — a namesake? Check before linking",
                       reason).astype(object)
