@@ -119,9 +119,11 @@ def run_splink(left: pd.DataFrame, right: pd.DataFrame) -> Pairs:
     frames = [db.register(frame.drop(columns="country").replace({"": None}), dataset_display_name=name)
               for frame, name in ((left, "a"), (right, "b"))]
     linker = Linker(frames, settings)
-    linker.training.estimate_probability_two_random_records_match([block_on("given", "surname")], recall=0.7)
+    # Organisations have no given name: their names are trained on alone.
+    names = block_on("given", "surname") if (left["given"] != "").any() else block_on("surname")
+    linker.training.estimate_probability_two_random_records_match([names], recall=0.7)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("given", "surname"))
+    linker.training.estimate_parameters_using_expectation_maximisation(names)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
     predictions = linker.inference.predict(threshold_match_probability=0.5).as_pandas_dataframe()
     a_left = predictions["id_l"].isin(set(left["id"]))
