@@ -45,7 +45,7 @@ from desktop_app.core.matching_ledger import (
     prepare_customers,
 )
 from desktop_app.core.matching_mapping import apply_mapping
-from desktop_app.core.matching_names import match_by_domain, match_by_name
+from desktop_app.core.matching_names import match_by_domain, match_by_name, settle_deferred
 from desktop_app.core.matching_weighed import match_by_evidence
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
@@ -144,6 +144,7 @@ def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame
     if config.use_fuzzy and config.use_evidence:
         match_by_evidence(ledger, evidence, auto_accept=config.auto_accept_score,
                           suggest_min=config.suggest_min_score, cancel=cancel)
+        settle_deferred(ledger)
     step(7)
     decisions = _assemble(ledger, evidence)
     progress(Progress(total, total, "Done"))

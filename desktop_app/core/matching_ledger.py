@@ -129,6 +129,8 @@ class Ledger:
     # Namesakes found by passes 4-6 are left open for the weighed-evidence pass (when it runs)
     # instead of being suggested there.
     defer_namesakes: bool = False
+    # Pairs passes 4-6 left to pass 7: (method, auto_accept, margin, pairs); see settle_deferred.
+    deferred: list[tuple[str, float, float, pd.DataFrame]] = field(default_factory=list)
     acc_free: np.ndarray = field(init=False)
     cus_free: np.ndarray = field(init=False)
     chunks: list[pd.DataFrame] = field(default_factory=list)

@@ -59,15 +59,17 @@ def record_resolution(ledger: Ledger, pairs: pd.DataFrame, method: str, auto_acc
     ``ledger.defer_namesakes`` only the sure pairs are recorded; namesakes, weaker pairs and ties
     are left open for the weighed-evidence pass."""
     accounts, customers = ledger.accounts, ledger.customers
-    pairs = guard_namesakes(ledger, pairs.drop_duplicates(["acc", "cus"]).reset_index(drop=True))
+    if "namesake" not in pairs.columns:  # deferred pairs come back already checked
+        pairs = guard_namesakes(ledger, pairs.drop_duplicates(["acc", "cus"]).reset_index(drop=True))
     if ledger.defer_namesakes:
         # Where both records say where they are, only sure pairs are taken here; namesakes, weaker
         # pairs and ties are left to the weighed evidence, which can tell them apart.
         placed = pairs["placed"].to_numpy(dtype=bool)
-        sure = pairs[placed & ~pairs["elsewhere"].to_numpy(dtype=bool)]
+        sure = pairs[placed & ~pairs["namesake"].to_numpy(dtype=bool)]
         outcome = resolve(sure, accounts, customers, margin=margin, one_to_one=ledger.one_to_one)
         good = outcome.accepted
         _record_accepted(ledger, good[good["score"].to_numpy(dtype=float) >= auto_accept], auto_accept, method)
+        ledger.deferred.append((method, auto_accept, margin, pairs[placed]))
         pairs = pairs[~placed]
         pairs = pairs[ledger.acc_free[pairs["acc"].to_numpy()] & ledger.cus_free[pairs["cus"].to_numpy()]]
     outcome = resolve(pairs, accounts, customers, margin=margin, one_to_one=ledger.one_to_one)
@@ -83,6 +85,20 @@ def record_resolution(ledger: Ledger, pairs: pd.DataFrame, method: str, auto_acc
     ledger.record(np.full(len(amb), -1), amb["cus"].to_numpy(), AMBIGUOUS, 0.0,
                   f"Several accounts fit this customer equally well by {how}; please choose one", method,
                   amb["candidates"].to_numpy(dtype=object))
+
+
+def settle_deferred(ledger: Ledger) -> None:
+    """After pass 7: the pairs passes 4-6 left to it whose records it did not decide are resolved
+    as those passes would have (suggested, ambiguous, namesakes suggested), so no suggestion is lost."""
+    deferred, ledger.deferred = ledger.deferred, []
+    defer, ledger.defer_namesakes = ledger.defer_namesakes, False
+    try:
+        for method, auto_accept, margin, pairs in deferred:
+            still_open = ledger.acc_free[pairs["acc"].to_numpy()] & ledger.cus_free[pairs["cus"].to_numpy()]
+            if still_open.any():
+                record_resolution(ledger, pairs[still_open], method, auto_accept, margin=margin)
+    finally:
+        ledger.defer_namesakes = defer
 
 
 def _record_accepted(ledger: Ledger, good: pd.DataFrame, auto_accept: float, method: str) -> None:

@@ -78,13 +78,14 @@ def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
     """Add to candidate ``pairs`` (acc, cus, score, tiebreak, reason): ``namesake`` (names agree,
     place disagrees) with the disagreement appended to the reason, ``placed`` (both records have
     a street, postcode, phone or e-mail to compare), and a tie-break that prefers the candidate
-    whose street, postcode, phone or e-mail agree; ``elsewhere``: the place differs."""
+    whose street, postcode, phone or e-mail agree."""
     accounts, customers = ledger.accounts, ledger.customers
     acc, cus = pairs["acc"].to_numpy(), pairs["cus"].to_numpy()
     # Only the place is compared here: these pairs' names already agree (exactly from 92 on).
     levels = place_levels(ledger, acc, cus)
     levels["name"] = np.where(pairs["score"].to_numpy(dtype=float) >= 92, 2, 1).astype(np.int8)
-    namesake = namesakes(levels)
+    # Every pair of these passes has agreeing or similar names: a different place makes it a namesake.
+    namesake = place_differs(levels)
     differences = np.full(len(acc), "", dtype=object)
     if namesake.any():
         at = np.flatnonzero(namesake)
@@ -97,8 +98,7 @@ def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
     placed = np.zeros(len(acc), dtype=bool)
     for field in (*PLACE_FIELDS, "email"):
         placed |= levels[field] >= 0
-    return pairs.assign(namesake=namesake, reason=reason, tiebreak=tiebreak, placed=placed,
-                        elsewhere=place_differs(levels))
+    return pairs.assign(namesake=namesake, reason=reason, tiebreak=tiebreak, placed=placed)
 
 
 def _reason(levels: Levels, chance: np.ndarray) -> TextArray:
