@@ -8,7 +8,12 @@ Passes run in order, each only on the records earlier passes left open:
 3. link-field values that only match after normalising (formatting, duplicates, dangling ids),
 4. the same website / company e-mail domain with agreeing names,
 5. the same cleaned company name,
-6. similar names (fuzzy, blocked so it scales), suggested or accepted by score.
+6. similar names (fuzzy, blocked so it scales), suggested or accepted by score,
+7. weighed evidence: every shared attribute (name, domain, e-mail, street, postcode, city, state,
+   phone, country, currency) combined by a Fellegi–Sunter model fitted on the two files.
+
+Passes 4-7 never auto-accept a namesake (names agree, street/postcode/phone disagree). Every
+decision carries its ``evidence``: per field agree / partly agree / disagree / missing with its weight.
 
 With ``one_to_one`` (the default) no customer is ever given to two accounts and no account takes
 two customers; records that several candidates fit equally well are marked ``ambiguous``.
@@ -24,6 +29,8 @@ import pandas as pd
 from desktop_app.core.link_values import PLACEHOLDER_PROBLEM, is_placeholder
 from desktop_app.core.matching_audit import audit_existing_links, read_pointers
 from desktop_app.core.matching_doubts import settle_doubtful_links
+from desktop_app.core.matching_evidence import Evidence, evidence_json, fit_evidence
+from desktop_app.core.matching_features import compare_pairs
 from desktop_app.core.matching_fuzzy import match_fuzzy
 from desktop_app.core.matching_identifiers import match_account_links, match_customer_links
 from desktop_app.core.matching_ledger import (
@@ -39,8 +46,9 @@ from desktop_app.core.matching_ledger import (
     prepare_customers,
 )
 from desktop_app.core.matching_mapping import apply_mapping
-from desktop_app.core.matching_names import match_by_domain, match_by_name
+from desktop_app.core.matching_names import match_by_domain, match_by_name, settle_deferred
 from desktop_app.core.matching_unusable import hold_unusable_ids
+from desktop_app.core.matching_weighed import match_by_evidence
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 __all__ = [
@@ -59,8 +67,11 @@ __all__ = [
 
 DECISION_COLUMNS: tuple[str, ...] = (
     "account_id", "account_name", "customer_id", "customer_name", "status", "score", "reason", "method",
-    "candidates", "account_row", "customer_row",
+    "candidates", "account_row", "customer_row", "evidence",
 )
+# Decisions taken on a link or the mapping file rather than on the records' attributes.
+_LINK_EVIDENCE = {"existing_link": '{"link_field":["agree",null]}', "identifier_normalized":
+                  '{"link_field":["agree after normalising",null]}', "mapping": '{"mapping_file":["agree",null]}'}
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,9 @@ class MatchConfig:
     # whose best candidate it is within one pass. A customer never goes to two accounts.
     one_to_one: bool = True
     use_fuzzy: bool = True
+    # Pass 7 (weighed evidence over every shared attribute); like pass 6 it is not deterministic in
+    # the sense of the earlier passes, so ``use_fuzzy=False`` turns it off as well.
+    use_evidence: bool = True
 
 
 @dataclass
@@ -95,7 +109,7 @@ def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame
                          f"(got {config.suggest_min_score} and {config.auto_accept_score})")
     steps = ["Reading existing links", "Checking the mapping file", "Normalising identifiers",
              "Comparing website domains", "Comparing company names", "Comparing similar names",
-             "Collecting the decisions"]
+             "Weighing addresses, phones and e-mails", "Collecting the decisions"]
 
     total = 100 * len(steps)  # each step is 100 units, so the fuzzy pass can report within its step
 
@@ -108,7 +122,8 @@ def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame
         progress(Progress(500 + int(100 * (report.fraction or 0.0)), total, report.message))
 
     step(0)
-    ledger = Ledger(prepare_accounts(accounts), prepare_customers(customers), one_to_one=config.one_to_one)
+    ledger = Ledger(prepare_accounts(accounts), prepare_customers(customers), one_to_one=config.one_to_one,
+                    defer_namesakes=config.use_fuzzy and config.use_evidence)
     hold_unusable_ids(ledger)
     pointers = read_pointers(ledger)
     doubtful = audit_existing_links(ledger, pointers)
@@ -127,7 +142,14 @@ def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame
         match_fuzzy(ledger, auto_accept=config.auto_accept_score, suggest_min=config.suggest_min_score,
                     progress=fuzzy_progress, cancel=cancel)
     step(6)
-    decisions = _assemble(ledger)
+    evidence = fit_evidence(ledger, _sure_pairs(ledger), keep_candidates=config.use_fuzzy and config.use_evidence,
+                            cancel=cancel)
+    if config.use_fuzzy and config.use_evidence:
+        match_by_evidence(ledger, evidence, auto_accept=config.auto_accept_score,
+                          suggest_min=config.suggest_min_score, cancel=cancel)
+        settle_deferred(ledger)
+    step(7)
+    decisions = _assemble(ledger, evidence)
     progress(Progress(total, total, "Done"))
     counts = {status: int(n) for status, n in decisions["status"].value_counts().items()}
     return MatchResult(decisions, {status: counts.get(status, 0) for status in STATUSES}, notes)
@@ -164,7 +186,30 @@ def _mention_placeholders(reasons: np.ndarray, raw_links: np.ndarray) -> None:
             )
 
 
-def _assemble(ledger: Ledger) -> pd.DataFrame:
+def _sure_pairs(ledger: Ledger) -> pd.DataFrame:
+    """The pairs the domain, name and fuzzy passes matched (true pairs to learn from)."""
+    decided = ledger.decisions()
+    sure = decided[(decided["status"] == MATCHED) & decided["method"].isin(["domain", "name", "fuzzy"]) &
+                   (decided["acc"] >= 0) & (decided["cus"] >= 0)]
+    return sure[["acc", "cus"]]
+
+
+def _evidence_column(ledger: Ledger, evidence: Evidence, acc: np.ndarray, cus: np.ndarray,
+                     method: np.ndarray) -> np.ndarray:
+    """Per decision row, its evidence as compact JSON ("" for a row with one record)."""
+    out = np.full(len(acc), "", dtype=object)
+    for name, text in _LINK_EVIDENCE.items():
+        out[(method == name) & (acc >= 0) & (cus >= 0)] = text
+    weighed = np.flatnonzero((acc >= 0) & (cus >= 0) & (out == ""))
+    if len(weighed):
+        a, c = acc[weighed], cus[weighed]
+        levels = compare_pairs(ledger.accounts, a, ledger.customers, c)
+        _, weights = evidence.weigh(ledger.accounts, a, ledger.customers, c, levels)
+        out[weighed] = evidence_json(levels, weights)
+    return out
+
+
+def _assemble(ledger: Ledger, evidence: Evidence) -> pd.DataFrame:
     """One row per account (in input order), then one per customer no account row names."""
     accounts, customers = ledger.accounts, ledger.customers
     decided = ledger.decisions()
@@ -205,5 +250,6 @@ def _assemble(ledger: Ledger) -> pd.DataFrame:
         "candidates": rows["candidates"].to_numpy(dtype=object),
         "account_row": pick(accounts.rows, acc, has_acc, as_text=True),
         "customer_row": pick(customers.rows, cus, has_cus, as_text=True),
+        "evidence": _evidence_column(ledger, evidence, acc, cus, rows["method"].to_numpy(dtype=object)),
     })
     return frame

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
+from desktop_app.core.matching_features import record_domains
 from desktop_app.core.matching_ledger import (
     CONFLICT,
     SUGGESTED,
@@ -28,7 +29,6 @@ from desktop_app.core.matching_ledger import (
     describe_customers,
     quoted,
 )
-from desktop_app.core.matching_names import record_domains
 from desktop_app.core.normalize import clean_company_names
 
 RAW_NAMES_ALIKE = 90.0

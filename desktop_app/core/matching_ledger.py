@@ -73,6 +73,7 @@ class Side:
     _clean: TextArray = field(init=False, repr=False)
     _cleaned: np.ndarray = field(init=False, repr=False)
     _country_codes: TextArray | None = field(init=False, repr=False, default=None)
+    cache: dict[str, np.ndarray] = field(init=False, repr=False, default_factory=dict)  # matching_features
 
     def __post_init__(self) -> None:
         self._clean = np.full(len(self.ids), "", dtype=object)
@@ -133,6 +134,11 @@ class Ledger:
     accounts: Side
     customers: Side
     one_to_one: bool = True
+    # Namesakes found by passes 4-6 are left open for the weighed-evidence pass (when it runs)
+    # instead of being suggested there.
+    defer_namesakes: bool = False
+    # Pairs passes 4-6 left to pass 7: (method, auto_accept, margin, pairs); see settle_deferred.
+    deferred: list[tuple[str, float, float, pd.DataFrame]] = field(default_factory=list)
     acc_free: np.ndarray = field(init=False)
     cus_free: np.ndarray = field(init=False)
     chunks: list[pd.DataFrame] = field(default_factory=list)
@@ -224,14 +230,17 @@ class Resolution:
 
 def _best_per(pairs: pd.DataFrame, key: str, margin: float) -> pd.DataFrame:
     """Per ``key``: the pairs within ``margin`` of its best score; a tie is broken by ``tiebreak``
-    (e.g. same country) when exactly one of the tied pairs has it."""
+    (e.g. same country, or how many places agree) when exactly one of the tied pairs has the
+    highest value."""
     best = pairs.groupby(key)["score"].transform("max")
     top = pairs[pairs["score"] >= best - margin]
     size = top.groupby(key)[key].transform("size")
     tied = top[size > 1]
     if len(tied):
-        breakers = tied.groupby(key)["tiebreak"].transform("sum")
-        loser = (breakers == 1) & ~tied["tiebreak"]
+        breaker = tied["tiebreak"].astype(np.int64)
+        highest = breaker == breaker.groupby(tied[key]).transform("max")
+        holders = highest.groupby(tied[key]).transform("sum")
+        loser = (holders == 1) & ~highest
         top = top.drop(index=loser[loser].index)
     return top
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from desktop_app.core.matching_features import record_domains
 from desktop_app.core.matching_ledger import (
     AMBIGUOUS,
     MATCHED,
@@ -20,7 +21,8 @@ from desktop_app.core.matching_ledger import (
     quoted,
     resolve,
 )
-from desktop_app.core.normalize import clean_company_names, domains_of, is_free_mail_domain
+from desktop_app.core.matching_weighed import guard_namesakes
+from desktop_app.core.normalize import clean_company_names
 
 _METHOD_WORDS = {"domain": "website/e-mail domain and name", "name": "company name", "fuzzy": "similar name"}
 NAME_AGREES = 85.0  # token_sort_ratio of cleaned names that counts as "the same name" next to a domain
@@ -43,19 +45,6 @@ def country_note(acc_country: TextArray, cus_country: TextArray) -> tuple[np.nda
     return same, different, text
 
 
-def record_domains(side: Side, positions: IntArray) -> TextArray:
-    """Each record's website domain, or, without a website, the domain of its e-mail address
-    unless that is a public mailbox provider ("" when there is none)."""
-    website = pd.Series(side.column("website", positions), dtype=object)
-    domain = domains_of(website).to_numpy(dtype=object, copy=True)
-    no_site = domain == ""
-    email = pd.Series(side.column("email", positions[no_site]), dtype=object)
-    mail_domain = domains_of(email).to_numpy(dtype=object)
-    free = np.array([is_free_mail_domain(d) for d in mail_domain.tolist()], dtype=bool)
-    domain[no_site] = np.where(free, "", mail_domain)
-    return domain
-
-
 def _domains(side: Side, positions: IntArray) -> pd.DataFrame:
     """Table (pos, domain) of the records at ``positions`` that have a domain."""
     table = pd.DataFrame({"pos": positions, "domain": record_domains(side, positions)})
@@ -65,14 +54,26 @@ def _domains(side: Side, positions: IntArray) -> pd.DataFrame:
 def record_resolution(ledger: Ledger, pairs: pd.DataFrame, method: str, auto_accept: float, *,
                       margin: float = TIE_MARGIN) -> None:
     """Resolve candidate pairs (acc, cus, score, tiebreak, reason) one-to-one and record the
-    accepted ones (matched at ``auto_accept`` or more, else suggested) and the ambiguous ones."""
+    accepted ones (matched at ``auto_accept`` or more, else suggested) and the ambiguous ones.
+    Namesakes (names agree, street/postcode/phone disagree) are only ever suggested. With
+    ``ledger.defer_namesakes`` only the sure pairs are recorded; namesakes, weaker pairs and ties
+    are left open for the weighed-evidence pass."""
     accounts, customers = ledger.accounts, ledger.customers
+    if "namesake" not in pairs.columns:  # deferred pairs come back already checked
+        pairs = guard_namesakes(ledger, pairs.drop_duplicates(["acc", "cus"]).reset_index(drop=True))
+    if ledger.defer_namesakes:
+        # Where both records say where they are, only sure pairs are taken here; namesakes, weaker
+        # pairs and ties are left to the weighed evidence, which can tell them apart.
+        placed = pairs["placed"].to_numpy(dtype=bool)
+        sure = pairs[placed & ~pairs["namesake"].to_numpy(dtype=bool)]
+        outcome = resolve(sure, accounts, customers, margin=margin, one_to_one=ledger.one_to_one)
+        good = outcome.accepted
+        _record_accepted(ledger, good[good["score"].to_numpy(dtype=float) >= auto_accept], auto_accept, method)
+        ledger.deferred.append((method, auto_accept, margin, pairs[placed]))
+        pairs = pairs[~placed]
+        pairs = pairs[ledger.acc_free[pairs["acc"].to_numpy()] & ledger.cus_free[pairs["cus"].to_numpy()]]
     outcome = resolve(pairs, accounts, customers, margin=margin, one_to_one=ledger.one_to_one)
-    good = outcome.accepted
-    scores = good["score"].to_numpy(dtype=float)
-    ledger.record(good["acc"].to_numpy(), good["cus"].to_numpy(),
-                  np.where(scores >= auto_accept, MATCHED, SUGGESTED).astype(object), scores,
-                  good["reason"].to_numpy(dtype=object), method)
+    _record_accepted(ledger, outcome.accepted, auto_accept, method)
     how = _METHOD_WORDS.get(method, method)
     amb = outcome.ambiguous_accounts
     reason = np.where(amb["contested"].to_numpy(dtype=bool),
@@ -84,6 +85,30 @@ def record_resolution(ledger: Ledger, pairs: pd.DataFrame, method: str, auto_acc
     ledger.record(np.full(len(amb), -1), amb["cus"].to_numpy(), AMBIGUOUS, 0.0,
                   f"Several accounts fit this customer equally well by {how}; please choose one", method,
                   amb["candidates"].to_numpy(dtype=object))
+
+
+def settle_deferred(ledger: Ledger) -> None:
+    """After pass 7: the pairs passes 4-6 left to it whose records it did not decide are resolved
+    as those passes would have (suggested, ambiguous, namesakes suggested), so no suggestion is lost."""
+    deferred, ledger.deferred = ledger.deferred, []
+    defer, ledger.defer_namesakes = ledger.defer_namesakes, False
+    try:
+        for method, auto_accept, margin, pairs in deferred:
+            still_open = ledger.acc_free[pairs["acc"].to_numpy()] & ledger.cus_free[pairs["cus"].to_numpy()]
+            if still_open.any():
+                record_resolution(ledger, pairs[still_open], method, auto_accept, margin=margin)
+    finally:
+        ledger.defer_namesakes = defer
+
+
+def _record_accepted(ledger: Ledger, good: pd.DataFrame, auto_accept: float, method: str) -> None:
+    """Record resolved pairs: matched at ``auto_accept`` or more unless a namesake, else suggested."""
+    namesake = good["namesake"].to_numpy(dtype=bool)
+    scores = np.where(namesake, np.minimum(good["score"].to_numpy(dtype=float), auto_accept - 5),
+                      good["score"].to_numpy(dtype=float))
+    ledger.record(good["acc"].to_numpy(), good["cus"].to_numpy(),
+                  np.where(scores >= auto_accept, MATCHED, SUGGESTED).astype(object), scores,
+                  good["reason"].to_numpy(dtype=object), method)
 
 
 def _name_similarity(accounts: Side, acc: IntArray, customers: Side, cus: IntArray) -> tuple[np.ndarray, TextArray]:

@@ -45,6 +45,12 @@ def test_match_writes_one_row_per_account_plus_untaken_customers(tmp_path: Path,
         assert row["reason"]
     taken = [r["customer_id"] for r in rows if r["status"] in {"matched", "already_linked"}]
     assert len(taken) == len(set(taken)), "a customer was given to two accounts"
+    # Every pair carries its evidence per field (JSON); a row with one record carries none.
+    for row in rows:
+        evidence = json.loads(row["evidence"]) if row["evidence"] else {}
+        assert bool(evidence) == bool(row["account_id"] and row["customer_id"]), row
+        assert all(value[0] in {"agree", "partly agree", "disagree", "missing", "agree after normalising"}
+                   for value in evidence.values())
     untaken = [r for r in rows if not r["account_id"]]
     assert all(r["customer_id"] and r["status"] not in {"matched", "already_linked"} for r in untaken)
 

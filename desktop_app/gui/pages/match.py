@@ -54,7 +54,7 @@ DECISION_HEADERS = {"account_id": "Account ID", "account_name": "Account", "cust
 # Shown first, in this order; the rest follow; row numbers are in the report, not on screen.
 LEADING_COLUMNS = ("status", "score", "account_name", "customer_name", "account_write", "customer_write", "reason",
                    "reviewed")
-HIDDEN_COLUMNS = ("account_row", "customer_row", "method")
+HIDDEN_COLUMNS = ("account_row", "customer_row", "method", "evidence")  # evidence: shown per row, not as JSON
 
 
 class MatchPage(BasePage):

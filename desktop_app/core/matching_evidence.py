@@ -1,0 +1,192 @@
+"""Weighing every shared attribute: candidate pairs by blocking, a Fellegi–Sunter model fitted on
+the two files, and how each decision is explained field by field.
+
+Candidate pairs share at least one blocking key — a name word, the postcode, the phone, the
+website/e-mail domain, the e-mail address or the street with its number — so a renamed site whose
+street and phone agree is still compared, and so are people whose names are written in another
+order. Keys shared by too many records (a name word half the file carries) are skipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from desktop_app.core.matching_features import FIELD_LEVELS, FIELDS, TF_FIELDS, compare_pairs, features
+from desktop_app.core.matching_fs import (
+    Levels,
+    Model,
+    estimate_u,
+    fit,
+    fit_prior,
+    frequency_weight,
+    m_from_pairs,
+    prior_model,
+)
+from desktop_app.core.matching_ledger import IntArray, Ledger, Side, TextArray
+from desktop_app.core.progress import CancelToken
+
+MAX_BLOCK_PAIRS = 5_000  # a key shared by more account × customer pairs than this is too common to block on
+RANDOM_PAIRS = 20_000  # random pairs counted to estimate u
+EM_PAIRS = 100_000  # candidate pairs EM learns from when pass 7 will not score them all
+_BLOCK_FIELDS = ("postcode", "phone", "domain", "email", "street_key")
+COARSE_FIELDS = frozenset({"city", "state", "country", "currency"})
+
+
+def _key_table(values: TextArray, positions: IntArray) -> pd.DataFrame:
+    table = pd.DataFrame({"pos": positions, "key": values})
+    return table[table["key"] != ""]
+
+
+def _name_words(names: TextArray, positions: IntArray) -> pd.DataFrame:
+    """Each name's words, every two of its sorted words together, and the whole sorted name: a
+    chain's brand words are too common to block on alone, their pairs are not."""
+    split = [name.split() for name in names.tolist()]
+    keys = [[*words, *(f"{a} {b}" for i, a in enumerate(words) for b in words[i + 1:i + 3]), " ".join(words)]
+            for words in split]
+    series = pd.Series(keys, index=positions, dtype=object).explode()
+    series = series[series.notna() & (series.str.len() > 1)]
+    table = pd.DataFrame({"pos": series.index.to_numpy(dtype=np.int64), "key": series.to_numpy(dtype=object)})
+    return table.drop_duplicates()
+
+
+def _join(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
+    """(acc, cus) pairs sharing a key, skipping keys shared by more than MAX_BLOCK_PAIRS pairs."""
+    if left.empty or right.empty:
+        return pd.DataFrame({"acc": np.zeros(0, np.int64), "cus": np.zeros(0, np.int64)})
+    codes, _ = pd.factorize(pd.concat([left["key"], right["key"]], ignore_index=True))
+    lc, rc = codes[: len(left)], codes[len(left):]
+    size = int(codes.max()) + 1
+    per_pair = np.bincount(lc, minlength=size).astype(np.int64) * np.bincount(rc, minlength=size)
+    usable = per_pair <= MAX_BLOCK_PAIRS
+    lk = pd.DataFrame({"acc": left["pos"].to_numpy(), "code": lc})[usable[lc]]
+    rk = pd.DataFrame({"cus": right["pos"].to_numpy(), "code": rc})[usable[rc]]
+    return lk.merge(rk, on="code")[["acc", "cus"]]
+
+
+def candidate_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
+                    cancel: CancelToken | None = None) -> pd.DataFrame:
+    """Distinct (acc, cus) pairs sharing at least one blocking key."""
+    by_name, by_place = blocked_pairs(accounts, acc, customers, cus, cancel)
+    return pd.concat([by_name, by_place], ignore_index=True).drop_duplicates().reset_index(drop=True)
+
+
+def blocked_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
+                  cancel: CancelToken | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(pairs sharing a name word, pairs sharing a postcode, phone, domain, e-mail or street)."""
+    fa, fc = features(accounts, acc), features(customers, cus)
+    cus_words = pd.concat([_name_words(fc["sorted_name"], cus), _name_words(fc["legal_name"], cus)])
+    by_name = _join(_name_words(fa["sorted_name"], acc), cus_words.drop_duplicates()).drop_duplicates()
+    found = []
+    for field in _BLOCK_FIELDS:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        found.append(_join(_key_table(fa[field], acc), _key_table(fc[field], cus)))
+    return by_name, pd.concat(found, ignore_index=True).drop_duplicates()
+
+
+@dataclass
+class Evidence:
+    """The fitted model and the value frequencies its exact agreements are weighed by."""
+
+    model: Model
+    acc_share: dict[str, pd.Series]
+    cus_share: dict[str, pd.Series]
+    # The candidate pairs among the records open when the model was fitted, and their levels.
+    candidates: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame({"acc": [], "cus": []}, dtype=np.int64))
+    levels: Levels = dataclasses.field(default_factory=dict)
+
+    def weigh(self, accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
+              levels: Levels) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(total match weight, per-field weights) of the pairs."""
+        weights = self.model.field_weights(levels)
+        fa = features(accounts, acc)
+        for field, key in TF_FIELDS.items():
+            top = FIELD_LEVELS[field]
+            exact = np.flatnonzero(levels[field] == top)
+            if not len(exact):
+                continue
+            floor = self.model.weights(field)[top - 1] if top > 1 else 0.0
+            values = pd.Series(fa[key][exact], dtype=object)
+            a_share = values.map(self.acc_share[field]).fillna(self.acc_share[field].attrs["unseen"]).to_numpy(float)
+            c_share = values.map(self.cus_share[field]).fillna(self.cus_share[field].attrs["unseen"]).to_numpy(float)
+            m_exact = float(self.model.m[field][top])
+            weights[field][exact] = np.maximum(frequency_weight(a_share, c_share, m_exact), floor)
+        total = self.model.prior_weight() + np.sum([weights[f] for f in FIELDS], axis=0)
+        return total, weights
+
+
+def probability(total: np.ndarray) -> np.ndarray:
+    """The chance a pair with match weight ``total`` is the same record."""
+    result: np.ndarray = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
+    return result
+
+
+def _shares(values: TextArray) -> pd.Series:
+    present = pd.Series(values[values != ""], dtype=object)
+    shares = present.value_counts(normalize=True) if len(present) else pd.Series(dtype=float)
+    shares.attrs["unseen"] = 1.0 / max(1, len(present) + 1)
+    return shares
+
+
+def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = True, seed: int = 0,
+                 cancel: CancelToken | None = None) -> Evidence:
+    """Fit the model (keeping the open records' candidate pairs for pass 7 when
+    ``keep_candidates``): u on random pairs of all records; m of every field but the name counted on
+    the ``sure`` pairs (acc, cus) the name and domain passes accepted; the name's m and the
+    share of true pairs by EM on the candidate pairs among the records still open."""
+    accounts, customers = ledger.accounts, ledger.customers
+    every_acc, every_cus = np.arange(len(accounts.ids)), np.arange(len(customers.ids))
+    acc, cus = ledger.free_accounts(), ledger.free_customers()
+    rng = np.random.default_rng(seed)
+    model = prior_model(estimate_u({field: np.zeros(0, dtype=np.int8) for field in FIELDS}))
+    # Value shares (for term frequencies) are counted on the same random records.
+    sample_acc, sample_cus = every_acc, every_cus
+    if len(every_acc) and len(every_cus):
+        count = min(RANDOM_PAIRS, len(every_acc) * len(every_cus))
+        sample_acc, sample_cus = rng.choice(every_acc, count), rng.choice(every_cus, count)
+        model = prior_model(estimate_u(compare_pairs(accounts, sample_acc, customers, sample_cus)))
+    if len(sure):
+        model = m_from_pairs(compare_pairs(accounts, sure["acc"].to_numpy(), customers, sure["cus"].to_numpy()),
+                             model)
+    pairs = pd.DataFrame({"acc": np.zeros(0, np.int64), "cus": np.zeros(0, np.int64)})
+    levels: Levels = {}
+    if len(acc) and len(cus):
+        pairs = candidate_pairs(accounts, acc, customers, cus, cancel)
+        if not keep_candidates and len(pairs) > EM_PAIRS:  # EM needs a sample, not every pair
+            pairs = pairs.sample(EM_PAIRS, random_state=seed)
+        levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy())
+        # The sure pairs were found by their names, so they cannot teach what a name is worth.
+        model = fit(levels, model, learn=frozenset({"name"}) if len(sure) else frozenset(FIELDS) - COARSE_FIELDS,
+                    ignore=frozenset() if len(sure) else COARSE_FIELDS)
+        model = fit_prior(levels, model)
+    fa, fc = features(accounts, np.unique(sample_acc)), features(customers, np.unique(sample_cus))
+    acc_share = {name: _shares(fa[key]) for name, key in TF_FIELDS.items()}
+    cus_share = {name: _shares(fc[key]) for name, key in TF_FIELDS.items()}
+    return Evidence(model, acc_share, cus_share, pairs, levels)
+
+
+_LABELS = np.array(["missing", "disagree", "partly agree", "agree"], dtype=object)
+
+
+def labels(field: str, level: np.ndarray) -> TextArray:
+    """agree / partly agree / disagree / missing for each level of ``field``."""
+    top = FIELD_LEVELS[field]
+    index = np.where(level < 0, 0, np.where(level == 0, 1, np.where(level >= top, 3, 2)))
+    result: TextArray = _LABELS[index]
+    return result
+
+
+def evidence_json(levels: Levels, weights: dict[str, np.ndarray]) -> TextArray:
+    """Per pair, compact JSON ``{"name":["agree",11.2],"street":["disagree",-4.1],…}``."""
+    size = len(levels["name"])
+    text = np.full(size, "{", dtype=object)
+    for number, field in enumerate(FIELDS):
+        weight = np.char.mod("%.1f", np.round(weights[field], 1)).astype(object)
+        text = text + ("," if number else "") + f'"{field}":["' + labels(field, levels[field]) + '",' + weight + "]"
+    result: TextArray = text + "}"
+    return result

@@ -1,0 +1,166 @@
+"""Pass 7, weighed evidence: among the records no earlier pass decided, candidate pairs scored by the
+fitted Fellegi–Sunter model over every shared attribute; plus the namesake rule every name-based
+pass applies.
+
+A pair is matched only when the model is nearly sure (``AUTO_PROBABILITY``) and it is no namesake
+(names agree, place disagrees); otherwise it is suggested, with what agrees and what differs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from desktop_app.core.matching_evidence import Evidence, candidate_pairs, probability
+from desktop_app.core.matching_features import (
+    FIELDS,
+    PLACE_FIELDS,
+    PLACE_GROUPS,
+    compare_pairs,
+    features,
+    namesakes,
+    place_agreements,
+    place_differs,
+    renamed,
+)
+from desktop_app.core.matching_fs import Levels
+from desktop_app.core.matching_ledger import (
+    AMBIGUOUS,
+    MATCHED,
+    SUGGESTED,
+    IntArray,
+    Ledger,
+    Side,
+    TextArray,
+    resolve,
+)
+from desktop_app.core.progress import CancelToken
+
+AUTO_PROBABILITY = 0.995
+WEIGHT_MARGIN = 3.0  # candidates within 3 bits (8× the likelihood) of the best one make a record ambiguous
+_PLACE_WORDS = {"street": "street", "postcode": "postcode", "phone": "phone"}
+_FEATURE_OF = {"street": "street_key", "postcode": "postcode", "phone": "phone"}
+_FIELD_WORDS = {"name": "name", "domain": "website/e-mail domain", "email": "e-mail address", "street": "street",
+                "postcode": "postcode", "city": "city", "state": "state", "phone": "phone", "country": "country",
+                "currency": "currency"}
+
+
+def place_differences(accounts: Side, acc: IntArray, customers: Side, cus: IntArray, levels: Levels) -> TextArray:
+    """Per pair, ``"the street differs ('12 baker st' / '40 elm rd')"`` for each place field that
+    disagrees outright, joined with "and"; "" where none does."""
+    fa, fc = features(accounts, acc, PLACE_GROUPS), features(customers, cus, PLACE_GROUPS)
+    text = np.full(len(acc), "", dtype=object)
+    for field in PLACE_FIELDS:
+        differs = (levels[field] == 0) | ((field == "street") & (levels[field] == 1))
+        key = _FEATURE_OF[field]
+        part = ("the " + _PLACE_WORDS[field] + " differs ('" + fa[key] + "' / '" + fc[key] + "')").astype(object)
+        text = np.where(differs, np.where(text != "", text + " and ", text) + part, text).astype(object)
+    return text
+
+
+def place_levels(ledger: Ledger, acc: IntArray, cus: IntArray) -> Levels:
+    """Levels of street, postcode, phone and e-mail (others missing). A street written the same on
+    both sides (letter case and spaces aside) agrees without being parsed, so most pairs of a
+    large file never are."""
+    accounts, customers = ledger.accounts, ledger.customers
+    levels = compare_pairs(accounts, acc, customers, cus, ("email", "postcode", "phone"))
+    a_street = np.char.lower(accounts.column("street", acc).astype(str))
+    c_street = np.char.lower(customers.column("street", cus).astype(str))
+    street = np.where((a_street == "") | (c_street == ""), -1, 3).astype(np.int8)
+    parse = np.flatnonzero((street == 3) & (a_street != c_street))
+    if len(parse):
+        street[parse] = compare_pairs(accounts, acc[parse], customers, cus[parse], ("street",))["street"]
+    levels["street"] = street
+    return levels
+
+
+def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Add to candidate ``pairs`` (acc, cus, score, tiebreak, reason): ``namesake`` (names agree,
+    place disagrees) with the disagreement appended to the reason, ``placed`` (both records have
+    a street, postcode, phone or e-mail to compare), and a tie-break that prefers the candidate
+    whose street, postcode, phone or e-mail agree."""
+    accounts, customers = ledger.accounts, ledger.customers
+    acc, cus = pairs["acc"].to_numpy(), pairs["cus"].to_numpy()
+    # Only the place is compared here: these pairs' names already agree (exactly from 92 on).
+    levels = place_levels(ledger, acc, cus)
+    levels["name"] = np.where(pairs["score"].to_numpy(dtype=float) >= 92, 2, 1).astype(np.int8)
+    # Every pair of these passes has agreeing or similar names: a different place makes it a namesake.
+    namesake = place_differs(levels)
+    differences = np.full(len(acc), "", dtype=object)
+    if namesake.any():
+        at = np.flatnonzero(namesake)
+        differences[at] = place_differences(accounts, acc[at], customers, cus[at],
+                                            {field: level[at] for field, level in levels.items()})
+    reason = pairs["reason"].to_numpy(dtype=object)
+    reason = np.where(namesake, reason + "; but " + differences + " — a namesake? Check before linking",
+                      reason).astype(object)
+    tiebreak = pairs["tiebreak"].to_numpy(dtype=np.int64) + 2 * place_agreements(levels)
+    placed = np.zeros(len(acc), dtype=bool)
+    for field in (*PLACE_FIELDS, "email"):
+        placed |= levels[field] >= 0
+    return pairs.assign(namesake=namesake, reason=reason, tiebreak=tiebreak, placed=placed)
+
+
+def _reason(levels: Levels, chance: np.ndarray) -> TextArray:
+    """``"Agree: name, street, postcode; differ: phone (99.8% likely the same)"``."""
+    agree = np.full(len(chance), "", dtype=object)
+    differ = np.full(len(chance), "", dtype=object)
+    for field in FIELDS:
+        word = _FIELD_WORDS[field]
+        level = levels[field]
+        agree = np.where(level > 0, np.where(agree != "", agree + ", ", agree) + word, agree).astype(object)
+        differ = np.where(level == 0, np.where(differ != "", differ + ", ", differ) + word, differ).astype(object)
+    percent = np.char.mod("%.1f", np.floor(chance * 1000) / 10).astype(object)
+    text = "Agree: " + np.where(agree != "", agree, "nothing") + np.where(differ != "", "; differ: " + differ, "")
+    result: TextArray = text + " (" + percent + "% likely the same, weighing each attribute by the two files)"
+    return result
+
+
+def match_by_evidence(ledger: Ledger, evidence: Evidence, *, auto_accept: float, suggest_min: float,
+                      cancel: CancelToken | None = None) -> None:
+    """Pass 7: pairs the model finds likely (≥ ``suggest_min`` %) among the open records; matched
+    when at least ``AUTO_PROBABILITY`` and ``auto_accept`` % sure and no namesake, else suggested."""
+    accounts, customers = ledger.accounts, ledger.customers
+    acc_open, cus_open = ledger.free_accounts(), ledger.free_customers()
+    if not len(acc_open) or not len(cus_open):
+        return
+    pairs, levels = evidence.candidates, evidence.levels
+    acc, cus = pairs["acc"].to_numpy(dtype=np.int64), pairs["cus"].to_numpy(dtype=np.int64)
+    if not levels or not (ledger.acc_free[acc].all() and ledger.cus_free[cus].all()):
+        pairs = candidate_pairs(accounts, acc_open, customers, cus_open, cancel)
+        acc, cus = pairs["acc"].to_numpy(dtype=np.int64), pairs["cus"].to_numpy(dtype=np.int64)
+        levels = compare_pairs(accounts, acc, customers, cus)
+    if not len(acc):
+        return
+    total, _ = evidence.weigh(accounts, acc, customers, cus, levels)
+    chance = probability(total)
+    # A namesake is always shown, however unlikely the model finds it: the person should know of it.
+    keep = (chance * 100 >= suggest_min) | namesakes(levels)
+    if not keep.any():
+        return
+    kept_levels = {field: level[keep] for field, level in levels.items()}
+    acc, cus, total, chance = acc[keep], cus[keep], total[keep], chance[keep]
+    namesake = namesakes(kept_levels)
+    differences = place_differences(accounts, acc, customers, cus, kept_levels)
+    reason = _reason(kept_levels, chance)
+    reason = np.where(namesake, reason + "; but " + differences + " — a namesake? Check before linking",
+                      reason).astype(object)
+    candidates = pd.DataFrame({"acc": acc, "cus": cus, "score": total, "tiebreak": place_agreements(kept_levels),
+                               "chance": chance, "namesake": namesake, "renamed": renamed(kept_levels),
+                               "reason": reason})
+    outcome = resolve(candidates, accounts, customers, margin=WEIGHT_MARGIN, one_to_one=ledger.one_to_one)
+    good = outcome.accepted
+    sure = (good["chance"].to_numpy() >= AUTO_PROBABILITY) & (good["chance"].to_numpy() * 100 >= auto_accept)
+    doubtful = good["namesake"].to_numpy(dtype=bool) | good["renamed"].to_numpy(dtype=bool)
+    status = np.where(sure & ~doubtful, MATCHED, SUGGESTED).astype(object)
+    score = np.floor(good["chance"].to_numpy(dtype=float) * 1000) / 10
+    ledger.record(good["acc"].to_numpy(), good["cus"].to_numpy(), status, score,
+                  good["reason"].to_numpy(dtype=object), "evidence")
+    amb = outcome.ambiguous_accounts
+    ledger.record(amb["acc"].to_numpy(), np.full(len(amb), -1), AMBIGUOUS, 0.0,
+                  "Several customers are about as likely by the weighed attributes; please choose (candidates "
+                  "with their match weight)", "evidence", amb["candidates"].to_numpy(dtype=object))
+    amb = outcome.ambiguous_customers
+    ledger.record(np.full(len(amb), -1), amb["cus"].to_numpy(), AMBIGUOUS, 0.0,
+                  "Several accounts are about as likely by the weighed attributes; please choose one", "evidence",
+                  amb["candidates"].to_numpy(dtype=object))

@@ -1,0 +1,211 @@
+"""Normalising the contact attributes matching weighs as evidence: street, postcode, city, state,
+phone, e-mail and person-like names.
+
+Each scalar function is pure and returns "" when the value holds nothing comparable. The Series
+versions work once per distinct value (per distinct value and country for phones and states).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+import pycountry
+
+from desktop_app.core.normalize import clean_company_name
+
+# Street-type words and their one common abbreviation (USPS Publication 28 style, plus UK/AU/DE forms).
+_STREET_TYPES: dict[str, str] = {
+    "street": "st", "str": "st", "strasse": "st", "straße": "st", "avenue": "ave", "av": "ave", "avn": "ave",
+    "boulevard": "blvd", "boul": "blvd", "road": "rd", "drive": "dr", "drv": "dr", "lane": "ln",
+    "court": "ct", "place": "pl", "square": "sq", "terrace": "tce", "terr": "tce", "highway": "hwy",
+    "parkway": "pkwy", "pky": "pkwy", "crescent": "cres", "circle": "cir", "close": "cl", "way": "wy",
+    "suite": "ste", "mount": "mt", "fort": "ft", "saint": "st", "expressway": "expy", "freeway": "fwy",
+    "trail": "trl", "point": "pt", "plaza": "plz", "center": "ctr", "centre": "ctr", "gardens": "gdns",
+}
+_DIRECTIONS: dict[str, str] = {
+    "north": "n", "south": "s", "east": "e", "west": "w", "northeast": "ne", "northwest": "nw",
+    "southeast": "se", "southwest": "sw",
+}
+# Words that introduce a unit inside a building; the word and the token after it are dropped.
+_UNIT_WORDS = frozenset({"unit", "apt", "apartment", "suite", "ste", "flat", "floor", "fl", "level", "lvl",
+                         "room", "rm", "bldg", "building", "dept", "po", "box", "#"})
+_STREET_SEPARATORS = str.maketrans({**{ch: " " for ch in ".,;:'’\"()/\\"}, "#": " # "})
+_GLUED_STRASSE = re.compile(r"(?<=[a-z])(strasse|str)\b")
+_HOUSE_RANGE = re.compile(r"^(\d+)[a-z]?(?:-\d+[a-z]?)?$")
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics (é → e, ß → ss)."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def street_parts(street: str) -> tuple[str, str]:
+    """(house number, street name) of a street line: ``"8225-29 North Main Street, Suite 4"`` →
+    ``("8225", "n main st")``. Street types and directionals are abbreviated, unit designators with
+    their number dropped, a house-number range kept as its first number. The number may also come
+    after the name (``"Hauptstraße 5"`` → ``("5", "haupt st")``)."""
+    text = _fold(street).translate(_STREET_SEPARATORS)
+    if "str" in text:
+        text = _GLUED_STRASSE.sub(r" \1", text)  # Hauptstrasse → haupt strasse
+    tokens = text.split()
+    number = ""
+    words: list[str] = []
+    skip = False
+    for token in tokens:
+        if skip:
+            skip = False
+            continue
+        if token in _UNIT_WORDS:
+            skip = True
+            continue
+        house = _HOUSE_RANGE.match(token) if token[0].isdigit() else None
+        if house and not number:
+            number = house.group(1).lstrip("0") or "0"
+            continue
+        if house or token.isdigit():
+            continue  # a second number is a unit or a floor
+        token = token.strip("-")
+        if token:
+            words.append(_DIRECTIONS.get(token, _STREET_TYPES.get(token, token)))
+    return number, " ".join(words)
+
+
+def street_key(street: str) -> str:
+    """``"<number> <name>"`` from ``street_parts`` ("" without a street name)."""
+    number, name = street_parts(street)
+    return f"{number} {name}".strip() if name else ""
+
+
+def postcode_key(postcode: str) -> str:
+    """A postcode compared without spaces, dashes or letter case; a US ZIP+4 as its five digits
+    (``"sw1a 1aa"`` → ``"SW1A1AA"``, ``"02134-1234"`` → ``"02134"``)."""
+    text = re.sub(r"[^0-9A-Za-z]", "", postcode).upper()
+    if len(text) == 9 and text.isdigit() and re.fullmatch(r"\s*\d{5}[-\s]\d{4}\s*", postcode):
+        return text[:5]
+    return text
+
+
+_CITY_WORDS = {"saint": "st", "ste": "st", "sainte": "st", "mount": "mt", "fort": "ft"}
+
+
+def city_key(city: str) -> str:
+    """A city name lower case, without accents or punctuation, Saint/St and Mount/Mt alike."""
+    words = re.sub(r"[^\w\s]", " ", _fold(city)).replace("_", " ").split()
+    return " ".join(_CITY_WORDS.get(word, word) for word in words)
+
+
+@cache
+def _subdivision_codes() -> dict[tuple[str, str], str]:
+    """(country α-2, folded subdivision name) → subdivision code without the country part."""
+    table: dict[tuple[str, str], str] = {}
+    for sub in pycountry.subdivisions:
+        country, _, code = sub.code.partition("-")
+        table[(country, city_key(sub.name))] = code
+    return table
+
+
+def state_key(state: str, country: str = "") -> str:
+    """A state or province as its ISO 3166-2 code where the name is known for ``country`` (α-2),
+    else the folded name: ``("California", "US")`` → ``"CA"``, ``("ca", "")`` → ``"CA"``."""
+    name = city_key(state)
+    if not name:
+        return ""
+    compact = name.replace(" ", "")
+    if len(compact) <= 3:
+        return compact.upper()
+    return _subdivision_codes().get((country.upper(), name), name)
+
+
+_PLAIN_PHONE = re.compile(r"\+?[0-9 ()./-]{5,30}")
+_NON_DIGITS = re.compile(r"[^0-9]")
+
+
+@cache
+def _dialling(region: str) -> tuple[str, str]:
+    """(country calling code, national trunk prefix) of a region ("" when unknown)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None:
+        return "", ""
+    return str(metadata.country_code), metadata.national_prefix or ""
+
+
+def phone_e164(phone: str, country: str = "") -> str:
+    """A phone number in E.164 (``"+14155550123"``), read in the record's country (α-2) when it
+    has no international prefix; "" when it is no possible number. Extensions are dropped.
+
+    Plain national numbers are read by table (calling code, trunk prefix dropped) — phonenumbers'
+    parser costs ~0.2 ms a number, too slow for a million — everything else by phonenumbers."""
+    text = phone.strip()
+    if sum(ch.isdigit() for ch in text) < 5:
+        return ""
+    region = country.upper() if len(country) == 2 else ""
+    if region and not text.startswith(("+", "00")) and _PLAIN_PHONE.fullmatch(text):
+        code, trunk = _dialling(region)
+        digits = _NON_DIGITS.sub("", text)
+        if code == "1" and len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        elif trunk and digits.startswith(trunk) and code != "1":
+            digits = digits[len(trunk):]
+        plausible = len(digits) == 10 if code == "1" else 6 <= len(digits) <= 14
+        if code and plausible and not digits.startswith("0"):
+            return f"+{code}{digits}"
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if text.startswith("+") and _PLAIN_PHONE.fullmatch(text):  # the calling code is written out
+        digits = _NON_DIGITS.sub("", text.replace("(0)", ""))
+        return f"+{digits}" if 8 <= len(digits) <= 15 and not digits.startswith("0") else ""
+    try:
+        number = phonenumbers.parse(text, region or None)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(number):
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_ADDRESS = re.compile(r"[^\s<>\"',;:()]+@[^\s<>\"',;:()]+\.[^\s<>\"',;:()]+")
+
+
+def email_key(email: str) -> str:
+    """The e-mail address itself, lower case, out of ``"Jane <Jane@Acme.com>"`` ("" without one)."""
+    found = _ADDRESS.search(email.strip().lower())
+    return found.group(0).rstrip(".") if found else ""
+
+
+def sorted_words(text: str) -> str:
+    """The words of ``text`` in sorted order."""
+    return " ".join(sorted(text.split()))
+
+
+def person_name_key(name: str) -> str:
+    """A cleaned name whose words are sorted, so the order does not matter:
+    ``"Dakin, Joselyn"`` and ``"Joselyn Dakin"`` → ``"dakin joselyn"``."""
+    return " ".join(sorted(clean_company_name(name).split()))
+
+
+def map_distinct(values: pd.Series, function: Callable[[str], str]) -> np.ndarray:
+    """``function`` of every value (missing values read as ""), computed once per distinct value."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    results = np.array([function(u if isinstance(u, str) else str(u)) for u in uniques] + [function("")],
+                       dtype=object)
+    out: np.ndarray = results[codes]
+    return out
+
+
+def map_distinct_pairs(values: pd.Series, countries: pd.Series, function: Callable[[str, str], str]) -> np.ndarray:
+    """``function(value, country)`` of every row, computed once per distinct (value, country)."""
+    keys = pd.MultiIndex.from_arrays([values.fillna("").astype(str).to_numpy(dtype=object),
+                                      countries.fillna("").astype(str).to_numpy(dtype=object)])
+    codes, uniques = pd.factorize(keys)
+    results = np.array([function(v, c) for v, c in uniques] + [""], dtype=object)
+    out: np.ndarray = results[codes]
+    return out
