@@ -21,7 +21,7 @@ from desktop_app.cli.inputs_args import (
 from desktop_app.core.matching import MatchConfig
 from desktop_app.core.report_outcomes import load_results
 from desktop_app.workflow.load_files import unused_overrides
-from desktop_app.workflow.matching import match_files, write_match_output
+from desktop_app.workflow.match import match_files, write_match_output
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

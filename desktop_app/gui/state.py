@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from desktop_app.workflow.apply import RunReport
     from desktop_app.workflow.connect_billing import BillingConnection
     from desktop_app.workflow.demo import DemoSystems
-    from desktop_app.workflow.matching import MatchRun
+    from desktop_app.workflow.match import MatchRun
     from desktop_app.workflow.projects import Project
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from desktop_app.core.app_folders import private_file, runs_dir
 from desktop_app.core.plan import Plan
 from desktop_app.core.report_outcomes import read_results
-from desktop_app.workflow.matching import MatchRun, write_match_output
+from desktop_app.workflow.match import MatchRun, write_match_output
 
 RUN_REPORT_FILE = "crosslink_report.xlsx"
 

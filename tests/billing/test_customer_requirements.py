@@ -20,7 +20,7 @@ from desktop_app.core.billing_rules import requirement_problems
 from desktop_app.core.roles import Side
 from desktop_app.sandbox.sequence import start_sequence_sandbox
 from desktop_app.sandbox.sequence.store import validation_errors
-from desktop_app.workflow.matching import match_files
+from desktop_app.workflow.match import match_files
 
 
 def test_sequence_rules_refuse_exactly_what_the_sandbox_refuses(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ from desktop_app.workflow.connect_billing import check_connection
 from desktop_app.workflow.link_fields import account_fields_to_read
 from desktop_app.workflow.load_files import load_input
 from desktop_app.workflow.load_systems import fetch_accounts, fetch_customers
-from desktop_app.workflow.matching import match_files
+from desktop_app.workflow.match import match_files
 from desktop_app.workflow.plan import plan_from_live
 from desktop_app.workflow.wizard_apply import apply_plan
 

@@ -23,7 +23,7 @@ from desktop_app.workflow.load_files import LoadedInput
 from desktop_app.workflow.quality import write_fixed_records
 
 if TYPE_CHECKING:
-    from desktop_app.workflow.matching import MatchRun
+    from desktop_app.workflow.match import MatchRun
 
 CSV = "CSV files (*.csv)"
 XLSX = "Excel workbooks (*.xlsx)"
@@ -147,7 +147,7 @@ class DonePage(BasePage):
         super()._task_done()
 
     def _write_reviewed(self, path: Path) -> Path:
-        from desktop_app.workflow.matching import with_link_values
+        from desktop_app.workflow.match import with_link_values
 
         run, reviewed = self.state.match_run, self.state.reviewed
         if reviewed is None:
@@ -156,7 +156,7 @@ class DonePage(BasePage):
         return write_csv(path, with_link_values(run, reviewed) if run is not None else reviewed)
 
     def _write_report(self, path: Path) -> list[str]:
-        from desktop_app.workflow.matching import write_match_output
+        from desktop_app.workflow.match import write_match_output
 
         run = reviewed_run(self.state)
         if run is None:

@@ -30,7 +30,7 @@ from desktop_app.gui.outcome_chart import OutcomeChart, status_label
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
-from desktop_app.workflow.matching import MatchRun, file_link_values, match_files, with_write_preview
+from desktop_app.workflow.match import MatchRun, file_link_values, match_files, with_write_preview
 from desktop_app.workflow.review import (
     Edit,
     ReviewError,

@@ -25,7 +25,7 @@ from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.salesforce.preflight import CheckResult
 from desktop_app.salesforce.preflight_data import data_inputs, run_data_checks
-from desktop_app.workflow.matching import file_link_values
+from desktop_app.workflow.match import file_link_values
 from desktop_app.workflow.plan import plan_from_live
 
 POLICY_CHOICES = (
