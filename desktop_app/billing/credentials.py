@@ -59,17 +59,6 @@ def sequence_credentials(
     return client_id, client_secret
 
 
-def save_stripe_api_key(key: str, profile: str = DEFAULT_PROFILE) -> None:
-    """Store the Stripe secret key in the keychain."""
-    secrets.save_secret(STRIPE_SECRET_KIND, profile, key)
-
-
-def save_sequence_credentials(client_id: str, client_secret: str, profile: str = DEFAULT_PROFILE) -> None:
-    """Store the Sequence client id and secret in the keychain."""
-    secrets.save_secret(SEQUENCE_ID_KIND, profile, client_id)
-    secrets.save_secret(SEQUENCE_SECRET_KIND, profile, client_secret)
-
-
 def credential_env_var(system: str, name: str) -> str:
     """The environment variable that holds credential ``name`` of billing system ``system``."""
     return f"CROSSLINK_{system}_{name}".upper().replace("-", "_")

@@ -21,13 +21,6 @@ from desktop_app.billing.credentials import DEFAULT_PROFILE, credential_env_var,
 from desktop_app.billing.oauth_login import QUICKBOOKS_OAUTH, XERO_OAUTH, OAuthEndpoints
 
 AuthKind = Literal["api_key", "basic", "oauth_pkce", "client_credentials", "file"]
-AUTH_TEXT: dict[str, str] = {
-    "api_key": "API key",
-    "basic": "API client id and secret (HTTP Basic)",
-    "oauth_pkce": "OAuth 2.0 authorisation code with PKCE (browser sign-in, loopback redirect)",
-    "client_credentials": "OAuth 2.0 client credentials",
-    "file": "none (a customer export file)",
-}
 
 
 class UnknownSystem(BillingError):

@@ -38,6 +38,22 @@ _UNSAVED_SHOWN = 5
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
+# Where a damaged workbook makes its error: the readers of zip, XML and spreadsheet parts.
+_FILE_READERS = ("openpyxl", "et_xmlfile", "lxml", "xml", "zipfile", "zlib", "defusedxml")
+
+
+def raised_by_our_code(error: BaseException) -> bool:
+    """True when ``error`` did not come from reading the file: the innermost frame of its traceback
+    is not in openpyxl or the zip and XML readers below it (a bug of ours keeps its traceback)."""
+    trace = error.__traceback__
+    if trace is None:
+        return False
+    while trace.tb_next is not None:
+        trace = trace.tb_next
+    parts = Path(trace.tb_frame.f_code.co_filename).parts
+    return not any(part.removesuffix(".py") in _FILE_READERS for part in parts)
+
+
 @contextmanager
 def open_workbook(path: Path, *, data_only: bool = True) -> Iterator[Workbook]:
     """Open an .xlsx read-only (streaming); raises ``TableError`` when it is not a workbook or
@@ -51,6 +67,8 @@ def open_workbook(path: Path, *, data_only: bool = True) -> Iterator[Workbook]:
         try:
             workbook = load_workbook(handle, read_only=True, data_only=data_only)
         except Exception as exc:  # openpyxl raises many kinds for damaged parts; each means "unreadable"
+            if raised_by_our_code(exc):
+                raise  # a bug of ours, not the file: keep its traceback
             raise TableError(
                 f"{path.name} cannot be opened as an Excel workbook ({type(exc).__name__}). Open it in "
                 "Excel and save it again as .xlsx, or export the table as CSV."
@@ -171,6 +189,8 @@ def read_sheet(
         except (TableError, Cancelled):
             raise
         except Exception as exc:  # a damaged sheet part surfaces as any openpyxl/XML error
+            if raised_by_our_code(exc):
+                raise  # a bug of ours, not the file: keep its traceback
             raise TableError(
                 f"{name}: sheet {sheet!r} cannot be read ({type(exc).__name__}). Open the file in Excel and "
                 "save it again, or export the sheet as CSV."

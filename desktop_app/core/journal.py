@@ -32,7 +32,6 @@ FINAL_STATES = frozenset(
 )
 RETRY_STATES = frozenset({"failed", "held"})
 OPEN_STATES = frozenset({"todo", "sending"})
-RUN_STATES = ("running", "interrupted", "cancelled", "done", "done_with_failures")
 
 
 

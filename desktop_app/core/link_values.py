@@ -47,11 +47,6 @@ def link_key(value: str, side: str) -> str:
     return account_key(text) if side == "customer" else text
 
 
-def holds_nothing(value: str) -> bool:
-    """True when a link field holding ``value`` counts as empty (empty, spaces or a placeholder)."""
-    return not value.strip() or is_placeholder(value)
-
-
 def same_link(a: str, b: str, side: str) -> bool:
     """True when two values of ``side``'s link field name the same record (or both hold nothing)."""
     return link_key(a, side) == link_key(b, side)

@@ -97,14 +97,6 @@ class DoubtfulLinks:
         return DoubtfulLinks(empty, empty, empty, empty)
 
 
-def _taker(ledger: Ledger, side: str, positions: IntArray) -> pd.DataFrame:
-    """The decision that took each of ``positions`` on ``side`` ("acc"/"cus"), where one did."""
-    decided = ledger.decisions()
-    other = "cus" if side == "acc" else "acc"
-    hits = decided[decided[side].isin(positions)].drop_duplicates(side)
-    return hits[[side, other, "status", "method"]]
-
-
 _HOW = {"domain": "by website/e-mail domain and name", "name": "by company name",
         "identifier_normalized": "through a link field", "mapping": "through the mapping file",
         "existing_link": "through a link field", "fuzzy": "by a similar name"}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
 import pandas as pd
 from simple_salesforce.api import Salesforce
@@ -264,7 +263,3 @@ class SalesforceClient:
     def tooling_query(self, soql: str, *, cancel: CancelToken | None = None) -> pd.DataFrame:
         """Every row of a Tooling API query (validation rules, installed packages ...)."""
         return self.query(soql, cancel=cancel, tooling=True)
-
-    def record_url(self, record_id: str) -> str:
-        """The Lightning URL of a record, for links in reports."""
-        return f"{self.session.instance_url}/{quote(record_id)}"

@@ -50,7 +50,3 @@ def resolve_login_host(value: str, *, allow_local: bool = False) -> str:
         "(test.salesforce.com) or your My Domain, e.g. https://acme.my.salesforce.com."
     )
 
-
-def is_local_host(url: str) -> bool:
-    """True when ``url`` points at the local sandbox (127.0.0.1)."""
-    return urlsplit(url).hostname == "127.0.0.1"

@@ -72,11 +72,6 @@ class SalesforceSession:
         """The current token set."""
         return self._tokens
 
-    @property
-    def can_renew(self) -> bool:
-        """True when an expired access token can be replaced without the user."""
-        return self._renewer is not None
-
     def renew(self, expired_token: str | None = None) -> None:
         """Replace the access token; ``SessionExpired`` when that is impossible.
 

@@ -156,3 +156,32 @@ def test_noted_cells_are_capped_per_column_and_kind(tmp_path: Path, monkeypatch:
     issues = read_table(workbook(tmp_path / "many.xlsx", {"S": rows})).issues
     assert [i.row for i in issues] == [2, 3, 4]
     assert "3 more rows" in issues[-1].message
+
+
+def test_a_bug_of_ours_keeps_its_traceback_while_a_damaged_sheet_is_a_sentence(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.core import intake_xlsx
+
+    path = tmp_path / "fine.xlsx"
+    book = Workbook()
+    book.active.append(["Id", "Name"])
+    book.active.append(["001000000000001AAA", "Acme"])
+    book.save(path)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise TypeError("a bug in our own row reader")
+
+    monkeypatch.setattr(intake_xlsx, "_read_rows", broken)
+    with pytest.raises(TypeError, match="a bug in our own row reader"):  # not "the sheet cannot be read"
+        read_table(path)
+    monkeypatch.undo()
+
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.endswith("sheet1.xml"):
+                data = data.replace(b"<sheetData>", b"<sheetData><row r='1'><c r='A1' t='s'><v>x")
+            target.writestr(item, data)
+    with pytest.raises(TableError, match="cannot be read"):
+        read_table(damaged)
