@@ -182,6 +182,11 @@ class FrameModel(QAbstractTableModel):
         if len(self._order):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._order) - 1, self.columnCount() - 1))
 
+    def values_changed(self) -> None:
+        """Repaint after the frame was edited in place (by a review session, say)."""
+        if len(self._order):
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._order) - 1, self.columnCount() - 1))
+
     # --- QAbstractTableModel ------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._order)
