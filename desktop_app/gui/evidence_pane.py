@@ -19,9 +19,9 @@ def evidence_html(evidence: Evidence, good: str = "#1b7f3b", bad: str = "#b3261e
     parts = [f"<p><b>Why:</b> {escape(evidence.reason) or '(no reason given)'}</p>"]
     if not others:
         parts.append("<p>No candidate on the other side: use <i>Enter id…</i> to type one.</p>")
-    head = f"<th align='left'>{escape(anchor.side.capitalize())}<br>{escape(anchor.title)}</th>"
+    head = f"<th align='left'>{escape(anchor.side.capitalize())}</th>"
     for number, other in enumerate(others, 1):
-        head += f"<th align='left'>{escape(other.side.capitalize())} {number}<br>{escape(other.title)}</th>"
+        head += f"<th align='left'>{escape(other.side.capitalize())} {number}</th>"
     rows = [f"<tr><th></th>{head}</tr>"]
     for label in evidence.labels:
         cells = f"<td>{escape(anchor.values.get(label, ''))}</td>"

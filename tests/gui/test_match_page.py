@@ -33,9 +33,7 @@ def match_page(wizard, wait_idle, through_org_pages):
 
 
 def _select(page, position: int) -> None:
-    row = int(list(page.model.view_positions()).index(position))
-    page.table.clearSelection()
-    page.table.selectRow(row)
+    page.select_position(position)
 
 
 def test_outcome_chart_and_table_show_the_run(match_page, wizard) -> None:
@@ -225,8 +223,6 @@ def test_evidence_pane_shows_every_candidate_of_an_ambiguous_row(match_page, wiz
     frame = match_page.model.frame
     position = int(frame.index[(frame["status"] == "ambiguous") & (frame["account_id"] != "")][0])
     _select(match_page, position)
-    match_page.table.setCurrentIndex(match_page.model.index(
-        int(list(match_page.model.view_positions()).index(position)), 0))
     text = match_page.evidence.toPlainText()
     assert str(frame.loc[position, "reason"]) in text
     customers = wizard.state.match_run.customers.frame.set_index("customer_id")

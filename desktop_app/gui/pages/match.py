@@ -127,13 +127,13 @@ class MatchPage(BasePage):
         history_layout.addWidget(self.history, 1)
         side.addWidget(self.evidence)
         side.addWidget(history_area)
-        side.setSizes([400, 90])
+        side.setSizes([430, 60])
         across = QSplitter(Qt.Orientation.Horizontal, self)
         across.addWidget(table_area)
         across.addWidget(side)
         across.setStretchFactor(0, 3)
         across.setStretchFactor(1, 2)
-        across.setSizes([600, 400])
+        across.setSizes([540, 460])
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.chart)
         self.splitter.addWidget(across)
@@ -229,7 +229,7 @@ class MatchPage(BasePage):
         self._update_history()
         self._arrange_columns()
         if self.model.rowCount():
-            self.table.selectRow(0)
+            self.select_position(0)
         self.completeChanged.emit()
 
     def _arrange_columns(self) -> None:
@@ -285,6 +285,17 @@ class MatchPage(BasePage):
                                     else "Nothing to undo")
         self.redo_button.setToolTip("Redo " + session.redo_history[0] if session and session.can_redo()
                                     else "Nothing to redo")
+
+    def select_position(self, position: int) -> None:
+        """Make frame row ``position`` the selected, current row (shown from its first column)."""
+        positions = self.model.view_positions()
+        found = np.flatnonzero(positions == position)
+        if not found.size:
+            return
+        row = int(found[0])
+        self.table.clearSelection()
+        self.table.setCurrentIndex(self.model.index(row, self.table.horizontalHeader().logicalIndex(0)))
+        self.table.selectRow(row)
 
     # --- evidence ------------------------------------------------------------------------------
     def _show_evidence(self) -> None:
