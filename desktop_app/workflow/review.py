@@ -60,6 +60,12 @@ def with_review_column(decisions: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def text_at(frame: pd.DataFrame, column: str, rows: Positions) -> npt.NDArray[np.str_]:
+    """The values of ``column`` at ``rows`` as text (only those rows are converted: cheap on a big frame)."""
+    picked: npt.NDArray[np.str_] = frame[column].to_numpy(dtype=object)[rows].astype(str)
+    return picked
+
+
 def _has_both(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Rows naming an account and a customer (the matcher also lists customers no account took)."""
     both: npt.NDArray[np.bool_] = ((frame["account_id"].astype(str).to_numpy() != "")
@@ -74,10 +80,9 @@ def accept(frame: pd.DataFrame, positions: Sequence[int] | Positions) -> Edit:
     customer there) takes that candidate, unless another account is linked to it already."""
     rows = np.asarray(positions, dtype=np.intp)
     status = frame["status"].to_numpy()[rows]
-    open_rows = np.isin(status, ACCEPTABLE) & (frame["account_id"].astype(str).to_numpy()[rows] != "")
-    customer = frame["customer_id"].astype(str).to_numpy()[rows].astype(object)
-    name = (frame["customer_name"].astype(str).to_numpy()[rows].astype(object) if "customer_name" in frame.columns
-            else None)
+    open_rows = np.isin(status, ACCEPTABLE) & (text_at(frame, "account_id", rows) != "")
+    customer = text_at(frame, "customer_id", rows).astype(object)
+    name = text_at(frame, "customer_name", rows).astype(object) if "customer_name" in frame.columns else None
     empty = open_rows & (customer == "")
     if empty.any() and "candidates" in frame.columns:
         linked = set(frame.loc[frame["status"].isin(LINKED), "customer_id"].astype(str))
@@ -121,11 +126,11 @@ def _parse_candidates(value: object) -> list[tuple[str, str, str]]:
 
 def _candidates_keeping_proposed(frame: pd.DataFrame, rows: Positions) -> npt.NDArray[np.object_]:
     current = frame["candidates"].to_numpy(dtype=object)[rows].copy()
-    customer = frame["customer_id"].astype(str).to_numpy()[rows]
-    names = (frame["customer_name"].astype(str).to_numpy()[rows] if "customer_name" in frame.columns
+    customer = text_at(frame, "customer_id", rows)
+    names = (text_at(frame, "customer_name", rows) if "customer_name" in frame.columns
              else np.full(len(rows), "", dtype=object))
-    scores = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)[rows] if "score" in frame.columns \
-        else np.zeros(len(rows))
+    scores = (pd.to_numeric(frame["score"].iloc[rows], errors="coerce").to_numpy(dtype=float)
+              if "score" in frame.columns else np.zeros(len(rows)))
     for index in np.flatnonzero(customer != ""):
         known = [c[0] for c in _parse_candidates(current[index])]
         if customer[index] not in known:
@@ -139,17 +144,23 @@ def _candidates_keeping_proposed(frame: pd.DataFrame, rows: Positions) -> npt.ND
 
 def accept_above(frame: pd.DataFrame, min_score: float) -> Edit:
     """Accept every suggestion scoring at least ``min_score``."""
-    score = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
-    mask = (frame["status"].to_numpy() == "suggested") & (score >= min_score) & _has_both(frame)
-    return Edit(np.flatnonzero(mask).astype(np.intp), {"status": "matched", REVIEW_COLUMN: "accepted"})
+    rows, scores = _open_suggestions(frame)
+    return Edit(rows[scores >= min_score], {"status": "matched", REVIEW_COLUMN: "accepted"})
+
+
+def _open_suggestions(frame: pd.DataFrame) -> tuple[Positions, npt.NDArray[np.float64]]:
+    """Positions and scores of the suggestions naming an account and a customer (only those rows are
+    read as text, so this stays quick on a million rows)."""
+    rows = np.flatnonzero(frame["status"].to_numpy() == "suggested").astype(np.intp)
+    rows = rows[(text_at(frame, "account_id", rows) != "") & (text_at(frame, "customer_id", rows) != "")]
+    scores = pd.to_numeric(frame["score"].iloc[rows], errors="coerce").to_numpy(dtype=float)
+    keep = ~np.isnan(scores)
+    return rows[keep], scores[keep]
 
 
 def suggestion_scores(frame: pd.DataFrame) -> npt.NDArray[np.float64]:
     """The scores of the open suggestions a bulk accept would weigh."""
-    score = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
-    mask = (frame["status"].to_numpy() == "suggested") & _has_both(frame) & ~np.isnan(score)
-    chosen: npt.NDArray[np.float64] = score[mask]
-    return chosen
+    return _open_suggestions(frame)[1]
 
 
 def score_histogram(scores: npt.NDArray[np.float64], width: float = 5.0) -> list[tuple[float, int]]:

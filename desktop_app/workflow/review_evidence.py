@@ -68,12 +68,18 @@ class Lookup:
         self._column = id_column
         self._index: pd.Index | None = None
 
+    def prepare(self) -> Lookup:
+        """Build the index now (off the UI thread, say) rather than on the first ``get``."""
+        self.get("\0")
+        return self
+
     def get(self, record_id: str) -> dict[str, str] | None:
         """The record's values as text, or None when no loaded record has that id."""
         if self._frame is None or not record_id:
             return None
         if self._index is None:
             self._index = pd.Index(self._frame[self._column].astype(str).str.strip())
+            self._index.get_indexer_for(pd.Index([""]))  # builds the hash table once
         hits = self._index.get_indexer_for(pd.Index([record_id]))
         hits = hits[hits >= 0]
         if not len(hits):
@@ -150,8 +156,11 @@ def evidence_for(decisions: pd.DataFrame, position: int, accounts: pd.DataFrame 
     account_id = str(decisions["account_id"].iat[position])
     customer_id = str(decisions["customer_id"].iat[position])
     if account_id:
-        anchor = _record("account", account_id, accounts_by_id.get(account_id), link_field)
-        ids = [c for c, _ in candidates_of(decisions, position, accounts)]
+        values = accounts_by_id.get(account_id)
+        anchor = _record("account", account_id, values, link_field)
+        ids = [c for c, _ in candidates_of(decisions, position)]
+        held = (values or {}).get("link_customer_id", "")
+        ids += [held] if held and held not in ids else []
         others = tuple(_record("customer", c, customers_by_id.get(c), link_field) for c in ids)
     else:
         anchor = _record("customer", customer_id, customers_by_id.get(customer_id), link_field)

@@ -29,6 +29,7 @@ from desktop_app.workflow.review import (
     apply_edit,
     choose_customer,
     reject,
+    text_at,
 )
 
 
@@ -159,8 +160,8 @@ class ReviewSession:
 
     def _linked_customers(self, rows: Positions) -> set[str]:
         status = self.frame["status"].to_numpy(dtype=object)[rows]
-        account = self.frame["account_id"].astype(str).to_numpy()[rows]
-        customer = self.frame["customer_id"].astype(str).to_numpy()[rows]
+        account = text_at(self.frame, "account_id", rows)
+        customer = text_at(self.frame, "customer_id", rows)
         keep = np.isin(status, LINKED) & (account != "") & (customer != "")
         return set(customer[keep].tolist())
 

@@ -173,6 +173,9 @@ def test_keyboard_shortcuts_accept_and_reject(match_page, qtbot) -> None:
     assert frame.loc[suggested[0], "status"] == "unmatched"
     qtbot.keyClick(match_page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert match_page.search.hasFocus()
+    qtbot.keyClick(match_page.search, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert match_page.evidence.hasFocus()  # the whole reason, to read (and select) from the keyboard
+    assert str(frame.loc[suggested[0], "reason"]) in match_page.evidence.toPlainText()
 
 
 def test_every_review_call_undoes_and_redoes_from_the_keyboard(match_page, qtbot, monkeypatch) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -88,8 +88,10 @@ class MatchPage(BasePage):
         self.model = FrameModel(headers=DECISION_HEADERS, parent=self)
         self.table = make_table(self, "Matches", self.model)
         actions = QHBoxLayout()
-        self.accept_button = self._button("&Accept", ("Ctrl+Return", "Space"), "Accept the proposed customer",
+        self.accept_button = self._button("&Accept", ("Ctrl+Return",), "Accept the proposed customer",
                                           self.accept_selected)
+        self.accept_button.setToolTip(self.accept_button.toolTip().replace(")", ", or Space in the table)"))
+        self.table.installEventFilter(self)  # Space in the table accepts (the view would toggle the selection)
         self.reject_button = self._button("&Reject", ("Ctrl+Backspace",), "Reject: link nothing for this account",
                                           self.reject_selected)
         self.choose_button = self._button("C&hoose…", ("Ctrl+H",), "Choose among the candidate customers",
@@ -147,6 +149,12 @@ class MatchPage(BasePage):
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: self.search.setFocus())
         self.addAction(find)
+        read = QAction(self)  # keyboard users read the whole reason and evidence there (Tab goes back)
+        read.setShortcut(QKeySequence("Ctrl+I"))
+        read.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        read.triggered.connect(lambda: self.evidence.setFocus())
+        self.addAction(read)
+        self.evidence.setToolTip("The evidence for the selected row (Ctrl+I to read it from the keyboard)")
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)  # search after typing pauses, not on every key
@@ -164,10 +172,9 @@ class MatchPage(BasePage):
         for shortcut in shortcuts:
             action = QAction(self)
             action.setShortcut(QKeySequence(shortcut))
-            # Space accepts only from the table: elsewhere it presses buttons and types into fields.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(slot)
-            (self.table if shortcut == "Space" else self).addAction(action)
+            self.addAction(action)
         if shortcuts:
             keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
             button.setToolTip(f"{description} ({keys})")
@@ -175,6 +182,13 @@ class MatchPage(BasePage):
             button.setToolTip(description)
         button.clicked.connect(slot)
         return button
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+            self.accept_selected()
+            return True
+        return super().eventFilter(watched, event)
 
     def _show_chart(self, shown: bool) -> None:
         self.chart.setVisible(shown)
@@ -200,30 +214,32 @@ class MatchPage(BasePage):
         overrides = state.all_overrides()
         calls, state.restored_calls = state.restored_calls, None  # a reopened project's calls, laid over once
 
-        def work(progress: Any, cancel: Any) -> tuple[MatchRun, pd.DataFrame, int]:
+        def work(progress: Any, cancel: Any) -> tuple[MatchRun, Prepared, int]:
             run = match_files(accounts, customers, mapping_path=mapping, overrides=overrides,
                               progress=progress, cancel=cancel)
             frame = with_review_column(run.result.decisions)  # the copy is made off the UI thread
             frame, restored = apply_review_calls(frame, calls) if calls is not None else (frame, 0)
-            return run, frame, restored
+            return run, prepare_review(run, frame), restored
 
         self.run(work, f"matching {accounts.name} with {customers.name}", self._matched)
 
-    def _matched(self, outcome: tuple[MatchRun, pd.DataFrame, int]) -> None:
-        run, frame, restored = outcome
-        self.show_run(run, frame)
+    def _matched(self, outcome: tuple[MatchRun, Prepared, int]) -> None:
+        run, prepared, restored = outcome
+        self.show_run(run, prepared)
         if restored:
             self.summary.setText(self.summary.text() + f" {restored:,} of your review calls were restored from "
                                  "the project.")
 
-    def show_run(self, run: MatchRun, frame: pd.DataFrame | None = None) -> None:
-        """Show a finished match run: chart, summary and the decisions to review (``frame``: the
-        decisions already prepared for review)."""
+    def show_run(self, run: MatchRun, prepared: Prepared | None = None) -> None:
+        """Show a finished match run: chart, summary and the decisions to review (``prepared``: made
+        ready for review off the UI thread by ``prepare_review``)."""
         self.state.match_run = run
-        frame = with_review_column(run.result.decisions) if frame is None else frame
+        if prepared is None:
+            prepared = prepare_review(run, with_review_column(run.result.decisions))
+        frame = prepared.session.frame
         self.state.reviewed = frame
-        self.session = ReviewSession(frame, run.customers.frame)
-        self._lookups = (Lookup(run.accounts.frame, "account_id"), Lookup(run.customers.frame, "customer_id"))
+        self.session = prepared.session
+        self._lookups = prepared.lookups
         self.model.set_frame(frame, ViewSpec())
         self._update_outcome()
         self._update_history()
@@ -239,6 +255,7 @@ class MatchPage(BasePage):
             header.moveSection(header.visualIndex(columns.index(name)), target)
         for name in columns:
             self.table.setColumnHidden(columns.index(name), name in HIDDEN_COLUMNS)
+        header.setResizeContentsPrecision(50)  # widths from the first rows, not from a thousand (slow at 1M)
         self.table.resizeColumnsToContents()
         for name, width in (("reason", 420), ("account_name", 220), ("customer_name", 220)):
             if name in columns:
@@ -292,10 +309,10 @@ class MatchPage(BasePage):
         found = np.flatnonzero(positions == position)
         if not found.size:
             return
-        row = int(found[0])
-        self.table.clearSelection()
-        self.table.setCurrentIndex(self.model.index(row, self.table.horizontalHeader().logicalIndex(0)))
-        self.table.selectRow(row)
+        index = self.model.index(int(found[0]), self.table.horizontalHeader().logicalIndex(0))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)  # the same whatever modifier keys are down
+        self.table.scrollTo(index)
 
     # --- evidence ------------------------------------------------------------------------------
     def _show_evidence(self) -> None:
@@ -420,6 +437,21 @@ class MatchPage(BasePage):
 
     def isComplete(self) -> bool:
         return not self.working and self.state.reviewed is not None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A review made ready off the UI thread: the session over the decisions and the id lookups."""
+
+    session: ReviewSession
+    lookups: tuple[Lookup, Lookup]
+
+
+def prepare_review(run: MatchRun, frame: pd.DataFrame) -> Prepared:
+    """The session and record lookups for ``frame`` (the slow parts on a million rows)."""
+    return Prepared(ReviewSession(frame, run.customers.frame),
+                    (Lookup(run.accounts.frame, "account_id").prepare(),
+                     Lookup(run.customers.frame, "customer_id").prepare()))
 
 
 def _empty_decisions() -> pd.DataFrame:
