@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from desktop_app.core.countries import resolve_country
 from desktop_app.workflow.review import candidates_of
 
 SAME, DIFFERS, MISSING = "same", "differs", "missing"
@@ -102,6 +103,8 @@ def compare(label: str, left: str, right: str) -> str:
         return MISSING
     if label == "Phone":
         left, right = re.sub(r"\D", "", left)[-9:], re.sub(r"\D", "", right)[-9:]
+    elif label == "Country":  # "Netherlands" and "NL" are the same country
+        left, right = (getattr(resolve_country(v), "code", v.casefold()) for v in (left, right))
     else:
         left, right = " ".join(left.casefold().split()), " ".join(right.casefold().split())
     return SAME if left == right else DIFFERS
