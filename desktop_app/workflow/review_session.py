@@ -59,7 +59,10 @@ class ReviewSession:
         account = frame["account_id"].astype(str).to_numpy()
         customer_rows = np.flatnonzero(account == "")
         self._customer_rows = pd.Series(customer_rows, index=frame["customer_id"].astype(str).to_numpy()[customer_rows])
-        self._customer_origin = frame.iloc[customer_rows][["status", REVIEW_COLUMN]].to_numpy(dtype=object)
+        origin = frame.iloc[customer_rows][["status", REVIEW_COLUMN]].to_numpy(dtype=object).copy()
+        restored = origin[:, 0] == TAKEN  # a reopened project's follower: the matcher had left it unmatched
+        origin[restored] = ("unmatched", "")
+        self._customer_origin = origin
 
     # --- what was done ---------------------------------------------------------------------------
     @property

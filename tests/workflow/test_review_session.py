@@ -121,3 +121,14 @@ def test_conflicts_offer_the_customer_named_in_the_link_field(demo: tuple[DemoDa
     position = int(conflicts.index[0])
     named = str(held[frame.loc[position, "account_id"]])
     assert named in [c for c, _ in candidates_of(frame, position, accounts)]
+
+
+def test_a_customer_row_restored_as_taken_is_freed_by_a_reject(session: ReviewSession) -> None:
+    frame = session.frame
+    account = int(frame.index[(frame["account_id"] != "") & (frame["status"] == "unmatched")][0])
+    customer_row = int(frame.index[(frame["account_id"] == "") & (frame["status"] == "unmatched")][0])
+    session.choose(account, str(frame.loc[customer_row, "customer_id"]))
+    reopened = ReviewSession(frame.copy(), session._customers)  # as a reopened project lays the calls over
+    assert reopened.frame.loc[customer_row, "status"] == TAKEN
+    reopened.reject([account])
+    assert reopened.frame.loc[customer_row, "status"] == "unmatched"
