@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from desktop_app.core.countries import resolve_country
+from desktop_app.core.normalize import clean_company_name
 from desktop_app.workflow.review import candidates_of
 
 SAME, DIFFERS, MISSING = "same", "differs", "missing"
@@ -103,6 +104,8 @@ def compare(label: str, left: str, right: str) -> str:
         return MISSING
     if label == "Phone":
         left, right = re.sub(r"\D", "", left)[-9:], re.sub(r"\D", "", right)[-9:]
+    elif label in ("Name", "Legal name"):  # "Acme Ltd." and "ACME" name the same company
+        left, right = clean_company_name(left) or left.casefold(), clean_company_name(right) or right.casefold()
     elif label == "Country":  # "Netherlands" and "NL" are the same country
         left, right = (getattr(resolve_country(v), "code", v.casefold()) for v in (left, right))
     else:

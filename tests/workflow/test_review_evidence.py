@@ -14,7 +14,8 @@ def test_values_are_compared_as_a_person_reads_them() -> None:
     assert compare("Country", "Netherlands", "NL") == SAME
     assert compare("Country", "Germany", "NL") == DIFFERS
     assert compare("Phone", "+31 (0)20 555 0101", "020-5550101") == SAME
-    assert compare("Name", "Acme  Ltd", "acme ltd") == SAME
+    assert compare("Name", "Riverside & Anchor Lock Ltd.", "riverside & anchor lock") == SAME
+    assert compare("Name", "Riverside Lock", "Anchor Lock") == DIFFERS
     assert compare("City", "", "Utrecht") == MISSING
     assert domain_of("https://www.Acme.com/about", "") == "acme.com"
     assert domain_of("", "info@acme.co.uk") == "acme.co.uk"
