@@ -21,7 +21,7 @@ REVIEW_COLUMN = "reviewed"
 TAKEN = "taken"  # a customer row whose customer an account was linked to by the person's call
 FOLLOWS = "follows account"  # the ``reviewed`` value of such a customer row
 LINKED = ("matched", "already_linked")
-REVIEW_KEEP = ("account_id", "customer_id", "customer_name", "status", "score", "reason", REVIEW_COLUMN)
+REVIEW_KEEP = ("account_id", "customer_id", "customer_name", "status", "score", "reason", "candidates", REVIEW_COLUMN)
 ACCEPTABLE = ("suggested", "ambiguous", "conflict", "unmatched")  # statuses a person may turn into a link
 CANDIDATE_COLUMNS = ("candidates", "candidate_ids", "alternatives")
 
@@ -54,7 +54,7 @@ def with_review_column(decisions: pd.DataFrame) -> pd.DataFrame:
     if "candidates" not in frame.columns:
         frame["candidates"] = pd.Series([""] * len(frame), dtype=object, index=frame.index)
     frame = frame.reset_index(drop=True)
-    for column in ("account_id", "customer_id", "customer_name", "status", "reason", "candidates", REVIEW_COLUMN):
+    for column in ("account_id", "customer_id", "customer_name", "status", "reason", REVIEW_COLUMN):
         if column in frame.columns:
             frame[column] = frame[column].astype(object)
     return frame

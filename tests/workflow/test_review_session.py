@@ -7,7 +7,15 @@ import pytest
 
 from desktop_app.core.matching import match
 from desktop_app.sandbox.demo_data import DemoData, generate
-from desktop_app.workflow.review import REVIEW_COLUMN, TAKEN, ReviewError, candidates_of, with_review_column
+from desktop_app.workflow.review import (
+    REVIEW_COLUMN,
+    TAKEN,
+    ReviewError,
+    apply_review_calls,
+    candidates_of,
+    review_calls,
+    with_review_column,
+)
 from desktop_app.workflow.review_session import ReviewSession
 
 COLUMNS = ["customer_id", "customer_name", "status", "candidates", REVIEW_COLUMN]
@@ -132,3 +140,16 @@ def test_a_customer_row_restored_as_taken_is_freed_by_a_reject(session: ReviewSe
     assert reopened.frame.loc[customer_row, "status"] == TAKEN
     reopened.reject([account])
     assert reopened.frame.loc[customer_row, "status"] == "unmatched"
+
+
+def test_a_rejected_suggestion_keeps_its_customer_in_the_saved_calls(session: ReviewSession,
+                                                                      demo: tuple[DemoData, pd.DataFrame]) -> None:
+    frame = session.frame
+    position = int(frame.index[frame["status"] == "suggested"][0])
+    proposed = str(frame.loc[position, "customer_id"])
+    session.reject([position])
+    fresh, restored = apply_review_calls(demo[1].copy(), review_calls(frame))
+    assert restored == 1
+    reopened = ReviewSession(fresh, demo[0].customers)
+    reopened.accept([position])
+    assert reopened.frame.loc[position, ["customer_id", "status"]].tolist() == [proposed, "matched"]
