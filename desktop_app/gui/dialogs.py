@@ -33,6 +33,15 @@ def ask_choice(parent: QWidget | None, title: str, label: str, choices: list[str
     return value if accepted else None
 
 
+def confirm_action(parent: QWidget | None, title: str, message: str, action: str) -> bool:
+    """Ask before a bulk change; True only when the person presses ``action`` (Cancel is the default)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.Cancel, parent)
+    go = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is go
+
+
 def run_dialog(dialog: QDialog) -> bool:
     """Show a dialog of ours modally; True when the person accepted it."""
     return dialog.exec() == QDialog.DialogCode.Accepted

@@ -91,17 +91,20 @@ class FrameModel(QAbstractTableModel):
 
     busy_changed = Signal(bool)  # True while a new view order is being computed in the background
     view_changed = Signal()  # a new order is showing (row count may differ)
+    edited = Signal(int, str)  # a person edited a cell in place: frame position, column name
 
     def __init__(self, frame: pd.DataFrame | None = None, *, headers: Mapping[str, str] | None = None,
                  background_rows: int = BACKGROUND_ROWS, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._frame = pd.DataFrame() if frame is None else frame
+        self._alignments = self._column_alignments()
         self._order: Positions = np.arange(len(self._frame), dtype=np.intp)
         self._headers = dict(headers or {})
         self._background_rows = background_rows
         self._spec = ViewSpec()
         self._task: BackgroundTask | None = None
         self._generation = 0
+        self._editable: frozenset[str] = frozenset()
 
     # --- what the pages use -------------------------------------------------------------------
     @property
@@ -124,6 +127,7 @@ class FrameModel(QAbstractTableModel):
         self._cancel_pending()
         self.beginResetModel()
         self._frame = frame
+        self._alignments = self._column_alignments()
         self._order = np.arange(len(frame), dtype=np.intp)
         self.endResetModel()
         self.view_changed.emit()
@@ -179,6 +183,16 @@ class FrameModel(QAbstractTableModel):
             if pd.api.types.is_numeric_dtype(self._frame[name].dtype) and isinstance(value, str):
                 self._frame[name] = self._frame[name].astype(object)
             self._frame.iloc[rows, column] = value
+        self._alignments = self._column_alignments()
+        if len(self._order):
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._order) - 1, self.columnCount() - 1))
+
+    def set_editable(self, columns: Sequence[str]) -> None:
+        """Let views edit the cells of these frame columns in place (as text)."""
+        self._editable = frozenset(columns)
+
+    def values_changed(self) -> None:
+        """Repaint after the frame was edited in place (by a review session, say)."""
         if len(self._order):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._order) - 1, self.columnCount() - 1))
 
@@ -195,13 +209,30 @@ class FrameModel(QAbstractTableModel):
         position = int(self._order[index.row()])
         if role == SOURCE_POSITION_ROLE:
             return position
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.EditRole):
             return display_text(self._frame.iat[position, index.column()])
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            numeric = pd.api.types.is_numeric_dtype(self._frame.dtypes.iloc[index.column()])
-            horizontal = Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignLeft
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+            return self._alignments[index.column()]
         return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and str(self._frame.columns[index.column()]) in self._editable:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        name = str(self._frame.columns[index.column()]) if index.isValid() else ""
+        if role != Qt.ItemDataRole.EditRole or name not in self._editable or not (0 <= index.row() < len(self._order)):
+            return False
+        position = int(self._order[index.row()])
+        if self._frame[name].dtype != object:
+            self._frame[name] = self._frame[name].astype(object)
+            self._alignments = self._column_alignments()
+        self._frame.iat[position, index.column()] = str(value).strip()
+        self.dataChanged.emit(index, index)
+        self.edited.emit(position, name)
+        return True
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -222,6 +253,12 @@ class FrameModel(QAbstractTableModel):
                               ascending=order == Qt.SortOrder.AscendingOrder))
 
     # --- internals ----------------------------------------------------------------------------
+    def _column_alignments(self) -> list[int]:
+        """Per column: numbers right-aligned, text left (asked for every painted cell, so worked out once)."""
+        left = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return [right if pd.api.types.is_numeric_dtype(dtype) else left for dtype in self._frame.dtypes]
+
     def _cancel_pending(self) -> None:
         if self._task is not None:
             self._task.cancel()

@@ -8,6 +8,7 @@ alone (``review_calls``) are what a project keeps and what ``apply_review_calls`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,10 @@ import numpy.typing as npt
 import pandas as pd
 
 REVIEW_COLUMN = "reviewed"
-REVIEW_KEEP = ("account_id", "customer_id", "customer_name", "status", "score", "reason", REVIEW_COLUMN)
+TAKEN = "taken"  # a customer row whose customer an account was linked to by the person's call
+FOLLOWS = "follows account"  # the ``reviewed`` value of such a customer row
+LINKED = ("matched", "already_linked")
+REVIEW_KEEP = ("account_id", "customer_id", "customer_name", "status", "score", "reason", "candidates", REVIEW_COLUMN)
 ACCEPTABLE = ("suggested", "ambiguous", "conflict", "unmatched")  # statuses a person may turn into a link
 CANDIDATE_COLUMNS = ("candidates", "candidate_ids", "alternatives")
 
@@ -47,11 +51,19 @@ def with_review_column(decisions: pd.DataFrame) -> pd.DataFrame:
     frame = decisions.copy()
     if REVIEW_COLUMN not in frame.columns:
         frame[REVIEW_COLUMN] = pd.Series([""] * len(frame), dtype=object, index=frame.index)
+    if "candidates" not in frame.columns:
+        frame["candidates"] = pd.Series([""] * len(frame), dtype=object, index=frame.index)
     frame = frame.reset_index(drop=True)
     for column in ("account_id", "customer_id", "customer_name", "status", "reason", REVIEW_COLUMN):
         if column in frame.columns:
             frame[column] = frame[column].astype(object)
     return frame
+
+
+def text_at(frame: pd.DataFrame, column: str, rows: Positions) -> npt.NDArray[np.str_]:
+    """The values of ``column`` at ``rows`` as text (only those rows are converted: cheap on a big frame)."""
+    picked: npt.NDArray[np.str_] = frame[column].to_numpy(dtype=object)[rows].astype(str)
+    return picked
 
 
 def _has_both(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
@@ -62,42 +74,142 @@ def _has_both(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
 
 
 def accept(frame: pd.DataFrame, positions: Sequence[int] | Positions) -> Edit:
-    """Accept the proposed customer of each chosen row that has one and is not linked already."""
+    """Accept the proposed customer of each chosen row that has one and is not linked already.
+
+    A row without a proposed customer but with exactly one candidate (a rejected suggestion keeps its
+    customer there) takes that candidate, unless another account is linked to it already."""
     rows = np.asarray(positions, dtype=np.intp)
     status = frame["status"].to_numpy()[rows]
-    keep = np.isin(status, ACCEPTABLE) & _has_both(frame)[rows]
-    return Edit(rows[keep], {"status": "matched", REVIEW_COLUMN: "accepted"})
+    open_rows = np.isin(status, ACCEPTABLE) & (text_at(frame, "account_id", rows) != "")
+    customer = text_at(frame, "customer_id", rows).astype(object)
+    name = text_at(frame, "customer_name", rows).astype(object) if "customer_name" in frame.columns else None
+    empty = open_rows & (customer == "")
+    if empty.any() and "candidates" in frame.columns:
+        linked = set(frame.loc[frame["status"].isin(LINKED), "customer_id"].astype(str))
+        for index in np.flatnonzero(empty):
+            found = _parse_candidates(frame["candidates"].iat[int(rows[index])])
+            if len(found) == 1 and found[0][0] not in linked:
+                customer[index] = found[0][0]
+                if name is not None:
+                    name[index] = found[0][2]
+    keep = open_rows & (customer != "")
+    values: dict[str, object] = {"status": "matched", REVIEW_COLUMN: "accepted"}
+    if (keep & empty).any():
+        values["customer_id"] = customer[keep]
+        if name is not None:
+            values["customer_name"] = name[keep]
+    return Edit(rows[keep], values)
 
 
 def reject(frame: pd.DataFrame, positions: Sequence[int] | Positions) -> Edit:
-    """Turn each chosen row into "unmatched", whatever was proposed; nothing will be linked for it."""
+    """Turn each chosen row into "unmatched", whatever was proposed; nothing will be linked for it.
+
+    The proposed customer stays among the row's candidates, so Accept or Choose can take it again."""
     rows = np.asarray(positions, dtype=np.intp)
-    return Edit(rows, {"status": "unmatched", "customer_id": "", REVIEW_COLUMN: "rejected"})
+    values: dict[str, object] = {"status": "unmatched", "customer_id": "", REVIEW_COLUMN: "rejected"}
+    if "candidates" in frame.columns:
+        values["candidates"] = _candidates_keeping_proposed(frame, rows)
+    return Edit(rows, values)
+
+
+def _parse_candidates(value: object) -> list[tuple[str, str, str]]:
+    """``"cus_1 Acme Ltd (92); cus_2 Acme (90)"`` as (id, label, name without the score)."""
+    parts = [str(v) for v in value] if isinstance(value, list | tuple | np.ndarray) else (
+        str(value).split(";") if isinstance(value, str) else [])
+    found = []
+    for part in (p.strip() for p in parts):
+        if part:
+            identifier, _, rest = part.partition(" ")
+            found.append((identifier, part, re.sub(r"\s*\(\d+(\.\d+)?\)$", "", rest)))
+    return found
+
+
+def _candidates_keeping_proposed(frame: pd.DataFrame, rows: Positions) -> npt.NDArray[np.object_]:
+    current = frame["candidates"].to_numpy(dtype=object)[rows].copy()
+    customer = text_at(frame, "customer_id", rows)
+    names = (text_at(frame, "customer_name", rows) if "customer_name" in frame.columns
+             else np.full(len(rows), "", dtype=object))
+    scores = (pd.to_numeric(frame["score"].iloc[rows], errors="coerce").to_numpy(dtype=float)
+              if "score" in frame.columns else np.zeros(len(rows)))
+    for index in np.flatnonzero(customer != ""):
+        known = [c[0] for c in _parse_candidates(current[index])]
+        if customer[index] not in known:
+            label = f"{customer[index]} {names[index]}".strip()
+            if scores[index] == scores[index] and scores[index] > 0:
+                label += f" ({scores[index]:.0f})"
+            text = str(current[index]) if isinstance(current[index], str) else ""
+            current[index] = "; ".join(p for p in (label, text) if p)
+    return current
 
 
 def accept_above(frame: pd.DataFrame, min_score: float) -> Edit:
     """Accept every suggestion scoring at least ``min_score``."""
-    score = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
-    mask = (frame["status"].to_numpy() == "suggested") & (score >= min_score) & _has_both(frame)
-    return Edit(np.flatnonzero(mask).astype(np.intp), {"status": "matched", REVIEW_COLUMN: "accepted"})
+    rows, scores = _open_suggestions(frame)
+    return Edit(rows[scores >= min_score], {"status": "matched", REVIEW_COLUMN: "accepted"})
 
 
-def candidates_of(frame: pd.DataFrame, position: int) -> list[tuple[str, str]]:
+def _open_suggestions(frame: pd.DataFrame) -> tuple[Positions, npt.NDArray[np.float64]]:
+    """Positions and scores of the suggestions naming an account and a customer (only those rows are
+    read as text, so this stays quick on a million rows)."""
+    rows = np.flatnonzero(frame["status"].to_numpy() == "suggested").astype(np.intp)
+    rows = rows[(text_at(frame, "account_id", rows) != "") & (text_at(frame, "customer_id", rows) != "")]
+    scores = pd.to_numeric(frame["score"].iloc[rows], errors="coerce").to_numpy(dtype=float)
+    keep = ~np.isnan(scores)
+    return rows[keep], scores[keep]
+
+
+def suggestion_scores(frame: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """The scores of the open suggestions a bulk accept would weigh."""
+    return _open_suggestions(frame)[1]
+
+
+def score_histogram(scores: npt.NDArray[np.float64], width: float = 5.0) -> list[tuple[float, int]]:
+    """Suggestions per score band of ``width`` points, as (band start, count), lowest band first."""
+    if not scores.size:
+        return []
+    low = float(np.floor(scores.min() / width) * width)
+    edges = np.arange(low, 100.0 + width, width)
+    counts, _ = np.histogram(np.clip(scores, low, 100.0 - 1e-9), bins=edges)
+    return [(float(edge), int(count)) for edge, count in zip(edges[:-1], counts, strict=True)]
+
+
+def default_threshold(scores: npt.NDArray[np.float64]) -> float:
+    """The score a bulk accept starts from: what the best quarter of the suggestions reach (rounded
+    down), so it takes some rows whatever the range; 90 when there is no suggestion."""
+    if not scores.size:
+        return 90.0
+    return float(np.floor(np.percentile(scores, 75)))
+
+
+def candidates_of(frame: pd.DataFrame, position: int, accounts: pd.DataFrame | None = None) -> list[tuple[str, str]]:
     """The customers the matcher weighed for one row, as (customer id, label to show).
 
     The matcher writes candidates as ``"cus_1 Acme Ltd (92); cus_2 Acme Limited (92)"``; the id is
-    each part's first word. A row without candidates offers its proposed customer, if any."""
+    each part's first word. The proposed customer comes first; for an account whose link field holds a
+    customer id (a conflict), that customer is offered too when ``accounts`` is given."""
+    found: list[tuple[str, str]] = []
+    current = str(frame["customer_id"].iat[position])
+    if current:
+        name = str(frame["customer_name"].iat[position]) if "customer_name" in frame.columns else ""
+        found.append((current, f"{current} {name}".strip()))
     for column in CANDIDATE_COLUMNS:
         if column in frame.columns:
-            value = frame[column].iat[position]
-            parts = [str(v) for v in value] if isinstance(value, list | tuple | np.ndarray) else (
-                str(value).split(";") if isinstance(value, str) else [])
-            found = [(part.split()[0], part.strip()) for part in parts if part.strip()]
-            if found:
-                return found
-    current = str(frame["customer_id"].iat[position])
-    name = str(frame["customer_name"].iat[position]) if "customer_name" in frame.columns else ""
-    return [(current, f"{current} {name}".strip())] if current else []
+            found += [(identifier, label) for identifier, label, _ in _parse_candidates(frame[column].iat[position])]
+    held = link_field_value(accounts, str(frame["account_id"].iat[position]))
+    if held:
+        found.append((held, f"{held} (named in the account's link field)"))
+    unique: dict[str, str] = {}
+    for identifier, label in found:
+        unique.setdefault(identifier, label)
+    return list(unique.items())
+
+
+def link_field_value(accounts: pd.DataFrame | None, account_id: str) -> str:
+    """The customer id the account's own link field holds ("" when none or unknown)."""
+    if accounts is None or not account_id or "link_customer_id" not in accounts.columns:
+        return ""
+    hit = accounts.loc[accounts["account_id"].astype(str) == account_id, "link_customer_id"]
+    return str(hit.iloc[0]).strip() if len(hit) and pd.notna(hit.iloc[0]) else ""
 
 
 def choose_customer(frame: pd.DataFrame, customers: pd.DataFrame, position: int, customer_id: str) -> Edit:

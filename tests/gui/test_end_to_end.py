@@ -60,7 +60,11 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
 
     _go_to(wizard, "match", wait_idle)
     match = wizard.page_for("match")
-    match.threshold.setValue(MIN_SCORE)
+    def accept_from_min_score(dialog) -> bool:
+        dialog.threshold.setValue(MIN_SCORE)
+        return True
+
+    monkeypatch.setattr(dialogs, "run_dialog", accept_from_min_score)
     match.accept_all()
     _go_to(wizard, "quality", wait_idle)
     quality = wizard.page_for("quality")

@@ -6,7 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog, QWizard
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWizard
 
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
@@ -217,3 +218,53 @@ def test_load_page_answers_hostile_files_with_a_sentence(wizard, wait_idle, monk
         wait_idle(load)
         assert slot.loaded is not None
         assert kind in set(load.issues_model.frame["kind"])
+
+
+def test_quality_rows_name_their_record_fixes_edit_in_place_and_bulk_accept_asks(wizard, wait_idle, qtbot,
+                                                                                  monkeypatch) -> None:
+    _start(wizard, Journey.ADDRESSES)
+    load = wizard.page_for("load")
+    monkeypatch.setattr(dialogs, "choose_open_file", lambda *args: SAMPLES / "zuora_accounts.csv")
+    load.slots[Side.ACCOUNTS].browse.click()
+    wait_idle(load)
+    wizard.next()
+    quality = wizard.page_for("quality")
+    wait_idle(quality)
+    problems = quality.model.frame
+    records = wizard.state.address_check.loaded.frame.drop_duplicates("account_id").set_index("account_id")["name"]
+    assert (problems["name"] == problems["record_id"].map(records).fillna("")).all()
+    assert (problems["name"] != "").any()
+
+    kind = quality.kind_filter.findData(f"code={problems['code'].iloc[0]}")
+    quality.kind_filter.setCurrentIndex(kind)
+    shown = problems.iloc[quality.model.view_positions()]
+    assert set(shown["code"]) == {problems["code"].iloc[0]}
+    assert quality.kind_filter.currentText().endswith(f"({len(shown):,})")
+    quality.kind_filter.setCurrentIndex(0)
+
+    column = quality.model.column_index("suggestion")
+    quality.table.setFocus()
+    quality.table.setCurrentIndex(quality.model.index(0, column))
+    position = quality.model.source_position(0)
+    qtbot.keyClick(quality.table, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Typed fix")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: problems.loc[position, "suggestion"] == "Typed fix", timeout=5000)
+    assert problems.loc[position, "accept"] == "yes"
+    assert wizard.currentId() == PAGE_IDS["quality"]  # Enter committed the edit and stayed
+    qtbot.keyClick(quality.table, Qt.Key.Key_Return)  # and Enter on the table itself never advances
+    assert wizard.currentId() == PAGE_IDS["quality"]
+
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm_action", lambda parent, title, message, action: asked.append(message))
+    before = len(quality.accepted())
+    quality.accept_all_button.click()
+    pending = problems[(problems["suggestion"] != "") & (problems["confidence"] >= 0.9) & (problems["accept"] != "yes")]
+    assert asked[0].startswith(f"This accepts {len(pending):,} fixes")
+    assert len(quality.accepted()) == before  # not confirmed: nothing accepted
+    monkeypatch.setattr(dialogs, "confirm_action", lambda *args: True)
+    quality.accept_all_button.click()
+    assert len(quality.accepted()) == before + len(pending)

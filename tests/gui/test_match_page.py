@@ -34,9 +34,7 @@ def match_page(wizard, wait_idle, through_org_pages):
 
 
 def _select(page, position: int) -> None:
-    row = int(list(page.model.view_positions()).index(position))
-    page.table.clearSelection()
-    page.table.selectRow(row)
+    page.select_position(position)
 
 
 def test_outcome_chart_and_table_show_the_run(match_page, wizard) -> None:
@@ -71,7 +69,11 @@ def test_review_actions_change_the_reviewed_decisions(match_page, wizard, monkey
     match_page.reject_button.click()
     assert frame.loc[suggested[0], ["status", "customer_id"]].tolist() == ["unmatched", ""]
 
-    match_page.threshold.setValue(0)
+    def accept_everything(dialog) -> bool:
+        dialog.threshold.setValue(0)
+        return True
+
+    monkeypatch.setattr(dialogs, "run_dialog", accept_everything)
     match_page.accept_all_button.click()
     assert not ((frame["status"] == "suggested") & (frame["account_id"] != "")).any()
 
@@ -178,6 +180,88 @@ def test_keyboard_shortcuts_accept_and_reject(match_page, qtbot) -> None:
     assert frame.loc[suggested[0], "status"] == "unmatched"
     qtbot.keyClick(match_page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert match_page.search.hasFocus()
+    qtbot.keyClick(match_page.search, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert match_page.evidence.hasFocus()  # the whole reason, to read (and select) from the keyboard
+    assert str(frame.loc[suggested[0], "reason"]) in match_page.evidence.toPlainText()
+
+
+def test_every_review_call_undoes_and_redoes_from_the_keyboard(match_page, qtbot, monkeypatch) -> None:
+    frame = match_page.model.frame
+    start = frame.copy()
+    suggested = frame.index[frame["status"] == "suggested"].tolist()
+    _select(match_page, suggested[0])
+    match_page.table.setFocus()
+    qtbot.keyClick(match_page.table, Qt.Key.Key_Space)
+    assert frame.loc[suggested[0], "status"] == "matched"
+    qtbot.keyClick(match_page.table, Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier)
+    assert frame.loc[suggested[0], "status"] == "unmatched"
+    qtbot.keyClick(match_page.table, Qt.Key.Key_Space)  # a rejected suggestion keeps its customer
+    assert frame.loc[suggested[0], "customer_id"] == start.loc[suggested[0], "customer_id"]
+    ambiguous = int(frame.index[(frame["status"] == "ambiguous") & (frame["account_id"] != "")][0])
+    _select(match_page, ambiguous)
+    monkeypatch.setattr(dialogs, "ask_choice", lambda parent, title, label, choices: choices[0])
+    match_page.choose_button.click()
+    unmatched = int(frame.index[(frame["status"] == "unmatched") & (frame["account_id"] != "")][-1])
+    free = str(frame.loc[(frame["account_id"] == "") & (frame["status"] == "unmatched"), "customer_id"].iloc[0])
+    _select(match_page, unmatched)
+    monkeypatch.setattr(dialogs, "ask_text", lambda *args: free)
+    match_page.enter_button.click()
+    monkeypatch.setattr(dialogs, "run_dialog", lambda dialog: True)
+    match_page.accept_all_button.click()
+    assert match_page.session.history[:3] == ["Accept 1 row", "Reject 1 row", "Accept 1 row"]
+    assert len(match_page.session.history) == 6 == match_page.history.count()
+    after = frame.copy()
+
+    match_page.table.setFocus()
+    for _ in range(6):
+        qtbot.keyClick(match_page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert frame.equals(start)
+    assert not match_page.undo_button.isEnabled()
+    suggested_label = match_page.status_filter.itemText(match_page.status_filter.findData("suggested"))
+    assert suggested_label == f"Suggested ({int((start['status'] == 'suggested').sum()):,})"
+    for _ in range(3):
+        qtbot.keyClick(match_page.table, Qt.Key.Key_Z,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    for _ in range(3):
+        qtbot.keyClick(match_page.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert frame.equals(after)
+    counts = {s: n for s, n in match_page.chart.counts.items() if n}
+    assert counts == {str(s): int(n) for s, n in frame["status"].value_counts().items()}
+
+
+def test_evidence_pane_shows_every_candidate_of_an_ambiguous_row(match_page, wizard) -> None:
+    frame = match_page.model.frame
+    position = int(frame.index[(frame["status"] == "ambiguous") & (frame["account_id"] != "")][0])
+    _select(match_page, position)
+    text = match_page.evidence.toPlainText()
+    assert str(frame.loc[position, "reason"]) in text
+    customers = wizard.state.match_run.customers.frame.set_index("customer_id")
+    for candidate in str(frame.loc[position, "candidates"]).split("; "):
+        assert str(customers.loc[candidate.split()[0], "name"]) in text
+    assert "Website / e-mail domain" in text
+    assert "✓" in text
+    account = wizard.state.match_run.accounts.frame.set_index("account_id").loc[frame.loc[position, "account_id"]]
+    assert str(account["city"]) in text
+
+
+def test_bulk_accept_previews_the_scores_and_asks(match_page, monkeypatch) -> None:
+    frame = match_page.model.frame
+    open_suggestions = frame[(frame["status"] == "suggested") & (frame["account_id"] != "")
+                             & (frame["customer_id"] != "")]
+    seen: list[tuple[float, int, str]] = []
+
+    def look(dialog) -> bool:
+        seen.append((dialog.threshold.value(), dialog.taken(), dialog.preview.text()))
+        return False
+
+    monkeypatch.setattr(dialogs, "run_dialog", look)
+    match_page.accept_all_button.click()
+    threshold, taken, preview = seen[0]
+    assert threshold <= open_suggestions["score"].max()  # never a default that takes nothing
+    assert taken == int((open_suggestions["score"] >= threshold).sum()) > 0
+    assert f"{taken:,} of {len(open_suggestions):,} suggestions" in preview
+    assert (frame["status"] == "suggested").sum() >= len(open_suggestions)  # cancelled: nothing changed
+    assert not match_page.session.can_undo()
 
 
 def test_match_page_and_report_say_what_the_plan_writes_on_each_side(match_page, wizard, wait_idle, monkeypatch,

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -25,6 +25,8 @@ from desktop_app.core.plan import Policy
 from desktop_app.core.report import STATUS_ORDER
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
+from desktop_app.gui.bulk_accept_dialog import BulkAcceptDialog
+from desktop_app.gui.evidence_pane import EvidencePane
 from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.outcome_chart import OutcomeChart, status_label
 from desktop_app.gui.pages.base import BasePage
@@ -32,17 +34,14 @@ from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.workflow.match import MatchRun, file_link_values, match_files, with_write_preview
 from desktop_app.workflow.review import (
-    Edit,
     ReviewError,
-    accept,
-    accept_above,
     apply_review_calls,
     candidates_of,
-    choose_customer,
-    reject,
-    status_counts,
+    suggestion_scores,
     with_review_column,
 )
+from desktop_app.workflow.review_evidence import Lookup, evidence_for
+from desktop_app.workflow.review_session import ReviewSession, Step
 
 ALL_STATUSES = "All statuses"
 LinkValues = tuple[dict[str, str], dict[str, str]]
@@ -58,7 +57,8 @@ HIDDEN_COLUMNS = ("account_row", "customer_row", "method", "evidence")  # eviden
 
 
 class MatchPage(BasePage):
-    """Matches the loaded files in the background, then shows the chart and the review table."""
+    """Matches the loaded files in the background, then shows the chart, the review table and the
+    evidence of the selected row; every review call can be undone and redone."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
         super().__init__(state, "Match and review",
@@ -67,6 +67,8 @@ class MatchPage(BasePage):
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)
         self.chart = OutcomeChart(self)
+        self.session: ReviewSession | None = None
+        self._lookups: tuple[Lookup, Lookup] | None = None
 
         controls = QHBoxLayout()
         self.status_filter = QComboBox(self)
@@ -78,33 +80,44 @@ class MatchPage(BasePage):
         self.search.setClearButtonEnabled(True)
         status_label_widget = QLabel("&Show:", self)
         status_label_widget.setBuddy(self.status_filter)
+        self.chart_button = QPushButton("Char&t", self)
+        self.chart_button.setCheckable(True)
+        self.chart_button.setAccessibleName("Show the chart of outcomes")
+        self.chart_button.setToolTip("Show or hide the chart of outcomes by status")
         controls.addWidget(status_label_widget)
         controls.addWidget(self.status_filter)
         controls.addWidget(self.search, 1)
-
-        actions = QHBoxLayout()
-        self.accept_button = self._button("&Accept", "Ctrl+Return", "Accept the proposed customer",
-                                          self.accept_selected)
-        self.reject_button = self._button("&Reject", "Ctrl+Backspace", "Reject: link nothing for this account",
-                                          self.reject_selected)
-        self.choose_button = self._button("C&hoose…", "Ctrl+H", "Choose among the candidate customers",
-                                          self.choose_candidate)
-        self.enter_button = self._button("&Enter id…", "Ctrl+E", "Type or paste the customer id", self.enter_id)
-        self.threshold = QDoubleSpinBox(self)
-        self.threshold.setRange(0, 100)
-        self.threshold.setValue(90)
-        self.threshold.setDecimals(0)
-        self.threshold.setAccessibleName("Lowest score to accept")
-        self.accept_all_button = self._button("Accept all suggestions &scoring at least", "",
-                                              "Accept every suggestion at or above the score", self.accept_all)
-        for button in (self.accept_button, self.reject_button, self.choose_button, self.enter_button):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.accept_all_button)
-        actions.addWidget(self.threshold)
+        controls.addWidget(self.chart_button)
 
         self.model = FrameModel(headers=DECISION_HEADERS, parent=self)
         self.table = make_table(self, "Matches", self.model)
+        actions = QHBoxLayout()
+        self.accept_button = self._button("&Accept", ("Ctrl+Return",), "Accept the proposed customer",
+                                          self.accept_selected)
+        self.accept_button.setToolTip(self.accept_button.toolTip().replace(")", ", or Space in the table)"))
+        self.table.installEventFilter(self)  # Space in the table accepts (the view would toggle the selection)
+        self.reject_button = self._button("&Reject", ("Ctrl+Backspace",), "Reject: link nothing for this account",
+                                          self.reject_selected)
+        self.choose_button = self._button("C&hoose…", ("Ctrl+H",), "Choose among the candidate customers",
+                                          self.choose_candidate)
+        self.enter_button = self._button("&Enter id…", ("Ctrl+E",), "Type or paste the customer id", self.enter_id)
+        self.accept_all_button = self._button("Accept &suggestions…", (), "Accept every suggestion at or above a "
+                                              "score, after a preview", self.accept_all)
+        self.undo_button = self._button("&Undo", ("Ctrl+Z",), "Undo the last review call", self.undo)
+        self.redo_button = self._button("Re&do", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the review call undone last",
+                                        self.redo)
+        for button in (self.accept_button, self.reject_button, self.choose_button, self.enter_button,
+                       self.accept_all_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.undo_button)
+        actions.addWidget(self.redo_button)
+
+        self.evidence = EvidencePane(self)
+        self.history = QListWidget(self)
+        self.history.setAccessibleName("Review calls, oldest first")
+        self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        history_label = QLabel("History (Ctrl+Z undoes the last):", self)
 
         table_area = QWidget(self)
         table_layout = QVBoxLayout(table_area)
@@ -112,42 +125,81 @@ class MatchPage(BasePage):
         table_layout.addLayout(controls)
         table_layout.addLayout(actions)
         table_layout.addWidget(self.table, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.chart)
-        splitter.addWidget(table_area)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([190, 420])
-        self.body.addWidget(splitter, 1)
+        side = QSplitter(Qt.Orientation.Vertical, self)
+        history_area = QWidget(self)
+        history_layout = QVBoxLayout(history_area)
+        history_layout.setContentsMargins(0, 0, 0, 0)
+        history_layout.addWidget(history_label)
+        history_layout.addWidget(self.history, 1)
+        side.addWidget(self.evidence)
+        side.addWidget(history_area)
+        side.setSizes([430, 60])
+        across = QSplitter(Qt.Orientation.Horizontal, self)
+        across.addWidget(table_area)
+        across.addWidget(side)
+        across.setStretchFactor(0, 3)
+        across.setStretchFactor(1, 2)
+        across.setSizes([540, 460])
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.chart)
+        self.splitter.addWidget(across)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, True)
+        self.chart.hide()  # the summary line holds the counts; the chart is one click away
+        self.body.addWidget(self.splitter, 1)
+        self.chart_button.toggled.connect(self._show_chart)
 
         find = QAction(self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: self.search.setFocus())
         self.addAction(find)
+        read = QAction(self)  # keyboard users read the whole reason and evidence there (Tab goes back)
+        read.setShortcut(QKeySequence("Ctrl+I"))
+        read.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        read.triggered.connect(lambda: self.evidence.setFocus())
+        self.addAction(read)
+        self.evidence.setToolTip("The evidence for the selected row (Ctrl+I to read it from the keyboard)")
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)  # search after typing pauses, not on every key
         self._search_timer.timeout.connect(self._apply_view)
         self.search.textChanged.connect(self._search_timer.start)
         self.status_filter.currentIndexChanged.connect(self._apply_view)
+        self.table.selectionModel().currentRowChanged.connect(self._show_evidence)
+        self.model.modelReset.connect(self._show_evidence)
         self._signature: object = None
         self._values: LinkValues | None = None  # what the files' link fields hold, for the preview
         self._preview_policy = ""
+        self._update_history()
 
-    def _button(self, text: str, shortcut: str, description: str, slot: Any) -> QPushButton:
+    def _button(self, text: str, shortcuts: tuple[str, ...], description: str, slot: Any) -> QPushButton:
         button = QPushButton(text, self)
         button.setAccessibleName(description)
-        if shortcut:
+        for shortcut in shortcuts:
             action = QAction(self)
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(slot)
             self.addAction(action)
-            keys = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+        if shortcuts:
+            keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
             button.setToolTip(f"{description} ({keys})")
         else:
             button.setToolTip(description)
         button.clicked.connect(slot)
         return button
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier):
+            self.accept_selected()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _show_chart(self, shown: bool) -> None:
+        self.chart.setVisible(shown)
+        if shown:
+            self.splitter.setSizes([190, max(self.splitter.height() - 190, 200)])
 
     # --- matching ------------------------------------------------------------------------------
     def initializePage(self) -> None:
@@ -164,7 +216,9 @@ class MatchPage(BasePage):
         self._signature = signature
         state.match_run = None
         state.reviewed = None
+        self.session = None
         self.model.set_frame(with_review_column(_empty_decisions()))
+        self._update_history()
         self.summary.setText("Matching…")
         accounts, customers = state.paths[Side.ACCOUNTS], state.paths[Side.CUSTOMERS]
         mapping = state.paths.get(Side.MAPPING)
@@ -172,44 +226,45 @@ class MatchPage(BasePage):
         calls, state.restored_calls = state.restored_calls, None  # a reopened project's calls, laid over once
         policy = cast(Policy, state.policy)
 
-        def work(progress: Any, cancel: Any) -> tuple[MatchRun, pd.DataFrame, int, LinkValues]:
+        def work(progress: Any, cancel: Any) -> tuple[MatchRun, Prepared, int, LinkValues]:
             run = match_files(accounts, customers, mapping_path=mapping, overrides=overrides,
                               customer_requirements=rules, billing_name=billing_name,
                               progress=progress, cancel=cancel)
             frame = with_review_column(run.result.decisions)  # the copy is made off the UI thread
             frame, restored = apply_review_calls(frame, calls) if calls is not None else (frame, 0)
             values = file_link_values(run)
-            return run, with_write_preview(run, frame, policy=policy, values=values), restored, values
+            frame = with_write_preview(run, frame, policy=policy, values=values)
+            return run, prepare_review(run, frame), restored, values
 
         self.run(work, f"matching {accounts.name} with {customers.name}", self._matched)
 
-    def _matched(self, outcome: tuple[MatchRun, pd.DataFrame, int, LinkValues]) -> None:
-        run, frame, restored, values = outcome
-        self.show_run(run, frame, values)
+    def _matched(self, outcome: tuple[MatchRun, Prepared, int, LinkValues]) -> None:
+        run, prepared, restored, values = outcome
+        self.show_run(run, prepared, values)
         if restored:
             self.summary.setText(self.summary.text() + f" {restored:,} of your review calls were restored from "
                                  "the project.")
 
-    def show_run(self, run: MatchRun, frame: pd.DataFrame | None = None, values: LinkValues | None = None) -> None:
-        """Show a finished match run: chart, summary and the decisions to review (``frame``: the
-        decisions already prepared for review; ``values``: ``file_link_values(run)``)."""
+    def show_run(self, run: MatchRun, prepared: Prepared | None = None, values: LinkValues | None = None) -> None:
+        """Show a finished match run: chart, summary and the decisions to review (``prepared``: made
+        ready for review off the UI thread by ``prepare_review``; ``values``: ``file_link_values(run)``)."""
         self._values = values if values is not None else file_link_values(run)
         self._preview_policy = self.state.policy
         self.state.match_run = run
-        if frame is None:
+        if prepared is None:
             frame = with_write_preview(run, with_review_column(run.result.decisions),
                                        policy=cast(Policy, self.state.policy), values=self._values)
+            prepared = prepare_review(run, frame)
+        frame = prepared.session.frame
         self.state.reviewed = frame
+        self.session = prepared.session
+        self._lookups = prepared.lookups
         self.model.set_frame(frame, ViewSpec())
-        self.status_filter.blockSignals(True)
-        self.status_filter.clear()
-        self.status_filter.addItem(ALL_STATUSES, "")
-        for status, count in status_counts(frame, STATUS_ORDER).items():
-            if count:
-                self.status_filter.addItem(f"{status_label(status)} ({count:,})", status)
-        self.status_filter.blockSignals(False)
         self._update_outcome()
+        self._update_history()
         self._arrange_columns()
+        if self.model.rowCount():
+            self.select_position(0)
         self.completeChanged.emit()
 
     def _arrange_columns(self) -> None:
@@ -219,16 +274,19 @@ class MatchPage(BasePage):
             header.moveSection(header.visualIndex(columns.index(name)), target)
         for name in columns:
             self.table.setColumnHidden(columns.index(name), name in HIDDEN_COLUMNS)
+        header.setResizeContentsPrecision(50)  # widths from the first rows, not from a thousand (slow at 1M)
         self.table.resizeColumnsToContents()
-        for name, width in (("reason", 420), ("account_name", 260), ("customer_name", 260)):
+        for name, width in (("reason", 420), ("account_name", 220), ("customer_name", 220)):
             if name in columns:
                 self.table.setColumnWidth(columns.index(name), min(width, self.table.columnWidth(columns.index(name))))
 
     def _update_outcome(self) -> None:
-        frame = self.model.frame
-        counts = status_counts(frame, STATUS_ORDER)
-        self.chart.show_counts({s: n for s, n in counts.items() if n or s in STATUS_ORDER})
-        open_count = int(frame["status"].isin(["suggested", "ambiguous", "conflict"]).sum())
+        """Chart, summary and filter labels from the session's counts (kept current per call)."""
+        counts = self.session.counts if self.session is not None else {}
+        ordered = {s: counts.get(s, 0) for s in STATUS_ORDER} | {s: n for s, n in counts.items()
+                                                                if s not in STATUS_ORDER}
+        self.chart.show_counts({s: n for s, n in ordered.items() if n or s in STATUS_ORDER})
+        open_count = sum(counts.get(s, 0) for s in ("suggested", "ambiguous", "conflict"))
         run = self.state.match_run
         accounts = len(run.accounts.frame) if run is not None else 0
         customers = len(run.customers.frame) if run is not None else 0
@@ -236,6 +294,56 @@ class MatchPage(BasePage):
             f"{accounts:,} accounts and {customers:,} customers: {counts.get('matched', 0):,} matched, "
             f"{counts.get('already_linked', 0):,} already linked, <b>{open_count:,} need your decision</b>. "
             "Only matched and already-linked rows will be linked.")
+        self._update_filter_labels(ordered)
+
+    def _update_filter_labels(self, counts: dict[str, int]) -> None:
+        current = self.status_filter.currentData() or ""
+        self.status_filter.blockSignals(True)
+        self.status_filter.clear()
+        self.status_filter.addItem(ALL_STATUSES, "")
+        for status, count in counts.items():
+            if count or status == current:
+                self.status_filter.addItem(f"{status_label(status)} ({count:,})", status)
+        self.status_filter.setCurrentIndex(max(self.status_filter.findData(current), 0))
+        self.status_filter.blockSignals(False)
+
+    def _update_history(self) -> None:
+        session = self.session
+        self.history.clear()
+        if session is not None:
+            self.history.addItems(session.history)
+            for label in session.redo_history:
+                self.history.addItem(f"(undone) {label}")
+            self.history.scrollToBottom()
+        self.undo_button.setEnabled(session is not None and session.can_undo())
+        self.redo_button.setEnabled(session is not None and session.can_redo())
+        self.undo_button.setToolTip("Undo " + session.history[-1] if session and session.can_undo()
+                                    else "Nothing to undo")
+        self.redo_button.setToolTip("Redo " + session.redo_history[0] if session and session.can_redo()
+                                    else "Nothing to redo")
+
+    def select_position(self, position: int) -> None:
+        """Make frame row ``position`` the selected, current row (shown from its first column)."""
+        positions = self.model.view_positions()
+        found = np.flatnonzero(positions == position)
+        if not found.size:
+            return
+        index = self.model.index(int(found[0]), self.table.horizontalHeader().logicalIndex(0))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)  # the same whatever modifier keys are down
+        self.table.scrollTo(index)
+
+    # --- evidence ------------------------------------------------------------------------------
+    def _show_evidence(self) -> None:
+        run, lookups = self.state.match_run, self._lookups
+        current = self.table.currentIndex()
+        if run is None or lookups is None or not current.isValid():
+            self.evidence.show_nothing()
+            return
+        position = self.model.source_position(current.row())
+        self.evidence.show_evidence(evidence_for(
+            self.model.frame, position, run.accounts.frame, run.customers.frame, link_field=self.state.link_field,
+            account_lookup=lookups[0], customer_lookup=lookups[1]))
 
     # --- review --------------------------------------------------------------------------------
     def selected_positions(self) -> np.ndarray:
@@ -244,14 +352,20 @@ class MatchPage(BasePage):
         return np.array([self.model.data(self.model.index(r, 0), SOURCE_POSITION_ROLE) for r in rows],
                         dtype=np.intp)
 
-    def _apply(self, edit: Edit, nothing: str) -> None:
-        if edit.positions.size == 0:
+    def _done(self, step: Step | None, nothing: str) -> None:
+        if step is None:
             self.show_error(nothing)
             return
         self.show_error("")
-        self.model.set_values(edit.positions, edit.values)
-        self._refresh_preview(edit.positions)
+        self._changed()
+        self._refresh_preview(_touched(step))
+
+    def _changed(self) -> None:
+        self.model.values_changed()
         self._update_outcome()
+        self._update_history()
+        self._show_evidence()
+        self.state.reviewed = self.model.frame
 
     def _refresh_all_previews(self) -> None:
         run, values, frame = self.state.match_run, self._values, self.model.frame
@@ -281,20 +395,41 @@ class MatchPage(BasePage):
 
     def accept_selected(self) -> None:
         """Accept the proposed customer of the selected rows."""
-        if self.state.reviewed is not None:
-            self._apply(accept(self.model.frame, self.selected_positions()),
-                        "Select rows with a proposed customer to accept (ambiguous rows: use Choose…).")
+        if self.session is not None:
+            self._done(self.session.accept(self.selected_positions()),
+                       "Select rows with a proposed customer to accept (ambiguous rows: use Choose…).")
 
     def reject_selected(self) -> None:
         """Link nothing for the selected rows."""
-        if self.state.reviewed is not None:
-            self._apply(reject(self.model.frame, self.selected_positions()), "Select the rows to reject first.")
+        if self.session is not None:
+            self._done(self.session.reject(self.selected_positions()), "Select the rows to reject first.")
 
     def accept_all(self) -> None:
-        """Accept every suggestion at or above the chosen score."""
-        if self.state.reviewed is not None:
-            self._apply(accept_above(self.model.frame, self.threshold.value()),
-                        f"No open suggestion scores {self.threshold.value():.0f} or more.")
+        """Preview the suggestions by score, then accept those at or above the chosen score."""
+        if self.session is None:
+            return
+        scores = suggestion_scores(self.model.frame)
+        if not scores.size:
+            self.show_error("No open suggestion is left to accept.")
+            return
+        dialog = BulkAcceptDialog(scores, self)
+        try:
+            if not dialogs.run_dialog(dialog):
+                return
+            threshold = dialog.threshold.value()
+        finally:
+            dialog.deleteLater()
+        self._done(self.session.accept_above(threshold), f"No open suggestion scores {threshold:.0f} or more.")
+
+    def undo(self) -> None:
+        """Take back the last review call."""
+        if self.session is not None:
+            self._done(self.session.undo(), "Nothing to undo.")
+
+    def redo(self) -> None:
+        """Make the review call undone last again."""
+        if self.session is not None:
+            self._done(self.session.redo(), "Nothing to redo.")
 
     def _one_position(self) -> int | None:
         positions = self.selected_positions()
@@ -304,18 +439,20 @@ class MatchPage(BasePage):
         return int(positions[0])
 
     def choose_candidate(self) -> None:
-        """Pick one of the matcher's candidate customers for the selected row."""
+        """Pick one of the candidate customers for the selected row (the proposed one, the matcher's
+        candidates, and the customer the account's link field names)."""
         position = self._one_position()
-        if position is None or self.state.match_run is None:
+        run = self.state.match_run
+        if position is None or run is None:
             return
-        choices = candidates_of(self.model.frame, position)
+        choices = candidates_of(self.model.frame, position, run.accounts.frame)
         if not choices:
             self.show_error("The matcher found no candidate for this account; use Enter id… instead.")
             return
         labels = [label for _, label in choices]
         picked = dialogs.ask_choice(self, "Choose the customer — Crosslink", "Customer for this account:", labels)
         if picked:
-            self._choose(position, choices[labels.index(picked)][0])
+            self._choose(position, choices[labels.index(picked)][0], typed=False)
 
     def enter_id(self) -> None:
         """Type or paste the customer id for the selected row (checked against the customers loaded)."""
@@ -325,18 +462,17 @@ class MatchPage(BasePage):
         typed = dialogs.ask_text(self, "Enter the customer id — Crosslink",
                                  f"Customer id for account {self.model.frame['account_id'].iat[position]!s}:")
         if typed is not None:
-            self._choose(position, typed)
+            self._choose(position, typed, typed=True)
 
-    def _choose(self, position: int, customer_id: str) -> None:
-        run = self.state.match_run
-        if run is None:
+    def _choose(self, position: int, customer_id: str, *, typed: bool) -> None:
+        if self.session is None:
             return
         try:
-            edit = choose_customer(self.model.frame, run.customers.frame, position, customer_id)
+            step = self.session.choose(position, customer_id, typed=typed)
         except ReviewError as error:
             self.show_error(str(error))
             return
-        self._apply(edit, "")
+        self._done(step, "")
 
     def _apply_view(self) -> None:
         status = self.status_filter.currentData() or ""
@@ -347,6 +483,27 @@ class MatchPage(BasePage):
 
     def isComplete(self) -> bool:
         return not self.working and self.state.reviewed is not None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A review made ready off the UI thread: the session over the decisions and the id lookups."""
+
+    session: ReviewSession
+    lookups: tuple[Lookup, Lookup]
+
+
+def prepare_review(run: MatchRun, frame: pd.DataFrame) -> Prepared:
+    """The session and record lookups for ``frame`` (the slow parts on a million rows)."""
+    return Prepared(ReviewSession(frame, run.customers.frame),
+                    (Lookup(run.accounts.frame, "account_id").prepare(),
+                     Lookup(run.customers.frame, "customer_id").prepare()))
+
+
+def _touched(step: Step) -> np.ndarray:
+    """Every frame row a call changed or took back (customer rows that followed included)."""
+    edits = (*step.forward, *step.backward)
+    return np.unique(np.concatenate([e.positions for e in edits])) if edits else np.array([], dtype=np.intp)
 
 
 def _empty_decisions() -> pd.DataFrame:
