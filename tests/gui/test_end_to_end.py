@@ -193,10 +193,14 @@ def _summary_sheet(path: str) -> dict[str, object]:
 
 
 def _in_place(org, store, links: list[tuple[str, str]]) -> int:
-    """Links found on both sides now, read from the sandboxes themselves (values trimmed, as read back)."""
+    """Links found on both sides now, read from the sandboxes themselves (values trimmed, as read back;
+    a customer holding its Account's id in 15 characters or upper-cased holds that Account, as
+    Salesforce itself reads it)."""
+    from desktop_app.core.ids import same_account
+
     in_org = _org_links(org)
     return sum(in_org.get(account, "").strip() == customer
-               and (store.link_of(customer, "Salesforce") or "").strip() == account for account, customer in links)
+               and same_account(store.link_of(customer, "Salesforce") or "", account) for account, customer in links)
 
 
 def _org_links(org) -> dict[str, str]:
