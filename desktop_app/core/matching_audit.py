@@ -151,14 +151,56 @@ class _Pointing:
         return [int(p) for p in self._sources[lo:hi]]
 
 
+@dataclass(frozen=True)
+class _SideView:
+    """One side of the existing links, as a conflict sentence speaks of it."""
+
+    noun: str  # "account"
+    verb: str  # what its link field does to a record of the other side: "holds" / "names"
+    past: str  # the same, said of the record pointed at: "held" / "named"
+    field: str  # how the other side's sentence calls this side's link field
+    ids: TextArray
+    link: TextArray  # the raw link field
+    to_other: IntArray  # position on the other side its link field points at (-1: none)
+    pointing_at: Callable[[int], list[int]]  # positions on this side whose link field points at a given other record
+    label: Callable[[int], str]  # how a record of this side is named in a sentence
+    ref: Callable[[int], str]  # how the other side's sentence names a record of this side
+
+
+def _conflict_reason(r: int, me: _SideView, other: _SideView) -> str:
+    """The one rule for both sides: why record ``r`` of side ``me`` contradicts the existing links."""
+    parts = []
+    p = int(me.to_other[r])
+    if p >= 0:
+        back = int(other.to_other[p])
+        if back >= 0 and back != r:
+            parts.append(f"its link field {me.verb} {other.ref(p)}, but that {other.noun}'s {other.field} "
+                         f"{other.verb} {me.ref(back)}")
+        elif back < 0 and other.link[p]:
+            parts.append(f"its link field {me.verb} {other.ref(p)}, but that {other.noun}'s {other.field} holds "
+                         f"'{other.link[p]}', which is not this {me.noun}")
+        sharing = ", ".join(me.label(q) for q in me.pointing_at(p) if q != r)
+        if sharing:
+            parts.append(f"{other.ids[p]} is also {me.past} by {sharing}")
+    pointed = other.pointing_at(r)
+    if pointed:
+        one = len(pointed) == 1
+        own = (f", while the {me.noun}'s own link field holds '{me.link[r]}'"
+               if me.link[r] and (p < 0 or p not in pointed) else "")
+        parts.append(f"{', '.join(other.label(d) for d in pointed)} {other.verb if one else other.verb[:-1]} this "
+                     f"{me.noun} in {'its' if one else 'their'} link field{own}")
+        for d in pointed:
+            elsewhere = ", ".join(me.label(q) for q in me.pointing_at(d) if q != r)
+            if elsewhere:
+                parts.append(f"{other.ids[d]} is {me.past} by {elsewhere}")
+    return "Existing links disagree: " + "; ".join(parts or ["links contradict each other"])
+
+
 def _record_conflicts(ledger: Ledger, pointers: Pointers, bad_acc: IntArray, bad_cus: IntArray) -> None:
-    """Explain each contradicting record in a sentence naming the records involved."""
-    accounts, customers = ledger.accounts, ledger.customers
-    a2c, c2a = pointers.acc_to_cus, pointers.cus_to_acc
+    """Explain each contradicting record in a sentence naming the records involved (same rule per side)."""
     if not len(bad_acc) and not len(bad_cus):
         return
-    holders = _Pointing(a2c)  # accounts holding a customer
-    claimers = _Pointing(c2a)  # customers naming an account
+    accounts, customers = ledger.accounts, ledger.customers
 
     def acc_label(p: int) -> str:
         return f"account {accounts.ids[p]} '{accounts.names[p]}' (row {accounts.rows[p]})"
@@ -166,61 +208,12 @@ def _record_conflicts(ledger: Ledger, pointers: Pointers, bad_acc: IntArray, bad
     def cus_label(p: int) -> str:
         return f"customer {customers.ids[p]} '{customers.names[p]}' (row {customers.rows[p]})"
 
-    def others(positions: list[int], exclude: int, label: Callable[[int], str]) -> str:
-        return ", ".join(label(p) for p in positions if p != exclude)
-
-    holders_of = holders.at
-    claimers_of = claimers.at
-
-    reasons = []
-    for a in bad_acc:
-        parts = []
-        c = int(a2c[a])
-        if c >= 0:
-            back = int(c2a[c])
-            if back >= 0 and back != a:
-                parts.append(f"its link field holds {customers.ids[c]}, but that customer's field names "
-                             f"{acc_label(back)}")
-            elif back < 0 and customers.link[c]:
-                parts.append(f"its link field holds {customers.ids[c]}, but that customer's field holds "
-                             f"'{customers.link[c]}', which is not this account")
-            sharing = others(holders_of(c), a, acc_label)
-            if sharing:
-                parts.append(f"{customers.ids[c]} is also held by {sharing}")
-        claims = claimers_of(a)
-        if claims:
-            parts.append(f"{', '.join(cus_label(d) for d in claims)} name{'s' if len(claims) == 1 else ''} "
-                         f"this account in {'its' if len(claims) == 1 else 'their'} link field" +
-                         (f", while the account's own link field holds '{accounts.link[a]}'" if accounts.link[a]
-                          and (c < 0 or c not in claims) else ""))
-            for d in claims:
-                held_elsewhere = others(holders_of(d), a, acc_label)
-                if held_elsewhere:
-                    parts.append(f"{customers.ids[d]} is held by {held_elsewhere}")
-        reasons.append("Existing links disagree: " + "; ".join(parts or ["links contradict each other"]))
-    ledger.record(bad_acc, np.full(len(bad_acc), -1), CONFLICT, 0.0, np.array(reasons, dtype=object),
-                  "existing_link")
-
-    reasons = []
-    for c in bad_cus:
-        parts = []
-        a = int(c2a[c])
-        if a >= 0:
-            there = int(a2c[a])
-            if there >= 0 and there != c:
-                parts.append(f"its link field names {acc_label(a)}, but that account's link field holds "
-                             f"{customers.ids[there]}")
-            elif there < 0 and accounts.link[a]:
-                parts.append(f"its link field names {acc_label(a)}, whose link field holds "
-                             f"'{accounts.link[a]}' instead")
-            sharing = others(claimers_of(a), c, cus_label)
-            if sharing:
-                parts.append(f"{accounts.ids[a]} is also named by {sharing}")
-        held_by = holders_of(c)
-        if held_by:
-            parts.append(f"held by {', '.join(acc_label(h) for h in held_by)}" +
-                         (f", while the customer's own link field holds '{customers.link[c]}'"
-                          if customers.link[c] and (a < 0 or a not in held_by) else ""))
-        reasons.append("Existing links disagree: " + "; ".join(parts or ["links contradict each other"]))
-    ledger.record(np.full(len(bad_cus), -1), bad_cus, CONFLICT, 0.0, np.array(reasons, dtype=object),
-                  "existing_link")
+    account_side = _SideView("account", "holds", "held", "link field", accounts.ids, accounts.link,
+                             pointers.acc_to_cus, _Pointing(pointers.acc_to_cus).at, acc_label, acc_label)
+    customer_side = _SideView("customer", "names", "named", "field", customers.ids, customers.link,
+                              pointers.cus_to_acc, _Pointing(pointers.cus_to_acc).at, cus_label,
+                              lambda p: str(customers.ids[p]))
+    for side, other, bad in ((account_side, customer_side, bad_acc), (customer_side, account_side, bad_cus)):
+        reasons = np.array([_conflict_reason(int(r), side, other) for r in bad], dtype=object)
+        acc, cus = (bad, np.full(len(bad), -1)) if side is account_side else (np.full(len(bad), -1), bad)
+        ledger.record(acc, cus, CONFLICT, 0.0, reasons, "existing_link")

@@ -186,3 +186,26 @@ def test_mapping_may_give_an_account_several_customers_when_not_one_to_one() -> 
     rows = lenient.decisions[lenient.decisions["account_id"] == account_id(1)]
     assert sorted(rows["customer_id"]) == ["cus_1", "cus_2"]
     assert set(rows["status"]) == {MATCHED}
+
+
+def test_contradicting_links_are_explained_by_the_same_rule_on_both_sides() -> None:
+    a1, a2 = account_id(1), account_id(2)
+    result = match(  # Acme holds cus_1, which names Beta; Beta's own field holds cus_2, which names nobody
+        accounts({"name": "Acme", "link_customer_id": "cus_1"}, {"name": "Beta", "link_customer_id": "cus_2"}),
+        customers({"name": "Acme", "sf_account_id": a2}, {"name": "Beta", "sf_account_id": ""}),
+        config=NO_FUZZY,
+    )
+    acme = row_of(result.decisions, account=a1)
+    assert acme["status"] == CONFLICT
+    assert (f"its link field holds cus_1, but that customer's field names account {a2} 'Beta' (row 3)"
+            in acme["reason"])
+    beta = row_of(result.decisions, account=a2)
+    assert beta["status"] == CONFLICT
+    assert (f"customer cus_1 'Acme' (row 2) names this account in its link field, while the account's own link "
+            "field holds 'cus_2'") in beta["reason"]
+    cus_1 = row_of(result.decisions, customer="cus_1")
+    assert cus_1["status"] == CONFLICT
+    assert (f"its link field names account {a2} 'Beta' (row 3), but that account's link field holds cus_2"
+            in cus_1["reason"])
+    assert (f"account {a1} 'Acme' (row 2) holds this customer in its link field, while the customer's own link "
+            f"field holds '{a2}'") in cus_1["reason"]
