@@ -201,7 +201,7 @@ def test_contradicting_links_are_explained_by_the_same_rule_on_both_sides() -> N
             in acme["reason"])
     beta = row_of(result.decisions, account=a2)
     assert beta["status"] == CONFLICT
-    assert (f"customer cus_1 'Acme' (row 2) names this account in its link field, while the account's own link "
+    assert ("customer cus_1 'Acme' (row 2) names this account in its link field, while the account's own link "
             "field holds 'cus_2'") in beta["reason"]
     cus_1 = row_of(result.decisions, customer="cus_1")
     assert cus_1["status"] == CONFLICT
