@@ -22,7 +22,7 @@ from desktop_app.salesforce import oauth
 from desktop_app.salesforce.profiles import REFRESH_TOKEN_KIND, load_profiles, profiles_file
 from desktop_app.sandbox.salesforce import with_knobs
 from desktop_app.secrets import SERVICE_PREFIX
-from desktop_app.workflow import wizard_login
+from desktop_app.workflow import connect_salesforce
 
 pytestmark = [pytest.mark.browser, pytest.mark.keyring, needs_chromium]
 
@@ -89,7 +89,7 @@ def test_browser_login_connects_saves_reconnects_and_logs_out(qtbot, wizard, org
     assert not page.isComplete()
     _fill_new_login(page, org)
     pages: list[str] = []
-    monkeypatch.setattr(wizard_login, "open_browser",
+    monkeypatch.setattr(connect_salesforce, "open_browser",
                         user_at_browser(browser(pin_for(org.login_url)), decision="allow", seen=pages))
     page.connect_button.click()
     wait_idle(page, timeout=120_000)
@@ -114,7 +114,7 @@ def test_browser_login_connects_saves_reconnects_and_logs_out(qtbot, wizard, org
     qtbot.addWidget(second)
     second.show()
     try:
-        monkeypatch.setattr(wizard_login, "open_browser", lambda url: pytest.fail("no browser for a saved login"))
+        monkeypatch.setattr(connect_salesforce, "open_browser", lambda url: pytest.fail("no browser for a saved login"))
         page2 = _to_connect_page(second, wait_idle)
         assert page2.saved.currentData() == "acme"
         assert page2.connect_button.text() == "&Connect"
@@ -141,7 +141,7 @@ def test_browser_login_connects_saves_reconnects_and_logs_out(qtbot, wizard, org
 def test_denied_consent_is_a_sentence_and_nothing_is_saved(wizard, org, browser, wait_idle, monkeypatch) -> None:
     page = _to_connect_page(wizard, wait_idle)
     _fill_new_login(page, org)
-    monkeypatch.setattr(wizard_login, "open_browser",
+    monkeypatch.setattr(connect_salesforce, "open_browser",
                         user_at_browser(browser(pin_for(org.login_url)), decision="deny", seen=[]))
     page.connect_button.click()
     wait_idle(page, timeout=120_000)
@@ -162,7 +162,7 @@ def test_form_mistakes_are_explained_before_any_browser_opens(wizard, org, monke
     page = _to_connect_page(wizard, wait_idle)
     _fill_new_login(page, org)
     getattr(page, field).setText(value)
-    monkeypatch.setattr(wizard_login, "open_browser", lambda url: pytest.fail("the browser must not open"))
+    monkeypatch.setattr(connect_salesforce, "open_browser", lambda url: pytest.fail("the browser must not open"))
     page.connect_button.click()
     assert not page.working
     assert expected in page.error_line.text()
