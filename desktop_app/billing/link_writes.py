@@ -83,3 +83,42 @@ def write_each(
         if position % 25 == 0 or position + 1 == total:
             progress(Progress(position + 1, total, f"Writing links to {system_name}"))
     return results
+
+
+WriteBatch = Callable[[list[tuple[int, str, str]], CancelToken | None], dict[int, LinkWriteResult]]
+
+
+def write_in_batches(
+    pairs: Sequence[tuple[str, str]],
+    results: dict[int, LinkWriteResult],
+    write_batch: WriteBatch,
+    *,
+    batch_size: int,
+    system_name: str,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> list[LinkWriteResult]:
+    """The batch loop of adapters whose system takes many customers per request.
+
+    ``results`` already holds the pairs refused before anything is sent (by position); the rest go to
+    ``write_batch`` ``batch_size`` at a time, as ``(position, customer_id, account_id)``. A cancel
+    marks what was not attempted, and a cancel during a batch's retries leaves that batch for the
+    read-back to settle. One result per pair, in order."""
+    todo = [position for position in range(len(pairs)) if position not in results]
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start : start + batch_size]
+        if cancel is not None and cancel.cancelled:
+            for position in todo[start:]:
+                results[position] = LinkWriteResult(*pairs[position], "failed", error_code="cancelled",
+                                                    message="Not attempted: the run was cancelled.")
+            break
+        try:
+            results.update(write_batch([(p, *pairs[p]) for p in chunk], cancel))
+        except Cancelled:
+            for position in chunk:
+                results.setdefault(position, LinkWriteResult(
+                    *pairs[position], "failed", error_code="cancelled",
+                    message="Cancelled while retrying; the write may or may not have been applied — "
+                            "verify reads it back."))
+        progress(Progress(min(start + len(chunk), len(todo)), len(todo), f"Writing links to {system_name}"))
+    return [results[position] for position in range(len(pairs))]

@@ -39,9 +39,9 @@ from desktop_app.billing.base import (
 )
 from desktop_app.billing.bearer import BearerApi, Renew
 from desktop_app.billing.http import JsonApiClient, RetriesExhausted, failed_after_retries
-from desktop_app.billing.link_writes import idempotency_key
+from desktop_app.billing.link_writes import idempotency_key, write_in_batches
 from desktop_app.billing.retry import RetryPolicy
-from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 DEFAULT_BASE_URL = "https://quickbooks.api.intuit.com"
 MINOR_VERSION = "75"
@@ -252,24 +252,8 @@ class QuickBooksBilling:
             position: LinkWriteResult(c, a, "failed", error_code="duplicate_customer", message=refused[position])
             for position, (c, a) in enumerate(clean) if position in refused
         }
-        todo = [position for position in range(len(clean)) if position not in refused]
-        for start in range(0, len(todo), self.batch_size):
-            chunk = todo[start : start + self.batch_size]
-            if cancel is not None and cancel.cancelled:
-                for position in todo[start:]:
-                    results[position] = LinkWriteResult(*clean[position], "failed", error_code="cancelled",
-                                                        message="Not attempted: the run was cancelled.")
-                break
-            try:
-                results.update(self._write_batch([(p, *clean[p]) for p in chunk], cancel))
-            except Cancelled:
-                for position in chunk:
-                    results.setdefault(position, LinkWriteResult(
-                        *clean[position], "failed", error_code="cancelled",
-                        message="Cancelled while retrying; the write may or may not have been applied — "
-                                "verify reads it back."))
-            progress(Progress(min(start + len(chunk), len(todo)), len(todo), "Writing links to QuickBooks Online"))
-        return [results[position] for position in range(len(clean))]
+        return write_in_batches(clean, results, self._write_batch, batch_size=self.batch_size,
+                                system_name="QuickBooks Online", progress=progress, cancel=cancel)
 
     def _write_batch(self, items: list[tuple[int, str, str]], cancel: CancelToken | None,
                      *, retry_stale: bool = True) -> dict[int, LinkWriteResult]:

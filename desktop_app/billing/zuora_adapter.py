@@ -30,8 +30,9 @@ from desktop_app.billing.base import (
     repeated_customers,
 )
 from desktop_app.billing.http import JsonApiClient, RetriesExhausted, failed_after_retries
+from desktop_app.billing.link_writes import write_in_batches
 from desktop_app.billing.retry import RetryPolicy
-from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 DEFAULT_BASE_URL = "https://rest.zuora.com"
 PAGE_SIZE = 50
@@ -195,26 +196,10 @@ class ZuoraBilling:
             if p not in refused and len(a) > CRM_ID_MAX:
                 results[p] = LinkWriteResult(c, a, "failed", error_code="validation",
                                              message=f"{a!r} is longer than Zuora's {CRM_ID_MAX}-character CrmId.")
-        todo = [p for p in range(len(clean)) if p not in results]
-        if todo:
+        if len(results) < len(clean):
             self._call("GET", "object-query/accounts", params={"pageSize": 1}, cancel=cancel)  # refused → raise
-        for start in range(0, len(todo), self.batch_size):
-            chunk = todo[start : start + self.batch_size]
-            if cancel is not None and cancel.cancelled:
-                for p in todo[start:]:
-                    results[p] = LinkWriteResult(*clean[p], "failed", error_code="cancelled",
-                                                 message="Not attempted: the run was cancelled.")
-                break
-            try:
-                results.update(self._write_batch([(p, *clean[p]) for p in chunk], cancel))
-            except Cancelled:
-                for p in chunk:
-                    results.setdefault(p, LinkWriteResult(
-                        *clean[p], "failed", error_code="cancelled",
-                        message="Cancelled while retrying; the write may or may not have been applied — "
-                                "verify reads it back."))
-            progress(Progress(min(start + len(chunk), len(todo)), len(todo), "Writing links to Zuora"))
-        return [results[p] for p in range(len(clean))]
+        return write_in_batches(clean, results, self._write_batch, batch_size=self.batch_size,
+                                system_name="Zuora", progress=progress, cancel=cancel)
 
     def _write_batch(self, items: list[tuple[int, str, str]], cancel: CancelToken | None) -> dict[int, LinkWriteResult]:
         out: dict[int, LinkWriteResult] = {}
