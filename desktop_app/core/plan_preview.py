@@ -42,12 +42,18 @@ def write_preview(
     policy: Policy = "skip_linked",
     normalize_ids: bool = False,
     statuses: Sequence[str] = DEFAULT_STATUSES,
+    accounts_keyed: bool = False,
 ) -> pd.DataFrame:
     """Per row of ``decisions`` (same index), what the Account's and the customer's link fields will
     get when the row is linked (``""`` for rows that will not be linked). ``account_values`` maps an
-    account id (any form) to its link field now, ``customer_values`` a customer id to its field."""
-    held = pd.Series(list(account_values), dtype=object)
-    accounts = dict(zip(account_keys(held).tolist(), map(_text, account_values.values()), strict=True))
+    account id (any form; already its ``account_key`` with ``accounts_keyed``, which spares keying a
+    million ids again when a few rows change) to its link field now, ``customer_values`` a customer id
+    to its field."""
+    if accounts_keyed:
+        accounts: Mapping[str, str] = account_values
+    else:
+        held = pd.Series(list(account_values), dtype=object)
+        accounts = dict(zip(account_keys(held).tolist(), map(_text, account_values.values()), strict=True))
     account_ids = account_keys(decisions["account_id"]).tolist() if "account_id" in decisions else []
     customer_ids = decisions["customer_id"].map(_text).tolist() if "customer_id" in decisions else []
     chosen = decisions["status"].map(_text).isin(list(statuses)).tolist() if "status" in decisions else []
@@ -58,7 +64,8 @@ def write_preview(
             account_out.append("")
             customer_out.append("")
             continue
-        account = side_plan("account", accounts.get(account_id, ""), customer_id, policy, normalize_ids=normalize_ids)
+        account = side_plan("account", _text(accounts.get(account_id, "")), customer_id, policy,
+                            normalize_ids=normalize_ids)
         customer = side_plan("customer", _text(customer_values.get(customer_id, "")), account_id, policy,
                              normalize_ids=normalize_ids)
         account_out.append(side_answer("account", account, customer_id, policy))

@@ -102,14 +102,16 @@ def match_files(
 
 
 def file_link_values(run: MatchRun) -> tuple[dict[str, str], dict[str, str]]:
-    """What each record's link field holds in the loaded files: account id → customer id it holds,
-    customer id → Account id it holds ("" when empty)."""
-    return (_link_values(run.accounts.frame, "account_id", "link_customer_id"),
+    """What each record's link field holds in the loaded files: account (by its ``account_key``, the
+    18-character id) → customer id it holds, customer id → Account id it holds ("" when empty)."""
+    return (_link_values(run.accounts.frame, "account_id", "link_customer_id", keyed=True),
             _link_values(run.customers.frame, "customer_id", "sf_account_id"))
 
 
-def _link_values(frame: pd.DataFrame, id_column: str, link_column: str) -> dict[str, str]:
+def _link_values(frame: pd.DataFrame, id_column: str, link_column: str, *, keyed: bool = False) -> dict[str, str]:
     ids = frame[id_column].fillna("").astype(str).str.strip()
+    if keyed:
+        ids = pd.Series(account_keys(ids), index=ids.index, dtype=object)
     links = frame[link_column].fillna("").astype(str).str.strip()
     keep = ids != ""
     return dict(zip(ids[keep].tolist(), links[keep].tolist(), strict=True))
@@ -126,8 +128,9 @@ def with_write_preview(run: MatchRun, decisions: pd.DataFrame, *, policy: Policy
         policy, normalize = plan.policy, plan.normalize_ids
     else:
         (accounts, customers), normalize = values or file_link_values(run), False
+    # Both sources key accounts by their 18-character id already (plans hold canonical ids).
     preview = write_preview(decisions, account_values=accounts, customer_values=customers, policy=policy,
-                            normalize_ids=normalize)
+                            normalize_ids=normalize, accounts_keyed=True)
     return pd.concat([decisions.drop(columns=list(PREVIEW_COLUMNS), errors="ignore"), preview], axis=1)
 
 
@@ -135,9 +138,8 @@ def with_link_values(run: MatchRun, decisions: pd.DataFrame) -> pd.DataFrame:
     """``decisions`` with what each row's account and customer link fields hold in the files
     (``account_link_customer_id``, ``customer_sf_account_id``), so ``plan --offline`` plans from the
     same values as the Match page (``values_from_decisions``)."""
-    accounts, customers = file_link_values(run)
+    by_key, customers = file_link_values(run)  # accounts are keyed by their 18-character id already
     keys = account_keys(decisions["account_id"]).tolist()
-    by_key = dict(zip(account_keys(pd.Series(list(accounts), dtype=object)).tolist(), accounts.values(), strict=True))
     return decisions.assign(
         account_link_customer_id=[by_key.get(k, "") if k else "" for k in keys],
         customer_sf_account_id=[customers.get(c, "") for c in decisions["customer_id"].fillna("").astype(str)

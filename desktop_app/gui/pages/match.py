@@ -226,35 +226,31 @@ class MatchPage(BasePage):
         calls, state.restored_calls = state.restored_calls, None  # a reopened project's calls, laid over once
         policy = cast(Policy, state.policy)
 
-        def work(progress: Any, cancel: Any) -> tuple[MatchRun, Prepared, int, LinkValues]:
+        def work(progress: Any, cancel: Any) -> tuple[MatchRun, Prepared, int]:
             run = match_files(accounts, customers, mapping_path=mapping, overrides=overrides,
                               customer_requirements=rules, billing_name=billing_name,
                               progress=progress, cancel=cancel)
             frame = with_review_column(run.result.decisions)  # the copy is made off the UI thread
             frame, restored = apply_review_calls(frame, calls) if calls is not None else (frame, 0)
-            values = file_link_values(run)
-            frame = with_write_preview(run, frame, policy=policy, values=values)
-            return run, prepare_review(run, frame), restored, values
+            return run, prepare_review(run, frame, policy), restored
 
         self.run(work, f"matching {accounts.name} with {customers.name}", self._matched)
 
-    def _matched(self, outcome: tuple[MatchRun, Prepared, int, LinkValues]) -> None:
-        run, prepared, restored, values = outcome
-        self.show_run(run, prepared, values)
+    def _matched(self, outcome: tuple[MatchRun, Prepared, int]) -> None:
+        run, prepared, restored = outcome
+        self.show_run(run, prepared)
         if restored:
             self.summary.setText(self.summary.text() + f" {restored:,} of your review calls were restored from "
                                  "the project.")
 
-    def show_run(self, run: MatchRun, prepared: Prepared | None = None, values: LinkValues | None = None) -> None:
+    def show_run(self, run: MatchRun, prepared: Prepared | None = None) -> None:
         """Show a finished match run: chart, summary and the decisions to review (``prepared``: made
-        ready for review off the UI thread by ``prepare_review``; ``values``: ``file_link_values(run)``)."""
-        self._values = values if values is not None else file_link_values(run)
-        self._preview_policy = self.state.policy
+        ready for review off the UI thread by ``prepare_review`` with the page's policy)."""
         self.state.match_run = run
         if prepared is None:
-            frame = with_write_preview(run, with_review_column(run.result.decisions),
-                                       policy=cast(Policy, self.state.policy), values=self._values)
-            prepared = prepare_review(run, frame)
+            prepared = prepare_review(run, with_review_column(run.result.decisions), cast(Policy, self.state.policy))
+        self._values = prepared.values
+        self._preview_policy = self.state.policy
         frame = prepared.session.frame
         self.state.reviewed = frame
         self.session = prepared.session
@@ -487,17 +483,22 @@ class MatchPage(BasePage):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A review made ready off the UI thread: the session over the decisions and the id lookups."""
+    """A review made ready off the UI thread: the session over the decisions (with what each side
+    will get), the id lookups and what the files' link fields hold."""
 
     session: ReviewSession
     lookups: tuple[Lookup, Lookup]
+    values: LinkValues
 
 
-def prepare_review(run: MatchRun, frame: pd.DataFrame) -> Prepared:
-    """The session and record lookups for ``frame`` (the slow parts on a million rows)."""
+def prepare_review(run: MatchRun, frame: pd.DataFrame, policy: Policy = "skip_linked") -> Prepared:
+    """The session, record lookups and per-side write preview for ``frame`` (the slow parts on a
+    million rows)."""
+    values = file_link_values(run)
+    frame = with_write_preview(run, frame, policy=policy, values=values)
     return Prepared(ReviewSession(frame, run.customers.frame),
                     (Lookup(run.accounts.frame, "account_id").prepare(),
-                     Lookup(run.customers.frame, "customer_id").prepare()))
+                     Lookup(run.customers.frame, "customer_id").prepare()), values)
 
 
 def _touched(step: Step) -> np.ndarray:
