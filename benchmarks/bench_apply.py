@@ -29,7 +29,8 @@ def main() -> None:
     from engine_sandboxes import make_sides, start_systems, truth_matches
 
     from desktop_app.core.journal import Journal
-    from desktop_app.workflow.apply import plan_from_live, start_apply
+    from desktop_app.workflow.apply import start_apply
+    from desktop_app.workflow.plan import plan_from_live
 
     began = time.perf_counter()
     # About 85% of the demo Accounts have a true customer: seed enough to plan exactly ``links`` links.
