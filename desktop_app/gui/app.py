@@ -55,6 +55,7 @@ def run_gui(*, screenshot: Path | None = None, screenshots: Path | None = None) 
                 print(path)
             if problem:
                 print(problem, file=sys.stderr)
+            wizard.shutdown()  # nobody to ask: the walk is over
             wizard.close()
             return 1 if problem else 0
         if screenshot is not None:

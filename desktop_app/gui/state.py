@@ -14,6 +14,7 @@ from desktop_app.workflow.address_check import AddressCheck
 from desktop_app.workflow.inputs import ColumnOverride, LoadedInput
 
 if TYPE_CHECKING:
+    from desktop_app.core.journal import RunInfo
     from desktop_app.core.plan import Plan
     from desktop_app.gui.connections import SalesforceConnection
     from desktop_app.salesforce.preflight import CheckResult
@@ -76,6 +77,7 @@ class WizardState:
     restored_calls: pd.DataFrame | None = None  # a reopened project's review calls, laid over the next match
     restored_fixes: pd.DataFrame | None = None  # … and its accepted address fixes
     billing_defaults: dict[str, str] = field(default_factory=dict)  # a reopened project's billing settings
+    resume_run: RunInfo | None = None  # a run picked on Welcome to resume: connect, then straight to Apply
 
     @property
     def demo(self) -> bool:

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QMenu, QWidget, QWizard
 from desktop_app import __version__
 from desktop_app.core.app_folders import log_dir
 from desktop_app.gui import dialogs
-from desktop_app.gui.pages import PAGE_IDS, PAGES, route_for
+from desktop_app.gui.gates import leaving_question, leaving_reasons
+from desktop_app.gui.pages import PAGE_IDS, PAGES, RESUME_ROUTE, route_for
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.project_saver import save_in_background
 from desktop_app.gui.settings import app_settings
@@ -64,7 +65,7 @@ class CrosslinkWizard(QWizard):
         return self.pages[key]
 
     def nextId(self) -> int:
-        route = route_for(self.state.journey, self.state.source)
+        route = RESUME_ROUTE if self.state.resume_run is not None else route_for(self.state.journey, self.state.source)
         current = next((key for key, page_id in PAGE_IDS.items() if page_id == self.currentId()), None)
         if current not in route:
             return super().nextId()
@@ -104,9 +105,21 @@ class CrosslinkWizard(QWizard):
             return
         self.resize(1040, 720)
 
+    def leaving_reasons(self) -> list[str]:
+        """What quitting now would stop or lose ([] when nothing)."""
+        return leaving_reasons(self.pages.values(), self.state)
+
+    def reject(self) -> None:
+        """Cancel, Escape and the window's close button: ask first while work runs or results are unsaved."""
+        reasons = [] if self._shut_down else self.leaving_reasons()
+        if reasons and not dialogs.confirm(self, "Quit Crosslink?", leaving_question(reasons), "&Quit"):
+            return
+        super().reject()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.shutdown()
-        super().closeEvent(event)
+        super().closeEvent(event)  # a dialog's close goes through reject(), which asks (after shutdown() it does not)
+        if event.isAccepted():
+            self.shutdown()
 
     def done(self, result: int) -> None:
         self.shutdown()

@@ -7,6 +7,7 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from desktop_app.core.progress import CancelToken
+from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_sides, run_settings
 from desktop_app.gui.pages import PAGE_IDS
 from desktop_app.gui.state import Journey
@@ -129,7 +130,8 @@ def test_link_fields_offers_only_custom_text_fields_and_says_why_not(billing_pag
     assert wizard.state.link_field == "Billing_Customer_ID__c"
 
 
-def test_an_unfinished_run_is_offered_for_resume_and_finishes(billing_page, wizard, wait_idle) -> None:
+def test_an_unfinished_run_is_offered_for_resume_and_finishes(billing_page, wizard, wait_idle, monkeypatch) -> None:
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text, yes: True)
     state = wizard.state
     wizard.next()  # link fields
     wait_idle(wizard.currentPage())

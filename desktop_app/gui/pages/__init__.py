@@ -55,6 +55,10 @@ WRITE_PAGES: tuple[str, ...] = ("apply",)
 ADDRESS_ORG_PAGES: tuple[str, ...] = ("connect_salesforce",)
 
 
+# Resuming a run picked on Welcome: connect to the run's systems, then write what its own plan still has to.
+RESUME_ROUTE: tuple[str, ...] = ("welcome", "connect_salesforce", "connect_billing", "apply", "done")
+
+
 def route_for(journey: Journey, source: Source) -> tuple[str, ...]:
     """The pages a person goes through for ``journey`` from ``source`` (connecting to systems adds the
     org and write pages when linking)."""
