@@ -85,6 +85,10 @@ class DonePage(BasePage):
                 "address fixes accepted.<br>" + ("What was written is below; save the reviewed matches and "
                 "fixed records if you need them." if state.run_report is not None else "Save the report for the "
                 "record, and the reviewed matches: they are the list of links to write into both systems."))
+            if state.plan is not None and state.run_report is None:  # the dry run's figures, as Plan and Apply say
+                name = state.billing.system.display_name if state.billing is not None else "billing"
+                self.summary.setText(self.summary.text() + "<br>The plan (dry run): " +
+                                     " ".join(state.plan.summary_lines(name)))
             self._add("Save the &report (.xlsx)…", "crosslink_report.xlsx", XLSX, self._write_report)
             self._add("Save the reviewed &matches (.csv)…", "reviewed_matches.csv", CSV, self._write_reviewed)
         if len(accepted):

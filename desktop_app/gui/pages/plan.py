@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 import pandas as pd
+from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from desktop_app.core.plan import Plan, PlanSource, build_plan
@@ -18,6 +19,7 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_sides
 from desktop_app.gui.frame_model import FrameModel
 from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.plan_view import ACTION_FILTERS, explain, plan_table
 from desktop_app.gui.run_outcome import accepted_fixes_lines
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
@@ -28,7 +30,8 @@ POLICY_CHOICES = (
     ("fill_empty", "Fill only empty fields, side by side"),
     ("overwrite", "Replace ids that differ (overwrite)"),
 )
-PLAN_HEADERS = {"row": "#", "account_id": "Account ID", "customer_id": "Customer ID",
+PLAN_HEADERS = {"row": "#", "link_action": "Action", "account_id": "Account ID", "account_name": "Account",
+                "customer_id": "Customer ID", "customer_name": "Customer",
                 "account_action": "Salesforce", "account_before": "Salesforce now", "account_after": "Salesforce after",
                 "customer_action": "Billing", "customer_before": "Billing now", "customer_after": "Billing after",
                 "note": "Note", "match_status": "Match", "score": "Score"}
@@ -61,15 +64,34 @@ class PlanPage(BasePage):
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)
+        find_row = QHBoxLayout()
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search the plan…")
+        self.search.setPlaceholderText("Search the plan (ids, names, notes)…")
         self.search.setAccessibleName("Search the plan")
         self.search.setClearButtonEnabled(True)
-        self.body.addWidget(self.search)
+        find_row.addWidget(self.search, 1)
+        show_label = QLabel("S&how:", self)
+        self.action_filter = QComboBox(self)
+        self.action_filter.setAccessibleName("Show the links by action")
+        for text, value in ACTION_FILTERS:
+            self.action_filter.addItem(text, value)
+        show_label.setBuddy(self.action_filter)
+        find_row.addWidget(show_label)
+        find_row.addWidget(self.action_filter)
+        self.body.addLayout(find_row)
         self.model = FrameModel(headers=PLAN_HEADERS, parent=self)
         self.table = make_table(self, "Plan", self.model)
         self.table.verticalHeader().hide()  # the plan's own row number is the first column
         self.body.addWidget(self.table, 1)
+        self.detail = QLabel("Select a row to read it in full.", self)
+        self.detail.setObjectName("planRowDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.detail.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.detail.setAccessibleName("The selected plan row in full")
+        self.body.addWidget(self.detail)
         save_row = QHBoxLayout()
         self.save_button = QPushButton("&Save the plan…", self)
         self.save_button.setAccessibleName("Save the plan file")
@@ -87,6 +109,8 @@ class PlanPage(BasePage):
         self.policy.currentIndexChanged.connect(self._build)
         self.search.textChanged.connect(
             lambda text: self.model.set_view(replace(self.model.spec, search=text)))
+        self.action_filter.currentIndexChanged.connect(self._filter)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
         self.save_button.clicked.connect(self._save)
 
     def initializePage(self) -> None:
@@ -118,11 +142,12 @@ class PlanPage(BasePage):
         self.plan = None
         self.save_button.setEnabled(False)
 
-        def work(progress: Any, cancel: Any) -> Plan:
-            return build_plan(snapshot, account_values=accounts, customer_values=customers,
+        def work(progress: Any, cancel: Any) -> tuple[Plan, pd.DataFrame]:
+            plan = build_plan(snapshot, account_values=accounts, customer_values=customers,
                               policy=policy, source=source)  # type: ignore[arg-type]
+            return plan, plan_table(plan, snapshot)
 
-        self.run(work, "planning the links", self._show)
+        self.run(work, "planning the links", self._built)
 
     def _build_live(self, decisions: pd.DataFrame, policy: str) -> None:
         salesforce, billing = self.state.salesforce, self.state.billing
@@ -134,8 +159,34 @@ class PlanPage(BasePage):
                             values_from="live systems")
         self.plan = None
         self.save_button.setEnabled(False)
-        self.run(lambda p, c: plan_from_live(decisions, sides, policy=policy, source=source,  # type: ignore[arg-type]
-                                             cancel=c), "reading the current links from both systems", self._show)
+
+        def work(progress: Any, cancel: Any) -> tuple[Plan, pd.DataFrame]:
+            plan = plan_from_live(decisions, sides, policy=policy, source=source, cancel=cancel)  # type: ignore[arg-type]
+            return plan, plan_table(plan, decisions)
+
+        self.run(work, "reading the current links from both systems", self._built)
+
+    def _built(self, built: tuple[Plan, pd.DataFrame]) -> None:
+        plan, table = built
+        self.model.set_frame(table, self.model.spec)
+        self.table.resizeColumnsToContents()
+        self._show(plan)
+
+    def _filter(self) -> None:
+        value = str(self.action_filter.currentData() or "")
+        self.model.set_view(replace(self.model.spec, filter_column="link_action" if value else None,
+                                    filter_values=frozenset({value}) if value else frozenset()))
+
+    def _selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or not len(self.model.frame):
+            self.detail.setText("Select a row to read it in full.")
+            return
+        row = self.model.frame.iloc[self.model.source_position(rows[0].row())]
+        self.detail.setText(explain(row, self._billing_name()))
+
+    def _billing_name(self) -> str:
+        return self.state.billing.system.display_name if self.state.billing is not None else "billing"
 
     def _show(self, plan: Plan) -> None:
         self.plan = plan
@@ -143,8 +194,6 @@ class PlanPage(BasePage):
         name = self.state.billing.system.display_name if self.state.billing is not None else "Billing"
         fixes = accepted_fixes_lines(self.state, name) if self.state.live else []
         self.summary.setText("<br>".join([*plan.summary_lines(name), *fixes]))
-        self.model.set_frame(plan.table())
-        self.table.resizeColumnsToContents()
         self.save_button.setEnabled(True)
         self.completeChanged.emit()
 
