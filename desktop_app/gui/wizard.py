@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QUrl
+from PySide6.QtCore import QByteArray, QSize, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QWidget, QWizard
 
@@ -18,15 +18,22 @@ from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.project_saver import save_in_background
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import WizardState
+from desktop_app.gui.steps_panel import StepsPanel
 from desktop_app.gui.tasks import cancel_and_wait_all
 
 log = logging.getLogger(__name__)
+DEFAULT_SIZE = (1320, 960)  # width, height of the first window (then the size the person left it at)
 ICON_PATH = Path(__file__).resolve().parents[1] / "resources" / "crosslink.svg"  # package data
 
 
 def app_icon() -> QIcon:
     """Crosslink's icon (empty when the package's resources folder was not shipped)."""
     return QIcon(str(ICON_PATH)) if ICON_PATH.is_file() else QIcon()
+
+
+def default_size(available: QSize) -> tuple[int, int]:
+    """A first window big enough for the steps panel and about 20 review rows, within the screen."""
+    return min(DEFAULT_SIZE[0], int(available.width() * 0.95)), min(DEFAULT_SIZE[1], int(available.height() * 0.95))
 
 
 class CrosslinkWizard(QWizard):
@@ -55,18 +62,34 @@ class CrosslinkWizard(QWizard):
         self.helpRequested.connect(self._show_help_menu)
         help_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents), self)
         help_shortcut.activated.connect(self._show_help_menu)
+        self.steps_panel = StepsPanel(self)
+        self.setSideWidget(self.steps_panel)
         self.currentIdChanged.connect(self._update_title)
+        self.currentIdChanged.connect(lambda _id: self._update_steps())
         self.currentIdChanged.connect(lambda _id: save_in_background(self.state, self))
         self._restore_geometry()
         self._update_title()
+        self._update_steps()
 
     def page_for(self, key: str) -> BasePage:
         """The page registered under ``key`` in ``PAGES``."""
         return self.pages[key]
 
+    def route(self) -> tuple[str, ...]:
+        """The pages of the flow the person is on, in order."""
+        return RESUME_ROUTE if self.state.resume_run is not None else route_for(self.state.journey, self.state.source)
+
+    def current_key(self) -> str | None:
+        """The key of the page showing now (None before the first)."""
+        return next((key for key, page_id in PAGE_IDS.items() if page_id == self.currentId()), None)
+
+    def _update_steps(self) -> None:
+        titles = {key: page.title() for key, page in self.pages.items()}
+        self.steps_panel.show_steps(self.route(), titles, self.current_key() or "welcome")
+
     def nextId(self) -> int:
-        route = RESUME_ROUTE if self.state.resume_run is not None else route_for(self.state.journey, self.state.source)
-        current = next((key for key, page_id in PAGE_IDS.items() if page_id == self.currentId()), None)
+        route = self.route()
+        current = self.current_key()
         if current not in route:
             return super().nextId()
         position = route.index(current)
@@ -103,7 +126,7 @@ class CrosslinkWizard(QWizard):
         geometry = app_settings().value("wizard/geometry")
         if isinstance(geometry, QByteArray | bytes) and self.restoreGeometry(QByteArray(geometry)):
             return
-        self.resize(1040, 720)
+        self.resize(*default_size(self.screen().availableGeometry().size()))
 
     def leaving_reasons(self) -> list[str]:
         """What quitting now would stop or lose ([] when nothing)."""
