@@ -11,9 +11,6 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING
 
-from desktop_app.gui.run_outcome import accepted_fixes_lines
-from desktop_app.workflow.wizard_billing import default_link_key
-
 if TYPE_CHECKING:
     from desktop_app.core.journal import RunInfo
     from desktop_app.core.plan import Plan
@@ -27,6 +24,9 @@ UNDO_HOW = ("<b>How to undo:</b> every value is journaled with what it replaced.
 
 def write_question(plan: Plan, state: WizardState) -> str:
     """The summary shown before a run writes: address fixes first, then what each side gets, and how to undo."""
+    from desktop_app.gui.run_outcome import accepted_fixes_lines
+    from desktop_app.workflow.wizard_billing import default_link_key
+
     billing = state.billing.system.display_name if state.billing is not None else "the billing system"
     key = plan.source.billing_link_key or (default_link_key(state.billing.choice.kind) if state.billing else "")
     counts = plan.counts()

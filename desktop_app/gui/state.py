@@ -7,18 +7,18 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from desktop_app.core.roles import Side
-from desktop_app.workflow.address_check import AddressCheck
-from desktop_app.workflow.inputs import ColumnOverride, LoadedInput
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the Welcome page needs none of these, and start-up must stay quick
+    import pandas as pd
+
     from desktop_app.core.journal import RunInfo
     from desktop_app.core.plan import Plan
     from desktop_app.gui.connections import SalesforceConnection
     from desktop_app.salesforce.preflight import CheckResult
+    from desktop_app.workflow.address_check import AddressCheck
     from desktop_app.workflow.apply import RunReport
+    from desktop_app.workflow.inputs import ColumnOverride, LoadedInput
     from desktop_app.workflow.matching import MatchRun
     from desktop_app.workflow.projects import Project
     from desktop_app.workflow.wizard_billing import BillingConnection

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -17,15 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.journal import RunInfo
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.core.roles import Side
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import JOURNEY_TITLES, Journey, Source, WizardState
-from desktop_app.workflow.inputs import ColumnOverride
-from desktop_app.workflow.projects import Project, ProjectListing, load_project, new_project, recent_projects
-from desktop_app.workflow.wizard_apply import unfinished_runs
+
+if TYPE_CHECKING:  # the first page imports no pandas: the workflow modules load after the window shows
+    import pandas as pd
+
+    from desktop_app.core.journal import RunInfo
+    from desktop_app.workflow.projects import Project, ProjectListing
 
 NEW_PROJECT = ""
 
@@ -155,6 +157,8 @@ class WelcomePage(BasePage):
         self._loaded = None
         if project is None:
             return
+        from desktop_app.workflow.projects import load_project
+
         self.run(lambda p, c: load_project(project.project_id), f"opening the project {project.name}",
                  self._project_loaded)
         try:
@@ -253,6 +257,9 @@ class WelcomePage(BasePage):
 
     def _open_project(self) -> None:
         """Reopen the chosen (and read) project into the state, or start a new one when none is chosen."""
+        from desktop_app.workflow.inputs import ColumnOverride
+        from desktop_app.workflow.projects import new_project
+
         chosen = self.chosen_project()
         state = self.state
         if not chosen:
@@ -277,4 +284,7 @@ class WelcomePage(BasePage):
 
 
 def _read_history(progress: ProgressCallback, cancel: CancelToken) -> tuple[ProjectListing, list[RunInfo]]:
+    from desktop_app.workflow.projects import recent_projects
+    from desktop_app.workflow.wizard_apply import unfinished_runs
+
     return recent_projects(), unfinished_runs()
