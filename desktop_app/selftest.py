@@ -115,6 +115,7 @@ def check_wizard() -> CheckResult:
 
     wizard = CrosslinkWizard(keychain=keychain_backend_name())
     try:
+        wizard.ensure_pages()  # the app builds the later pages after its window shows
         pages = len(wizard.pageIds())
         about = wizard.about_text()
     finally:

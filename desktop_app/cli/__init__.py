@@ -35,15 +35,15 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser with every command registered."""
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The argument parser with the commands of ``modules`` registered (every command by default)."""
     parser = argparse.ArgumentParser(
         prog="desktop-app",
         description="Crosslink: link Salesforce Accounts to billing customers, on both sides.",
     )
     parser.add_argument("--version", action="version", version=f"Crosslink {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).register(subparsers)
     return parser
 
@@ -51,11 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if args_list[:1] == ["--self-test"]:  # the installers' smoke test: `crosslink --self-test [--json]`
         args_list[0] = "self-test"
     if not args_list or (args_list[0].startswith("--") and args_list[0] not in ("--help", "--version")):
         args_list = ["gui", *args_list]
+    # Opening the app registers only its own command: the others import pandas and the API clients,
+    # which the first window does not need (start-up time).
+    parser = build_parser(COMMAND_MODULES[:1] if args_list[0] == "gui" else COMMAND_MODULES)
     args = parser.parse_args(args_list)
     from desktop_app.secrets import use_native_keychain
 

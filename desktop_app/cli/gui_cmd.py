@@ -12,6 +12,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="save a PNG of the first page and quit (for docs and QA)")
     parser.add_argument("--screenshots", type=Path, metavar="DIR",
                         help="walk every page on demo data, save one PNG per page into DIR, and quit")
+    parser.add_argument("--quit-when-shown", action="store_true",
+                        help="print 'shown' once the Welcome page is on screen and usable, then quit (start-up timing)")
     parser.set_defaults(func=run)
 
 
@@ -19,4 +21,4 @@ def run(args: argparse.Namespace) -> int:
     # Qt is imported here, not at module level, so every other command runs without a display.
     from desktop_app.gui.app import run_gui
 
-    return run_gui(screenshot=args.screenshot, screenshots=args.screenshots)
+    return run_gui(screenshot=args.screenshot, screenshots=args.screenshots, quit_when_shown=args.quit_when_shown)

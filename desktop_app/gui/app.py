@@ -30,11 +30,12 @@ def application() -> QApplication:
     return app
 
 
-def run_gui(*, screenshot: Path | None = None, screenshots: Path | None = None) -> int:
+def run_gui(*, screenshot: Path | None = None, screenshots: Path | None = None, quit_when_shown: bool = False) -> int:
     """Open the wizard and run until it closes; returns the exit code.
 
     ``screenshot``: save a PNG of the first page and quit. ``screenshots``: walk every page on demo
-    data, save one PNG per page into that folder, and quit (1 when a page could not be reached)."""
+    data, save one PNG per page into that folder, and quit (1 when a page could not be reached).
+    ``quit_when_shown``: print "shown" once the Welcome page is painted and answers input, then quit."""
     from desktop_app.secrets import keychain_backend_name
 
     app = application()
@@ -55,8 +56,15 @@ def run_gui(*, screenshot: Path | None = None, screenshots: Path | None = None) 
                 print(path)
             if problem:
                 print(problem, file=sys.stderr)
+            wizard.shutdown()  # nobody to ask: the walk is over
             wizard.close()
             return 1 if problem else 0
+        if quit_when_shown:
+            app.processEvents()  # the first paint
+            print("shown", flush=True)
+            wizard.shutdown()
+            wizard.close()
+            return 0
         if screenshot is not None:
             target = screenshot
 

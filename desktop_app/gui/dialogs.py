@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 TABLE_FILES = "Tables (*.csv *.tsv *.txt *.xlsx);;All files (*)"
@@ -45,6 +46,18 @@ def confirm_action(parent: QWidget | None, title: str, message: str, action: str
 def run_dialog(dialog: QDialog) -> bool:
     """Show a dialog of ours modally; True when the person accepted it."""
     return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def confirm(parent: QWidget | None, title: str, message: str, yes_text: str) -> bool:
+    """Ask before something that matters (writing, undoing, quitting); True only when the person pressed
+    ``yes_text``. Cancel is the default button, so Enter alone never confirms. ``message`` may be rich text."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, QMessageBox.StandardButton.Cancel, parent)
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is yes
 
 
 def show_error(parent: QWidget | None, title: str, message: str) -> None:

@@ -151,6 +151,11 @@ class RunOutcomeBox(QGroupBox):
         report, salesforce, billing = state.run_report, state.salesforce, state.billing
         if report is None or salesforce is None or billing is None:
             return
+        from desktop_app.gui.gates import undo_question  # gates builds on this module's sentences
+
+        if not dialogs.confirm(self.page, "Undo the run — Crosslink", undo_question(report, self._billing_name()),
+                               "&Undo the run"):
+            return
         sides = live_sides(salesforce, billing, state.link_field)
         addresses = live_address_writers(salesforce, billing)
         self.undo_button.setEnabled(False)

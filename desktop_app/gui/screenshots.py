@@ -66,7 +66,7 @@ def walk_and_capture(wizard: CrosslinkWizard, folder: Path) -> tuple[list[Path],
             wizard.page_for("preflight").accept_warnings.setChecked(True)  # type: ignore[attr-defined]
             ready = wizard.currentPage().isComplete()
         if key == "apply" and not ready:  # the walk writes the demo links (sandboxes only), then shows the end
-            wizard.page_for("apply").apply_button.click()  # type: ignore[attr-defined]
+            wizard.page_for("apply").start_apply()  # type: ignore[attr-defined]
             ready = _wait_until_ready(wizard)
             _save(wizard, folder / f"{number:02d}b-apply-finished.png", saved)
         if key == "quality":

@@ -7,21 +7,22 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from desktop_app.core.roles import Side
-from desktop_app.workflow.load_files import ColumnOverride, LoadedInput
-from desktop_app.workflow.quality import AddressCheck
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the Welcome page needs none of these, and start-up must stay quick
+    import pandas as pd
+
+    from desktop_app.core.journal import RunInfo
     from desktop_app.core.plan import Plan
     from desktop_app.gui.connections import SalesforceConnection
     from desktop_app.salesforce.preflight import CheckResult
     from desktop_app.workflow.apply import RunReport
     from desktop_app.workflow.connect_billing import BillingConnection
     from desktop_app.workflow.demo import DemoSystems
+    from desktop_app.workflow.load_files import ColumnOverride, LoadedInput
     from desktop_app.workflow.match import MatchRun
     from desktop_app.workflow.projects import Project
+    from desktop_app.workflow.quality import AddressCheck
 
 
 class Journey(StrEnum):
@@ -76,6 +77,7 @@ class WizardState:
     restored_calls: pd.DataFrame | None = None  # a reopened project's review calls, laid over the next match
     restored_fixes: pd.DataFrame | None = None  # … and its accepted address fixes
     billing_defaults: dict[str, str] = field(default_factory=dict)  # a reopened project's billing settings
+    resume_run: RunInfo | None = None  # a run picked on Welcome to resume: connect, then straight to Apply
 
     @property
     def demo(self) -> bool:

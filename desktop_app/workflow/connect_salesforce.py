@@ -34,6 +34,13 @@ ENVIRONMENT_NAMES: dict[Environment, str] = {
 open_browser: Callable[[str], object] = webbrowser.open
 
 
+@dataclass(frozen=True)
+class LoginLink(Progress):
+    """Progress of a browser login that could not open a browser: ``url`` is the login page to open by hand."""
+
+    url: str = ""
+
+
 class LoginProblem(ValueError):
     """The login could not be done as asked; the text is one sentence saying what to do."""
 
@@ -68,7 +75,7 @@ class LoginChoice:
         host = self.login_host()
         if not self.consumer_key.strip():
             raise LoginProblem("Type the consumer key of your org's External Client App (under Advanced); "
-                               "docs/install.md says how an admin creates one.")
+                               "'How to create the External Client App…' there says how an admin creates one.")
         if not (self.port == 0 or 1024 <= self.port <= 65535):  # 0: any free port (only a local org allows it)
             raise LoginProblem(f"The callback port {self.port} must be between 1024 and 65535, as in the "
                                "External Client App's callback URL.")
@@ -117,12 +124,12 @@ def browser_login(choice: LoginChoice, *, progress: ProgressCallback = ignore_pr
     app = choice.oauth_app()
     name = choice.profile_name()
     host = urlsplit(app.login_host).hostname
-    progress(Progress(0, 3, f"Log in at {host} in the browser window that opened"))
 
-    def show(url: str) -> None:
-        if not open_browser(url):
-            raise LoginProblem(f"No browser could be started. Open {app.login_host} in a browser, or set a "
-                               "default browser, and try again.")
+    def show(url: str) -> None:  # the first report of the login (the link must not be thinned out)
+        if open_browser(url):
+            progress(Progress(0, 3, f"Log in at {host} in the browser window that opened"))
+        else:  # the wait goes on: the person can open the link by hand
+            progress(LoginLink(0, 3, "No browser could be started: open the login link below in a browser", url))
 
     try:
         tokens = oauth.login(app, port=choice.port, open_browser=show, timeout=timeout, cancel=cancel)

@@ -29,10 +29,11 @@ def wizard(qtbot):
     from desktop_app.gui.wizard import CrosslinkWizard
 
     window = CrosslinkWizard(keychain="keyring.backends.SecretService.Keyring")
-    qtbot.addWidget(window)
     window.show()
     yield window
-    window.shutdown()
+    window.shutdown()  # first: closing a wizard whose work still runs would ask the person
+    window.close()
+    window.deleteLater()
 
 
 @pytest.fixture

@@ -198,3 +198,25 @@ def test_an_unreadable_saved_connections_file_is_named_not_hidden(wizard, wait_i
     page = _to_connect_page(wizard, wait_idle)
     assert f"The saved connections in {profiles_file()} cannot be read" in page.error_line.text()
     assert page.saved.count() <= 1  # nothing listed that cannot be opened
+
+
+@pytest.mark.timeout(180)
+def test_without_a_browser_the_login_link_is_shown_to_copy_and_logs_in(qtbot, wizard, org, browser, wait_idle,
+                                                                        monkeypatch) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    page = _to_connect_page(wizard, wait_idle)
+    _fill_new_login(page, org)
+    monkeypatch.setattr(connect_salesforce, "open_browser", lambda url: False)  # no browser on this computer
+    page.connect_button.click()
+    qtbot.waitUntil(page.link_box.isVisible, timeout=30_000)
+    assert page.working  # still waiting for the login
+    link = page.login_link.text()
+    assert link.startswith(f"{org.login_url}/services/oauth2/authorize?")
+    page.copy_link_button.click()
+    assert QGuiApplication.clipboard().text() == link
+    seen: list[str] = []
+    user_at_browser(browser(pin_for(org.login_url)), decision="allow", seen=seen)(link)  # opened by hand
+    wait_idle(page, timeout=120_000)
+    assert wizard.state.salesforce is not None, page.error_line.text()
+    assert not page.link_box.isVisible()

@@ -28,6 +28,8 @@ def _go_to(wizard, key: str, wait_idle) -> None:
 def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_idle, monkeypatch) -> None:
     opened: list[str] = []
     monkeypatch.setattr(dialogs, "open_file", lambda path: opened.append(str(path)) or True)
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text, yes: asked.append(title) or True)
     wizard.state.demo_size = DEMO_SIZE
     welcome = wizard.page_for("welcome")
     welcome.demo_button.setChecked(True)
@@ -102,6 +104,7 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     apply = wizard.page_for("apply")
     assert not apply.isComplete()
     apply.apply_button.click()
+    assert asked == ["Write the links — Crosslink"]
     wait_idle(apply, timeout=120_000)
     report = wizard.state.run_report
     assert report is not None, apply.error_line.text()

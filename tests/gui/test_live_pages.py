@@ -135,6 +135,7 @@ def test_link_fields_offers_only_custom_text_fields_and_says_why_not(billing_pag
 
 
 def test_an_unfinished_run_is_offered_for_resume_and_finishes(billing_page, wizard, wait_idle, monkeypatch) -> None:
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text, yes: True)
     state = wizard.state
     wizard.next()  # link fields
     wait_idle(wizard.currentPage())

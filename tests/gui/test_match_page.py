@@ -117,6 +117,7 @@ def test_done_saves_the_reviewed_matches_and_the_report(match_page, wizard, wait
     wait_idle(wizard.page_for("plan"))
     wizard.next()
     apply = wizard.page_for("apply")
+    monkeypatch.setattr(dialogs, "confirm", lambda *args: True)  # Write asks first; the person says yes
     apply.apply_button.click()
     wait_idle(apply, timeout=60_000)
     wizard.next()

@@ -6,40 +6,47 @@ person connects systems (Crosslink's sandboxes or their own org and billing syst
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.gui.pages.apply import ApplyPage
-from desktop_app.gui.pages.base import BasePage
-from desktop_app.gui.pages.connect_billing import ConnectBillingPage
-from desktop_app.gui.pages.connect_salesforce import ConnectSalesforcePage
-from desktop_app.gui.pages.done import DonePage
-from desktop_app.gui.pages.link_fields import LinkFieldsPage
-from desktop_app.gui.pages.load import LoadPage
-from desktop_app.gui.pages.match import MatchPage
-from desktop_app.gui.pages.plan import PlanPage
-from desktop_app.gui.pages.preflight import PreflightPage
-from desktop_app.gui.pages.quality import QualityPage
-from desktop_app.gui.pages.welcome import WelcomePage
 from desktop_app.gui.state import Journey, Source, WizardState
 
-PageFactory = Callable[[WizardState, QWidget | None], BasePage]
+if TYPE_CHECKING:
+    from desktop_app.gui.pages.base import BasePage
 
-# (key, page class) in wizard order; a page's id is its index here.
+PageFactory = Callable[[WizardState, QWidget | None], "BasePage"]
+
+
+def _page(module: str, class_name: str) -> PageFactory:
+    """Builds the page ``class_name`` of ``desktop_app.gui.pages.<module>``, importing it only then: the
+    Welcome page shows before the later pages' modules (pandas, the API clients) are loaded."""
+
+    def build(state: WizardState, parent: QWidget | None) -> BasePage:
+        page_class = getattr(importlib.import_module(f"desktop_app.gui.pages.{module}"), class_name)
+        return page_class(state, parent)  # type: ignore[no-any-return]
+
+    build.__qualname__ = class_name
+    return build
+
+
+# (key, page factory) in wizard order; a page's id is its index here.
 PAGES: tuple[tuple[str, PageFactory], ...] = (
-    ("welcome", WelcomePage),
-    ("connect_salesforce", ConnectSalesforcePage),
-    ("connect_billing", ConnectBillingPage),
-    ("link_fields", LinkFieldsPage),
-    ("preflight", PreflightPage),
-    ("load", LoadPage),
-    ("match", MatchPage),
-    ("quality", QualityPage),
-    ("plan", PlanPage),
-    ("apply", ApplyPage),
-    ("done", DonePage),
+    ("welcome", _page("welcome", "WelcomePage")),
+    ("connect_salesforce", _page("connect_salesforce", "ConnectSalesforcePage")),
+    ("connect_billing", _page("connect_billing", "ConnectBillingPage")),
+    ("link_fields", _page("link_fields", "LinkFieldsPage")),
+    ("preflight", _page("preflight", "PreflightPage")),
+    ("load", _page("load", "LoadPage")),
+    ("match", _page("match", "MatchPage")),
+    ("quality", _page("quality", "QualityPage")),
+    ("plan", _page("plan", "PlanPage")),
+    ("apply", _page("apply", "ApplyPage")),
+    ("done", _page("done", "DonePage")),
 )
+PAGE_MODULES: tuple[str, ...] = tuple(f"desktop_app.gui.pages.{key}" for key, _ in PAGES)
 
 # Which pages each starting path visits, in order, with files only (the default) …
 ROUTES: dict[Journey, tuple[str, ...]] = {
@@ -53,6 +60,10 @@ ORG_PAGES: tuple[str, ...] = ("connect_salesforce", "connect_billing", "link_fie
 WRITE_PAGES: tuple[str, ...] = ("apply",)
 # Checking addresses with a connection reads the Accounts from the org (fixes are written from Done).
 ADDRESS_ORG_PAGES: tuple[str, ...] = ("connect_salesforce",)
+
+
+# Resuming a run picked on Welcome: connect to the run's systems, then write what its own plan still has to.
+RESUME_ROUTE: tuple[str, ...] = ("welcome", "connect_salesforce", "connect_billing", "apply", "done")
 
 
 def route_for(journey: Journey, source: Source) -> tuple[str, ...]:

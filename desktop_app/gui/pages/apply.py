@@ -14,7 +14,9 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QP
 
 from desktop_app.core.journal import RunInfo
 from desktop_app.core.progress import Progress
+from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_address_writers, live_sides, run_settings
+from desktop_app.gui.gates import resume_question, write_question
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.run_outcome import accepted_fixes_lines, run_figures
 from desktop_app.gui.state import WizardState
@@ -30,6 +32,20 @@ from desktop_app.workflow.wizard_apply import (
 )
 
 SIDE_LABELS = {"account": "Salesforce", "customer": "Billing"}
+# What a GUI user does next when a run stops (the engine's own messages name the command line).
+NEXT_STEP = {"cancelled": "Stopped between batches; Resume continues the run where it stopped.",
+             "done_with_failures": "Some writes failed; Retry the failed writes tries them again.",
+             "running": "The run did not finish; Resume continues it where it stopped."}
+
+
+def next_step(report: RunReport) -> str:
+    """What the person can do about the run's end state, in the app's own words."""
+    return NEXT_STEP.get(report.state, report.message)
+
+
+def is_retry(info: RunInfo) -> bool:
+    """True when the run went to its end with failed writes (Retry), False when it stopped (Resume)."""
+    return info.state == "done_with_failures"
 
 
 def time_left(seconds: float | None) -> str:
@@ -87,11 +103,15 @@ class ApplyPage(BasePage):
         self.body.addWidget(self.outcome)
         self.body.addStretch(1)
         self.resumable: RunInfo | None = None
-        self.apply_button.clicked.connect(self.start_apply)
-        self.resume_button.clicked.connect(self.resume)
+        self.apply_button.clicked.connect(self.confirm_apply)
+        self.resume_button.clicked.connect(self.confirm_resume)
 
     def initializePage(self) -> None:
-        plan = self.state.plan
+        plan = self.state.plan if self.state.resume_run is None else None
+        self.apply_button.setVisible(self.state.resume_run is None)
+        if self.state.resume_run is not None:
+            self.summary.setText("Resuming a run from the Welcome page: it writes what its own plan still has to "
+                                 "write, on the systems it was started on.")
         if self.state.billing is not None:
             self.side_text["customer"].setText(f"{self.state.billing.system.display_name}: not started")
         if plan is not None:
@@ -118,16 +138,48 @@ class ApplyPage(BasePage):
                  self._show_resumable)
 
     def _show_resumable(self, info: RunInfo | None) -> None:
+        wanted = self.state.resume_run
+        if wanted is not None and (info is None or info.run_id != wanted.run_id) and self.state.run_report is None:
+            where = wanted.settings.get("instance_url", "") or "its org"
+            self.show_error(f"Run {wanted.run_id} was made on {where} and {wanted.settings.get('billing_system', '')}"
+                            f"; go Back and connect to those systems to resume it.")
         self.resumable = info
-        if self.resumable is not None and self.state.run_report is None:
-            info = self.resumable
-            self.resume_note.setText(f"Run {info.run_id} of {info.created_at} ({info.links:,} links) did not "
-                                     f"finish: {info.state.replace('_', ' ')}. Resume it to finish exactly where it "
-                                     "stopped (nothing is written twice), or write the new plan instead.")
+        retry = info is not None and is_retry(info)
+        self.resume_button.setText("Retry the &failed writes" if retry else "&Resume the unfinished run")
+        self.resume_button.setAccessibleName(self.resume_button.text().replace("&", ""))
+        if info is not None and self.state.run_report is None:
+            self.resume_note.setText(
+                f"Run {info.run_id} of {info.created_at} ({info.links:,} links) " + (
+                    "finished with failed writes. Retry them (values are read first, nothing is written twice)"
+                    if retry else f"did not finish: {info.state.replace('_', ' ')}. Resume it to finish exactly "
+                    "where it stopped (nothing is written twice)") +
+                ("." if self.state.resume_run is not None else ", or write the new plan instead."))
+        elif info is not None:
+            self.resume_note.setText(f"Run {info.run_id}: {next_step(self.state.run_report)}"
+                                     if self.state.run_report is not None else "")
         else:
             self.resume_note.setText("")
-        self.resume_button.setVisible(self.resumable is not None)
-        self.resume_note.setVisible(self.resumable is not None)
+        self.resume_button.setVisible(info is not None)
+        self.resume_note.setVisible(info is not None)
+
+    def confirm_apply(self) -> None:
+        """Show what the run will write (and how to undo it) and write only when the person says so."""
+        plan = self.state.plan
+        if plan is None:
+            self.show_error("There is no plan to write yet: go Back to the Plan page.")
+            return
+        if dialogs.confirm(self, "Write the links — Crosslink", write_question(plan, self.state), "&Write the links"):
+            self.start_apply()
+
+    def confirm_resume(self) -> None:
+        """Ask, then resume the offered run (or retry its failed writes)."""
+        info = self.resumable
+        if info is None:
+            return
+        retry = is_retry(info)
+        title = "Retry the failed writes — Crosslink" if retry else "Resume the run — Crosslink"
+        if dialogs.confirm(self, title, resume_question(info, retry), "&Retry" if retry else "&Resume"):
+            self.resume()
 
     def start_apply(self) -> None:
         """Journal a new run of the plan and write it, in the background."""
@@ -195,7 +247,8 @@ class ApplyPage(BasePage):
         if report is None:
             return
         name = self.state.billing.system.display_name if self.state.billing is not None else "the billing system"
-        self.outcome.setText(f"{run_figures(report, name)} {report.message}".strip())
+        then = next_step(report) if report.state != "done" else ""  # in the app's words, not the CLI's
+        self.outcome.setText(f"{run_figures(report, name)} {then}".strip())
         errors = self._show_sides(figures_from_counts(report.write_counts))
         self.pace.setText(f"Finished with {errors:,} failed writes; the results file says why for each."
                           if errors else "Finished without a failed write.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.progress import CancelToken, ProgressCallback
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import SalesforceConnection, connect_demo, connect_live
 from desktop_app.gui.pages.base import BasePage
@@ -35,6 +36,7 @@ from desktop_app.workflow.connect_salesforce import (
     ENVIRONMENT_NAMES,
     Environment,
     LoginChoice,
+    LoginLink,
     browser_login,
     log_out,
     reconnect,
@@ -70,10 +72,38 @@ class ConnectSalesforcePage(BasePage):
         row.addWidget(self.disconnect_button)
         row.addStretch(1)
         self.body.addLayout(row)
+        self.link_box = self._build_link_box()
+        self.body.addWidget(self.link_box)
         self.body.addStretch(1)
         self.connect_button.clicked.connect(self.connect_org)
         self.disconnect_button.clicked.connect(self.disconnect_org)
         self._show_mode()
+
+    def _build_link_box(self) -> QWidget:
+        """Where the login link shows when no browser could be opened (hidden otherwise)."""
+        box = QGroupBox("No browser could be started: open this login link in a browser", self)
+        line = QHBoxLayout(box)
+        self.login_link = QLineEdit(box)
+        self.login_link.setReadOnly(True)
+        self.login_link.setAccessibleName("Login link to open in a browser")
+        self.copy_link_button = QPushButton("Cop&y the link", box)
+        self.copy_link_button.setAccessibleName("Copy the login link")
+        self.copy_link_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.login_link.text()))
+        line.addWidget(self.login_link, 1)
+        line.addWidget(self.copy_link_button)
+        box.hide()
+        return box
+
+    def show_guide(self) -> None:
+        """The steps to create the External Client App in Setup, with the values to paste."""
+        from desktop_app.gui.org_app_guide import OrgAppGuide
+
+        dialogs.run_dialog(OrgAppGuide(self.port.value(), self))
+
+    def _login_progress(self, progress: Progress) -> None:
+        if isinstance(progress, LoginLink):
+            self.login_link.setText(progress.url)
+            self.link_box.show()
 
     def _build_login_box(self) -> QGroupBox:
         box = QGroupBox("Log in to your org", self)
@@ -108,6 +138,10 @@ class ConnectSalesforcePage(BasePage):
         self.callback_url.setAccessibleName("Callback URL the app must list")
         advanced_form.addRow("", self.callback_url)
         self.port.valueChanged.connect(self._show_callback_url)
+        self.guide_button = QPushButton("How to create the &External Client App…", self.advanced)
+        self.guide_button.setAccessibleName("How to create the External Client App in Salesforce Setup")
+        self.guide_button.clicked.connect(self.show_guide)
+        advanced_form.addRow("", self.guide_button)
         self.ca_cert = QLineEdit(self.advanced)
         self.ca_cert.setPlaceholderText("Only behind a company proxy with its own certificate")
         self.ca_cert.setAccessibleName("Certificate to trust")
@@ -182,7 +216,9 @@ class ConnectSalesforcePage(BasePage):
             return connect_live(browser_login(choice, progress=progress, cancel=cancel), cancel=cancel)
 
         self._busy = "Waiting for the login in your browser…"
-        self.run(work, "logging in to Salesforce", self._connected_live)
+        self.link_box.hide()
+        task = self.run(work, "logging in to Salesforce", self._connected_live)
+        task.progressed.connect(self._login_progress)
         self._show_state()
 
     def reconnect_saved(self) -> None:
@@ -241,6 +277,7 @@ class ConnectSalesforcePage(BasePage):
 
     def _connected_live(self, connection: SalesforceConnection) -> None:
         self._note = ""
+        self.link_box.hide()
         self.state.salesforce = connection
         self.state.account_describe = None
         self._list_saved(select=connection.profile)
@@ -309,7 +346,8 @@ class ConnectSalesforcePage(BasePage):
         self._show_advanced(self.advanced.isChecked())
 
     def _show_advanced(self, shown: bool) -> None:
-        for widget in (self.consumer_key, self.port, self.callback_url, self.ca_cert, self.profile_name):
+        for widget in (self.consumer_key, self.port, self.callback_url, self.guide_button, self.ca_cert,
+                       self.profile_name):
             widget.setVisible(shown)
             label = self._advanced_form.labelForField(widget)
             if label is not None:

@@ -81,6 +81,10 @@ class DonePage(BasePage):
             self.fix_box.refresh(accepted)
         else:
             self.summary.setText(self._headline(len(accepted)))
+            if state.plan is not None and state.run_report is None:  # the dry run's figures, as Plan and Apply say
+                name = state.billing.system.display_name if state.billing is not None else "billing"
+                self.summary.setText(self.summary.text() + "<br>The plan (dry run): " +
+                                     " ".join(state.plan.summary_lines(name)))
             self._add("Save the &report (.xlsx)…", "crosslink_report.xlsx", XLSX, self._write_report)
             self._add("Save the reviewed &matches (.csv)…", "reviewed_matches.csv", CSV, self._write_reviewed)
         if len(accepted):

@@ -31,6 +31,10 @@ class LinkFieldsPage(BasePage):
                          parent)
         self.fields = QListWidget(self)
         self.fields.setAccessibleName("Account field for the billing customer id")
+        self.fields.setObjectName("linkFieldList")
+        # Rows as tall as the font left no room below the baseline: the highlight covered the underscores
+        # and "Billing_Customer_ID__c" read "Billing Customer ID  c".
+        self.fields.setStyleSheet("QListWidget#linkFieldList::item { padding: 3px 2px; }")
         label = QLabel("Account field that will hold the billing &customer id:", self)
         label.setBuddy(self.fields)
         self.body.addWidget(label)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 import pandas as pd
+from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from desktop_app.core.plan import Plan, PlanSource, build_plan
@@ -20,6 +21,7 @@ from desktop_app.gui.connections import live_sides
 from desktop_app.gui.frame_model import FrameModel
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.pages.preflight import STATUS_WORDS
+from desktop_app.gui.plan_view import ACTION_FILTERS, explain, plan_table
 from desktop_app.gui.run_outcome import accepted_fixes_lines
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
@@ -33,7 +35,8 @@ POLICY_CHOICES = (
     ("fill_empty", "Leave the other id and report it as a conflict"),
     ("overwrite", "Replace the other id (overwrite)"),
 )
-PLAN_HEADERS = {"row": "#", "account_id": "Account ID", "customer_id": "Customer ID",
+PLAN_HEADERS = {"row": "#", "link_action": "Action", "account_id": "Account ID", "account_name": "Account",
+                "customer_id": "Customer ID", "customer_name": "Customer",
                 "account_action": "Salesforce", "account_before": "Salesforce now", "account_after": "Salesforce after",
                 "customer_action": "Billing", "customer_before": "Billing now", "customer_after": "Billing after",
                 "note": "Note", "match_status": "Match", "score": "Score"}
@@ -67,15 +70,34 @@ class PlanPage(BasePage):
         self.checks.setAccessibleName("Checks on the loaded data")
         self.checks.hide()
         self.body.addWidget(self.checks)
+        find_row = QHBoxLayout()
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search the plan…")
+        self.search.setPlaceholderText("Search the plan (ids, names, notes)…")
         self.search.setAccessibleName("Search the plan")
         self.search.setClearButtonEnabled(True)
-        self.body.addWidget(self.search)
+        find_row.addWidget(self.search, 1)
+        show_label = QLabel("S&how:", self)
+        self.action_filter = QComboBox(self)
+        self.action_filter.setAccessibleName("Show the links by action")
+        for text, value in ACTION_FILTERS:
+            self.action_filter.addItem(text, value)
+        show_label.setBuddy(self.action_filter)
+        find_row.addWidget(show_label)
+        find_row.addWidget(self.action_filter)
+        self.body.addLayout(find_row)
         self.model = FrameModel(headers=PLAN_HEADERS, parent=self)
         self.table = make_table(self, "Plan", self.model)
         self.table.verticalHeader().hide()  # the plan's own row number is the first column
         self.body.addWidget(self.table, 1)
+        self.detail = QLabel("Select a row to read it in full.", self)
+        self.detail.setObjectName("planRowDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.detail.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.detail.setAccessibleName("The selected plan row in full")
+        self.body.addWidget(self.detail)
         save_row = QHBoxLayout()
         self.save_button = QPushButton("&Save the plan…", self)
         self.save_button.setAccessibleName("Save the plan file")
@@ -95,6 +117,8 @@ class PlanPage(BasePage):
         self.normalize.toggled.connect(self._build)
         self.search.textChanged.connect(
             lambda text: self.model.set_view(replace(self.model.spec, search=text)))
+        self.action_filter.currentIndexChanged.connect(self._filter)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
         self.save_button.clicked.connect(self._save)
 
     def initializePage(self) -> None:
@@ -127,12 +151,12 @@ class PlanPage(BasePage):
         self.plan = None
         self.save_button.setEnabled(False)
 
-        def work(progress: Any, cancel: Any) -> tuple[Plan, list[CheckResult] | None]:
+        def work(progress: Any, cancel: Any) -> tuple[Plan, pd.DataFrame, list[CheckResult] | None]:
             plan = build_plan(snapshot, account_values=accounts, customer_values=customers,
                               policy=policy, source=source, normalize_ids=normalize)  # type: ignore[arg-type]
-            return plan, checks(plan, cancel)
+            return plan, plan_table(plan, snapshot), checks(plan, cancel)
 
-        self.run(work, "planning the links", self._show)
+        self.run(work, "planning the links", self._built)
 
     def _build_live(self, decisions: pd.DataFrame, policy: str, normalize: bool) -> None:
         salesforce, billing = self.state.salesforce, self.state.billing
@@ -146,12 +170,34 @@ class PlanPage(BasePage):
         self.save_button.setEnabled(False)
         checks = self._data_checks()
 
-        def work(progress: Any, cancel: Any) -> tuple[Plan, list[CheckResult] | None]:
+        def work(progress: Any, cancel: Any) -> tuple[Plan, pd.DataFrame, list[CheckResult] | None]:
             plan = plan_from_live(decisions, sides, policy=policy, source=source,  # type: ignore[arg-type]
                                   cancel=cancel, normalize_ids=normalize)
-            return plan, checks(plan, cancel)
+            return plan, plan_table(plan, decisions), checks(plan, cancel)
 
-        self.run(work, "reading the current links from both systems and checking the org", self._show)
+        self.run(work, "reading the current links from both systems and checking the org", self._built)
+
+    def _built(self, built: tuple[Plan, pd.DataFrame, list[CheckResult] | None]) -> None:
+        plan, table, checks = built
+        self.model.set_frame(table, self.model.spec)
+        self.table.resizeColumnsToContents()
+        self._show((plan, checks))
+
+    def _filter(self) -> None:
+        value = str(self.action_filter.currentData() or "")
+        self.model.set_view(replace(self.model.spec, filter_column="link_action" if value else None,
+                                    filter_values=frozenset({value}) if value else frozenset()))
+
+    def _selected(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or not len(self.model.frame):
+            self.detail.setText("Select a row to read it in full.")
+            return
+        row = self.model.frame.iloc[self.model.source_position(rows[0].row())]
+        self.detail.setText(explain(row, self._billing_name()))
+
+    def _billing_name(self) -> str:
+        return self.state.billing.system.display_name if self.state.billing is not None else "billing"
 
     def _data_checks(self) -> Callable[[Plan, Any], list[CheckResult] | None]:
         """The preflight checks that need the data, for the worker to run on the plan (None when not
@@ -177,8 +223,6 @@ class PlanPage(BasePage):
         name = self.state.billing.system.display_name if self.state.billing is not None else "Billing"
         fixes = accepted_fixes_lines(self.state, name) if self.state.live else []
         self.summary.setText("<br>".join([*plan.summary_lines(name), *fixes]))
-        self.model.set_frame(plan.table())
-        self.table.resizeColumnsToContents()
         self.save_button.setEnabled(True)
         self.completeChanged.emit()
 

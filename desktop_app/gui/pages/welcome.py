@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QGroupBox, QLabel, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desktop_app.core.journal import RunInfo
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.core.roles import Side
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import JOURNEY_TITLES, Journey, Source, WizardState
-from desktop_app.workflow.load_files import ColumnOverride
-from desktop_app.workflow.projects import Project, ProjectListing, load_project, new_project, recent_projects
-from desktop_app.workflow.wizard_apply import unfinished_runs
+
+if TYPE_CHECKING:  # the first page imports no pandas: the workflow modules load after the window shows
+    import pandas as pd
+
+    from desktop_app.core.journal import RunInfo
+    from desktop_app.workflow.projects import Project, ProjectListing
 
 NEW_PROJECT = ""
 
@@ -95,9 +107,17 @@ class WelcomePage(BasePage):
         self.unfinished.setWordWrap(True)
         self.unfinished.setAccessibleName("Unfinished runs")
         self.body.addWidget(self.unfinished)
+        self.resume_button = QPushButton(self)
+        self.resume_button.clicked.connect(self.resume_newest)
+        resume_row = QHBoxLayout()
+        resume_row.addWidget(self.resume_button)
+        resume_row.addStretch(1)
+        self.body.addLayout(resume_row)
         self.body.addStretch(1)
         self.unfinished.setVisible(False)
-        self.run(_read_history, "reading recent projects and runs", self._show_history)
+        self.resume_button.setVisible(False)
+        self.runs: list[RunInfo] = []
+        self._resume_choice: RunInfo | None = None
 
         settings = app_settings()
         try:  # the sandbox on a first run
@@ -111,16 +131,24 @@ class WelcomePage(BasePage):
             journey = Journey.LINK
         self.journey_buttons[journey].setChecked(True)
 
+    def initializePage(self) -> None:
+        """Read the recent projects and unfinished runs (again after a restart: a run may have stopped since)."""
+        self.run(_read_history, "reading recent projects and runs", self._show_history)
+
     def _show_history(self, history: tuple[ProjectListing, list[RunInfo]]) -> None:
         listing, runs = history
         self._projects = {p.project_id: p for p in listing.projects}
         self.recent.blockSignals(True)
+        chosen = self.chosen_project()
+        while self.recent.count() > 1:
+            self.recent.removeItem(1)
         for project in listing.projects:
             self.recent.addItem(project.describe(), project.project_id)
         for broken in listing.unreadable:  # listed so the person knows it is there, but cannot be chosen
             self.recent.addItem(broken.describe(), "")
             item = self.recent.model().item(self.recent.count() - 1)  # type: ignore[attr-defined]
             item.setEnabled(False)
+        self.recent.setCurrentIndex(max(0, self.recent.findData(chosen)) if chosen else 0)
         self.recent.blockSignals(False)
         self._show_unfinished(runs)
 
@@ -129,6 +157,8 @@ class WelcomePage(BasePage):
         self._loaded = None
         if project is None:
             return
+        from desktop_app.workflow.projects import load_project
+
         self.run(lambda p, c: load_project(project.project_id), f"opening the project {project.name}",
                  self._project_loaded)
         try:
@@ -149,15 +179,37 @@ class WelcomePage(BasePage):
         return str(self.recent.currentData() or "")
 
     def _show_unfinished(self, runs: list[RunInfo]) -> None:
-        """Name the newest run that did not finish (closed app, crash, cancel) and how to resume it."""
+        """Name the newest run that did not finish (closed app, crash, cancel) and offer to resume it."""
+        self.runs = runs
         if runs:
             info = runs[0]
+            retry = info.state == "done_with_failures"
             more = f" ({len(runs) - 1:,} more unfinished)" if len(runs) > 1 else ""
             self.unfinished.setText(
                 f"<b>A run did not finish:</b> {info.run_id} of {info.created_at}, {info.links:,} links, "
-                f"{info.state.replace('_', ' ')}{more}. Connect to the same systems and the Write the links page "
-                f"offers to resume it exactly where it stopped (or run <code>desktop-app resume {info.run_id}</code>).")
+                f"{info.state.replace('_', ' ')}{more}. "
+                + ("Retry its failed writes" if retry else "Resume it exactly where it stopped")
+                + ": Crosslink connects to the same systems, then goes straight to writing.")
+            self.resume_button.setText(f"Retry the &failed writes of {info.run_id}…" if retry
+                                       else f"&Resume run {info.run_id}…")
+            self.resume_button.setAccessibleName(self.resume_button.text().replace("&", "").removesuffix("…"))
         self.unfinished.setVisible(bool(runs))
+        self.resume_button.setVisible(bool(runs))
+
+    def resume_newest(self) -> None:
+        """Go on to connect to the newest unfinished run's systems, then to Apply to resume (or retry) it."""
+        if not self.runs:
+            return
+        info = self.runs[0]
+        url = info.settings.get("instance_url", "")
+        local = "127.0.0.1" in url or "localhost" in url  # the run was made on Crosslink's sandboxes
+        self.source_buttons[Source.SANDBOX if local else Source.SYSTEMS].setChecked(True)
+        self.journey_buttons[Journey.LINK].setChecked(True)
+        self._resume_choice = info
+        wizard = self.wizard()
+        if wizard is not None:
+            wizard.next()
+        self._resume_choice = None  # Next pressed later starts afresh
 
     def chosen_journey(self) -> Journey:
         """The starting path picked."""
@@ -186,6 +238,11 @@ class WelcomePage(BasePage):
             self.state.account_describe = None
         self.state.journey = journey
         self.state.source = source
+        self.state.resume_run = self._resume_choice
+        if self._resume_choice is not None:
+            run_settings = self._resume_choice.settings
+            self.state.link_field = run_settings.get("link_field", self.state.link_field)
+            self.state.billing_defaults = {k: v for k, v in run_settings.items() if k.startswith("billing_")}
         self._open_project()
         settings = app_settings()
         settings.setValue("welcome/source", source.value)
@@ -200,6 +257,9 @@ class WelcomePage(BasePage):
 
     def _open_project(self) -> None:
         """Reopen the chosen (and read) project into the state, or start a new one when none is chosen."""
+        from desktop_app.workflow.load_files import ColumnOverride
+        from desktop_app.workflow.projects import new_project
+
         chosen = self.chosen_project()
         state = self.state
         if not chosen:
@@ -224,4 +284,7 @@ class WelcomePage(BasePage):
 
 
 def _read_history(progress: ProgressCallback, cancel: CancelToken) -> tuple[ProjectListing, list[RunInfo]]:
+    from desktop_app.workflow.projects import recent_projects
+    from desktop_app.workflow.wizard_apply import unfinished_runs
+
     return recent_projects(), unfinished_runs()
