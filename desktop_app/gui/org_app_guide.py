@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.salesforce.loopback import REDIRECT_PATH
+from desktop_app.loopback import REDIRECT_PATH
 from desktop_app.salesforce.oauth import SCOPE
 
 SCOPE_NAMES = "Manage user data via APIs (api); Perform requests at any time (refresh_token, offline_access)"

@@ -40,14 +40,19 @@ def _names(decisions: pd.DataFrame, id_column: str, name_column: str, normalize:
 
 
 def plan_table(plan: Plan, decisions: pd.DataFrame | None) -> pd.DataFrame:
-    """``plan.table()`` with ``account_name`` and ``customer_name`` after the ids (from the reviewed
-    decisions; "" when unknown) and ``link_action`` (see ``link_actions``) first."""
+    """``plan.table()`` with ``account_name`` and ``customer_name`` (the plan's own, else from the
+    reviewed decisions; "" when unknown) and ``link_action`` (see ``link_actions``) first."""
     table = plan.table()
     decisions = decisions if decisions is not None else pd.DataFrame()
     accounts = _names(decisions, "account_id", "account_name", normalize=True)
     customers = _names(decisions, "customer_id", "customer_name", normalize=False)
-    table.insert(2, "account_name", table["account_id"].map(accounts).fillna("").astype(object))
-    table.insert(4, "customer_name", table["customer_id"].map(customers).fillna("").astype(object))
+    for position, (id_column, name_column, names) in enumerate(
+            (("account_id", "account_name", accounts), ("customer_id", "customer_name", customers))):
+        looked_up = table[id_column].map(names).fillna("").astype(object)
+        if name_column in table.columns:  # the plan carries the names it was built with; fill the gaps
+            table[name_column] = table[name_column].where(table[name_column].astype(str) != "", looked_up)
+        else:
+            table.insert(2 + 2 * position, name_column, looked_up)
     table.insert(1, "link_action", link_actions(table))
     return table
 

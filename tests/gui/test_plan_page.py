@@ -14,7 +14,7 @@ from desktop_app.gui.pages import PAGE_IDS
 from desktop_app.gui.plan_view import explain, plan_table
 from desktop_app.gui.state import Journey
 
-DEMO_SIZE = 300
+DEMO_SIZE = 2_000  # enough for links that hold another id (conflicts under fill_empty)
 
 
 def _next(wizard, key: str, wait_idle) -> None:
