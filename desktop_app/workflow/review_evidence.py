@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from desktop_app.core.countries import resolve_country
+from desktop_app.core.ids import same_account
 from desktop_app.core.normalize import clean_company_name
 from desktop_app.workflow.review import candidates_of
 
@@ -108,6 +109,8 @@ def compare(label: str, left: str, right: str) -> str:
         left, right = clean_company_name(left) or left.casefold(), clean_company_name(right) or right.casefold()
     elif label == "Country":  # "Netherlands" and "NL" are the same country
         left, right = (getattr(resolve_country(v), "code", v.casefold()) for v in (left, right))
+    elif label == "Account id":  # the 15-, 18- and case-damaged forms name one Account, as Salesforce reads them
+        return SAME if same_account(left, right) else DIFFERS
     else:
         left, right = " ".join(left.casefold().split()), " ".join(right.casefold().split())
     return SAME if left == right else DIFFERS
@@ -146,10 +149,26 @@ def _matcher_evidence(value: object) -> tuple[tuple[str, str], ...]:
     for name, detail in items:
         if isinstance(detail, Mapping):
             text = ", ".join(f"{k}: {v}" for k, v in detail.items() if k != "field")
+        elif isinstance(detail, list | tuple) and detail:
+            text = _weighed(detail)
         else:
             text = str(detail)
-        rows.append((str(name), text))
+        rows.append((str(name).replace("_", " "), text))
     return tuple(rows)
+
+
+_LEVEL_WORDS = {"agree": "agrees", "disagree": "differs", "missing": "missing on one side"}
+
+
+def _weighed(detail: list[object] | tuple[object, ...]) -> str:
+    """``["agree", 11.2]`` as "agrees (weight +11.2)"; a decision without a weight (an existing link,
+    a mapping row) says what it rests on instead."""
+    level = str(detail[0])
+    words = _LEVEL_WORDS.get(level, level.replace("_", " "))
+    weight = detail[1] if len(detail) > 1 else None
+    if isinstance(weight, int | float):
+        return f"{words} (weight {weight:+.1f})"
+    return f"{words} (decided by the link itself, not weighed)"
 
 
 def evidence_for(decisions: pd.DataFrame, position: int, accounts: pd.DataFrame | None,

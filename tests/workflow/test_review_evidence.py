@@ -41,3 +41,15 @@ def test_an_account_row_lists_every_candidate_and_the_matchers_evidence() -> Non
     named = held[decisions.loc[conflict, "account_id"]]
     ids = [c.record_id for c in evidence_for(decisions, conflict, data.accounts, data.customers).candidates]
     assert named in ids
+
+
+def test_an_account_id_in_15_characters_is_the_same_account_and_matcher_weights_read_as_words() -> None:
+    from desktop_app.workflow.review_evidence import SAME, _matcher_evidence, compare
+
+    assert compare("Account id", "0015g00004e2JF9AAM", "0015g00004e2JF9") == SAME
+    assert compare("Account id", "0015g00004e2JF9AAM", "0015G00004E2JF9AAM") == SAME
+    assert compare("Account id", "0015g00004e2JF9AAM", "0015g00004e2JG0AAM") != SAME
+    weighed = dict(_matcher_evidence('{"name": ["agree", 11.2], "street": ["disagree", -4.1], '
+                                     '"link_field": ["agree", null]}'))
+    assert weighed == {"name": "agrees (weight +11.2)", "street": "differs (weight -4.1)",
+                       "link field": "agrees (decided by the link itself, not weighed)"}
