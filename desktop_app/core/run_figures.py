@@ -144,8 +144,7 @@ def run_figures(journal: Journal, run_id: str, *, info: RunInfo | None = None,
         unverified = _unverified_rows(info)
         # Every verified pair the undo wrote on (either side) is no longer linked: a value the run did
         # not need to write was already the link, so the undo never touches it.
-        verified_rows = {a.row for a, c in pairs
-                         if a.row not in unverified and pair_status(a, c) not in ("failed", "half_linked", "pending")}
+        verified_rows = {a.row for a, c in pairs if a.row not in unverified and pair_status(a, c) == "linked"}
         taken: set[int] = set()
         for undo in undos:
             taken |= {i.row for i in journal.items(undo.run_id, states=["written"])}

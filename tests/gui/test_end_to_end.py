@@ -14,7 +14,7 @@ from desktop_app.sandbox.sequence.store import validation_errors
 from desktop_app.workflow.apply_addresses import address_results_path
 from desktop_app.workflow.wizard_apply import unfinished_runs
 
-DEMO_SIZE = 300
+DEMO_SIZE = 2_000  # the demo: it holds links that keep another id, which end 'conflict'
 MIN_SCORE = 90
 
 
