@@ -18,6 +18,21 @@ def _finish_background_tasks(qapp) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _no_unanswered_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A question no test answers fails at once (offscreen, a real message box would wait forever).
+
+    Tests that press Write, Undo, Resume or accept-all patch ``dialogs.confirm`` / ``confirm_action``
+    with their answer; this default only names the question that nobody answered."""
+    from desktop_app.gui import dialogs
+
+    def unanswered(parent: object, title: str, message: str, *rest: object) -> bool:
+        raise AssertionError(f"the app asked '{title}' and the test did not answer: {message[:200]}")
+
+    monkeypatch.setattr(dialogs, "confirm", unanswered)
+    monkeypatch.setattr(dialogs, "confirm_action", unanswered)
+
+
+@pytest.fixture(autouse=True)
 def _log_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Log files of a test go to a fresh folder."""
     monkeypatch.setenv("CROSSLINK_LOG_DIR", str(tmp_path_factory.mktemp("logs")))

@@ -286,6 +286,7 @@ def test_match_page_and_report_say_what_the_plan_writes_on_each_side(match_page,
     assert (points_back["account_write"].str.startswith(("will be written", "already holds it"))).all()
     wizard.next()
     apply = wizard.page_for("apply")
+    monkeypatch.setattr(dialogs, "confirm", lambda *args: True)  # Write asks first; the person says yes
     apply.apply_button.click()
     wait_idle(apply, timeout=60_000)
     wizard.next()
