@@ -38,8 +38,7 @@ def test_the_demo_session_renews_itself_when_its_token_expires(connect_page, wiz
     server = wizard.state.salesforce.demo_server
     client = wizard.state.salesforce.client
     before = client.session.access_token
-    with server.oauth._lock:  # every access token of the sandbox org expires now (as after 2 hours)
-        server.oauth._sessions.clear()
+    server.oauth.expire_access_tokens()  # every access token of the sandbox org expires now (as after 2 hours)
     assert client.count_accounts() > 0  # the refresh-token flow got a new one
     assert client.session.access_token != before
 

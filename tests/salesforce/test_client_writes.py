@@ -3,7 +3,6 @@ keyed by Id, retries on faults and locks, token renewal and running out of API r
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pandas as pd
@@ -154,19 +153,19 @@ def test_a_bulk_close_whose_answer_is_lost_is_resolved_by_reading_the_job(start_
 
 
 def test_expired_token_is_renewed_once_and_the_call_retried(start_sandbox: Any) -> None:
-    sandbox = start_sandbox(scenario="healthy", token_lifetime_seconds=1)
+    sandbox = start_sandbox(scenario="healthy")
     session = admin_session(sandbox)
     client = SalesforceClient(session)
     first_token = session.access_token
-    time.sleep(1.5)  # let the token expire (the sandbox checks issue time + lifetime)
+    sandbox.oauth.expire_access_tokens()  # as after its two hours
     assert client.count_accounts() == 300
     assert session.access_token != first_token
 
 
 def test_expired_token_without_a_way_to_renew_says_log_in_again(start_sandbox: Any) -> None:
-    sandbox = start_sandbox(scenario="healthy", token_lifetime_seconds=1)
+    sandbox = start_sandbox(scenario="healthy")
     client = SalesforceClient(admin_session(sandbox, renewable=False))
-    time.sleep(1.5)
+    sandbox.oauth.expire_access_tokens()
     with pytest.raises(SessionExpired, match="log in again"):
         client.count_accounts()
 

@@ -226,8 +226,8 @@ def test_refresh_and_revoke(sandbox, trusted, raw_api) -> None:
 
 
 def test_expired_access_token_gives_invalid_session_id(start_sandbox, client, raw_api) -> None:
-    sandbox = start_sandbox(token_lifetime_seconds=0.3)
-    time.sleep(0.5)
+    sandbox = start_sandbox()
+    sandbox.oauth.expire_access_tokens()
     answer = raw_api(sandbox).get("query", params={"q": "SELECT Id FROM Account LIMIT 1"})
     assert answer.status_code == 401
     assert answer.json() == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]

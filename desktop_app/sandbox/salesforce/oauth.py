@@ -5,6 +5,7 @@ refresh, client credentials, revoke, the identity URL and userinfo — with Sale
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -125,6 +126,13 @@ class OAuthService:
             }
         )
         return body
+
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far expires now, as after its lifetime (refresh tokens stay
+        good): what a session left open for hours meets, without a test waiting for it."""
+        with self._lock:
+            for token, session in self._sessions.items():
+                self._sessions[token] = dataclasses.replace(session, expires_at=0.0)
 
     def session_for(self, token: str | None) -> AccessSession | None:
         """The live session of an access token, or None (unknown, revoked or expired)."""
