@@ -24,7 +24,7 @@ import pandas as pd
 import requests
 
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -92,7 +92,7 @@ def error_text(response: requests.Response) -> tuple[str, str]:
     return code, str(payload.get("message") or payload.get("error_msg") or "").strip()
 
 
-class ChargebeeBilling:
+class ChargebeeBilling(PooledAdapter[JsonApiClient]):
     """The Chargebee adapter (implements ``BillingSystem``)."""
 
     display_name = "Chargebee"
@@ -121,16 +121,6 @@ class ChargebeeBilling:
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; one Salesforce Account per customer (Chargebee's own rule)."""
         return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False)
-
-    def close(self) -> None:
-        """Release pooled connections."""
-        self._api.close()
-
-    def __enter__(self) -> ChargebeeBilling:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def to_record(self, customer: dict[str, Any]) -> CustomerRecord:
         """A normalised record from one Chargebee customer."""

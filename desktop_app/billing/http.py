@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -180,3 +180,27 @@ def failed_after_retries(customer_id: str, account_id: str, previous: str | None
     return LinkWriteResult(customer_id, account_id, "failed", previous=previous,
                            error_code="rate_limited" if status == 429 else f"http_{status}",
                            message=f"{failure} {hint}")
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+ApiT = TypeVar("ApiT", bound=_Closable)
+
+
+class PooledAdapter(Generic[ApiT]):
+    """What every API adapter does with its pooled connections: ``close`` them, also as a context
+    manager. ``_api`` is the adapter's client (``JsonApiClient`` or one wrapping it)."""
+
+    _api: ApiT
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._api.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

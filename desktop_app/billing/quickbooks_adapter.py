@@ -38,7 +38,7 @@ from desktop_app.billing.base import (
     repeated_customers,
 )
 from desktop_app.billing.bearer import BearerApi, Renew
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
 from desktop_app.billing.link_writes import idempotency_key, write_in_batches
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -111,7 +111,7 @@ def fault_text(payload: Any, status: int) -> tuple[str, str]:
     return str(first.get("code") or f"http_{status}"), " — ".join(p for p in (message, detail) if p)
 
 
-class QuickBooksBilling:
+class QuickBooksBilling(PooledAdapter[BearerApi]):
     """The QuickBooks Online adapter (implements ``BillingSystem``)."""
 
     display_name = "QuickBooks Online"
@@ -149,16 +149,6 @@ class QuickBooksBilling:
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link place depends on the plan (see the module text)."""
         return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False)
-
-    def close(self) -> None:
-        """Release pooled connections."""
-        self._api.close()
-
-    def __enter__(self) -> QuickBooksBilling:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- reading ---------------------------------------------------------------------------
 

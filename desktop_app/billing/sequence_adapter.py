@@ -30,7 +30,13 @@ from desktop_app.billing.base import (
     records_to_frame,
 )
 from desktop_app.billing.credentials import sequence_credentials
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted, ThrottledTooLong, failed_after_retries
+from desktop_app.billing.http import (
+    JsonApiClient,
+    PooledAdapter,
+    RetriesExhausted,
+    ThrottledTooLong,
+    failed_after_retries,
+)
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange
@@ -124,7 +130,7 @@ def _error_text(response: requests.Response) -> tuple[str, str]:
     return code, " ".join(part.rstrip(".") for part in (message, details) if part)
 
 
-class SequenceBilling:
+class SequenceBilling(PooledAdapter[JsonApiClient]):
     """The Sequence adapter (implements ``BillingSystem``)."""
 
     display_name = "Sequence"
@@ -165,16 +171,6 @@ class SequenceBilling:
         """Reads and writes via the API; one Salesforce Account per customer."""
         return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False,
                             customer_requirements=CUSTOMER_REQUIREMENTS)
-
-    def close(self) -> None:
-        """Release pooled connections."""
-        self._api.close()
-
-    def __enter__(self) -> SequenceBilling:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from desktop_app.billing.base import (
     records_to_frame,
 )
 from desktop_app.billing.credentials import stripe_api_key
+from desktop_app.billing.http import PooledAdapter
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange
@@ -79,7 +80,7 @@ def _is_missing(error: stripe.StripeError) -> bool:
     return error.http_status == 404 or getattr(error, "code", None) == "resource_missing"
 
 
-class StripeBilling:
+class StripeBilling(PooledAdapter[Any]):
     """The Stripe adapter (implements ``BillingSystem``)."""
 
     display_name = "Stripe"
@@ -123,12 +124,6 @@ class StripeBilling:
     def close(self) -> None:
         """Release pooled connections."""
         self._http.close()  # type: ignore[no-untyped-call]
-
-    def __enter__(self) -> StripeBilling:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def capabilities(self) -> Capabilities:

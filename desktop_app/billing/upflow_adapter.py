@@ -27,7 +27,7 @@ import pandas as pd
 import requests
 
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
 from desktop_app.billing.link_writes import write_each
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -81,7 +81,7 @@ def identifier_problems(records: Iterable[CustomerRecord]) -> list[IdentifierPro
     return problems
 
 
-class UpflowBilling:
+class UpflowBilling(PooledAdapter[JsonApiClient]):
     """The Upflow adapter (implements ``BillingSystem``)."""
 
     display_name = "Upflow"
@@ -105,16 +105,6 @@ class UpflowBilling:
         """Reads and writes via the API; one Account per customer (Upflow's rule)."""
         return Capabilities("api", "api", f'customer custom field "{self.field}" (the shared identifier)',
                             many_accounts_per_customer=False)
-
-    def close(self) -> None:
-        """Release pooled connections."""
-        self._api.close()
-
-    def __enter__(self) -> UpflowBilling:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _raw_identifier(self, customer: dict[str, Any]) -> str:
         return str((customer.get("customFields") or {}).get(self.field) or "")

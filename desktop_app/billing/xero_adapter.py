@@ -28,7 +28,13 @@ from desktop_app.billing.base import (
     repeated_customers,
 )
 from desktop_app.billing.bearer import BearerApi, Renew
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted, ThrottledTooLong, failed_after_retries
+from desktop_app.billing.http import (
+    JsonApiClient,
+    PooledAdapter,
+    RetriesExhausted,
+    ThrottledTooLong,
+    failed_after_retries,
+)
 from desktop_app.billing.link_writes import idempotency_key, write_in_batches
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -53,7 +59,7 @@ def problem_text(response: requests.Response) -> str:
     return "; ".join(messages) or str(payload.get("Detail") or payload.get("Message") or payload.get("Title") or "")
 
 
-class XeroBilling:
+class XeroBilling(PooledAdapter[BearerApi]):
     """The Xero adapter (implements ``BillingSystem``)."""
 
     display_name = "Xero"
@@ -86,16 +92,6 @@ class XeroBilling:
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link lives in ContactNumber."""
         return Capabilities("api", "api", LINK_LOCATION, many_accounts_per_customer=False)
-
-    def close(self) -> None:
-        """Release pooled connections."""
-        self._api.close()
-
-    def __enter__(self) -> XeroBilling:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def to_record(self, contact: dict[str, Any]) -> CustomerRecord:
         """A normalised record from one Xero contact (the POBOX address is the billing address)."""

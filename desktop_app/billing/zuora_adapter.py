@@ -29,7 +29,7 @@ from desktop_app.billing.base import (
     records_to_frame,
     repeated_customers,
 )
-from desktop_app.billing.http import JsonApiClient, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
 from desktop_app.billing.link_writes import write_in_batches
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -41,7 +41,7 @@ CRM_ID_MAX = 100
 LINK_LOCATION = "the account's built-in CrmId (read by Zuora 360, Zuora's Salesforce connector)"
 
 
-class ZuoraBilling:
+class ZuoraBilling(PooledAdapter[JsonApiClient]):
     """The Zuora adapter (implements ``BillingSystem``)."""
 
     display_name = "Zuora"
@@ -73,16 +73,6 @@ class ZuoraBilling:
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link lives in CrmId."""
         return Capabilities("api", "api", LINK_LOCATION, many_accounts_per_customer=False)
-
-    def close(self) -> None:
-        """Release pooled connections."""
-        self._api.close()
-
-    def __enter__(self) -> ZuoraBilling:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # --- transport -------------------------------------------------------------------------
 
