@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from desktop_app.workflow.review import (
@@ -45,6 +46,13 @@ class Step:
     def rows(self) -> int:
         """How many rows the call itself changed (customer rows that followed not counted)."""
         return int(self.forward[0].positions.size) if self.forward else 0
+
+    def touched(self) -> npt.NDArray[np.intp]:
+        """Every frame position the call changed or takes back (customer rows that followed included)."""
+        edits = (*self.forward, *self.backward)
+        if not edits:
+            return np.array([], dtype=np.intp)
+        return np.unique(np.concatenate([e.positions for e in edits])).astype(np.intp)
 
 
 class ReviewSession:

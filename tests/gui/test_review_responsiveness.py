@@ -24,10 +24,11 @@ from test_responsiveness import STALL_LIMIT_S, StallMeter
 
 from desktop_app.gui import dialogs
 from desktop_app.gui.demo_files import write_demo_files
-from desktop_app.gui.pages.match import MatchPage, prepare_review
+from desktop_app.gui.pages.match import MatchPage
 from desktop_app.gui.state import WizardState
 from desktop_app.workflow.match import MatchRun, match_files
 from desktop_app.workflow.review import with_review_column
+from desktop_app.workflow.review_prepare import prepare_review
 
 ROWS = 1_000_000
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from functools import partial
 from typing import Any, cast
 
 import numpy as np
@@ -30,9 +31,10 @@ from desktop_app.gui.evidence_pane import EvidencePane
 from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.outcome_chart import OutcomeChart, status_label
 from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.shortcut_button import shortcut_button
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
-from desktop_app.workflow.match import MatchRun, file_link_values, match_files, with_write_preview
+from desktop_app.workflow.match import MatchRun, match_files, with_write_preview
 from desktop_app.workflow.review import (
     ReviewError,
     apply_review_calls,
@@ -41,10 +43,10 @@ from desktop_app.workflow.review import (
     with_review_column,
 )
 from desktop_app.workflow.review_evidence import Lookup, evidence_for
+from desktop_app.workflow.review_prepare import LinkValues, Prepared, prepare_review
 from desktop_app.workflow.review_session import ReviewSession, Step
 
 ALL_STATUSES = "All statuses"
-LinkValues = tuple[dict[str, str], dict[str, str]]
 DECISION_HEADERS = {"account_id": "Account ID", "account_name": "Account", "customer_id": "Customer ID",
                     "customer_name": "Customer", "status": "Status", "score": "Score", "reason": "Why",
                     "method": "Found by", "candidates": "Candidates", "reviewed": "Your call",
@@ -92,20 +94,21 @@ class MatchPage(BasePage):
         self.model = FrameModel(headers=DECISION_HEADERS, parent=self)
         self.table = make_table(self, "Matches", self.model)
         actions = QHBoxLayout()
-        self.accept_button = self._button("&Accept", ("Ctrl+Return",), "Accept the proposed customer",
-                                          self.accept_selected)
+        make_button = partial(shortcut_button, self)
+        self.accept_button = make_button("&Accept", ("Ctrl+Return",), "Accept the proposed customer",
+                                    self.accept_selected)
         self.accept_button.setToolTip(self.accept_button.toolTip().replace(")", ", or Space in the table)"))
         self.table.installEventFilter(self)  # Space in the table accepts (the view would toggle the selection)
-        self.reject_button = self._button("&Reject", ("Ctrl+Backspace",), "Reject: link nothing for this account",
-                                          self.reject_selected)
-        self.choose_button = self._button("C&hoose…", ("Ctrl+H",), "Choose among the candidate customers",
-                                          self.choose_candidate)
-        self.enter_button = self._button("&Enter id…", ("Ctrl+E",), "Type or paste the customer id", self.enter_id)
-        self.accept_all_button = self._button("Accept &suggestions…", (), "Accept every suggestion at or above a "
-                                              "score, after a preview", self.accept_all)
-        self.undo_button = self._button("&Undo", ("Ctrl+Z",), "Undo the last review call", self.undo)
-        self.redo_button = self._button("Re&do", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the review call undone last",
-                                        self.redo)
+        self.reject_button = make_button("&Reject", ("Ctrl+Backspace",), "Reject: link nothing for this account",
+                                    self.reject_selected)
+        self.choose_button = make_button("C&hoose…", ("Ctrl+H",), "Choose among the candidate customers",
+                                    self.choose_candidate)
+        self.enter_button = make_button("&Enter id…", ("Ctrl+E",), "Type or paste the customer id", self.enter_id)
+        self.accept_all_button = make_button("Accept &suggestions…", (), "Accept every suggestion at or above a "
+                                        "score, after a preview", self.accept_all)
+        self.undo_button = make_button("&Undo", ("Ctrl+Z",), "Undo the last review call", self.undo)
+        self.redo_button = make_button("Re&do", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the review call undone last",
+                                  self.redo)
         for button in (self.accept_button, self.reject_button, self.choose_button, self.enter_button,
                        self.accept_all_button):
             actions.addWidget(button)
@@ -171,23 +174,6 @@ class MatchPage(BasePage):
         self._values: LinkValues | None = None  # what the files' link fields hold, for the preview
         self._preview_policy = ""
         self._update_history()
-
-    def _button(self, text: str, shortcuts: tuple[str, ...], description: str, slot: Any) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setAccessibleName(description)
-        for shortcut in shortcuts:
-            action = QAction(self)
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
-        if shortcuts:
-            keys = ", ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
-            button.setToolTip(f"{description} ({keys})")
-        else:
-            button.setToolTip(description)
-        button.clicked.connect(slot)
-        return button
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (watched is self.table and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
@@ -354,7 +340,7 @@ class MatchPage(BasePage):
             return
         self.show_error("")
         self._changed()
-        self._refresh_preview(_touched(step))
+        self._refresh_preview(step.touched())
 
     def _changed(self) -> None:
         self.model.values_changed()
@@ -479,32 +465,6 @@ class MatchPage(BasePage):
 
     def isComplete(self) -> bool:
         return not self.working and self.state.reviewed is not None
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A review made ready off the UI thread: the session over the decisions (with what each side
-    will get), the id lookups and what the files' link fields hold."""
-
-    session: ReviewSession
-    lookups: tuple[Lookup, Lookup]
-    values: LinkValues
-
-
-def prepare_review(run: MatchRun, frame: pd.DataFrame, policy: Policy = "skip_linked") -> Prepared:
-    """The session, record lookups and per-side write preview for ``frame`` (the slow parts on a
-    million rows)."""
-    values = file_link_values(run)
-    frame = with_write_preview(run, frame, policy=policy, values=values)
-    return Prepared(ReviewSession(frame, run.customers.frame),
-                    (Lookup(run.accounts.frame, "account_id").prepare(),
-                     Lookup(run.customers.frame, "customer_id").prepare()), values)
-
-
-def _touched(step: Step) -> np.ndarray:
-    """Every frame row a call changed or took back (customer rows that followed included)."""
-    edits = (*step.forward, *step.backward)
-    return np.unique(np.concatenate([e.positions for e in edits])) if edits else np.array([], dtype=np.intp)
 
 
 def _empty_decisions() -> pd.DataFrame:
