@@ -29,7 +29,7 @@ def main() -> None:
     from engine_sandboxes import make_sides, start_systems, truth_matches
 
     from desktop_app.core.journal import Journal
-    from desktop_app.workflow.apply import start_apply
+    from desktop_app.workflow.engine import start_apply
     from desktop_app.workflow.plan import plan_from_live
 
     began = time.perf_counter()

@@ -28,15 +28,15 @@ from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.run_figures import resumable_runs, run_figures, undo_runs_of, why_not_resumable
 from desktop_app.core.tables import TableError
-from desktop_app.workflow.apply import RunBusy, RunReport, new_run_id, run_labels, stop_sentence, write_results
+from desktop_app.workflow.apply import AddressWork, UndoOutcome, apply_plan, resume_run, undo_run
 from desktop_app.workflow.apply_addresses import (
     address_results_path,
     address_writers,
     read_fix_file,
 )
 from desktop_app.workflow.apply_batches import STOPPING
+from desktop_app.workflow.engine import RunBusy, RunReport, new_run_id, run_labels, stop_sentence, write_results
 from desktop_app.workflow.link_sides import close_sides
-from desktop_app.workflow.wizard_apply import AddressWork, UndoOutcome, apply_plan, resume_run, undo_run
 
 # Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
 _REMEMBERED = (

@@ -19,12 +19,12 @@ from desktop_app.salesforce.errors import SalesforceError, SessionExpired
 from desktop_app.salesforce.oauth import SCOPE, OAuthApp, refresh_access_token
 from desktop_app.salesforce.session import Renewer, SalesforceSession
 from desktop_app.salesforce.tokens import TokenSet, parse_token_response
+from desktop_app.workflow.apply import AddressWork
 from desktop_app.workflow.apply_addresses import address_writers
 from desktop_app.workflow.connect_billing import BillingChoice, BillingConnection
 from desktop_app.workflow.connect_salesforce import LiveLogin, LoginProblem
 from desktop_app.workflow.demo import DemoSystems, start_demo_systems
 from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSide
-from desktop_app.workflow.wizard_apply import AddressWork
 
 if TYPE_CHECKING:
     from desktop_app.sandbox.salesforce.server import RunningSalesforceSandbox

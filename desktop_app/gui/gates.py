@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from desktop_app.core.plan import Plan
     from desktop_app.gui.pages.base import BasePage
     from desktop_app.gui.state import WizardState
-    from desktop_app.workflow.apply import RunReport
+    from desktop_app.workflow.engine import RunReport
 
 UNDO_HOW = ("<b>How to undo:</b> every value is journaled with what it replaced. <i>Undo this run</i> on the "
             "Done page puts them back on both sides, leaving alone any value changed since.")

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_address_writers, live_sides
-from desktop_app.workflow.apply import RunReport
+from desktop_app.workflow.apply import UndoOutcome, undo_run
 from desktop_app.workflow.apply_addresses import address_results_path
-from desktop_app.workflow.wizard_apply import UndoOutcome, undo_run
+from desktop_app.workflow.engine import RunReport
 
 if TYPE_CHECKING:
     from desktop_app.gui.pages.base import BasePage

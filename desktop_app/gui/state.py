@@ -16,9 +16,9 @@ if TYPE_CHECKING:  # the Welcome page needs none of these, and start-up must sta
     from desktop_app.core.plan import Plan
     from desktop_app.gui.connections import SalesforceConnection
     from desktop_app.salesforce.preflight import CheckResult
-    from desktop_app.workflow.apply import RunReport
     from desktop_app.workflow.connect_billing import BillingConnection
     from desktop_app.workflow.demo import DemoSystems
+    from desktop_app.workflow.engine import RunReport
     from desktop_app.workflow.load_files import ColumnOverride, LoadedInput
     from desktop_app.workflow.match import MatchRun
     from desktop_app.workflow.projects import Project

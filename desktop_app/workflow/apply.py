@@ -1,396 +1,197 @@
-"""Apply a plan to both systems through the journal; resume, undo and verify runs.
+"""The wizard's apply, resume and undo: the engine's runs with per-side progress, rate and time left.
 
-Order, per batch of plan rows: the **Salesforce side first**, then the billing side. A billing write
-waits (``held``) while its Account's write failed, so a link is never announced to the billing
-system before Salesforce has it; a pair whose Account was written but whose customer write failed is
-*half linked*: it is reported as such and retried by the next pass and by ``resume``.
-
-Per side and batch: (1) read the live values of the batch's records; values that already equal the
-target are done (``unchanged``, or ``written`` when an earlier attempt of this run wrote them), values
-that changed since the plan are left alone (``conflict``); (2) journal the intent with the live values
-(kept for undo); (3) send; (4) journal each record's outcome. A process killed between (2) and (4)
-leaves rows in ``sending``: ``resume`` re-reads them and sends only what is not there yet, so no value
-is written twice. Cancel is honoured between batches and leaves the journal consistent.
+Each call opens its own ``Journal`` on the calling (worker) thread. Progress reports are
+``RunProgress``: the engine's row progress plus, per side, how many planned writes are finished and
+how many failed, read from the journal between batches. A run may carry the accepted address fixes
+(``AddressWork``): they are written first, under the same run id (so that a billing system which
+refuses invalid addresses takes the links), resumed and undone with the links.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import uuid
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
-import requests
 
-from desktop_app.billing.base import BillingError
-from desktop_app.core.app_folders import private_file, runs_dir
-from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, RunInfo, WriteItem
-from desktop_app.core.journal_results import Verification, pair_counts, results_frame
-from desktop_app.core.link_labels import LABELS_FILE, read_labels, write_labels
+from desktop_app.billing.address_writes import AddressWriter
+from desktop_app.core.address_changes import RecordChange, record_changes
+from desktop_app.core.journal import FINAL_STATES, RETRY_STATES, Journal, RunInfo, WriteItem
 from desktop_app.core.plan import Plan
-from desktop_app.core.plan_file import plan_id
-from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, ignore_progress
-from desktop_app.core.report import write_csv
-from desktop_app.core.run_figures import VERIFICATION_KEY, RunFigures, run_figures, verification_summary
-from desktop_app.salesforce.errors import SalesforceError
-from desktop_app.workflow.apply_batches import STOPPING, RunStopped, is_refusal, one_pass, stop_message
+from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.core.run_figures import RunFigures, resumable_runs, run_figures
+from desktop_app.workflow.apply_addresses import fixed_records, undo_address_fixes, write_address_fixes
+from desktop_app.workflow.apply_batches import STOPPING
+from desktop_app.workflow.engine import (
+    RunReport,
+    create_apply_run,
+    execute,
+    interrupt,
+    new_run_id,
+    resume,
+    start_undo,
+    stop_sentence,
+)
 from desktop_app.workflow.link_sides import LinkSide
-from desktop_app.workflow.verify import verify_run
-
-# What may end a read-back early; the run is then interrupted (resume reads back again).
-_READ_BACK_FAILURES = (SalesforceError, BillingError, requests.RequestException, OSError)
 
 
 @dataclass(frozen=True)
-class RunReport:
-    """Where a run ended: state, per-side write states, pair statuses, verification and results file."""
+class SideFigures:
+    """One side's planned writes: finished (any final state), failed so far, and in all."""
 
-    run_id: str
-    kind: str
-    state: str
-    message: str
-    write_counts: dict[str, dict[str, int]]
-    pairs: dict[str, int]
-    verification: Verification | None
-    results_path: Path | None
-    api_calls: dict[str, int] = field(default_factory=dict)
-    addresses: dict[str, dict[str, int]] = field(default_factory=dict)  # per side, address parts by state
-    figures: RunFigures | None = None  # the journal's figures (``core.run_figures``)
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-ready form (``--json``)."""
-        v = self.verification
-        return {
-            "run_id": self.run_id,
-            "kind": self.kind,
-            "state": self.state,
-            "message": self.message,
-            "writes": self.write_counts,
-            "pairs": self.pairs,
-            "verified": None
-            if v is None
-            else {
-                "links": v.verified_links,
-                "expected_links": v.expected_links,
-                "values": v.verified_values,
-                "expected_values": v.expected_values,
-                "mismatches": len(v.mismatches),
-            },
-            "results": str(self.results_path) if self.results_path else None,
-            "api_calls": self.api_calls,
-            "addresses": self.addresses,
-            "figures": None if self.figures is None else self.figures.as_dict(),
-        }
+    finished: int
+    failed: int
+    total: int
 
 
-def new_run_id() -> str:
-    """A short unique run id (sortable by nothing; runs are listed by creation time)."""
-    return "run-" + uuid.uuid4().hex[:10]
+@dataclass(frozen=True)
+class RunProgress(Progress):
+    """Row progress plus per-side figures, rows per second and seconds left (None until known)."""
+
+    sides: Mapping[str, SideFigures] = field(default_factory=dict)
+    rate: float = 0.0
+    seconds_left: float | None = None
 
 
-def plan_items(plan: Plan) -> list[WriteItem]:
-    """The journal writes for every link and side of ``plan``."""
-    items: list[WriteItem] = []
-    for link in plan.links:
-        for name, side, record_id, partner in (
-            ("account", link.account, link.account_id, link.customer_id),
-            ("customer", link.customer, link.customer_id, link.account_id),
-        ):
-            state = {"set": "todo", "skip": "planned_skip", "conflict": "planned_conflict"}[side.action]
-            items.append(
-                WriteItem(
-                    link.row,
-                    name,
-                    record_id,
-                    partner,
-                    side.after,
-                    side.before,
-                    side.action,
-                    state,
-                    message=link.note if side.action != "set" else "",
-                )
-            )
-    return items
+def side_figures(journal: Journal, run_id: str) -> dict[str, SideFigures]:
+    """Per side: writes to do (planned ``set``), finished and failed, from the journal."""
+    return figures_from_counts(journal.state_counts(run_id))
 
 
-def start_apply(
-    journal: Journal,
-    plan: Plan,
-    sides: Mapping[str, LinkSide],
-    *,
-    plan_path: str = "",
-    run_id: str | None = None,
-    settings: Mapping[str, str] | None = None,
-    progress: ProgressCallback = ignore_progress,
-    cancel: CancelToken | None = None,
-) -> RunReport:
-    """Journal a new run of ``plan`` and execute it (see the module docstring for the order)."""
-    run_id = create_apply_run(journal, plan, plan_path=plan_path, run_id=run_id, settings=settings)
-    return execute(journal, run_id, sides, progress=progress, cancel=cancel)
+def figures_from_counts(state_counts: Mapping[str, Mapping[str, int]]) -> dict[str, SideFigures]:
+    """Per side figures from per-side write-state counts (``RunReport.write_counts``)."""
+    figures: dict[str, SideFigures] = {}
+    for side, counts in state_counts.items():
+        planned = {k: v for k, v in counts.items() if not k.startswith("planned_")}
+        finished = sum(v for k, v in planned.items() if k in FINAL_STATES)
+        failed = sum(v for k, v in planned.items() if k in RETRY_STATES or k == "not_found")
+        figures[side] = SideFigures(finished, failed, sum(planned.values()))
+    return figures
 
 
-def create_apply_run(journal: Journal, plan: Plan, *, plan_path: str = "", run_id: str | None = None,
-                     settings: Mapping[str, str] | None = None) -> str:
-    """Journal a new run of ``plan`` (every write ``todo``) without sending anything; returns its id."""
+def _reporting(journal: Journal, run_id: str, progress: ProgressCallback) -> ProgressCallback:
+    started = time.monotonic()
+    first_done: list[int] = []
+
+    def report(step: Progress) -> None:
+        if not first_done:
+            first_done.append(step.done)
+        elapsed = max(time.monotonic() - started, 1e-6)
+        rate = (step.done - first_done[0]) / elapsed
+        left = (step.total - step.done) / rate if rate > 0 else None
+        progress(RunProgress(step.done, step.total, step.message, side_figures(journal, run_id), rate, left))
+
+    return report
+
+
+def _run(work: Callable[[Journal, ProgressCallback], RunReport], run_id: str,
+         progress: ProgressCallback, sides: Mapping[str, LinkSide]) -> RunReport:
+    with Journal() as journal:
+        try:
+            return work(journal, _reporting(journal, run_id, progress))
+        except STOPPING as error:  # met while writing address fixes: the run is interrupted, resumable
+            stopped = interrupt(journal, run_id, stop_sentence(error, sides))
+            if stopped is None:
+                raise
+            return stopped
+
+
+@dataclass(frozen=True)
+class AddressWork:
+    """The accepted address fixes of a run and the sides that can take them."""
+
+    writers: Mapping[str, AddressWriter]
+    accepted: pd.DataFrame | None = None  # the Data quality page's accepted fixes (None: resume or undo)
+
+    def changes(self) -> Sequence[RecordChange]:
+        """The fixes as writes (computed on the worker: there may be many)."""
+        return record_changes(self.accepted) if self.accepted is not None and len(self.accepted) else []
+
+
+def _addresses(run_id: str, work: AddressWork | None, progress: ProgressCallback,
+               cancel: CancelToken | None) -> dict[str, dict[str, int]]:
+    if work is None or not work.writers:
+        return {}
+    return write_address_fixes(run_id, work.changes(), work.writers, progress=progress, cancel=cancel).counts
+
+
+def apply_plan(plan: Plan, sides: Mapping[str, LinkSide], settings: Mapping[str, str], *,
+               addresses: AddressWork | None = None, plan_path: str = "", run_id: str | None = None,
+               progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None) -> RunReport:
+    """Journal a new run of ``plan`` (``run_id`` when the sides were made for it: their idempotency
+    keys carry it), write its address fixes, then its links (Salesforce first). The wizard and
+    ``desktop-app apply`` both run a plan through here."""
     run_id = run_id or new_run_id()
-    labels = write_labels(runs_dir(run_id) / LABELS_FILE, plan)  # so the results can name each link
-    if labels is not None:
-        private_file(labels)
-    stored = {
-        "policy": plan.policy,
-        "link_field": plan.source.link_field,
-        "billing_system": plan.source.billing_system,
-        **dict(settings or {}),
-    }
-    journal.create_run(
-        run_id,
-        kind="apply",
-        plan_id=plan_id(plan),
-        plan_path=plan_path,
-        settings=stored,
-        items=plan_items(plan),
-    )
-    return run_id
+
+    def work(journal: Journal, reporting: ProgressCallback) -> RunReport:
+        create_apply_run(journal, plan, plan_path=plan_path, run_id=run_id, settings=settings)
+        counts = _addresses(run_id, addresses, progress, cancel)
+        return dataclasses.replace(execute(journal, run_id, sides, progress=reporting, cancel=cancel),
+                                   addresses=counts)
+
+    return _run(work, run_id, progress, sides)
 
 
-def resume(
-    journal: Journal,
-    run_id: str,
-    sides: Mapping[str, LinkSide],
-    *,
-    retry_refused: bool = False,
-    changed: Collection[tuple[str, str]] = (),
-    progress: ProgressCallback = ignore_progress,
-    cancel: CancelToken | None = None,
-) -> RunReport:
-    """Continue a run where it stopped: unanswered batches are re-read first, failed writes retried.
+def resume_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWork | None = None,
+               retry_refused: bool = False, progress: ProgressCallback = ignore_progress,
+               cancel: CancelToken | None = None) -> RunReport:
+    """Continue an interrupted run where it stopped, address fixes first (nothing is written twice).
 
-    A write the system refused as invalid is sent again only with ``retry_refused`` or when its
-    record is in ``changed`` (``(side, record_id)`` whose input changed since, e.g. an address fix
-    written by this resume).
-    """
-    reopen_retries(journal, run_id, retry_refused=retry_refused, changed=changed)
-    return execute(journal, run_id, sides, progress=progress, cancel=cancel)
+    Records a system refused as invalid are sent again only when an address fix for them was written
+    now, or with ``retry_refused``."""
 
+    def work(journal: Journal, reporting: ProgressCallback) -> RunReport:
+        fixed_before = fixed_records(run_id)
+        counts = _addresses(run_id, addresses, progress, cancel)
+        changed = fixed_records(run_id) - fixed_before
+        report = resume(journal, run_id, sides, retry_refused=retry_refused, changed=changed,
+                        progress=reporting, cancel=cancel)
+        return dataclasses.replace(report, addresses=counts)
 
-def reopen_retries(journal: Journal, run_id: str, *, retry_refused: bool = False,
-                   changed: Collection[tuple[str, str]] = ()) -> int:
-    """Put the run's failed and held writes back to ``todo``, refused ones only when allowed; how many."""
-    changed = set(changed)
-    reopened = 0
-    for name in ("account", "customer"):
-        kept = [] if retry_refused else [
-            i.row for i in journal.items(run_id, name, states=["failed"])
-            if is_refusal(i) and (name, i.record_id) not in changed
-        ]
-        reopened += journal.reopen(run_id, name, RETRY_STATES, keep_rows=kept)
-    return reopened
+    return _run(work, run_id, progress, sides)
 
 
-def start_undo(
-    journal: Journal,
-    run_id: str,
-    sides: Mapping[str, LinkSide],
-    *,
-    undo_id: str | None = None,
-    progress: ProgressCallback = ignore_progress,
-    cancel: CancelToken | None = None,
-) -> RunReport:
-    """Restore the values run ``run_id`` replaced, as a journaled run of its own.
+@dataclass(frozen=True)
+class UndoOutcome:
+    """The undo run's report, the records it refused to touch (changed since the run) and the
+    undone run's figures as they are now."""
 
-    A value that no longer holds what the run wrote is left alone (``refused``, listed in the results).
-    """
-    original = journal.run(run_id)
-    if original is None:
-        raise ValueError(f"There is no run '{run_id}'; 'desktop-app runs' lists them.")
-    items: list[WriteItem] = []
-    for item in journal.items(run_id):
-        if item.state == "written" and item.live_before is not None:
-            items.append(
-                WriteItem(
-                    item.row,
-                    item.side,
-                    item.record_id,
-                    item.partner_id,
-                    item.live_before,
-                    item.target,
-                    "set",
-                    "todo",
-                )
-            )
-        else:
-            items.append(
-                WriteItem(
-                    item.row,
-                    item.side,
-                    item.record_id,
-                    item.partner_id,
-                    item.target,
-                    item.target,
-                    "none",
-                    "planned_skip",
-                    message="Not written by the run.",
-                )
-            )
-    if not any(i.action == "set" for i in items):
-        raise ValueError(f"Run '{run_id}' wrote nothing, so there is nothing to undo.")
+    report: RunReport
+    refused: list[WriteItem]
+    original: RunFigures | None = None
+
+
+def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWork | None = None,
+             undo_id: str | None = None, progress: ProgressCallback = ignore_progress,
+             cancel: CancelToken | None = None) -> UndoOutcome:
+    """Restore what run ``run_id`` replaced (its address fixes too), journaled as a run of its own
+    (``undo_id`` when given); lists what was refused."""
     undo_id = undo_id or new_run_id()
-    settings = {**original.settings, "undo_of": run_id}
-    journal.create_run(
-        undo_id,
-        kind="undo",
-        plan_id=original.plan_id,
-        plan_path=original.plan_path,
-        settings=settings,
-        items=items,
-        undo_of=run_id,
-    )
-    return execute(journal, undo_id, sides, progress=progress, cancel=cancel)
+    counts: dict[str, dict[str, int]] = {}
+    if addresses is not None and addresses.writers:
+        counts = undo_address_fixes(run_id, addresses.writers, progress=progress, cancel=cancel).counts
+    report = _run(lambda j, p: start_undo(j, run_id, sides, undo_id=undo_id, progress=p, cancel=cancel),
+                  undo_id, progress, sides)
+    report = dataclasses.replace(report, addresses=counts)
+    with Journal() as journal:
+        refused = journal.items(undo_id, states=["refused"])
+        original = run_figures(journal, run_id)
+    return UndoOutcome(report, refused, original)
 
 
-def execute(
-    journal: Journal,
-    run_id: str,
-    sides: Mapping[str, LinkSide],
-    *,
-    retry_rounds: int = 1,
-    progress: ProgressCallback = ignore_progress,
-    cancel: CancelToken | None = None,
-) -> RunReport:
-    """Run every open write of ``run_id``, retry failures ``retry_rounds`` times, verify, write results.
-
-    ``RunBusy`` when another process is executing the same run right now.
-    """
-    with _run_lock(run_id):
-        return _execute(journal, run_id, sides, retry_rounds=retry_rounds, progress=progress, cancel=cancel)
+def unfinished_runs() -> list[RunInfo]:
+    """Apply runs that did not finish (app closed, crash, cancel, failures left) and were not undone,
+    newest first."""
+    with Journal() as journal:
+        return resumable_runs(journal, "apply")
 
 
-class RunBusy(Exception):
-    """Another process is executing this run now."""
-
-
-@contextmanager
-def _run_lock(run_id: str) -> Iterator[None]:
-    """An exclusive lock on the run; the operating system releases it when the process dies (kill -9)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; one desktop app runs one run at a time anyway
-        yield
-        return
-    with (runs_dir(run_id) / "lock").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise RunBusy(f"Run {run_id} is being applied by another process; wait for it to finish.") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _execute(
-    journal: Journal,
-    run_id: str,
-    sides: Mapping[str, LinkSide],
-    *,
-    retry_rounds: int,
-    progress: ProgressCallback,
-    cancel: CancelToken | None,
-) -> RunReport:
-    info = journal.run(run_id)
-    if info is None:
-        raise ValueError(f"There is no run '{run_id}'.")
-    undo = info.kind == "undo"
-    cancel = cancel or CancelToken()
-    journal.set_run_state(run_id, "running")
-    state, message = "done", ""
-    try:
-        for round_number in range(retry_rounds + 1):
-            if round_number and not reopen_retries(journal, run_id):
-                break
-            one_pass(journal, run_id, sides, strict=undo, hold_customer=not undo, progress=progress, cancel=cancel)
-    except Cancelled:
-        state, message = "cancelled", "Cancelled between batches; 'desktop-app resume' continues the run."
-    except RunStopped as stop:
-        state, message = "interrupted", str(stop)
-    items = journal.items(run_id)
-    verification = None
-    if state == "done":
-        try:
-            verification = verify_run(items, sides, undo=undo, cancel=cancel)
-        except Cancelled:
-            state, message = "cancelled", "Cancelled during the read-back; 'desktop-app resume' reads back again."
-        except STOPPING as error:
-            state, message = "interrupted", "Every write was sent, but the read-back could not finish. " + \
-                stop_message(_label_of(error, sides), error)
-        except _READ_BACK_FAILURES as error:
-            state, message = "interrupted", (f"Every write was sent, but the read-back failed ({error}); "
-                                             "'desktop-app resume' reads back again.")
-    if state == "done" and any(i.state in RETRY_STATES | OPEN_STATES for i in items):
-        state = "done_with_failures"
-        message = "Some writes failed; 'desktop-app resume' retries them."
-    results_path = write_results(run_id, items, undo=undo, labels=run_labels(info))
-    pairs = pair_counts(items, undo=undo)
-    summary: dict[str, object] = {"pairs": pairs}
-    if verification is not None:
-        summary["verified"] = verification.sentence("restored records" if undo else "links")
-        summary[VERIFICATION_KEY] = verification_summary(verification)
-    figures = run_figures(journal, run_id, items=items,
-                          info=dataclasses.replace(info, state=state, message=message, summary=summary))
-    journal.set_run_state(run_id, state, message, summary)
-    calls = {name: int(getattr(getattr(side, "client", None), "calls", 0) or 0) for name, side in sides.items()}
-    return RunReport(
-        run_id,
-        info.kind,
-        state,
-        message,
-        journal.state_counts(run_id),
-        pairs,
-        verification,
-        results_path,
-        calls,
-        figures=figures,
-    )
-
-
-def _label_of(error: BaseException, sides: Mapping[str, LinkSide]) -> str:
-    side = sides["account"] if isinstance(error, SalesforceError) else sides["customer"]
-    return side.label
-
-
-def stop_sentence(error: BaseException, sides: Mapping[str, LinkSide]) -> str:
-    """Why a run stopped on one of ``STOPPING`` (raised by whichever side) and what to do next."""
-    return stop_message(_label_of(error, sides), error)
-
-
-def interrupt(journal: Journal, run_id: str, message: str) -> RunReport | None:
-    """Mark run ``run_id`` interrupted with ``message`` and write its results file (None: no such run).
-
-    For a phase outside ``execute`` (address fixes, undo preparation) that met one of ``STOPPING``.
-    """
-    info = journal.run(run_id)
-    if info is None:
-        return None
-    items = journal.items(run_id)
-    undo = info.kind == "undo"
-    results_path = write_results(run_id, items, undo=undo)
-    pairs = pair_counts(items, undo=undo)
-    journal.set_run_state(run_id, "interrupted", message, {"pairs": pairs})
-    return RunReport(run_id, info.kind, "interrupted", message, journal.state_counts(run_id), pairs, None,
-                     results_path)
-
-
-def run_labels(info: RunInfo) -> pd.DataFrame | None:
-    """The names and input-file rows of the run's plan rows (an undo's are its original run's)."""
-    return read_labels(runs_dir(info.undo_of or info.run_id) / LABELS_FILE)
-
-
-def write_results(run_id: str, items: list[WriteItem], path: Path | None = None, *, undo: bool = False,
-                  labels: pd.DataFrame | None = None) -> Path:
-    """Write the results CSV (one row per plan row, in plan order, names and file rows beside the
-    ids when ``labels`` has them) and return its path."""
-    return private_file(write_csv(path or runs_dir(run_id) / "results.csv",
-                                  results_frame(items, undo=undo, labels=labels)))
+def resumable_here(runs: list[RunInfo], settings: Mapping[str, str]) -> RunInfo | None:
+    """The newest of ``runs`` made against the same systems and link field as ``settings``."""
+    keys = ("instance_url", "billing_system", "billing_url", "billing_file", "link_field")
+    for info in runs:
+        if all(info.settings.get(k, "") == settings.get(k, "") for k in keys):
+            return info
+    return None

@@ -1,5 +1,5 @@
 """One pass over a run's open writes, batch by batch: read live values, journal intent, send, journal
-outcomes. The order and the crash-safety argument are in ``desktop_app.workflow.apply``.
+outcomes. The order and the crash-safety argument are in ``desktop_app.workflow.engine``.
 
 A write whose answer was lost (``WriteOutcomeUnknown``, ``BillingWriteOutcomeUnknown`` or a billing
 result ``outcome_unknown``) is read back at once: found there it is ``written``, otherwise ``failed``

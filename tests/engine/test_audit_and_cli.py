@@ -15,9 +15,9 @@ from desktop_app.cli import apply_cmd, main, plan_cmd
 from desktop_app.cli.common import UsageError
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan_file import read_plan
-from desktop_app.workflow.apply import start_apply
 from desktop_app.workflow.apply_addresses import address_results_path
 from desktop_app.workflow.audit import audit_links, read_and_audit
+from desktop_app.workflow.engine import start_apply
 from desktop_app.workflow.link_sides import SalesforceSide
 from desktop_app.workflow.plan import plan_from_live
 

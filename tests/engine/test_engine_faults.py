@@ -18,11 +18,11 @@ from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.cli import main
 from desktop_app.core.journal import Journal
 from desktop_app.core.progress import Progress
-from desktop_app.workflow.apply import resume, start_apply, start_undo
+from desktop_app.workflow.apply import AddressWork, apply_plan, resume_run
 from desktop_app.workflow.apply_addresses import address_writers
+from desktop_app.workflow.engine import resume, start_apply, start_undo
 from desktop_app.workflow.link_sides import BillingSide
 from desktop_app.workflow.plan import plan_from_live
-from desktop_app.workflow.wizard_apply import AddressWork, apply_plan, resume_run
 
 
 def _sequence_puts(systems: Systems) -> int:

@@ -12,7 +12,7 @@ from engine_memory_side import MemorySide, SimulatedKill
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan import Plan, build_plan
 from desktop_app.core.progress import CancelToken
-from desktop_app.workflow.apply import resume, start_apply, start_undo
+from desktop_app.workflow.engine import resume, start_apply, start_undo
 
 ACCOUNT_IDS = [f"0015g0000{n:06d}" for n in range(10)]
 

@@ -7,7 +7,7 @@ from engine_sandboxes import LINK_FIELD, Systems, expected_after, make_sides, st
 
 from desktop_app.core.journal import Journal
 from desktop_app.sandbox.salesforce import with_knobs
-from desktop_app.workflow.apply import RunReport, resume, start_apply, start_undo
+from desktop_app.workflow.engine import RunReport, resume, start_apply, start_undo
 from desktop_app.workflow.plan import plan_from_live
 
 ALLOWED_AFTER_A_RUN = {"linked", "half_linked", "failed", "pending"}

@@ -17,8 +17,8 @@ from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.core.ids import to_18
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan import POLICIES
-from desktop_app.workflow.apply import start_apply, start_undo
 from desktop_app.workflow.audit import audit_links, read_and_audit
+from desktop_app.workflow.engine import start_apply, start_undo
 from desktop_app.workflow.link_sides import SalesforceSide
 from desktop_app.workflow.plan import plan_from_live
 

@@ -12,7 +12,7 @@ from test_engine_memory import setup
 from desktop_app.core.journal import Journal
 from desktop_app.core.journal_schema import SCHEMA_VERSION, JournalTooNew
 from desktop_app.core.run_figures import resumable_runs
-from desktop_app.workflow.apply import resume, start_undo
+from desktop_app.workflow.engine import resume, start_undo
 
 # Exactly what Crosslink wrote before the schema was numbered (user_version 0); frozen here on purpose:
 # it is the old file a user upgrades with, not whatever the code says today.
@@ -60,7 +60,7 @@ def test_a_run_interrupted_under_the_old_schema_resumes_and_undoes_after_the_upg
         old.executescript(UNNUMBERED_SCHEMA)
     assert _user_version(path) == 0
     sides["customer"].kill_after_writes = 3
-    from desktop_app.workflow.apply import start_apply
+    from desktop_app.workflow.engine import start_apply
 
     with Journal(path) as upgraded, pytest.raises(SimulatedKill):
         start_apply(upgraded, plan, sides, run_id="run-old")

@@ -13,7 +13,7 @@ from desktop_app.core.journal import Journal
 from desktop_app.core.plan import build_plan
 from desktop_app.core.plan_file import dumps, loads
 from desktop_app.core.report_outcomes import OUTCOME_SHEETS, outcome_sheets, read_results
-from desktop_app.workflow.apply import start_apply, start_undo
+from desktop_app.workflow.engine import start_apply, start_undo
 from desktop_app.workflow.match import match_files, write_match_output
 from desktop_app.workflow.plan import plan_from_live
 

@@ -11,7 +11,7 @@ from engine_memory_side import MemorySide
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan import Plan, build_plan
 from desktop_app.core.run_figures import resumable_runs, run_figures, why_not_resumable
-from desktop_app.workflow.apply import start_apply, start_undo
+from desktop_app.workflow.engine import start_apply, start_undo
 
 ACCOUNTS = [f"0015g0000{n:06d}AAA" for n in range(10)]
 CUSTOMERS = [f"cus_{n}" for n in range(10)]

@@ -11,7 +11,7 @@ from desktop_app.core.journal import Journal
 from desktop_app.sandbox.demo_data import generate
 from desktop_app.sandbox.localstripe_runner import start_localstripe
 from desktop_app.sandbox.salesforce import start_salesforce_sandbox
-from desktop_app.workflow.apply import start_apply, start_undo
+from desktop_app.workflow.engine import start_apply, start_undo
 from desktop_app.workflow.link_sides import BillingSide, LinkSide, close_sides
 from desktop_app.workflow.plan import plan_from_live
 

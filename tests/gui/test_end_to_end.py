@@ -11,8 +11,8 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.pages import PAGE_IDS, route_for
 from desktop_app.gui.state import Journey, Source
 from desktop_app.sandbox.sequence.store import validation_errors
+from desktop_app.workflow.apply import unfinished_runs
 from desktop_app.workflow.apply_addresses import address_results_path
-from desktop_app.workflow.wizard_apply import unfinished_runs
 
 DEMO_SIZE = 2_000  # the demo: it holds links that keep another id, which end 'conflict'
 MIN_SCORE = 90

@@ -13,7 +13,7 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_sides, run_settings
 from desktop_app.gui.pages import PAGE_IDS
 from desktop_app.gui.state import Journey, Source
-from desktop_app.workflow.wizard_apply import apply_plan, unfinished_runs
+from desktop_app.workflow.apply import apply_plan, unfinished_runs
 
 DEMO_SIZE = 200
 

@@ -40,13 +40,13 @@ from desktop_app.core.roles import Side
 from desktop_app.gui.connections import LINK_FIELD, connect_demo, demo_billing_choice, live_sides, run_settings
 from desktop_app.gui.demo_files import write_demo_files
 from desktop_app.gui.tasks import ProgressPanel, TaskFailure, run_in_background
+from desktop_app.workflow.apply import apply_plan
 from desktop_app.workflow.connect_billing import check_connection
 from desktop_app.workflow.link_fields import account_fields_to_read
 from desktop_app.workflow.load_files import load_input
 from desktop_app.workflow.load_systems import fetch_accounts, fetch_customers
 from desktop_app.workflow.match import match_files
 from desktop_app.workflow.plan import plan_from_live
-from desktop_app.workflow.wizard_apply import apply_plan
 
 ROWS = 100_000
 # 100,000 links through apply take ~8 min on the 2-core machine (README, bench_apply.py): far too long

@@ -12,7 +12,7 @@ import pytest
 
 from desktop_app.core.app_folders import journal_path, runs_dir
 from desktop_app.core.journal import Journal, WriteItem
-from desktop_app.workflow.apply import write_results
+from desktop_app.workflow.engine import write_results
 from desktop_app.workflow.match import match_files
 from desktop_app.workflow.projects import new_project, save_project
 from desktop_app.workflow.report import write_run_report

@@ -20,8 +20,7 @@ from desktop_app.gui.gates import resume_question, write_question
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.run_outcome import accepted_fixes_lines, run_figures
 from desktop_app.gui.state import WizardState
-from desktop_app.workflow.apply import RunReport
-from desktop_app.workflow.wizard_apply import (
+from desktop_app.workflow.apply import (
     RunProgress,
     SideFigures,
     apply_plan,
@@ -30,6 +29,7 @@ from desktop_app.workflow.wizard_apply import (
     resume_run,
     unfinished_runs,
 )
+from desktop_app.workflow.engine import RunReport
 
 SIDE_LABELS = {"account": "Salesforce", "customer": "Billing"}
 # What a GUI user does next when a run stops (the engine's own messages name the command line).

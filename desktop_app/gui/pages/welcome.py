@@ -284,7 +284,7 @@ class WelcomePage(BasePage):
 
 
 def _read_history(progress: ProgressCallback, cancel: CancelToken) -> tuple[ProjectListing, list[RunInfo]]:
+    from desktop_app.workflow.apply import unfinished_runs
     from desktop_app.workflow.projects import recent_projects
-    from desktop_app.workflow.wizard_apply import unfinished_runs
 
     return recent_projects(), unfinished_runs()
