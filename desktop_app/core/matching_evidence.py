@@ -31,8 +31,12 @@ from desktop_app.core.progress import CancelToken
 
 MAX_BLOCK_PAIRS = 5_000  # a key shared by more account × customer pairs than this is too common to block on
 RANDOM_PAIRS = 20_000  # random pairs counted to estimate u
-EM_PAIRS = 100_000  # candidate pairs EM learns from when pass 7 will not score them all
+SURE_PAIRS = 20_000  # sure pairs (a sample of them) m is counted on
+EM_PAIRS = 100_000  # candidate pairs EM learns from
+# Open accounts whose candidates EM learns from when pass 7 will not score every candidate pair.
+EM_ACCOUNTS = 20_000
 _BLOCK_FIELDS = ("postcode", "phone", "domain", "email", "street_key")
+_BLOCK_GROUPS = ("names", "domain", "email", "street", "postcode", "phone")
 COARSE_FIELDS = frozenset({"city", "state", "country", "currency"})
 
 
@@ -53,38 +57,40 @@ def _name_words(names: TextArray, positions: IntArray) -> pd.DataFrame:
     return table.drop_duplicates()
 
 
-def _join(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """(acc, cus) pairs sharing a key, skipping keys shared by more than MAX_BLOCK_PAIRS pairs."""
+def _join(left: pd.DataFrame, right: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
+    """(acc, cus) pairs sharing a key, skipping keys shared by more than MAX_BLOCK_PAIRS pairs
+    (counted as if ``left`` were ``scale`` times larger: a sample of the accounts skips the keys
+    all of them would)."""
     if left.empty or right.empty:
         return pd.DataFrame({"acc": np.zeros(0, np.int64), "cus": np.zeros(0, np.int64)})
     codes, _ = pd.factorize(pd.concat([left["key"], right["key"]], ignore_index=True))
     lc, rc = codes[: len(left)], codes[len(left):]
     size = int(codes.max()) + 1
     per_pair = np.bincount(lc, minlength=size).astype(np.int64) * np.bincount(rc, minlength=size)
-    usable = per_pair <= MAX_BLOCK_PAIRS
+    usable = per_pair * scale <= MAX_BLOCK_PAIRS
     lk = pd.DataFrame({"acc": left["pos"].to_numpy(), "code": lc})[usable[lc]]
     rk = pd.DataFrame({"cus": right["pos"].to_numpy(), "code": rc})[usable[rc]]
     return lk.merge(rk, on="code")[["acc", "cus"]]
 
 
 def candidate_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
-                    cancel: CancelToken | None = None) -> pd.DataFrame:
-    """Distinct (acc, cus) pairs sharing at least one blocking key."""
-    by_name, by_place = blocked_pairs(accounts, acc, customers, cus, cancel)
+                    cancel: CancelToken | None = None, *, scale: float = 1.0) -> pd.DataFrame:
+    """Distinct (acc, cus) pairs sharing at least one blocking key (``scale``: see ``_join``)."""
+    by_name, by_place = blocked_pairs(accounts, acc, customers, cus, cancel, scale=scale)
     return pd.concat([by_name, by_place], ignore_index=True).drop_duplicates().reset_index(drop=True)
 
 
 def blocked_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
-                  cancel: CancelToken | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  cancel: CancelToken | None = None, *, scale: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(pairs sharing a name word, pairs sharing a postcode, phone, domain, e-mail or street)."""
-    fa, fc = features(accounts, acc), features(customers, cus)
+    fa, fc = features(accounts, acc, _BLOCK_GROUPS), features(customers, cus, _BLOCK_GROUPS)
     cus_words = pd.concat([_name_words(fc["sorted_name"], cus), _name_words(fc["legal_name"], cus)])
-    by_name = _join(_name_words(fa["sorted_name"], acc), cus_words.drop_duplicates()).drop_duplicates()
+    by_name = _join(_name_words(fa["sorted_name"], acc), cus_words.drop_duplicates(), scale).drop_duplicates()
     found = []
     for field in _BLOCK_FIELDS:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        found.append(_join(_key_table(fa[field], acc), _key_table(fc[field], cus)))
+        found.append(_join(_key_table(fa[field], acc), _key_table(fc[field], cus), scale))
     return by_name, pd.concat(found, ignore_index=True).drop_duplicates()
 
 
@@ -151,19 +157,29 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = 
         sample_acc, sample_cus = rng.choice(every_acc, count), rng.choice(every_cus, count)
         model = prior_model(estimate_u(compare_pairs(accounts, sample_acc, customers, sample_cus)))
     if len(sure):
+        if len(sure) > SURE_PAIRS:  # m is a share per level: a bounded sample counts it as well
+            sure = sure.sample(SURE_PAIRS, random_state=seed)
         model = m_from_pairs(compare_pairs(accounts, sure["acc"].to_numpy(), customers, sure["cus"].to_numpy()),
                              model)
     pairs = pd.DataFrame({"acc": np.zeros(0, np.int64), "cus": np.zeros(0, np.int64)})
     levels: Levels = {}
     if len(acc) and len(cus):
-        pairs = candidate_pairs(accounts, acc, customers, cus, cancel)
-        if not keep_candidates and len(pairs) > EM_PAIRS:  # EM needs a sample, not every pair
+        scale = 1.0
+        if not keep_candidates and len(acc) > EM_ACCOUNTS:  # EM needs a sample, not every open record
+            scale = len(acc) / EM_ACCOUNTS
+            acc = np.sort(rng.choice(acc, EM_ACCOUNTS, replace=False))
+        pairs = candidate_pairs(accounts, acc, customers, cus, cancel, scale=scale)
+        if not keep_candidates and len(pairs) > EM_PAIRS:
             pairs = pairs.sample(EM_PAIRS, random_state=seed)
         levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy())
+        learning = levels
+        if len(pairs) > EM_PAIRS:  # pass 7 scores every pair; EM learns as well from a sample of them
+            at = np.sort(rng.choice(len(pairs), EM_PAIRS, replace=False))
+            learning = {field: level[at] for field, level in levels.items()}
         # The sure pairs were found by their names, so they cannot teach what a name is worth.
-        model = fit(levels, model, learn=frozenset({"name"}) if len(sure) else frozenset(FIELDS) - COARSE_FIELDS,
+        model = fit(learning, model, learn=frozenset({"name"}) if len(sure) else frozenset(FIELDS) - COARSE_FIELDS,
                     ignore=frozenset() if len(sure) else COARSE_FIELDS)
-        model = fit_prior(levels, model)
+        model = fit_prior(learning, model)
     fa, fc = features(accounts, np.unique(sample_acc)), features(customers, np.unique(sample_cus))
     acc_share = {name: _shares(fa[key]) for name, key in TF_FIELDS.items()}
     cus_share = {name: _shares(fc[key]) for name, key in TF_FIELDS.items()}

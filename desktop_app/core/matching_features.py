@@ -15,16 +15,16 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from desktop_app.core.matching_distinct import DistinctValues, Normaliser
 from desktop_app.core.matching_ledger import IntArray, Side, TextArray
-from desktop_app.core.normalize import domains_of, is_free_mail_domain
+from desktop_app.core.normalize import domain_or_empty, is_free_mail_domain
 from desktop_app.core.normalize_fields import (
     city_key,
     email_key,
     map_distinct,
-    map_distinct_pairs,
     person_name_key,
     phone_e164,
-    postcode_key,
+    postcode_keys,
     sorted_words,
     state_key,
     street_parts,
@@ -49,49 +49,69 @@ CITY_SIMILAR = 85.0
 
 def record_domains(side: Side, positions: IntArray) -> TextArray:
     """Each record's website domain, or, without a website, the domain of its e-mail address
-    unless that is a public mailbox provider ("" when there is none)."""
-    website = pd.Series(side.column("website", positions), dtype=object)
-    domain = domains_of(website).to_numpy(dtype=object, copy=True)
-    no_site = domain == ""
-    email = pd.Series(side.column("email", positions[no_site]), dtype=object)
-    mail_domain = domains_of(email).to_numpy(dtype=object)
-    free = np.array([is_free_mail_domain(d) for d in mail_domain.tolist()], dtype=bool)
-    domain[no_site] = np.where(free, "", mail_domain)
-    return domain
+    unless that is a public mailbox provider ("" when there is none). Computed once per record."""
+    return features(side, positions, ("domain",))["domain"]
 
 
-def _street(values: pd.Series) -> tuple[TextArray, TextArray]:
-    parts = map_distinct(values, lambda text: "\t".join(street_parts(text))).tolist()
-    number = np.array([part.partition("\t")[0] for part in parts], dtype=object)
-    name = np.array([part.partition("\t")[2] for part in parts], dtype=object)
-    return number, name
+def _website_domains(websites: list[str]) -> dict[str, list[str]]:
+    return {"site": [domain_or_empty(text) for text in websites]}
+
+
+def _mail_domains(emails: list[str]) -> dict[str, list[str]]:
+    """The domain of each address, "" for a public mailbox provider."""
+    domains = [domain_or_empty(text) for text in emails]
+    return {"mail": ["" if is_free_mail_domain(domain) else domain for domain in domains]}
+
+
+def _streets(streets: list[str]) -> dict[str, list[str]]:
+    parts = [street_parts(text) for text in streets]
+    return {"number": [number for number, _ in parts], "street": [name for _, name in parts],
+            "street_key": [f"{number} {name}" if name else "" for number, name in parts]}
+
+
+def _with_country(function: Callable[[str, str], str], name: str) -> Normaliser:
+    return lambda pairs: {name: [function(value, country) for value, country in pairs]}
+
+
+def _each(function: Callable[[str], str], name: str) -> Normaliser:
+    return lambda texts: {name: [function(text) for text in texts]}
+
+
+# Group → (the column it reads, whether the record's country takes part, how its distinct values are normalised).
+_DISTINCT_GROUPS: dict[str, tuple[str, bool, Normaliser]] = {
+    "legal_name": ("legal_name", False, _each(person_name_key, "legal_name")),
+    "website": ("website", False, _website_domains),
+    "mail_domain": ("email", False, _mail_domains),
+    "email": ("email", False, _each(email_key, "email")),
+    "street": ("street", False, _streets),
+    "postcode": ("postcode", False, lambda codes: {"postcode": postcode_keys(codes)}),
+    "city": ("city", False, _each(city_key, "city")),
+    "currency": ("currency", False, _each(lambda text: text.strip().upper(), "currency")),
+    "state": ("state", True, _with_country(state_key, "state")),
+    "phone": ("phone", True, _with_country(phone_e164, "phone")),
+}
+
+
+def _distinct(side: Side, group: str, positions: IntArray) -> dict[str, TextArray]:
+    """The outputs of a ``_DISTINCT_GROUPS`` group for ``positions``."""
+    column, by_country, normalise = _DISTINCT_GROUPS[group]
+    table = side.distinct.get(group)
+    if table is None:
+        values = side.raw_column(column)
+        table = (DistinctValues.of_pairs(values, side.country_codes(np.arange(len(values)))) if by_country
+                 else DistinctValues.of_texts(values))
+        side.distinct[group] = table
+    return table.at(positions, normalise)
 
 
 def _group(side: Side, group: str, positions: IntArray) -> dict[str, TextArray]:
     """The features of one group for the records at ``positions``."""
-    def column(name: str) -> pd.Series:
-        return pd.Series(side.column(name, positions), dtype=object)
-
-    if group == "names":
-        clean = side.clean_names(positions)
-        return {"clean_name": clean,
-                "sorted_name": map_distinct(pd.Series(clean, dtype=object), sorted_words),
-                "legal_name": map_distinct(column("legal_name"), person_name_key)}
-    if group == "street":
-        number, street = _street(column("street"))
-        return {"number": number, "street": street,
-                "street_key": np.where(street != "", number + " " + street, "").astype(object)}
-    if group in ("state", "phone"):
-        country = pd.Series(side.country_codes(positions), dtype=object)
-        return {group: map_distinct_pairs(column(group), country, state_key if group == "state" else phone_e164)}
-    if group == "domain":
-        return {"domain": record_domains(side, positions)}
+    if group == "domain":  # the website's, else the e-mail's unless a public mailbox provider
+        site = _distinct(side, "website", positions)["site"]
+        return {"domain": np.where(site != "", site, _distinct(side, "mail_domain", positions)["mail"])}
     if group == "country":
         return {"country": side.country_codes(positions)}
-    if group == "currency":
-        return {"currency": np.char.upper(column("currency").fillna("").astype(str).to_numpy(dtype=str)).astype(object)}
-    single: dict[str, Callable[[str], str]] = {"email": email_key, "postcode": postcode_key, "city": city_key}
-    return {group: map_distinct(column(group), single[group])}
+    return _distinct(side, group, positions)
 
 
 # Feature groups, computed together; ``compare`` compares the fields whose groups it is given.
@@ -100,27 +120,28 @@ GROUPS: tuple[str, ...] = ("names", "domain", "email", "street", "postcode", "ci
 PLACE_GROUPS: tuple[str, ...] = ("email", "street", "postcode", "phone")
 
 
-def features(side: Side, positions: IntArray, groups: tuple[str, ...] = GROUPS) -> dict[str, TextArray]:
-    """The normalised attributes of ``groups`` for ``positions`` (each computed once per record,
-    on first use)."""
+def _names(side: Side, positions: IntArray) -> dict[str, TextArray]:
+    """Cleaned name, its words sorted, and the customer's legal name as a person-like name."""
     cache = side.cache
+    done = cache.get("_done_names")
+    if done is None:
+        done = cache["_done_names"] = np.zeros(len(side.ids), dtype=bool)
+        cache["sorted_name"] = np.full(len(side.ids), "", dtype=object)
+    missing = np.unique(positions[~done[positions]])
+    if len(missing):
+        cache["sorted_name"][missing] = map_distinct(pd.Series(side.clean_names(missing), dtype=object),
+                                                     sorted_words)
+        done[missing] = True
+    return {"clean_name": side.clean_names(positions), "sorted_name": cache["sorted_name"][positions],
+            "legal_name": _distinct(side, "legal_name", positions)["legal_name"]}
+
+
+def features(side: Side, positions: IntArray, groups: tuple[str, ...] = GROUPS) -> dict[str, TextArray]:
+    """The normalised attributes of ``groups`` for ``positions`` (each distinct value normalised
+    once, on first use)."""
     out: dict[str, TextArray] = {}
     for group in groups:
-        done = cache.get(f"_done_{group}")
-        if done is None:
-            done = np.zeros(len(side.ids), dtype=bool)
-            cache[f"_done_{group}"] = done
-        missing = np.unique(positions[~done[positions]])
-        if len(missing) or f"_names_{group}" not in cache:
-            computed = _group(side, group, missing)
-            cache[f"_names_{group}"] = np.array(list(computed), dtype=object)
-            for name, values in computed.items():
-                if name not in cache:
-                    cache[name] = np.full(len(side.ids), "", dtype=object)
-                cache[name][missing] = values
-            done[missing] = True
-        for name in cache[f"_names_{group}"].tolist():
-            out[name] = cache[name][positions]
+        out.update(_names(side, positions) if group == "names" else _group(side, group, positions))
     return out
 
 
@@ -164,14 +185,27 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
     if "city" in acc:
         a, c = acc["city"], cus["city"]
         present = _present(a, c)
-        out["city"] = _levels(present, _similarity(a, c, fuzz.ratio) >= CITY_SIMILAR, present & (a == c))
+        same = present & (a == c)
+        out["city"] = _levels(present, same | (_similarity_where(a, c, present & ~same, fuzz.ratio) >= CITY_SIMILAR),
+                              same)
     if "phone" in acc:
         a, c = acc["phone"], cus["phone"]
         present = _present(a, c)
-        tail = np.array([x[-7:] for x in a.tolist()], dtype=object) == np.array([x[-7:] for x in c.tolist()],
-                                                                                   dtype=object)
-        out["phone"] = _levels(present, present & tail, present & (a == c))
+        same = present & (a == c)
+        tail = same.copy()
+        differ = np.flatnonzero(present & ~same)
+        tail[differ] = [x[-7:] == y[-7:] for x, y in zip(a[differ].tolist(), c[differ].tolist(), strict=True)]
+        out["phone"] = _levels(present, tail, same)
     return out
+
+
+def _similarity_where(left: TextArray, right: TextArray, where: np.ndarray, scorer: Callable[..., float]) -> np.ndarray:
+    """``scorer`` of the pairs ``where`` is true (0 elsewhere)."""
+    scores = np.zeros(len(left))
+    at = np.flatnonzero(where)
+    if len(at):
+        scores[at] = process.cpdist(list(left[at]), list(right[at]), scorer=scorer, workers=-1)
+    return scores
 
 
 def _compare_names(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.ndarray:
@@ -198,13 +232,19 @@ def _compare_names(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.n
 
 
 def _compare_streets(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.ndarray:
-    street_present = _present(acc["street"], cus["street"])
-    same_street = street_present & (acc["street"] == cus["street"])
-    street_score = np.maximum(_similarity(acc["street"], cus["street"], fuzz.ratio),
-                              _similarity(acc["street"], cus["street"], fuzz.token_set_ratio))
-    first_word = np.array([s.split(" ", 1)[0] for s in acc["street"].tolist()], dtype=object) == \
-        np.array([s.split(" ", 1)[0] for s in cus["street"].tolist()], dtype=object)
-    street_similar = same_street | (street_score >= STREET_SIMILAR) | (street_present & first_word)
+    a_street, c_street = acc["street"], cus["street"]
+    street_present = _present(a_street, c_street)
+    same_street = street_present & (a_street == c_street)
+    # Only streets written differently need scoring: equal ones score 100 and share their first word.
+    differ = street_present & ~same_street
+    street_score = np.where(same_street, 100.0, np.maximum(_similarity_where(a_street, c_street, differ, fuzz.ratio),
+                                                           _similarity_where(a_street, c_street, differ,
+                                                                             fuzz.token_set_ratio)))
+    first_word = same_street.copy()
+    at = np.flatnonzero(differ)
+    first_word[at] = [x.split(" ", 1)[0] == y.split(" ", 1)[0]
+                      for x, y in zip(a_street[at].tolist(), c_street[at].tolist(), strict=True)]
+    street_similar = same_street | (street_score >= STREET_SIMILAR) | first_word
     # A number written on one side only is not another number.
     same_number = (acc["number"] == cus["number"]) | (acc["number"] == "") | (cus["number"] == "")
     # Two digits swapped or one mistyped in a number of two digits or more ("46" / "64") is the same number.

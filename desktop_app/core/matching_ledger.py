@@ -16,6 +16,7 @@ import pandas as pd
 from desktop_app.core.countries import resolve_countries
 from desktop_app.core.ids import to_18_series
 from desktop_app.core.link_values import is_placeholder
+from desktop_app.core.matching_distinct import DistinctValues
 from desktop_app.core.normalize import clean_company_names
 
 ALREADY_LINKED = "already_linked"
@@ -74,6 +75,7 @@ class Side:
     _cleaned: np.ndarray = field(init=False, repr=False)
     _country_codes: TextArray | None = field(init=False, repr=False, default=None)
     cache: dict[str, np.ndarray] = field(init=False, repr=False, default_factory=dict)  # matching_features
+    distinct: dict[str, DistinctValues] = field(init=False, repr=False, default_factory=dict)  # matching_features
 
     def __post_init__(self) -> None:
         self._clean = np.full(len(self.ids), "", dtype=object)
@@ -83,7 +85,19 @@ class Side:
         """Column ``name`` of the records at ``positions``, trimmed text ("" when there is no such column)."""
         if name not in self.frame.columns:
             return np.full(len(positions), "", dtype=object)
-        return text_array(self.frame[name].iloc[positions])
+        whole = self.cache.get(f"_column_{name}")
+        if whole is None:  # trimmed once: the passes read the same columns many times
+            whole = text_array(self.frame[name])
+            self.cache[f"_column_{name}"] = whole
+        result: TextArray = whole[positions]
+        return result
+
+    def raw_column(self, name: str) -> np.ndarray:
+        """Column ``name`` of every record as it was read (not trimmed; "" when there is no such column)."""
+        if name not in self.frame.columns:
+            return np.full(len(self.ids), "", dtype=object)
+        result: np.ndarray = self.frame[name].to_numpy(dtype=object)
+        return result
 
     def country_codes(self, positions: IntArray) -> TextArray:
         """ISO α-2 country codes of ``positions`` ("" when unknown); each distinct value read once."""

@@ -85,13 +85,42 @@ def street_key(street: str) -> str:
     return f"{number} {name}".strip() if name else ""
 
 
+_ZIP_PLUS_4 = re.compile(r"\s*\d{5}[-\s]\d{4}\s*")
+
+
 def postcode_key(postcode: str) -> str:
     """A postcode compared without spaces, dashes or letter case; a US ZIP+4 as its five digits
     (``"sw1a 1aa"`` → ``"SW1A1AA"``, ``"02134-1234"`` → ``"02134"``)."""
     text = re.sub(r"[^0-9A-Za-z]", "", postcode).upper()
-    if len(text) == 9 and text.isdigit() and re.fullmatch(r"\s*\d{5}[-\s]\d{4}\s*", postcode):
-        return text[:5]
-    return text
+    return _zip5(text, postcode)
+
+
+def _zip5(key: str, postcode: str) -> str:
+    if len(key) == 9 and key.isdigit() and _ZIP_PLUS_4.fullmatch(postcode):
+        return key[:5]
+    return key
+
+
+# Bytes that are not letters or digits, and upper-casing, for ``postcode_keys``' batch translation.
+_UPPER_TABLE = bytes(ord(chr(i).upper()) if i < 128 else i for i in range(256))
+_NOT_ALNUM = bytes(i for i in range(128) if not chr(i).isalnum() and i != ord("\n"))
+
+
+def ascii_batch(texts: list[str], table: bytes | None, delete: bytes) -> list[str] | None:
+    """``bytes.translate(table, delete)`` of every text, done once over all of them joined (many
+    times faster than one call per text); None when a text is not ASCII or holds a line break."""
+    joined = "\n".join(texts)
+    if not joined.isascii() or joined.count("\n") != len(texts) - 1:
+        return None
+    return joined.encode("ascii").translate(table, delete).decode("ascii").split("\n")
+
+
+def postcode_keys(postcodes: list[str]) -> list[str]:
+    """``postcode_key`` of every postcode."""
+    keys = ascii_batch(postcodes, _UPPER_TABLE, _NOT_ALNUM) if postcodes else []
+    if keys is None:
+        return [postcode_key(code) for code in postcodes]
+    return [_zip5(key, code) if len(key) == 9 else key for key, code in zip(keys, postcodes, strict=True)]
 
 
 _CITY_WORDS = {"saint": "st", "ste": "st", "sainte": "st", "mount": "mt", "fort": "ft"}
@@ -127,6 +156,7 @@ def state_key(state: str, country: str = "") -> str:
 
 _PLAIN_PHONE = re.compile(r"\+?[0-9 ()./-]{5,30}")
 _NON_DIGITS = re.compile(r"[^0-9]")
+_NOT_DIGIT_BYTES = bytes(i for i in range(256) if not 48 <= i <= 57)
 
 
 @cache
@@ -145,12 +175,17 @@ def phone_e164(phone: str, country: str = "") -> str:
     Plain national numbers are read by table (calling code, trunk prefix dropped) — phonenumbers'
     parser costs ~0.2 ms a number, too slow for a million — everything else by phonenumbers."""
     text = phone.strip()
-    if sum(ch.isdigit() for ch in text) < 5:
+    if text.isascii():
+        digits = text.encode("ascii").translate(None, _NOT_DIGIT_BYTES).decode("ascii")
+        if len(digits) < 5:
+            return ""
+    elif sum(ch.isdigit() for ch in text) < 5:
         return ""
+    else:
+        digits = _NON_DIGITS.sub("", text)
     region = country.upper() if len(country) == 2 else ""
     if region and not text.startswith(("+", "00")) and _PLAIN_PHONE.fullmatch(text):
         code, trunk = _dialling(region)
-        digits = _NON_DIGITS.sub("", text)
         if code == "1" and len(digits) == 11 and digits.startswith("1"):
             digits = digits[1:]
         elif trunk and digits.startswith(trunk) and code != "1":
@@ -201,11 +236,26 @@ def map_distinct(values: pd.Series, function: Callable[[str], str]) -> np.ndarra
     return out
 
 
+def map_distinct_many(values: pd.Series, function: Callable[[list[str]], list[str]]) -> np.ndarray:
+    """``function`` (of a list of values, giving one result each) of every value, called once on
+    the distinct values (missing values read as "")."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    texts = [u if isinstance(u, str) else str(u) for u in uniques]
+    results = np.array([*function(texts), *function([""])], dtype=object)
+    out: np.ndarray = results[codes]
+    return out
+
+
 def map_distinct_pairs(values: pd.Series, countries: pd.Series, function: Callable[[str, str], str]) -> np.ndarray:
     """``function(value, country)`` of every row, computed once per distinct (value, country)."""
-    keys = pd.MultiIndex.from_arrays([values.fillna("").astype(str).to_numpy(dtype=object),
-                                      countries.fillna("").astype(str).to_numpy(dtype=object)])
-    codes, uniques = pd.factorize(keys)
-    results = np.array([function(v, c) for v, c in uniques] + [""], dtype=object)
-    out: np.ndarray = results[codes]
+    value_codes, value_uniques = pd.factorize(values.to_numpy(dtype=object))  # -1: missing
+    country_codes, country_uniques = pd.factorize(countries.to_numpy(dtype=object))
+    value_texts = ["", *(u if isinstance(u, str) else str(u) for u in value_uniques)]
+    country_texts = ["", *(u if isinstance(u, str) else str(u) for u in country_uniques)]
+    # One integer per (value, country), so the distinct pairs are found without building tuples.
+    width = len(country_texts)
+    pair_codes, pairs = pd.factorize((value_codes.astype(np.int64) + 1) * width + country_codes + 1)
+    results = np.array([function(value_texts[pair // width], country_texts[pair % width])
+                        for pair in pairs.tolist()], dtype=object)
+    out: np.ndarray = results[pair_codes]
     return out

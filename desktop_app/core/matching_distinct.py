@@ -1,0 +1,71 @@
+"""A column's distinct values and their normalised forms, computed once per distinct value.
+
+Matching reads the same attributes in several passes, each on other records (the pairs of a pass,
+a sample for the model, the decided pairs for the evidence). Normalising is per-value Python
+(parsing a street, reading a phone number), so each distinct value is normalised once however many
+records carry it and however many passes ask; records hold only an integer code into the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# Distinct inputs (texts, or (text, country) pairs) → per output name, one result per input.
+Normaliser = Callable[[list[Any]], dict[str, Sequence[str]]]
+
+
+def _texts(uniques: np.ndarray) -> list[str]:
+    return [u if isinstance(u, str) else str(u) for u in uniques.tolist()]
+
+
+@dataclass
+class DistinctValues:
+    """Per record, the code of its distinct input; per distinct input, the outputs computed so far.
+    The last input is the one missing values share ("", or ("", country))."""
+
+    codes: np.ndarray
+    inputs: list[Any]
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    done: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.done = np.zeros(len(self.inputs), dtype=bool)
+
+    @staticmethod
+    def of_texts(values: np.ndarray) -> DistinctValues:
+        """The distinct texts of ``values`` (missing values read as "")."""
+        codes, uniques = pd.factorize(values)
+        codes = np.where(codes < 0, len(uniques), codes).astype(np.int32)
+        return DistinctValues(codes, [*_texts(uniques), ""])
+
+    @staticmethod
+    def of_pairs(values: np.ndarray, countries: np.ndarray) -> DistinctValues:
+        """The distinct (text, country) pairs of ``values`` and ``countries``."""
+        value_codes, value_uniques = pd.factorize(values)  # -1: missing
+        country_codes, country_uniques = pd.factorize(countries)
+        texts = ["", *_texts(value_uniques)]
+        places = ["", *_texts(country_uniques)]
+        width = len(places)
+        # One integer per (value, country), so the distinct pairs are found without building tuples.
+        codes, pairs = pd.factorize((value_codes.astype(np.int64) + 1) * width + country_codes + 1)
+        inputs = [(texts[pair // width], places[pair % width]) for pair in pairs.tolist()]
+        return DistinctValues(codes.astype(np.int32), inputs)
+
+    def at(self, positions: np.ndarray, normalise: Normaliser) -> dict[str, np.ndarray]:
+        """The outputs of ``normalise`` for the records at ``positions``, normalising only the
+        distinct inputs not seen before."""
+        codes = self.codes[positions]
+        need = np.unique(codes[~self.done[codes]])
+        if len(need) or not self.outputs:
+            results = normalise([self.inputs[i] for i in need.tolist()])
+            for name, values in results.items():
+                if name not in self.outputs:
+                    self.outputs[name] = np.full(len(self.inputs), "", dtype=object)
+                self.outputs[name][need] = np.asarray(values, dtype=object) if len(need) else values
+            self.done[need] = True
+        return {name: values[codes] for name, values in self.outputs.items()}
