@@ -20,7 +20,10 @@ Normaliser = Callable[[list[Any]], dict[str, Sequence[str]]]
 
 
 def _texts(uniques: np.ndarray) -> list[str]:
-    return [u if isinstance(u, str) else str(u) for u in uniques.tolist()]
+    values: list[str] = uniques.tolist()
+    if pd.api.types.infer_dtype(uniques, skipna=False) == "string":  # checked in C: the usual case
+        return values
+    return [u if isinstance(u, str) else str(u) for u in values]
 
 
 @dataclass

@@ -198,11 +198,15 @@ def labels(field: str, level: np.ndarray) -> TextArray:
 
 
 def evidence_json(levels: Levels, weights: dict[str, np.ndarray]) -> TextArray:
-    """Per pair, compact JSON ``{"name":["agree",11.2],"street":["disagree",-4.1],…}``."""
-    size = len(levels["name"])
-    text = np.full(size, "{", dtype=object)
-    for number, field in enumerate(FIELDS):
-        weight = np.char.mod("%.1f", np.round(weights[field], 1)).astype(object)
-        text = text + ("," if number else "") + f'"{field}":["' + labels(field, levels[field]) + '",' + weight + "]"
-    result: TextArray = text + "}"
-    return result
+    """Per pair, compact JSON ``{"name":["agree",11.2],"street":["disagree",-4.1],…}``. Each
+    field's distinct (verdict, weight) is written once; a row only joins its fields' pieces."""
+    pieces = []
+    for field in FIELDS:
+        top = FIELD_LEVELS[field]
+        level = levels[field]
+        verdict = np.where(level < 0, 0, np.where(level == 0, 1, np.where(level >= top, 3, 2)))
+        key = np.round(weights[field] * 10).astype(np.int64) * 4 + verdict  # tenths of a bit, and the verdict
+        codes, uniques = pd.factorize(key)
+        texts = np.array([f'"{field}":["{_LABELS[k % 4]}",{k // 4 / 10:.1f}]' for k in uniques.tolist()], dtype=object)
+        pieces.append(texts[codes].tolist())
+    return np.array(["{" + ",".join(row) + "}" for row in zip(*pieces, strict=True)], dtype=object)
