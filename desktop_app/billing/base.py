@@ -71,6 +71,7 @@ class CustomerRecord:
     legal_name: str = ""
     email: str = ""
     website: str = ""
+    phone: str = ""
     street: str = ""
     city: str = ""
     state: str = ""

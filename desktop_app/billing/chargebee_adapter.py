@@ -133,6 +133,7 @@ class ChargebeeBilling(PooledAdapter[JsonApiClient]):
             name=company or person,
             legal_name=company,
             email=clean_text(customer.get("email")) or clean_text(address.get("email")),
+            phone=clean_text(customer.get("phone")) or clean_text(address.get("phone")),
             street=", ".join(p for p in (clean_text(address.get(k)) for k in ("line1", "line2")) if p),
             city=clean_text(address.get("city")),
             state=clean_text(address.get("state_code")) or clean_text(address.get("state")),

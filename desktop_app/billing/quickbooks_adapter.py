@@ -174,6 +174,7 @@ class QuickBooksBilling(PooledAdapter[BearerApi]):
             legal_name=clean_text(customer.get("CompanyName")),
             email=clean_text((customer.get("PrimaryEmailAddr") or {}).get("Address")),
             website=clean_text((customer.get("WebAddr") or {}).get("URI")),
+            phone=clean_text((customer.get("PrimaryPhone") or {}).get("FreeFormNumber")),
             street=street,
             city=clean_text(address.get("City")),
             state=clean_text(address.get("CountrySubDivisionCode")),

@@ -203,6 +203,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
             legal_name=legal_name,
             email=clean_text(customer.get("email")) or (clean_text(emails[0]) if emails else ""),
             website=clean_text(customer.get("url")) or clean_text(customer.get("domain")),
+            phone=clean_text(customer.get("telephone")),
             street=", ".join(p for p in (clean_text(address.get(k)) for k in ("line1", "line2")) if p),
             city=clean_text(address.get("town")),
             state=clean_text(address.get("state")),

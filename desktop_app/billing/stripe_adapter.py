@@ -194,6 +194,7 @@ class StripeBilling(PooledAdapter[Any]):
             legal_name="",
             email=clean_text(customer.get("email")),
             website=clean_text(metadata.get("website")),
+            phone=clean_text(customer.get("phone")),
             street=", ".join(p for p in (clean_text(address.get(k)) for k in ("line1", "line2")) if p),
             city=clean_text(address.get("city")),
             state=clean_text(address.get("state")),

@@ -99,11 +99,17 @@ class XeroBilling(PooledAdapter[BearerApi]):
         address = next((a for a in addresses if a.get("AddressType") == "POBOX" and a.get("AddressLine1")),
                        next((a for a in addresses if a.get("AddressLine1")), {}))
         lines = (clean_text(address.get(f"AddressLine{n}")) for n in range(1, 5))
+        phones = [p for p in contact.get("Phones") or [] if isinstance(p, dict) and clean_text(p.get("PhoneNumber"))]
+        phone = next((p for p in phones if p.get("PhoneType") == "DEFAULT"), phones[0] if phones else {})
+        calling_code = clean_text(phone.get("PhoneCountryCode")).lstrip("+")
+        phone_parts = (f"+{calling_code}" if calling_code else "", clean_text(phone.get("PhoneAreaCode")),
+                       clean_text(phone.get("PhoneNumber")))
         return CustomerRecord(
             customer_id=clean_text(contact.get("ContactID")),
             name=clean_text(contact.get("Name")),
             email=clean_text(contact.get("EmailAddress")),
             website=clean_text(contact.get("Website")),
+            phone=" ".join(part for part in phone_parts if part),
             street=", ".join(p for p in lines if p),
             city=clean_text(address.get("City")),
             state=clean_text(address.get("Region")),

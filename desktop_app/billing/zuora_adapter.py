@@ -110,6 +110,7 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
             customer_id=clean_text(account.get("id")),
             name=clean_text(account.get("name")),
             email=clean_text(bill_to.get("workEmail")),
+            phone=clean_text(bill_to.get("workPhone")),
             street=street,
             city=clean_text(bill_to.get("city")),
             state=clean_text(bill_to.get("state")),

@@ -101,6 +101,8 @@ EMAIL = (
     "billtoworkemail",
     "primaryemailaddr",
 )
+PHONE = ("phone", "telephone", "phonenumber", "billingphone", "workphone", "billtoworkphone", "customersphone",
+         "primaryphone")
 WEBSITE = ("website", "websiteurl", "url", "web", "domain", "homepage", "customerswebsite")
 CURRENCY = (
     "currencyisocode",
@@ -142,7 +144,7 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
         "name": ("name", "accountname", "company", "companyname"),
         "website": WEBSITE,
         "email": EMAIL,
-        "phone": ("phone", "telephone", "phonenumber", "billingphone"),
+        "phone": PHONE,
         "street": STREET,
         "city": CITY,
         "state": STATE,
@@ -190,6 +192,7 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
         "legal_name": ("legalname", "legalentityname", "registeredname"),
         "email": EMAIL,
         "website": WEBSITE,
+        "phone": PHONE,
         "street": STREET,
         "city": CITY,
         "state": STATE,

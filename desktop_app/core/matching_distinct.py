@@ -9,8 +9,8 @@ records carry it and however many passes ask; records hold only an integer code 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd

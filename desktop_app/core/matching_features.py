@@ -8,7 +8,8 @@ name, the same street name with another number, a postcode one character off).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,17 +54,17 @@ def record_domains(side: Side, positions: IntArray) -> TextArray:
     return features(side, positions, ("domain",))["domain"]
 
 
-def _website_domains(websites: list[str]) -> dict[str, list[str]]:
+def _website_domains(websites: list[Any]) -> dict[str, Sequence[str]]:
     return {"site": [domain_or_empty(text) for text in websites]}
 
 
-def _mail_domains(emails: list[str]) -> dict[str, list[str]]:
+def _mail_domains(emails: list[Any]) -> dict[str, Sequence[str]]:
     """The domain of each address, "" for a public mailbox provider."""
     domains = [domain_or_empty(text) for text in emails]
     return {"mail": ["" if is_free_mail_domain(domain) else domain for domain in domains]}
 
 
-def _streets(streets: list[str]) -> dict[str, list[str]]:
+def _streets(streets: list[Any]) -> dict[str, Sequence[str]]:
     parts = [street_parts(text) for text in streets]
     return {"number": [number for number, _ in parts], "street": [name for _, name in parts],
             "street_key": [f"{number} {name}" if name else "" for number, name in parts]}

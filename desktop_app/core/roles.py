@@ -41,6 +41,7 @@ CUSTOMER_ROLES: tuple[str, ...] = (
     "legal_name",
     "email",
     "website",
+    "phone",
     "street",
     "city",
     "state",

@@ -214,6 +214,7 @@ def generate(
         "country": customer_country_spellings(rng, companies.locale[cust_company]),
         "currency": _blank(rng, company["currency"].to_numpy()[cust_company], 0.02),
         "sf_account_id": np.full(n_customers, "", dtype=object),
+        "phone": np.full(n_customers, "", dtype=object),  # billing systems rarely hold one; none drawn here
     }
     _existing_links(
         rng, accounts, customers, true_account, linked_customer, ghost_account_ids, ghost_customer_ids

@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
-from matching_frames import account_id, accounts, row_of
-from matching_frames import customers as role_customers
+from matching_frames import account_id, accounts, customers, row_of
 
 from desktop_app.core.matching import ALREADY_LINKED, MATCHED, SUGGESTED, UNMATCHED, MatchConfig, match
 from desktop_app.core.matching_features import FIELD_LEVELS
@@ -22,11 +20,6 @@ OTHERS = [
     for i, (word, street) in enumerate(zip(["Alder", "Birch", "Cobalt", "Delta", "Ember", "Falcon"],
                                            ["Cherry", "Spruce", "Willow", "Aspen", "Juniper", "Hazel"], strict=True))
 ]
-
-
-def customers(*rows: dict[str, str]) -> pd.DataFrame:
-    """Canonical customers plus the ``phone`` column matching compares when a file has one."""
-    return role_customers(*rows).assign(phone=[row.get("phone", "") for row in rows])
 
 
 def _site(name: str, street: str, postcode: str, phone: str) -> dict[str, str]:
@@ -43,6 +36,23 @@ def test_a_namesake_is_suggested_with_the_disagreement_named_never_matched() -> 
         assert "the street differs ('12 main st' / '480 oak ave')" in first["reason"]
         assert "the postcode differs ('94110' / '94122')" in first["reason"]
         assert "namesake" in first["reason"]
+
+
+def test_the_phone_decides_between_namesakes_when_customers_carry_no_street() -> None:
+    # Billing systems often hold a name and a phone but no address: the phone is then the place.
+    account = {"name": "Blue Fern Coffee", "city": "San Francisco", "phone": "(415) 555-0101", "country": "US"}
+    at_other_number = {**account, "phone": "+1 415 555 0199"}
+    at_same_number = {**account, "phone": "415.555.0101"}
+    for config in (MatchConfig(), NO_FUZZY):
+        alone = match(accounts(account, *OTHERS), customers(at_other_number, *OTHERS), config=config).decisions
+        first = row_of(alone, account=account_id(1))
+        assert (first["status"], first["customer_id"]) == (SUGGESTED, "cus_1"), config
+        assert "the phone differs ('+14155550101' / '+14155550199')" in first["reason"]
+        both = match(accounts(account, *OTHERS), customers(at_other_number, at_same_number, *OTHERS),
+                     config=config).decisions
+        first = row_of(both, account=account_id(1))
+        assert (first["status"], first["customer_id"]) == (MATCHED, "cus_2"), config
+        assert json.loads(first["evidence"])["phone"][0] == "agree"
 
 
 def test_a_chain_site_goes_to_the_sibling_at_its_own_street() -> None:

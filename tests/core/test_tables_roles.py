@@ -158,6 +158,9 @@ def test_unnamed_column_of_account_ids_is_offered_by_content() -> None:
         (["billing_address.line1", "billing_address.zip"], "postcode", "billing_address.zip"),
         (["Customer ID", "currency"], "customer_id", "Customer ID"),
         (["Customer ID", "currency"], "currency", "currency"),
+        (["id", "Email", "Phone"], "phone", "Phone"),  # Stripe, Chargebee, QuickBooks exports
+        (["Account Number", "Bill To Work Phone"], "phone", "Bill To Work Phone"),  # Zuora
+        (["id", "legalName", "telephone"], "phone", "telephone"),  # Sequence
     ],
 )
 def test_billing_export_headers(headers: list[str], role: str, expected: str) -> None:
