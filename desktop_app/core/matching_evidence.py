@@ -199,7 +199,10 @@ def labels(field: str, level: np.ndarray) -> TextArray:
 
 def evidence_json(levels: Levels, weights: dict[str, np.ndarray]) -> TextArray:
     """Per pair, compact JSON ``{"name":["agree",11.2],"street":["disagree",-4.1],…}``. Each
-    field's distinct (verdict, weight) is written once; a row only joins its fields' pieces."""
+    distinct evidence is written once and shared by the pairs that have it (most pairs of a large
+    file share theirs with many others)."""
+    size = len(levels["name"])
+    row = np.zeros(size, dtype=np.int64)  # which distinct evidence each pair has so far
     pieces = []
     for field in FIELDS:
         top = FIELD_LEVELS[field]
@@ -207,6 +210,10 @@ def evidence_json(levels: Levels, weights: dict[str, np.ndarray]) -> TextArray:
         verdict = np.where(level < 0, 0, np.where(level == 0, 1, np.where(level >= top, 3, 2)))
         key = np.round(weights[field] * 10).astype(np.int64) * 4 + verdict  # tenths of a bit, and the verdict
         codes, uniques = pd.factorize(key)
-        texts = np.array([f'"{field}":["{_LABELS[k % 4]}",{k // 4 / 10:.1f}]' for k in uniques.tolist()], dtype=object)
-        pieces.append(texts[codes].tolist())
-    return np.array(["{" + ",".join(row) + "}" for row in zip(*pieces, strict=True)], dtype=object)
+        pieces.append((codes, [f'"{field}":["{_LABELS[k % 4]}",{k // 4 / 10:.1f}]' for k in uniques.tolist()]))
+        row, _ = pd.factorize(row * len(uniques) + codes)
+    _, first = np.unique(row, return_index=True)  # a pair holding each distinct evidence
+    texts = np.array(["{" + ",".join(words[codes[at]] for codes, words in pieces) + "}" for at in first.tolist()],
+                     dtype=object)
+    result: TextArray = texts[row]
+    return result

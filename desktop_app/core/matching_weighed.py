@@ -64,10 +64,13 @@ def place_levels(ledger: Ledger, acc: IntArray, cus: IntArray) -> Levels:
     large file never are."""
     accounts, customers = ledger.accounts, ledger.customers
     levels = compare_pairs(accounts, acc, customers, cus, ("email", "postcode", "phone"))
-    a_street = np.char.lower(accounts.column("street", acc).astype(str))
-    c_street = np.char.lower(customers.column("street", cus).astype(str))
-    street = np.where((a_street == "") | (c_street == ""), -1, 3).astype(np.int8)
-    parse = np.flatnonzero((street == 3) & (a_street != c_street))
+    a_street, c_street = accounts.column("street", acc), customers.column("street", cus)
+    present = np.flatnonzero((a_street != "") & (c_street != ""))
+    street = np.full(len(acc), -1, dtype=np.int8)
+    street[present] = 3
+    alike = np.fromiter((a.lower() == c.lower() for a, c in zip(a_street[present].tolist(), c_street[present].tolist(),
+                                                                strict=True)), dtype=bool, count=len(present))
+    parse = present[~alike]
     if len(parse):
         street[parse] = compare_pairs(accounts, acc[parse], customers, cus[parse], ("street",))["street"]
     levels["street"] = street
