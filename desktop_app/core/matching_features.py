@@ -24,7 +24,7 @@ from desktop_app.core.normalize_fields import (
     email_key,
     map_distinct,
     person_name_key,
-    phone_e164,
+    phones_e164,
     postcode_keys,
     sorted_words,
     state_key,
@@ -89,7 +89,7 @@ _DISTINCT_GROUPS: dict[str, tuple[str, bool, Normaliser]] = {
     "city": ("city", False, _each(city_key, "city")),
     "currency": ("currency", False, _each(lambda text: text.strip().upper(), "currency")),
     "state": ("state", True, _with_country(state_key, "state")),
-    "phone": ("phone", True, _with_country(phone_e164, "phone")),
+    "phone": ("phone", True, lambda pairs: {"phone": phones_e164(pairs)}),
 }
 
 

@@ -207,6 +207,42 @@ def phone_e164(phone: str, country: str = "") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Bytes ``_PLAIN_PHONE`` allows after its optional "+", and every byte but the digits and line breaks.
+_PHONE_BYTES = b"0123456789 ()./-"
+_NOT_DIGITS_OR_BREAK = bytes(i for i in range(256) if not 48 <= i <= 57 and i != 10)
+
+
+def phones_e164(pairs: list[tuple[str, str]]) -> list[str]:
+    """``phone_e164(phone, country)`` of every (phone, country) pair. The common case — a plain
+    national number in a known country — is read from digits found for all numbers at once."""
+    texts = [phone.strip() for phone, _ in pairs]
+    digits = ascii_batch(texts, None, _NOT_DIGITS_OR_BREAK) if texts else []
+    others = ascii_batch(texts, None, _PHONE_BYTES) if texts else []  # what is left besides plain characters
+    if digits is None or others is None:
+        return [phone_e164(phone, country) for phone, country in pairs]
+    dialling = {country: _dialling(country.upper()) if len(country) == 2 else ("", "")
+                for country in {country for _, country in pairs}}
+    out = []
+    for (phone, country), text, number, other in zip(pairs, texts, digits, others, strict=True):
+        if len(number) < 5:
+            out.append("")
+            continue
+        if other == "+" and text[0] == "+" and len(text) <= 31 and "(0)" not in text:  # calling code written out
+            out.append(f"+{number}" if 8 <= len(number) <= 15 and number[0] != "0" else "")
+            continue
+        code, trunk = dialling[country]
+        if code and not other and len(text) <= 30 and not text.startswith("00"):
+            if code == "1" and len(number) == 11 and number.startswith("1"):
+                number = number[1:]
+            elif trunk and code != "1" and number.startswith(trunk):
+                number = number[len(trunk):]
+            if (len(number) == 10 if code == "1" else 6 <= len(number) <= 14) and not number.startswith("0"):
+                out.append(f"+{code}{number}")
+                continue
+        out.append(phone_e164(phone, country))
+    return out
+
+
 _ADDRESS = re.compile(r"[^\s<>\"',;:()]+@[^\s<>\"',;:()]+\.[^\s<>\"',;:()]+")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import phonenumbers
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from desktop_app.core.normalize_fields import (
@@ -16,6 +16,7 @@ from desktop_app.core.normalize_fields import (
     map_distinct_pairs,
     person_name_key,
     phone_e164,
+    phones_e164,
     postcode_key,
     state_key,
     street_key,
@@ -159,3 +160,13 @@ def test_series_versions_work_per_distinct_value() -> None:
     phones = map_distinct_pairs(pd.Series(["020 7946 0958", "020 7946 0958", None]),
                                 pd.Series(["GB", "GB", "US"]), phone_e164)
     assert list(phones) == ["+442079460958", "+442079460958", ""]
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.tuples(st.one_of(st.from_regex(r"(\+|00|0|1)?[0-9]{1,4}([ ()./-]{0,2}[0-9]{1,4}){0,4}", fullmatch=True),
+                                    st.from_regex(r"(\+|00)?[0-9 ()./-]{0,20}", fullmatch=True), st.text(max_size=12)),
+                          st.sampled_from(["US", "GB", "DE", "FR", "AU", "", "XX", "de"])), max_size=20))
+@example([("1 (415) 555-0101", "US"), ("+44 20 7946 0000", "GB"), ("030 1234567", "DE"), ("0044 20 7946 0000", "GB"),
+          ("+49 (0)30 1234567", "DE"), ("(02) 9876 5432", "AU"), ("Tel. 030 1234567", "DE"), ("", "US")])
+def test_phones_in_bulk_read_as_one_at_a_time(pairs: list[tuple[str, str]]) -> None:
+    assert phones_e164(pairs) == [phone_e164(phone, country) for phone, country in pairs]
