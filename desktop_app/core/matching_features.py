@@ -98,11 +98,17 @@ def _distinct(side: Side, group: str, positions: IntArray) -> dict[str, TextArra
     column, by_country, normalise = _DISTINCT_GROUPS[group]
     table = side.distinct.get(group)
     if table is None:
-        values = side.raw_column(column)
-        table = (DistinctValues.of_pairs(values, side.country_codes(np.arange(len(values)))) if by_country
-                 else DistinctValues.of_texts(values))
-        side.distinct[group] = table
-    return table.at(positions, normalise)
+        # One table for both sides: a value both files hold (a city, the same street) is normalised once.
+        sides = side.both_sides()
+        values = np.concatenate([each.raw_column(column) for each in sides])
+        if by_country:
+            countries = np.concatenate([each.country_codes(np.arange(len(each.ids))) for each in sides])
+            table = DistinctValues.of_pairs(values, countries)
+        else:
+            table = DistinctValues.of_texts(values)
+        for each in sides:
+            each.distinct[group] = table
+    return table.at(positions + side.distinct_offset, normalise)
 
 
 def _group(side: Side, group: str, positions: IntArray) -> dict[str, TextArray]:

@@ -76,6 +76,16 @@ class Side:
     _country_codes: TextArray | None = field(init=False, repr=False, default=None)
     cache: dict[str, np.ndarray] = field(init=False, repr=False, default_factory=dict)  # matching_features
     distinct: dict[str, DistinctValues] = field(init=False, repr=False, default_factory=dict)  # matching_features
+    # The other side of the same run: both share their tables of distinct values, this side's
+    # records coming ``distinct_offset`` rows into them (see ``Ledger``).
+    partner: Side | None = field(init=False, repr=False, default=None)
+    distinct_offset: int = field(init=False, repr=False, default=0)
+
+    def both_sides(self) -> list[Side]:
+        """This side and its partner, in the order of the shared tables' rows."""
+        if self.partner is None:
+            return [self]
+        return [self, self.partner] if self.distinct_offset == 0 else [self.partner, self]
 
     def __post_init__(self) -> None:
         self._clean = np.full(len(self.ids), "", dtype=object)
@@ -158,6 +168,8 @@ class Ledger:
     chunks: list[pd.DataFrame] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.accounts.partner, self.customers.partner = self.customers, self.accounts
+        self.accounts.distinct_offset, self.customers.distinct_offset = 0, len(self.accounts.ids)
         self.acc_free = np.ones(len(self.accounts.ids), dtype=bool)
         self.cus_free = np.ones(len(self.customers.ids), dtype=bool)
 
