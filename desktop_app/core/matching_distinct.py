@@ -34,10 +34,9 @@ class DistinctValues:
     codes: np.ndarray
     inputs: list[Any]
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
-    done: np.ndarray = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.done = np.zeros(len(self.inputs), dtype=bool)
+    # Per normaliser (several may read one column), which distinct inputs it has seen, and its outputs' names.
+    done: dict[str, np.ndarray] = field(default_factory=dict)
+    names: dict[str, list[str]] = field(default_factory=dict)
 
     @staticmethod
     def of_texts(values: np.ndarray) -> DistinctValues:
@@ -59,16 +58,19 @@ class DistinctValues:
         inputs = [(texts[pair // width], places[pair % width]) for pair in pairs.tolist()]
         return DistinctValues(codes.astype(np.int32), inputs)
 
-    def at(self, positions: np.ndarray, normalise: Normaliser) -> dict[str, np.ndarray]:
-        """The outputs of ``normalise`` for the records at ``positions``, normalising only the
-        distinct inputs not seen before."""
+    def at(self, positions: np.ndarray, key: str, normalise: Normaliser) -> dict[str, np.ndarray]:
+        """The outputs of ``normalise`` (known as ``key``) for the records at ``positions``,
+        normalising only the distinct inputs it has not seen before."""
         codes = self.codes[positions]
-        need = np.unique(codes[~self.done[codes]])
-        if len(need) or not self.outputs:
+        done = self.done.setdefault(key, np.zeros(len(self.inputs), dtype=bool))
+        need = np.unique(codes[~done[codes]])
+        if len(need) or key not in self.names:
             results = normalise([self.inputs[i] for i in need.tolist()])
+            self.names[key] = list(results)
             for name, values in results.items():
                 if name not in self.outputs:
                     self.outputs[name] = np.full(len(self.inputs), "", dtype=object)
-                self.outputs[name][need] = np.asarray(values, dtype=object) if len(need) else values
-            self.done[need] = True
-        return {name: values[codes] for name, values in self.outputs.items()}
+                if len(need):
+                    self.outputs[name][need] = np.asarray(values, dtype=object)
+            done[need] = True
+        return {name: self.outputs[name][codes] for name in self.names[key]}

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -22,11 +21,9 @@ from desktop_app.core.normalize import domain_or_empty, is_free_mail_domain
 from desktop_app.core.normalize_fields import (
     city_key,
     email_key,
-    map_distinct,
     person_name_key,
     phones_e164,
     postcode_keys,
-    sorted_words,
     state_key,
     street_parts,
 )
@@ -96,7 +93,8 @@ _DISTINCT_GROUPS: dict[str, tuple[str, bool, Normaliser]] = {
 def _distinct(side: Side, group: str, positions: IntArray) -> dict[str, TextArray]:
     """The outputs of a ``_DISTINCT_GROUPS`` group for ``positions``."""
     column, by_country, normalise = _DISTINCT_GROUPS[group]
-    table = side.distinct.get(group)
+    table_name = f"{column} by country" if by_country else column
+    table = side.distinct.get(table_name)
     if table is None:
         # One table for both sides: a value both files hold (a city, the same street) is normalised once.
         sides = side.both_sides()
@@ -107,8 +105,8 @@ def _distinct(side: Side, group: str, positions: IntArray) -> dict[str, TextArra
         else:
             table = DistinctValues.of_texts(values)
         for each in sides:
-            each.distinct[group] = table
-    return table.at(positions + side.distinct_offset, normalise)
+            each.distinct[table_name] = table
+    return table.at(positions + side.distinct_offset, group, normalise)
 
 
 def _group(side: Side, group: str, positions: IntArray) -> dict[str, TextArray]:
@@ -129,18 +127,7 @@ PLACE_GROUPS: tuple[str, ...] = ("email", "street", "postcode", "phone")
 
 def _names(side: Side, positions: IntArray) -> dict[str, TextArray]:
     """Cleaned name, its words sorted, and the customer's legal name as a person-like name."""
-    cache = side.cache
-    done = cache.get("_done_names")
-    if done is None:
-        done = cache["_done_names"] = np.zeros(len(side.ids), dtype=bool)
-        cache["sorted_name"] = np.full(len(side.ids), "", dtype=object)
-    missing = np.unique(positions[~done[positions]])
-    if len(missing):
-        cache["sorted_name"][missing] = map_distinct(pd.Series(side.clean_names(missing), dtype=object),
-                                                     sorted_words)
-        done[missing] = True
-    return {"clean_name": side.clean_names(positions), "sorted_name": cache["sorted_name"][positions],
-            "legal_name": _distinct(side, "legal_name", positions)["legal_name"]}
+    return {**side.name_keys(positions), "legal_name": _distinct(side, "legal_name", positions)["legal_name"]}
 
 
 def features(side: Side, positions: IntArray, groups: tuple[str, ...] = GROUPS) -> dict[str, TextArray]:

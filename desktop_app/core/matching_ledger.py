@@ -8,7 +8,9 @@ the records it decided so later passes leave them alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,7 @@ from desktop_app.core.ids import to_18_series
 from desktop_app.core.link_values import is_placeholder
 from desktop_app.core.matching_distinct import DistinctValues
 from desktop_app.core.normalize import clean_company_names
+from desktop_app.core.normalize_fields import sorted_words
 
 ALREADY_LINKED = "already_linked"
 MATCHED = "matched"
@@ -71,8 +74,6 @@ class Side:
     names: TextArray
     link: TextArray  # the other side's id in this side's link field (trimmed; "" for a placeholder)
     rows: TextArray
-    _clean: TextArray = field(init=False, repr=False)
-    _cleaned: np.ndarray = field(init=False, repr=False)
     _country_codes: TextArray | None = field(init=False, repr=False, default=None)
     cache: dict[str, np.ndarray] = field(init=False, repr=False, default_factory=dict)  # matching_features
     distinct: dict[str, DistinctValues] = field(init=False, repr=False, default_factory=dict)  # matching_features
@@ -86,10 +87,6 @@ class Side:
         if self.partner is None:
             return [self]
         return [self, self.partner] if self.distinct_offset == 0 else [self.partner, self]
-
-    def __post_init__(self) -> None:
-        self._clean = np.full(len(self.ids), "", dtype=object)
-        self._cleaned = np.zeros(len(self.ids), dtype=bool)
 
     def column(self, name: str, positions: IntArray) -> TextArray:
         """Column ``name`` of the records at ``positions``, trimmed text ("" when there is no such column)."""
@@ -123,13 +120,24 @@ class Side:
         return result
 
     def clean_names(self, positions: IntArray) -> TextArray:
-        """Cleaned company names of ``positions`` (computed once per record, on first use)."""
-        missing = positions[~self._cleaned[positions]]
-        if len(missing):
-            self._clean[missing] = clean_company_names(pd.Series(self.names[missing], dtype=object)).to_numpy()
-            self._cleaned[missing] = True
-        result: TextArray = self._clean[positions]
-        return result
+        """Cleaned company names of ``positions`` (each distinct name cleaned once, on first use)."""
+        return self.name_keys(positions)["clean_name"]
+
+    def name_keys(self, positions: IntArray) -> dict[str, TextArray]:
+        """``clean_name`` and ``sorted_name`` (its words in order) of ``positions``; a name both
+        sides hold is cleaned once."""
+        table = self.distinct.get("name")
+        if table is None:
+            sides = self.both_sides()
+            table = DistinctValues.of_texts(np.concatenate([side.names for side in sides]))
+            for side in sides:
+                side.distinct["name"] = table
+        return table.at(positions + self.distinct_offset, "names", _clean_and_sorted)
+
+
+def _clean_and_sorted(names: list[Any]) -> dict[str, Sequence[str]]:
+    clean: list[str] = clean_company_names(pd.Series(names, dtype=object)).tolist()
+    return {"clean_name": clean, "sorted_name": [sorted_words(name) for name in clean]}
 
 
 def prepare_accounts(frame: pd.DataFrame) -> Side:
