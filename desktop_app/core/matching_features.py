@@ -112,8 +112,10 @@ def _distinct(side: Side, group: str, positions: IntArray) -> dict[str, TextArra
 def _group(side: Side, group: str, positions: IntArray) -> dict[str, TextArray]:
     """The features of one group for the records at ``positions``."""
     if group == "domain":  # the website's, else the e-mail's unless a public mailbox provider
-        site = _distinct(side, "website", positions)["site"]
-        return {"domain": np.where(site != "", site, _distinct(side, "mail_domain", positions)["mail"])}
+        domain = _distinct(side, "website", positions)["site"]
+        no_site = np.flatnonzero(domain == "")
+        domain[no_site] = _distinct(side, "mail_domain", positions[no_site])["mail"]
+        return {"domain": domain}
     if group == "country":
         return {"country": side.country_codes(positions)}
     return _distinct(side, group, positions)
