@@ -17,13 +17,13 @@ from rapidfuzz.distance import OSA
 
 from desktop_app.core.matching_distinct import DistinctValues, Normaliser
 from desktop_app.core.matching_ledger import IntArray, Side, TextArray
-from desktop_app.core.normalize import domain_or_empty, is_free_mail_domain
+from desktop_app.core.normalize import clean_company_name_list, domain_or_empty, is_free_mail_domain
 from desktop_app.core.normalize_fields import (
     city_key,
     email_key,
-    person_name_key,
     phones_e164,
     postcode_keys,
+    sorted_words,
     state_key,
     street_parts,
 )
@@ -77,7 +77,8 @@ def _each(function: Callable[[str], str], name: str) -> Normaliser:
 
 # Group → (the column it reads, whether the record's country takes part, how its distinct values are normalised).
 _DISTINCT_GROUPS: dict[str, tuple[str, bool, Normaliser]] = {
-    "legal_name": ("legal_name", False, _each(person_name_key, "legal_name")),
+    "legal_name": ("legal_name", False, lambda names: {"legal_name": [sorted_words(clean) for clean in
+                                                                      clean_company_name_list(names)]}),
     "website": ("website", False, _website_domains),
     "mail_domain": ("email", False, _mail_domains),
     "email": ("email", False, _each(email_key, "email")),

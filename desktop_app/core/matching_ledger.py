@@ -19,7 +19,7 @@ from desktop_app.core.countries import resolve_countries
 from desktop_app.core.ids import to_18_series
 from desktop_app.core.link_values import is_placeholder
 from desktop_app.core.matching_distinct import DistinctValues
-from desktop_app.core.normalize import clean_company_names
+from desktop_app.core.normalize import clean_company_name_list
 from desktop_app.core.normalize_fields import sorted_words
 
 ALREADY_LINKED = "already_linked"
@@ -136,7 +136,7 @@ class Side:
 
 
 def _clean_and_sorted(names: list[Any]) -> dict[str, Sequence[str]]:
-    clean: list[str] = clean_company_names(pd.Series(names, dtype=object)).tolist()
+    clean = clean_company_name_list(names)
     return {"clean_name": clean, "sorted_name": [sorted_words(name) for name in clean]}
 
 

@@ -161,14 +161,24 @@ def clean_company_names(names: pd.Series) -> pd.Series:
     value is cleaned once; plain ASCII names are cleaned in one batch."""
     codes, uniques = pd.factorize(names.to_numpy(dtype=object))  # missing values get code -1
     texts = [u if isinstance(u, str) else str(u) for u in uniques]
-    plain = np.array([t.isascii() and "\n" not in t for t in texts], dtype=bool)
-    results = np.empty(len(texts) + 1, dtype=object)
-    results[-1] = ""
-    plain_at = np.flatnonzero(plain)
-    results[plain_at] = _clean_ascii_names([texts[i] for i in plain_at.tolist()])
-    other_at = np.flatnonzero(~plain)
-    results[other_at] = [clean_company_name(texts[i]) for i in other_at.tolist()]
+    results = np.array([*clean_company_name_list(texts), ""], dtype=object)
     return pd.Series(results[codes], index=names.index, dtype=object)
+
+
+def clean_company_name_list(names: list[str]) -> list[str]:
+    """``clean_company_name`` of every name (already distinct: nothing is looked up twice);
+    plain ASCII names are cleaned in one batch."""
+    joined = "\n".join(names)
+    if names and joined.count("\n") == len(names) - 1 and joined.isascii():  # the usual case: all plain
+        return _clean_ascii_names(names)
+    plain = np.array([t.isascii() and "\n" not in t for t in names], dtype=bool)
+    results = np.empty(len(names), dtype=object)
+    plain_at = np.flatnonzero(plain)
+    results[plain_at] = _clean_ascii_names([names[i] for i in plain_at.tolist()])
+    other_at = np.flatnonzero(~plain)
+    results[other_at] = [clean_company_name(names[i]) for i in other_at.tolist()]
+    out: list[str] = results.tolist()
+    return out
 
 
 # Mailbox providers: an address at one of these says nothing about the company.

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.core.normalize import (
     FREE_MAIL_DOMAINS,
     clean_company_name,
+    clean_company_name_list,
     clean_company_names,
     domain_of,
     domains_of,
@@ -148,3 +149,10 @@ def test_identifier_differences_name_each_normalisation() -> None:
     assert identifier_differences("ABC", "abc") == ["letter case"]
     assert identifier_differences("abc", "abc") == []
     assert identifier_differences("abc", "abd") == []
+
+
+@settings(deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=30), st.sampled_from(["Acme GmbH & Co. KG", "The Smith and Co", "Müller AG",
+                                                                 "a\nb Ltd", "", "K.K."])), max_size=12))
+def test_a_list_of_names_cleans_as_one_at_a_time(names: list[str]) -> None:
+    assert clean_company_name_list(names) == [clean_company_name(name) for name in names]
