@@ -23,6 +23,7 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
 from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
 from desktop_app.billing.link_writes import idempotency_key, write_each
@@ -120,7 +121,8 @@ class ChargebeeBilling(PooledAdapter[JsonApiClient]):
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; one Salesforce Account per customer (Chargebee's own rule)."""
-        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False)
+        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False,
+                            customer_requirements=customer_rules.CHARGEBEE)
 
     def to_record(self, customer: dict[str, Any]) -> CustomerRecord:
         """A normalised record from one Chargebee customer."""

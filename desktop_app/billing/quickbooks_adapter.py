@@ -28,6 +28,7 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import (
     BillingError,
     Capabilities,
@@ -148,7 +149,8 @@ class QuickBooksBilling(PooledAdapter[BearerApi]):
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link place depends on the plan (see the module text)."""
-        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False)
+        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False,
+                            customer_requirements=customer_rules.QUICKBOOKS)
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import BillingAuthError, BillingError, BillingSystem
 from desktop_app.billing.credentials import DEFAULT_PROFILE, credential_env_var, load_credential, save_credential
 from desktop_app.billing.oauth_login import QUICKBOOKS_OAUTH, XERO_OAUTH, OAuthEndpoints
+from desktop_app.core.billing_rules import CustomerRequirement
 
 AuthKind = Literal["api_key", "basic", "oauth_pkce", "client_credentials", "file"]
 
@@ -67,7 +69,6 @@ class SystemEntry:
     link_location: str
     link_key_meaning: str
     default_link_key: str
-    requirements: tuple[str, ...]
     batch_size: int
     rate_limits: str
     admin_setup: str
@@ -76,6 +77,14 @@ class SystemEntry:
     reads_back: bool = True
     oauth: OAuthEndpoints | None = None  # browser sign-in ('desktop-app billing-login')
     company_credential: str = ""  # the credential the sign-in's company (realm/tenant) id fills
+    # What the system requires of a customer before it takes a link (billing.customer_rules).
+    customer_rules: tuple[CustomerRequirement, ...] = ()
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        """The customer rules in words, then what only the write can tell (derived, never typed twice)."""
+        described = tuple(rule.describe() for rule in self.customer_rules)
+        return (*described, *customer_rules.NOT_CHECKED_BEFORE.get(self.key, ()))
 
     def env_vars(self) -> list[str]:
         """The environment variables that can hold this system's credentials."""
@@ -254,38 +263,32 @@ def _open_file(options: ConnectOptions) -> BillingSystem:
 
 SYSTEMS: tuple[SystemEntry, ...] = (
     SystemEntry(
-        key="stripe", name="Stripe", auth="api_key",
+        key="stripe", customer_rules=customer_rules.STRIPE, name="Stripe", auth="api_key",
         credentials=(CredentialField("api_key", "API key"),),
         link_location="customer metadata key (default salesforce_account_id)",
         link_key_meaning="metadata key", default_link_key="salesforce_account_id",
-        requirements=(),
         batch_size=1, rate_limits="100 requests/s live, 25/s in test mode",
         admin_setup="Create a restricted key that may read and write customers.",
         opener=_open_stripe, sandbox="desktop_app.sandbox.localstripe_runner:demo_sandbox",
     ),
     SystemEntry(
-        key="sequence", name="Sequence", auth="basic",
+        key="sequence", customer_rules=customer_rules.SEQUENCE, name="Sequence", auth="basic",
         credentials=(CredentialField("client_id", "client id", secret=False),
                      CredentialField("client_secret", "client secret")),
         link_location='integrationIds entry (default service "Salesforce") or a custom property',
         link_key_meaning="integration id service (or property:KEY)", default_link_key="Salesforce",
-        requirements=("legal name", "email", "complete billing address (line 1, town, postcode)",
-                      "ISO 3166-1 alpha-2 country code"),
         batch_size=1, rate_limits="not published; 429 past the limit",
         admin_setup="Create API credentials (client id and secret) in Sequence's settings.",
         opener=_open_sequence, sandbox="desktop_app.sandbox.sequence:demo_sandbox",
     ),
     SystemEntry(
-        key="quickbooks", name="QuickBooks Online", auth="oauth_pkce",
+        key="quickbooks", customer_rules=customer_rules.QUICKBOOKS, name="QuickBooks Online", auth="oauth_pkce",
         credentials=(CredentialField("access_token", "OAuth access token"),
                      CredentialField("realm_id", "company (realm) id", secret=False), *RENEWAL_CREDENTIALS),
         link_location="Advanced: a customer custom field (custom_field:DEFINITION_ID); Simple Start, Essentials "
                       "and Plus have none in the API: a 'Salesforce Account: …' line in Notes (default), or "
                       "only the Salesforce side holds the link",
         link_key_meaning="notes or custom_field:DEFINITION_ID", default_link_key="notes",
-        requirements=("DisplayName unique across customers, vendors and employees",
-                      "Notes at most 2,000 characters including the link line",
-                      "current SyncToken (a customer edited meanwhile is read again)"),
         batch_size=30, rate_limits="500 requests/min and 10 concurrent per company (realm); 40 batch requests/min",
         admin_setup="Connect the Crosslink app to the company (OAuth, scope com.intuit.quickbooks.accounting); "
                     "on Advanced create a Customer text custom field and note its DefinitionId.",
@@ -293,14 +296,11 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         oauth=QUICKBOOKS_OAUTH, company_credential="realm_id",
     ),
     SystemEntry(
-        key="chargebee", name="Chargebee", auth="api_key",
+        key="chargebee", customer_rules=customer_rules.CHARGEBEE, name="Chargebee", auth="api_key",
         credentials=(CredentialField("api_key", "API key"), CredentialField("site", "site name", secret=False,
                                                                           required=False)),
         link_location="customer custom field cf_salesforce_account_id (configurable: cf_NAME) or meta_data:KEY",
         link_key_meaning="custom field cf_NAME or meta_data:KEY", default_link_key="cf_salesforce_account_id",
-        requirements=("a live customer (deleted ones are not listed and cannot be updated)",
-                      "personal data not cleared (GDPR-cleared customers cannot be updated)",
-                      "the custom field exists on the site (at most 250 characters)"),
         batch_size=1, rate_limits="test sites 150 requests/min; live 150, 1,000 or 3,500/min by plan; 429 "
                                   "api_request_limit_exceeded",
         admin_setup="Create a full-access API key for the site; create a single-line text custom field for "
@@ -308,13 +308,11 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         opener=_open_chargebee, sandbox="desktop_app.sandbox.chargebee:demo_sandbox",
     ),
     SystemEntry(
-        key="xero", name="Xero", auth="oauth_pkce",
+        key="xero", customer_rules=customer_rules.XERO, name="Xero", auth="oauth_pkce",
         credentials=(CredentialField("access_token", "OAuth access token"),
                      CredentialField("tenant_id", "tenant (organisation) id", secret=False), *RENEWAL_CREDENTIALS),
         link_location='ContactNumber ("Contact Code"; settable only through the API, at most 50 characters)',
         link_key_meaning="", default_link_key="ContactNumber",
-        requirements=("ContactNumber at most 50 characters",
-                      "an ACTIVE contact (archived contacts are restored first; GDPR-erased ones cannot be edited)"),
         batch_size=50, rate_limits="60 calls/min, 5,000/day and 5 concurrent per organisation; 429 with "
                                    "Retry-After and X-Rate-Limit-Problem",
         admin_setup="Connect the Crosslink app to the organisation (OAuth, scope accounting.contacts); "
@@ -323,14 +321,11 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         oauth=XERO_OAUTH, company_credential="tenant_id",
     ),
     SystemEntry(
-        key="zuora", name="Zuora", auth="client_credentials",
+        key="zuora", customer_rules=customer_rules.ZUORA, name="Zuora", auth="client_credentials",
         credentials=(CredentialField("client_id", "client id", secret=False),
                      CredentialField("client_secret", "client secret")),
         link_location="the account's built-in CrmId (at most 100 characters; read by Zuora 360)",
         link_key_meaning="", default_link_key="CrmId",
-        requirements=("CrmId at most 100 characters",
-                      "a bill-to contact with a country (and a state for the US and Canada)",
-                      "a CrmId replaced after a Zuora 360 sync needs its Sync Cleanup"),
         batch_size=50, rate_limits="50,000 requests/min and 200 concurrent per tenant (by contract); 429 with "
                                    "RateLimit-* headers",
         admin_setup="Create an OAuth client (Settings → Administration → Manage Users → the API user → "
@@ -338,13 +333,11 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         opener=_open_zuora, sandbox="desktop_app.sandbox.zuora:demo_sandbox",
     ),
     SystemEntry(
-        key="upflow", name="Upflow", auth="api_key",
+        key="upflow", customer_rules=customer_rules.UPFLOW, name="Upflow", auth="api_key",
         credentials=(CredentialField("api_key", "API key", secret=False), CredentialField("api_secret", "API secret")),
         link_location="the shared identifier: a customer custom field (default salesforce_account_id) holding the "
                       "18-character Account id as text, the same value as on the Salesforce Account",
         link_key_meaning="custom field name", default_link_key="salesforce_account_id",
-        requirements=("the identifier present on both sides (missing)", "one customer per identifier (duplicate)",
-                      "the exact 18-character id as text: no spaces, no 15-character ids (formatting)"),
         batch_size=1, rate_limits="600 requests/min",
         admin_setup="Create an API key and secret in Upflow; create the text custom field for the shared identifier "
                     "and choose the same field in Upflow's Salesforce settings.",
@@ -354,7 +347,7 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         key="file", name="From a file", auth="file", credentials=(),
         link_location="a re-import file and a filled copy of the export (imported by hand)",
         link_key_meaning="", default_link_key="",
-        requirements=(), batch_size=0, rate_limits="none",
+        batch_size=0, rate_limits="none",
         admin_setup="Export the customers (CSV or XLSX) from the billing system.",
         opener=_open_file, reads_back=False,
     ),

@@ -21,6 +21,7 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.address_writes import AddressReadFailed, Refusal, update_each
 from desktop_app.billing.base import (
     Capabilities,
@@ -40,7 +41,6 @@ from desktop_app.billing.http import (
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange
-from desktop_app.core.billing_rules import CustomerRequirement
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 DEFAULT_BASE_URL = "https://eu.sequencehq.com/api"
@@ -53,17 +53,9 @@ WRITABLE_FIELDS = (
     "legalName", "contactName", "address", "email", "billingEmails", "telephone", "url", "label",
     "integrationIds", "taxStatus", "customerAliases", "customProperties",
 )
-# What Sequence's customer PUT requires (API reference, "Update Customer": legalName, email and
-# address are required; the address needs line1, town, postcode and an alpha-2 country). The
-# sandbox's ``validation_errors`` refuses exactly these; a test keeps the two in step.
-CUSTOMER_REQUIREMENTS = (
-    CustomerRequirement(("legal_name", "name"), "legal name", "legalName"),
-    CustomerRequirement(("email",), "e-mail address", "email"),
-    CustomerRequirement(("street",), "street (address line 1)", "address.line1"),
-    CustomerRequirement(("city",), "town", "address.town"),
-    CustomerRequirement(("postcode",), "postcode", "address.postcode"),
-    CustomerRequirement(("country",), "country", "address.country", iso_country=True),
-)
+# What Sequence's customer PUT requires (billing.customer_rules); the sandbox's ``validation_errors``
+# refuses exactly these and a test keeps the two in step.
+CUSTOMER_REQUIREMENTS = customer_rules.SEQUENCE
 # Above this many ids, reading links lists every customer instead of one GET per id.
 LIST_INSTEAD_OF_GET = 200
 

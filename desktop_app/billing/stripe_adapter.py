@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import stripe
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.address_writes import AddressReadFailed, Refusal, update_each
 from desktop_app.billing.base import (
     BillingAuthError,
@@ -128,7 +129,8 @@ class StripeBilling(PooledAdapter[Any]):
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link is a metadata key."""
-        return Capabilities("api", "api", f'customer metadata "{self.link_key}"')
+        return Capabilities("api", "api", f'customer metadata "{self.link_key}"',
+                            customer_requirements=customer_rules.STRIPE)
 
     # --- calling Stripe --------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
 from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
 from desktop_app.billing.link_writes import write_each
@@ -35,7 +36,7 @@ from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, i
 DEFAULT_BASE_URL = "https://api.upflow.io/v1"
 DEFAULT_FIELD = "salesforce_account_id"
 PAGE_SIZE = 100
-_SALESFORCE_ID = re.compile(r"^[A-Za-z0-9]{18}$")
+_SALESFORCE_ID = re.compile(customer_rules.UPFLOW_ID_PATTERN)  # the format the Data quality check asks for
 Cause = Literal["missing", "duplicate", "formatting"]
 
 
@@ -54,7 +55,7 @@ def formatting_problem(value: str) -> str:
         return "has spaces around it"
     if len(value) == 15:
         return "is a 15-character id (Upflow compares text: use the 18-character id)"
-    if not _SALESFORCE_ID.match(value):
+    if not _SALESFORCE_ID.fullmatch(value):
         return "is not an 18-character Salesforce id"
     return ""
 
@@ -104,7 +105,7 @@ class UpflowBilling(PooledAdapter[JsonApiClient]):
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; one Account per customer (Upflow's rule)."""
         return Capabilities("api", "api", f'customer custom field "{self.field}" (the shared identifier)',
-                            many_accounts_per_customer=False)
+                            many_accounts_per_customer=False, customer_requirements=customer_rules.UPFLOW)
 
     def _raw_identifier(self, customer: dict[str, Any]) -> str:
         return str((customer.get("customFields") or {}).get(self.field) or "")

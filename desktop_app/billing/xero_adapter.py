@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import (
     Capabilities,
     CustomerRecord,
@@ -91,7 +92,8 @@ class XeroBilling(PooledAdapter[BearerApi]):
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link lives in ContactNumber."""
-        return Capabilities("api", "api", LINK_LOCATION, many_accounts_per_customer=False)
+        return Capabilities("api", "api", LINK_LOCATION, many_accounts_per_customer=False,
+                            customer_requirements=customer_rules.XERO)
 
     def to_record(self, contact: dict[str, Any]) -> CustomerRecord:
         """A normalised record from one Xero contact (the POBOX address is the billing address)."""

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import (
     BillingAuthError,
     Capabilities,
@@ -72,7 +73,8 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link lives in CrmId."""
-        return Capabilities("api", "api", LINK_LOCATION, many_accounts_per_customer=False)
+        return Capabilities("api", "api", LINK_LOCATION, many_accounts_per_customer=False,
+                            customer_requirements=customer_rules.ZUORA)
 
     # --- transport -------------------------------------------------------------------------
 

@@ -58,10 +58,13 @@ def test_sequence_rules_refuse_exactly_what_the_sandbox_refuses(tmp_path: Path) 
     assert email["problem"].str.contains("email").all()
 
 
-def test_stripe_and_files_require_nothing() -> None:
-    assert customer_requirements("stripe") == ()
+def test_every_api_system_has_rules_and_files_none() -> None:
+    # Stripe had none before metadata value limits were added (issue 14): now only the file route has none.
+    assert [rule.max_length for rule in customer_requirements("stripe")] == [500]
     assert customer_requirements("file") == ()
-    assert customer_requirements("sequence")
+    assert customer_requirements("") == ()
+    for kind in ("sequence", "quickbooks", "chargebee", "xero", "zuora", "upflow"):
+        assert customer_requirements(kind)
 
 
 def _customers_csv(path: Path) -> Path:
