@@ -27,6 +27,7 @@ from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.salesforce.preflight import CheckResult
 from desktop_app.salesforce.preflight_data import data_inputs, run_data_checks
+from desktop_app.workflow.billing_check import requirements_check
 from desktop_app.workflow.match import file_link_values
 from desktop_app.workflow.plan import plan_from_live
 
@@ -200,18 +201,22 @@ class PlanPage(BasePage):
         return self.state.billing.system.display_name if self.state.billing is not None else "billing"
 
     def _data_checks(self) -> Callable[[Plan, Any], list[CheckResult] | None]:
-        """The preflight checks that need the data, for the worker to run on the plan (None when not
-        connected to an org)."""
+        """The preflight checks that need the data and the billing system's own rules on the customers
+        to be linked, for the worker to run on the plan (None when there is neither)."""
         salesforce, run = self.state.salesforce, self.state.match_run
         billing = self.state.billing
         link_field, name = self.state.link_field, billing.system.display_name if billing else "the billing system"
         customers = run.customers.frame if run is not None else None
+        rules = billing.system.capabilities.customer_requirements if billing is not None else ()
+        fixes = self.state.accepted_fixes
 
         def check(plan: Plan, cancel: Any) -> list[CheckResult] | None:
+            billing_rules = requirements_check(plan, customers, rules, name, fixes)
             if salesforce is None:
-                return None
-            return run_data_checks(salesforce.client, link_field=link_field, inputs=data_inputs(plan, customers),
-                                   billing_system=name, cancel=cancel)
+                return None if billing_rules is None else [billing_rules]
+            results = run_data_checks(salesforce.client, link_field=link_field, inputs=data_inputs(plan, customers),
+                                      billing_system=name, cancel=cancel)
+            return results + ([billing_rules] if billing_rules is not None else [])
 
         return check
 
