@@ -27,6 +27,7 @@ from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.salesforce.preflight import CheckResult
 from desktop_app.salesforce.preflight_data import data_inputs, run_data_checks
+from desktop_app.workflow.billing_check import CHECK_KEY as BILLING_CHECK_KEY
 from desktop_app.workflow.billing_check import requirements_check
 from desktop_app.workflow.match import file_link_values
 from desktop_app.workflow.plan import plan_from_live
@@ -71,6 +72,11 @@ class PlanPage(BasePage):
         self.checks.setAccessibleName("Checks on the loaded data")
         self.checks.hide()
         self.body.addWidget(self.checks)
+        self.write_refused = QCheckBox(self)  # shown when the billing system's own rules would refuse customers
+        self.write_refused.setAccessibleName("Write the other links anyway; the refused customers are reported")
+        self.write_refused.hide()
+        self.write_refused.toggled.connect(self.completeChanged)
+        self.body.addWidget(self.write_refused)
         find_row = QHBoxLayout()
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search the plan (ids, names, notes)…")
@@ -246,6 +252,13 @@ class PlanPage(BasePage):
         self.checks.setText("Checks on the loaded data (preflight):<br>" + "<br>".join(lines)
                             + ("<br><b>Fix what failed before writing, then build the plan again.</b>" if failed
                                else ""))
+        refused = next((c for c in checks if c.key == BILLING_CHECK_KEY and c.status == "fail"), None)
+        self.write_refused.setVisible(refused is not None)
+        self.write_refused.setChecked(False)
+        if refused is not None:
+            count = len(refused.details.get("customers", ()))
+            self.write_refused.setText(f"Write the other links anyway: {self._billing_name()} will refuse these "
+                                       f"{count:,} customers and the run reports them")
 
     def _save(self) -> None:
         plan = self.plan
@@ -258,5 +271,8 @@ class PlanPage(BasePage):
                      lambda _: self.state.saved.append(path))
 
     def isComplete(self) -> bool:
-        failed = self.data_checks is not None and any(c.status == "fail" for c in self.data_checks)
+        """Write waits for a plan and for every data check to pass; customers the billing system's own
+        rules would refuse block it until the person chooses to write the others anyway."""
+        failed = [c for c in self.data_checks or () if c.status == "fail"
+                  and not (c.key == BILLING_CHECK_KEY and self.write_refused.isChecked())]
         return not self.working and self.plan is not None and not failed
