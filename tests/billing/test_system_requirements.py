@@ -89,7 +89,8 @@ def test_link_length_rule_flags_exactly_the_values_the_sandbox_refuses(
 
 
 @pytest.mark.parametrize("opened", ["zuora"], indirect=True)
-def test_zuora_bill_to_rules_flag_exactly_the_accounts_zuora_refuses(opened: tuple[BillingSandbox, BillingSystem]) -> None:
+def test_zuora_bill_to_rules_flag_exactly_the_accounts_zuora_refuses(
+        opened: tuple[BillingSandbox, BillingSystem]) -> None:
     _, adapter = opened
     frame = adapter.customers_frame()
     results = adapter.write_links([(c, VALID_ID) for c in frame["customer_id"].astype(str)])
@@ -158,7 +159,8 @@ def test_upflow_rules_flag_exactly_the_identifiers_crosslink_refuses_to_write(
     clean = {c for c, r in records.items() if r.raw.get("customFields", {}).get("salesforce_account_id", "").strip()
              == r.raw.get("customFields", {}).get("salesforce_account_id", "")}
     wrong = {c for c in clean if records[c].sf_account_id and formatting_problem(records[c].sf_account_id)}
-    assert wrong and wrong <= set(held)
+    assert wrong
+    assert wrong <= set(held)
     missing = _flagged(frame, "upflow", "warning")
     assert {c for c, r in records.items() if not r.sf_account_id} == set(missing)
 
