@@ -75,15 +75,27 @@ class CustomerRequirement:
         return REQUIRED_CODE_PREFIX + self.role
 
     def codes(self) -> dict[str, str]:
-        """Problem code → what it means in words, for every part of this rule."""
-        parts = {self.code: f"lack {_article(self.label)} {self.label}"} if self.required else {}
-        if self.max_length:
-            parts[TOO_LONG_CODE_PREFIX + self.role] = f"have {_article(self.label)} {self.label} that is too long"
-        if self.unique:
-            parts[DUPLICATE_CODE_PREFIX + self.role] = f"share {_article(self.label)} {self.label} with another"
-        if self.pattern:
-            parts[FORMAT_CODE_PREFIX + self.role] = f"have {_article(self.label)} {self.label} in the wrong format"
-        return parts
+        """Problem code → what it means in words, for every part of this rule (on any of its roles:
+        a file that lacks the first reports on the next)."""
+        label, article = self.label, _article(self.label)
+        parts = {
+            REQUIRED_CODE_PREFIX: f"lack {article} {label}" if self.required else "",
+            TOO_LONG_CODE_PREFIX: f"have {article} {label} that is too long" if self.max_length else "",
+            DUPLICATE_CODE_PREFIX: f"share {article} {label} with another" if self.unique else "",
+            FORMAT_CODE_PREFIX: f"have {article} {label} in the wrong format" if self.pattern else "",
+        }
+        return {prefix + role: words for role in self.roles for prefix, words in parts.items() if words}
+
+    def kind_names(self) -> dict[str, str]:
+        """Problem code → the kind of problem as a filter lists it ("Display name shared with another customer")."""
+        label = _capital(self.label)
+        parts = {
+            REQUIRED_CODE_PREFIX: f"{label} missing" if self.required else "",
+            TOO_LONG_CODE_PREFIX: f"{label} too long" if self.max_length else "",
+            DUPLICATE_CODE_PREFIX: f"{label} shared with another customer" if self.unique else "",
+            FORMAT_CODE_PREFIX: f"{label} in the wrong format" if self.pattern else "",
+        }
+        return {prefix + role: words for role in self.roles for prefix, words in parts.items() if words}
 
     def describe(self) -> str:
         """The rule in words, as the registry and the docs show it ("ContactNumber at most 50 characters")."""

@@ -19,7 +19,7 @@ from desktop_app.salesforce.preflight import CheckResult
 
 CHECK_KEY = "billing_requirements"
 LINK_ROLE = "sf_account_id"
-QUOTED = 3  # problems quoted in the explanation; the Data quality page lists them all
+QUOTED = 3  # rows named in the explanation; the Data quality page lists them all
 
 
 def planned_customers(plan: Plan) -> dict[str, str]:
@@ -63,16 +63,18 @@ def requirements_check(plan: Plan, customers: pd.DataFrame | None, rules: Sequen
                            f"All {len(written):,} customers to be linked meet {system_name}'s rules.", "", None)
     found = errors if len(errors) else warnings
     customers_hit = found["record_id"].astype(str).nunique()
-    quoted = "; ".join(f"row {p.row} ({p.field}): {p.problem}" for p in found.head(QUOTED).itertuples())
-    more = f" … and {len(found) - QUOTED:,} more" if len(found) > QUOTED else ""
+    words = {code: text for rule in rules for code, text in rule.codes().items()}
+    broken = ", ".join(f"{n:,} {words.get(str(code), str(code).replace('_', ' '))}"
+                       for code, n in found["code"].astype(str).value_counts().items())
+    first = ", ".join(f"row {p.row} ({p.field})" for p in found.head(QUOTED).itertuples())
+    where = f" (first: {first}{' …' if len(found) > QUOTED else ''})"
+    details = {"customers": sorted(set(found["record_id"].astype(str)))}
     if len(errors):
         explanation = (f"{customers_hit:,} of the {len(written):,} customers to be linked break a rule of "
-                       f"{system_name}'s, which would refuse their link: {quoted}{more}.")
+                       f"{system_name}'s, which would refuse their link: {broken}{where}.")
         remedy = (f"Fix them in {system_name} or in the customers file (Data quality lists them all), or leave "
                   "them out on the Review page, then build the plan again.")
-        return CheckResult(CHECK_KEY, title, "fail", explanation, remedy, None,
-                           {"customers": sorted(set(found["record_id"].astype(str)))})
+        return CheckResult(CHECK_KEY, title, "fail", explanation, remedy, None, details)
     explanation = (f"{customers_hit:,} of the {len(written):,} customers to be linked will be taken but not work "
-                   f"as meant in {system_name}: {quoted}{more}.")
-    return CheckResult(CHECK_KEY, title, "warn", explanation, "Data quality lists them all.", None,
-                       {"customers": sorted(set(found["record_id"].astype(str)))})
+                   f"as meant in {system_name}: {broken}{where}.")
+    return CheckResult(CHECK_KEY, title, "warn", explanation, "Data quality lists them all.", None, details)

@@ -56,7 +56,7 @@ def test_quality_page_lists_a_quickbooks_duplicate_display_name_on_both_rows(qtb
         assert "(also row 2)" in duplicates["problem"].iat[1]
         assert "DisplayName must be unique across customers, vendors and employees" in duplicates["problem"].iat[0]
         kind = quality.kind_filter.findData("code=duplicate_name")
-        assert quality.kind_filter.itemText(kind) == "QuickBooks Online: Share a display name with another (2)"
+        assert quality.kind_filter.itemText(kind) == "QuickBooks Online: Display name shared with another customer (2)"
         quality.kind_filter.setCurrentIndex(kind)
         assert list(problems.iloc[quality.model.view_positions()]["row"]) == [2, 4]
         assert "QuickBooks Online will refuse the link of customers that break what it requires: " \

@@ -33,8 +33,9 @@ def test_a_quickbooks_name_held_by_another_customer_blocks_the_write_of_the_plan
     assert check is not None
     assert check.status == "fail"
     assert check.details["customers"] == ["1"]  # customer 2 is not written: only its name counts
-    assert "row 2 (name): QuickBooks Online refuses a second customer with the display name 'Acme Ltd' (also " \
-           "row 3)" in check.explanation
+    assert check.explanation == ("1 of the 2 customers to be linked break a rule of QuickBooks Online's, which "
+                                 "would refuse their link: 1 share a display name with another (first: row 2 "
+                                 "(name)).")
     assert "leave them out on the Review page" in check.remedy
     skipped = requirements_check(_plan(("1", "skip", ""), ("3", "set", "001000000000003AAA")), customers, rules,
                                  "QuickBooks Online")
@@ -51,7 +52,7 @@ def test_the_link_value_judged_is_the_one_the_plan_writes() -> None:
     long = requirements_check(_plan(("c2", "set", "y" * 51)), customers, rules, "Xero")
     assert long is not None
     assert long.status == "fail"
-    assert "Salesforce Account id (the link) is 51 characters; Xero takes at most 50 in ContactNumber" \
+    assert "1 have a Salesforce Account id (the link) that is too long (first: row 3 (sf_account_id))" \
         in long.explanation
 
 
@@ -62,7 +63,7 @@ def test_accepted_fixes_count_and_warnings_do_not_block() -> None:
     failed = requirements_check(plan, customers, rules, "Zuora")
     assert failed is not None
     assert failed.status == "fail"
-    assert "Bill-to state or province is missing" in failed.explanation
+    assert "1 lack a bill-to state or province" in failed.explanation
     fix = pd.DataFrame([{"row": 2, "record_id": "z1", "field": "state", "problem": "", "value": "",
                          "suggestion": "NY", "confidence": 1.0, "severity": "error", "code": "missing_state",
                          "side": "customer"}])

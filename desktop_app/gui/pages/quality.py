@@ -129,11 +129,11 @@ def required_line(state: WizardState, problems: pd.DataFrame) -> str:
     return line
 
 
-def kind_label(code: str, rules: dict[str, tuple[str, str]] | None = None) -> str:
+def kind_label(code: str, rules: dict[str, str] | None = None) -> str:
     """A problem code as people read it ("country_not_iso" → "Country not iso"; a billing rule's code
-    → what breaking it means, "Share a display name with another")."""
+    → its kind, "Display name shared with another customer")."""
     if rules and code in rules:
-        return rules[code][0][:1].upper() + rules[code][0][1:]
+        return rules[code]
     return KIND_LABELS.get(code, code.replace("_", " ").capitalize())
 
 
@@ -306,7 +306,9 @@ class QualityPage(BasePage):
                 if count:
                     self.kind_filter.addItem(f"{text} ({count:,})", f"severity={severity}")
         if "code" in frame.columns:
-            rules = rule_words(self.state)
+            billing = self.state.billing
+            rules = {code: kind for rule in (billing.system.capabilities.customer_requirements if billing else ())
+                     for code, kind in rule.kind_names().items()}
             name = self.state.billing.system.display_name if self.state.billing is not None else ""
             for code, count in frame["code"].astype(str).value_counts().items():
                 prefix = f"{name}: " if str(code) in rules else ""
