@@ -190,6 +190,44 @@ def _redirect_state(state_file: Path | None) -> None:
     resources.Store.dump_to_disk = dump
 
 
+# Stripe's metadata limits (docs.stripe.com/api/metadata): up to 50 keys, key names up to 40
+# characters without square brackets, values up to 500 characters. localstripe takes any metadata.
+METADATA_KEYS_MAX, METADATA_KEY_MAX, METADATA_VALUE_MAX = 50, 40, 500
+
+
+def metadata_problem(current: Mapping[str, Any] | None, sent: Mapping[str, Any]) -> str:
+    """Why Stripe would refuse updating metadata ``current`` with ``sent`` ("" when it would not)."""
+    for key, value in sent.items():
+        if len(str(key)) > METADATA_KEY_MAX or "[" in str(key) or "]" in str(key):
+            return (f"Metadata keys can have up to {METADATA_KEY_MAX} characters and no square brackets; "
+                    f"'{key}' does not qualify.")
+        if value is not None and len(str(value)) > METADATA_VALUE_MAX:
+            return (f"Metadata values can have up to {METADATA_VALUE_MAX} characters, but you passed in a value "
+                    f"that is {len(str(value))} characters long (key '{key}').")
+    kept = {k for k, v in {**(current or {}), **sent}.items() if v not in (None, "")}
+    if len(kept) > METADATA_KEYS_MAX:
+        return f"Metadata can have up to {METADATA_KEYS_MAX} keys; this update would leave {len(kept)}."
+    return ""
+
+
+def _enforce_metadata_limits() -> None:
+    """Make localstripe refuse metadata updates Stripe refuses (400, ``invalid_request_error``)."""
+    from localstripe import resources
+    from localstripe.errors import UserError
+
+    update = resources.StripeObject._update
+
+    def checked_update(self: Any, **data: Any) -> None:
+        sent = data.get("metadata")
+        if isinstance(sent, dict):
+            problem = metadata_problem(getattr(self, "metadata", None), sent)
+            if problem:
+                raise UserError(400, problem, {"param": "metadata"})
+        update(self, **data)
+
+    resources.StripeObject._update = checked_update
+
+
 def main(argv: list[str] | None = None) -> None:
     """Child-process entry point: serve localstripe on 127.0.0.1 and print the port."""
     parser = argparse.ArgumentParser(description="localstripe on 127.0.0.1 with its own state file")
@@ -197,6 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--state-file", type=Path, default=None)
     args = parser.parse_args(argv)
     _redirect_state(args.state_file)
+    _enforce_metadata_limits()
     from aiohttp import web
     from localstripe import resources, server
 

@@ -70,7 +70,7 @@ def _with_links(frame: pd.DataFrame, links: dict[str, str]) -> pd.DataFrame:
     return written
 
 
-@pytest.mark.parametrize(("opened", "limit"), [("xero", 50), ("zuora", 100), ("chargebee", 250)],
+@pytest.mark.parametrize(("opened", "limit"), [("xero", 50), ("zuora", 100), ("chargebee", 250), ("stripe", 500)],
                          indirect=["opened"])
 def test_link_length_rule_flags_exactly_the_values_the_sandbox_refuses(
         opened: tuple[BillingSandbox, BillingSystem], limit: int) -> None:
