@@ -136,7 +136,7 @@ class PlanPage(BasePage):
         if run is None or decisions is None:
             return
         policy = str(self.policy.currentData())
-        self.state.policy = policy
+        self.state.policy_chosen(policy)
         normalize = self.normalize.isChecked()
         self._built_for = (id(decisions), policy, normalize, self.state.live)
         if self.state.live:
@@ -219,7 +219,7 @@ class PlanPage(BasePage):
         plan, checks = outcome
         self._show_checks(checks)
         self.plan = plan
-        self.state.plan = plan
+        self.state.planned(plan)
         name = self.state.billing.system.display_name if self.state.billing is not None else "Billing"
         fixes = accepted_fixes_lines(self.state, name) if self.state.live else []
         self.summary.setText("<br>".join([*plan.summary_lines(name), *fixes]))
@@ -232,9 +232,7 @@ class PlanPage(BasePage):
         self.checks.setVisible(checks is not None)
         if checks is None:
             return
-        if self.state.preflight is not None:
-            fresh = {c.key: c for c in checks}
-            self.state.preflight = [fresh.get(r.key, r) for r in self.state.preflight]
+        self.state.data_checked(checks)
         lines = [f"<b>{STATUS_WORDS[c.status]}</b> — {c.title}: {c.explanation}"
                  + (f" What to do: {c.remedy}" if c.status != "pass" and c.remedy else "") for c in checks]
         failed = any(c.status == "fail" for c in checks)
@@ -250,7 +248,7 @@ class PlanPage(BasePage):
                                         "Plan files (*.json)")
         if path is not None:
             self.run(lambda p, c: write_plan(plan, path), f"saving {path.name}",
-                     lambda _: self.state.saved.append(path))
+                     lambda _: self.state.file_saved(path))
 
     def isComplete(self) -> bool:
         failed = self.data_checks is not None and any(c.status == "fail" for c in self.data_checks)
