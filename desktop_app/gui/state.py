@@ -204,15 +204,18 @@ class WizardState:
     def billing_connected(self, connection: BillingConnection) -> None:
         """The billing system's connection test passed. Another system than the files were read from
         makes them stale too."""
-        if self.billing is not None and self.billing is not connection:
-            self.billing.close()
-        self.billing = connection
+        self._use_billing(connection)
         changed = ["billing"]
         system = (connection.choice.kind, connection.choice.base_url, connection.choice.file)
         if system != self._billing_system:
             self._billing_system = system
             changed.append("billing_system")
         self._changed(*changed)
+
+    def _use_billing(self, connection: BillingConnection) -> None:
+        if self.billing is not None and self.billing is not connection:
+            self.billing.close()
+        self.billing = connection
 
     def billing_disconnected(self) -> None:
         """The billing connection was closed (another system picked, or testing again)."""
@@ -251,9 +254,7 @@ class WizardState:
     def link_key_chosen(self, connection: BillingConnection) -> None:
         """The billing side keeps the Account id elsewhere: ``connection`` is the same system opened
         with that link key."""
-        if self.billing is not None and self.billing is not connection:
-            self.billing.close()
-        self.billing = connection
+        self._use_billing(connection)
         self._changed("link_key")
 
     def preflight_started(self) -> None:

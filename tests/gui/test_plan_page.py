@@ -100,3 +100,33 @@ def test_explain_names_both_sides_and_the_reason() -> None:
         "Sequence: the field is empty; it is set to 001000000000001AAA.",
         "Why: The account already holds another id.",
     ]
+
+
+@pytest.mark.timeout(120)
+def test_a_review_call_made_after_the_plan_was_built_builds_it_again(wizard, wait_idle, tmp_path: Path) -> None:
+    files = write_demo_files(tmp_path, 300)
+    welcome = wizard.page_for("welcome")
+    welcome.files_button.setChecked(True)
+    welcome.journey_buttons[Journey.LINK].setChecked(True)
+    _next(wizard, "load", wait_idle)
+    load = wizard.page_for("load")
+    load.slots[Side.ACCOUNTS].load(files.accounts)
+    load.slots[Side.CUSTOMERS].load(files.customers)
+    wait_idle(load)
+    for key in ("match", "quality", "plan"):
+        _next(wizard, key, wait_idle)
+    planned = {link.account_id for link in wizard.state.plan.links}
+    wizard.back()
+    wizard.back()
+    match = wizard.page_for("match")
+    frame = match.model.frame
+    position = int(next(p for p in range(len(frame)) if frame["account_id"].iat[p] in planned
+                        and frame["status"].iat[p] == "matched"))
+    account = frame["account_id"].iat[position]
+    match.select_position(position)
+    match.reject_selected()  # the same frame, edited in place: only the state says the plan is stale
+    assert wizard.state.plan is None
+    for key in ("quality", "plan"):
+        _next(wizard, key, wait_idle)
+    assert wizard.state.plan is not None
+    assert account not in {link.account_id for link in wizard.state.plan.links}

@@ -126,7 +126,7 @@ class PlanPage(BasePage):
         if self.state.live:
             self.next_step.setText("Next: Apply writes these links into both systems, Salesforce first.")
         key = (id(self.state.reviewed), self.policy.currentData(), self.normalize.isChecked(), self.state.live)
-        if key != self._built_for:
+        if key != self._built_for or self.state.plan is None:  # None: what it was built from changed (review calls)
             self._build()
         elif self.plan is not None:
             self._show((self.plan, self.data_checks))  # the same plan; the accepted fixes may have changed
