@@ -8,16 +8,10 @@ seeded from canonical customers rows (the demo data), with that system's realist
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
-
-
-class DemoSandboxStarter(Protocol):
-    """``demo_sandbox`` of a billing sandbox package."""
-
-    def __call__(self, rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox: ...
+from typing import Any
 
 
 @dataclass

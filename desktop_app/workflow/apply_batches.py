@@ -21,10 +21,10 @@ from desktop_app.billing.base import (
     BillingWriteOutcomeUnknown,
 )
 from desktop_app.core.journal import OPEN_STATES, Journal, Outcome, WriteItem
-from desktop_app.core.link_values import holds_target, link_key, same_link
+from desktop_app.core.link_values import holds_target, holds_text, link_key, same_link
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback
 from desktop_app.salesforce.errors import RequestLimitExceeded, SalesforceError, SessionExpired, WriteOutcomeUnknown
-from desktop_app.workflow.link_sides import LinkSide, SideResult, same_value
+from desktop_app.workflow.link_sides import LinkSide, SideResult
 
 ROW_BATCH = 200
 # A side that fails whole batches this many times in a row, or for this long, is taken as down: the
@@ -263,7 +263,7 @@ def _read_back(
         if item.record_id not in live:
             outcomes.append(Outcome(item.row, "not_found", "NOT_FOUND",
                                     f"{side.label} has no record {item.record_id}."))
-        elif same_value(live[item.record_id], item.target):
+        elif holds_text(live[item.record_id], item.target):
             outcomes.append(Outcome(item.row, "written"))
         else:
             outcomes.append(Outcome(item.row, "failed", OUTCOME_UNKNOWN,
@@ -283,7 +283,7 @@ def _outcomes(sent: list[tuple[WriteItem, str]], results: list[SideResult]) -> l
             else SideResult(item.record_id, "failed", "NO_RESULT", "No answer for this record.")
         )
         state = result.state if result.state in ("written", "unchanged", "not_found") else "failed"
-        if state == "unchanged" and item.live_before is not None and not same_value(item.live_before, item.target):
+        if state == "unchanged" and item.live_before is not None and not holds_text(item.live_before, item.target):
             state = "written"
         message = result.message if state != "written" else ""
         if state == "failed" and result.error_code in REFUSAL_CODES:

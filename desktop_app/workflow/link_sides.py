@@ -25,15 +25,6 @@ READ_CHUNK = 200
 READ_ALL_ABOVE = 2_000
 
 
-def same_value(current: str, target: str) -> bool:
-    """True when a link field holding ``current`` already holds ``target``.
-
-    Values are read exactly as stored (so an undo can put back '  cus_1  ' with its spaces); stray
-    spaces around a stored value do not make it another link, unless the target itself has them.
-    """
-    return current == target or (target == target.strip() and current.strip() == target)
-
-
 @dataclass(frozen=True)
 class SideResult:
     """What one write did: ``state`` is written, unchanged, failed or not_found."""

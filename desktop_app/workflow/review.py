@@ -66,13 +66,6 @@ def text_at(frame: pd.DataFrame, column: str, rows: Positions) -> npt.NDArray[np
     return picked
 
 
-def _has_both(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """Rows naming an account and a customer (the matcher also lists customers no account took)."""
-    both: npt.NDArray[np.bool_] = ((frame["account_id"].astype(str).to_numpy() != "")
-                                   & (frame["customer_id"].astype(str).to_numpy() != ""))
-    return both
-
-
 def accept(frame: pd.DataFrame, positions: Sequence[int] | Positions) -> Edit:
     """Accept the proposed customer of each chosen row that has one and is not linked already.
 

@@ -237,8 +237,7 @@ class ApplyPage(BasePage):
         return errors
 
     def _finished(self, report: RunReport) -> None:
-        self.state.run_report = report
-        self.state.undo_report = None
+        self.state.run_finished(report)
         self._offer_resume()
         self._show_report()
 

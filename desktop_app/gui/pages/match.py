@@ -200,8 +200,7 @@ class MatchPage(BasePage):
                 self._refresh_all_previews()
             return
         self._signature = signature
-        state.match_run = None
-        state.reviewed = None
+        state.match_started()
         self.session = None
         self.model.set_frame(with_review_column(_empty_decisions()))
         self._update_history()
@@ -209,7 +208,7 @@ class MatchPage(BasePage):
         accounts, customers = state.paths[Side.ACCOUNTS], state.paths[Side.CUSTOMERS]
         mapping = state.paths.get(Side.MAPPING)
         overrides = state.all_overrides()
-        calls, state.restored_calls = state.restored_calls, None  # a reopened project's calls, laid over once
+        calls = state.take_restored_calls()  # a reopened project's calls, laid over once
         policy = cast(Policy, state.policy)
 
         def work(progress: Any, cancel: Any) -> tuple[MatchRun, Prepared, int]:
@@ -232,13 +231,13 @@ class MatchPage(BasePage):
     def show_run(self, run: MatchRun, prepared: Prepared | None = None) -> None:
         """Show a finished match run: chart, summary and the decisions to review (``prepared``: made
         ready for review off the UI thread by ``prepare_review`` with the page's policy)."""
-        self.state.match_run = run
+        self.state.matched(run)
         if prepared is None:
             prepared = prepare_review(run, with_review_column(run.result.decisions), cast(Policy, self.state.policy))
         self._values = prepared.values
         self._preview_policy = self.state.policy
         frame = prepared.session.frame
-        self.state.reviewed = frame
+        self.state.review_changed(frame)
         self.session = prepared.session
         self._lookups = prepared.lookups
         self.model.set_frame(frame, ViewSpec())
@@ -347,7 +346,7 @@ class MatchPage(BasePage):
         self._update_outcome()
         self._update_history()
         self._show_evidence()
-        self.state.reviewed = self.model.frame
+        self.state.review_changed(self.model.frame)
 
     def _refresh_all_previews(self) -> None:
         run, values, frame = self.state.match_run, self._values, self.model.frame

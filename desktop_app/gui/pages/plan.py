@@ -133,7 +133,7 @@ class PlanPage(BasePage):
         if self.state.live:
             self.next_step.setText("Next: Apply writes these links into both systems, Salesforce first.")
         key = (id(self.state.reviewed), self.policy.currentData(), self.normalize.isChecked(), self.state.live)
-        if key != self._built_for:
+        if key != self._built_for or self.state.plan is None:  # None: what it was built from changed (review calls)
             self._build()
         elif self.plan is not None:
             self._show((self.plan, self.data_checks))  # the same plan; the accepted fixes may have changed
@@ -143,7 +143,7 @@ class PlanPage(BasePage):
         if run is None or decisions is None:
             return
         policy = str(self.policy.currentData())
-        self.state.policy = policy
+        self.state.policy_chosen(policy)
         normalize = self.normalize.isChecked()
         self._built_for = (id(decisions), policy, normalize, self.state.live)
         if self.state.live:
@@ -230,7 +230,7 @@ class PlanPage(BasePage):
         plan, checks = outcome
         self._show_checks(checks)
         self.plan = plan
-        self.state.plan = plan
+        self.state.planned(plan)
         name = self.state.billing.system.display_name if self.state.billing is not None else "Billing"
         fixes = accepted_fixes_lines(self.state, name) if self.state.live else []
         self.summary.setText("<br>".join([*plan.summary_lines(name), *fixes]))
@@ -243,9 +243,7 @@ class PlanPage(BasePage):
         self.checks.setVisible(checks is not None)
         if checks is None:
             return
-        if self.state.preflight is not None:
-            fresh = {c.key: c for c in checks}
-            self.state.preflight = [fresh.get(r.key, r) for r in self.state.preflight]
+        self.state.data_checked(checks)
         lines = [f"<b>{STATUS_WORDS[c.status]}</b> — {c.title}: {c.explanation}"
                  + (f" What to do: {c.remedy}" if c.status != "pass" and c.remedy else "") for c in checks]
         failed = any(c.status == "fail" for c in checks)
@@ -268,7 +266,7 @@ class PlanPage(BasePage):
                                         "Plan files (*.json)")
         if path is not None:
             self.run(lambda p, c: write_plan(plan, path), f"saving {path.name}",
-                     lambda _: self.state.saved.append(path))
+                     lambda _: self.state.file_saved(path))
 
     def isComplete(self) -> bool:
         """Write waits for a plan and for every data check to pass; customers the billing system's own

@@ -201,7 +201,7 @@ class QualityPage(BasePage):
         self._source = source
         self.model.set_frame(problems_for(WizardState()), ViewSpec())
         state = self.state
-        fixes, state.restored_fixes = state.restored_fixes, None  # a reopened project's accepted fixes
+        fixes = state.take_restored_fixes()  # a reopened project's accepted fixes
 
         def work(progress: object, cancel: object) -> pd.DataFrame:
             problems, _ = apply_fix_calls(problems_for(state), fixes, ACCEPT_COLUMN)
@@ -341,5 +341,5 @@ class QualityPage(BasePage):
                      "never changed."))
 
     def validatePage(self) -> bool:
-        self.state.accepted_fixes = self.accepted().copy()
+        self.state.fixes_accepted(self.accepted().copy())
         return True
