@@ -126,6 +126,7 @@ class ReviewSession:
             where = self.frame.columns.get_loc(column)
             self.frame.isetitem(where, twin.frame[column])  # type: ignore[arg-type]
         self._done, self._undone, self._counts = twin._done, twin._undone, twin._counts
+        twin.frame = pd.DataFrame()  # spent: sharing columns with it would make every later write copy them
 
     # --- calls -----------------------------------------------------------------------------------
     def accept(self, positions: Sequence[int] | Positions) -> Step | None:

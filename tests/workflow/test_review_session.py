@@ -169,9 +169,11 @@ def test_a_call_made_on_a_fork_leaves_the_session_alone_until_adopted(session: R
     pd.testing.assert_frame_equal(session.frame, after_one)  # the twin's writes never reach the session
     assert session.history == ["Accept 1 row"]
     assert session.counts == _status_counts(after_one)
+    made = twin.frame.copy()
     session.adopt(twin, step.columns())
     assert session.frame is frame  # the same frame object, its columns taken over
-    pd.testing.assert_frame_equal(frame, twin.frame)
+    pd.testing.assert_frame_equal(frame, made)
+    assert twin.frame.empty  # spent: it shares no column with the session any longer
     assert session.history == twin.history
     assert session.counts == _status_counts(frame)
     assert session.next_undo() is step
