@@ -28,7 +28,7 @@ from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.bulk_accept_dialog import BulkAcceptDialog
 from desktop_app.gui.evidence_pane import EvidencePane
-from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
+from desktop_app.gui.frame_model import BACKGROUND_ROWS, SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.outcome_chart import OutcomeChart, status_label
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.review_calls import BIG_CALL_ROWS, ReviewCalls
@@ -333,10 +333,18 @@ class MatchPage(BasePage):
         self.calls.make(lambda session: session.reject(self.selected_positions()), "Select the rows to reject first.")
 
     def accept_all(self) -> None:
-        """Preview the suggestions by score, then accept those at or above the chosen score."""
+        """Preview the suggestions by score, then accept those at or above the chosen score (the
+        scores of a big review are gathered on a worker first)."""
         if self.session is None:
             return
-        scores = suggestion_scores(self.model.frame)
+        frame = self.model.frame
+        if len(frame) < BACKGROUND_ROWS:
+            self._ask_bulk(suggestion_scores(frame))
+            return
+        snapshot = frame.copy(deep=False)
+        self.run(lambda p, c: suggestion_scores(snapshot), "weighing the suggestions", self._ask_bulk)
+
+    def _ask_bulk(self, scores: np.ndarray) -> None:
         if not scores.size:
             self.show_error("No open suggestion is left to accept.")
             return
