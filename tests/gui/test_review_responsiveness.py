@@ -81,8 +81,9 @@ def test_review_of_a_million_rows_never_stalls(qtbot, tmp_path: Path, monkeypatc
         # Our CPU time in the longest gap, and the UI thread's own, say how much of a stall is the page's
         # work rather than the other processes on a shared machine.
         print(f"\nUI stall | {what} ({len(decisions):,} rows): longest {meter.longest * 1000:.0f} ms (our CPU "
-              f"in it {meter.longest_cpu * 1000:.0f} ms), {time.perf_counter() - began:.1f} s; UI thread CPU "
-              f"{(time.thread_time() - busy) * 1000:.0f} ms", flush=True)
+              f"in it {meter.longest_cpu * 1000:.0f} ms, longest GC pause {meter.longest_gc * 1000:.0f} ms), "
+              f"{time.perf_counter() - began:.1f} s; UI thread CPU {(time.thread_time() - busy) * 1000:.0f} ms",
+              flush=True)
 
     measure("showing the review", lambda: page.show_run(run, prepared))
     frame = page.model.frame
