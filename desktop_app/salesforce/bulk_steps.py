@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from simple_salesforce.bulk2 import Operation, ResultsType
 
+from desktop_app.core.ids import normalize_id
 from desktop_app.core.progress import Cancelled, CancelToken
 from desktop_app.salesforce.bulk import FINAL_STATES, parse_bulk_error, read_csv_text
 from desktop_app.salesforce.errors import ApiRequestFailed, SalesforceError, WriteOutcomeUnknown
@@ -131,15 +132,18 @@ def job_outcome(transport: Transport, job_id: str, info: dict[str, Any], ids: li
         return outcome
     if failed:
         page = _results(transport, job_id, ResultsType.failed, cancel)
-        for record_id, text in zip(_ids(page), page.get("sf__Error", pd.Series([""] * len(page))), strict=True):
-            outcome.failed[record_id] = parse_bulk_error(str(text))
+        errors = page["sf__Error"] if "sf__Error" in page.columns else pd.Series([""] * len(page), dtype=object)
+        for record_id, text in zip(_ids(page), errors, strict=True):
+            if record_id:
+                outcome.failed[record_id] = parse_bulk_error(str(text))
     if info.get("state") == "JobComplete" and processed == len(ids):
         outcome.written.update(i for i in ids if i not in outcome.failed)
         return outcome
     # Stopped early (Failed, Aborted) or counters that do not add up: only the files are trusted.
-    outcome.written.update(_ids(_results(transport, job_id, ResultsType.successful, cancel)))
+    outcome.written.update(i for i in _ids(_results(transport, job_id, ResultsType.successful, cancel)) if i)
     for record_id in _ids(_results(transport, job_id, ResultsType.unprocessed, cancel)):
-        outcome.failed.setdefault(record_id, ("UNPROCESSED", "Salesforce did not process this record (the job "
+        if record_id:
+            outcome.failed.setdefault(record_id, ("UNPROCESSED", "Salesforce did not process this record (the job "
                                               "stopped early); it is sent again by the next attempt."))
     return outcome
 
@@ -151,10 +155,12 @@ def _results(transport: Transport, job_id: str, kind: ResultsType, cancel: Cance
 
 
 def _ids(page: pd.DataFrame) -> list[str]:
-    for column in ("sf__Id", "Id"):
-        if column in page.columns:
-            return [str(v) for v in page[column] if str(v)]
-    return []
+    """The record Id of each result row (18 characters): ``sf__Id``, else the Id column the job was sent
+    (Salesforce leaves ``sf__Id`` empty on some failures)."""
+    given = page["sf__Id"] if "sf__Id" in page.columns else pd.Series([""] * len(page), dtype=object)
+    sent = page["Id"] if "Id" in page.columns else pd.Series([""] * len(page), dtype=object)
+    ids = [str(a or b).strip() for a, b in zip(given, sent, strict=True)]
+    return [normalize_id(i) or i for i in ids]
 
 
 def query_all(transport: Transport, soql: str, *, expected_rows: int, cancel: CancelToken) -> pd.DataFrame:

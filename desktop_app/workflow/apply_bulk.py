@@ -75,6 +75,8 @@ def settle_open_jobs(journal: Journal, run_id: str, side: SalesforceSide, cancel
         info = bulk_steps.job_state(side.transport, job_id, cancel)
         if info is not None and info.get("state") == "Open":
             info = bulk_steps.abort(side.transport, job_id, cancel)
+            if info is not None and info.get("state") == "Open":
+                raise SalesforceError(f"Bulk job {job_id} of an earlier attempt could not be aborted.")
         if info is not None and info.get("state") not in FINAL_STATES:
             info = bulk_steps.wait_until_final(side.transport, job_id, rows=len(items), cancel=cancel)
         _journal_outcome(journal, run_id, side, batch, job_id, info, items, cancel)
