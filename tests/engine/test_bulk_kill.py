@@ -28,7 +28,8 @@ ACCOUNTS = 5_000
 
 
 def _upload_answer_held_back(systems: Systems) -> bool:
-    """The upload arrived (its answer is held back 30 s) and nobody closed the job."""
+    """The upload arrived (its answer is held back 5 s, long enough to kill the process first) and
+    nobody closed the job."""
     return any(job.kind == "ingest" and job.data is not None for job in systems.sf.bulk.jobs.values())
 
 
@@ -44,7 +45,7 @@ def _job_running(systems: Systems) -> bool:
     ("moment", "knobs", "first_job_ends"),
     [
         (_upload_answer_held_back,
-         {"fault_kinds": ("bulk.ingest.upload",), "fault_slow_rate": 1.0, "slow_seconds": 30.0}, "Aborted"),
+         {"fault_kinds": ("bulk.ingest.upload",), "fault_slow_rate": 1.0, "slow_seconds": 5.0}, "Aborted"),
         (_job_running, {"bulk_ingest_seconds": 10.0}, "JobComplete"),
     ],
     ids=["uploaded-not-started", "job-running"],
