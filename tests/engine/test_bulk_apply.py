@@ -11,7 +11,7 @@ from desktop_app.core.journal import Journal
 from desktop_app.core.plan import Plan
 from desktop_app.sandbox.salesforce import with_knobs
 from desktop_app.workflow.apply_bulk import BULK_ABOVE, LOCKED
-from desktop_app.workflow.engine import RunReport, start_apply
+from desktop_app.workflow.engine import RunReport, start_apply, start_undo
 from desktop_app.workflow.plan import plan_from_live
 
 ACCOUNTS = 5_000
@@ -37,9 +37,12 @@ def _apply(systems: Systems, run_id: str) -> tuple[Plan, RunReport, dict[str, in
 
 
 @pytest.mark.timeout(300)
-def test_a_large_run_writes_salesforce_in_one_bulk_job_links_both_sides_and_verifies_in_ten_calls() -> None:
+def test_a_large_run_writes_salesforce_in_one_bulk_job_links_both_sides_verifies_in_ten_calls_and_undoes() -> None:
     systems = start_systems(ACCOUNTS)
     try:
+        spaced = [str(record_id) for record_id in systems.data.truth["account_id"][:5]]
+        for n, record_id in enumerate(spaced):  # an undo must put these back exactly, spaces included
+            systems.sf.org.set_field("Account", record_id, LINK_FIELD, f"  cus_OLD{n}  ")
         plan, report, used, start = _apply(systems, "bulk")
         assert report.state == "done", report.message
         assert report.pairs == {"linked": len(plan.links)}
@@ -54,6 +57,16 @@ def test_a_large_run_writes_salesforce_in_one_bulk_job_links_both_sides_and_veri
         assert systems.account_values() == want_accounts
         assert systems.customer_values() == want_customers
         assert systems.sf.org.counters.max_writes(LINK_FIELD) == 1
+
+        jobs_before = len(systems.sf.bulk.jobs)
+        with Journal() as journal:
+            undo = start_undo(journal, "bulk", systems.opened[-1])
+        assert undo.state == "done", undo.message
+        assert undo.pairs == {"restored": len(plan.links)}
+        assert len(systems.sf.bulk.jobs) - jobs_before == 3  # read, one update job, verify
+        assert systems.account_values() == start[0]  # byte for byte, through the job's CSV
+        assert [start[0][record_id] for record_id in spaced] == [f"  cus_OLD{n}  " for n in range(5)]
+        assert systems.customer_values() == start[1]
     finally:
         systems.stop()
 
