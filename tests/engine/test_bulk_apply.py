@@ -114,6 +114,7 @@ def test_a_record_the_job_refuses_gets_its_own_reason_and_the_rest_are_written()
         assert {item.error_code for item in failed} == {"FIELD_CUSTOM_VALIDATION_EXCEPTION"}
         assert all("country" in item.message.lower() and "--retry-refused" in item.message for item in failed)
         assert used["bulk.ingest.results"] == 1  # only the failed records' file was fetched
+        assert "collections.update" not in used  # a refusal is not retried by the run's retry pass
         assert report.pairs["linked"] == len(plan.links) - len(refused)
         assert systems.sf.org.counters.max_writes(LINK_FIELD) == 1
     finally:
