@@ -3,9 +3,10 @@
 A ``RequestPool`` holds a system's documented limits (``RateLimit``): a request takes a slot (one of
 ``max_concurrent``) and a start time from a token bucket paced at ``requests_per_second``. A 429
 pauses the whole pool for the time the system asked (``Retry-After``), not just the thread that got
-it, and lowers the pace by a fifth; the pace creeps back up while the system answers. A system whose
-limit is not published is sent as fast as ``max_concurrent`` allows until it throttles, then paced
-below what it accepted. ``map`` runs a function over items on the pool's worker threads, results in
+it, and sets the pace to 90% of what the system served over the last seconds; with a documented
+rate the pace creeps back up to it while the system answers. A system whose limit is not published
+is sent as fast as ``max_concurrent`` allows until it throttles, then kept at 90% of what it served.
+``map`` runs a function over items on the pool's worker threads, results in
 order, so an adapter's per-customer writes go out concurrently with the journal as strict as before
 (the engine journals a batch before and after the whole call).
 
@@ -32,8 +33,9 @@ R = TypeVar("R")
 # The pace never drops below this (requests/s): a system that throttles everything is a quota,
 # which the per-request throttle budget turns into ``ThrottledTooLong``.
 MIN_RATE = 0.5
-DECREASE = 0.8  # pace kept after a 429
-RECOVERY_PER_SECOND = 0.05  # of the ceiling (or of the pace when there is none), per second of answers
+KEEP_AFTER_429 = 0.9  # of the rate the system served just before it throttled
+SERVED_WINDOW = 2.0  # seconds of answers that rate is measured over
+RECOVERY_PER_SECOND = 0.02  # of the documented rate, per second without a 429
 DEFAULT_PAUSE = 1.0  # seconds paused after a 429 without Retry-After
 
 
@@ -77,7 +79,7 @@ class RequestPool:
         self._next_start = 0.0
         self._paused_until = 0.0
         self._last_change = 0.0
-        self._recent: deque[float] = deque(maxlen=4096)
+        self._served: deque[float] = deque(maxlen=16384)  # when the last answers (not 429s) came
         self._requests = self._throttled = 0
         self._first = self._last = 0.0
         self._last_answer = time.monotonic()
@@ -130,39 +132,42 @@ class RequestPool:
         self._requests += 1
         self._first = self._first or now
         self._last = now
-        self._recent.append(now)
 
     def _recover(self, now: float) -> None:
+        """Creep back towards the documented rate after a slowdown (a shared quota freed up)."""
         ceiling = self.limit.requests_per_second
-        if self._pace is None or (ceiling is not None and self._pace >= ceiling):
+        if ceiling is None or self._pace is None or self._pace >= ceiling:
             return
         if now - self._last_change < 1.0 or now < self._paused_until:
             return
-        step = RECOVERY_PER_SECOND * (ceiling or self._pace) * (now - self._last_change)
-        self._pace = min(ceiling, self._pace + step) if ceiling else self._pace + step
+        self._pace = min(ceiling, self._pace + RECOVERY_PER_SECOND * ceiling * (now - self._last_change))
         self._last_change = now
 
     def throttled(self, wait: float | None) -> None:
-        """A 429 arrived: pause every request for ``wait`` seconds and slow the pace (once per pause)."""
+        """A 429 arrived: pause every request for ``wait`` seconds and pace below what the system served
+        lately (once per pause: requests already in flight when it began do not cut again)."""
         with self._lock:
             now = time.monotonic()
             self._throttled += 1
             self._mark_answer(now)
             if now < self._paused_until:
-                return  # requests already in flight when the pause began: one cut is enough
+                return
             self._paused_until = now + (DEFAULT_PAUSE if wait is None else wait)
-            accepted = sum(1 for t in self._recent if t > now - 1.0)
-            current = self._pace if self._pace is not None else float(max(accepted, 1))
-            self._pace = max(MIN_RATE, DECREASE * min(current, float(max(accepted, 1))))
+            window = min(SERVED_WINDOW, max(now - self._first, 0.25))
+            served = sum(1 for t in self._served if t > now - window) / window
+            current = self._pace if self._pace is not None else served
+            self._pace = max(MIN_RATE, KEEP_AFTER_429 * min(current, served or current or MIN_RATE))
             self._next_start = self._paused_until
             self._last_change = self._paused_until
 
     # --- outage -------------------------------------------------------------------------------
 
     def answered(self) -> None:
-        """The system answered a request (any HTTP status)."""
+        """The system answered a request (any status but 429)."""
         with self._lock:
-            self._mark_answer(time.monotonic())
+            now = time.monotonic()
+            self._mark_answer(now)
+            self._served.append(now)
 
     def _mark_answer(self, now: float) -> None:
         self._last_answer = now
