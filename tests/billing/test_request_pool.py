@@ -103,9 +103,11 @@ def test_the_concurrent_path_gives_the_serial_paths_results(tmp_path: Path) -> N
         with start_sequence_sandbox(customers=customers, workdir=folder, faults=faults) as sandbox, \
                 _adapter(sandbox, limit) as adapter:
             pairs = [(f"cust-{i:04d}", ACCOUNT_A if i % 3 else ACCOUNT_B) for i in range(40)]
-            pairs += [("cust-0001", ACCOUNT_A), ("cust-0002", ACCOUNT_A), ("cust-0003", "")]  # repeats
+            pairs[2:2] = [("cust-0001", ACCOUNT_A)]  # a repeat next to its first: never written at once
+            pairs += [("cust-0002", ACCOUNT_A), ("cust-0003", "")]  # a repeat; another account: refused
             results = adapter.write_links(pairs)
             assert max(sandbox.counters.writes.values()) == 1
+            assert sandbox.counters.idempotent_replays == 0
             stored = {f"cust-{i:04d}": sandbox.store.link_of(f"cust-{i:04d}", "Salesforce") for i in range(40)}
         return [(r.customer_id, r.status, r.error_code, r.previous) for r in results], stored
 
