@@ -24,7 +24,13 @@ import pandas as pd
 import requests
 
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
-from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import (
+    JsonApiClient,
+    PooledAdapter,
+    RetriesExhausted,
+    failed_after_retries,
+    transport_errors,
+)
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
@@ -181,6 +187,7 @@ class ChargebeeBilling(PooledAdapter[JsonApiClient]):
     def _get(self, customer_id: str, cancel: CancelToken | None) -> requests.Response:
         return self._api.request("GET", f"customers/{quote(customer_id, safe='')}", cancel=cancel)
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given customer's stored Salesforce Account id (None when empty, deleted or missing)."""
         wanted = list(dict.fromkeys(customer_ids))

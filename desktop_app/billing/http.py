@@ -10,10 +10,11 @@ until the system answers again, so a run facing an outage stops in seconds, not 
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, Protocol, Self, TypeVar
@@ -33,6 +34,7 @@ from desktop_app.billing.pool import RequestPool
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
 from desktop_app.core.progress import CancelToken
 
+ReadT = TypeVar("ReadT")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Failures of the line itself (refused, dropped, timed out, cut mid-answer): retried for reads.
@@ -229,6 +231,24 @@ def failed_after_retries(customer_id: str, account_id: str, previous: str | None
     return LinkWriteResult(customer_id, account_id, "failed", previous=previous,
                            error_code="rate_limited" if status == 429 else f"http_{status}",
                            message=f"{failure} {hint}")
+
+
+def transport_errors(read: Callable[..., ReadT]) -> Callable[..., ReadT]:
+    """For an adapter's read methods: an answer that could not be read (a broken or non-JSON body,
+    which ``requests`` reports as its own exception) becomes a ``BillingConnectionError``, so no
+    ``requests`` exception reaches the engine."""
+
+    @functools.wraps(read)
+    def checked(self: Any, *args: Any, **kwargs: Any) -> ReadT:
+        try:
+            return read(self, *args, **kwargs)
+        except requests.RequestException as failure:
+            raise BillingConnectionError(
+                f"{getattr(self, 'display_name', 'The billing system')}'s answer could not be read "
+                f"({type(failure).__name__}); try again later."
+            ) from None
+
+    return checked
 
 
 class _Closable(Protocol):

@@ -38,7 +38,13 @@ from desktop_app.billing.base import (
     repeated_customers,
 )
 from desktop_app.billing.bearer import BearerApi, Renew
-from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import (
+    JsonApiClient,
+    PooledAdapter,
+    RetriesExhausted,
+    failed_after_retries,
+    transport_errors,
+)
 from desktop_app.billing.link_writes import idempotency_key, write_in_batches
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
@@ -215,6 +221,7 @@ class QuickBooksBilling(PooledAdapter[BearerApi]):
         found = self._query(f"Active IN (true, false) AND Id IN ({quoted})", 1, max(1, len(ids)), cancel)
         return {clean_text(c.get("Id")): c for c in found}
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given customer's stored Salesforce Account id (None when empty or not found)."""
         wanted = list(dict.fromkeys(customer_ids))

@@ -39,6 +39,7 @@ from desktop_app.billing.http import (
     RetriesExhausted,
     ThrottledTooLong,
     failed_after_retries,
+    transport_errors,
 )
 from desktop_app.billing.link_writes import idempotency_key, write_each
 from desktop_app.billing.pool import RateLimit
@@ -246,6 +247,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
     def _get(self, customer_id: str, cancel: CancelToken | None) -> requests.Response:
         return self._api.request("GET", _customer_path(customer_id), cancel=cancel)
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given customer's stored Salesforce Account id, exactly as stored (None when empty or
         not found)."""

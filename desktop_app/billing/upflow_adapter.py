@@ -27,7 +27,13 @@ import pandas as pd
 import requests
 
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
-from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import (
+    JsonApiClient,
+    PooledAdapter,
+    RetriesExhausted,
+    failed_after_retries,
+    transport_errors,
+)
 from desktop_app.billing.link_writes import write_each
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
@@ -156,6 +162,7 @@ class UpflowBilling(PooledAdapter[JsonApiClient]):
         """Every customer as a canonical customers frame."""
         return records_to_frame(self.iter_customers(progress=progress, cancel=cancel))
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given customer's shared identifier (None when empty or not found)."""
         found = {r.customer_id: r.sf_account_id for r in self.iter_customers()}

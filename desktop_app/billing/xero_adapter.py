@@ -34,6 +34,7 @@ from desktop_app.billing.http import (
     RetriesExhausted,
     ThrottledTooLong,
     failed_after_retries,
+    transport_errors,
 )
 from desktop_app.billing.link_writes import idempotency_key, write_in_batches
 from desktop_app.billing.pool import RateLimit
@@ -158,6 +159,7 @@ class XeroBilling(PooledAdapter[BearerApi]):
             raise self._failed_read(response, "read contacts")
         return {clean_text(c.get("ContactID")): c for c in response.json().get("Contacts") or []}
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given contact's ContactNumber (None when empty or not found), 50 contacts a call."""
         wanted = list(dict.fromkeys(customer_ids))

@@ -29,7 +29,13 @@ from desktop_app.billing.base import (
     records_to_frame,
     repeated_customers,
 )
-from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import (
+    JsonApiClient,
+    PooledAdapter,
+    RetriesExhausted,
+    failed_after_retries,
+    transport_errors,
+)
 from desktop_app.billing.link_writes import write_in_batches
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
@@ -161,6 +167,7 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
             return False, None
         return True, clean_text((payload.get("basicInfo") or {}).get("crmId")) or None
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given account's CrmId (None when empty or not found)."""
         wanted = list(dict.fromkeys(customer_ids))

@@ -91,7 +91,10 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
                 wait = store.faults.retry_after_seconds if storm else rate_limiter.retry_after()
                 throttled.headers["Retry-After"] = str(wait)
                 return _counted(throttled)
-            return _counted(handler(request))
+            answer = handler(request)
+            if store.take_garbled():
+                answer = Response.html("<html><body>Upstream error</body></html>")
+            return _counted(answer)
 
         return run
 

@@ -40,6 +40,8 @@ class SequenceFaults:
     ``down``: every request is dropped unanswered (the system stopped answering).
     ``down_after_requests``: answer this many more requests, then go ``down`` (negative: never).
     ``slow_seconds``: every answer is held back this long (a system that hangs).
+    ``garbled_answers``: the next N answers are handled, then replaced by an HTML page with status 200
+    (a proxy's error page: the body is not the API's JSON).
     ``hang_when_down``: while ``down``, hold each request unanswered (up to ``HANG_LIMIT`` seconds,
     or until ``down`` is cleared) before dropping it, as a system that stopped answering behind a
     load balancer does; the client meets its read timeout rather than a refused connection.
@@ -56,6 +58,7 @@ class SequenceFaults:
     down_after_requests: int = -1
     slow_seconds: float = 0.0
     hang_when_down: bool = False
+    garbled_answers: int = 0
 
 
 @dataclass
@@ -163,6 +166,14 @@ class SequenceStore:
         deadline = time.monotonic() + HANG_LIMIT
         while self.faults.hang_when_down and self.faults.down and time.monotonic() < deadline:
             time.sleep(0.05)
+
+    def take_garbled(self) -> bool:
+        """True (using one up) while answers are to be garbled."""
+        with self.lock:
+            if self.faults.garbled_answers > 0:
+                self.faults.garbled_answers -= 1
+                return True
+            return False
 
     def take_storm(self) -> bool:
         """True while a 429 storm lasts; each call uses up one stormy request."""
