@@ -8,7 +8,9 @@
 to keep to. The baseline is the same run, on fresh sandboxes of ``--baseline-links`` links, with the
 billing writes one at a time (the request pool at one request in flight: what apply did before),
 so the ratio compares the two in the same process. Prints progress lines, then one JSON line:
-seconds per phase, calls per side, and the billing side's achieved rate against its limit.
+seconds per phase, calls per side, and the billing side's achieved rate against its limit (requests
+per second over the time billing requests were waiting to go out; the rest of the run is the
+Salesforce side, the journal and planning).
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
         done = time.perf_counter()
         figures = pool.figures()
         sent = figures.requests - pool_before.requests
-        busy = figures.busy_seconds
+        busy = figures.busy_seconds - pool_before.busy_seconds  # while billing requests waited to go out
         return {
             "links": len(plan.links),
             "state": report.state,
@@ -68,6 +70,7 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
             "salesforce_api_calls_apply": sum(systems.sf.org.counters.calls.values()) - sf_before,
             "sequence_requests_apply": sum(systems.seq.counters.requests.values()) - seq_before,
             "sequence_429s": systems.seq.counters.statuses[429] - throttled_before,
+            "billing_seconds_busy": round(busy, 1),
             "billing_limit": limit.describe(),
             "billing_requests_per_second": round(sent / busy, 1) if busy > 0 else None,
             "billing_share_of_limit": round(sent / busy / rate_limit, 3) if rate_limit and busy > 0 else None,

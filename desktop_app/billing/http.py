@@ -95,6 +95,8 @@ class JsonApiClient:
         # Passed on every request: a session-level ``verify`` loses to REQUESTS_CA_BUNDLE.
         self._verify: str | bool = str(ca_cert) if ca_cert else True
         self._down = False  # the last request gave up on an unreachable system
+        self._probe = threading.Lock()
+        self._probe_failed_at = 0.0
 
     def __repr__(self) -> str:  # the sessions hold credentials; never print them
         return f"JsonApiClient({self.base_url!r})"
@@ -123,11 +125,24 @@ class JsonApiClient:
             self._idle.put(session)
 
     def _send(self, method: str, url: str, cancel: CancelToken | None, **options: Any) -> requests.Response:
-        # While the system is silent, one short probe instead of the full read timeout.
-        timeout = (min(self.timeout[0], PROBE_TIMEOUT[0]), min(self.timeout[1], PROBE_TIMEOUT[1])) \
-            if self._down else self.timeout
-        with self.pool.slot(cancel), self._session() as session:
-            return session.request(method, url, timeout=timeout, verify=self._verify, **options)
+        if not self._down:
+            with self.pool.slot(cancel), self._session() as session:
+                return session.request(method, url, timeout=self.timeout, verify=self._verify, **options)
+        # The system went silent: one request at a time probes it, with a short timeout, and those
+        # that waited meanwhile give up at once when that probe failed.
+        asked = time.monotonic()
+        with self._probe:
+            if self._down and self._probe_failed_at > asked:
+                raise BillingUnreachable(
+                    f"{self.system_name} is not answering at {self.base_url}. Check the network connection and "
+                    "the system's status, then try again.")
+            timeout = (min(self.timeout[0], PROBE_TIMEOUT[0]), min(self.timeout[1], PROBE_TIMEOUT[1]))
+            try:
+                with self.pool.slot(cancel), self._session() as session:
+                    return session.request(method, url, timeout=timeout, verify=self._verify, **options)
+            except TRANSPORT_FAILURES:
+                self._probe_failed_at = time.monotonic()
+                raise
 
     def request(
         self,
@@ -160,15 +175,15 @@ class JsonApiClient:
             try:
                 response = self._send(method, url, cancel, params=params, json=json, data=data, headers=headers)
             except TRANSPORT_FAILURES as failure:
+                silent_too_long = self.pool.unanswered(sent)
                 if write and not never_sent(failure):
                     # A server that let a write time out may hang on the next request too: try that once.
+                    # (Lost answers to writes alone do not stop a run: reads tell whether it is down.)
                     self._down = self._down or isinstance(failure, requests.Timeout)
-                    self.pool.unanswered(sent)
                     raise BillingWriteOutcomeUnknown(
                         f"{self.system_name} did not answer a {method} to {path} ({type(failure).__name__}); "
                         "it may or may not have been applied, so it is read back before any new attempt."
                     ) from None
-                silent_too_long = self.pool.unanswered(sent)
                 wait = None if self._down or silent_too_long else self.retry.failure_wait(
                     attempt, time.monotonic() - began)
                 if wait is None:

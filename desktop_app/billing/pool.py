@@ -3,9 +3,10 @@
 A ``RequestPool`` holds a system's documented limits (``RateLimit``): a request takes a slot (one of
 ``max_concurrent``) and a start time from a token bucket paced at ``requests_per_second``. A 429
 pauses the whole pool for the time the system asked (``Retry-After``), not just the thread that got
-it, and sets the pace to 90% of what the system served over the last seconds; with a documented
-rate the pace creeps back up to it while the system answers. A system whose limit is not published
-is sent as fast as ``max_concurrent`` allows until it throttles, then kept at 90% of what it served.
+it, and sets the pace to 90% of what the system served over the last seconds; the pace then grows
+5% a second while the system answers, up to the documented rate. A system whose limit is not
+published is sent as fast as ``max_concurrent`` allows until it throttles, then paced that way
+(each probe past its limit costs the requests then in flight, not a storm).
 ``map`` runs a function over items on the pool's worker threads, results in
 order, so an adapter's per-customer writes go out concurrently with the journal as strict as before
 (the engine journals a batch before and after the whole call).
@@ -35,8 +36,11 @@ R = TypeVar("R")
 MIN_RATE = 0.5
 KEEP_AFTER_429 = 0.9  # of the rate the system served just before it throttled
 SERVED_WINDOW = 2.0  # seconds of answers that rate is measured over
-RECOVERY_PER_SECOND = 0.02  # of the documented rate, per second without a 429
+RECOVERY_PER_SECOND = 0.05  # pace gained per second without a 429 (up to the documented rate)
+MIN_ANSWERS_TO_PACE = 10
 DEFAULT_PAUSE = 1.0  # seconds paused after a 429 without Retry-After
+WORKER_PREFIX = "billing-pool"
+MAX_WORKERS = 32  # threads per pool, whatever concurrency a system allows (Zuora: 200)
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class PoolFigures:
-    """What a pool did: requests sent, 429s received, and the achieved rate while busy."""
+    """What a pool did: requests sent, 429s received, and the seconds some request wanted to go out
+    (waiting for its turn or on the wire): the achieved rate is measured over those."""
 
     requests: int
     throttled: int
@@ -63,7 +68,7 @@ class PoolFigures:
 
     @property
     def rate(self) -> float:
-        """Requests per second between the first and the last request."""
+        """Requests per second while there were requests to send."""
         return self.requests / self.busy_seconds if self.busy_seconds > 0 else 0.0
 
 
@@ -81,10 +86,12 @@ class RequestPool:
         self._last_change = 0.0
         self._served: deque[float] = deque(maxlen=16384)  # when the last answers (not 429s) came
         self._requests = self._throttled = 0
+        self._wanting = 0  # requests waiting for or holding a slot
+        self._wanted_since = self._busy = 0.0
         self._first = self._last = 0.0
         self._last_answer = time.monotonic()
         self._silent_since: float | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._unanswered_in_row = 0
 
     @property
     def pace(self) -> float | None:
@@ -94,20 +101,35 @@ class RequestPool:
     def figures(self) -> PoolFigures:
         """Counts so far (for benchmarks and the run's figures)."""
         with self._lock:
-            return PoolFigures(self._requests, self._throttled, self._last - self._first, self.limit)
+            busy = self._busy + (time.monotonic() - self._wanted_since if self._wanting else 0.0)
+            return PoolFigures(self._requests, self._throttled, busy, self.limit)
 
     # --- one request --------------------------------------------------------------------------
 
     @contextmanager
     def slot(self, cancel: CancelToken | None = None) -> Iterator[None]:
         """Hold one of the concurrent slots and wait for this request's turn under the pace."""
-        while not self._slots.acquire(timeout=0.2):
-            _raise_if_cancelled(cancel)
+        self._demand(+1)
         try:
-            self._wait_turn(cancel)
-            yield
+            while not self._slots.acquire(timeout=0.2):
+                _raise_if_cancelled(cancel)
+            try:
+                self._wait_turn(cancel)
+                yield
+            finally:
+                self._slots.release()
         finally:
-            self._slots.release()
+            self._demand(-1)
+
+    def _demand(self, change: int) -> None:
+        """Count the time some request wanted to go out (the rate is measured over that time)."""
+        with self._lock:
+            now = time.monotonic()
+            if self._wanting == 0:
+                self._wanted_since = now
+            self._wanting += change
+            if self._wanting == 0:
+                self._busy += now - self._wanted_since
 
     def _wait_turn(self, cancel: CancelToken | None) -> None:
         while True:
@@ -134,13 +156,15 @@ class RequestPool:
         self._last = now
 
     def _recover(self, now: float) -> None:
-        """Creep back towards the documented rate after a slowdown (a shared quota freed up)."""
+        """Speed back up while the system answers (a shared quota freed up, or a limit found too low),
+        never past the documented rate; an unpublished one is probed again by the next 429."""
         ceiling = self.limit.requests_per_second
-        if ceiling is None or self._pace is None or self._pace >= ceiling:
+        if self._pace is None or (ceiling is not None and self._pace >= ceiling):
             return
         if now - self._last_change < 1.0 or now < self._paused_until:
             return
-        self._pace = min(ceiling, self._pace + RECOVERY_PER_SECOND * ceiling * (now - self._last_change))
+        grown = self._pace * (1 + RECOVERY_PER_SECOND * (now - self._last_change))
+        self._pace = min(ceiling, grown) if ceiling is not None else grown
         self._last_change = now
 
     def throttled(self, wait: float | None) -> None:
@@ -153,12 +177,15 @@ class RequestPool:
             if now < self._paused_until:
                 return
             self._paused_until = now + (DEFAULT_PAUSE if wait is None else wait)
-            window = min(SERVED_WINDOW, max(now - self._first, 0.25))
-            served = sum(1 for t in self._served if t > now - window) / window
-            current = self._pace if self._pace is not None else served
-            self._pace = max(MIN_RATE, KEEP_AFTER_429 * min(current, served or current or MIN_RATE))
             self._next_start = self._paused_until
             self._last_change = self._paused_until
+            window = min(SERVED_WINDOW, max(now - self._first, 0.25))
+            answers = sum(1 for t in self._served if t > now - window)
+            if answers < MIN_ANSWERS_TO_PACE:
+                return  # too few answers lately to tell a rate (a storm from the start): the pause alone
+            served = answers / window
+            current = self._pace if self._pace is not None else served
+            self._pace = max(MIN_RATE, KEEP_AFTER_429 * min(current, served))
 
     # --- outage -------------------------------------------------------------------------------
 
@@ -172,15 +199,24 @@ class RequestPool:
     def _mark_answer(self, now: float) -> None:
         self._last_answer = now
         self._silent_since = None
+        self._unanswered_in_row = 0
 
     def unanswered(self, began: float) -> bool:
-        """A request sent at ``began`` (monotonic) got no answer; True when the system has now been
-        silent for ``outage_seconds`` since the last answer (or since the first unanswered request
-        began, after an idle spell): time to give up rather than retry."""
+        """A request sent at ``began`` (monotonic) got no answer; True when it is time to give up
+        rather than retry: the system has been silent for ``outage_seconds`` since the last answer
+        (or since the first unanswered request began, after an idle spell), or more requests in a
+        row went unanswered than can be in flight at once (so not just the ones sent together)."""
         with self._lock:
             now = time.monotonic()
             self._silent_since = min(self._silent_since or began, began)
-            return now - max(self._last_answer, self._silent_since) >= self.outage_seconds
+            self._unanswered_in_row += 1
+            return (now - max(self._last_answer, self._silent_since) >= self.outage_seconds
+                    or self._unanswered_in_row > self.limit.max_concurrent + 1)
+
+    @property
+    def unanswered_in_row(self) -> int:
+        """Requests that went unanswered since the system last answered one."""
+        return self._unanswered_in_row
 
     @property
     def silent(self) -> bool:
@@ -196,7 +232,8 @@ class RequestPool:
         The first exception stops new items from starting, waits for those running and is raised.
         After a cancel, items not started get None. ``on_done(count)`` runs in the calling thread."""
         results: list[R | None] = [None] * len(items)
-        if len(items) <= 1 or self.limit.max_concurrent <= 1:
+        on_a_worker = threading.current_thread().name.startswith(WORKER_PREFIX)  # nested: run inline
+        if len(items) <= 1 or self.limit.max_concurrent <= 1 or on_a_worker:
             for position, item in enumerate(items):
                 if cancel is not None and cancel.cancelled:
                     break
@@ -204,13 +241,21 @@ class RequestPool:
                 if on_done is not None:
                     on_done(position + 1)
             return results
-        executor = self._workers()
+        workers = min(self.limit.max_concurrent, MAX_WORKERS)
+        # Threads for this call only (joined before it returns): nothing is left running when an
+        # adapter is dropped without ``close``; connections outlive them in the client's sessions.
+        with ThreadPoolExecutor(workers, thread_name_prefix=WORKER_PREFIX) as executor:
+            return self._run(executor, workers, function, items, results, cancel, on_done)
+
+    def _run(self, executor: ThreadPoolExecutor, workers: int, function: Callable[[T], R], items: Sequence[T],
+             results: list[R | None], cancel: CancelToken | None,
+             on_done: Callable[[int], None] | None) -> list[R | None]:
         pending: dict[Future[R], int] = {}
         upcoming = iter(enumerate(items))
         failure: BaseException | None = None
         done = 0
         while True:
-            while failure is None and len(pending) < self.limit.max_concurrent and not (cancel and cancel.cancelled):
+            while failure is None and len(pending) < workers and not (cancel and cancel.cancelled):
                 nxt = next(upcoming, None)
                 if nxt is None:
                     break
@@ -232,18 +277,8 @@ class RequestPool:
             raise failure
         return results
 
-    def _workers(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(self.limit.max_concurrent, thread_name_prefix="billing-pool")
-            return self._executor
-
     def close(self) -> None:
-        """Let the worker threads end (the pool can still pace requests from the caller's thread)."""
-        with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+        """Nothing to release: worker threads live only within ``map``. Kept for the adapters' close."""
 
 
 def _raise_if_cancelled(cancel: CancelToken | None) -> None:

@@ -269,10 +269,11 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
         return links
 
     def _recently_read(self, customer_id: str) -> dict[str, Any] | None:
-        """The customer as ``read_links`` got it moments ago (once), saving the GET before the PUT."""
+        """The customer as ``read_links`` got it moments ago (once), saving the GET before the PUT;
+        None while requests go unanswered, so the GET finds out whether Sequence is still there."""
         with self._fresh_lock:
             found = self._fresh.pop(customer_id, None)
-        if found is None or time.monotonic() - found[0] >= FRESH_SECONDS:
+        if found is None or time.monotonic() - found[0] >= FRESH_SECONDS or self._api.pool.unanswered_in_row:
             return None
         return found[1]
 
