@@ -9,6 +9,7 @@ from billing_support import ACCOUNT_A
 
 from desktop_app.billing.base import OUTCOME_UNKNOWN, BillingConnectionError
 from desktop_app.billing.sequence_adapter import SequenceBilling
+from desktop_app.core.address_changes import FieldChange, RecordChange
 from desktop_app.sandbox.sequence import RunningSequenceSandbox
 
 
@@ -28,4 +29,15 @@ def test_an_unreadable_answer_inside_a_write_is_an_outcome_unknown_result(
     [result] = sequence_adapter.write_links([("cust-0001", ACCOUNT_A)])
     assert (result.status, result.error_code) == ("failed", OUTCOME_UNKNOWN)
     assert "read back" in result.message
+    assert sequence_sandbox.counters.writes["cust-0001"] == 0
+
+
+def test_an_unreadable_answer_to_an_address_fix_is_an_outcome_unknown_result(
+    sequence_sandbox: RunningSequenceSandbox, sequence_adapter: SequenceBilling
+) -> None:
+    sequence_adapter.check_credentials()
+    sequence_sandbox.faults.garbled_answers = 2  # the credential check, then the GET before the PUT
+    change = RecordChange("customer", "cust-0001", (FieldChange("city", "London", "Leeds"),))
+    [result] = sequence_adapter.update_addresses([change])
+    assert (result.state, result.error_code) == ("failed", OUTCOME_UNKNOWN)
     assert sequence_sandbox.counters.writes["cust-0001"] == 0
