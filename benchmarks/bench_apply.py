@@ -1,10 +1,16 @@
 """Benchmark: plan + apply + verify N two-sided links against the local sandboxes (Salesforce + Sequence).
 
-    .venv/bin/python benchmarks/bench_apply.py [--links 100000]
+    .venv/bin/python benchmarks/bench_apply.py [--links 100000] [--latency-ms 150] [--rate-limit 100]
+                                               [--concurrency 8] [--baseline-links 1000]
 
-Prints progress lines, then one final JSON line with the end-to-end times and API calls per system.
-The Sequence side costs three requests per link written (read before, and the adapter's
-read-modify-write), so it dominates the time; Salesforce needs two calls per 200 links.
+``--latency-ms`` makes the Sequence sandbox answer that late (a laptop to a vendor's cloud);
+``--rate-limit`` makes it answer 429 past that many requests/s and gives the adapter the same limit
+to keep to. The baseline is the same run, on fresh sandboxes of ``--baseline-links`` links, with the
+billing writes one at a time (the request pool at one request in flight: what apply did before),
+so the ratio compares the two in the same process. Prints progress lines, then one JSON line:
+seconds per phase, calls per side, and the billing side's achieved rate against its limit (requests
+per second over the time billing requests were waiting to go out; the rest of the run is the
+Salesforce side, the journal and planning).
 """
 
 from __future__ import annotations
@@ -16,52 +22,91 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "engine"))
 
 
-def main() -> None:
-    """Run the benchmark and print the JSON line."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--links", type=int, default=100_000)
-    args = parser.parse_args()
-    os.environ.setdefault("CROSSLINK_DATA_DIR", tempfile.mkdtemp(prefix="crosslink-bench-"))
+def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurrency: int) -> dict[str, Any]:
+    """One plan + apply + verify on fresh sandboxes; its figures."""
     from engine_sandboxes import make_sides, start_systems, truth_matches
 
+    from desktop_app.billing.pool import RateLimit
     from desktop_app.core.journal import Journal
     from desktop_app.workflow.engine import start_apply
     from desktop_app.workflow.plan import plan_from_live
 
     began = time.perf_counter()
     # About 85% of the demo Accounts have a true customer: seed enough to plan exactly ``links`` links.
-    systems = start_systems(int(args.links / 0.85) + 100)
+    systems = start_systems(int(links / 0.85) + 100, rate_limit=rate_limit, latency_ms=latency_ms)
     try:
         started = time.perf_counter()
-        sides = make_sides(systems, fast_retries=False)
-        plan = plan_from_live(truth_matches(systems).head(args.links), sides, policy="overwrite")
+        limit = RateLimit(rate_limit, concurrency)
+        sides = make_sides(systems, fast_retries=False, rate_limit=limit)
+        systems.opened.append(sides)
+        plan = plan_from_live(truth_matches(systems).head(links), sides, policy="overwrite")
         planned = time.perf_counter()
-        seq_requests_before = sum(systems.seq.counters.requests.values())
-        sf_calls_before = sum(systems.sf.org.counters.calls.values())
+        seq_before = sum(systems.seq.counters.requests.values())
+        throttled_before = systems.seq.counters.statuses[429]
+        sf_before = sum(systems.sf.org.counters.calls.values())
+        pool = sides["customer"].system._api.pool  # type: ignore[attr-defined]
+        pool_before = pool.figures()
         print(f"plan: {len(plan.links):,} links in {planned - started:.1f}s", file=sys.stderr, flush=True)
         with Journal() as journal:
             report = start_apply(journal, plan, sides)
         done = time.perf_counter()
-        result = {
+        figures = pool.figures()
+        sent = figures.requests - pool_before.requests
+        busy = figures.busy_seconds - pool_before.busy_seconds  # while billing requests waited to go out
+        return {
             "links": len(plan.links),
             "state": report.state,
             "verified": report.verification.sentence() if report.verification else None,
             "seconds_sandbox_start": round(started - began, 1),
             "seconds_plan": round(planned - started, 1),
             "seconds_apply_and_verify": round(done - planned, 1),
+            "seconds_end_to_end_with_plan": round(done - started, 1),
             "links_per_second": round(len(plan.links) / max(done - planned, 1e-9), 1),
-            "salesforce_api_calls_apply": sum(systems.sf.org.counters.calls.values()) - sf_calls_before,
-            "salesforce_calls_by_kind": dict(systems.sf.org.counters.calls),
-            "sequence_requests_apply": sum(systems.seq.counters.requests.values()) - seq_requests_before,
+            "salesforce_api_calls_apply": sum(systems.sf.org.counters.calls.values()) - sf_before,
+            "sequence_requests_apply": sum(systems.seq.counters.requests.values()) - seq_before,
+            "sequence_429s": systems.seq.counters.statuses[429] - throttled_before,
+            "billing_seconds_busy": round(busy, 1),
+            "billing_limit": limit.describe(),
+            "billing_requests_per_second": round(sent / busy, 1) if busy > 0 else None,
+            "billing_share_of_limit": round(sent / busy / rate_limit, 3) if rate_limit and busy > 0 else None,
+            "latency_ms": latency_ms,
             "writes": report.write_counts,
         }
-        print(json.dumps(result, sort_keys=True))
     finally:
         systems.stop()
+
+
+def main() -> None:
+    """Run the baseline and the pooled run; print the JSON line."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--links", type=int, default=100_000)
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--rate-limit", type=float, default=None,
+                        help="requests/s the sandbox enforces and the adapter keeps to")
+    parser.add_argument("--concurrency", type=int, default=8, help="billing requests in flight at once")
+    parser.add_argument("--baseline-links", type=int, default=None,
+                        help="links for the one-at-a-time baseline (default: 1,000; 100 with latency; 0 skips)")
+    args = parser.parse_args()
+    os.environ.setdefault("CROSSLINK_DATA_DIR", tempfile.mkdtemp(prefix="crosslink-bench-"))
+    baseline_links = args.baseline_links
+    if baseline_links is None:
+        baseline_links = min(args.links, 100 if args.latency_ms else 1000)
+    options = {"latency_ms": args.latency_ms, "rate_limit": args.rate_limit}
+    baseline = run_once(baseline_links, concurrency=1, **options) if baseline_links else None
+    if baseline:
+        print(f"baseline (one request at a time): {json.dumps(baseline, sort_keys=True)}", file=sys.stderr, flush=True)
+    result = run_once(args.links, concurrency=args.concurrency, **options)
+    if baseline:
+        result["baseline"] = {k: baseline[k] for k in ("links", "seconds_apply_and_verify", "links_per_second",
+                                                      "billing_requests_per_second")}
+        result["speedup_links_per_second"] = round(result["links_per_second"] / max(baseline["links_per_second"],
+                                                                                      1e-9), 1)
+    print(json.dumps(result, sort_keys=True))
 
 
 if __name__ == "__main__":

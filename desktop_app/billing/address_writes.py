@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+import requests
+
 from desktop_app.billing.base import (
     OUTCOME_UNKNOWN,
     BillingAuthError,
@@ -73,6 +75,10 @@ def update_each(changes: Sequence[RecordChange], read: ReadAddress, send: SendAd
             results.append(AddressWriteResult(change.record_id, "failed", {}, OUTCOME_UNKNOWN, str(failure)))
         except AddressReadFailed as failure:
             results.append(AddressWriteResult(change.record_id, "failed", {}, failure.code, str(failure)))
+        except requests.RequestException as failure:  # an answer that could not be read: it may have landed
+            results.append(AddressWriteResult(change.record_id, "failed", {}, OUTCOME_UNKNOWN,
+                                              f"{system_name}'s answer could not be read ({type(failure).__name__}); "
+                                              "the next attempt reads the customer first."))
         except Cancelled:
             results.append(AddressWriteResult(change.record_id, "failed", {}, "cancelled",
                                               "Cancelled while retrying; resume checks what was applied."))

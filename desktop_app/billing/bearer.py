@@ -7,6 +7,7 @@ again once. Without one, the refusal stays one ``BillingAuthError``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ import requests
 
 from desktop_app.billing.base import BillingAuthError
 from desktop_app.billing.http import JsonApiClient
+from desktop_app.billing.pool import RequestPool
 
 Renew = Callable[[], str]
 
@@ -25,6 +27,7 @@ class BearerApi:
         self._api = api
         self._token = access_token
         self._renew = renew
+        self._renewing = threading.Lock()
 
     def __repr__(self) -> str:  # never show the token
         return f"BearerApi({self._api.base_url!r})"
@@ -34,6 +37,11 @@ class BearerApi:
         """The API base URL."""
         return self._api.base_url
 
+    @property
+    def pool(self) -> RequestPool:
+        """The request pool every request goes through."""
+        return self._api.pool
+
     def close(self) -> None:
         """Close pooled connections."""
         self._api.close()
@@ -42,11 +50,14 @@ class BearerApi:
                 **options: Any) -> requests.Response:
         """Send the request with the current token; renew it once if it is refused."""
         for attempt in (0, 1):
+            token = self._token
             try:
                 return self._api.request(method, path, headers={**(headers or {}),
-                                                                "Authorization": f"Bearer {self._token}"}, **options)
+                                                                "Authorization": f"Bearer {token}"}, **options)
             except BillingAuthError:
                 if attempt or self._renew is None:
                     raise
-                self._token = self._renew()
+                with self._renewing:  # requests in flight on other threads: one renewal (refresh tokens rotate)
+                    if self._token == token:
+                        self._token = self._renew()
         raise AssertionError("unreachable")

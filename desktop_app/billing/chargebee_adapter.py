@@ -23,9 +23,18 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
-from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import (
+    JsonApiClient,
+    PooledAdapter,
+    RetriesExhausted,
+    failed_after_retries,
+    transport_errors,
+)
 from desktop_app.billing.link_writes import idempotency_key, write_each
+from desktop_app.billing.pool import RateLimit
+from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
@@ -105,6 +114,7 @@ class ChargebeeBilling(PooledAdapter[JsonApiClient]):
         ca_cert: Path | str | None = None,
         link_storage: ChargebeeLinkStorage | None = None,
         retry: RetryPolicy | None = None,
+        rate_limit: RateLimit | None = None,
         run_id: str | None = None,
         page_size: int = PAGE_SIZE,
     ) -> None:
@@ -112,7 +122,8 @@ class ChargebeeBilling(PooledAdapter[JsonApiClient]):
         self.run_id = run_id or uuid.uuid4().hex
         self.page_size = max(1, min(PAGE_SIZE, page_size))
         self._api = JsonApiClient(base_url, system_name="Chargebee", auth=(api_key, ""),
-                                  headers={"Accept": "application/json"}, ca_cert=ca_cert, retry=retry)
+                                  headers={"Accept": "application/json"}, ca_cert=ca_cert, retry=retry,
+                                  pool=request_pool("chargebee", rate_limit, base_url))
 
     def __repr__(self) -> str:
         return f"ChargebeeBilling({self._api.base_url!r})"
@@ -120,7 +131,8 @@ class ChargebeeBilling(PooledAdapter[JsonApiClient]):
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; one Salesforce Account per customer (Chargebee's own rule)."""
-        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False)
+        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False,
+                            customer_requirements=customer_rules.CHARGEBEE)
 
     def to_record(self, customer: dict[str, Any]) -> CustomerRecord:
         """A normalised record from one Chargebee customer."""
@@ -178,6 +190,7 @@ class ChargebeeBilling(PooledAdapter[JsonApiClient]):
     def _get(self, customer_id: str, cancel: CancelToken | None) -> requests.Response:
         return self._api.request("GET", f"customers/{quote(customer_id, safe='')}", cancel=cancel)
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given customer's stored Salesforce Account id (None when empty, deleted or missing)."""
         wanted = list(dict.fromkeys(customer_ids))
@@ -204,7 +217,8 @@ class ChargebeeBilling(PooledAdapter[JsonApiClient]):
     ) -> list[LinkWriteResult]:
         """One form POST per customer; per-customer results; an empty account id clears the link."""
         self.check_credentials()
-        return write_each(pairs, self._write_one, system_name="Chargebee", progress=progress, cancel=cancel)
+        return write_each(pairs, self._write_one, system_name="Chargebee", progress=progress, cancel=cancel,
+                          pool=self._api.pool)
 
     def _write_one(self, customer_id: str, account_id: str, cancel: CancelToken | None) -> LinkWriteResult:
         try:

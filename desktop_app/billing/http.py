@@ -10,8 +10,12 @@ until the system answers again, so a run facing an outage stops in seconds, not 
 
 from __future__ import annotations
 
+import functools
+import queue
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, Protocol, Self, TypeVar
 
@@ -26,11 +30,17 @@ from desktop_app.billing.base import (
     BillingWriteOutcomeUnknown,
     LinkWriteResult,
 )
+from desktop_app.billing.pool import RequestPool
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
 from desktop_app.core.progress import CancelToken
 
+ReadT = TypeVar("ReadT")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Failures of the line itself (refused, dropped, timed out, cut mid-answer): retried for reads.
+TRANSPORT_FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                      requests.exceptions.ContentDecodingError)
+PROBE_TIMEOUT = (5.0, 5.0)
 
 
 class RetriesExhausted(BillingConnectionError):
@@ -54,7 +64,11 @@ def never_sent(failure: requests.RequestException) -> bool:
 
 
 class JsonApiClient:
-    """Session-bound HTTP client for one API base URL (keep-alive, timeouts, CA, retries)."""
+    """Client for one API base URL (keep-alive, timeouts, CA, retries), safe to use from many threads.
+
+    Every request goes through ``pool`` (the system's pace and concurrency, shared by the adapter's
+    threads) on a session of its own for the time of the attempt: ``requests.Session`` is not
+    thread-safe, so sessions are lent out one per request and kept for reuse (keep-alive)."""
 
     def __init__(
         self,
@@ -66,24 +80,69 @@ class JsonApiClient:
         ca_cert: Path | str | None = None,
         retry: RetryPolicy | None = None,
         timeout: tuple[float, float] = (10.0, 20.0),
+        pool: RequestPool | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.system_name = system_name
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
-        self._session = requests.Session()
-        self._session.auth = auth
-        self._session.headers.update(headers or {})
+        self.pool = pool or RequestPool()
+        self._auth = auth
+        self._headers = dict(headers or {})
+        self._idle: queue.LifoQueue[requests.Session] = queue.LifoQueue()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
         # Passed on every request: a session-level ``verify`` loses to REQUESTS_CA_BUNDLE.
         self._verify: str | bool = str(ca_cert) if ca_cert else True
         self._down = False  # the last request gave up on an unreachable system
+        self._probe = threading.Lock()
+        self._probe_failed_at = 0.0
 
-    def __repr__(self) -> str:  # the session holds credentials; never print them
+    def __repr__(self) -> str:  # the sessions hold credentials; never print them
         return f"JsonApiClient({self.base_url!r})"
 
     def close(self) -> None:
-        """Close pooled connections."""
-        self._session.close()
+        """Close pooled connections and let the pool's worker threads end."""
+        self.pool.close()
+        with self._sessions_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+    @contextmanager
+    def _session(self) -> Iterator[requests.Session]:
+        try:
+            session = self._idle.get_nowait()
+        except queue.Empty:
+            session = requests.Session()
+            session.auth = self._auth
+            session.headers.update(self._headers)
+            with self._sessions_lock:
+                self._sessions.append(session)
+        try:
+            yield session
+        finally:
+            self._idle.put(session)
+
+    def _send(self, method: str, url: str, cancel: CancelToken | None, **options: Any) -> requests.Response:
+        if not self._down:
+            with self.pool.slot(cancel), self._session() as session:
+                return session.request(method, url, timeout=self.timeout, verify=self._verify, **options)
+        # The system went silent: one request at a time probes it, with a short timeout, and those
+        # that waited meanwhile give up at once when that probe failed.
+        asked = time.monotonic()
+        with self._probe:
+            if self._down and self._probe_failed_at > asked:
+                raise BillingUnreachable(
+                    f"{self.system_name} is not answering at {self.base_url}. Check the network connection and "
+                    "the system's status, then try again.")
+            timeout = (min(self.timeout[0], PROBE_TIMEOUT[0]), min(self.timeout[1], PROBE_TIMEOUT[1]))
+            try:
+                with self.pool.slot(cancel), self._session() as session:
+                    return session.request(method, url, timeout=timeout, verify=self._verify, **options)
+            except TRANSPORT_FAILURES:
+                self._probe_failed_at = time.monotonic()
+                raise
 
     def request(
         self,
@@ -101,7 +160,8 @@ class JsonApiClient:
         Raises ``BillingAuthError`` on 401/403, ``RetriesExhausted`` when server errors outlast the
         retries (``ThrottledTooLong`` for 429s past the throttle budget), ``BillingUnreachable`` when
         the server stays unreachable, ``BillingWriteOutcomeUnknown`` when a write's answer was lost,
-        ``Cancelled`` when the user cancels during a wait.
+        ``BillingConnectionError`` for any other transport failure (a bad address, a broken body),
+        ``Cancelled`` when the user cancels during a wait. No ``requests`` exception leaves here.
         """
         url = f"{self.base_url}/{path.lstrip('/')}"
         write = method.upper() not in SAFE_METHODS
@@ -111,20 +171,21 @@ class JsonApiClient:
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
+            sent = time.monotonic()
             try:
-                response = self._session.request(
-                    method, url, params=params, json=json, data=data, headers=headers, timeout=self.timeout,
-                    verify=self._verify,
-                )
-            except (requests.ConnectionError, requests.Timeout) as failure:
+                response = self._send(method, url, cancel, params=params, json=json, data=data, headers=headers)
+            except TRANSPORT_FAILURES as failure:
+                silent_too_long = self.pool.unanswered(sent)
                 if write and not never_sent(failure):
                     # A server that let a write time out may hang on the next request too: try that once.
+                    # (Lost answers to writes alone do not stop a run: reads tell whether it is down.)
                     self._down = self._down or isinstance(failure, requests.Timeout)
                     raise BillingWriteOutcomeUnknown(
                         f"{self.system_name} did not answer a {method} to {path} ({type(failure).__name__}); "
                         "it may or may not have been applied, so it is read back before any new attempt."
                     ) from None
-                wait = None if self._down else self.retry.failure_wait(attempt, time.monotonic() - began)
+                wait = None if self._down or silent_too_long else self.retry.failure_wait(
+                    attempt, time.monotonic() - began)
                 if wait is None:
                     self._down = True
                     raise BillingUnreachable(
@@ -135,17 +196,14 @@ class JsonApiClient:
                 attempt += 1
                 sleep_or_cancel(wait, cancel)
                 continue
-            if response.status_code in (401, 403):
-                raise BillingAuthError(
-                    f"{self.system_name} refused the API credentials (HTTP {response.status_code}). "
-                    "Check the key or client id/secret and that it may read and update customers."
-                )
-            if response.status_code not in RETRY_STATUSES:
-                self._down = False
-                return response
+            except requests.RequestException as failure:  # not a dropped line: an address or body problem
+                raise BillingConnectionError(
+                    f"{self.system_name} could not be asked ({type(failure).__name__}: {failure})."
+                ) from None
             if response.status_code == 429:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 wait = self.retry.throttle_wait(throttled, throttle_waited, retry_after)
+                self.pool.throttled(wait if wait is not None else retry_after)
                 if wait is None:
                     raise ThrottledTooLong(
                         f"{self.system_name} kept refusing requests as over its rate limit or quota "
@@ -154,8 +212,16 @@ class JsonApiClient:
                     )
                 throttled += 1
                 throttle_waited += wait
-                sleep_or_cancel(wait, cancel)
-                continue
+                continue  # the pool holds every request back until the pause is over
+            self.pool.answered()
+            if response.status_code in (401, 403):
+                raise BillingAuthError(
+                    f"{self.system_name} refused the API credentials (HTTP {response.status_code}). "
+                    "Check the key or client id/secret and that it may read and update customers."
+                )
+            if response.status_code not in RETRY_STATUSES:
+                self._down = False
+                return response
             wait = None if self._down else self.retry.failure_wait(attempt, time.monotonic() - began)
             if wait is None:
                 self._down = True
@@ -180,6 +246,24 @@ def failed_after_retries(customer_id: str, account_id: str, previous: str | None
     return LinkWriteResult(customer_id, account_id, "failed", previous=previous,
                            error_code="rate_limited" if status == 429 else f"http_{status}",
                            message=f"{failure} {hint}")
+
+
+def transport_errors(read: Callable[..., ReadT]) -> Callable[..., ReadT]:
+    """For an adapter's read methods: an answer that could not be read (a broken or non-JSON body,
+    which ``requests`` reports as its own exception) becomes a ``BillingConnectionError``, so no
+    ``requests`` exception reaches the engine."""
+
+    @functools.wraps(read)
+    def checked(self: Any, *args: Any, **kwargs: Any) -> ReadT:
+        try:
+            return read(self, *args, **kwargs)
+        except requests.RequestException as failure:
+            raise BillingConnectionError(
+                f"{getattr(self, 'display_name', 'The billing system')}'s answer could not be read "
+                f"({type(failure).__name__}); try again later."
+            ) from None
+
+    return checked
 
 
 class _Closable(Protocol):

@@ -1,8 +1,9 @@
 """The per-customer write loop every API adapter shares: one result per pair, the rest continue.
 
 An adapter supplies ``write_one(customer_id, account_id, cancel) -> LinkWriteResult`` (read the
-current value, skip when equal, write with an idempotency key). This loop adds what must be the
-same everywhere: repeated customers are refused, a write whose answer was lost becomes an
+current value, skip when equal, write with an idempotency key), safe to call from several threads.
+This loop runs it on the adapter's request pool (the system's rate limit and concurrency) and adds
+what must be the same everywhere: repeated customers are refused, a write whose answer was lost becomes an
 ``outcome_unknown`` result (the engine reads it back before any retry), a system that stopped
 answering or whose quota is used up stops the whole call, and a cancel marks the remaining pairs
 as not attempted.
@@ -11,7 +12,10 @@ as not attempted.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
+
+import requests
 
 from desktop_app.billing.base import (
     OUTCOME_UNKNOWN,
@@ -23,6 +27,7 @@ from desktop_app.billing.base import (
     LinkWriteResult,
     repeated_customers,
 )
+from desktop_app.billing.pool import RateLimit, RequestPool
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback, ignore_progress
 
 WriteOne = Callable[[str, str, CancelToken | None], LinkWriteResult]
@@ -41,48 +46,78 @@ def write_each(
     system_name: str,
     progress: ProgressCallback = ignore_progress,
     cancel: CancelToken | None = None,
+    pool: RequestPool | None = None,
 ) -> list[LinkWriteResult]:
-    """Run ``write_one`` for every pair in order and return one result per pair.
+    """Run ``write_one`` for every pair, concurrently within ``pool``'s limits, one result per pair in order.
 
     ``BillingAuthError``, ``BillingUnreachable`` and ``BillingQuotaExceeded`` propagate (they stop
     everything: the caller reads back what this call wrote); any other ``BillingConnectionError``
     fails only that customer. Account ids are written exactly as given (an undo restores spaces).
+    A customer named twice (with the same account) is written once before its repeat is looked at.
     """
     clean = [(customer.strip(), account) for customer, account in pairs]
     refused = repeated_customers(clean)
-    results: list[LinkWriteResult] = []
-    total = len(clean)
+    results: list[LinkWriteResult | None] = [None] * len(clean)
+    rounds: list[list[int]] = []
+    seen: Counter[str] = Counter()
     for position, (customer_id, account_id) in enumerate(clean):
-        if cancel is not None and cancel.cancelled:
-            results.extend(
-                LinkWriteResult(c, a, "failed", error_code="cancelled",
-                                message="Not attempted: the run was cancelled.")
-                for c, a in clean[position:]
-            )
-            break
         if position in refused:
-            results.append(LinkWriteResult(customer_id, account_id, "failed", error_code="duplicate_customer",
-                                           message=refused[position]))
+            results[position] = LinkWriteResult(customer_id, account_id, "failed", error_code="duplicate_customer",
+                                                message=refused[position])
             continue
-        try:
-            results.append(write_one(customer_id, account_id, cancel))
-        except (BillingAuthError, BillingUnreachable, BillingQuotaExceeded):
-            raise
-        except BillingWriteOutcomeUnknown as failure:
-            results.append(LinkWriteResult(customer_id, account_id, "failed", error_code=OUTCOME_UNKNOWN,
-                                           message=str(failure)))
-        except BillingConnectionError as failure:
-            results.append(LinkWriteResult(customer_id, account_id, "failed", error_code="unreachable",
-                                           message=str(failure)))
-        except Cancelled:
-            results.append(LinkWriteResult(
-                customer_id, account_id, "failed", error_code="cancelled",
-                message="Cancelled while retrying; the write may or may not have been applied — "
-                        "verify reads it back.",
-            ))
-        if position % 25 == 0 or position + 1 == total:
-            progress(Progress(position + 1, total, f"Writing links to {system_name}"))
-    return results
+        occurrence = seen[customer_id]
+        seen[customer_id] += 1
+        if occurrence == len(rounds):
+            rounds.append([])
+        rounds[occurrence].append(position)
+    runner = pool or RequestPool(RateLimit(max_concurrent=1))
+    total = sum(len(r) for r in rounds)
+    done_before = 0
+    reported = [0]
+
+    def report(done: int) -> None:  # the first answer, then every 25th, and the last
+        if not reported[0] or done - reported[0] >= 25 or done == total:
+            reported[0] = done
+            progress(Progress(done, total, f"Writing links to {system_name}"))
+
+    def write_at(position: int) -> LinkWriteResult:
+        return _write_or_fail(write_one, *clean[position], cancel)
+
+    for positions in rounds:
+        answers = runner.map(write_at, positions, cancel=cancel,
+                             on_done=lambda n, before=done_before: report(before + n))  # type: ignore[misc]
+        for position, answer in zip(positions, answers, strict=True):
+            results[position] = answer
+        done_before += len(positions)
+    return [answer or LinkWriteResult(*clean[p], "failed", error_code="cancelled",
+                                      message="Not attempted: the run was cancelled.")
+            for p, answer in enumerate(results)]
+
+
+def _write_or_fail(write_one: WriteOne, customer_id: str, account_id: str,
+                   cancel: CancelToken | None) -> LinkWriteResult:
+    """One customer's write, its failures turned into its result (the stopping ones raised)."""
+    try:
+        return write_one(customer_id, account_id, cancel)
+    except (BillingAuthError, BillingUnreachable, BillingQuotaExceeded):
+        raise
+    except BillingWriteOutcomeUnknown as failure:
+        return LinkWriteResult(customer_id, account_id, "failed", error_code=OUTCOME_UNKNOWN, message=str(failure))
+    except BillingConnectionError as failure:
+        return LinkWriteResult(customer_id, account_id, "failed", error_code="unreachable", message=str(failure))
+    except requests.RequestException as failure:  # an answer that could not be read: it may have landed
+        return LinkWriteResult(customer_id, account_id, "failed", error_code=OUTCOME_UNKNOWN,
+                               message=f"{system_answer_unreadable(failure)} It is read back before any new attempt.")
+    except Cancelled:
+        return LinkWriteResult(
+            customer_id, account_id, "failed", error_code="cancelled",
+            message="Cancelled while retrying; the write may or may not have been applied — verify reads it back.",
+        )
+
+
+def system_answer_unreadable(failure: requests.RequestException) -> str:
+    """The sentence for an answer the adapter could not read (a broken or non-JSON body)."""
+    return f"The billing system's answer could not be read ({type(failure).__name__})."
 
 
 WriteBatch = Callable[[list[tuple[int, str, str]], CancelToken | None], dict[int, LinkWriteResult]]
@@ -97,28 +132,35 @@ def write_in_batches(
     system_name: str,
     progress: ProgressCallback = ignore_progress,
     cancel: CancelToken | None = None,
+    pool: RequestPool | None = None,
 ) -> list[LinkWriteResult]:
     """The batch loop of adapters whose system takes many customers per request.
 
     ``results`` already holds the pairs refused before anything is sent (by position); the rest go to
-    ``write_batch`` ``batch_size`` at a time, as ``(position, customer_id, account_id)``. A cancel
-    marks what was not attempted, and a cancel during a batch's retries leaves that batch for the
-    read-back to settle. One result per pair, in order."""
+    ``write_batch`` ``batch_size`` at a time, as ``(position, customer_id, account_id)``, several
+    batches at once within ``pool``'s limits. A cancel marks what was not attempted, and a cancel
+    during a batch's retries leaves that batch for the read-back to settle. One result per pair, in
+    order."""
     todo = [position for position in range(len(pairs)) if position not in results]
-    for start in range(0, len(todo), batch_size):
-        chunk = todo[start : start + batch_size]
-        if cancel is not None and cancel.cancelled:
-            for position in todo[start:]:
-                results[position] = LinkWriteResult(*pairs[position], "failed", error_code="cancelled",
-                                                    message="Not attempted: the run was cancelled.")
-            break
+    chunks = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+
+    def send(chunk: list[int]) -> dict[int, LinkWriteResult]:
         try:
-            results.update(write_batch([(p, *pairs[p]) for p in chunk], cancel))
+            return write_batch([(p, *pairs[p]) for p in chunk], cancel)
         except Cancelled:
-            for position in chunk:
-                results.setdefault(position, LinkWriteResult(
-                    *pairs[position], "failed", error_code="cancelled",
-                    message="Cancelled while retrying; the write may or may not have been applied — "
-                            "verify reads it back."))
-        progress(Progress(min(start + len(chunk), len(todo)), len(todo), f"Writing links to {system_name}"))
+            return {position: LinkWriteResult(
+                *pairs[position], "failed", error_code="cancelled",
+                message="Cancelled while retrying; the write may or may not have been applied — "
+                        "verify reads it back.") for position in chunk}
+
+    def report(done: int) -> None:
+        written = min(sum(len(chunk) for chunk in chunks[:done]), len(todo))
+        progress(Progress(written, len(todo), f"Writing links to {system_name}"))
+
+    runner = pool or RequestPool(RateLimit(max_concurrent=1))
+    for answer in runner.map(send, chunks, cancel=cancel, on_done=report):
+        results.update(answer or {})
+    for position in todo:
+        results.setdefault(position, LinkWriteResult(*pairs[position], "failed", error_code="cancelled",
+                                                     message="Not attempted: the run was cancelled."))
     return [results[position] for position in range(len(pairs))]

@@ -28,6 +28,7 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import (
     BillingError,
     Capabilities,
@@ -38,8 +39,16 @@ from desktop_app.billing.base import (
     repeated_customers,
 )
 from desktop_app.billing.bearer import BearerApi, Renew
-from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import (
+    JsonApiClient,
+    PooledAdapter,
+    RetriesExhausted,
+    failed_after_retries,
+    transport_errors,
+)
 from desktop_app.billing.link_writes import idempotency_key, write_in_batches
+from desktop_app.billing.pool import RateLimit
+from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
@@ -125,6 +134,7 @@ class QuickBooksBilling(PooledAdapter[BearerApi]):
         ca_cert: Path | str | None = None,
         link_storage: QuickBooksLinkStorage | None = None,
         retry: RetryPolicy | None = None,
+        rate_limit: RateLimit | None = None,
         run_id: str | None = None,
         page_size: int = PAGE_SIZE,
         batch_size: int = BATCH_SIZE,
@@ -139,7 +149,8 @@ class QuickBooksBilling(PooledAdapter[BearerApi]):
         self.batch_size = max(1, min(BATCH_SIZE, batch_size))
         self._prefix = f"v3/company/{quote(realm_id.strip(), safe='')}"
         self._api = BearerApi(JsonApiClient(base_url, system_name="QuickBooks Online",
-                                            headers={"Accept": "application/json"}, ca_cert=ca_cert, retry=retry),
+                                            headers={"Accept": "application/json"}, ca_cert=ca_cert, retry=retry,
+                                            pool=request_pool("quickbooks", rate_limit, base_url)),
                               access_token, renew)
 
     def __repr__(self) -> str:
@@ -148,7 +159,8 @@ class QuickBooksBilling(PooledAdapter[BearerApi]):
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link place depends on the plan (see the module text)."""
-        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False)
+        return Capabilities("api", "api", self.link_storage.describe(), many_accounts_per_customer=False,
+                            customer_requirements=customer_rules.QUICKBOOKS)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -212,6 +224,7 @@ class QuickBooksBilling(PooledAdapter[BearerApi]):
         found = self._query(f"Active IN (true, false) AND Id IN ({quoted})", 1, max(1, len(ids)), cancel)
         return {clean_text(c.get("Id")): c for c in found}
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given customer's stored Salesforce Account id (None when empty or not found)."""
         wanted = list(dict.fromkeys(customer_ids))
@@ -244,7 +257,7 @@ class QuickBooksBilling(PooledAdapter[BearerApi]):
             for position, (c, a) in enumerate(clean) if position in refused
         }
         return write_in_batches(clean, results, self._write_batch, batch_size=self.batch_size,
-                                system_name="QuickBooks Online", progress=progress, cancel=cancel)
+                                system_name="QuickBooks Online", progress=progress, cancel=cancel, pool=self._api.pool)
 
     def _write_batch(self, items: list[tuple[int, str, str]], cancel: CancelToken | None,
                      *, retry_stale: bool = True) -> dict[int, LinkWriteResult]:

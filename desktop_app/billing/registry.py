@@ -15,10 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import BillingAuthError, BillingError, BillingSystem
 from desktop_app.billing.credentials import DEFAULT_PROFILE, credential_env_var, load_credential, save_credential
 from desktop_app.billing.oauth_login import QUICKBOOKS_OAUTH, XERO_OAUTH, OAuthEndpoints
+from desktop_app.billing.pool import RateLimit, RequestPool
+from desktop_app.core.billing_rules import CustomerRequirement
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 AuthKind = Literal["api_key", "basic", "oauth_pkce", "client_credentials", "file"]
 
@@ -51,6 +57,7 @@ class ConnectOptions:
     sheet: str | None = None
     run_id: str | None = None
     profile: str = DEFAULT_PROFILE  # where a renewed refresh token is saved back
+    rate_limit: RateLimit | None = None  # None: the system's documented limits
 
 
 Opener = Callable[[ConnectOptions], BillingSystem]
@@ -67,15 +74,30 @@ class SystemEntry:
     link_location: str
     link_key_meaning: str
     default_link_key: str
-    requirements: tuple[str, ...]
     batch_size: int
-    rate_limits: str
+    rate_limits: str  # the documented limits as the user reads them
     admin_setup: str
     opener: Opener
+    # The same limits as data, for the request pool: requests/s (None: not published) and how many
+    # requests may be in flight at once.
+    requests_per_second: float | None = None
+    max_concurrent: int = 1
     sandbox: str | None = None  # "module:function" starting its sandbox (see sandbox.billing_sandbox)
     reads_back: bool = True
     oauth: OAuthEndpoints | None = None  # browser sign-in ('desktop-app billing-login')
     company_credential: str = ""  # the credential the sign-in's company (realm/tenant) id fills
+    # What the system requires of a customer before it takes a link (billing.customer_rules).
+    customer_rules: tuple[CustomerRequirement, ...] = ()
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        """The customer rules in words, then what only the write can tell (derived, never typed twice)."""
+        described = tuple(rule.describe() for rule in self.customer_rules)
+        return (*described, *customer_rules.NOT_CHECKED_BEFORE.get(self.key, ()))
+
+    def rate_limit(self) -> RateLimit:
+        """The documented limits the adapter's request pool keeps to."""
+        return RateLimit(self.requests_per_second, self.max_concurrent)
 
     def env_vars(self) -> list[str]:
         """The environment variables that can hold this system's credentials."""
@@ -117,7 +139,8 @@ class SystemEntry:
                 save_credential(self.key, credential.name, value, profile)
 
     def open(self, options: ConnectOptions) -> BillingSystem:
-        """The adapter, connected with ``options``."""
+        """The adapter, connected with ``options`` (its requests keep to this system's documented limits
+        unless ``options.rate_limit`` says otherwise)."""
         return self.opener(options)
 
     def sandbox_starter(self) -> Callable[..., object] | None:
@@ -136,7 +159,8 @@ def _open_stripe(options: ConnectOptions) -> BillingSystem:
     from desktop_app.billing.stripe_adapter import DEFAULT_LINK_KEY, StripeBilling
 
     return StripeBilling(options.credentials["api_key"], base_url=options.base_url or None,
-                         link_key=options.link_key or DEFAULT_LINK_KEY, run_id=options.run_id)
+                         link_key=options.link_key or DEFAULT_LINK_KEY, rate_limit=options.rate_limit,
+                         run_id=options.run_id)
 
 
 def sequence_storage(text: str) -> object:
@@ -158,7 +182,8 @@ def _open_sequence(options: ConnectOptions) -> BillingSystem:
     assert isinstance(storage, SequenceLinkStorage)
     return SequenceBilling(options.credentials["client_id"], options.credentials["client_secret"],
                            base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
-                           link_storage=storage, run_id=options.run_id)
+                           link_storage=storage,
+                            rate_limit=options.rate_limit, run_id=options.run_id)
 
 
 # Kept by 'desktop-app billing-login' so an expired access token can be renewed during a run.
@@ -201,7 +226,7 @@ def _open_quickbooks(options: ConnectOptions) -> BillingSystem:
     storage = QuickBooksLinkStorage.parse(options.link_key) if options.link_key else QuickBooksLinkStorage()
     return QuickBooksBilling(options.credentials["access_token"], options.credentials["realm_id"],
                              base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
-                             link_storage=storage, run_id=options.run_id,
+                             link_storage=storage, rate_limit=options.rate_limit, run_id=options.run_id,
                              renew=_renewer("quickbooks", QUICKBOOKS_OAUTH, options))
 
 
@@ -213,7 +238,8 @@ def _open_chargebee(options: ConnectOptions) -> BillingSystem:
     if not site and not options.base_url:
         raise BillingError("Chargebee needs the site name (the 'acme' of acme.chargebee.com) or an API address.")
     return ChargebeeBilling(options.credentials["api_key"], base_url=options.base_url or site_url(site),
-                            ca_cert=options.ca_cert or None, link_storage=storage, run_id=options.run_id)
+                            ca_cert=options.ca_cert or None, link_storage=storage,
+                            rate_limit=options.rate_limit, run_id=options.run_id)
 
 
 def _open_xero(options: ConnectOptions) -> BillingSystem:
@@ -223,7 +249,8 @@ def _open_xero(options: ConnectOptions) -> BillingSystem:
         raise ValueError("Xero keeps the Salesforce Account id in ContactNumber only; leave the link key empty.")
     return XeroBilling(options.credentials["access_token"], options.credentials["tenant_id"],
                        base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
-                       run_id=options.run_id, renew=_renewer("xero", XERO_OAUTH, options))
+                       rate_limit=options.rate_limit, run_id=options.run_id,
+                       renew=_renewer("xero", XERO_OAUTH, options))
 
 
 def _open_zuora(options: ConnectOptions) -> BillingSystem:
@@ -233,7 +260,7 @@ def _open_zuora(options: ConnectOptions) -> BillingSystem:
         raise ValueError("Zuora keeps the Salesforce Account id in the account's CrmId only; leave the link key empty.")
     return ZuoraBilling(options.credentials["client_id"], options.credentials["client_secret"],
                         base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
-                        run_id=options.run_id)
+                        rate_limit=options.rate_limit, run_id=options.run_id)
 
 
 def _open_upflow(options: ConnectOptions) -> BillingSystem:
@@ -241,7 +268,7 @@ def _open_upflow(options: ConnectOptions) -> BillingSystem:
 
     return UpflowBilling(options.credentials["api_key"], options.credentials["api_secret"],
                          base_url=options.base_url or DEFAULT_BASE_URL, ca_cert=options.ca_cert or None,
-                         field=options.link_key or DEFAULT_FIELD, run_id=options.run_id)
+                         field=options.link_key or DEFAULT_FIELD, rate_limit=options.rate_limit, run_id=options.run_id)
 
 
 def _open_file(options: ConnectOptions) -> BillingSystem:
@@ -254,98 +281,87 @@ def _open_file(options: ConnectOptions) -> BillingSystem:
 
 SYSTEMS: tuple[SystemEntry, ...] = (
     SystemEntry(
-        key="stripe", name="Stripe", auth="api_key",
+        key="stripe", customer_rules=customer_rules.STRIPE, name="Stripe", auth="api_key",
         credentials=(CredentialField("api_key", "API key"),),
         link_location="customer metadata key (default salesforce_account_id)",
         link_key_meaning="metadata key", default_link_key="salesforce_account_id",
-        requirements=(),
         batch_size=1, rate_limits="100 requests/s live, 25/s in test mode",
+        requests_per_second=100, max_concurrent=20,
         admin_setup="Create a restricted key that may read and write customers.",
         opener=_open_stripe, sandbox="desktop_app.sandbox.localstripe_runner:demo_sandbox",
     ),
     SystemEntry(
-        key="sequence", name="Sequence", auth="basic",
+        key="sequence", customer_rules=customer_rules.SEQUENCE, name="Sequence", auth="basic",
         credentials=(CredentialField("client_id", "client id", secret=False),
                      CredentialField("client_secret", "client secret")),
         link_location='integrationIds entry (default service "Salesforce") or a custom property',
         link_key_meaning="integration id service (or property:KEY)", default_link_key="Salesforce",
-        requirements=("legal name", "email", "complete billing address (line 1, town, postcode)",
-                      "ISO 3166-1 alpha-2 country code"),
-        batch_size=1, rate_limits="not published; 429 past the limit",
+        batch_size=1, rate_limits="not published; 429 past the limit", requests_per_second=None, max_concurrent=8,
         admin_setup="Create API credentials (client id and secret) in Sequence's settings.",
         opener=_open_sequence, sandbox="desktop_app.sandbox.sequence:demo_sandbox",
     ),
     SystemEntry(
-        key="quickbooks", name="QuickBooks Online", auth="oauth_pkce",
+        key="quickbooks", customer_rules=customer_rules.QUICKBOOKS, name="QuickBooks Online", auth="oauth_pkce",
         credentials=(CredentialField("access_token", "OAuth access token"),
                      CredentialField("realm_id", "company (realm) id", secret=False), *RENEWAL_CREDENTIALS),
         link_location="Advanced: a customer custom field (custom_field:DEFINITION_ID); Simple Start, Essentials "
                       "and Plus have none in the API: a 'Salesforce Account: …' line in Notes (default), or "
                       "only the Salesforce side holds the link",
         link_key_meaning="notes or custom_field:DEFINITION_ID", default_link_key="notes",
-        requirements=("DisplayName unique across customers, vendors and employees",
-                      "Notes at most 2,000 characters including the link line",
-                      "current SyncToken (a customer edited meanwhile is read again)"),
         batch_size=30, rate_limits="500 requests/min and 10 concurrent per company (realm); 40 batch requests/min",
+        requests_per_second=40 / 60, max_concurrent=10,
         admin_setup="Connect the Crosslink app to the company (OAuth, scope com.intuit.quickbooks.accounting); "
                     "on Advanced create a Customer text custom field and note its DefinitionId.",
         opener=_open_quickbooks, sandbox="desktop_app.sandbox.quickbooks:demo_sandbox",
         oauth=QUICKBOOKS_OAUTH, company_credential="realm_id",
     ),
     SystemEntry(
-        key="chargebee", name="Chargebee", auth="api_key",
+        key="chargebee", customer_rules=customer_rules.CHARGEBEE, name="Chargebee", auth="api_key",
         credentials=(CredentialField("api_key", "API key"), CredentialField("site", "site name", secret=False,
                                                                           required=False)),
         link_location="customer custom field cf_salesforce_account_id (configurable: cf_NAME) or meta_data:KEY",
         link_key_meaning="custom field cf_NAME or meta_data:KEY", default_link_key="cf_salesforce_account_id",
-        requirements=("a live customer (deleted ones are not listed and cannot be updated)",
-                      "personal data not cleared (GDPR-cleared customers cannot be updated)",
-                      "the custom field exists on the site (at most 250 characters)"),
         batch_size=1, rate_limits="test sites 150 requests/min; live 150, 1,000 or 3,500/min by plan; 429 "
                                   "api_request_limit_exceeded",
+        requests_per_second=150 / 60, max_concurrent=4,
         admin_setup="Create a full-access API key for the site; create a single-line text custom field for "
                     "Customers (e.g. cf_salesforce_account_id) under Settings → Configure Chargebee → Custom fields.",
         opener=_open_chargebee, sandbox="desktop_app.sandbox.chargebee:demo_sandbox",
     ),
     SystemEntry(
-        key="xero", name="Xero", auth="oauth_pkce",
+        key="xero", customer_rules=customer_rules.XERO, name="Xero", auth="oauth_pkce",
         credentials=(CredentialField("access_token", "OAuth access token"),
                      CredentialField("tenant_id", "tenant (organisation) id", secret=False), *RENEWAL_CREDENTIALS),
         link_location='ContactNumber ("Contact Code"; settable only through the API, at most 50 characters)',
         link_key_meaning="", default_link_key="ContactNumber",
-        requirements=("ContactNumber at most 50 characters",
-                      "an ACTIVE contact (archived contacts are restored first; GDPR-erased ones cannot be edited)"),
         batch_size=50, rate_limits="60 calls/min, 5,000/day and 5 concurrent per organisation; 429 with "
                                    "Retry-After and X-Rate-Limit-Problem",
+        requests_per_second=60 / 60, max_concurrent=5,
         admin_setup="Connect the Crosslink app to the organisation (OAuth, scope accounting.contacts); "
                     "nothing to create: ContactNumber exists on every contact.",
         opener=_open_xero, sandbox="desktop_app.sandbox.xero:demo_sandbox",
         oauth=XERO_OAUTH, company_credential="tenant_id",
     ),
     SystemEntry(
-        key="zuora", name="Zuora", auth="client_credentials",
+        key="zuora", customer_rules=customer_rules.ZUORA, name="Zuora", auth="client_credentials",
         credentials=(CredentialField("client_id", "client id", secret=False),
                      CredentialField("client_secret", "client secret")),
         link_location="the account's built-in CrmId (at most 100 characters; read by Zuora 360)",
         link_key_meaning="", default_link_key="CrmId",
-        requirements=("CrmId at most 100 characters",
-                      "a bill-to contact with a country (and a state for the US and Canada)",
-                      "a CrmId replaced after a Zuora 360 sync needs its Sync Cleanup"),
         batch_size=50, rate_limits="50,000 requests/min and 200 concurrent per tenant (by contract); 429 with "
                                    "RateLimit-* headers",
+        requests_per_second=50_000 / 60, max_concurrent=200,
         admin_setup="Create an OAuth client (Settings → Administration → Manage Users → the API user → "
                     "OAuth Clients) for an API user allowed to edit accounts; use your tenant's REST host.",
         opener=_open_zuora, sandbox="desktop_app.sandbox.zuora:demo_sandbox",
     ),
     SystemEntry(
-        key="upflow", name="Upflow", auth="api_key",
+        key="upflow", customer_rules=customer_rules.UPFLOW, name="Upflow", auth="api_key",
         credentials=(CredentialField("api_key", "API key", secret=False), CredentialField("api_secret", "API secret")),
         link_location="the shared identifier: a customer custom field (default salesforce_account_id) holding the "
                       "18-character Account id as text, the same value as on the Salesforce Account",
         link_key_meaning="custom field name", default_link_key="salesforce_account_id",
-        requirements=("the identifier present on both sides (missing)", "one customer per identifier (duplicate)",
-                      "the exact 18-character id as text: no spaces, no 15-character ids (formatting)"),
-        batch_size=1, rate_limits="600 requests/min",
+        batch_size=1, rate_limits="600 requests/min", requests_per_second=600 / 60, max_concurrent=4,
         admin_setup="Create an API key and secret in Upflow; create the text custom field for the shared identifier "
                     "and choose the same field in Upflow's Salesforce settings.",
         opener=_open_upflow, sandbox="desktop_app.sandbox.upflow:demo_sandbox",
@@ -354,7 +370,7 @@ SYSTEMS: tuple[SystemEntry, ...] = (
         key="file", name="From a file", auth="file", credentials=(),
         link_location="a re-import file and a filled copy of the export (imported by hand)",
         link_key_meaning="", default_link_key="",
-        requirements=(), batch_size=0, rate_limits="none",
+        batch_size=0, rate_limits="none",
         admin_setup="Export the customers (CSV or XLSX) from the billing system.",
         opener=_open_file, reads_back=False,
     ),
@@ -385,3 +401,15 @@ def open_system(key: str, options: ConnectOptions, *, typed: Mapping[str, str] |
     entry = system(key)
     credentials = entry.resolve_credentials(typed, profile)
     return entry.open(dataclasses.replace(options, credentials=credentials, profile=profile))
+
+
+def request_pool(key: str, rate_limit: RateLimit | None = None, base_url: str | None = None) -> RequestPool:
+    """A request pool keeping to ``rate_limit``, else to system ``key``'s documented limits.
+
+    The documented rate is the vendor's: a sandbox on this machine (a loopback ``base_url``) is not
+    paced to it but keeps the concurrency, and tells its own limit, if it has one, with 429s."""
+    if rate_limit is None:
+        rate_limit = system(key).rate_limit()
+        if base_url and urlsplit(base_url).hostname in LOOPBACK_HOSTS:
+            rate_limit = dataclasses.replace(rate_limit, requests_per_second=None)
+    return RequestPool(rate_limit)

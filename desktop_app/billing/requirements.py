@@ -1,20 +1,24 @@
 """What each billing system requires of a customer before it accepts a link, by system kind.
 
-The adapters declare their rules in ``Capabilities.customer_requirements``; this gives the same
-rules where no adapter is open (``check-addresses --billing``, a customers file checked on its own).
+The rules live in ``billing.customer_rules`` and reach the rest of the app through the registry
+(``SystemEntry.customer_rules``) and the adapters' ``Capabilities.customer_requirements``; this gives
+them where no adapter is open (``check-addresses --billing``, a customers file checked on its own).
 """
 
 from __future__ import annotations
 
+from desktop_app.billing.registry import SYSTEMS, UnknownSystem, system
 from desktop_app.core.billing_rules import CustomerRequirement
 
-SYSTEM_NAMES = {"sequence": "Sequence", "stripe": "Stripe", "file": "the billing system"}
+FILE_ROUTE_NAME = "the billing system"
+SYSTEM_NAMES = {entry.key: entry.name if entry.reads_back else FILE_ROUTE_NAME for entry in SYSTEMS}
 
 
 def customer_requirements(kind: str) -> tuple[CustomerRequirement, ...]:
-    """Sequence: legal name, e-mail, a complete billing address and an ISO country; others: none."""
-    if kind == "sequence":
-        from desktop_app.billing.sequence_adapter import CUSTOMER_REQUIREMENTS
-
-        return CUSTOMER_REQUIREMENTS
-    return ()
+    """The rules of the registered system ``kind`` (none for the file route or no system: "")."""
+    if not kind:
+        return ()
+    try:
+        return system(kind).customer_rules
+    except UnknownSystem:
+        return ()

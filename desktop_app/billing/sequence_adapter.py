@@ -5,12 +5,15 @@ id lives either in an ``integrationIds`` entry (service name configurable, defau
 or in a custom property. ``PUT /customers/{id}`` replaces every field its body takes, so a link
 is written by reading the customer, changing only the link, and sending those fields back — with an
 ``Idempotency-Key``; a PUT whose answer was lost is not re-sent but reported ``outcome_unknown``,
-so the engine reads the customer back before any retry.
+so the engine reads the customer back before any retry. Reads and writes go out concurrently through
+the adapter's request pool (Sequence publishes no rate limit: it is found from its 429s).
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.address_writes import AddressReadFailed, Refusal, update_each
 from desktop_app.billing.base import (
     Capabilities,
@@ -36,11 +40,13 @@ from desktop_app.billing.http import (
     RetriesExhausted,
     ThrottledTooLong,
     failed_after_retries,
+    transport_errors,
 )
 from desktop_app.billing.link_writes import idempotency_key, write_each
+from desktop_app.billing.pool import RateLimit
+from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange
-from desktop_app.core.billing_rules import CustomerRequirement
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 DEFAULT_BASE_URL = "https://eu.sequencehq.com/api"
@@ -53,19 +59,16 @@ WRITABLE_FIELDS = (
     "legalName", "contactName", "address", "email", "billingEmails", "telephone", "url", "label",
     "integrationIds", "taxStatus", "customerAliases", "customProperties",
 )
-# What Sequence's customer PUT requires (API reference, "Update Customer": legalName, email and
-# address are required; the address needs line1, town, postcode and an alpha-2 country). The
-# sandbox's ``validation_errors`` refuses exactly these; a test keeps the two in step.
-CUSTOMER_REQUIREMENTS = (
-    CustomerRequirement(("legal_name", "name"), "legal name", "legalName"),
-    CustomerRequirement(("email",), "e-mail address", "email"),
-    CustomerRequirement(("street",), "street (address line 1)", "address.line1"),
-    CustomerRequirement(("city",), "town", "address.town"),
-    CustomerRequirement(("postcode",), "postcode", "address.postcode"),
-    CustomerRequirement(("country",), "country", "address.country", iso_country=True),
-)
+# What Sequence's customer PUT requires (billing.customer_rules); the sandbox's ``validation_errors``
+# refuses exactly these and a test keeps the two in step.
+CUSTOMER_REQUIREMENTS = customer_rules.SEQUENCE
 # Above this many ids, reading links lists every customer instead of one GET per id.
 LIST_INSTEAD_OF_GET = 200
+# A customer read by ``read_links`` this recently is written from that answer instead of a second
+# GET. The engine reads a batch just before writing it, so this halves the requests per link; the PUT
+# replaces the whole record either way (Sequence has no conditional update), so the window only
+# widens, by the batch's own duration, the race with someone editing the customer meanwhile.
+FRESH_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
         ca_cert: Path | str | None = None,
         link_storage: SequenceLinkStorage | None = None,
         retry: RetryPolicy | None = None,
+        rate_limit: RateLimit | None = None,
         run_id: str | None = None,
         page_size: int = PAGE_SIZE,
         timeout: tuple[float, float] = (10.0, 20.0),
@@ -151,10 +155,12 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
         self.link_storage = link_storage or SequenceLinkStorage()
         self.run_id = run_id or uuid.uuid4().hex
         self.page_size = max(1, min(PAGE_SIZE, page_size))
+        self._fresh: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._fresh_lock = threading.Lock()
         self._api = JsonApiClient(
             base_url, system_name="Sequence", auth=(client_id, client_secret),
             headers={"Sequence-Version": API_VERSION, "Accept": "application/json"},
-            ca_cert=ca_cert, retry=retry, timeout=timeout,
+            ca_cert=ca_cert, retry=retry, timeout=timeout, pool=request_pool("sequence", rate_limit, base_url),
         )
 
     @classmethod
@@ -234,6 +240,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
     def _get(self, customer_id: str, cancel: CancelToken | None) -> requests.Response:
         return self._api.request("GET", _customer_path(customer_id), cancel=cancel)
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given customer's stored Salesforce Account id, exactly as stored (None when empty or
         not found)."""
@@ -242,11 +249,26 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
             found = {record.customer_id: self.link_storage.read(record.raw, exact=True)
                      for record in self.iter_customers()}
             return {cid: (found.get(cid) or None) for cid in wanted}
+        answers = self._api.pool.map(lambda customer_id: self._get(customer_id, None), wanted)
         links: dict[str, str | None] = {}
-        for customer_id in wanted:
-            response = self._get(customer_id, None)
-            links[customer_id] = (self.link_storage.read(response.json(), exact=True) or None) if response.ok else None
+        read_at = time.monotonic()
+        with self._fresh_lock:
+            self._fresh = {k: v for k, v in self._fresh.items() if read_at - v[0] < FRESH_SECONDS}
+            for customer_id, response in zip(wanted, answers, strict=True):
+                customer = response.json() if response is not None and response.ok else None
+                links[customer_id] = self.link_storage.read(customer, exact=True) or None if customer else None
+                if customer:
+                    self._fresh[customer_id] = (read_at, customer)
         return links
+
+    def _recently_read(self, customer_id: str) -> dict[str, Any] | None:
+        """The customer as ``read_links`` got it moments ago (once), saving the GET before the PUT;
+        None while requests go unanswered, so the GET finds out whether Sequence is still there."""
+        with self._fresh_lock:
+            found = self._fresh.pop(customer_id, None)
+        if found is None or time.monotonic() - found[0] >= FRESH_SECONDS or self._api.pool.unanswered_in_row:
+            return None
+        return found[1]
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -271,7 +293,8 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
         An empty account id removes the customer's link (used to undo a run).
         """
         self.check_credentials()
-        return write_each(pairs, self._write_one, system_name="Sequence", progress=progress, cancel=cancel)
+        return write_each(pairs, self._write_one, system_name="Sequence", progress=progress, cancel=cancel,
+                          pool=self._api.pool)
 
     def update_addresses(self, changes: Sequence[RecordChange], *, progress: ProgressCallback = ignore_progress,
                          cancel: CancelToken | None = None) -> list[AddressWriteResult]:
@@ -315,19 +338,21 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
                        f"Sequence refused the address of customer {customer_id}: {message}.")
 
     def _write_one(self, customer_id: str, account_id: str, cancel: CancelToken | None) -> LinkWriteResult:
-        try:
-            current = self._get(customer_id, cancel)
-        except ThrottledTooLong:
-            raise
-        except RetriesExhausted as failure:
-            return failed_after_retries(customer_id, account_id, None, failure)
-        if current.status_code == 404:
-            return LinkWriteResult(customer_id, account_id, "not_found",
-                                   message=f"Sequence has no customer {customer_id} (deleted or archived?).")
-        if current.status_code != 200:
-            code, message = _error_text(current)
-            return LinkWriteResult(customer_id, account_id, "failed", error_code=code, message=message)
-        customer = current.json()
+        customer = self._recently_read(customer_id)
+        if customer is None:
+            try:
+                current = self._get(customer_id, cancel)
+            except ThrottledTooLong:
+                raise
+            except RetriesExhausted as failure:
+                return failed_after_retries(customer_id, account_id, None, failure)
+            if current.status_code == 404:
+                return LinkWriteResult(customer_id, account_id, "not_found",
+                                       message=f"Sequence has no customer {customer_id} (deleted or archived?).")
+            if current.status_code != 200:
+                code, message = _error_text(current)
+                return LinkWriteResult(customer_id, account_id, "failed", error_code=code, message=message)
+            customer = current.json()
         previous = self.link_storage.read(customer, exact=True) or None
         if (previous or "") == account_id:
             return LinkWriteResult(customer_id, account_id, "unchanged", previous=previous)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import stripe
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.address_writes import AddressReadFailed, Refusal, update_each
 from desktop_app.billing.base import (
     BillingAuthError,
@@ -35,6 +36,8 @@ from desktop_app.billing.base import (
 from desktop_app.billing.credentials import stripe_api_key
 from desktop_app.billing.http import PooledAdapter
 from desktop_app.billing.link_writes import idempotency_key, write_each
+from desktop_app.billing.pool import RateLimit
+from desktop_app.billing.registry import request_pool, system
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -45,6 +48,7 @@ ADDRESS_KEYS = {"city": "city", "state": "state", "postcode": "postal_code", "co
 STRIPE_ADDRESS_FIELDS = frozenset({"line1", "line2", "city", "state", "postal_code", "country"})
 PAGE_SIZE = 100
 LIST_INSTEAD_OF_GET = 200
+TEST_MODE_REQUESTS_PER_SECOND = 25.0
 T = TypeVar("T")
 
 
@@ -62,6 +66,13 @@ class StripeUnreachable(StripeRetriesExhausted, BillingUnreachable):
 
 class StripeThrottled(StripeRetriesExhausted, BillingQuotaExceeded):
     """Stripe kept answering 429 past the throttle budget."""
+
+
+def _test_mode_limit(api_key: str) -> RateLimit | None:
+    """Stripe's test-mode limit (25 requests/s) for a test key; None (the live limit) otherwise."""
+    if "_test_" not in api_key:
+        return None
+    return RateLimit(TEST_MODE_REQUESTS_PER_SECOND, system("stripe").max_concurrent)
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:
@@ -92,6 +103,7 @@ class StripeBilling(PooledAdapter[Any]):
         base_url: str | None = None,
         link_key: str = DEFAULT_LINK_KEY,
         retry: RetryPolicy | None = None,
+        rate_limit: RateLimit | None = None,
         run_id: str | None = None,
         timeout: float = 20.0,
         page_size: int = PAGE_SIZE,
@@ -105,6 +117,8 @@ class StripeBilling(PooledAdapter[Any]):
         # with the platform string and request timings, on every call.
         stripe.enable_telemetry = False
         self._down = False  # the last call gave up on an unreachable Stripe: the next try once
+        self._pool = request_pool("stripe", rate_limit or (None if base_url else _test_mode_limit(api_key)),
+                                  base_url)
         self._http = stripe.RequestsClient(timeout=timeout)
         self._client = stripe.StripeClient(
             api_key,
@@ -122,13 +136,15 @@ class StripeBilling(PooledAdapter[Any]):
         return f"StripeBilling(base_url={self._base_url!r}, link_key={self.link_key!r})"
 
     def close(self) -> None:
-        """Release pooled connections."""
+        """Release pooled connections (the SDK keeps one session per thread; the pool's threads end)."""
+        self._pool.close()
         self._http.close()  # type: ignore[no-untyped-call]
 
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link is a metadata key."""
-        return Capabilities("api", "api", f'customer metadata "{self.link_key}"')
+        return Capabilities("api", "api", f'customer metadata "{self.link_key}"',
+                            customer_requirements=customer_rules.STRIPE)
 
     # --- calling Stripe --------------------------------------------------------------------
 
@@ -139,8 +155,11 @@ class StripeBilling(PooledAdapter[Any]):
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
+            sent = time.monotonic()
             try:
-                result = action()
+                with self._pool.slot(cancel):
+                    result = action()
+                self._pool.answered()
                 self._down = False
                 return result
             except (stripe.AuthenticationError, stripe.PermissionError) as error:
@@ -151,6 +170,7 @@ class StripeBilling(PooledAdapter[Any]):
             except stripe.RateLimitError as error:
                 retry_after = parse_retry_after((error.headers or {}).get("Retry-After"))
                 wait = self.retry.throttle_wait(throttled, throttle_waited, retry_after)
+                self._pool.throttled(wait if wait is not None else retry_after)
                 if wait is None:
                     raise StripeThrottled(
                         f"Stripe kept refusing requests as over its rate limit (HTTP 429) for "
@@ -158,9 +178,9 @@ class StripeBilling(PooledAdapter[Any]):
                     ) from None
                 throttled += 1
                 throttle_waited += wait
-                sleep_or_cancel(wait, cancel)
-                continue
+                continue  # the pool holds every request back until the pause is over
             except stripe.APIConnectionError as error:
+                silent_too_long = self._pool.unanswered(sent)
                 if write:
                     raise BillingWriteOutcomeUnknown(
                         f"Stripe did not answer an update ({type(error).__name__}); it may or may not have "
@@ -170,12 +190,14 @@ class StripeBilling(PooledAdapter[Any]):
                     f"Stripe could not be reached ({type(error).__name__}) after {attempt + 1} attempt(s). "
                     "Check the network connection and try again.", "unreachable")
             except stripe.APIError as error:
+                self._pool.answered()
+                silent_too_long = False
                 if (error.http_status or 500) < 500:
                     raise
                 failure = StripeRetriesExhausted(
                     f"Stripe kept failing (HTTP {error.http_status}) after {attempt + 1} attempt(s).",
                     f"http_{error.http_status}")
-            wait = None if self._down else self.retry.failure_wait(attempt, time.monotonic() - began)
+            wait = None if self._down or silent_too_long else self.retry.failure_wait(attempt, time.monotonic() - began)
             if wait is None:
                 self._down = True
                 raise failure
@@ -278,7 +300,8 @@ class StripeBilling(PooledAdapter[Any]):
         An empty account id clears the link (real Stripe deletes the key; localstripe stores "").
         """
         self.check_credentials()
-        return write_each(pairs, self._write_one, system_name="Stripe", progress=progress, cancel=cancel)
+        return write_each(pairs, self._write_one, system_name="Stripe", progress=progress, cancel=cancel,
+                          pool=self._pool)
 
     def update_addresses(self, changes: Sequence[RecordChange], *, progress: ProgressCallback = ignore_progress,
                          cancel: CancelToken | None = None) -> list[AddressWriteResult]:

@@ -26,16 +26,25 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
-from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import (
+    JsonApiClient,
+    PooledAdapter,
+    RetriesExhausted,
+    failed_after_retries,
+    transport_errors,
+)
 from desktop_app.billing.link_writes import write_each
+from desktop_app.billing.pool import RateLimit
+from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 DEFAULT_BASE_URL = "https://api.upflow.io/v1"
 DEFAULT_FIELD = "salesforce_account_id"
 PAGE_SIZE = 100
-_SALESFORCE_ID = re.compile(r"^[A-Za-z0-9]{18}$")
+_SALESFORCE_ID = re.compile(customer_rules.UPFLOW_ID_PATTERN)  # the format the Data quality check asks for
 Cause = Literal["missing", "duplicate", "formatting"]
 
 
@@ -54,7 +63,7 @@ def formatting_problem(value: str) -> str:
         return "has spaces around it"
     if len(value) == 15:
         return "is a 15-character id (Upflow compares text: use the 18-character id)"
-    if not _SALESFORCE_ID.match(value):
+    if not _SALESFORCE_ID.fullmatch(value):
         return "is not an 18-character Salesforce id"
     return ""
 
@@ -88,6 +97,7 @@ class UpflowBilling(PooledAdapter[JsonApiClient]):
 
     def __init__(self, api_key: str, api_secret: str, *, base_url: str = DEFAULT_BASE_URL,
                  ca_cert: Path | str | None = None, field: str = DEFAULT_FIELD, retry: RetryPolicy | None = None,
+                 rate_limit: RateLimit | None = None,
                  run_id: str | None = None, page_size: int = PAGE_SIZE) -> None:
         self.field = field.strip() or DEFAULT_FIELD
         self.run_id = run_id or uuid.uuid4().hex
@@ -95,7 +105,7 @@ class UpflowBilling(PooledAdapter[JsonApiClient]):
         self._api = JsonApiClient(base_url, system_name="Upflow",
                                   headers={"X-Api-Key": api_key, "X-Api-Secret": api_secret,
                                            "Accept": "application/json"},
-                                  ca_cert=ca_cert, retry=retry)
+                                  ca_cert=ca_cert, retry=retry, pool=request_pool("upflow", rate_limit, base_url))
 
     def __repr__(self) -> str:
         return f"UpflowBilling({self._api.base_url!r})"
@@ -104,7 +114,7 @@ class UpflowBilling(PooledAdapter[JsonApiClient]):
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; one Account per customer (Upflow's rule)."""
         return Capabilities("api", "api", f'customer custom field "{self.field}" (the shared identifier)',
-                            many_accounts_per_customer=False)
+                            many_accounts_per_customer=False, customer_requirements=customer_rules.UPFLOW)
 
     def _raw_identifier(self, customer: dict[str, Any]) -> str:
         return str((customer.get("customFields") or {}).get(self.field) or "")
@@ -153,6 +163,7 @@ class UpflowBilling(PooledAdapter[JsonApiClient]):
         """Every customer as a canonical customers frame."""
         return records_to_frame(self.iter_customers(progress=progress, cancel=cancel))
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given customer's shared identifier (None when empty or not found)."""
         found = {r.customer_id: r.sf_account_id for r in self.iter_customers()}
@@ -205,7 +216,8 @@ class UpflowBilling(PooledAdapter[JsonApiClient]):
                 return refused[customer_id]
             return self._write_one(customers[customer_id], account_id, token)
 
-        return write_each(pairs, write_one, system_name="Upflow", progress=progress, cancel=cancel)
+        return write_each(pairs, write_one, system_name="Upflow", progress=progress, cancel=cancel,
+                          pool=self._api.pool)
 
     def _write_one(self, record: CustomerRecord, account_id: str, cancel: CancelToken | None) -> LinkWriteResult:
         customer_id, previous = record.customer_id, record.sf_account_id or None

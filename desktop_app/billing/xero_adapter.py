@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import (
     Capabilities,
     CustomerRecord,
@@ -34,8 +35,11 @@ from desktop_app.billing.http import (
     RetriesExhausted,
     ThrottledTooLong,
     failed_after_retries,
+    transport_errors,
 )
 from desktop_app.billing.link_writes import idempotency_key, write_in_batches
+from desktop_app.billing.pool import RateLimit
+from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
@@ -72,6 +76,7 @@ class XeroBilling(PooledAdapter[BearerApi]):
         base_url: str = DEFAULT_BASE_URL,
         ca_cert: Path | str | None = None,
         retry: RetryPolicy | None = None,
+        rate_limit: RateLimit | None = None,
         run_id: str | None = None,
         page_size: int = PAGE_SIZE,
         batch_size: int = BATCH_SIZE,
@@ -83,7 +88,8 @@ class XeroBilling(PooledAdapter[BearerApi]):
         self.batch_size = max(1, min(BATCH_SIZE, batch_size))
         headers = {"xero-tenant-id": tenant_id.strip(), "Accept": "application/json"}
         self._api = BearerApi(JsonApiClient(base_url, system_name="Xero", ca_cert=ca_cert, retry=retry,
-                                            headers=headers), access_token, renew)
+                                            headers=headers, pool=request_pool("xero", rate_limit, base_url)),
+                              access_token, renew)
 
     def __repr__(self) -> str:
         return f"XeroBilling({self._api.base_url!r})"
@@ -91,7 +97,8 @@ class XeroBilling(PooledAdapter[BearerApi]):
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link lives in ContactNumber."""
-        return Capabilities("api", "api", LINK_LOCATION, many_accounts_per_customer=False)
+        return Capabilities("api", "api", LINK_LOCATION, many_accounts_per_customer=False,
+                            customer_requirements=customer_rules.XERO)
 
     def to_record(self, contact: dict[str, Any]) -> CustomerRecord:
         """A normalised record from one Xero contact (the POBOX address is the billing address)."""
@@ -160,6 +167,7 @@ class XeroBilling(PooledAdapter[BearerApi]):
             raise self._failed_read(response, "read contacts")
         return {clean_text(c.get("ContactID")): c for c in response.json().get("Contacts") or []}
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given contact's ContactNumber (None when empty or not found), 50 contacts a call."""
         wanted = list(dict.fromkeys(customer_ids))
@@ -191,7 +199,7 @@ class XeroBilling(PooledAdapter[BearerApi]):
                                              message=f"{a!r} is longer than Xero's {CONTACT_NUMBER_MAX}-character "
                                                      "ContactNumber; nothing was sent.")
         return write_in_batches(clean, results, self._write_batch, batch_size=self.batch_size,
-                                system_name="Xero", progress=progress, cancel=cancel)
+                                system_name="Xero", progress=progress, cancel=cancel, pool=self._api.pool)
 
     def _write_batch(self, items: list[tuple[int, str, str]], cancel: CancelToken | None) -> dict[int, LinkWriteResult]:
         out: dict[int, LinkWriteResult] = {}

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import pandas as pd
 import requests
 
+from desktop_app.billing import customer_rules
 from desktop_app.billing.base import (
     BillingAuthError,
     Capabilities,
@@ -29,8 +30,16 @@ from desktop_app.billing.base import (
     records_to_frame,
     repeated_customers,
 )
-from desktop_app.billing.http import JsonApiClient, PooledAdapter, RetriesExhausted, failed_after_retries
+from desktop_app.billing.http import (
+    JsonApiClient,
+    PooledAdapter,
+    RetriesExhausted,
+    failed_after_retries,
+    transport_errors,
+)
 from desktop_app.billing.link_writes import write_in_batches
+from desktop_app.billing.pool import RateLimit
+from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
@@ -54,6 +63,7 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
         base_url: str = DEFAULT_BASE_URL,
         ca_cert: Path | str | None = None,
         retry: RetryPolicy | None = None,
+        rate_limit: RateLimit | None = None,
         run_id: str | None = None,
         page_size: int = PAGE_SIZE,
         batch_size: int = BATCH_SIZE,
@@ -64,7 +74,7 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
         self._client = (client_id, client_secret)
         self._token = ""
         self._api = JsonApiClient(base_url, system_name="Zuora", headers={"Accept": "application/json"},
-                                  ca_cert=ca_cert, retry=retry)
+                                  ca_cert=ca_cert, retry=retry, pool=request_pool("zuora", rate_limit, base_url))
 
     def __repr__(self) -> str:
         return f"ZuoraBilling({self._api.base_url!r})"
@@ -72,7 +82,8 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
     @property
     def capabilities(self) -> Capabilities:
         """Reads and writes via the API; the link lives in CrmId."""
-        return Capabilities("api", "api", LINK_LOCATION, many_accounts_per_customer=False)
+        return Capabilities("api", "api", LINK_LOCATION, many_accounts_per_customer=False,
+                            customer_requirements=customer_rules.ZUORA)
 
     # --- transport -------------------------------------------------------------------------
 
@@ -159,6 +170,7 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
             return False, None
         return True, clean_text((payload.get("basicInfo") or {}).get("crmId")) or None
 
+    @transport_errors
     def read_links(self, customer_ids: Sequence[str]) -> dict[str, str | None]:
         """Each given account's CrmId (None when empty or not found)."""
         wanted = list(dict.fromkeys(customer_ids))
@@ -190,7 +202,7 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
         if len(results) < len(clean):
             self._call("GET", "object-query/accounts", params={"pageSize": 1}, cancel=cancel)  # refused → raise
         return write_in_batches(clean, results, self._write_batch, batch_size=self.batch_size,
-                                system_name="Zuora", progress=progress, cancel=cancel)
+                                system_name="Zuora", progress=progress, cancel=cancel, pool=self._api.pool)
 
     def _write_batch(self, items: list[tuple[int, str, str]], cancel: CancelToken | None) -> dict[int, LinkWriteResult]:
         out: dict[int, LinkWriteResult] = {}

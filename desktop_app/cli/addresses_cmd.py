@@ -9,6 +9,9 @@ import argparse
 import json
 from pathlib import Path
 
+import pandas as pd
+
+from desktop_app.billing.registry import system_keys
 from desktop_app.billing.requirements import SYSTEM_NAMES, customer_requirements
 from desktop_app.cli.common import EXIT_OK
 from desktop_app.cli.inputs_args import (
@@ -19,6 +22,7 @@ from desktop_app.cli.inputs_args import (
     run_step,
 )
 from desktop_app.core.addresses import summarize
+from desktop_app.core.billing_rules import RULE_CODE_PREFIXES
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.roles import Side
 from desktop_app.workflow.quality import check_address_file
@@ -34,9 +38,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--out", type=Path, required=True, help="problems as FILE.csv or FILE.xlsx")
     parser.add_argument("--side", choices=[s.value for s in (Side.ACCOUNTS, Side.CUSTOMERS, Side.CONTACTS)],
                         help="what the file holds (default: guessed from its id column)")
-    parser.add_argument("--billing", choices=["sequence", "stripe", "file"],
+    parser.add_argument("--billing", choices=system_keys(),
                         help="also check what this billing system requires of a customer before it accepts "
-                             "a link (Sequence: legal name, e-mail, complete address, ISO country)")
+                             "a link (e.g. QuickBooks: a DisplayName no other customer has; Xero: a "
+                             "ContactNumber of at most 50 characters; Sequence: a complete address)")
     parser.add_argument("--sheet", help="sheet to read from an .xlsx file")
     parser.add_argument("--fixed-out", type=Path,
                         help="also write a copy of the records with confident fixes applied (.csv)")
@@ -76,7 +81,28 @@ def run(args: argparse.Namespace) -> int:
         detail = ", ".join(f"{n:,} {code.replace('_', ' ')}" for code, n in counts.items())
         print(f"{len(check.loaded.frame):,} {check.loaded.side.value} checked: "
               f"{len(check.problems):,} problems{' (' + detail + ')' if detail else ''}.")
+        for line in rule_lines(check.problems, SYSTEM_NAMES.get(args.billing or "", "")):
+            print(line)
         print(f"Written to {args.out}.")
         if args.fixed_out is not None:
             print(f"{check.fixes_applied:,} confident fixes applied in {args.fixed_out}.")
     return EXIT_OK
+
+
+SHOWN_RULE_PROBLEMS = 20
+
+
+def rule_lines(problems: pd.DataFrame, system_name: str) -> list[str]:
+    """The billing system's own rules a row breaks, one line each ("row 12, name: …"), the first
+    ``SHOWN_RULE_PROBLEMS`` of them; the rest are in the --out file."""
+    if not system_name or problems.empty:
+        return []
+    mine = problems[problems["code"].astype(str).str.startswith(RULE_CODE_PREFIXES)]
+    if mine.empty:
+        return []
+    lines = [f"What {system_name} requires of a customer, broken by {len(mine):,}:"]
+    lines += [f"  row {row.row}, {row.field} ({row.severity}): {row.problem}"
+              for row in mine.head(SHOWN_RULE_PROBLEMS).itertuples()]
+    if len(mine) > SHOWN_RULE_PROBLEMS:
+        lines.append(f"  … and {len(mine) - SHOWN_RULE_PROBLEMS:,} more.")
+    return lines

@@ -46,6 +46,11 @@ def register(subparsers: Any) -> None:
                         choices=[e.key for e in SYSTEMS if e.sandbox and e.key not in ("sequence", "stripe")],
                         help="also start this billing system's sandbox, seeded from the same demo data "
                              "(repeatable); its URL, CA and credentials are printed under 'billing'")
+    parser.add_argument("--rate-limit", type=float, default=None, metavar="PER_SECOND",
+                        help="billing sandboxes answer 429 with Retry-After past this many requests per second")
+    parser.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
+                        help="billing sandboxes hold every answer back this long, as a network round trip "
+                             "would (e.g. 150)")
     parser.set_defaults(func=run)
 
 
@@ -84,7 +89,7 @@ def _start_other_billing(args: argparse.Namespace, stack: contextlib.ExitStack) 
         starter = system(key).sandbox_starter()
         assert starter is not None  # the choices only list systems with a sandbox
         rows = ({str(k): v for k, v in row.items()} for row in customers.to_dict("records"))
-        sandbox: Any = starter(rows)
+        sandbox: Any = starter(rows, rate_limit_per_second=args.rate_limit, latency_ms=args.latency_ms)
         stack.callback(sandbox.stop)
         started[key] = sandbox
     return started
@@ -96,7 +101,8 @@ def _start_billing(args: argparse.Namespace, stack: contextlib.ExitStack) -> tup
     if not args.no_sequence:
         from desktop_app.sandbox.sequence import start_sequence_sandbox
 
-        sequence = start_sequence_sandbox(customers=args.accounts, seed=args.seed)
+        sequence = start_sequence_sandbox(customers=args.accounts, seed=args.seed,
+                                          rate_limit_per_second=args.rate_limit, latency_ms=args.latency_ms)
         stack.callback(sequence.stop)
     if args.stripe:
         try:
@@ -105,7 +111,7 @@ def _start_billing(args: argparse.Namespace, stack: contextlib.ExitStack) -> tup
             raise UsageError(f"--stripe needs the localstripe package ({missing.name} is not installed)") from None
         from desktop_app.sandbox.demo_data import generate
 
-        stripe = start_localstripe(persist=False)
+        stripe = start_localstripe(persist=False, rate_limit_per_second=args.rate_limit, latency_ms=args.latency_ms)
         stack.callback(stripe.stop)
         customers = generate(max(args.accounts, 1), seed=args.seed).customers.head(args.stripe_customers)
         stripe.create_customers([{str(k): v for k, v in row.items()} for row in customers.to_dict("records")])

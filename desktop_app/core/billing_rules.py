@@ -1,10 +1,12 @@
 """What a billing system requires of a customer before it accepts a link, checked before the write.
 
-A billing adapter declares its rules as ``CustomerRequirement`` values (Sequence: legal name, e-mail,
-a complete billing address with an ISO 3166-1 alpha-2 country; Stripe and files: none). The checks
-add to the address problems of a customers frame, in the same columns, so the Data quality page and
-``check-addresses`` show them like any address problem: a missing value the system requires is an
-``error`` that names the system, its own field and where to fill it in.
+A billing system declares its rules as ``CustomerRequirement`` values: a value it requires
+(Sequence: legal name, e-mail, a complete billing address with an ISO 3166-1 alpha-2 country; Zuora:
+a state where the country is the US or Canada), the longest value a field takes (Xero's
+ContactNumber, Zuora's CrmId), a value unique across the book (QuickBooks Online's DisplayName) and a
+format (Upflow's shared identifier). The checks add to the address problems of a customers frame, in
+the same columns, so the Data quality page, ``check-addresses`` and the Plan page's checks show them
+like any address problem: each broken rule names the system, its own field, the row and what to do.
 """
 
 from __future__ import annotations
@@ -16,25 +18,51 @@ import numpy as np
 import pandas as pd
 
 from desktop_app.core.addresses import ADDRESS_OUTPUT_COLUMNS, ERROR, PLACEHOLDERS
+from desktop_app.core.billing_rule_checks import Broken, in_countries, not_matching, shared, too_long
 from desktop_app.core.countries import is_alpha2
 from desktop_app.core.roles import ID_ROLE, SOURCE_ROW, Side
 
 REQUIRED_CODE_PREFIX = "required_"
+TOO_LONG_CODE_PREFIX = "too_long_"
+DUPLICATE_CODE_PREFIX = "duplicate_"
+FORMAT_CODE_PREFIX = "format_"
+RULE_CODE_PREFIXES = (REQUIRED_CODE_PREFIX, TOO_LONG_CODE_PREFIX, DUPLICATE_CODE_PREFIX, FORMAT_CODE_PREFIX)
 
 
 @dataclass(frozen=True)
 class CustomerRequirement:
-    """One value a billing system needs on a customer before it takes a link.
+    """One rule a billing system holds a customer to before it takes a link.
 
-    ``roles``: the customers-frame roles that may hold it (the first is the one reported; the value
-    that counts is the first one the frame fills anywhere); ``label``: its name in words; ``api_field``: the system's
-    own field; ``iso_country``: the value must be an ISO 3166-1 alpha-2 code.
+    ``roles``: the customers-frame roles that may hold the value (the first is the one reported; the
+    value that counts is the first one the frame fills anywhere); ``label``: its name in words;
+    ``api_field``: the system's own field. The rule has one or more of these parts:
+
+    - ``required``: the value must be there (``iso_country``: and be an ISO 3166-1 alpha-2 code;
+      ``when_countries``: only where the customer's country is one of these alpha-2 codes);
+    - ``max_length``: at most this many characters (0: no limit);
+    - ``unique``: no two customers hold the same value, compared ignoring letter case and the spaces
+      around it (``unique_scope`` says across what, in words);
+    - ``pattern``: a present value must match this regular expression entirely (``pattern_text``
+      says what it asks for in words).
+
+    ``severity``: ``error`` when the system refuses the customer (the Plan page then blocks the
+    write), ``warning`` when it takes it but the link will not work as meant (``consequence`` says
+    what happens then; "" means the system refuses it).
     """
 
     roles: tuple[str, ...]
     label: str
     api_field: str
     iso_country: bool = False
+    required: bool = True
+    when_countries: frozenset[str] = frozenset()
+    max_length: int = 0
+    unique: bool = False
+    unique_scope: str = ""
+    pattern: str = ""
+    pattern_text: str = ""
+    severity: str = ERROR
+    consequence: str = ""
 
     @property
     def role(self) -> str:
@@ -43,8 +71,51 @@ class CustomerRequirement:
 
     @property
     def code(self) -> str:
-        """The problem code of a customer that breaks this rule."""
+        """The problem code of a customer that lacks the required value."""
         return REQUIRED_CODE_PREFIX + self.role
+
+    def codes(self) -> dict[str, str]:
+        """Problem code → what it means in words, for every part of this rule (on any of its roles:
+        a file that lacks the first reports on the next)."""
+        label, article = self.label, _article(self.label)
+        parts = {
+            REQUIRED_CODE_PREFIX: f"lack {article} {label}" if self.required else "",
+            TOO_LONG_CODE_PREFIX: f"have {article} {label} that is too long" if self.max_length else "",
+            DUPLICATE_CODE_PREFIX: f"share {article} {label} with another" if self.unique else "",
+            FORMAT_CODE_PREFIX: f"have {article} {label} in the wrong format" if self.pattern else "",
+        }
+        return {prefix + role: words for role in self.roles for prefix, words in parts.items() if words}
+
+    def kind_names(self) -> dict[str, str]:
+        """Problem code → the kind of problem as a filter lists it ("Display name shared with another customer")."""
+        label = _capital(self.label)
+        parts = {
+            REQUIRED_CODE_PREFIX: f"{label} missing" if self.required else "",
+            TOO_LONG_CODE_PREFIX: f"{label} too long" if self.max_length else "",
+            DUPLICATE_CODE_PREFIX: f"{label} shared with another customer" if self.unique else "",
+            FORMAT_CODE_PREFIX: f"{label} in the wrong format" if self.pattern else "",
+        }
+        return {prefix + role: words for role in self.roles for prefix, words in parts.items() if words}
+
+    def describe(self) -> str:
+        """The rule in words, as the registry and the docs show it ("ContactNumber at most 50 characters")."""
+        parts: list[str] = []
+        if self.required:
+            where = f" where the country is {' or '.join(sorted(self.when_countries))}" if self.when_countries else ""
+            iso = " (an ISO 3166-1 alpha-2 code)" if self.iso_country else ""
+            parts.append(f"{self.label}{iso} ({self.api_field}){where}")
+        if self.max_length:
+            parts.append(f"{self.api_field} at most {self.max_length:,} characters")
+        if self.unique:
+            scope = f" {self.unique_scope}" if self.unique_scope else ""
+            parts.append(f"{self.api_field} unique{scope} (ignoring case and surrounding spaces)")
+        if self.pattern:
+            parts.append(f"{self.api_field}: {self.pattern_text}")
+        return "; ".join(parts)
+
+
+def _article(label: str) -> str:
+    return "an" if label[:1].lower() in "aeiou" else "a"
 
 
 def _blank(values: pd.Series) -> np.ndarray:
@@ -83,6 +154,8 @@ def _broken(frame: pd.DataFrame, rule: CustomerRequirement, blanks: _Blanks) -> 
     if role is None:
         return np.ones(len(frame), dtype=bool)
     broken = blanks[role]
+    if rule.when_countries:
+        broken = broken & in_countries(frame, rule.when_countries)
     if rule.iso_country:
         codes, uniques = pd.factorize(frame[role].fillna("").astype(str), use_na_sentinel=False)
         not_iso = np.asarray([not is_alpha2(str(u)) for u in np.asarray(uniques, dtype=object)], dtype=bool)
@@ -90,24 +163,66 @@ def _broken(frame: pd.DataFrame, rule: CustomerRequirement, blanks: _Blanks) -> 
     return np.asarray(broken, dtype=bool)
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _sentence(rule: CustomerRequirement, system: str, value: str) -> str:
     if rule.iso_country and value.strip():
         found = f"is '{value.strip()}', not an ISO 3166-1 alpha-2 code"
     else:
         found = "is missing"
-    return (f"{rule.label[0].upper()}{rule.label[1:]} {found}; {system} refuses a customer without "
-            f"{'an ISO country code' if rule.iso_country else 'it'} and so will refuse the link. Fill it in "
+    if rule.consequence and not value.strip():
+        return f"{_capital(rule.label)} is missing: {rule.consequence}."
+    where = (f" where the country is {' or '.join(sorted(rule.when_countries))}" if rule.when_countries else "")
+    return (f"{_capital(rule.label)} {found}; {system} refuses a customer without "
+            f"{'an ISO country code' if rule.iso_country else 'it'}{where} and so will refuse the link. Fill it in "
             f"{system} (the customer's {rule.api_field}) or in the customers file, then load again.")
+
+
+def _consequence(rule: CustomerRequirement, system: str) -> str:
+    return rule.consequence or f"{system} refuses such a customer and so will refuse the link"
+
+
+def _other_parts(frame: pd.DataFrame, rule: CustomerRequirement, system: str, role: str,
+                 blanks: _Blanks) -> list[tuple[str, Broken]]:
+    """(code, broken rows) for the rule's length, uniqueness and format parts."""
+    if role not in frame.columns:
+        return []
+    values, blank, label = _text(frame[role]), blanks[role], _capital(rule.label)
+    # Sentences are templates for str.format: braces in names or fields must not be read as fields.
+    said = {k: v.replace("{", "{{").replace("}", "}}") for k, v in
+            (("label", label), ("field", rule.api_field), ("system", system), ("then", _consequence(rule, system)))}
+    parts: list[tuple[str, Broken]] = []
+    if rule.max_length:
+        parts.append((TOO_LONG_CODE_PREFIX + role, too_long(values, rule.max_length, (
+            f"{said['label']} is {{length:,}} characters; {said['system']} takes at most {rule.max_length:,} in "
+            f"{said['field']}: {said['then']}. Shorten it in {said['system']} or in the customers file."))))
+    if rule.unique:
+        scope = f" {rule.unique_scope}" if rule.unique_scope else ""
+        unique = f"{said['system']}'s {said['field']} must be unique{scope}, ignoring case and surrounding spaces"
+        template = (f"{said['label']} '{{value}}' is also on {{others}}: {said['then']}. Keep it on one customer "
+                    f"only ({unique})." if rule.consequence else
+                    f"{said['system']} refuses a second customer with the {rule.label} '{{value}}' (also "
+                    f"{{others}}): rename one ({unique}).")
+        parts.append((DUPLICATE_CODE_PREFIX + role, shared(values, blank, frame[SOURCE_ROW].to_numpy(), template)))
+    if rule.pattern:
+        parts.append((FORMAT_CODE_PREFIX + role, not_matching(values, blank, rule.pattern, (
+            f"{said['label']} '{{value}}' is not {rule.pattern_text}: {said['then']}. Correct it in "
+            f"{said['system']} ({said['field']}) or in the customers file."))))
+    return parts
 
 
 def requirement_problems(frame: pd.DataFrame, requirements: Sequence[CustomerRequirement], system: str,
                          address_problems: pd.DataFrame) -> pd.DataFrame:
     """``address_problems`` of a customers ``frame`` with the billing system's own rules added.
 
-    A value the system requires that is missing (or not an alpha-2 country code) becomes an
-    ``error``: an address problem already found on that cell is raised to ``error`` and says that
-    ``system`` refuses it; any other gets its own row (code ``required_<role>``). Rows stay in file
-    order. With no requirements the problems are returned unchanged.
+    A value the system requires that is missing (or not an alpha-2 country code) becomes a problem
+    of the rule's severity: an address problem already found on that cell is raised to ``error``
+    and says that ``system`` refuses it; any other gets its own row (code ``required_<role>``). A
+    value too long, shared with another customer or in the wrong format gets its own row (codes
+    ``too_long_<role>``, ``duplicate_<role>``, ``format_<role>``; a duplicate names the other rows).
+    Rows stay in file order. With no requirements the problems are returned unchanged.
     """
     if not requirements or frame.empty:
         return address_problems
@@ -120,14 +235,21 @@ def requirement_problems(frame: pd.DataFrame, requirements: Sequence[CustomerReq
     blanks = _Blanks(frame)
     for rule in requirements:
         role = _source_role(frame, rule, blanks) or rule.role
-        broken = np.flatnonzero(_broken(frame, rule, blanks))
+        for code, broken_part in _other_parts(frame, rule, system, role, blanks):
+            at = broken_part.positions
+            blocks.append(pd.DataFrame({
+                "row": rows[at], "record_id": ids[at], "field": role, "problem": broken_part.sentences,
+                "value": _text(frame[role])[at], "suggestion": "", "confidence": 0.0, "severity": rule.severity,
+                "code": code}, columns=list(ADDRESS_OUTPUT_COLUMNS)))
+        broken = np.flatnonzero(_broken(frame, rule, blanks)) if rule.required else np.zeros(0, dtype=np.intp)
         if not broken.size:
             continue
         keys = _keys(pd.Series(rows[broken]), pd.Series(ids[broken]), pd.Series([role] * broken.size))
         raised = pd.Series(found, dtype=object).isin(set(keys)).to_numpy()
         if raised.any():
             note = f" {system} refuses the customer without a valid {rule.label} ({rule.api_field})."
-            result.loc[raised, "severity"] = ERROR
+            if rule.severity == ERROR:
+                result.loc[raised, "severity"] = ERROR
             result.loc[raised, "problem"] = result.loc[raised, "problem"].astype(str) + note
         fresh = broken[~pd.Series(keys, dtype=object).isin(set(found)).to_numpy()]
         values = _text(frame[role])[fresh] if role in frame.columns else np.full(fresh.size, "", dtype=object)
@@ -135,7 +257,7 @@ def requirement_problems(frame: pd.DataFrame, requirements: Sequence[CustomerReq
         blocks.append(pd.DataFrame({
             "row": rows[fresh], "record_id": ids[fresh], "field": role,
             "problem": [sentences.setdefault(v, _sentence(rule, system, v)) for v in values],
-            "value": values, "suggestion": "", "confidence": 0.0, "severity": ERROR, "code": rule.code,
+            "value": values, "suggestion": "", "confidence": 0.0, "severity": rule.severity, "code": rule.code,
         }, columns=list(ADDRESS_OUTPUT_COLUMNS)))
     if not any(len(block) for block in blocks):
         return result

@@ -246,6 +246,38 @@ class Journal(WalDatabase):
                 [(before, batch, run_id, side, row) for row, before in intents],
             )
 
+    def record_job(self, run_id: str, batch: int, job_id: str) -> None:
+        """A batch's rows went into Bulk job ``job_id`` (journaled before any data is uploaded to it)."""
+        with self._transaction() as db:
+            db.execute("UPDATE batches SET job_id=? WHERE run_id=? AND batch=?", (job_id, run_id, batch))
+
+    def open_jobs(self, run_id: str, side: str) -> list[tuple[int, str]]:
+        """``(batch, job_id)`` of the side's Bulk jobs whose outcome is not journaled yet, oldest first."""
+        found = self._db.execute(
+            "SELECT batch, job_id FROM batches WHERE run_id=? AND side=? AND state='sent' AND job_id IS NOT NULL"
+            " ORDER BY batch",
+            (run_id, side),
+        ).fetchall()
+        return [(int(batch), str(job_id)) for batch, job_id in found]
+
+    def batch_items(self, run_id: str, side: str, batch: int) -> list[WriteItem]:
+        """The side's writes of ``batch`` still waiting for their outcome (state ``sending``)."""
+        found = self._db.execute(
+            "SELECT row, side, record_id, partner_id, target, planned_before, action, state, live_before,"
+            " error_code, message, attempts FROM writes WHERE run_id=? AND side=? AND batch=?"
+            " AND state='sending' ORDER BY row",
+            (run_id, side, batch),
+        ).fetchall()
+        return [WriteItem(*row) for row in found]
+
+    def close_batch(self, run_id: str, batch: int) -> None:
+        """The batch needs no more looking up (its rows that are still ``sending`` are read back)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE batches SET state='answered', finished_at=? WHERE run_id=? AND batch=?",
+                (now_text(), run_id, batch),
+            )
+
     def record_outcomes(self, run_id: str, side: str, outcomes: Sequence[Outcome], batch: int | None = None) -> None:
         """After an answer (or a re-read): the final or retryable state of each row, in one transaction."""
         with self._transaction() as db:

@@ -42,8 +42,15 @@ CREATE TABLE IF NOT EXISTS address_writes (
 CREATE INDEX IF NOT EXISTS address_writes_state ON address_writes (run_id, side, state);
 """
 
+# Version 2: a batch sent as a Salesforce Bulk API 2.0 job keeps the job's id, journaled as soon as the
+# job exists, so a resumed run looks the job up instead of sending its rows again.
+_VERSION_2 = """
+ALTER TABLE batches ADD COLUMN job_id TEXT;
+CREATE INDEX IF NOT EXISTS batches_open_jobs ON batches (run_id, state, job_id)
+"""
+
 # Append a step to change the schema; never edit a step that has shipped.
-MIGRATIONS: tuple[str, ...] = (_VERSION_1,)
+MIGRATIONS: tuple[str, ...] = (_VERSION_1, _VERSION_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

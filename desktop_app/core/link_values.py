@@ -6,7 +6,8 @@ Account id. Two values are the same link when they name the same record — for 
 written (trimmed). A placeholder people type when they have nothing to type (``NA``, ``N/A``,
 ``#N/A``, ``null``, ``none``, ``-``, ``0``, ``TBD`` …, letter case and spaces ignored) holds nothing:
 it is matched and planned like an empty field. The raw value is never rewritten by this module, so
-undo can put a placeholder back exactly as it was.
+undo can put a placeholder back exactly as it was. Whether a write landed is a stricter question,
+answered on the text itself (``holds_text``).
 """
 
 from __future__ import annotations
@@ -58,11 +59,24 @@ def is_form_rewrite(before: str, after: str, side: str) -> bool:
     return bool(link_key(before, side)) and before != after and same_link(before, after, side)
 
 
+def holds_text(current: str, target: str) -> bool:
+    """True when a link field holding ``current`` holds ``target``'s very text.
+
+    Values are read exactly as stored (so an undo can put back '  cus_1  ' with its spaces); stray
+    spaces around a stored value do not make it another link, unless the target itself has them.
+    Stricter than ``holds_target``: another form of the same record (15 ↔ 18 characters, letter case)
+    does not count. It answers whether a write landed (the read-back after a lost answer,
+    verification), not whether one is needed.
+    """
+    return current == target or (target == target.strip() and current.strip() == target)
+
+
 def holds_target(value: str, target: str, side: str, *, planned_before: str, exact: bool = False) -> bool:
     """True when a field holding ``value`` already holds ``target`` as far as a write is concerned.
 
     The same record in another form counts, unless the write is itself a form rewrite (the plan
-    chose to write the 18-character form) or ``exact`` is asked for (an undo puts back the very text).
+    chose to write the 18-character form) or ``exact`` is asked for (an undo puts back the very text:
+    then only ``value == target`` counts, stricter still than ``holds_text``).
     """
     if value == target:
         return True

@@ -20,6 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.gui.tasks import BackgroundTask, run_in_background
+from desktop_app.workflow.review import write_rows
 
 Positions = npt.NDArray[np.intp]
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -179,10 +180,9 @@ class FrameModel(QAbstractTableModel):
         if rows.size == 0:
             return
         for name, value in values.items():
-            column = self.column_index(name)
             if pd.api.types.is_numeric_dtype(self._frame[name].dtype) and isinstance(value, str):
                 self._frame[name] = self._frame[name].astype(object)
-            self._frame.iloc[rows, column] = value
+            write_rows(self._frame, name, rows, value)
         self._alignments = self._column_alignments()
         if len(self._order):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._order) - 1, self.columnCount() - 1))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,9 +167,8 @@ class RunOutcomeBox(QGroupBox):
 
     def _undone(self, outcome: UndoOutcome) -> None:
         state = self.page.state
-        state.undo_report = outcome.report
+        state.run_undone(outcome.report, outcome.original)
         if state.run_report is not None and outcome.original is not None:
-            state.run_report = dataclasses.replace(state.run_report, figures=outcome.original)
             self.figures.setText(run_figures(state.run_report, self._billing_name()))
         lines = [run_figures(outcome.report, self._billing_name())]
         if outcome.refused:

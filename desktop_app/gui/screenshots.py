@@ -65,6 +65,9 @@ def walk_and_capture(wizard: CrosslinkWizard, folder: Path) -> tuple[list[Path],
         if key == "preflight" and not ready:
             wizard.page_for("preflight").accept_warnings.setChecked(True)  # type: ignore[attr-defined]
             ready = wizard.currentPage().isComplete()
+        if key == "plan" and not ready:  # demo customers the billing system would refuse: write the others
+            wizard.page_for("plan").write_refused.setChecked(True)  # type: ignore[attr-defined]
+            ready = wizard.currentPage().isComplete()
         if key == "apply" and not ready:  # the walk writes the demo links (sandboxes only), then shows the end
             wizard.page_for("apply").start_apply()  # type: ignore[attr-defined]
             ready = _wait_until_ready(wizard)

@@ -78,7 +78,7 @@ class BackgroundTask(QObject):
 
     def __init__(self, fn: Work, what: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._fn = fn
+        self._fn: Work | None = fn
         self.what = what
         self.token = CancelToken()
         self._thread: threading.Thread | None = None
@@ -123,8 +123,12 @@ class BackgroundTask(QObject):
                 last = now
                 self._emit(self._relay_progress, progress)
 
+        # Let go of the work once it ran: a snapshot it holds would keep pandas copying the columns of
+        # the frame it was taken from on every later write (copy-on-write).
+        work, self._fn = self._fn, None
+        assert work is not None  # a task runs once (``start``)
         try:
-            result = self._fn(report, self.token)
+            result = work(report, self.token)
             self.token.raise_if_cancelled()
         except Cancelled:
             self._emit(self._relay_outcome, "cancelled", None)

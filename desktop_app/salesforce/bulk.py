@@ -28,7 +28,7 @@ from desktop_app.salesforce.transport import Transport
 QUERY_PAGE_SIZE = 100_000
 MAX_UPLOAD_BYTES = 90 * 1024 * 1024  # under the 100 MB raw limit per job upload
 NULL_MARKER = "#N/A"  # Bulk 2.0: an empty cell leaves the field unchanged, #N/A clears it
-_FINAL_STATES = frozenset({"JobComplete", "Failed", "Aborted"})
+FINAL_STATES = frozenset({"JobComplete", "Failed", "Aborted"})
 RESULT_COLUMNS = ["Id", "success", "error_code", "message"]
 
 
@@ -60,7 +60,7 @@ def _poll_until_done(
         state = job.get("state", "")
         processed = int(job.get("numberRecordsProcessed") or 0)
         progress(Progress(min(processed, total), total, f"{what}: Salesforce is working ({state})"))
-        if state in _FINAL_STATES:
+        if state in FINAL_STATES:
             if state != "JobComplete":
                 raise BulkJobFailed(
                     f"The Salesforce bulk job for {what} ended {state}: "

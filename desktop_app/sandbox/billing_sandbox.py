@@ -2,22 +2,18 @@
 serve any system the same way: its API address, the CA to trust, the credentials the adapter needs
 (named as the billing registry names them) and a way to stop it.
 
-Each billing sandbox package offers ``demo_sandbox(rows, *, workdir=None) -> BillingSandbox``,
-seeded from canonical customers rows (the demo data), with that system's realistic mess.
+Each billing sandbox package offers ``demo_sandbox(rows, *, workdir=None, rate_limit_per_second=None,
+latency_ms=0.0) -> BillingSandbox``, seeded from canonical customers rows (the demo data), with that
+system's realistic mess; past ``rate_limit_per_second`` it answers 429 with ``Retry-After``, and it
+holds every answer back ``latency_ms`` (a network round trip).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
-
-
-class DemoSandboxStarter(Protocol):
-    """``demo_sandbox`` of a billing sandbox package."""
-
-    def __call__(self, rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox: ...
+from typing import Any
 
 
 @dataclass

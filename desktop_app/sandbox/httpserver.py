@@ -3,7 +3,8 @@
 Each sandbox is a ``Router`` of handlers ``(Request) -> Response``; ``SandboxServer`` serves it on
 127.0.0.1 over TLS in a background thread (tests, demo mode) or in the foreground (CLI). HTTP/1.1
 keep-alive is supported so clients that reuse connections behave as they do against the real APIs.
-A response can ask to drop the connection or to answer late, which is how faults are injected.
+A response can ask to drop the connection or to answer late, which is how faults are injected; a
+server-wide ``latency_seconds`` adds a network round trip to every answer.
 """
 
 from __future__ import annotations
@@ -206,8 +207,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except Exception:  # a sandbox bug must show as a 500, not kill the connection thread
             log.exception("sandbox handler failed for %s %s", self.command, split.path)
             response = Response.json([{"errorCode": "UNKNOWN_EXCEPTION", "message": "sandbox error"}], 500)
-        if response.delay_seconds:
-            time.sleep(response.delay_seconds)
+        delay = max(response.delay_seconds, self.server.latency_seconds)
+        if delay:
+            time.sleep(delay)
         if response.drop:
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -235,7 +237,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Connections wait here while every handler thread is busy (the default 5 refuses a burst of
+    # concurrent clients with "connection refused").
+    request_queue_size = 128
     dispatch: Handler
+    latency_seconds = 0.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -267,9 +273,13 @@ class _Server(ThreadingHTTPServer):
 class SandboxServer:
     """Serves a handler on 127.0.0.1 (HTTPS when ``tls`` is given) in a background thread."""
 
-    def __init__(self, handler: Handler, *, tls: TlsFiles | None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, handler: Handler, *, tls: TlsFiles | None, host: str = "127.0.0.1", port: int = 0,
+                 latency_seconds: float = 0.0):
         self._server = _Server((host, port), _RequestHandler, bind_and_activate=True)
         self._server.dispatch = handler
+        # Every answer is held back this long, as from a laptop to a vendor's cloud (a thread per
+        # connection, so concurrent clients overlap their waits as they would on a real network).
+        self._server.latency_seconds = max(0.0, latency_seconds)
         self._tls = tls
         if tls is not None:
             context = tls.server_context()

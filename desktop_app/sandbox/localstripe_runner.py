@@ -105,9 +105,11 @@ class RunningLocalStripe:
 DEMO_CUSTOMERS = 300
 
 
-def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:
+def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None,
+                 rate_limit_per_second: float | None = None, latency_ms: float = 0.0) -> BillingSandbox:
     """localstripe seeded with the first ``DEMO_CUSTOMERS`` demo customers, as a ``BillingSandbox``."""
-    server = start_localstripe(workdir=workdir, persist=False)
+    server = start_localstripe(workdir=workdir, persist=False, rate_limit_per_second=rate_limit_per_second,
+                               latency_ms=latency_ms)
     try:
         server.create_customers(itertools.islice(rows, DEMO_CUSTOMERS))
     except BaseException:
@@ -118,13 +120,15 @@ def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = No
 
 def start_localstripe(
     *, workdir: Path | None = None, persist: bool = True, port: int = 0, timeout: float = 30.0,
-    api_key: str = DEFAULT_API_KEY,
+    api_key: str = DEFAULT_API_KEY, rate_limit_per_second: float | None = None, latency_ms: float = 0.0,
 ) -> RunningLocalStripe:
     """Start localstripe on 127.0.0.1 in a child process and wait until it answers.
 
     With ``persist`` the state is pickled to ``<workdir>/localstripe.pickle`` (a temporary
     directory when ``workdir`` is None) after every change, as localstripe does; without it the
-    state lives in memory only, which is much faster for large seeds.
+    state lives in memory only, which is much faster for large seeds. ``rate_limit_per_second``
+    answers 429 with ``Retry-After`` past that many requests per second (as Stripe does past 100/s
+    live, 25/s in test mode); ``latency_ms`` holds every answer back that long (a network round trip).
     """
     tempdir = None
     state_file: Path | None = None
@@ -136,6 +140,10 @@ def start_localstripe(
     command = [sys.executable, "-m", "desktop_app.sandbox.localstripe_runner", "--port", str(port)]
     if state_file is not None:
         command += ["--state-file", str(state_file)]
+    if rate_limit_per_second:
+        command += ["--rate-limit", str(rate_limit_per_second)]
+    if latency_ms:
+        command += ["--latency-ms", str(latency_ms)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     try:
@@ -190,15 +198,84 @@ def _redirect_state(state_file: Path | None) -> None:
     resources.Store.dump_to_disk = dump
 
 
+# Stripe's metadata limits (docs.stripe.com/api/metadata): up to 50 keys, key names up to 40
+# characters without square brackets, values up to 500 characters. localstripe takes any metadata.
+METADATA_KEYS_MAX, METADATA_KEY_MAX, METADATA_VALUE_MAX = 50, 40, 500
+
+
+def metadata_problem(current: Mapping[str, Any] | None, sent: Mapping[str, Any]) -> str:
+    """Why Stripe would refuse updating metadata ``current`` with ``sent`` ("" when it would not)."""
+    for key, value in sent.items():
+        if len(str(key)) > METADATA_KEY_MAX or "[" in str(key) or "]" in str(key):
+            return (f"Metadata keys can have up to {METADATA_KEY_MAX} characters and no square brackets; "
+                    f"'{key}' does not qualify.")
+        if value is not None and len(str(value)) > METADATA_VALUE_MAX:
+            return (f"Metadata values can have up to {METADATA_VALUE_MAX} characters, but you passed in a value "
+                    f"that is {len(str(value))} characters long (key '{key}').")
+    kept = {k for k, v in {**(current or {}), **sent}.items() if v not in (None, "")}
+    if len(kept) > METADATA_KEYS_MAX:
+        return f"Metadata can have up to {METADATA_KEYS_MAX} keys; this update would leave {len(kept)}."
+    return ""
+
+
+def _enforce_metadata_limits() -> None:
+    """Make localstripe refuse metadata updates Stripe refuses (400, ``invalid_request_error``)."""
+    from localstripe import resources
+    from localstripe.errors import UserError
+
+    update = resources.StripeObject._update
+
+    def checked_update(self: Any, **data: Any) -> None:
+        sent = data.get("metadata")
+        if isinstance(sent, dict):
+            problem = metadata_problem(getattr(self, "metadata", None), sent)
+            if problem:
+                raise UserError(400, problem, {"param": "metadata"})
+        update(self, **data)
+
+    resources.StripeObject._update = checked_update
+
+
+def _network_conditions(rate: float | None, latency_seconds: float) -> Any:
+    """aiohttp middleware: Stripe's 429 past ``rate`` requests/s, and a round trip on every answer."""
+    import asyncio
+    import json
+
+    from aiohttp import web
+
+    from desktop_app.sandbox.sequence.api import RateLimiter
+
+    limiter = RateLimiter(rate)
+
+    @web.middleware
+    async def conditions(request: Any, handler: Any) -> Any:
+        if latency_seconds:
+            await asyncio.sleep(latency_seconds)
+        if not limiter.allow():
+            body = {"error": {"type": "invalid_request_error", "code": "rate_limit",
+                              "message": "Too many requests hit the API too quickly."}}
+            return web.Response(status=429, text=json.dumps(body), content_type="application/json",
+                                headers={"Retry-After": str(limiter.retry_after())})
+        return await handler(request)
+
+    return conditions
+
+
 def main(argv: list[str] | None = None) -> None:
     """Child-process entry point: serve localstripe on 127.0.0.1 and print the port."""
     parser = argparse.ArgumentParser(description="localstripe on 127.0.0.1 with its own state file")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--state-file", type=Path, default=None)
+    parser.add_argument("--rate-limit", type=float, default=None, help="requests per second before 429s")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="hold every answer back this long")
     args = parser.parse_args(argv)
     _redirect_state(args.state_file)
+    _enforce_metadata_limits()
     from aiohttp import web
     from localstripe import resources, server
+
+    if args.rate_limit or args.latency_ms:
+        server.app.middlewares.insert(0, _network_conditions(args.rate_limit, args.latency_ms / 1000))
 
     resources.store.try_load_from_disk()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

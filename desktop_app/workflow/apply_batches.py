@@ -21,10 +21,10 @@ from desktop_app.billing.base import (
     BillingWriteOutcomeUnknown,
 )
 from desktop_app.core.journal import OPEN_STATES, Journal, Outcome, WriteItem
-from desktop_app.core.link_values import holds_target, link_key, same_link
+from desktop_app.core.link_values import holds_target, holds_text, link_key, same_link
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback
 from desktop_app.salesforce.errors import RequestLimitExceeded, SalesforceError, SessionExpired, WriteOutcomeUnknown
-from desktop_app.workflow.link_sides import LinkSide, SideResult, same_value
+from desktop_app.workflow.link_sides import LinkSide, SideResult
 
 ROW_BATCH = 200
 # A side that fails whole batches this many times in a row, or for this long, is taken as down: the
@@ -173,32 +173,7 @@ def _process(
             [Outcome(i.row, "failed", "READ_FAILED", f"Could not read the current value: {error}") for i in items],
         )
         return error
-    settled: list[Outcome] = []
-    to_send: list[tuple[WriteItem, str]] = []
-    for item in items:
-        if item.record_id not in live:
-            settled.append(Outcome(item.row, "not_found", "NOT_FOUND", f"{side.label} has no record {item.record_id}."))
-            continue
-        current = live[item.record_id]
-        # An undo puts back the very text it found (a placeholder, a 15-character id); an apply
-        # counts the same record in another form as already there (see core.link_values).
-        if holds_target(current, item.target, side.name, planned_before=item.planned_before, exact=strict):
-            state = "written" if item.live_before is not None and item.live_before != item.target else "unchanged"
-            settled.append(Outcome(item.row, state, live_before=None if state == "written" else current))
-            continue
-        expected = item.live_before if item.live_before is not None else item.planned_before
-        if not same_link(current, expected, side.name) and (strict or link_key(current, side.name) != ""):
-            word = "refused" if strict else "conflict"
-            settled.append(
-                Outcome(
-                    item.row,
-                    word,
-                    "CHANGED_SINCE_PLAN",
-                    f"{side.label} now holds '{current}' where the plan saw '{expected}'; left alone.",
-                )
-            )
-            continue
-        to_send.append((item, current))
+    settled, to_send = classify(items, live, side.label, side.name, strict=strict)
     if settled:
         journal.record_outcomes(run_id, side.name, settled)
     if not to_send:
@@ -225,11 +200,45 @@ def _process(
             batch=batch,
         )
         return error
-    journal.record_outcomes(run_id, side.name, _outcomes(to_send, results), batch=batch)
+    journal.record_outcomes(run_id, side.name, outcomes_of(to_send, results), batch=batch)
     lost = [item for (item, _), result in zip(to_send, results, strict=False) if result.error_code == OUTCOME_UNKNOWN]
     if lost:
         _read_back(journal, run_id, side, lost, batch, None, cancel)
     return None
+
+
+def classify(
+    items: Sequence[WriteItem], live: Mapping[str, str], label: str, side_name: str, *, strict: bool
+) -> tuple[list[Outcome], list[tuple[WriteItem, str]]]:
+    """Compare each write with the live value just read: the outcomes settled without sending (gone,
+    already there, changed since the plan) and the ``(item, live value)`` pairs still to send."""
+    settled: list[Outcome] = []
+    to_send: list[tuple[WriteItem, str]] = []
+    for item in items:
+        if item.record_id not in live:
+            settled.append(Outcome(item.row, "not_found", "NOT_FOUND", f"{label} has no record {item.record_id}."))
+            continue
+        current = live[item.record_id]
+        # An undo puts back the very text it found (a placeholder, a 15-character id); an apply
+        # counts the same record in another form as already there (see core.link_values).
+        if holds_target(current, item.target, side_name, planned_before=item.planned_before, exact=strict):
+            state = "written" if item.live_before is not None and item.live_before != item.target else "unchanged"
+            settled.append(Outcome(item.row, state, live_before=None if state == "written" else current))
+            continue
+        expected = item.live_before if item.live_before is not None else item.planned_before
+        if not same_link(current, expected, side_name) and (strict or link_key(current, side_name) != ""):
+            word = "refused" if strict else "conflict"
+            settled.append(
+                Outcome(
+                    item.row,
+                    word,
+                    "CHANGED_SINCE_PLAN",
+                    f"{label} now holds '{current}' where the plan saw '{expected}'; left alone.",
+                )
+            )
+            continue
+        to_send.append((item, current))
+    return settled, to_send
 
 
 def _read_back(
@@ -263,7 +272,7 @@ def _read_back(
         if item.record_id not in live:
             outcomes.append(Outcome(item.row, "not_found", "NOT_FOUND",
                                     f"{side.label} has no record {item.record_id}."))
-        elif same_value(live[item.record_id], item.target):
+        elif holds_text(live[item.record_id], item.target):
             outcomes.append(Outcome(item.row, "written"))
         else:
             outcomes.append(Outcome(item.row, "failed", OUTCOME_UNKNOWN,
@@ -274,7 +283,8 @@ def _read_back(
     return None if confirmed or error is None else error
 
 
-def _outcomes(sent: list[tuple[WriteItem, str]], results: list[SideResult]) -> list[Outcome]:
+def outcomes_of(sent: Sequence[tuple[WriteItem, str]], results: Sequence[SideResult]) -> list[Outcome]:
+    """The journal outcome of each sent write from its system's answer (refusals say how to retry)."""
     outcomes: list[Outcome] = []
     for position, (item, _) in enumerate(sent):
         result = (
@@ -283,7 +293,7 @@ def _outcomes(sent: list[tuple[WriteItem, str]], results: list[SideResult]) -> l
             else SideResult(item.record_id, "failed", "NO_RESULT", "No answer for this record.")
         )
         state = result.state if result.state in ("written", "unchanged", "not_found") else "failed"
-        if state == "unchanged" and item.live_before is not None and not same_value(item.live_before, item.target):
+        if state == "unchanged" and item.live_before is not None and not holds_text(item.live_before, item.target):
             state = "written"
         message = result.message if state != "written" else ""
         if state == "failed" and result.error_code in REFUSAL_CODES:

@@ -15,6 +15,7 @@ Finding kinds:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -62,119 +63,123 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
 
 
+Finding = tuple[str, str, str, str]  # kind, account_id, customer_id, detail
+
+
+@dataclass(frozen=True)
+class _LinkSide:
+    """One side's link fields as the audit reads them, and the words of its findings."""
+
+    links: dict[str, str]  # the holder's id → what its link field names ("" = nothing)
+    names: Callable[[str], str | None]  # a link's value → the other side's id it names (None: not an id of it)
+    read_back: Callable[[str], str]  # a link's value as the other side compares it with its own id
+    ids: Callable[[str, str], tuple[str, str]]  # (holder, named id or value) → (account_id, customer_id)
+    missing: tuple[str, Callable[[str, str], str]]  # kind and sentence: the named record does not exist
+    shared: tuple[str, str]  # kind and words: several of this side's records name one of the other
+    not_back: Callable[[str, str], str]  # the named record's link field holds nothing
+    elsewhere: Callable[[str, str, str], str] | None  # … names another record (None: said from the other side)
+
+
 def audit_links(accounts: pd.DataFrame, customers: pd.DataFrame, *, one_to_one: bool = True) -> AuditResult:
     """Findings from ``accounts`` (account_id, link_customer_id, currency) and ``customers``
     (customer_id, sf_account_id, currency); writes nothing."""
     # A placeholder ('NA', 'null', '0' …) in a link field holds nothing; Account ids compare by account_key.
-    account_link = {
-        account_key(_text(a)): link_key(_text(c), "account")
-        for a, c in zip(accounts["account_id"], accounts["link_customer_id"], strict=True)
-    }
-    account_currency = {
-        account_key(_text(a)): _text(c).upper()
-        for a, c in zip(accounts["account_id"], accounts["currency"], strict=True)
-    }
-    customer_link = {
-        _text(c): "" if not link_key(_text(a), "customer") else _text(a)
-        for c, a in zip(customers["customer_id"], customers["sf_account_id"], strict=True)
-    }
-    customer_currency = {
-        _text(c): _text(v).upper() for c, v in zip(customers["customer_id"], customers["currency"], strict=True)
-    }
-    rows: list[tuple[str, str, str, str]] = []
-    for account_id, customer_id in account_link.items():
-        if customer_id and customer_id not in customer_link:
-            rows.append(
-                (
-                    "account_to_missing_customer",
-                    account_id,
-                    customer_id,
-                    f"The Account's link names customer {customer_id}, which the billing system does not have.",
-                )
-            )
-    for customer_id, raw in customer_link.items():
-        if not raw:
-            continue
-        canonical = normalize_id(raw)
-        if canonical is None or canonical not in account_link:
-            rows.append(
-                (
-                    "customer_to_missing_account",
-                    raw,
-                    customer_id,
-                    f"Customer {customer_id} names Account {raw}, which does not exist (deleted, merged "
-                    "or not an Account id).",
-                )
-            )
+    account_side = _LinkSide(
+        links={account_key(_text(a)): link_key(_text(c), "account")
+               for a, c in zip(accounts["account_id"], accounts["link_customer_id"], strict=True)},
+        names=lambda value: value, read_back=lambda value: value, ids=lambda holder, value: (holder, value),
+        missing=("account_to_missing_customer", lambda account_id, customer_id: (
+            f"The Account's link names customer {customer_id}, which the billing system does not have.")),
+        shared=("customer_shared", "Accounts share customer"),
+        not_back=lambda _, customer_id: f"The Account points to {customer_id}; the customer holds no Account id.",
+        elsewhere=lambda _, customer_id, back: f"The Account points to {customer_id}, which points back to {back}.")
+    customer_side = _LinkSide(
+        links={_text(c): "" if not link_key(_text(a), "customer") else _text(a)
+               for c, a in zip(customers["customer_id"], customers["sf_account_id"], strict=True)},
+        names=normalize_id, read_back=account_key, ids=lambda holder, value: (value, holder),
+        missing=("customer_to_missing_account", lambda customer_id, raw: (
+            f"Customer {customer_id} names Account {raw}, which does not exist (deleted, merged or not an "
+            "Account id).")),
+        shared=("account_shared", "customers share Account"),
+        not_back=lambda customer_id, _: f"Customer {customer_id} points to the Account; the Account's link field "
+                                        "is empty.",
+        elsewhere=None)
+    rows = [*_names_missing(account_side, customer_side), *_names_missing(customer_side, account_side)]
     if one_to_one:
-        rows.extend(_shared(account_link, "customer_shared", customer_side=True))
-        rows.extend(
-            _shared({c: account_key(a) for c, a in customer_link.items()}, "account_shared", customer_side=False)
-        )
-    linked = 0
-    for account_id, customer_id in account_link.items():
-        if not customer_id or customer_id not in customer_link:
-            continue
-        back = account_key(customer_link[customer_id])
-        if back == account_id:
-            linked += 1
-            mine, theirs = account_currency.get(account_id, ""), customer_currency.get(customer_id, "")
-            if mine and theirs and mine != theirs:
-                rows.append(
-                    (
-                        "currency_mismatch",
-                        account_id,
-                        customer_id,
-                        f"The Account is in {mine}, the customer bills in {theirs}.",
-                    )
-                )
-        elif back:
-            rows.append(
-                (
-                    "sides_disagree",
-                    account_id,
-                    customer_id,
-                    f"The Account points to {customer_id}, which points back to {back}.",
-                )
-            )
-        else:
-            rows.append(
-                (
-                    "one_sided",
-                    account_id,
-                    customer_id,
-                    f"The Account points to {customer_id}; the customer holds no Account id.",
-                )
-            )
-    for customer_id, raw in customer_link.items():
-        target = normalize_id(raw) if raw else None
-        if target and target in account_link and not account_link[target]:
-            rows.append(
-                (
-                    "one_sided",
-                    target,
-                    customer_id,
-                    f"Customer {customer_id} points to the Account; the Account's link field is empty.",
-                )
-            )
+        rows += [*_shared(account_side), *_shared(customer_side)]
+    currency = _currency_check(_currencies(accounts, "account_id", account_key),
+                               _currencies(customers, "customer_id", lambda c: c))
+    from_accounts, linked = _answers(account_side, customer_side, on_pair=currency)
+    rows += [*from_accounts, *_answers(customer_side, account_side)[0]]
     findings = pd.DataFrame(rows, columns=list(FINDING_COLUMNS), dtype=object)
-    return AuditResult(findings, len(account_link), len(customer_link), linked)
+    return AuditResult(findings, len(account_side.links), len(customer_side.links), linked)
 
 
-def _shared(links: dict[str, str], kind: str, *, customer_side: bool) -> list[tuple[str, str, str, str]]:
+def _names_missing(side: _LinkSide, other: _LinkSide) -> list[Finding]:
+    """A finding per link of ``side`` naming a record ``other`` does not have."""
+    kind, sentence = side.missing
+    rows = []
+    for holder, value in side.links.items():
+        named = side.names(value) if value else ""
+        if value and (named is None or named not in other.links):
+            rows.append((kind, *side.ids(holder, value), sentence(holder, value)))
+    return rows
+
+
+def _answers(side: _LinkSide, other: _LinkSide, *,
+             on_pair: Callable[[str, str], list[Finding]] | None = None) -> tuple[list[Finding], int]:
+    """How the records ``side``'s links name answer: linking back (a pair: counted, and ``on_pair``'s
+    findings), holding nothing (one-sided), or naming another record (the sides disagree)."""
+    rows: list[Finding] = []
+    linked = 0
+    for holder, value in side.links.items():
+        named = side.names(value) if value else None
+        if not named or named not in other.links:
+            continue
+        back = other.read_back(other.links[named])
+        account_id, customer_id = side.ids(holder, named)
+        if back == holder:
+            linked += 1
+            rows += on_pair(account_id, customer_id) if on_pair is not None else []
+        elif not back:
+            rows.append(("one_sided", account_id, customer_id, side.not_back(holder, value)))
+        elif side.elsewhere is not None:
+            rows.append(("sides_disagree", account_id, customer_id, side.elsewhere(holder, value, back)))
+    return rows, linked
+
+
+def _currencies(frame: pd.DataFrame, id_column: str, key: Callable[[str], str]) -> dict[str, str]:
+    return {key(_text(i)): _text(c).upper() for i, c in zip(frame[id_column], frame["currency"], strict=True)}
+
+
+def _currency_check(account_currency: dict[str, str],
+                    customer_currency: dict[str, str]) -> Callable[[str, str], list[Finding]]:
+    """A linked pair's finding when the Account's currency differs from the customer's billing currency."""
+
+    def check(account_id: str, customer_id: str) -> list[Finding]:
+        mine, theirs = account_currency.get(account_id, ""), customer_currency.get(customer_id, "")
+        if mine and theirs and mine != theirs:
+            return [("currency_mismatch", account_id, customer_id,
+                     f"The Account is in {mine}, the customer bills in {theirs}.")]
+        return []
+
+    return check
+
+
+def _shared(side: _LinkSide) -> list[Finding]:
+    """A finding per record of ``side`` naming a record that another of ``side``'s records names too."""
+    kind, words = side.shared
     holders: dict[str, list[str]] = {}
-    for holder, target in links.items():
-        if target:
-            holders.setdefault(target, []).append(holder)
+    for holder, value in side.links.items():
+        if value:
+            holders.setdefault(side.read_back(value), []).append(holder)
     rows = []
     for target, many in holders.items():
         if len(many) < 2:
             continue
         names = ", ".join(sorted(many))
-        for holder in sorted(many):
-            account_id, customer_id = (holder, target) if customer_side else (target, holder)
-            what = "Accounts share customer" if customer_side else "customers share Account"
-            rows.append((kind, account_id, customer_id, f"{len(many)} {what} {target}: {names}."))
+        rows += [(kind, *side.ids(holder, target), f"{len(many)} {words} {target}: {names}.")
+                 for holder in sorted(many)]
     return rows
 
 

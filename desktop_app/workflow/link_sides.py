@@ -7,7 +7,7 @@ A side reads the link field of given records and writes values into it, one resu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,22 +16,17 @@ import pandas as pd
 from desktop_app.billing.base import BillingSystem
 from desktop_app.core.ids import normalize_id
 from desktop_app.core.progress import CancelToken
+from desktop_app.salesforce.bulk_steps import query_all
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.soql import soql_field, soql_id_list
+from desktop_app.salesforce.transport import Transport
 
 # Salesforce per-record codes meaning the record is gone (not worth retrying).
 GONE_CODES = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY", "INVALID_ID_FIELD"})
 READ_CHUNK = 200
+# Above this many ids one Bulk 2.0 query of every record (filtered here) costs 3 calls, where REST
+# chunks of ``READ_CHUNK`` ids cost one call each.
 READ_ALL_ABOVE = 2_000
-
-
-def same_value(current: str, target: str) -> bool:
-    """True when a link field holding ``current`` already holds ``target``.
-
-    Values are read exactly as stored (so an undo can put back '  cus_1  ' with its spaces); stray
-    spaces around a stored value do not make it another link, unless the target itself has them.
-    """
-    return current == target or (target == target.strip() and current.strip() == target)
 
 
 @dataclass(frozen=True)
@@ -89,20 +84,36 @@ class SalesforceSide:
         """Close the HTTP session."""
         self.client.session.http.close()
 
+    @property
+    def transport(self) -> Transport:
+        """The client's transport (Bulk 2.0 job calls)."""
+        return self.client.transport
+
     def read(self, record_ids: Sequence[str], cancel: CancelToken | None = None) -> dict[str, str]:
         """The link field of the given Accounts (deleted or unknown ids are left out)."""
         wanted = {normalize_id(i) or i for i in record_ids}
-        values: dict[str, str] = {}
         if len(wanted) > READ_ALL_ABOVE:
-            frame = self.client.read_accounts([self.link_field], cancel=cancel)
-            values = _frame_values(frame, self.link_field)
-            return {k: v for k, v in values.items() if k in wanted}
+            return self.read_all(wanted, cancel=cancel)[0]
+        values: dict[str, str] = {}
         ids = sorted(i for i in wanted if normalize_id(i))
         for start in range(0, len(ids), READ_CHUNK):
             chunk = ids[start : start + READ_CHUNK]
             soql = f"SELECT Id, {self.link_field} FROM {self.sobject} WHERE Id IN {soql_id_list(chunk)}"
             values.update(_frame_values(self.client.query(soql, cancel=cancel), self.link_field))
         return values
+
+    def read_all(
+        self, wanted: Collection[str], cancel: CancelToken | None = None
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """(link value, parent id) of the ``wanted`` ids (18-character form) from one Bulk 2.0 query of
+        every record; the parent is the Account's ParentId (``""`` for other objects or none)."""
+        parent = "ParentId" if self.sobject == "Account" else ""
+        fields = ", ".join(["Id", self.link_field, *([parent] if parent else [])])
+        frame = query_all(self.transport, f"SELECT {fields} FROM {self.sobject}", expected_rows=len(wanted),
+                          cancel=cancel or CancelToken())
+        values = {k: v for k, v in _frame_values(frame, self.link_field).items() if k in wanted}
+        parents = {k: v for k, v in _frame_values(frame, parent).items() if k in wanted and v} if parent else {}
+        return values, parents
 
     def write(self, values: Sequence[tuple[str, str]], cancel: CancelToken | None = None) -> list[SideResult]:
         """Set the link field; per-record Salesforce errors become failed/not_found results."""

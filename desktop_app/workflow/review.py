@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,7 @@ ACCEPTABLE = ("suggested", "ambiguous", "conflict", "unmatched")  # statuses a p
 CANDIDATE_COLUMNS = ("candidates", "candidate_ids", "alternatives")
 
 Positions = npt.NDArray[np.intp]
+FEW_ROWS = 64  # up to this many rows an edit is written cell by cell (``write_rows``)
 
 
 class ReviewError(ValueError):
@@ -43,7 +45,21 @@ class Edit:
 def apply_edit(frame: pd.DataFrame, edit: Edit) -> None:
     """Write an edit into ``frame`` in place (the wizard's table model does the same on its frame)."""
     for column, value in edit.values.items():
-        frame.iloc[edit.positions, frame.columns.get_loc(column)] = value  # type: ignore[call-overload]
+        write_rows(frame, column, edit.positions, value)
+
+
+def write_rows(frame: pd.DataFrame, column: str, rows: Positions, value: object) -> None:
+    """Write ``value`` (one, or one per row) into ``rows`` of ``column``, in place.
+
+    A few rows are written cell by cell: ``iloc`` assignment copies the whole column back into its
+    block (about 12 ms a column on a million rows, whatever the number of rows written)."""
+    where = int(frame.columns.get_loc(column))  # type: ignore[arg-type]
+    if len(rows) > FEW_ROWS:
+        frame.iloc[rows, where] = value  # type: ignore[call-overload]
+        return
+    values = cast(Sequence[Any], value) if np.ndim(cast(Any, value)) else [value] * len(rows)
+    for row, cell in zip(rows.tolist(), values, strict=True):
+        frame.iat[row, where] = cell
 
 
 def with_review_column(decisions: pd.DataFrame) -> pd.DataFrame:
@@ -64,13 +80,6 @@ def text_at(frame: pd.DataFrame, column: str, rows: Positions) -> npt.NDArray[np
     """The values of ``column`` at ``rows`` as text (only those rows are converted: cheap on a big frame)."""
     picked: npt.NDArray[np.str_] = frame[column].to_numpy(dtype=object)[rows].astype(str)
     return picked
-
-
-def _has_both(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """Rows naming an account and a customer (the matcher also lists customers no account took)."""
-    both: npt.NDArray[np.bool_] = ((frame["account_id"].astype(str).to_numpy() != "")
-                                   & (frame["customer_id"].astype(str).to_numpy() != ""))
-    return both
 
 
 def accept(frame: pd.DataFrame, positions: Sequence[int] | Positions) -> Edit:

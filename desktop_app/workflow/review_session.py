@@ -10,8 +10,9 @@ Match page and the CLI can both drive it.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,10 @@ class Step:
             return np.array([], dtype=np.intp)
         return np.unique(np.concatenate([e.positions for e in edits])).astype(np.intp)
 
+    def columns(self) -> set[str]:
+        """The frame columns the call writes (or takes back)."""
+        return {column for edit in (*self.forward, *self.backward) for column in edit.values}
+
 
 class ReviewSession:
     """The reviewed decisions (``frame``, edited in place) and the calls that can be undone and redone."""
@@ -95,6 +100,33 @@ class ReviewSession:
     def can_redo(self) -> bool:
         """True when a call was undone and nothing new was done since."""
         return bool(self._undone)
+
+    def next_undo(self) -> Step | None:
+        """The call ``undo`` would take back (None: none)."""
+        return self._done[-1] if self._done else None
+
+    def next_redo(self) -> Step | None:
+        """The call ``redo`` would make again (None: none)."""
+        return self._undone[-1] if self._undone else None
+
+    # --- a call made on a copy (off the UI thread), then taken over in one step ------------------
+    def fork(self) -> ReviewSession:
+        """A twin to make a call on elsewhere: its frame is a shallow copy (pandas copies a column
+        only when the twin writes it), its history and counts its own; this session is untouched."""
+        twin = copy.copy(self)
+        twin.frame = self.frame.copy(deep=False)
+        twin._done, twin._undone, twin._counts = list(self._done), list(self._undone), Counter(self._counts)
+        return twin
+
+    def adopt(self, twin: ReviewSession, columns: Iterable[str]) -> None:
+        """Take over ``twin``'s calls and counts, and its ``columns`` into this frame (whole columns
+        swapped, so a call on a million rows lands at once). Nothing else may have changed this
+        session since ``fork``."""
+        for column in columns:
+            where = self.frame.columns.get_loc(column)
+            self.frame.isetitem(where, twin.frame[column])  # type: ignore[arg-type]
+        self._done, self._undone, self._counts = twin._done, twin._undone, twin._counts
+        twin.frame = pd.DataFrame()  # spent: sharing columns with it would make every later write copy them
 
     # --- calls -----------------------------------------------------------------------------------
     def accept(self, positions: Sequence[int] | Positions) -> Step | None:

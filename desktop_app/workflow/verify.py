@@ -10,8 +10,9 @@ from collections.abc import Mapping
 
 from desktop_app.core.journal import WriteItem
 from desktop_app.core.journal_results import Verification, verify
+from desktop_app.core.link_values import holds_text
 from desktop_app.core.progress import CancelToken
-from desktop_app.workflow.link_sides import LinkSide, same_value
+from desktop_app.workflow.link_sides import LinkSide
 
 
 def verify_run(
@@ -26,10 +27,10 @@ def verify_run(
     for name in ("account", "customer"):
         targets = {i.record_id: i.target for i in items if i.side == name}
         values = sides[name].read(sorted(targets), cancel=cancel)
-        # A value that holds its target (see ``same_value``) counts as that target; the rest is
+        # A value that holds its target's text (``holds_text``) counts as that target; the rest is
         # compared without stray spaces, as the plan saw it.
         live[name] = {
-            record_id: targets[record_id] if same_value(value, targets[record_id]) else value.strip()
+            record_id: targets[record_id] if holds_text(value, targets[record_id]) else value.strip()
             for record_id, value in values.items() if record_id in targets
         }
     return verify(items, live, undo=undo)

@@ -58,10 +58,13 @@ def test_sequence_rules_refuse_exactly_what_the_sandbox_refuses(tmp_path: Path) 
     assert email["problem"].str.contains("email").all()
 
 
-def test_stripe_and_files_require_nothing() -> None:
-    assert customer_requirements("stripe") == ()
+def test_every_api_system_has_rules_and_files_none() -> None:
+    # Stripe had none before metadata value limits were added (issue 14): now only the file route has none.
+    assert [rule.max_length for rule in customer_requirements("stripe")] == [500]
     assert customer_requirements("file") == ()
-    assert customer_requirements("sequence")
+    assert customer_requirements("") == ()
+    for kind in ("sequence", "quickbooks", "chargebee", "xero", "zuora", "upflow"):
+        assert customer_requirements(kind)
 
 
 def _customers_csv(path: Path) -> Path:
@@ -120,3 +123,35 @@ def test_data_quality_says_where_the_missing_value_is(tmp_path: Path) -> None:
     assert "The matched Account Acme Corporation (accounts row 2) has 'ap@acme.example'." in email["problem"].iat[0]
     plain = match_files(accounts, customers).address_problems  # Stripe / files: no such rule
     assert not (plain["code"] == "required_email").any()
+
+
+def test_check_addresses_lists_every_systems_rules_by_row_and_field(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    source, out = tmp_path / "customers.csv", tmp_path / "problems.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([
+            ["id", "name", "street", "city", "postcode", "country", "salesforce_account_id"],
+            ["cust-1", "Acme Ltd", "1 High St", "London", "EC1A 1BB", "GB", "001000000000001AAA"],
+            ["cust-2", "Bolt GmbH", "Hauptstr. 2", "Berlin", "10115", "DE", "0010000000000 02AAA" + "x" * 40],
+            ["cust-3", " acme LTD", "3 High St", "London", "EC1A 1BB", "GB", ""],
+        ])
+    args = ["check-addresses", "--input", str(source), "--out", str(out), "--side", "customers"]
+    assert main([*args, "--billing", "quickbooks"]) == 0
+    printed = capsys.readouterr().out
+    assert "What QuickBooks Online requires of a customer, broken by 2:" in printed
+    assert ("row 2, name (error): QuickBooks Online refuses a second customer with the display name 'Acme Ltd' "
+            "(also row 4): rename one") in printed
+    assert "row 4, name (error): QuickBooks Online refuses a second customer with the display name ' acme LTD' " \
+           "(also row 2)" in printed
+    with out.open(encoding="utf-8-sig") as handle:
+        rows = [(r["row"], r["record_id"], r["field"], r["code"]) for r in csv.DictReader(handle)
+                if r["code"].startswith("duplicate_")]
+    assert rows == [("2", "cust-1", "name", "duplicate_name"), ("4", "cust-3", "name", "duplicate_name")]
+    assert main([*args, "--billing", "xero"]) == 0
+    printed = capsys.readouterr().out
+    assert ("row 3, sf_account_id (error): Salesforce Account id (the link) is 59 characters; Xero takes at most 50 "
+            "in ContactNumber") in printed
+    assert main([*args, "--billing", "upflow"]) == 0
+    printed = capsys.readouterr().out
+    assert "row 3, sf_account_id (error): Shared identifier '0010000000000 02AAAxxx" in printed
+    assert "row 4, sf_account_id (warning): Shared identifier is missing: Upflow's Salesforce sync" in printed

@@ -17,6 +17,7 @@ from desktop_app.billing.base import (
     BillingUnreachable,
 )
 from desktop_app.billing.credentials import sequence_credentials, stripe_api_key
+from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.billing.sequence_adapter import SequenceBilling, SequenceLinkStorage
 from desktop_app.core.progress import Cancelled, CancelToken, Progress
@@ -241,8 +242,13 @@ def test_a_customer_paired_twice_with_different_accounts_is_written_once(
 
 
 def test_cancel_stops_writing_and_reports_the_rest_as_not_attempted(
-    sequence_sandbox: RunningSequenceSandbox, sequence_adapter: SequenceBilling
+    sequence_sandbox: RunningSequenceSandbox
 ) -> None:
+    # One request at a time, so "after the first" is exact (the concurrent pool: test_request_pool).
+    sequence_adapter = SequenceBilling(
+        sequence_sandbox.client_id, sequence_sandbox.client_secret, base_url=sequence_sandbox.url,
+        ca_cert=sequence_sandbox.ca_cert, retry=FAST_RETRY, rate_limit=RateLimit(None, 1),
+    )
     cancel = CancelToken()
     pairs = [(f"cust-{i:04d}", ACCOUNT_A) for i in range(10)]
 

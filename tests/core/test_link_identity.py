@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from desktop_app.core.ids import account_key, same_account, to_18
 from desktop_app.core.link_values import (
     holds_target,
+    holds_text,
     is_form_rewrite,
     is_placeholder,
     link_key,
@@ -146,3 +147,15 @@ def test_placeholders_in_a_link_column_are_reported_with_their_row() -> None:
     assert [(i.row, i.column, i.value) for i in issues] == [(3, "Billing Customer", "n / a"), (9, "Billing Customer",
                                                                                                "NULL")]
     assert all("placeholder value in the link field" in i.message for i in issues)
+
+
+def test_a_write_landed_only_when_the_field_holds_the_targets_text() -> None:
+    account = "0015g00000ABCdeAAH"
+    assert holds_text("  cus_1 ", "cus_1")  # stray spaces around the stored value are not another link
+    assert not holds_text("cus_1", "  cus_1 ")  # an undo putting back spaces has not landed without them
+    assert holds_text("  cus_1 ", "  cus_1 ")
+    assert not holds_text("cus_10", "cus_1")
+    # another form of the same Account: already linked for a write to come, but not what was written
+    assert holds_target(account[:15], account, "customer", planned_before="")
+    assert not holds_text(account[:15], account)
+    assert not holds_text(account.upper(), account)

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pycountry
 
+from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.core.plan import Plan
@@ -95,12 +96,16 @@ def start_systems(
     faults: SequenceFaults | None = None,
     token_lifetime_seconds: float = 7200,
     rate_limit: float | None = None,
+    latency_ms: float = 0.0,
 ) -> Systems:
+    """Both sandboxes on ``n`` demo Accounts; the Sequence one enforces ``rate_limit`` (requests/s)
+    and answers ``latency_ms`` late, as over a real network."""
     data = generate(n, seed=7)
     sf = start_salesforce_sandbox(
         scenario=with_knobs(scenario, daily_api_max=10**8), data=data, token_lifetime_seconds=token_lifetime_seconds
     )
-    seq = start_sequence_sandbox(customers=clean_customers(data), faults=faults, rate_limit_per_second=rate_limit)
+    seq = start_sequence_sandbox(customers=clean_customers(data), faults=faults, rate_limit_per_second=rate_limit,
+                                 latency_ms=latency_ms)
     return Systems(data, sf, seq)
 
 
@@ -126,15 +131,18 @@ def salesforce_side(
 
 
 def make_sides(
-    systems: Systems, *, run_id: str = "", renewable: bool = True, fast_retries: bool = True
+    systems: Systems, *, run_id: str = "", renewable: bool = True, fast_retries: bool = True,
+    rate_limit: RateLimit | None = None,
 ) -> dict[str, LinkSide]:
-    """Both sides on the running sandboxes (short retry delays unless ``fast_retries`` is off)."""
+    """Both sides on the running sandboxes (short retry delays unless ``fast_retries`` is off; the
+    billing side keeps to ``rate_limit``, Sequence's registry limits when None)."""
     billing = SequenceBilling(
         systems.seq.client_id,
         systems.seq.client_secret,
         base_url=systems.seq.url,
         ca_cert=systems.seq.ca_cert,
         run_id=run_id or None,
+        rate_limit=rate_limit,
         retry=RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05, give_up_after=1.0,
                           throttle_budget=2.0) if fast_retries else None,
     )

@@ -13,6 +13,7 @@ import pytest
 import requests
 from engine_sandboxes import LINK_FIELD, Systems, expected_after, make_sides, start_systems, truth_matches
 
+from desktop_app.billing.registry import system
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.cli import main
@@ -171,8 +172,10 @@ def test_a_billing_system_that_stops_answering_mid_batch_stops_the_run_with_the_
             assert "Sequence stopped answering" in report.message
             assert "resume" in report.message
             assert report.pairs.get("pending", 0) > 0
-            # Not every remaining customer waited out its own retries: a handful of requests in all.
-            assert systems.seq.counters.statuses[0] <= 10
+            # Not every remaining customer waited out its own retries: a handful of requests in all
+            # (the writes in flight together when it went silent, the reads after them, then one
+            # probe at a time).
+            assert systems.seq.counters.statuses[0] <= 3 * system("sequence").max_concurrent
             systems.seq.faults.down = False
             report = resume(journal, report.run_id, sides)
         assert report.state == "done"

@@ -108,3 +108,31 @@ def test_the_command_line_says_the_journal_is_too_new(capsys: pytest.CaptureFixt
         newer.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     assert main(["runs"]) == 1
     assert "newer version of Crosslink" in capsys.readouterr().err
+
+
+def test_a_schema_1_journal_with_an_interrupted_run_gains_bulk_job_ids_and_resumes(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    plan, journal, sides = setup(tmp_path)
+    journal.close()
+    path.unlink()
+    with sqlite3.connect(path) as old:  # what Crosslink wrote at schema 1 (the numbered version-1 tables)
+        old.executescript(UNNUMBERED_SCHEMA)
+        old.execute("PRAGMA user_version = 1")
+    with sqlite3.connect(path) as old:
+        assert "job_id" not in [row[1] for row in old.execute("PRAGMA table_info(batches)")]
+    sides["customer"].kill_after_writes = 3
+    from desktop_app.workflow.engine import start_apply
+
+    with Journal(path) as upgraded, pytest.raises(SimulatedKill):
+        start_apply(upgraded, plan, sides, run_id="run-1")
+    assert _user_version(path) == SCHEMA_VERSION == 2
+    with Journal(path) as reopened:
+        assert reopened.open_jobs("run-1", "account") == []  # batches of the 200-row path carry no job
+        batch = reopened.next_batch_number("run-1")
+        reopened.record_intent("run-1", "account", batch, [])
+        reopened.record_job("run-1", batch, "750000000000001AAA")
+        assert reopened.open_jobs("run-1", "account") == [(batch, "750000000000001AAA")]
+        reopened.close_batch("run-1", batch)
+        assert reopened.open_jobs("run-1", "account") == []
+        report = resume(reopened, "run-1", sides)
+        assert report.pairs == {"linked": 10}

@@ -301,3 +301,33 @@ def test_match_page_and_report_say_what_the_plan_writes_on_each_side(match_page,
     for row in rows[1:]:
         link = links[str(row[header.index("account_id")])]
         assert str(row[header.index("account_write")]).startswith("will") == (link.account.action == "set")
+
+
+def test_a_big_call_is_made_on_a_worker_and_lands_in_one_step(match_page, wait_idle, monkeypatch) -> None:
+    import desktop_app.gui.review_calls as review_calls
+
+    monkeypatch.setattr(review_calls, "BACKGROUND_ROWS", 0)  # as if the review had a million rows
+    monkeypatch.setattr(review_calls, "BIG_CALL_ROWS", 1)
+    monkeypatch.setattr(dialogs, "run_dialog", lambda dialog: dialog.threshold.setValue(0) or True)
+    frame = match_page.model.frame
+    start = frame.copy()
+    open_suggestions = (frame["status"] == "suggested") & (frame["account_id"] != "") & (frame["customer_id"] != "")
+    assert open_suggestions.sum() > 1
+    match_page.accept_all_button.click()
+    assert match_page.working  # made on a worker ...
+    assert frame.equals(start)  # ... and nothing changed until it lands
+    match_page.reject_button.click()  # no other call meanwhile
+    assert "still being applied" in match_page.error_line.text()
+    wait_idle(match_page)
+    assert match_page.model.frame is frame
+    assert (frame.loc[open_suggestions, "status"] == "matched").all()
+    # what each side will get was said again for the accepted rows, off the UI thread too
+    assert not frame.loc[open_suggestions, "account_write"].equals(start.loc[open_suggestions, "account_write"])
+    assert match_page.session.history[-1].startswith(f"Accept {int(open_suggestions.sum()):,} rows")
+    assert match_page.status_filter.itemText(match_page.status_filter.findData("matched")) == \
+        f"Matched ({int((frame['status'] == 'matched').sum()):,})"
+    match_page.undo_button.click()
+    assert match_page.working
+    wait_idle(match_page)
+    assert frame.equals(start)
+    assert not match_page.undo_button.isEnabled()

@@ -23,14 +23,9 @@ def _next(wizard, key: str, wait_idle) -> None:
     wait_idle(wizard.currentPage(), timeout=60_000)
 
 
-def _link_action(link: PlanLink) -> str:
-    actions = (link.account.action, link.customer.action)
-    return "conflict" if "conflict" in actions else "set" if "set" in actions else "skip"
-
-
-@pytest.mark.timeout(120)
-def test_plan_shows_names_filters_by_action_and_explains_a_row(wizard, wait_idle, tmp_path: Path) -> None:
-    files = write_demo_files(tmp_path, DEMO_SIZE)
+def _to_plan(wizard, wait_idle, folder: Path, size: int) -> None:
+    """Link demo files of ``size`` companies: load them, match, and go on to the Plan page."""
+    files = write_demo_files(folder, size)
     welcome = wizard.page_for("welcome")
     welcome.files_button.setChecked(True)
     welcome.journey_buttons[Journey.LINK].setChecked(True)
@@ -41,6 +36,16 @@ def test_plan_shows_names_filters_by_action_and_explains_a_row(wizard, wait_idle
     wait_idle(load)
     for key in ("match", "quality", "plan"):
         _next(wizard, key, wait_idle)
+
+
+def _link_action(link: PlanLink) -> str:
+    actions = (link.account.action, link.customer.action)
+    return "conflict" if "conflict" in actions else "set" if "set" in actions else "skip"
+
+
+@pytest.mark.timeout(120)
+def test_plan_shows_names_filters_by_action_and_explains_a_row(wizard, wait_idle, tmp_path: Path) -> None:
+    _to_plan(wizard, wait_idle, tmp_path, DEMO_SIZE)
     page = wizard.page_for("plan")
     plan = wizard.state.plan
     assert plan is not None
@@ -100,3 +105,23 @@ def test_explain_names_both_sides_and_the_reason() -> None:
         "Sequence: the field is empty; it is set to 001000000000001AAA.",
         "Why: The account already holds another id.",
     ]
+
+
+@pytest.mark.timeout(120)
+def test_a_review_call_made_after_the_plan_was_built_builds_it_again(wizard, wait_idle, tmp_path: Path) -> None:
+    _to_plan(wizard, wait_idle, tmp_path, 300)
+    planned = {link.account_id for link in wizard.state.plan.links}
+    wizard.back()
+    wizard.back()
+    match = wizard.page_for("match")
+    frame = match.model.frame
+    position = int(next(p for p in range(len(frame)) if frame["account_id"].iat[p] in planned
+                        and frame["status"].iat[p] == "matched"))
+    account = frame["account_id"].iat[position]
+    match.select_position(position)
+    match.reject_selected()  # the same frame, edited in place: only the state says the plan is stale
+    assert wizard.state.plan is None
+    for key in ("quality", "plan"):
+        _next(wizard, key, wait_idle)
+    assert wizard.state.plan is not None
+    assert account not in {link.account_id for link in wizard.state.plan.links}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -15,6 +16,7 @@ from desktop_app.workflow.review import (
     candidates_of,
     review_calls,
     with_review_column,
+    write_rows,
 )
 from desktop_app.workflow.review_session import ReviewSession
 
@@ -153,3 +155,43 @@ def test_a_rejected_suggestion_keeps_its_customer_in_the_saved_calls(session: Re
     reopened = ReviewSession(fresh, demo[0].customers)
     reopened.accept([position])
     assert reopened.frame.loc[position, ["customer_id", "status"]].tolist() == [proposed, "matched"]
+
+
+def test_a_call_made_on_a_fork_leaves_the_session_alone_until_adopted(session: ReviewSession) -> None:
+    frame = session.frame
+    before = frame.copy()
+    session.accept([int(frame.index[frame["status"] == "suggested"][0])])
+    after_one = frame.copy()
+    twin = session.fork()
+    step = twin.accept_above(0)
+    assert step is not None
+    assert step.rows > 1
+    pd.testing.assert_frame_equal(session.frame, after_one)  # the twin's writes never reach the session
+    assert session.history == ["Accept 1 row"]
+    assert session.counts == _status_counts(after_one)
+    made = twin.frame.copy()
+    session.adopt(twin, step.columns())
+    assert session.frame is frame  # the same frame object, its columns taken over
+    pd.testing.assert_frame_equal(frame, made)
+    assert twin.frame.empty  # spent: it shares no column with the session any longer
+    assert session.history == twin.history
+    assert session.counts == _status_counts(frame)
+    assert session.next_undo() is step
+    session.undo()
+    pd.testing.assert_frame_equal(frame, after_one)
+    assert session.next_redo() is step
+    session.undo()
+    pd.testing.assert_frame_equal(frame, before)
+
+
+@pytest.mark.parametrize("count", [1, 3, 200])  # cell by cell, and through ``iloc`` past a few rows
+def test_write_rows_writes_one_value_or_one_per_row(session: ReviewSession, count: int) -> None:
+    frame = session.frame
+    expected = frame.copy()
+    rows = np.arange(0, count * 3, 3, dtype=np.intp)
+    write_rows(frame, "status", rows, "matched")
+    expected.iloc[rows, expected.columns.get_loc("status")] = "matched"
+    per_row = np.array([f"cus_{n}" for n in range(count)], dtype=object)
+    write_rows(frame, "customer_id", rows, per_row)
+    expected.iloc[rows, expected.columns.get_loc("customer_id")] = per_row
+    pd.testing.assert_frame_equal(frame, expected)

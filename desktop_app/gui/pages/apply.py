@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QP
 
 from desktop_app.core.journal import RunInfo
 from desktop_app.core.progress import Progress
-from desktop_app.gui import dialogs
+from desktop_app.gui import dialogs, run_next_step
 from desktop_app.gui.connections import live_address_writers, live_sides, run_settings
 from desktop_app.gui.gates import resume_question, write_question
 from desktop_app.gui.pages.base import BasePage
@@ -32,15 +32,12 @@ from desktop_app.workflow.apply import (
 from desktop_app.workflow.engine import RunReport
 
 SIDE_LABELS = {"account": "Salesforce", "customer": "Billing"}
-# What a GUI user does next when a run stops (the engine's own messages name the command line).
-NEXT_STEP = {"cancelled": "Stopped between batches; Resume continues the run where it stopped.",
-             "done_with_failures": "Some writes failed; Retry the failed writes tries them again.",
-             "running": "The run did not finish; Resume continues it where it stopped."}
 
 
 def next_step(report: RunReport) -> str:
-    """What the person can do about the run's end state, in the app's own words."""
-    return NEXT_STEP.get(report.state, report.message)
+    """Why the run ended where it did and what the person can do about it, in the app's own words
+    (the engine's messages name the command line)."""
+    return run_next_step.next_step(report.state, report.message)
 
 
 def is_retry(info: RunInfo) -> bool:
@@ -237,8 +234,7 @@ class ApplyPage(BasePage):
         return errors
 
     def _finished(self, report: RunReport) -> None:
-        self.state.run_report = report
-        self.state.undo_report = None
+        self.state.run_finished(report)
         self._offer_resume()
         self._show_report()
 
@@ -247,7 +243,7 @@ class ApplyPage(BasePage):
         if report is None:
             return
         name = self.state.billing.system.display_name if self.state.billing is not None else "the billing system"
-        then = next_step(report) if report.state != "done" else ""  # in the app's words, not the CLI's
+        then = next_step(report) if report.state != "done" else ""
         self.outcome.setText(f"{run_figures(report, name)} {then}".strip())
         errors = self._show_sides(figures_from_counts(report.write_counts))
         self.pace.setText(f"Finished with {errors:,} failed writes; the results file says why for each."

@@ -169,9 +169,7 @@ class ConnectBillingPage(BasePage):
 
     def test_connection(self) -> None:
         """Open the system with these settings and read its first customer, in the background."""
-        if self.state.billing is not None:
-            self.state.billing.close()
-            self.state.billing = None
+        self.state.billing_disconnected()
         choice = self.choice()
         if self.remember.isChecked() and choice.credentials:
             try:
@@ -201,8 +199,7 @@ class ConnectBillingPage(BasePage):
         self.test_connection()
 
     def _connected(self, connection: BillingConnection) -> None:
-        self.state.billing = connection
-        self.state.preflight = None
+        self.state.billing_connected(connection)
         self._show_state()
 
     def _browse(self) -> None:
@@ -221,8 +218,7 @@ class ConnectBillingPage(BasePage):
             self._form.setRowVisible(widget, shown)
         self._form.setRowVisible(self._file_row, kind == "file")
         if self.state.billing is not None and self.state.billing.choice.kind != kind:
-            self.state.billing.close()
-            self.state.billing = None
+            self.state.billing_disconnected()
         if self.state.demo and self.state.billing is None and not self.working:
             self._use_demo_sandbox()
         self._show_state()

@@ -250,13 +250,7 @@ class ConnectSalesforcePage(BasePage):
     # -- results ---------------------------------------------------------------------------------
 
     def _connect_demo(self) -> None:
-        self._forget_connection()
-        if self.state.billing is not None:
-            self.state.billing.close()
-            self.state.billing = None
-        if self.state.demo_systems is not None:
-            self.state.demo_systems.stop()
-            self.state.demo_systems = None
+        self.state.close()  # the sandboxes start afresh, with their own billing connection
         size = self.state.demo_size
         self._busy = "Connecting…"
         self.run(lambda p, c: connect_demo(accounts=size, progress=p, cancel=c),
@@ -264,22 +258,16 @@ class ConnectSalesforcePage(BasePage):
         self._show_state()
 
     def _forget_connection(self) -> None:
-        if self.state.salesforce is not None:
-            self.state.salesforce.close()
-            self.state.salesforce = None
-        self.state.preflight = None
-        self.state.account_describe = None
+        self.state.salesforce_disconnected()
 
     def _connected_demo(self, outcome: tuple[SalesforceConnection, DemoSystems]) -> None:
-        self.state.salesforce, self.state.demo_systems = outcome
-        self.state.account_describe = None
+        self.state.salesforce_connected(*outcome)
         self._show_state()
 
     def _connected_live(self, connection: SalesforceConnection) -> None:
         self._note = ""
         self.link_box.hide()
-        self.state.salesforce = connection
-        self.state.account_describe = None
+        self.state.salesforce_connected(connection)
         self._list_saved(select=connection.profile)
         self._show_state()
 

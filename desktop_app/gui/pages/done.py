@@ -138,7 +138,7 @@ class DonePage(BasePage):
             return
 
         def saved(_: object) -> None:
-            self.state.saved.append(path)
+            self.state.file_saved(path)
             self.saved_label.setText("Saved: " + ", ".join(str(p) for p in self.state.saved))
 
         self.run(lambda p, c: write(path), f"saving {path.name}", saved)

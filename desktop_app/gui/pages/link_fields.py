@@ -72,7 +72,7 @@ class LinkFieldsPage(BasePage):
             self.show_error("Not connected to Salesforce: go Back and connect first.")
 
     def _show(self, describe: dict[str, Any]) -> None:
-        self.state.account_describe = describe
+        self.state.describe_read(describe)
         self.choices = link_field_choices(describe)
         self.fields.clear()
         for choice in self.choices:
@@ -101,17 +101,13 @@ class LinkFieldsPage(BasePage):
         field = self.chosen_field()
         if field is None:
             return False
-        if field != self.state.link_field:
-            self.state.preflight = None
-        self.state.link_field = field
-        self.state.policy = str(self.policy.currentData())
+        self.state.link_field_chosen(field)
+        self.state.policy_chosen(str(self.policy.currentData()))
         billing = self.state.billing
         key = self.link_key.text().strip()
         if billing is not None and key and key != (billing.choice.link_key or default_link_key(billing.choice.kind)):
             choice = dataclasses.replace(billing.choice, link_key=key)
-            system = open_billing(choice)
-            billing.close()
-            self.state.billing = BillingConnection(choice, system, billing.summary)
+            self.state.link_key_chosen(BillingConnection(choice, open_billing(choice), billing.summary))
         return True
 
     def isComplete(self) -> bool:

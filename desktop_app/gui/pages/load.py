@@ -126,8 +126,7 @@ class FileSlot(QWidget):
         self.status.setText("")
         self.columns.setEnabled(False)
         state = self.page.state
-        state.paths[self.side] = path
-        state.loaded.pop(self.side, None)
+        state.file_chosen(self.side, path)
         overrides = state.overrides.get(self.side, [])
         if state.journey is Journey.ADDRESSES:
             self.task = run_in_background(
@@ -146,7 +145,7 @@ class FileSlot(QWidget):
     def _browse(self) -> None:
         path = dialogs.choose_open_file(self.page, f"Choose the {self.title} file")
         if path is not None:
-            self.page.state.overrides.pop(self.side, None)
+            self.page.state.overrides_changed(self.side, [])  # a new file: its columns as recognised
             self.load(path)
 
     def _choose_columns(self) -> None:
@@ -154,17 +153,15 @@ class FileSlot(QWidget):
             return
         dialog = ColumnMappingDialog(self.loaded, self.page)
         if dialogs.run_dialog(dialog):
-            self.page.state.overrides[self.loaded.side] = dialog.overrides()
+            self.page.state.overrides_changed(self.loaded.side, dialog.overrides())
             self.load(self.loaded.table.path)
 
     def _checked(self, check: AddressCheck) -> None:
         self.check = check
-        self.page.state.address_check = check
+        self.page.state.addresses_checked(check)
         self._loaded(check.loaded)
 
     def _loaded(self, loaded: LoadedInput) -> None:
-        self.loaded = loaded
-        self.page.state.loaded[self.side] = loaded
         self.columns.setEnabled(True)
         found = len(loaded.roles.columns)
         notes = len(loaded.issues)
@@ -173,8 +170,9 @@ class FileSlot(QWidget):
         if ID_ROLE[loaded.side] not in loaded.roles.columns and loaded.side is not Side.CONTACTS:
             text += (f" No column holds the {ID_ROLE[loaded.side].replace('_', ' ')}: press Columns… and "
                      "choose it.")
-            self.loaded = None
-            self.page.state.loaded.pop(self.side, None)
+        else:
+            self.loaded = loaded
+            self.page.state.file_loaded(self.side, loaded)
         self.status.setText(text)
 
     def _failed(self, failure: TaskFailure) -> None:
@@ -247,7 +245,7 @@ class LoadPage(BasePage):
 
     def _fetched(self, fetched: dict[Side, tuple[Path, list[ColumnOverride]]]) -> None:
         for side, (path, overrides) in fetched.items():
-            self.state.overrides[side] = overrides
+            self.state.overrides_changed(side, overrides)
             if side in self.slots:
                 self.slots[side].load(path)
 

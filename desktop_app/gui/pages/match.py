@@ -28,13 +28,15 @@ from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.bulk_accept_dialog import BulkAcceptDialog
 from desktop_app.gui.evidence_pane import EvidencePane
-from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
+from desktop_app.gui.frame_model import BACKGROUND_ROWS, SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.outcome_chart import OutcomeChart, status_label
 from desktop_app.gui.pages.base import BasePage
+from desktop_app.gui.review_calls import BIG_CALL_ROWS, ReviewCalls
+from desktop_app.gui.review_columns import DECISION_HEADERS, arrange_columns
 from desktop_app.gui.shortcut_button import shortcut_button
 from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
-from desktop_app.workflow.match import MatchRun, match_files, with_write_preview
+from desktop_app.workflow.match import MatchRun, match_files
 from desktop_app.workflow.review import (
     ReviewError,
     apply_review_calls,
@@ -43,20 +45,10 @@ from desktop_app.workflow.review import (
     with_review_column,
 )
 from desktop_app.workflow.review_evidence import Lookup, evidence_for
-from desktop_app.workflow.review_prepare import LinkValues, Prepared, prepare_review
+from desktop_app.workflow.review_prepare import Prepared, prepare_review
 from desktop_app.workflow.review_session import ReviewSession, Step
 
 ALL_STATUSES = "All statuses"
-DECISION_HEADERS = {"account_id": "Account ID", "account_name": "Account", "customer_id": "Customer ID",
-                    "customer_name": "Customer", "status": "Status", "score": "Score", "reason": "Why",
-                    "method": "Found by", "candidates": "Candidates", "reviewed": "Your call",
-                    "account_row": "Account row", "customer_row": "Customer row",
-                    "account_write": "Salesforce side", "customer_write": "Billing side"}
-# Shown first, in this order; the rest follow; row numbers are in the report, not on screen.
-LEADING_COLUMNS = ("status", "score", "account_name", "customer_name", "account_write", "customer_write", "reason",
-                   "reviewed")
-HIDDEN_COLUMNS = ("account_row", "customer_row", "method", "evidence")  # evidence: shown per row, not as JSON
-
 
 class MatchPage(BasePage):
     """Matches the loaded files in the background, then shows the chart, the review table and the
@@ -69,7 +61,7 @@ class MatchPage(BasePage):
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)
         self.chart = OutcomeChart(self)
-        self.session: ReviewSession | None = None
+        self.calls = ReviewCalls(self, self._done)
         self._lookups: tuple[Lookup, Lookup] | None = None
 
         controls = QHBoxLayout()
@@ -93,6 +85,7 @@ class MatchPage(BasePage):
 
         self.model = FrameModel(headers=DECISION_HEADERS, parent=self)
         self.table = make_table(self, "Matches", self.model)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 5)  # rows to decide on
         actions = QHBoxLayout()
         make_button = partial(shortcut_button, self)
         self.accept_button = make_button("&Accept", ("Ctrl+Return",), "Accept the proposed customer",
@@ -128,27 +121,25 @@ class MatchPage(BasePage):
         table_layout.addLayout(controls)
         table_layout.addLayout(actions)
         table_layout.addWidget(self.table, 1)
-        side = QSplitter(Qt.Orientation.Vertical, self)
+        # The table has the page's whole height; the chart (one click away: the summary line holds the
+        # counts), the evidence and the history share the column beside it, their sizes the person's.
+        self.side = QSplitter(Qt.Orientation.Vertical, self)
         history_area = QWidget(self)
         history_layout = QVBoxLayout(history_area)
         history_layout.setContentsMargins(0, 0, 0, 0)
         history_layout.addWidget(history_label)
         history_layout.addWidget(self.history, 1)
-        side.addWidget(self.evidence)
-        side.addWidget(history_area)
-        side.setSizes([430, 60])
-        across = QSplitter(Qt.Orientation.Horizontal, self)
-        across.addWidget(table_area)
-        across.addWidget(side)
-        across.setStretchFactor(0, 3)
-        across.setStretchFactor(1, 2)
-        across.setSizes([540, 460])
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.addWidget(self.chart)
-        self.splitter.addWidget(across)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setCollapsible(0, True)
-        self.chart.hide()  # the summary line holds the counts; the chart is one click away
+        for widget in (self.chart, self.evidence, history_area):
+            self.side.addWidget(widget)
+        self.side.setStretchFactor(1, 1)
+        self.side.setSizes([0, 430, 60])
+        self.chart.hide()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(table_area)
+        self.splitter.addWidget(self.side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([540, 460])
         self.body.addWidget(self.splitter, 1)
         self.chart_button.toggled.connect(self._show_chart)
 
@@ -171,8 +162,6 @@ class MatchPage(BasePage):
         self.table.selectionModel().currentRowChanged.connect(self._show_evidence)
         self.model.modelReset.connect(self._show_evidence)
         self._signature: object = None
-        self._values: LinkValues | None = None  # what the files' link fields hold, for the preview
-        self._preview_policy = ""
         self._update_history()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -185,7 +174,8 @@ class MatchPage(BasePage):
     def _show_chart(self, shown: bool) -> None:
         self.chart.setVisible(shown)
         if shown:
-            self.splitter.setSizes([190, max(self.splitter.height() - 190, 200)])
+            sizes = self.side.sizes()
+            self.side.setSizes([190, max(sizes[1] - 190, 120), sizes[2]])
 
     # --- matching ------------------------------------------------------------------------------
     def initializePage(self) -> None:
@@ -196,20 +186,19 @@ class MatchPage(BasePage):
         signature = (tuple(sorted((s.value, str(p)) for s, p in state.paths.items())),
                      tuple(state.all_overrides()), rules)
         if signature == self._signature and state.reviewed is not None:
-            if state.policy != self._preview_policy:  # chosen again on the Plan page meanwhile
-                self._refresh_all_previews()
+            if state.policy != self.calls.policy:  # chosen again on the Plan page meanwhile
+                self.calls.refresh_all(state.policy, self.model.values_changed)
             return
         self._signature = signature
-        state.match_run = None
-        state.reviewed = None
-        self.session = None
+        state.match_started()
+        self.calls.start(None)
         self.model.set_frame(with_review_column(_empty_decisions()))
         self._update_history()
         self.summary.setText("Matching…")
         accounts, customers = state.paths[Side.ACCOUNTS], state.paths[Side.CUSTOMERS]
         mapping = state.paths.get(Side.MAPPING)
         overrides = state.all_overrides()
-        calls, state.restored_calls = state.restored_calls, None  # a reopened project's calls, laid over once
+        calls = state.take_restored_calls()  # a reopened project's calls, laid over once
         policy = cast(Policy, state.policy)
 
         def work(progress: Any, cancel: Any) -> tuple[MatchRun, Prepared, int]:
@@ -232,35 +221,20 @@ class MatchPage(BasePage):
     def show_run(self, run: MatchRun, prepared: Prepared | None = None) -> None:
         """Show a finished match run: chart, summary and the decisions to review (``prepared``: made
         ready for review off the UI thread by ``prepare_review`` with the page's policy)."""
-        self.state.match_run = run
+        self.state.matched(run)
         if prepared is None:
             prepared = prepare_review(run, with_review_column(run.result.decisions), cast(Policy, self.state.policy))
-        self._values = prepared.values
-        self._preview_policy = self.state.policy
         frame = prepared.session.frame
-        self.state.reviewed = frame
-        self.session = prepared.session
+        self.state.review_changed(frame)
+        self.calls.start(prepared.session, run, prepared.values, self.state.policy)
         self._lookups = prepared.lookups
         self.model.set_frame(frame, ViewSpec())
         self._update_outcome()
         self._update_history()
-        self._arrange_columns()
+        arrange_columns(self.table, self.model)
         if self.model.rowCount():
             self.select_position(0)
         self.completeChanged.emit()
-
-    def _arrange_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        columns = [str(c) for c in self.model.frame.columns]
-        for target, name in enumerate(c for c in LEADING_COLUMNS if c in columns):
-            header.moveSection(header.visualIndex(columns.index(name)), target)
-        for name in columns:
-            self.table.setColumnHidden(columns.index(name), name in HIDDEN_COLUMNS)
-        header.setResizeContentsPrecision(50)  # widths from the first rows, not from a thousand (slow at 1M)
-        self.table.resizeColumnsToContents()
-        for name, width in (("reason", 420), ("account_name", 220), ("customer_name", 220)):
-            if name in columns:
-                self.table.setColumnWidth(columns.index(name), min(width, self.table.columnWidth(columns.index(name))))
 
     def _update_outcome(self) -> None:
         """Chart, summary and filter labels from the session's counts (kept current per call)."""
@@ -340,57 +314,36 @@ class MatchPage(BasePage):
             return
         self.show_error("")
         self._changed()
-        self._refresh_preview(step.touched())
 
     def _changed(self) -> None:
         self.model.values_changed()
         self._update_outcome()
         self._update_history()
         self._show_evidence()
-        self.state.reviewed = self.model.frame
-
-    def _refresh_all_previews(self) -> None:
-        run, values, frame = self.state.match_run, self._values, self.model.frame
-        if run is None or values is None:
-            return
-        policy = cast(Policy, self.state.policy)
-        self._preview_policy = policy
-        snapshot = frame[["account_id", "customer_id", "status"]].copy()
-
-        def done(preview: pd.DataFrame) -> None:
-            positions = np.arange(len(preview), dtype=np.intp)
-            self.model.set_values(positions, {c: preview[c].to_numpy(dtype=object) for c in ("account_write",
-                                                                                          "customer_write")})
-
-        self.run(lambda p, c: with_write_preview(run, snapshot, policy=policy, values=values),
-                 "saying what each side will get", done)
-
-    def _refresh_preview(self, positions: np.ndarray) -> None:
-        """Say again what the edited rows will write on each side (the plan's rule; a few rows)."""
-        run = self.state.match_run
-        if run is None or self._values is None or "account_write" not in self.model.frame.columns:
-            return
-        rows = self.model.frame.iloc[positions]
-        preview = with_write_preview(run, rows, policy=cast(Policy, self.state.policy), values=self._values)
-        self.model.set_values(positions, {c: preview[c].to_numpy(dtype=object) for c in ("account_write",
-                                                                                      "customer_write")})
+        self.state.review_changed(self.model.frame)
 
     def accept_selected(self) -> None:
         """Accept the proposed customer of the selected rows."""
-        if self.session is not None:
-            self._done(self.session.accept(self.selected_positions()),
-                       "Select rows with a proposed customer to accept (ambiguous rows: use Choose…).")
+        self.calls.make(lambda session: session.accept(self.selected_positions()),
+                   "Select rows with a proposed customer to accept (ambiguous rows: use Choose…).")
 
     def reject_selected(self) -> None:
         """Link nothing for the selected rows."""
-        if self.session is not None:
-            self._done(self.session.reject(self.selected_positions()), "Select the rows to reject first.")
+        self.calls.make(lambda session: session.reject(self.selected_positions()), "Select the rows to reject first.")
 
     def accept_all(self) -> None:
-        """Preview the suggestions by score, then accept those at or above the chosen score."""
+        """Preview the suggestions by score, then accept those at or above the chosen score (the
+        scores of a big review are gathered on a worker first)."""
         if self.session is None:
             return
-        scores = suggestion_scores(self.model.frame)
+        frame = self.model.frame
+        if len(frame) < BACKGROUND_ROWS:
+            self._ask_bulk(suggestion_scores(frame))
+            return
+        snapshot = frame.copy(deep=False)
+        self.run(lambda p, c: suggestion_scores(snapshot), "weighing the suggestions", self._ask_bulk)
+
+    def _ask_bulk(self, scores: np.ndarray) -> None:
         if not scores.size:
             self.show_error("No open suggestion is left to accept.")
             return
@@ -401,17 +354,21 @@ class MatchPage(BasePage):
             threshold = dialog.threshold.value()
         finally:
             dialog.deleteLater()
-        self._done(self.session.accept_above(threshold), f"No open suggestion scores {threshold:.0f} or more.")
+        self.calls.make(lambda session: session.accept_above(threshold),
+                        f"No open suggestion scores {threshold:.0f} or more.", what="accepting the suggestions",
+                        rows=BIG_CALL_ROWS)
 
     def undo(self) -> None:
         """Take back the last review call."""
-        if self.session is not None:
-            self._done(self.session.undo(), "Nothing to undo.")
+        step = self.session.next_undo() if self.session is not None else None
+        self.calls.make(lambda session: session.undo(), "Nothing to undo.", what="taking back the last call",
+                   rows=step.rows if step is not None else 0)
 
     def redo(self) -> None:
         """Make the review call undone last again."""
-        if self.session is not None:
-            self._done(self.session.redo(), "Nothing to redo.")
+        step = self.session.next_redo() if self.session is not None else None
+        self.calls.make(lambda session: session.redo(), "Nothing to redo.", what="making the call again",
+                   rows=step.rows if step is not None else 0)
 
     def _one_position(self) -> int | None:
         positions = self.selected_positions()
@@ -447,14 +404,10 @@ class MatchPage(BasePage):
             self._choose(position, typed, typed=True)
 
     def _choose(self, position: int, customer_id: str, *, typed: bool) -> None:
-        if self.session is None:
-            return
         try:
-            step = self.session.choose(position, customer_id, typed=typed)
+            self.calls.make(lambda session: session.choose(position, customer_id, typed=typed), "")
         except ReviewError as error:
             self.show_error(str(error))
-            return
-        self._done(step, "")
 
     def _apply_view(self) -> None:
         status = self.status_filter.currentData() or ""
@@ -462,6 +415,11 @@ class MatchPage(BasePage):
                        filter_values=frozenset({status}) if status else frozenset(),
                        search=self.search.text())
         self.model.set_view(spec)
+
+    @property
+    def session(self) -> ReviewSession | None:
+        """The review being made (None until the match ran)."""
+        return self.calls.session
 
     def isComplete(self) -> bool:
         return not self.working and self.state.reviewed is not None

@@ -27,6 +27,8 @@ from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.salesforce.preflight import CheckResult
 from desktop_app.salesforce.preflight_data import data_inputs, run_data_checks
+from desktop_app.workflow.billing_check import CHECK_KEY as BILLING_CHECK_KEY
+from desktop_app.workflow.billing_check import requirements_check
 from desktop_app.workflow.match import file_link_values
 from desktop_app.workflow.plan import plan_from_live
 
@@ -70,6 +72,11 @@ class PlanPage(BasePage):
         self.checks.setAccessibleName("Checks on the loaded data")
         self.checks.hide()
         self.body.addWidget(self.checks)
+        self.write_refused = QCheckBox(self)  # shown when the billing system's own rules would refuse customers
+        self.write_refused.setAccessibleName("Write the other links anyway; the refused customers are reported")
+        self.write_refused.hide()
+        self.write_refused.toggled.connect(self.completeChanged)
+        self.body.addWidget(self.write_refused)
         find_row = QHBoxLayout()
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search the plan (ids, names, notes)…")
@@ -126,7 +133,7 @@ class PlanPage(BasePage):
         if self.state.live:
             self.next_step.setText("Next: Apply writes these links into both systems, Salesforce first.")
         key = (id(self.state.reviewed), self.policy.currentData(), self.normalize.isChecked(), self.state.live)
-        if key != self._built_for:
+        if key != self._built_for or self.state.plan is None:  # None: what it was built from changed (review calls)
             self._build()
         elif self.plan is not None:
             self._show((self.plan, self.data_checks))  # the same plan; the accepted fixes may have changed
@@ -136,7 +143,7 @@ class PlanPage(BasePage):
         if run is None or decisions is None:
             return
         policy = str(self.policy.currentData())
-        self.state.policy = policy
+        self.state.policy_chosen(policy)
         normalize = self.normalize.isChecked()
         self._built_for = (id(decisions), policy, normalize, self.state.live)
         if self.state.live:
@@ -200,18 +207,22 @@ class PlanPage(BasePage):
         return self.state.billing.system.display_name if self.state.billing is not None else "billing"
 
     def _data_checks(self) -> Callable[[Plan, Any], list[CheckResult] | None]:
-        """The preflight checks that need the data, for the worker to run on the plan (None when not
-        connected to an org)."""
+        """The preflight checks that need the data and the billing system's own rules on the customers
+        to be linked, for the worker to run on the plan (None when there is neither)."""
         salesforce, run = self.state.salesforce, self.state.match_run
         billing = self.state.billing
         link_field, name = self.state.link_field, billing.system.display_name if billing else "the billing system"
         customers = run.customers.frame if run is not None else None
+        rules = billing.system.capabilities.customer_requirements if billing is not None else ()
+        fixes = self.state.accepted_fixes
 
         def check(plan: Plan, cancel: Any) -> list[CheckResult] | None:
+            billing_rules = requirements_check(plan, customers, rules, name, fixes)
             if salesforce is None:
-                return None
-            return run_data_checks(salesforce.client, link_field=link_field, inputs=data_inputs(plan, customers),
-                                   billing_system=name, cancel=cancel)
+                return None if billing_rules is None else [billing_rules]
+            results = run_data_checks(salesforce.client, link_field=link_field, inputs=data_inputs(plan, customers),
+                                      billing_system=name, cancel=cancel)
+            return results + ([billing_rules] if billing_rules is not None else [])
 
         return check
 
@@ -219,7 +230,7 @@ class PlanPage(BasePage):
         plan, checks = outcome
         self._show_checks(checks)
         self.plan = plan
-        self.state.plan = plan
+        self.state.planned(plan)
         name = self.state.billing.system.display_name if self.state.billing is not None else "Billing"
         fixes = accepted_fixes_lines(self.state, name) if self.state.live else []
         self.summary.setText("<br>".join([*plan.summary_lines(name), *fixes]))
@@ -232,15 +243,20 @@ class PlanPage(BasePage):
         self.checks.setVisible(checks is not None)
         if checks is None:
             return
-        if self.state.preflight is not None:
-            fresh = {c.key: c for c in checks}
-            self.state.preflight = [fresh.get(r.key, r) for r in self.state.preflight]
+        self.state.data_checked(checks)
         lines = [f"<b>{STATUS_WORDS[c.status]}</b> — {c.title}: {c.explanation}"
                  + (f" What to do: {c.remedy}" if c.status != "pass" and c.remedy else "") for c in checks]
         failed = any(c.status == "fail" for c in checks)
         self.checks.setText("Checks on the loaded data (preflight):<br>" + "<br>".join(lines)
                             + ("<br><b>Fix what failed before writing, then build the plan again.</b>" if failed
                                else ""))
+        refused = next((c for c in checks if c.key == BILLING_CHECK_KEY and c.status == "fail"), None)
+        self.write_refused.setVisible(refused is not None)
+        self.write_refused.setChecked(False)
+        if refused is not None:
+            count = len(refused.details.get("customers", ()))
+            self.write_refused.setText(f"Write the other links anyway: {self._billing_name()} will refuse these "
+                                       f"{count:,} customers and the run reports them")
 
     def _save(self) -> None:
         plan = self.plan
@@ -250,8 +266,11 @@ class PlanPage(BasePage):
                                         "Plan files (*.json)")
         if path is not None:
             self.run(lambda p, c: write_plan(plan, path), f"saving {path.name}",
-                     lambda _: self.state.saved.append(path))
+                     lambda _: self.state.file_saved(path))
 
     def isComplete(self) -> bool:
-        failed = self.data_checks is not None and any(c.status == "fail" for c in self.data_checks)
+        """Write waits for a plan and for every data check to pass; customers the billing system's own
+        rules would refuse block it until the person chooses to write the others anyway."""
+        failed = [c for c in self.data_checks or () if c.status == "fail"
+                  and not (c.key == BILLING_CHECK_KEY and self.write_refused.isChecked())]
         return not self.working and self.plan is not None and not failed

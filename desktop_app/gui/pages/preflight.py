@@ -72,7 +72,7 @@ class PreflightPage(BasePage):
             return
         client, link_field = connection.client, self.state.link_field
         self.setSubTitle(f"Can Crosslink write links into {link_field} on Account? Nothing is written yet.")
-        self.state.preflight = None
+        self.state.preflight_started()
         self.tree.clear()
         self.summary.setText("Checking the org…")
         billing = self.state.billing
@@ -82,7 +82,7 @@ class PreflightPage(BasePage):
                  "checking the org", self._show)
 
     def _show(self, results: list[CheckResult]) -> None:
-        self.state.preflight = results
+        self.state.preflight_checked(results)
         self.tree.clear()
         style = self.style()
         for result in results:

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.address_changes import PROBLEM_SIDE
-from desktop_app.core.addresses import apply_fixes
-from desktop_app.core.billing_rules import REQUIRED_CODE_PREFIX
+from desktop_app.core.addresses import ERROR, apply_fixes
+from desktop_app.core.billing_rules import RULE_CODE_PREFIXES
 from desktop_app.gui import dialogs
 from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.pages.base import BasePage
@@ -97,25 +97,43 @@ def fixed_records(state: WizardState, accepted: pd.DataFrame) -> dict[str, pd.Da
     return result
 
 
+def rule_words(state: WizardState) -> dict[str, tuple[str, str]]:
+    """Problem code of each of the billing system's own rules → (what it means, severity)."""
+    billing = state.billing
+    rules = billing.system.capabilities.customer_requirements if billing is not None else ()
+    return {code: (words, rule.severity) for rule in rules for code, words in rule.codes().items()}
+
+
 def required_line(state: WizardState, problems: pd.DataFrame) -> str:
-    """"Sequence requires of every customer: 108 lack an e-mail address, 3 a town. " ("" without any)."""
+    """"Sequence will refuse the link of customers that lack what it requires: 108 lack an e-mail
+    address, 3 a town. " ("" without any)."""
     if "code" not in problems.columns:
         return ""
     codes = problems["code"].astype(str)
-    counts = codes[codes.str.startswith(REQUIRED_CODE_PREFIX)].value_counts()
+    counts = codes[codes.str.startswith(RULE_CODE_PREFIXES)].value_counts()
     if counts.empty:
         return ""
+    words = rule_words(state)
     billing = state.billing
-    rules = {r.code: r.label for r in billing.system.capabilities.customer_requirements} if billing else {}
     name = billing.system.display_name if billing is not None else "The billing system"
-    parts = [f"{n:,} lack {'an' if rules.get(str(c), ' ')[0] in 'aeiou' else 'a'} "
-             f"{rules.get(str(c), str(c).removeprefix(REQUIRED_CODE_PREFIX).replace('_', ' '))}"
-             for c, n in counts.items()]
-    return f"{name} will refuse the link of customers that lack what it requires: {', '.join(parts)}. "
+
+    def said(code: str, n: int) -> str:
+        return f"{n:,} {words.get(code, (code.replace('_', ' '), ''))[0]}"
+
+    refused = [said(str(c), int(n)) for c, n in counts.items() if words.get(str(c), ("", ERROR))[1] == ERROR]
+    warned = [said(str(c), int(n)) for c, n in counts.items() if words.get(str(c), ("", ERROR))[1] != ERROR]
+    line = (f"{name} will refuse the link of customers that break what it requires: {', '.join(refused)}. "
+            if refused else "")
+    if warned:
+        line += f"{name} takes them, but the link will not work as meant where customers {', '.join(warned)}. "
+    return line
 
 
-def kind_label(code: str) -> str:
-    """A problem code as people read it ("country_not_iso" → "Country not iso")."""
+def kind_label(code: str, rules: dict[str, str] | None = None) -> str:
+    """A problem code as people read it ("country_not_iso" → "Country not iso"; a billing rule's code
+    → its kind, "Display name shared with another customer")."""
+    if rules and code in rules:
+        return rules[code]
     return KIND_LABELS.get(code, code.replace("_", " ").capitalize())
 
 
@@ -183,7 +201,7 @@ class QualityPage(BasePage):
         self._source = source
         self.model.set_frame(problems_for(WizardState()), ViewSpec())
         state = self.state
-        fixes, state.restored_fixes = state.restored_fixes, None  # a reopened project's accepted fixes
+        fixes = state.take_restored_fixes()  # a reopened project's accepted fixes
 
         def work(progress: object, cancel: object) -> pd.DataFrame:
             problems, _ = apply_fix_calls(problems_for(state), fixes, ACCEPT_COLUMN)
@@ -288,8 +306,13 @@ class QualityPage(BasePage):
                 if count:
                     self.kind_filter.addItem(f"{text} ({count:,})", f"severity={severity}")
         if "code" in frame.columns:
+            billing = self.state.billing
+            rules = {code: kind for rule in (billing.system.capabilities.customer_requirements if billing else ())
+                     for code, kind in rule.kind_names().items()}
+            name = self.state.billing.system.display_name if self.state.billing is not None else ""
             for code, count in frame["code"].astype(str).value_counts().items():
-                self.kind_filter.addItem(f"{kind_label(str(code))} ({count:,})", f"code={code}")
+                prefix = f"{name}: " if str(code) in rules else ""
+                self.kind_filter.addItem(f"{prefix}{kind_label(str(code), rules)} ({count:,})", f"code={code}")
         self.kind_filter.blockSignals(False)
 
     def accepted(self) -> pd.DataFrame:
@@ -318,5 +341,5 @@ class QualityPage(BasePage):
                      "never changed."))
 
     def validatePage(self) -> bool:
-        self.state.accepted_fixes = self.accepted().copy()
+        self.state.fixes_accepted(self.accepted().copy())
         return True

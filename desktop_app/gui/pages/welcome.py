@@ -228,21 +228,8 @@ class WelcomePage(BasePage):
             return False  # still opening it (Next comes back once it is read), or it could not be read
         journey = self.chosen_journey()
         source = self.chosen_source()
-        if (journey, source) != (self.state.journey, self.state.source):
-            self.state.paths.clear()
-            self.state.loaded.clear()
-            self.state.overrides.clear()
-        if source is not self.state.source:  # the sandboxes' connections are no use for a real org, and back
-            self.state.close()
-            self.state.preflight = None
-            self.state.account_describe = None
-        self.state.journey = journey
-        self.state.source = source
-        self.state.resume_run = self._resume_choice
-        if self._resume_choice is not None:
-            run_settings = self._resume_choice.settings
-            self.state.link_field = run_settings.get("link_field", self.state.link_field)
-            self.state.billing_defaults = {k: v for k, v in run_settings.items() if k.startswith("billing_")}
+        self.state.start_journey(journey, source)
+        self.state.resume_chosen(self._resume_choice)
         self._open_project()
         settings = app_settings()
         settings.setValue("welcome/source", source.value)
@@ -265,22 +252,19 @@ class WelcomePage(BasePage):
         if not chosen:
             # Back on Welcome within this session keeps the project; leaving a reopened one starts anew.
             if state.project is None or state.project.project_id in self._projects:
-                state.project = new_project(f"{JOURNEY_TITLES[state.journey]} — {state.source.value}")
+                state.project_started(new_project(f"{JOURNEY_TITLES[state.journey]} — {state.source.value}"))
             return
         if state.project is not None and state.project.project_id == chosen:
             return
         assert self._loaded is not None  # _project_ready said so
         project, calls, fixes = self._loaded
-        state.project, state.restored_calls, state.restored_fixes = project, calls, fixes
-        state.link_field, state.policy = project.link_field, project.policy
-        state.billing_defaults = dict(project.billing)
-        if not state.connects:
-            state.paths = {Side(k): Path(v) for k, v in project.paths.items() if Path(v).is_file()}
-            state.overrides = {}
-            for item in project.overrides:
-                side = Side(item["side"]) if item.get("side") else None
-                override = ColumnOverride(item["role"], item["header"], side)
-                state.overrides.setdefault(side or Side.ACCOUNTS, []).append(override)
+        files = {Side(k): Path(v) for k, v in project.paths.items() if Path(v).is_file()}
+        overrides: dict[Side, list[ColumnOverride]] = {}
+        for item in project.overrides:
+            side = Side(item["side"]) if item.get("side") else None
+            override = ColumnOverride(item["role"], item["header"], side)
+            overrides.setdefault(side or Side.ACCOUNTS, []).append(override)
+        state.project_reopened(project, calls=calls, fixes=fixes, files=files, overrides=overrides)
 
 
 def _read_history(progress: ProgressCallback, cancel: CancelToken) -> tuple[ProjectListing, list[RunInfo]]:

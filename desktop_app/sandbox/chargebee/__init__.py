@@ -69,7 +69,7 @@ class RunningChargebeeSandbox:
 
 def start_chargebee_sandbox(
     customers: Sequence[dict[str, Any]], *, custom_fields: Iterable[str] = (DEFAULT_CUSTOM_FIELD,),
-    workdir: Path | None = None, port: int = 0, rate_limit_per_second: float | None = None,
+    workdir: Path | None = None, port: int = 0, rate_limit_per_second: float | None = None, latency_ms: float = 0.0,
     faults: ChargebeeFaults | None = None, api_key: str | None = None,
 ) -> RunningChargebeeSandbox:
     """Serve ``customers`` (Chargebee customer payloads) on 127.0.0.1."""
@@ -81,13 +81,15 @@ def start_chargebee_sandbox(
     store = ChargebeeStore([dict(c) for c in customers], custom_fields=custom_fields, faults=faults)
     key = api_key or f"test_{secrets.token_urlsafe(24)}"
     router = build_router(store, api_key=key, rate_limiter=RateLimiter(rate_limit_per_second))
-    server = SandboxServer(router.dispatch, tls=tls, port=port)
+    server = SandboxServer(router.dispatch, tls=tls, port=port, latency_seconds=latency_ms / 1000)
     server.start()
     return RunningChargebeeSandbox(f"{server.url}/api/v2", tls.ca_cert, key, store, server, tempdir)
 
 
-def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:
+def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None,
+                 rate_limit_per_second: float | None = None, latency_ms: float = 0.0) -> BillingSandbox:
     """A Chargebee sandbox seeded from canonical customers rows (with the demo's mess)."""
-    sandbox = start_chargebee_sandbox(customers_from_rows(rows), workdir=workdir)
+    sandbox = start_chargebee_sandbox(customers_from_rows(rows), workdir=workdir,
+        rate_limit_per_second=rate_limit_per_second, latency_ms=latency_ms)
     return BillingSandbox("chargebee", sandbox.url, sandbox.ca_cert, {"api_key": sandbox.api_key},
                           sandbox.store, sandbox.stop)

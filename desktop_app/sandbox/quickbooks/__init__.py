@@ -77,7 +77,7 @@ class RunningQuickBooksSandbox:
 
 def start_quickbooks_sandbox(
     customers: Sequence[dict[str, Any]], *, custom_field: Mapping[str, str] | None = DEFAULT_DEFINITION,
-    workdir: Path | None = None, port: int = 0, rate_limit_per_second: float | None = None,
+    workdir: Path | None = None, port: int = 0, rate_limit_per_second: float | None = None, latency_ms: float = 0.0,
     faults: QuickBooksFaults | None = None, realm_id: str = "9341453050298", access_token: str | None = None,
 ) -> RunningQuickBooksSandbox:
     """Serve ``customers`` (QBO Customer payloads) on 127.0.0.1. ``custom_field`` None = a plan
@@ -93,14 +93,16 @@ def start_quickbooks_sandbox(
     router = build_router(store, realm_id=realm_id, token_ok=oauth.valid,
                           rate_limiter=RateLimiter(rate_limit_per_second))
     add_oauth_routes(router, oauth, authorize_path="/connect/oauth2", token_path="/oauth2/v1/tokens/bearer")
-    server = SandboxServer(router.dispatch, tls=tls, port=port)
+    server = SandboxServer(router.dispatch, tls=tls, port=port, latency_seconds=latency_ms / 1000)
     server.start()
     return RunningQuickBooksSandbox(server.url, tls.ca_cert, realm_id, token, store, oauth, server, tempdir)
 
 
-def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:
+def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None,
+                 rate_limit_per_second: float | None = None, latency_ms: float = 0.0) -> BillingSandbox:
     """A QuickBooks Online sandbox (an Advanced company) seeded from canonical customers rows."""
-    sandbox = start_quickbooks_sandbox(customers_from_rows(rows), workdir=workdir)
+    sandbox = start_quickbooks_sandbox(customers_from_rows(rows), workdir=workdir,
+        rate_limit_per_second=rate_limit_per_second, latency_ms=latency_ms)
     return BillingSandbox("quickbooks", sandbox.url, sandbox.ca_cert,
                           {"access_token": sandbox.access_token, "realm_id": sandbox.realm_id,
                            "client_id": sandbox.oauth.client_id, "client_secret": sandbox.oauth.client_secret},

@@ -141,9 +141,14 @@ class QuickBooksStore:
                                   f"Business Validation Error: Notes is {len(str(notes))} characters; the "
                                   f"maximum is {NOTES_MAX}.", element="Notes"))
         name = body.get("DisplayName")
+        if name is not None and len(str(name)) > DISPLAY_NAME_MAX:
+            problems.append(fault("6000", "A business validation error has occurred while processing your request",
+                                  f"Business Validation Error: DisplayName is {len(str(name))} characters; the "
+                                  f"maximum is {DISPLAY_NAME_MAX}.", element="DisplayName"))
         if name is not None:
+            # QuickBooks names are not case sensitive (Intuit: "BOB" duplicates "bob"); spaces around are not kept.
             clash = [c for c in self._customers.values()
-                     if c["Id"] != customer_id and str(c.get("DisplayName", "")).lower() == str(name).lower()]
+                     if c["Id"] != customer_id and _name_key(c.get("DisplayName", "")) == _name_key(name)]
             if clash:
                 problems.append(fault("6240", "Duplicate Name Exists Error",
                                       f"The name supplied already exists. : Another customer (Id={clash[0]['Id']}) "
@@ -174,6 +179,10 @@ class QuickBooksStore:
         """Keep the answer so a retry with the same ``requestid`` is not applied twice."""
         with self.lock:
             self._answers[request_id] = (status, body)
+
+
+def _name_key(name: object) -> str:
+    return str(name or "").strip().casefold()
 
 
 def fault(code: str, message: str, detail: str, *, element: str = "") -> dict[str, str]:

@@ -228,7 +228,7 @@ class BulkApi:
                     job.touch("Aborted")
                 elif wanted == "UploadComplete" and kind == "ingest" and job.state == "Open":
                     job.touch("UploadComplete")
-                    job.ready_at = time.monotonic() + self.org.scenario.bulk_processing_seconds / 2
+                    job.ready_at = time.monotonic() + self._processing_seconds(job) / 2
                     self._wake.set()
                 else:
                     return error(
@@ -319,7 +319,7 @@ class BulkApi:
                 job.touch("InProgress")
                 job.started_at = now
                 return
-            if job.state != "InProgress" or now < job.started_at + self.org.scenario.bulk_processing_seconds / 2:
+            if job.state != "InProgress" or now < job.started_at + self._processing_seconds(job) / 2:
                 return
             started = time.monotonic()
             try:
@@ -331,6 +331,12 @@ class BulkApi:
                 job.error_message = f"{problem.code}: {problem.detail}"
                 job.touch("Failed")
             job.processing_ms = int((time.monotonic() - started) * 1000)
+
+    def _processing_seconds(self, job: Job) -> float:
+        scenario = self.org.scenario
+        if job.kind == "ingest" and scenario.bulk_ingest_seconds is not None:
+            return scenario.bulk_ingest_seconds
+        return scenario.bulk_processing_seconds
 
     def _finish_ingest(self, job: Job) -> None:
         outcome = process_ingest(self.org, job)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from desktop_app.sandbox.salesforce.table import Table
 
 NULL_MARKER = "#N/A"
+INTERNAL_BATCH = 10_000  # records per internal batch; Salesforce runs a job's internal batches in parallel
 
 
 def _line_ending_problem(data: bytes, line_ending: str) -> str | None:
@@ -56,12 +57,38 @@ def process_ingest(org: OrgState, job: Job) -> str | None:
     if key is not None and key not in canonical:
         return f"InvalidBatch : The {key} field is required for {job.operation}"
     index = _KeyIndex(table, key) if job.operation == "upsert" and key not in (None, "Id") else None
-    for row in body:
+    contended = _parent_contention(org, table, canonical, body) if org.scenario.bulk_parent_locks else set()
+    for position, row in enumerate(body):
         if job.state == "Aborted":
             job.unprocessed.append(row)
             continue
+        if position in contended:
+            job.processed += 1
+            record_id = row[canonical.index("Id")]
+            _fail(job, row, record_id, writes.RecordError(
+                "UNABLE_TO_LOCK_ROW", f"unable to obtain exclusive access to this record or 1 records: {record_id}"))
+            continue
         _process_row(org, job, canonical, row, index)
     return None
+
+
+def _parent_contention(org: OrgState, table: Table, canonical: list[str], body: list[list[str]]) -> set[int]:
+    """Positions of rows whose parent record an earlier internal batch of the same job holds (the
+    internal batches run at once; the first to touch a parent keeps its lock until it finishes)."""
+    if "Id" not in canonical or "ParentId" not in table.columns:
+        return set()
+    column = canonical.index("Id")
+    holder: dict[str, int] = {}
+    contended: set[int] = set()
+    for position, row in enumerate(body):
+        found = table.row_for(row[column].strip()) if len(row) > column else None
+        parent = table.columns["ParentId"][found] if found is not None else None
+        if not parent:
+            continue
+        internal_batch = position // INTERNAL_BATCH
+        if holder.setdefault(str(parent), internal_batch) != internal_batch:
+            contended.add(position)
+    return contended
 
 
 class _KeyIndex:

@@ -66,6 +66,10 @@ class Scenario:
     fault_kinds: tuple[str, ...] = ()  # only calls of these kinds (e.g. "bulk.ingest.upload") fault; () = all
     # Bulk jobs take this long in InProgress, so polling is real.
     bulk_processing_seconds: float = 0.3
+    bulk_ingest_seconds: float | None = None  # ingest jobs take this long instead (None: as above)
+    # Bulk ingest runs a job's internal batches of 10,000 records in parallel: an update of a child
+    # whose parent another internal batch of the job already holds fails with UNABLE_TO_LOCK_ROW.
+    bulk_parent_locks: bool = False
     # OAuth.
     consumer_key: str = DEMO_CONSUMER_KEY
     # The External Client App's registered callback URLs; an authorize request with any other

@@ -7,7 +7,7 @@ are case-insensitive as in Salesforce; responses use the canonical API names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 ADDRESS_COMPONENTS = {  # the keys of a compound address value → the component field's suffix
@@ -183,10 +183,6 @@ class ObjectDef:
             if candidate.relationship_name and candidate.relationship_name.lower() == lowered:
                 return candidate
         return None
-
-    def with_fields(self, fields: tuple[FieldDef, ...]) -> ObjectDef:
-        """A copy with a different field list."""
-        return replace(self, fields=fields, _by_lower={})
 
     def describe(self, base: str, field_updateable: dict[str, bool]) -> dict[str, Any]:
         """The ``/sobjects/<name>/describe`` document; ``field_updateable`` applies field-level security."""

@@ -53,6 +53,11 @@ class RunningSalesforceSandbox:
     _bulk: BulkApi = field(repr=False)
     _workdir: Path | None = field(default=None, repr=False)
 
+    @property
+    def bulk(self) -> BulkApi:
+        """The Bulk API 2.0 jobs (``bulk.jobs`` by id), for tests that check what a client left there."""
+        return self._bulk
+
     def token_for(self, username: str) -> str:
         """A fresh access token for another demo user (``noapi@crosslink.demo``, ...)."""
         user = self.org.user_by_username(username)

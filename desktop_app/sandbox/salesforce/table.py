@@ -76,8 +76,3 @@ class Table:
     def record(self, row: int) -> dict[str, Any]:
         """The record in ``row`` as a dict of canonical field → value."""
         return {name: column[row] for name, column in self.columns.items()}
-
-    def add_field(self, name: str, default: Any = None) -> None:
-        """Give every row a value for a field added to the object definition."""
-        if name not in self.columns:
-            self.columns[name] = [default] * len(self)

@@ -77,7 +77,7 @@ def start_sequence_sandbox(
     seed: int = 7,
     port: int = 0,
     workdir: Path | None = None,
-    rate_limit_per_second: float | None = None,
+    rate_limit_per_second: float | None = None, latency_ms: float = 0.0,
     faults: SequenceFaults | None = None,
     link_service: str = DEFAULT_LINK_SERVICE,
     client_id: str | None = None,
@@ -103,7 +103,7 @@ def start_sequence_sandbox(
     client_secret = client_secret or secrets.token_urlsafe(24)
     router = build_router(store, client_id=client_id, client_secret=client_secret,
                           rate_limiter=RateLimiter(rate_limit_per_second))
-    server = SandboxServer(router.dispatch, tls=tls, port=port)
+    server = SandboxServer(router.dispatch, tls=tls, port=port, latency_seconds=latency_ms / 1000)
     server.start()
     return RunningSequenceSandbox(
         url=f"{server.url}/api", ca_cert=tls.ca_cert, client_id=client_id, client_secret=client_secret,
@@ -111,9 +111,11 @@ def start_sequence_sandbox(
     )
 
 
-def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:
+def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None,
+                 rate_limit_per_second: float | None = None, latency_ms: float = 0.0) -> BillingSandbox:
     """A Sequence sandbox seeded from canonical customers rows (with the demo's mess)."""
-    sandbox = start_sequence_sandbox(customers=customers_from_rows(rows, seed=7), workdir=workdir)
+    sandbox = start_sequence_sandbox(customers=customers_from_rows(rows, seed=7), workdir=workdir,
+        rate_limit_per_second=rate_limit_per_second, latency_ms=latency_ms)
     return BillingSandbox("sequence", sandbox.url, sandbox.ca_cert,
                           {"client_id": sandbox.client_id, "client_secret": sandbox.client_secret},
                           sandbox.store, sandbox.stop)

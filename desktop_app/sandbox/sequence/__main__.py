@@ -24,12 +24,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--workdir", type=Path, help="where the CA certificate is written")
     parser.add_argument("--rate-limit", type=float, help="requests per second before 429s")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="hold every answer back this long (a network round trip, e.g. 150)")
     args = parser.parse_args()
     client_id = os.environ.get("CROSSLINK_SEQUENCE_CLIENT_ID") or None
     client_secret = os.environ.get("CROSSLINK_SEQUENCE_CLIENT_SECRET") or None
     sandbox = start_sequence_sandbox(
         customers=args.accounts, seed=args.seed, port=args.port, workdir=args.workdir,
-        rate_limit_per_second=args.rate_limit, client_id=client_id, client_secret=client_secret,
+        rate_limit_per_second=args.rate_limit, latency_ms=args.latency_ms, client_id=client_id,
+        client_secret=client_secret,
     )
     print(f"Sequence sandbox: {sandbox.url} ({len(sandbox.store):,} customers)")
     print(f"Trust this CA:     {sandbox.ca_cert}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import math
 import threading
 import time
 
@@ -49,6 +50,13 @@ class RateLimiter:
                 return True
             return False
 
+    def retry_after(self) -> int:
+        """Whole seconds until a request would be let through (``Retry-After`` takes whole seconds)."""
+        if not self.rate:
+            return 0
+        with self._lock:
+            return max(1, math.ceil((1 - self._tokens) / self.rate))
+
 
 def _encode_cursor(customer_id: str | None) -> str | None:
     return None if customer_id is None else base64.urlsafe_b64encode(customer_id.encode()).decode()
@@ -67,7 +75,9 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
     def guarded(handler: Handler) -> Handler:
         def run(request: Request) -> Response:
             store.counters.requests[request.method] += 1
+            store.counters.arrivals.append(time.monotonic())
             if store.is_down():
+                store.hold_while_down()
                 return _counted(Response.dropped())
             auth = request.header("Authorization") or ""
             if not (auth.startswith("Basic ") and hmac.compare_digest(auth[6:].strip(), expected)):
@@ -75,11 +85,16 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
             version = request.header("Sequence-Version")
             if version is not None and version != API_VERSION:
                 return _counted(error(400, "INVALID_VERSION", f"Unknown Sequence-Version {version!r}."))
-            if store.take_storm() or not rate_limiter.allow():
+            storm = store.take_storm()
+            if storm or not rate_limiter.allow():
                 throttled = error(429, "RATE_LIMITED", "Too many requests; retry after Retry-After.")
-                throttled.headers["Retry-After"] = str(store.faults.retry_after_seconds)
+                wait = store.faults.retry_after_seconds if storm else rate_limiter.retry_after()
+                throttled.headers["Retry-After"] = str(wait)
                 return _counted(throttled)
-            return _counted(handler(request))
+            answer = handler(request)
+            if store.take_garbled():
+                answer = Response.html("<html><body>Upstream error</body></html>")
+            return _counted(answer)
 
         return run
 

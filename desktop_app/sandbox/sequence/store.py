@@ -15,6 +15,7 @@ from typing import Any
 
 import pycountry
 
+HANG_LIMIT = 300.0  # seconds a request is held unanswered at most (``SequenceFaults.hang_when_down``)
 ALPHA2_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 REQUIRED_ADDRESS_FIELDS = ("line1", "town", "postcode", "country")
 # The fields the body of ``PUT /customers/{id}`` takes in Sequence's API reference; a PUT replaces
@@ -39,6 +40,11 @@ class SequenceFaults:
     ``down``: every request is dropped unanswered (the system stopped answering).
     ``down_after_requests``: answer this many more requests, then go ``down`` (negative: never).
     ``slow_seconds``: every answer is held back this long (a system that hangs).
+    ``garbled_answers``: the next N answers are handled, then replaced by an HTML page with status 200
+    (a proxy's error page: the body is not the API's JSON).
+    ``hang_when_down``: while ``down``, hold each request unanswered (up to ``HANG_LIMIT`` seconds,
+    or until ``down`` is cleared) before dropping it, as a system that stopped answering behind a
+    load balancer does; the client meets its read timeout rather than a refused connection.
     """
 
     drop_before_write: set[str] = field(default_factory=set)
@@ -51,6 +57,8 @@ class SequenceFaults:
     down: bool = False
     down_after_requests: int = -1
     slow_seconds: float = 0.0
+    hang_when_down: bool = False
+    garbled_answers: int = 0
 
 
 @dataclass
@@ -62,6 +70,7 @@ class SequenceCounters:
     requests: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
     idempotent_replays: int = 0
+    arrivals: list[float] = field(default_factory=list)  # time.monotonic() of every request, in order
 
 
 class SequenceStore:
@@ -151,6 +160,20 @@ class SequenceStore:
             elif self.faults.down_after_requests > 0:
                 self.faults.down_after_requests -= 1
             return self.faults.down
+
+    def hold_while_down(self) -> None:
+        """With ``hang_when_down``, keep the request unanswered while the system is down."""
+        deadline = time.monotonic() + HANG_LIMIT
+        while self.faults.hang_when_down and self.faults.down and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def take_garbled(self) -> bool:
+        """True (using one up) while answers are to be garbled."""
+        with self.lock:
+            if self.faults.garbled_answers > 0:
+                self.faults.garbled_answers -= 1
+                return True
+            return False
 
     def take_storm(self) -> bool:
         """True while a 429 storm lasts; each call uses up one stormy request."""

@@ -183,7 +183,8 @@ def customers_from_rows(rows: Iterable[Mapping[str, Any]], *, seed: int = 7, mes
 
 
 def start_upflow_sandbox(customers: Sequence[dict[str, Any]], *, workdir: Path | None = None, port: int = 0,
-                         rate_limit_per_second: float | None = None, retry_after_seconds: int = 1,
+                         rate_limit_per_second: float | None = None, latency_ms: float = 0.0,
+                         retry_after_seconds: int = 1,
                          api_key: str | None = None, api_secret: str | None = None) -> RunningUpflowSandbox:
     """Serve ``customers`` (Upflow customer payloads) on 127.0.0.1."""
     tempdir = None
@@ -194,14 +195,16 @@ def start_upflow_sandbox(customers: Sequence[dict[str, Any]], *, workdir: Path |
     state = UpflowState({str(c["id"]): dict(c) for c in customers}, retry_after_seconds=retry_after_seconds)
     key, secret = api_key or secrets.token_hex(12), api_secret or secrets.token_urlsafe(24)
     router = build_router(state, api_key=key, api_secret=secret, rate_limiter=RateLimiter(rate_limit_per_second))
-    server = SandboxServer(router.dispatch, tls=tls, port=port)
+    server = SandboxServer(router.dispatch, tls=tls, port=port, latency_seconds=latency_ms / 1000)
     server.start()
     return RunningUpflowSandbox(f"{server.url}/v1", tls.ca_cert, key, secret, state, server, tempdir)
 
 
-def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:
+def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None,
+                 rate_limit_per_second: float | None = None, latency_ms: float = 0.0) -> BillingSandbox:
     """An Upflow sandbox seeded from canonical customers rows (with the shared-identifier mess)."""
-    sandbox = start_upflow_sandbox(customers_from_rows(rows), workdir=workdir)
+    sandbox = start_upflow_sandbox(customers_from_rows(rows), workdir=workdir,
+        rate_limit_per_second=rate_limit_per_second, latency_ms=latency_ms)
     return BillingSandbox("upflow", sandbox.url, sandbox.ca_cert,
                           {"api_key": sandbox.api_key, "api_secret": sandbox.api_secret},
                           sandbox.state, sandbox.stop)

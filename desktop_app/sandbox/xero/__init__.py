@@ -71,7 +71,8 @@ class RunningXeroSandbox:
 
 def start_xero_sandbox(
     contacts: Sequence[dict[str, Any]], *, workdir: Path | None = None, port: int = 0,
-    rate_limit_per_second: float | None = None, day_limit: int = 5000, faults: XeroFaults | None = None,
+    rate_limit_per_second: float | None = None, latency_ms: float = 0.0, day_limit: int = 5000,
+    faults: XeroFaults | None = None,
     access_token: str | None = None, tenant_id: str | None = None,
 ) -> RunningXeroSandbox:
     """Serve ``contacts`` on 127.0.0.1 (Xero allows 1/s on average: pass ``rate_limit_per_second=1``)."""
@@ -95,15 +96,17 @@ def start_xero_sandbox(
                                "tenantName": "Crosslink Demo Ltd"}])
 
     router.add("GET", r"/connections", connections)
-    server = SandboxServer(router.dispatch, tls=tls, port=port)
+    server = SandboxServer(router.dispatch, tls=tls, port=port, latency_seconds=latency_ms / 1000)
     server.start()
     return RunningXeroSandbox(f"{server.url}/api.xro/2.0", tls.ca_cert, token, tenant, store, oauth, server,
                               tempdir)
 
 
-def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:
+def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None,
+                 rate_limit_per_second: float | None = None, latency_ms: float = 0.0) -> BillingSandbox:
     """A Xero sandbox seeded from canonical customers rows (no day limit: demos read many times)."""
-    sandbox = start_xero_sandbox(contacts_from_rows(rows), workdir=workdir, day_limit=10**9)
+    sandbox = start_xero_sandbox(contacts_from_rows(rows), workdir=workdir,
+        rate_limit_per_second=rate_limit_per_second, latency_ms=latency_ms, day_limit=10**9)
     return BillingSandbox("xero", sandbox.url, sandbox.ca_cert,
                           {"access_token": sandbox.access_token, "tenant_id": sandbox.tenant_id,
                            "client_id": sandbox.oauth.client_id},

@@ -63,7 +63,7 @@ class RunningZuoraSandbox:
 
 def start_zuora_sandbox(
     accounts: Sequence[dict[str, Any]], *, workdir: Path | None = None, port: int = 0,
-    rate_limit_per_second: float | None = None, faults: ZuoraFaults | None = None,
+    rate_limit_per_second: float | None = None, latency_ms: float = 0.0, faults: ZuoraFaults | None = None,
     client_id: str | None = None, client_secret: str | None = None,
 ) -> RunningZuoraSandbox:
     """Serve ``accounts`` (Object Query shapes, ``billTo`` expanded) on 127.0.0.1."""
@@ -77,14 +77,16 @@ def start_zuora_sandbox(
     client_secret = client_secret or secrets.token_urlsafe(24)
     router = build_router(store, client_id=client_id, client_secret=client_secret,
                           rate_limiter=RateLimiter(rate_limit_per_second))
-    server = SandboxServer(router.dispatch, tls=tls, port=port)
+    server = SandboxServer(router.dispatch, tls=tls, port=port, latency_seconds=latency_ms / 1000)
     server.start()
     return RunningZuoraSandbox(server.url, tls.ca_cert, client_id, client_secret, store, server, tempdir)
 
 
-def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None) -> BillingSandbox:
+def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None,
+                 rate_limit_per_second: float | None = None, latency_ms: float = 0.0) -> BillingSandbox:
     """A Zuora sandbox seeded from canonical customers rows (with the demo's mess)."""
-    sandbox = start_zuora_sandbox(accounts_from_rows(rows), workdir=workdir)
+    sandbox = start_zuora_sandbox(accounts_from_rows(rows), workdir=workdir,
+        rate_limit_per_second=rate_limit_per_second, latency_ms=latency_ms)
     return BillingSandbox("zuora", sandbox.url, sandbox.ca_cert,
                           {"client_id": sandbox.client_id, "client_secret": sandbox.client_secret},
                           sandbox.store, sandbox.stop)

@@ -23,7 +23,8 @@ import pycountry
 
 CRM_ID_MAX = 100
 TOKEN_SECONDS = 3600
-STATE_REQUIRED = frozenset({"United States", "Canada"})
+# Zuora takes a country as its name or ISO code; a state or province is required for these two.
+STATE_REQUIRED = frozenset({"united states", "us", "usa", "canada", "ca", "can"})
 
 
 @dataclass
@@ -116,7 +117,7 @@ class ZuoraStore:
             if not bill_to.get("country"):
                 return [{"Code": "MISSING_REQUIRED_VALUE",
                          "Message": "The bill-to contact of this account has no Country; it is required."}]
-            if bill_to.get("country") in STATE_REQUIRED and not bill_to.get("state"):
+            if str(bill_to.get("country")).strip().casefold() in STATE_REQUIRED and not bill_to.get("state"):
                 return [{"Code": "MISSING_REQUIRED_VALUE",
                          "Message": f"The bill-to contact's State/Province is required for {bill_to['country']}."}]
             stored = self._accounts[account["id"]]

@@ -1,0 +1,80 @@
+"""The Plan page's check of the billing system's own rules on the customers the plan writes to.
+
+Data quality lists every customer that breaks a rule; here only the ones the plan gives a link
+count, judged as they will be when written: with the link value the plan writes and the address
+fixes accepted on Data quality. A broken ``error`` rule fails the check (the system would refuse
+the write, so Write stays blocked until it is fixed or the customer left out); a ``warning`` warns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from desktop_app.core.addresses import ADDRESS_OUTPUT_COLUMNS, ERROR, WARNING, apply_fixes
+from desktop_app.core.billing_rules import CustomerRequirement, requirement_problems
+from desktop_app.core.plan import Plan
+from desktop_app.salesforce.preflight import CheckResult
+
+CHECK_KEY = "billing_requirements"
+LINK_ROLE = "sf_account_id"
+QUOTED = 3  # rows named in the explanation; the Data quality page lists them all
+
+
+def planned_customers(plan: Plan) -> dict[str, str]:
+    """Customer id → the link value the plan writes into it (only customers whose side is "set")."""
+    return {link.customer_id: link.customer.after for link in plan.links if link.customer.action == "set"}
+
+
+def as_written(customers: pd.DataFrame, plan: Plan, accepted_fixes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The customers frame as the billing system will hold it: accepted customer fixes applied and
+    each planned customer holding the link value the plan writes."""
+    frame = customers.copy()
+    if accepted_fixes is not None and len(accepted_fixes):
+        mine = accepted_fixes[accepted_fixes["side"] == "customer"] if "side" in accepted_fixes.columns \
+            else accepted_fixes
+        if len(mine):
+            frame, _ = apply_fixes(frame, mine, min_confidence=0.0)
+    written = planned_customers(plan)
+    if LINK_ROLE in frame.columns and "customer_id" in frame.columns and written:
+        ids = frame["customer_id"].astype(str)
+        chosen = ids.isin(written).to_numpy()
+        frame.loc[chosen, LINK_ROLE] = ids[chosen].map(written).to_numpy(dtype=object)
+    return frame
+
+
+def requirements_check(plan: Plan, customers: pd.DataFrame | None, rules: Sequence[CustomerRequirement],
+                       system_name: str, accepted_fixes: pd.DataFrame | None = None) -> CheckResult | None:
+    """Whether the customers the plan writes to meet ``system_name``'s rules (None without rules or
+    customers to judge)."""
+    if not rules or customers is None or customers.empty or "customer_id" not in customers.columns:
+        return None
+    written = planned_customers(plan)
+    title = f"What {system_name} requires of the customers to be linked"
+    if not written:
+        return CheckResult(CHECK_KEY, title, "pass", "The plan writes no link into a customer.", "", None)
+    none = pd.DataFrame({c: pd.Series(dtype=object) for c in ADDRESS_OUTPUT_COLUMNS})
+    problems = requirement_problems(as_written(customers, plan, accepted_fixes), rules, system_name, none)
+    problems = problems[problems["record_id"].astype(str).isin(written)]
+    errors, warnings = problems[problems["severity"] == ERROR], problems[problems["severity"] == WARNING]
+    if errors.empty and warnings.empty:
+        return CheckResult(CHECK_KEY, title, "pass",
+                           f"All {len(written):,} customers to be linked meet {system_name}'s rules.", "", None)
+    found = errors if len(errors) else warnings
+    customers_hit = found["record_id"].astype(str).nunique()
+    words = {code: text for rule in rules for code, text in rule.codes().items()}
+    broken = ", ".join(f"{n:,} {words.get(str(code), str(code).replace('_', ' '))}"
+                       for code, n in found["code"].astype(str).value_counts().items())
+    first = ", ".join(f"row {p.row} ({p.field})" for p in found.head(QUOTED).itertuples())
+    where = f" (first: {first}{' …' if len(found) > QUOTED else ''})"
+    details = {"customers": sorted(set(found["record_id"].astype(str)))}
+    if len(errors):
+        explanation = (f"{customers_hit:,} of the {len(written):,} customers to be linked break a rule of "
+                       f"{system_name}'s, which would refuse their link: {broken}{where}.")
+        remedy = (f"Fix them in {system_name} or in the customers file (Data quality lists them all), or leave "
+                  "them out on the Review page, then build the plan again.")
+        return CheckResult(CHECK_KEY, title, "fail", explanation, remedy, None, details)
+    explanation = (f"{customers_hit:,} of the {len(written):,} customers to be linked will be taken but not work "
+                   f"as meant in {system_name}: {broken}{where}.")
+    return CheckResult(CHECK_KEY, title, "warn", explanation, "Data quality lists them all.", None, details)
