@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 
 from desktop_app.core.matching_distinct import DistinctValues, Normaliser
 from desktop_app.core.matching_ledger import IntArray, Side, TextArray
+from desktop_app.core.matching_words import shares_word
 from desktop_app.core.normalize import clean_company_name_list, domain_or_empty, is_free_mail_domain
 from desktop_app.core.normalize_fields import (
     city_key,
@@ -30,7 +31,7 @@ from desktop_app.core.normalize_fields import (
 
 # Field → its top level. Order is the order evidence is listed in.
 FIELD_LEVELS: dict[str, int] = {
-    "name": 3, "domain": 1, "email": 1, "street": 3, "postcode": 2, "city": 2, "state": 1, "phone": 2,
+    "name": 4, "domain": 1, "email": 1, "street": 3, "postcode": 2, "city": 2, "state": 1, "phone": 2,
     "country": 1, "currency": 1,
 }
 FIELDS: tuple[str, ...] = tuple(FIELD_LEVELS)
@@ -41,6 +42,8 @@ TF_FIELDS: dict[str, str] = {"name": "sorted_name", "street": "street_key", "pos
 PLACE_FIELDS: tuple[str, ...] = ("street", "postcode", "phone")
 
 NAME_SIMILAR, NAME_CLOSE = 92.0, 80.0
+# Name levels: 0 disagree · 1 a shared word · 2 ≥ NAME_CLOSE similar · 3 ≥ NAME_SIMILAR · 4 exact.
+NAME_NEARLY_AGREES = 3
 STREET_SIMILAR = 85.0
 CITY_SIMILAR = 85.0
 
@@ -215,17 +218,27 @@ def _compare_names(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.n
         at = np.flatnonzero(loose)
         pick = {k: v[at] for k, v in acc.items()}
         other = {k: v[at] for k, v in cus.items()}
+        # A space typed inside a word or lost between two ("cait lin" / "caitlin") is the same name.
+        exact[at] = _without_spaces(pick["clean_name"]) == _without_spaces(other["clean_name"])
         name_score[at] = np.maximum.reduce([
             _similarity(pick["clean_name"], other["clean_name"], fuzz.ratio),
             _similarity(pick["sorted_name"], other["sorted_name"], fuzz.ratio),
             _similarity(pick["sorted_name"], other["legal_name"], fuzz.ratio),
         ])
+    shared = np.zeros(len(exact), dtype=bool)
     low = np.flatnonzero(names_present & ~exact & (name_score < NAME_CLOSE))
-    if len(low):  # a shared word (a family name, a brand) is a partial agreement
-        shared = np.asarray(process.cpdist(list(acc["sorted_name"][low]), list(cus["sorted_name"][low]),
-                                           scorer=fuzz.partial_token_set_ratio, workers=-1)) >= 100
-        name_score[low[shared]] = NAME_CLOSE
-    return _levels(names_present, name_score >= NAME_CLOSE, name_score >= NAME_SIMILAR, exact)
+    if len(low):  # a shared word (a family name, a brand), exactly or within one typo, is a partial agreement
+        shared[low] = shares_word(acc["sorted_name"][low], cus["sorted_name"][low])
+        legal = np.flatnonzero(~shared[low] & (cus["legal_name"][low] != ""))
+        if len(legal):
+            shared[low[legal]] = shares_word(acc["sorted_name"][low[legal]], cus["legal_name"][low[legal]])
+    return _levels(names_present, shared | (name_score >= NAME_CLOSE), name_score >= NAME_CLOSE,
+                   name_score >= NAME_SIMILAR, exact)
+
+
+def _without_spaces(texts: TextArray) -> TextArray:
+    result: TextArray = np.array([text.replace(" ", "") for text in texts.tolist()], dtype=object)
+    return result
 
 
 def _compare_streets(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.ndarray:
@@ -274,7 +287,7 @@ def compare_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
 
 def namesakes(levels: dict[str, np.ndarray]) -> np.ndarray:
     """Pairs whose names agree (exactly or nearly) but whose place differs (``place_differs``)."""
-    result: np.ndarray = (levels["name"] >= 2) & place_differs(levels)
+    result: np.ndarray = (levels["name"] >= NAME_NEARLY_AGREES) & place_differs(levels)
     return result
 
 

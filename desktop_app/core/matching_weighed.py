@@ -14,6 +14,8 @@ import pandas as pd
 from desktop_app.core.matching_evidence import Evidence, candidate_pairs, probability
 from desktop_app.core.matching_features import (
     FIELDS,
+    NAME_NEARLY_AGREES,
+    NAME_SIMILAR,
     PLACE_FIELDS,
     PLACE_GROUPS,
     compare_pairs,
@@ -86,7 +88,8 @@ def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
     acc, cus = pairs["acc"].to_numpy(), pairs["cus"].to_numpy()
     # Only the place is compared here: these pairs' names already agree (exactly from 92 on).
     levels = place_levels(ledger, acc, cus)
-    levels["name"] = np.where(pairs["score"].to_numpy(dtype=float) >= 92, 2, 1).astype(np.int8)
+    levels["name"] = np.where(pairs["score"].to_numpy(dtype=float) >= NAME_SIMILAR, NAME_NEARLY_AGREES,
+                              NAME_NEARLY_AGREES - 1).astype(np.int8)
     # Every pair of these passes has agreeing or similar names: a different place makes it a namesake.
     namesake = place_differs(levels)
     differences = np.full(len(acc), "", dtype=object)
