@@ -40,11 +40,23 @@ from desktop_app.core.progress import CancelToken
 
 AUTO_PROBABILITY = 0.995
 WEIGHT_MARGIN = 3.0  # candidates within 3 bits (8× the likelihood) of the best one make a record ambiguous
+PLACE_WEIGHED = ("street", "postcode", "phone", "email", "city")
 _PLACE_WORDS = {"street": "street", "postcode": "postcode", "phone": "phone"}
 _FEATURE_OF = {"street": "street_key", "postcode": "postcode", "phone": "phone"}
 _FIELD_WORDS = {"name": "name", "domain": "website/e-mail domain", "email": "e-mail address", "street": "street",
                 "postcode": "postcode", "city": "city", "state": "state", "phone": "phone", "country": "country",
                 "currency": "currency"}
+
+
+def weighed_namesakes(levels: Levels, weights: dict[str, np.ndarray]) -> np.ndarray:
+    """Namesakes by the fitted model: names that agree, a place field that disagrees with none that
+    confirms (``namesakes``), and the place's evidence taken together — street, postcode, phone,
+    e-mail and city, each weighed by how telling it is in these files — against the pair. A typo'd
+    postcode in the same small town outweighs another street; another street, postcode and phone
+    in the same big city do not."""
+    place = np.sum([weights[field] for field in PLACE_WEIGHED], axis=0)
+    result: np.ndarray = namesakes(levels) & (place < 0)
+    return result
 
 
 def place_differences(accounts: Side, acc: IntArray, customers: Side, cus: IntArray, levels: Levels) -> TextArray:
@@ -138,15 +150,15 @@ def match_by_evidence(ledger: Ledger, evidence: Evidence, *, auto_accept: float,
         levels = compare_pairs(accounts, acc, customers, cus)
     if not len(acc):
         return
-    total, _ = evidence.weigh(accounts, acc, customers, cus, levels)
+    total, weights = evidence.weigh(accounts, acc, customers, cus, levels)
     chance = probability(total)
+    namesake = weighed_namesakes(levels, weights)
     # A namesake is always shown, however unlikely the model finds it: the person should know of it.
-    keep = (chance * 100 >= suggest_min) | namesakes(levels)
+    keep = (chance * 100 >= suggest_min) | namesake
     if not keep.any():
         return
     kept_levels = {field: level[keep] for field, level in levels.items()}
-    acc, cus, total, chance = acc[keep], cus[keep], total[keep], chance[keep]
-    namesake = namesakes(kept_levels)
+    acc, cus, total, chance, namesake = acc[keep], cus[keep], total[keep], chance[keep], namesake[keep]
     differences = place_differences(accounts, acc, customers, cus, kept_levels)
     reason = _reason(kept_levels, chance)
     reason = np.where(namesake, reason + "; but " + differences + " — a namesake? Check before linking",
