@@ -218,13 +218,16 @@ def _compare_names(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.n
         at = np.flatnonzero(loose)
         pick = {k: v[at] for k, v in acc.items()}
         other = {k: v[at] for k, v in cus.items()}
-        # A space typed inside a word or lost between two ("cait lin" / "caitlin") is the same name.
-        exact[at] = _without_spaces(pick["clean_name"]) == _without_spaces(other["clean_name"])
         name_score[at] = np.maximum.reduce([
             _similarity(pick["clean_name"], other["clean_name"], fuzz.ratio),
             _similarity(pick["sorted_name"], other["sorted_name"], fuzz.ratio),
             _similarity(pick["sorted_name"], other["legal_name"], fuzz.ratio),
         ])
+        # A space typed inside a word or lost between two ("cait lin" / "caitlin") is the same name
+        # (such names are always ≥ NAME_CLOSE alike, so only those are looked at).
+        close = np.flatnonzero(name_score[at] >= NAME_CLOSE)
+        exact[at[close]] = (_without_spaces(pick["clean_name"][close]) ==
+                            _without_spaces(other["clean_name"][close]))
     shared = np.zeros(len(exact), dtype=bool)
     low = np.flatnonzero(names_present & ~exact & (name_score < NAME_CLOSE))
     if len(low):  # a shared word (a family name, a brand), exactly or within one typo, is a partial agreement
@@ -302,8 +305,8 @@ def place_differs(levels: dict[str, np.ndarray]) -> np.ndarray:
 
 def renamed(levels: dict[str, np.ndarray]) -> np.ndarray:
     """Pairs whose names disagree: only suggested unless the street and its number agree, and so
-    do the phone, the e-mail address or the postcode."""
-    vouched = (levels["street"] >= 2) & ((levels["phone"] >= 1) | (levels["email"] == 1) | (levels["postcode"] == 2))
+    do the phone, the e-mail address or the postcode (each up to a typo)."""
+    vouched = (levels["street"] >= 2) & ((levels["phone"] >= 1) | (levels["email"] == 1) | (levels["postcode"] >= 1))
     result: np.ndarray = (levels["name"] == 0) & ~vouched
     return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from desktop_app.core.matching_ledger import TextArray
@@ -30,9 +30,19 @@ def _words(names: TextArray) -> pd.DataFrame:
 def shares_word(left: TextArray, right: TextArray) -> np.ndarray:
     """Per pair, whether ``left[i]`` and ``right[i]`` have a word in common: the same word, or,
     for words of ``TYPO_MIN_LENGTH`` letters or more, a word one typo away."""
-    shared = np.zeros(len(left), dtype=bool)
     if not len(left):
-        return shared
+        return np.zeros(0, dtype=bool)
+    # The same word (most pairs that share one) is found in C; only the others are split into words.
+    shared: np.ndarray = np.asarray(process.cpdist(list(left), list(right), scorer=fuzz.partial_token_set_ratio,
+                                                   workers=-1)) >= 100
+    rest = np.flatnonzero(~shared)
+    if len(rest):
+        shared[rest] = _within_typo(left[rest], right[rest])
+    return shared
+
+
+def _within_typo(left: TextArray, right: TextArray) -> np.ndarray:
+    shared = np.zeros(len(left), dtype=bool)
     words = _words(left).merge(_words(right), on="pair", suffixes=("_a", "_c"))
     if words.empty:
         return shared
