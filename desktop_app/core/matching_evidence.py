@@ -36,7 +36,7 @@ EM_PAIRS = 100_000  # candidate pairs EM learns from
 # Open accounts whose candidates EM learns from when pass 7 will not score every candidate pair.
 EM_ACCOUNTS = 20_000
 _BLOCK_FIELDS = ("postcode", "phone", "domain", "email", "street_key")
-_BLOCK_GROUPS = ("names", "domain", "email", "street", "postcode", "phone")
+_BLOCK_GROUPS = ("names", "domain", "email", "street", "postcode", "phone", "city")
 COARSE_FIELDS = frozenset({"city", "state", "country", "currency"})
 
 
@@ -73,6 +73,13 @@ def _join(left: pd.DataFrame, right: pd.DataFrame, scale: float = 1.0) -> pd.Dat
     return lk.merge(rk, on="code")[["acc", "cus"]]
 
 
+def _number_in_city(found: dict[str, TextArray]) -> TextArray:
+    """``"12 springfield"`` for a record with a house number and a city, else ""."""
+    both = (found["number"] != "") & (found["city"] != "")
+    result: TextArray = np.where(both, found["number"] + " " + found["city"], "").astype(object)
+    return result
+
+
 def candidate_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
                     cancel: CancelToken | None = None, *, scale: float = 1.0) -> pd.DataFrame:
     """Distinct (acc, cus) pairs sharing at least one blocking key (``scale``: see ``_join``)."""
@@ -91,6 +98,8 @@ def blocked_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
         if cancel is not None:
             cancel.raise_if_cancelled()
         found.append(_join(_key_table(fa[field], acc), _key_table(fc[field], cus), scale))
+    # The house number in the same city: found when a typo hit the name, the street and the postcode.
+    found.append(_join(_key_table(_number_in_city(fa), acc), _key_table(_number_in_city(fc), cus), scale))
     return by_name, pd.concat(found, ignore_index=True).drop_duplicates()
 
 
@@ -139,6 +148,15 @@ def _shares(values: TextArray) -> pd.Series:
     return shares
 
 
+def _deferred_pairs(ledger: Ledger) -> pd.DataFrame:
+    """The open pairs passes 4-6 left to pass 7."""
+    parts = [pairs[["acc", "cus"]] for _, _, _, pairs in ledger.deferred]
+    if not parts:
+        return pd.DataFrame({"acc": np.zeros(0, np.int64), "cus": np.zeros(0, np.int64)})
+    pairs = pd.concat(parts, ignore_index=True).astype(np.int64)
+    return pairs[ledger.acc_free[pairs["acc"].to_numpy()] & ledger.cus_free[pairs["cus"].to_numpy()]]
+
+
 def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = True, seed: int = 0,
                  cancel: CancelToken | None = None) -> Evidence:
     """Fit the model (keeping the open records' candidate pairs for pass 7 when
@@ -169,6 +187,8 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = 
             scale = len(acc) / EM_ACCOUNTS
             acc = np.sort(rng.choice(acc, EM_ACCOUNTS, replace=False))
         pairs = candidate_pairs(accounts, acc, customers, cus, cancel, scale=scale)
+        if keep_candidates:  # pairs passes 4-6 left to pass 7 are its candidates, blocked or not
+            pairs = pd.concat([pairs, _deferred_pairs(ledger)], ignore_index=True).drop_duplicates()
         if not keep_candidates and len(pairs) > EM_PAIRS:
             pairs = pairs.sample(EM_PAIRS, random_state=seed)
         levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy())
