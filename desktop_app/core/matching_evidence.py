@@ -154,7 +154,8 @@ def _deferred_pairs(ledger: Ledger) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({"acc": np.zeros(0, np.int64), "cus": np.zeros(0, np.int64)})
     pairs = pd.concat(parts, ignore_index=True).astype(np.int64)
-    open_pairs: pd.DataFrame = pairs[ledger.acc_free[pairs["acc"].to_numpy()] & ledger.cus_free[pairs["cus"].to_numpy()]]
+    still_open = ledger.acc_free[pairs["acc"].to_numpy()] & ledger.cus_free[pairs["cus"].to_numpy()]
+    open_pairs: pd.DataFrame = pairs[still_open]
     return open_pairs
 
 
