@@ -2,9 +2,10 @@
 the two files, and how each decision is explained field by field.
 
 Candidate pairs share at least one blocking key — a name word, the postcode, the phone, the
-website/e-mail domain, the e-mail address or the street with its number — so a renamed site whose
-street and phone agree is still compared, and so are people whose names are written in another
-order. Keys shared by too many records (a name word half the file carries) are skipped.
+website/e-mail domain, the e-mail address, the street with its number, or the house number in the
+same city — so a renamed site whose street and phone agree is still compared, and so are people
+whose names are written in another order or whose keys each carry a typo. Keys shared by too
+many records (a name word half the file carries) are skipped.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ fitted Fellegi–Sunter model over every shared attribute; plus the namesake rul
 pass applies.
 
 A pair is matched only when the model is nearly sure (``AUTO_PROBABILITY``) and it is no namesake
-(names agree, place disagrees); otherwise it is suggested, with what agrees and what differs.
+(names agree, the place taken together disagrees: ``weighed_namesakes``); otherwise it is
+suggested, with what agrees and what differs.
 """
 
 from __future__ import annotations
