@@ -21,8 +21,9 @@ import pandas as pd
 from desktop_app.billing.address_writes import AddressWriter
 from desktop_app.billing.registry import api_system_keys, system_keys
 from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError, say
-from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options, link_sides
+from desktop_app.cli.systems_args import add_system_options, link_sides
 from desktop_app.core.journal import Journal, RunInfo
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.plan import PlanError
 from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken

@@ -29,7 +29,8 @@ def test_an_undo_stopped_by_a_silent_billing_system_resumes_from_the_command_lin
         matches, plan = tmp_path / "matches.csv", tmp_path / "plan.json"
         truth_matches(systems).to_csv(matches, index=False)
         connection = ["--sandbox", "--instance-url", systems.sf.instance_url, "--ca-cert", str(systems.sf.ca_cert),
-                      "--billing", "sequence", "--billing-url", systems.seq.url, "--billing-ca", str(systems.seq.ca_cert)]
+                      "--billing", "sequence", "--billing-url", systems.seq.url,
+                      "--billing-ca", str(systems.seq.ca_cert)]
         assert main(["plan", "--matches", str(matches), "--out", str(plan), "--policy", "overwrite", *connection]) == 0
         assert main(["apply", str(plan), "--json", *connection]) == 0
         applied = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

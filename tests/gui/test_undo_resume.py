@@ -67,7 +67,8 @@ def test_an_undo_stopped_by_a_silent_billing_system_says_why_and_resumes_from_th
     assert "Why the undo stopped:</b> Sequence stopped answering" in shown
     assert "Once it answers again, press Resume undo" in shown
     assert "desktop-app" not in shown
-    assert box.undo.resume_button.isVisible() and box.undo.resume_button.isEnabled()
+    assert box.undo.resume_button.isVisible()
+    assert box.undo.resume_button.isEnabled()
     assert not box.undo_button.isEnabled()
     assert done.subTitle().startswith("The undo stopped before its end")
     with Journal() as journal:  # the stopped undo's figures on Done are the journal's
@@ -93,7 +94,8 @@ def test_an_undo_stopped_by_a_silent_billing_system_says_why_and_resumes_from_th
         wait_idle(wizard.currentPage(), timeout=60_000)
         if key != "done":
             wizard.next()
-    assert state.undo_report is not None and state.undo_report.run_id == stopped.run_id, done.error_line.text()
+    assert state.undo_report is not None, done.error_line.text()
+    assert state.undo_report.run_id == stopped.run_id
     assert "Why the undo stopped:</b> Sequence stopped answering" in box.undo_text.text()
     assert box.undo.resume_button.isVisible()
 
