@@ -94,17 +94,24 @@ class UndoPanel(QWidget):
 
     def undo(self) -> None:
         """Ask, then restore what the run replaced on both sides, refusing values changed since."""
+        report = self.page.state.run_report
+        if report is None:
+            return
+        from desktop_app.gui.gates import undo_question  # gates builds on the run outcome's sentences
+
+        if dialogs.confirm(self.page, "Undo the run — Crosslink", undo_question(report, self._billing_name()),
+                           "&Undo the run"):
+            self.start_undo()
+
+    def start_undo(self) -> None:
+        """Undo the session's run in the background (asked first by ``undo``)."""
         state = self.page.state
         report = state.run_report
         if report is None or state.salesforce is None or state.billing is None:
             return
-        from desktop_app.gui.gates import undo_question  # gates builds on the run outcome's sentences
         from desktop_app.workflow.engine import new_run_id
         from desktop_app.workflow.undo import undo_run
 
-        if not dialogs.confirm(self.page, "Undo the run — Crosslink", undo_question(report, self._billing_name()),
-                               "&Undo the run"):
-            return
         sides = live_sides(state.salesforce, state.billing, state.link_field)
         addresses = live_address_writers(state.salesforce, state.billing)
         undo_id = new_run_id()
@@ -113,15 +120,19 @@ class UndoPanel(QWidget):
 
     def resume(self) -> None:
         """Ask, then finish the stopped undo where it stopped (nothing is written twice)."""
+        undo = self.page.state.undo_report
+        if undo is not None and undo_stopped(undo) and dialogs.confirm(
+                self.page, "Resume the undo — Crosslink", resume_undo_question(undo), "&Resume undo"):
+            self.start_resume()
+
+    def start_resume(self) -> None:
+        """Finish the stopped undo in the background (asked first by ``resume``)."""
         state = self.page.state
         undo = state.undo_report
-        if not undo_stopped(undo) or state.salesforce is None or state.billing is None:
+        if undo is None or not undo_stopped(undo) or state.salesforce is None or state.billing is None:
             return
-        assert undo is not None
         from desktop_app.workflow.undo import resume_undo
 
-        if not dialogs.confirm(self.page, "Resume the undo — Crosslink", resume_undo_question(undo), "&Resume undo"):
-            return
         sides = live_sides(state.salesforce, state.billing, state.link_field)
         addresses = live_address_writers(state.salesforce, state.billing)
         undo_id = undo.run_id

@@ -31,8 +31,10 @@ ADDRESS_STATE_WORDS = {"written": "written", "unchanged": "already fixed", "undo
                        "conflict": "left alone (changed since the check)", "failed": "refused",
                        "not_found": "record gone", "refused": "not put back (changed since the run)",
                        "todo": "not sent yet", "sending": "not confirmed yet"}
-# An undo that fails on a part leaves the fix in place (e.g. Sequence will not take back a value it refuses).
-UNDO_STATE_WORDS = {**ADDRESS_STATE_WORDS, "failed": "kept fixed (the system would not take the old value back)"}
+# After an undo, a part still ``written`` is one the undo could not put back (e.g. Sequence will not take
+# back a value it refuses; a resumed undo tries again); ``failed`` parts were never written by the run.
+UNDO_STATE_WORDS = {**ADDRESS_STATE_WORDS, "written": "kept fixed (not put back; the file says why)",
+                    "failed": "never written by the run"}
 
 
 def address_sentence(counts: dict[str, dict[str, int]], billing_name: str, *, undo: bool = False) -> str:

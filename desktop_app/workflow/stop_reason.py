@@ -122,13 +122,24 @@ def stop_reason(label: str, error: BaseException, side: str = "") -> StopReason:
         return StopReason(StopKind.DAILY_LIMIT, f"The Salesforce org has used up its daily API requests. {_PENDING}",
                           "account", "Salesforce", when="once the 24-hour window frees requests")
     if isinstance(error, BillingQuotaExceeded):
-        return StopReason(StopKind.QUOTA, f"{label} has used up its API quota or rate limit ({error}). {_PENDING}",
-                          side or "customer", label, when="once the quota renews")
+        return StopReason(StopKind.QUOTA, f"{_said(f'{label} has used up its API quota or rate limit', error)} "
+                          f"{_PENDING}", side or "customer", label, when="once the quota renews")
     if isinstance(error, BillingAuthError):
         return StopReason(StopKind.CREDENTIALS, f"{label} refused the credentials: {error} {_PENDING}",
                           side or "customer", label, when="with working credentials")
-    return StopReason(StopKind.SILENT, f"{label} stopped answering ({error}). {_PENDING}", side, label,
+    return StopReason(StopKind.SILENT, f"{_said(f'{label} stopped answering', error)} {_PENDING}", side, label,
                       when="once it answers again")
+
+
+def _said(what: str, error: BaseException) -> str:
+    """``what`` with the error's own words: in brackets when short ("… (HTTP 429)."), after a colon
+    when they are sentences of their own ("…: Sequence did not answer … then try again.")."""
+    detail = str(error).strip()
+    if not detail:
+        return f"{what}."
+    if detail.endswith((".", "!", "?")):
+        return f"{what}: {detail}"
+    return f"{what} ({detail})."
 
 
 CANCELLED = StopReason(StopKind.CANCELLED, "Cancelled between batches.")

@@ -18,6 +18,7 @@ import requests
 from desktop_app.billing.base import BillingError
 from desktop_app.core.app_folders import runs_dir
 from desktop_app.core.journal import Journal, RunInfo, WriteItem
+from desktop_app.core.journal_addresses import AddressJournal
 from desktop_app.core.journal_results import pair_counts
 from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.run_figures import RunFigures, resumable_runs, run_figures, undo_runs_of, why_not_resumable
@@ -80,23 +81,29 @@ def resume_undo(undo_id: str, sides: Mapping[str, LinkSide], *, addresses: Addre
 
 def _undo(undo_id: str, run_id: str, sides: Mapping[str, LinkSide], addresses: AddressWork | None,
           progress: ProgressCallback, cancel: CancelToken | None) -> UndoOutcome:
-    counts: dict[str, dict[str, int]] = {}
     with Journal() as journal:
-        report = _stopped_in(journal, undo_id, sides, lambda: counts.update(_put_back_addresses(
-            run_id, addresses, progress, cancel)))
+        report = _stopped_in(journal, undo_id, sides, lambda: _put_back_addresses(run_id, addresses, progress,
+                                                                                   cancel))
         if report is None:
             report = resume(journal, undo_id, sides, progress=progress, cancel=cancel)
-        report = dataclasses.replace(report, addresses=counts)
+        counts = _address_counts(run_id) if addresses is not None and addresses.writers else {}
+        report = dataclasses.replace(report, addresses=counts,
+                                     figures=report.figures or run_figures(journal, undo_id))
         refused = journal.items(undo_id, states=["refused"])
         original = run_figures(journal, run_id)
     return UndoOutcome(report, refused, original)
 
 
 def _put_back_addresses(run_id: str, addresses: AddressWork | None, progress: ProgressCallback,
-                        cancel: CancelToken | None) -> dict[str, dict[str, int]]:
-    if addresses is None or not addresses.writers:
-        return {}
-    return undo_address_fixes(run_id, addresses.writers, progress=progress, cancel=cancel).counts
+                        cancel: CancelToken | None) -> None:
+    if addresses is not None and addresses.writers:
+        undo_address_fixes(run_id, addresses.writers, progress=progress, cancel=cancel)
+
+
+def _address_counts(run_id: str) -> dict[str, dict[str, int]]:
+    """Per side, the run's address parts by state now (also when putting them back stopped midway)."""
+    with AddressJournal() as journal:
+        return journal.counts(run_id)
 
 
 def _stopped_in(journal: Journal, undo_id: str, sides: Mapping[str, LinkSide],
