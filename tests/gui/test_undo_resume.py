@@ -137,3 +137,43 @@ def test_an_undo_stopped_by_a_silent_billing_system_says_why_and_resumes_from_th
     assert changed_back_in_sequence == journal_states["customer"].get("written", 0) > 0
     assert _in_place(org, sequence.store, pairs) == run_now.linked_now == linked_before
     assert max(sequence.counters.writes.values()) <= 2  # written once by the run, once by the undo
+
+
+@pytest.mark.timeout(240)
+def test_a_cancelled_undo_is_shown_stopped_and_resumes(wizard, wait_idle, answers, monkeypatch) -> None:
+    monkeypatch.setattr(test_gates, "DEMO_SIZE", 200)
+    _to_plan(wizard, wait_idle)
+    state = wizard.state
+    wizard.next()
+    apply = wizard.page_for("apply")
+    wait_idle(apply)
+    answers.answers = [True]
+    apply.apply_button.click()
+    wait_idle(apply, timeout=120_000)
+    run = state.run_report
+    assert run is not None, apply.error_line.text()
+    wizard.next()
+    done = wizard.page_for("done")
+    wait_idle(done)
+    box = done.outcome_box
+
+    answers.answers = [True]
+    box.undo_button.click()
+    done.task.cancel()  # Cancel on the progress panel, before the first batch is through
+    wait_idle(done, timeout=60_000)
+    stopped = state.undo_report
+    assert stopped is not None, done.error_line.text()
+    assert stopped.state == "cancelled"
+    assert "Nothing was changed" not in done.error_line.text()  # the undo is in the journal, stopped
+    assert "Why the undo stopped:</b> Cancelled" in box.undo_text.text()
+    assert box.undo.resume_button.isVisible()
+    with Journal() as journal:
+        assert journal.run(stopped.run_id).state == "cancelled"
+
+    answers.answers = [True]
+    box.undo.resume_button.click()
+    wait_idle(done, timeout=120_000)
+    assert state.undo_report.run_id == stopped.run_id, done.error_line.text()
+    assert state.undo_report.state == "done", state.undo_report.message
+    with Journal() as journal:
+        assert run_figures(journal, run.run_id).headline() in done.summary.text()
