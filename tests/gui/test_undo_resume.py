@@ -23,6 +23,18 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     return Answers(monkeypatch)
 
 
+def _write_the_plan(wizard, wait_idle, answers: Answers):
+    """From Plan, write the links (saying yes to the question) and return the run's report."""
+    wizard.next()
+    apply = wizard.page_for("apply")
+    wait_idle(apply)
+    answers.answers = [True]
+    apply.apply_button.click()
+    wait_idle(apply, timeout=120_000)
+    assert wizard.state.run_report is not None, apply.error_line.text()
+    return wizard.state.run_report
+
+
 def _customer_links(store, customers: list[str]) -> dict[str, str]:
     return {customer: store.link_of(customer, "Salesforce") or "" for customer in customers}
 
@@ -39,14 +51,7 @@ def test_an_undo_stopped_by_a_silent_billing_system_says_why_and_resumes_from_th
     pairs = [(link.account_id, link.customer_id) for link in plan.links]
     accounts_before, customers_before = _org_links(org), _customer_links(sequence.store, customers)
     linked_before = _in_place(org, sequence.store, pairs)
-    wizard.next()
-    apply = wizard.page_for("apply")
-    wait_idle(apply)
-    answers.answers = [True]
-    apply.apply_button.click()
-    wait_idle(apply, timeout=120_000)
-    run = state.run_report
-    assert run is not None, apply.error_line.text()
+    run = _write_the_plan(wizard, wait_idle, answers)
     accounts_run, customers_run = _org_links(org), _customer_links(sequence.store, customers)
     wizard.next()
     done = wizard.page_for("done")
@@ -144,14 +149,7 @@ def test_a_cancelled_undo_is_shown_stopped_and_resumes(wizard, wait_idle, answer
     monkeypatch.setattr(test_gates, "DEMO_SIZE", 200)
     _to_plan(wizard, wait_idle)
     state = wizard.state
-    wizard.next()
-    apply = wizard.page_for("apply")
-    wait_idle(apply)
-    answers.answers = [True]
-    apply.apply_button.click()
-    wait_idle(apply, timeout=120_000)
-    run = state.run_report
-    assert run is not None, apply.error_line.text()
+    run = _write_the_plan(wizard, wait_idle, answers)
     wizard.next()
     done = wizard.page_for("done")
     wait_idle(done)
