@@ -69,6 +69,7 @@ class UndoPanel(QWidget):
         self.resume_button.clicked.connect(self.resume)
         self._running_undo: str | None = None  # the undo a task of this panel is writing
         self._refused: list[str] = []
+        self.elsewhere = ""  # why the undo cannot be resumed on the systems connected now ("" when it can)
 
     def buttons(self) -> list[QPushButton]:
         """The buttons, for a row of the box the panel sits in."""
@@ -81,7 +82,7 @@ class UndoPanel(QWidget):
         idle = not self.page.working
         self.undo_button.setEnabled(undo is None and idle and state.run_report is not None)
         self.resume_button.setVisible(undo_stopped(undo))
-        self.resume_button.setEnabled(idle)
+        self.resume_button.setEnabled(idle and not self.elsewhere)
         if undo is None:
             self.text.setText("")
             return

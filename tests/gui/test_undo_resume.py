@@ -4,6 +4,8 @@ figures on Done agreeing with the journal and with what each sandbox holds (coun
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import test_gates
 from test_end_to_end import _in_place, _org_links
@@ -103,6 +105,12 @@ def test_an_undo_stopped_by_a_silent_billing_system_says_why_and_resumes_from_th
     assert state.undo_report.run_id == stopped.run_id
     assert "Why the undo stopped:</b> Sequence stopped answering" in box.undo_text.text()
     assert box.undo.resume_button.isVisible()
+
+    assert done._elsewhere() == ""  # connected to the undo's own systems
+    picked = state.resume_run
+    state.resume_run = dataclasses.replace(picked, settings={**picked.settings, "instance_url": "https://other.test"})
+    assert "go Back and connect to those systems" in done._elsewhere()  # another org: not resumed there
+    state.resume_run = picked
 
     answers.answers = [False]  # Resume undo asks first; refused, nothing happens
     box.undo.resume_button.click()

@@ -133,11 +133,27 @@ class DonePage(BasePage):
         def shown(pair: tuple[RunReport, UndoOutcome]) -> None:
             original, outcome = pair
             self.state.run_finished(original)
+            self.outcome_box.undo.elsewhere = self._elsewhere()
             self.outcome_box.undo.show_outcome(outcome)
             self.outcome_box.refresh()
             self._run_undone()
+            self.show_error(self.outcome_box.undo.elsewhere)
 
         self.run(lambda p, c: undo_with_its_run(undo_id), f"reading undo {undo_id}", shown)
+
+    def _elsewhere(self) -> str:
+        """Why the undo picked on Welcome cannot be resumed on the systems connected now ("" when it can)."""
+        from desktop_app.gui.connections import run_settings
+        from desktop_app.workflow.apply import resumable_here
+
+        state, wanted = self.state, self.state.resume_run
+        if wanted is None or state.salesforce is None or state.billing is None:
+            return "Not connected: go Back and connect Salesforce and the billing system to resume the undo."
+        if resumable_here([wanted], run_settings(state.salesforce, state.billing, state.link_field)) is None:
+            where = wanted.settings.get("instance_url", "") or "its org"
+            return (f"Undo {wanted.run_id} was made on {where} and {wanted.settings.get('billing_system', '')}; go "
+                    "Back and connect to those systems to resume it.")
+        return ""
 
     def _cancelled(self) -> None:
         if not self.outcome_box.undo.task_stopped():
