@@ -11,7 +11,8 @@ import argparse
 from pathlib import Path
 
 from desktop_app.cli.common import EXIT_OK, TerminalProgress, UsageError
-from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_salesforce_options, salesforce_session
+from desktop_app.cli.systems_args import add_salesforce_options, salesforce_session
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.report import write_data_csv
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError

@@ -21,14 +21,15 @@ import pandas as pd
 from desktop_app.billing.address_writes import AddressWriter
 from desktop_app.billing.registry import api_system_keys, system_keys
 from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError, say
-from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options, link_sides
+from desktop_app.cli.systems_args import add_system_options, link_sides
 from desktop_app.core.journal import Journal, RunInfo
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.plan import PlanError
 from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.run_figures import resumable_runs, run_figures, undo_runs_of, why_not_resumable
 from desktop_app.core.tables import TableError
-from desktop_app.workflow.apply import AddressWork, UndoOutcome, apply_plan, resume_run, undo_run
+from desktop_app.workflow.apply import AddressWork, apply_plan, resume_run
 from desktop_app.workflow.apply_addresses import (
     address_results_path,
     address_writers,
@@ -37,6 +38,7 @@ from desktop_app.workflow.apply_addresses import (
 from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.engine import RunBusy, RunReport, new_run_id, run_labels, stop_sentence, write_results
 from desktop_app.workflow.link_sides import close_sides
+from desktop_app.workflow.undo import UndoOutcome, resume_undo, undo_run, unfinished_undo
 
 # Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
 _REMEMBERED = (
@@ -152,7 +154,12 @@ def _finish(report: RunReport, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_dict(), sort_keys=True))
     else:
-        print(f"Run {report.run_id} ({report.kind}): {report.state}. {report.message}".rstrip())
+        stop = report.stop
+        if stop is None:
+            print(f"Run {report.run_id} ({report.kind}): {report.state}. {report.message}".rstrip())
+        else:
+            print(f"Run {report.run_id} ({report.kind}): {report.state}. {stop.why}")
+            print(f"  Next: {stop.cli_next(report.run_id)}")
         for status, count in sorted(report.pairs.items()):
             print(f"  {status.replace('_', ' ')}: {count:,}")
         if report.figures is not None:
@@ -249,7 +256,7 @@ def _run_or_fail(journal: Journal, run_id: str | None) -> RunInfo:
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    """Continue a run (re-reading unanswered batches first; nothing is sent twice)."""
+    """Continue a run or an undo (re-reading unanswered batches first; nothing is sent twice)."""
     with Journal() as journal:
         info = _run_or_fail(journal, args.run)
         why = why_not_resumable(journal, info)
@@ -260,35 +267,50 @@ def run_resume(args: argparse.Namespace) -> int:
     if why:
         raise UsageError(why)
     _fill_from(args, info.settings)
+    if info.kind == "undo":
+        return _undo(args, info.settings, info.run_id, lambda sides, cancel, progress: resume_undo(
+            info.run_id, sides, addresses=_addresses(sides), progress=progress, cancel=cancel))
     return _execute(args, info.settings, info.run_id, lambda sides, cancel, progress: resume_run(
         info.run_id, sides, addresses=_addresses(sides), retry_refused=args.retry_refused,
         progress=progress, cancel=cancel))
 
 
 def run_undo(args: argparse.Namespace) -> int:
-    """Restore the values a run replaced (refusing, per record, values changed since)."""
+    """Restore the values a run replaced (refusing, per record, values changed since); an undo of it
+    that stopped before its end is resumed instead of starting another."""
     with Journal() as journal:
         info = _run_or_fail(journal, args.run)
     if info.kind == "undo":
         raise UsageError(f"Run {info.run_id} is itself an undo; apply the plan again instead.")
     _fill_from(args, info.settings)
-    outcomes: list[UndoOutcome] = []
+    stopped = unfinished_undo(info.run_id)
+    if stopped is not None:
+        say(f"Resuming the undo {stopped.run_id} of run {info.run_id}, which stopped before its end.")
+        return _undo(args, info.settings, stopped.run_id, lambda sides, cancel, progress: resume_undo(
+            stopped.run_id, sides, addresses=_addresses(sides), progress=progress, cancel=cancel))
     undo_id = new_run_id()
+    return _undo(args, info.settings, undo_id, lambda sides, cancel, progress: undo_run(
+        info.run_id, sides, addresses=_addresses(sides), undo_id=undo_id, progress=progress, cancel=cancel))
 
-    def work(sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
+
+def _undo(args: argparse.Namespace, settings: dict[str, str], undo_id: str,
+          work: Callable[[dict[str, Any], CancelToken, TerminalProgress], UndoOutcome]) -> int:
+    """Do an undo (or resume one), report it, then the undone run's figures and what was left alone."""
+    outcomes: list[UndoOutcome] = []
+
+    def undo(sides: dict[str, Any], cancel: CancelToken, progress: TerminalProgress) -> RunReport:
         try:
-            outcome = undo_run(info.run_id, sides, addresses=_addresses(sides), undo_id=undo_id, progress=progress,
-                               cancel=cancel)
+            outcome = work(sides, cancel, progress)
         except ValueError as error:
             raise UsageError(str(error)) from None
         outcomes.append(outcome)
         return outcome.report
 
-    code = _execute(args, info.settings, undo_id, work)
+    code = _execute(args, settings, undo_id, undo)
     if outcomes:
         outcome = outcomes[0]
         if not args.json and outcome.original is not None:
-            print(f"Run {info.run_id} now: {outcome.original.headline()}")
+            print(f"Run {outcome.original.run_id} now: {outcome.original.headline()}")
         for item in outcome.refused[:20]:
             say(f"  refused: row {item.row}, {item.side} {item.record_id}: {item.message}")
         if len(outcome.refused) > 20:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
-from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options, billing_system, salesforce_session
+from desktop_app.cli.systems_args import add_system_options, billing_system, salesforce_session
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError

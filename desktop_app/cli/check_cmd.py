@@ -13,6 +13,7 @@ from typing import TextIO
 
 from desktop_app.billing.requirements import SYSTEM_NAMES
 from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError
 from desktop_app.salesforce.preflight import CheckResult, run_preflight
@@ -21,7 +22,6 @@ from desktop_app.salesforce.session import SalesforceSession, open_session
 from desktop_app.salesforce.tokens import TokenSet
 from desktop_app.secrets import SecretStoreUnavailable
 
-DEFAULT_LINK_FIELD = "Billing_Customer_ID__c"
 _MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "not_checked": "NOT CHECKED"}
 LATER = ("Give it with --longest-id, --currencies, --planned-writes or --billing / --package (the wizard runs "
          "these checks on the Plan page, once the customers are loaded).")

@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 
 from desktop_app.cli.common import EXIT_OK, UsageError
-from desktop_app.cli.systems_args import DEFAULT_LINK_FIELD, add_system_options, link_sides
+from desktop_app.cli.systems_args import add_system_options, link_sides
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.plan import (
     DEFAULT_STATUSES,
     POLICIES,

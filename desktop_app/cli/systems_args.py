@@ -17,6 +17,7 @@ from pathlib import Path
 from desktop_app.billing.base import BillingError, BillingSystem
 from desktop_app.billing.registry import ConnectOptions, open_system, system_keys
 from desktop_app.cli.common import UsageError
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError
 from desktop_app.salesforce.session import SalesforceSession, open_session
@@ -26,7 +27,6 @@ from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSid
 SANDBOX_URL_ENV = "CROSSLINK_SANDBOX_INSTANCE_URL"
 SANDBOX_TOKEN_ENV = "CROSSLINK_SANDBOX_ACCESS_TOKEN"
 SANDBOX_CA_ENV = "CROSSLINK_SANDBOX_CA_CERT"
-DEFAULT_LINK_FIELD = "Billing_Customer_ID__c"
 
 
 def add_system_options(parser: argparse.ArgumentParser, *, billing_required: bool = False) -> None:

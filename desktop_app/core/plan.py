@@ -32,6 +32,7 @@ from typing import Literal, get_args
 import pandas as pd
 
 from desktop_app.core.ids import normalize_id
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.link_values import is_form_rewrite, is_placeholder, link_key
 
 Action = Literal["set", "skip", "conflict"]
@@ -87,7 +88,7 @@ class PlanSource:
     """What a plan was built from (shown to the reviewer, stored in the file)."""
 
     matches_file: str = ""
-    link_field: str = "Billing_Customer_ID__c"
+    link_field: str = DEFAULT_LINK_FIELD
     billing_system: str = ""
     billing_link_key: str = ""
     values_from: str = ""  # "live systems" or "match inputs (offline)"

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, cast
 
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.plan import LABEL_KEYS, POLICIES, Plan, PlanError, PlanLink, PlanSource, Policy, SidePlan
 
 FORMAT = "crosslink-plan"
@@ -132,7 +133,7 @@ def loads(text: str, name: str = "plan") -> Plan:
     known = {"matches_file", "link_field", "billing_system", "billing_link_key", "values_from"}
     source = PlanSource(
         matches_file=str(src.get("matches_file") or ""),
-        link_field=str(src.get("link_field") or "Billing_Customer_ID__c"),
+        link_field=str(src.get("link_field") or DEFAULT_LINK_FIELD),
         billing_system=str(src.get("billing_system") or ""),
         billing_link_key=str(src.get("billing_link_key") or ""),
         values_from=str(src.get("values_from") or ""),

@@ -29,8 +29,6 @@ from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSid
 if TYPE_CHECKING:
     from desktop_app.sandbox.salesforce.server import RunningSalesforceSandbox
 
-LINK_FIELD = "Billing_Customer_ID__c"
-
 
 @dataclass
 class SalesforceConnection:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from desktop_app.core.csv_out import write_frame
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 from desktop_app.core.roles import SOURCE_ROW
 from desktop_app.sandbox.demo_data import generate
@@ -21,7 +22,7 @@ SALESFORCE_HEADERS = {
     "account_id": "Id", "name": "Name", "website": "Website", "email": "Email", "phone": "Phone",
     "street": "BillingStreet", "city": "BillingCity", "state": "BillingState",
     "postcode": "BillingPostalCode", "country": "BillingCountry", "currency": "CurrencyIsoCode",
-    "link_customer_id": "Billing_Customer_ID__c",
+    "link_customer_id": DEFAULT_LINK_FIELD,
 }
 STRIPE_HEADERS = {
     "customer_id": "id", "name": "Name", "legal_name": "Description", "email": "Email", "website": "Website",

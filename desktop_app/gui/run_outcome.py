@@ -1,25 +1,20 @@
-"""The Done page's part for a written run: its figures, its report and results files, and Undo."""
+"""The Done page's part for a written run: its figures, its report and results files, and its undo."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from desktop_app.gui import dialogs
-from desktop_app.gui.connections import live_address_writers, live_sides
-from desktop_app.workflow.apply import UndoOutcome, undo_run
+from desktop_app.gui.done_undo import UndoPanel
 from desktop_app.workflow.apply_addresses import address_results_path
 from desktop_app.workflow.engine import RunReport
 
 if TYPE_CHECKING:
     from desktop_app.gui.pages.base import BasePage
     from desktop_app.gui.state import WizardState
-
-REFUSED_SHOWN = 10
-
 
 def run_figures(report: RunReport, billing_name: str = "the billing system") -> str:
     """One paragraph: the run's end state and headline figures (``core.run_figures``, the same the CLI
@@ -36,8 +31,10 @@ ADDRESS_STATE_WORDS = {"written": "written", "unchanged": "already fixed", "undo
                        "conflict": "left alone (changed since the check)", "failed": "refused",
                        "not_found": "record gone", "refused": "not put back (changed since the run)",
                        "todo": "not sent yet", "sending": "not confirmed yet"}
-# An undo that fails on a part leaves the fix in place (e.g. Sequence will not take back a value it refuses).
-UNDO_STATE_WORDS = {**ADDRESS_STATE_WORDS, "failed": "kept fixed (the system would not take the old value back)"}
+# After an undo, a part still ``written`` is one the undo could not put back (e.g. Sequence will not take
+# back a value it refuses; a resumed undo tries again); ``failed`` parts were never written by the run.
+UNDO_STATE_WORDS = {**ADDRESS_STATE_WORDS, "written": "kept fixed (not put back; the file says why)",
+                    "failed": "never written by the run"}
 
 
 def address_sentence(counts: dict[str, dict[str, int]], billing_name: str, *, undo: bool = False) -> str:
@@ -70,9 +67,7 @@ def accepted_fixes_lines(state: WizardState, billing_name: str) -> list[str]:
 
 
 class RunOutcomeBox(QGroupBox):
-    """Figures of the run, Open report / Open results, and Undo this run (background, journaled)."""
-
-    undone = Signal()  # the undo finished: the run's figures changed
+    """Figures of the run, Open report / Open results, and its undo (``done_undo.UndoPanel``)."""
 
     def __init__(self, page: BasePage) -> None:
         super().__init__("Links written", page)
@@ -86,33 +81,33 @@ class RunOutcomeBox(QGroupBox):
         self.results_button = QPushButton("Open the r&esults file (.csv)", self)
         self.fixes_button = QPushButton("Open the address &fixes file (.csv)", self)
         self.fixes_button.setAccessibleName("Open the file listing every address fix and what became of it")
-        self.undo_button = QPushButton("&Undo this run", self)
-        self.undo_button.setAccessibleName("Undo this run on both systems")
-        for button in (self.report_button, self.results_button, self.fixes_button, self.undo_button):
+        self.undo = UndoPanel(page, self)
+        for button in (self.report_button, self.results_button, self.fixes_button, *self.undo.buttons()):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.undo_text = QLabel(self)
-        self.undo_text.setWordWrap(True)
-        self.undo_text.setAccessibleName("Outcome of the undo")
-        layout.addWidget(self.undo_text)
+        layout.addWidget(self.undo)
+        self.undo_button, self.undo_text = self.undo.undo_button, self.undo.text
+        self.undone = self.undo.undone
         self.report_button.clicked.connect(self.open_report)
         self.results_button.clicked.connect(self.open_results)
         self.fixes_button.clicked.connect(self.open_fixes)
-        self.undo_button.clicked.connect(self.undo)
+        self.undone.connect(self._show_figures)
 
     def refresh(self) -> None:
-        """Show the session's run (hidden when nothing was written)."""
-        state = self.page.state
-        report = state.run_report
+        """Show the session's run (hidden when nothing was written) and its undo."""
+        report = self.page.state.run_report
         self.setVisible(report is not None)
         if report is None:
             return
-        self.figures.setText(run_figures(report, self._billing_name()))
+        self._show_figures()
         self.fixes_button.setVisible(bool(report.addresses))
-        self.undo_button.setEnabled(state.undo_report is None and not self.page.working)
-        if state.undo_report is None:
-            self.undo_text.setText("")
+        self.undo.refresh()
+
+    def _show_figures(self) -> None:
+        report = self.page.state.run_report
+        if report is not None:
+            self.figures.setText(run_figures(report, self._billing_name()))
 
     def open_results(self) -> None:
         """Open the run's results CSV (one row per link, what happened on each side)."""
@@ -144,37 +139,6 @@ class RunOutcomeBox(QGroupBox):
         if not dialogs.open_file(path):
             dialogs.show_info(self.page, "Open — Crosslink", f"The file is at <b>{path}</b>.")
 
-    def undo(self) -> None:
-        """Restore what the run replaced, on both sides, refusing values changed since."""
-        state = self.page.state
-        report, salesforce, billing = state.run_report, state.salesforce, state.billing
-        if report is None or salesforce is None or billing is None:
-            return
-        from desktop_app.gui.gates import undo_question  # gates builds on this module's sentences
-
-        if not dialogs.confirm(self.page, "Undo the run — Crosslink", undo_question(report, self._billing_name()),
-                               "&Undo the run"):
-            return
-        sides = live_sides(salesforce, billing, state.link_field)
-        addresses = live_address_writers(salesforce, billing)
-        self.undo_button.setEnabled(False)
-        self.page.run(lambda p, c: undo_run(report.run_id, sides, addresses=addresses, progress=p, cancel=c),
-                      f"undoing run {report.run_id}", self._undone)
-
     def _billing_name(self) -> str:
         billing = self.page.state.billing
         return billing.system.display_name if billing is not None else "the billing system"
-
-    def _undone(self, outcome: UndoOutcome) -> None:
-        state = self.page.state
-        state.run_undone(outcome.report, outcome.original)
-        if state.run_report is not None and outcome.original is not None:
-            self.figures.setText(run_figures(state.run_report, self._billing_name()))
-        lines = [run_figures(outcome.report, self._billing_name())]
-        if outcome.refused:
-            lines.append(f"The {len(outcome.refused):,} link values left alone (changed since the run):")
-            lines += [f"row {i.row}, {i.side} {i.record_id}: {i.message}" for i in outcome.refused[:REFUSED_SHOWN]]
-            if len(outcome.refused) > REFUSED_SHOWN:
-                lines.append(f"… and {len(outcome.refused) - REFUSED_SHOWN:,} more in the undo's results file.")
-        self.undo_text.setText("<br>".join(lines))
-        self.undone.emit()

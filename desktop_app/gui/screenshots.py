@@ -82,9 +82,28 @@ def walk_and_capture(wizard: CrosslinkWizard, folder: Path) -> tuple[list[Path],
         if key != route[-1]:
             wizard.next()
             _settle()
+    _capture_stopped_undo(wizard, folder, len(route), saved)
     number = route.index("connect_salesforce") + 1
     _capture_own_org_login(wizard, folder / f"{number:02d}b-connect_salesforce-own-org.png", saved)
     return saved, ""
+
+
+def _capture_stopped_undo(wizard: CrosslinkWizard, folder: Path, number: int, saved: list[Path]) -> None:
+    """Done after an undo the billing sandbox stopped answering (why, Resume undo), then after resuming it."""
+    systems = wizard.state.demo_systems
+    if systems is None or systems.sequence is None or wizard.state.run_report is None:
+        return
+    panel = wizard.page_for("done").outcome_box.undo  # type: ignore[attr-defined]
+    systems.sequence.faults.down = True
+    try:
+        panel.start_undo()
+        _wait_until_ready(wizard)
+        _save(wizard, folder / f"{number:02d}b-done-undo-stopped.png", saved)
+    finally:
+        systems.sequence.faults.down = False
+    panel.start_resume()
+    _wait_until_ready(wizard)
+    _save(wizard, folder / f"{number:02d}c-done-undo-resumed.png", saved)
 
 
 def _capture_own_org_login(demo_wizard: CrosslinkWizard, path: Path, saved: list[Path]) -> None:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.roles import Side
 
 if TYPE_CHECKING:  # the Welcome page needs none of these, and start-up must stay quick
@@ -110,7 +111,7 @@ class WizardState:
     demo_systems: DemoSystems | None = None  # demo mode: both sandboxes, stopped on close
     billing: BillingConnection | None = None
     account_describe: dict[str, Any] | None = None  # Account describe of the connected org
-    link_field: str = "Billing_Customer_ID__c"
+    link_field: str = DEFAULT_LINK_FIELD
     policy: str = "skip_linked"
     plan: Plan | None = None  # the plan the Plan page built (live values when connected)
     run_report: RunReport | None = None  # the apply (or resumed) run of this session

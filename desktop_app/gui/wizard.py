@@ -15,7 +15,7 @@ from desktop_app.core.app_folders import log_dir
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.gui import dialogs
 from desktop_app.gui.gates import leaving_question, leaving_reasons
-from desktop_app.gui.pages import PAGE_IDS, PAGE_MODULES, PAGES, RESUME_ROUTE, route_for
+from desktop_app.gui.pages import PAGE_IDS, PAGE_MODULES, PAGES, RESUME_ROUTE, RESUME_UNDO_ROUTE, route_for
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import WizardState
@@ -110,7 +110,10 @@ class CrosslinkWizard(QWizard):
 
     def route(self) -> tuple[str, ...]:
         """The pages of the flow the person is on, in order."""
-        return RESUME_ROUTE if self.state.resume_run is not None else route_for(self.state.journey, self.state.source)
+        resuming = self.state.resume_run
+        if resuming is not None:
+            return RESUME_UNDO_ROUTE if resuming.kind == "undo" else RESUME_ROUTE
+        return route_for(self.state.journey, self.state.source)
 
     def current_key(self) -> str | None:
         """The key of the page showing now (None before the first)."""

@@ -18,11 +18,11 @@ import pandas as pd
 
 from desktop_app.billing.address_writes import AddressWriter
 from desktop_app.core.address_changes import RecordChange, record_changes
-from desktop_app.core.journal import FINAL_STATES, RETRY_STATES, Journal, RunInfo, WriteItem
+from desktop_app.core.journal import FINAL_STATES, RETRY_STATES, Journal, RunInfo
 from desktop_app.core.plan import Plan
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
-from desktop_app.core.run_figures import RunFigures, resumable_runs, run_figures
-from desktop_app.workflow.apply_addresses import fixed_records, undo_address_fixes, write_address_fixes
+from desktop_app.core.run_figures import resumable_runs
+from desktop_app.workflow.apply_addresses import fixed_records, write_address_fixes
 from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.engine import (
     RunReport,
@@ -31,8 +31,7 @@ from desktop_app.workflow.engine import (
     interrupt,
     new_run_id,
     resume,
-    start_undo,
-    stop_sentence,
+    stop_of,
 )
 from desktop_app.workflow.link_sides import LinkSide
 
@@ -92,7 +91,7 @@ def _run(work: Callable[[Journal, ProgressCallback], RunReport], run_id: str,
         try:
             return work(journal, _reporting(journal, run_id, progress))
         except STOPPING as error:  # met while writing address fixes: the run is interrupted, resumable
-            stopped = interrupt(journal, run_id, stop_sentence(error, sides))
+            stopped = interrupt(journal, run_id, stop_of(error, sides))
             if stopped is None:
                 raise
             return stopped
@@ -151,34 +150,6 @@ def resume_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: Address
         return dataclasses.replace(report, addresses=counts)
 
     return _run(work, run_id, progress, sides)
-
-
-@dataclass(frozen=True)
-class UndoOutcome:
-    """The undo run's report, the records it refused to touch (changed since the run) and the
-    undone run's figures as they are now."""
-
-    report: RunReport
-    refused: list[WriteItem]
-    original: RunFigures | None = None
-
-
-def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWork | None = None,
-             undo_id: str | None = None, progress: ProgressCallback = ignore_progress,
-             cancel: CancelToken | None = None) -> UndoOutcome:
-    """Restore what run ``run_id`` replaced (its address fixes too), journaled as a run of its own
-    (``undo_id`` when given); lists what was refused."""
-    undo_id = undo_id or new_run_id()
-    counts: dict[str, dict[str, int]] = {}
-    if addresses is not None and addresses.writers:
-        counts = undo_address_fixes(run_id, addresses.writers, progress=progress, cancel=cancel).counts
-    report = _run(lambda j, p: start_undo(j, run_id, sides, undo_id=undo_id, progress=p, cancel=cancel),
-                  undo_id, progress, sides)
-    report = dataclasses.replace(report, addresses=counts)
-    with Journal() as journal:
-        refused = journal.items(undo_id, states=["refused"])
-        original = run_figures(journal, run_id)
-    return UndoOutcome(report, refused, original)
 
 
 def unfinished_runs() -> list[RunInfo]:

@@ -25,6 +25,7 @@ from desktop_app.core.link_values import holds_target, holds_text, link_key, sam
 from desktop_app.core.progress import Cancelled, CancelToken, Progress, ProgressCallback
 from desktop_app.salesforce.errors import RequestLimitExceeded, SalesforceError, SessionExpired, WriteOutcomeUnknown
 from desktop_app.workflow.link_sides import LinkSide, SideResult
+from desktop_app.workflow.stop_reason import StopReason, stop_reason
 
 ROW_BATCH = 200
 # A side that fails whole batches this many times in a row, or for this long, is taken as down: the
@@ -55,19 +56,14 @@ _LOST = (WriteOutcomeUnknown, BillingWriteOutcomeUnknown)
 class RunStopped(Exception):
     """The run cannot continue now (credentials refused, quota used up, a system down); resume later."""
 
+    def __init__(self, reason: StopReason) -> None:
+        super().__init__(reason.cli_message())
+        self.reason = reason
 
-def stop_message(label: str, error: BaseException) -> str:
-    """The sentence that says why a run stopped on ``error`` from side ``label`` and what to do."""
-    later = "The run stopped with the rest pending; 'desktop-app resume' continues it"
-    if isinstance(error, SessionExpired):
-        return f"Salesforce no longer accepts this login and it could not be renewed. {later} after you log in again."
-    if isinstance(error, RequestLimitExceeded):
-        return f"The Salesforce org has used up its daily API requests. {later} once the 24-hour window frees requests."
-    if isinstance(error, BillingQuotaExceeded):
-        return f"{label} has used up its API quota or rate limit ({error}). {later} once the quota renews."
-    if isinstance(error, BillingAuthError):
-        return f"{label} refused the credentials: {error} {later} with working credentials."
-    return f"{label} stopped answering ({error}). {later} once it answers again."
+
+def stopped_on(side: LinkSide, error: BaseException) -> RunStopped:
+    """The stop of a run on ``error`` from ``side`` (see ``workflow.stop_reason``)."""
+    return RunStopped(stop_reason(side.label, error, side.name))
 
 
 def one_pass(
@@ -111,7 +107,7 @@ def one_pass(
                 failed_batches[name] += 1
                 since = failing_since.setdefault(name, started)
                 if failed_batches[name] >= MAX_FAILED_BATCHES or time.monotonic() - since >= OUTAGE_SECONDS:
-                    raise RunStopped(stop_message(side.label, error))
+                    raise stopped_on(side, error)
         done += len(rows)
         progress(Progress(min(done, total), total, f"Linked {min(done, total):,} of {total:,} rows"))
 
@@ -165,7 +161,7 @@ def _process(
     except Cancelled:
         raise
     except STOPPING as error:
-        raise RunStopped(stop_message(side.label, error)) from None
+        raise stopped_on(side, error) from None
     except _FAILURES as error:
         journal.record_outcomes(
             run_id,
@@ -185,7 +181,7 @@ def _process(
     except Cancelled:
         raise  # rows stay 'sending': resume re-reads them before sending anything
     except STOPPING as error:
-        raise RunStopped(stop_message(side.label, error)) from None
+        raise stopped_on(side, error) from None
     except _LOST as error:
         return _read_back(journal, run_id, side, [item for item, _ in to_send], batch, error, cancel)
     except _FAILURES as error:
@@ -257,7 +253,7 @@ def _read_back(
     except Cancelled:
         raise
     except STOPPING as stop:
-        raise RunStopped(stop_message(side.label, stop)) from None
+        raise stopped_on(side, stop) from None
     except _FAILURES as failure:
         journal.record_outcomes(
             run_id, side.name,

@@ -24,7 +24,7 @@ from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
 from desktop_app.salesforce import bulk_steps
 from desktop_app.salesforce.bulk import FINAL_STATES, MAX_UPLOAD_BYTES, NULL_MARKER
 from desktop_app.salesforce.errors import SalesforceError, WriteOutcomeUnknown
-from desktop_app.workflow.apply_batches import STOPPING, RunStopped, classify, outcomes_of, stop_message
+from desktop_app.workflow.apply_batches import STOPPING, classify, outcomes_of, stopped_on
 from desktop_app.workflow.link_sides import GONE_CODES, SalesforceSide, SideResult
 
 # Open Account writes above which apply goes through Bulk API 2.0 (below it, a run is a few
@@ -59,9 +59,9 @@ def salesforce_by_size(journal: Journal, run_id: str, side: SalesforceSide, *, s
                     cancel.raise_if_cancelled()
                 journal.reopen(run_id, side.name, ["failed"], keep_rows=_not_locked(journal, run_id, side))
     except STOPPING as error:
-        raise RunStopped(stop_message(side.label, error)) from None
+        raise stopped_on(side, error) from None
     except _FAILURES as error:
-        raise RunStopped(stop_message(side.label, error)) from None
+        raise stopped_on(side, error) from None
 
 
 def _not_locked(journal: Journal, run_id: str, side: SalesforceSide) -> list[int]:

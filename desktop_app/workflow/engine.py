@@ -36,9 +36,18 @@ from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, 
 from desktop_app.core.report import write_csv
 from desktop_app.core.run_figures import VERIFICATION_KEY, RunFigures, run_figures, verification_summary
 from desktop_app.salesforce.errors import SalesforceError
-from desktop_app.workflow.apply_batches import STOPPING, RunStopped, is_refusal, one_pass, stop_message
+from desktop_app.workflow.apply_batches import STOPPING, RunStopped, is_refusal, one_pass
 from desktop_app.workflow.apply_bulk import salesforce_by_size
 from desktop_app.workflow.link_sides import LinkSide, SalesforceSide
+from desktop_app.workflow.stop_reason import (
+    CANCELLED,
+    FAILED_WRITES,
+    READ_BACK_CANCELLED,
+    STOP_KEY,
+    StopReason,
+    read_back_failed,
+    stop_reason,
+)
 from desktop_app.workflow.verify import verify_run
 
 # What may end a read-back early; the run is then interrupted (resume reads back again).
@@ -60,6 +69,7 @@ class RunReport:
     api_calls: dict[str, int] = field(default_factory=dict)
     addresses: dict[str, dict[str, int]] = field(default_factory=dict)  # per side, address parts by state
     figures: RunFigures | None = None  # the journal's figures (``core.run_figures``)
+    stop: StopReason | None = None  # why it stopped before its end (None: done)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form (``--json``)."""
@@ -84,6 +94,7 @@ class RunReport:
             "api_calls": self.api_calls,
             "addresses": self.addresses,
             "figures": None if self.figures is None else self.figures.as_dict(),
+            "stop": None if self.stop is None else self.stop.as_dict(),
         }
 
 
@@ -204,6 +215,12 @@ def start_undo(
 
     A value that no longer holds what the run wrote is left alone (``refused``, listed in the results).
     """
+    undo_id = create_undo_run(journal, run_id, undo_id=undo_id)
+    return execute(journal, undo_id, sides, progress=progress, cancel=cancel)
+
+
+def create_undo_run(journal: Journal, run_id: str, *, undo_id: str | None = None) -> str:
+    """Journal the undo of run ``run_id`` (every value it wrote, ``todo``) without sending; its id."""
     original = journal.run(run_id)
     if original is None:
         raise ValueError(f"There is no run '{run_id}'; 'desktop-app runs' lists them.")
@@ -249,7 +266,7 @@ def start_undo(
         items=items,
         undo_of=run_id,
     )
-    return execute(journal, undo_id, sides, progress=progress, cancel=cancel)
+    return undo_id
 
 
 def execute(
@@ -307,7 +324,7 @@ def _execute(
     undo = info.kind == "undo"
     cancel = cancel or CancelToken()
     journal.set_run_state(run_id, "running")
-    state, message = "done", ""
+    stop: StopReason | None = None
     try:
         for round_number in range(retry_rounds + 1):
             if round_number and not reopen_retries(journal, run_id):
@@ -317,28 +334,28 @@ def _execute(
                 salesforce_by_size(journal, run_id, account, strict=undo, progress=progress, cancel=cancel)
             one_pass(journal, run_id, sides, strict=undo, hold_customer=not undo, progress=progress, cancel=cancel)
     except Cancelled:
-        state, message = "cancelled", "Cancelled between batches; 'desktop-app resume' continues the run."
-    except RunStopped as stop:
-        state, message = "interrupted", str(stop)
+        stop = CANCELLED
+    except RunStopped as stopped:
+        stop = stopped.reason
     items = journal.items(run_id)
     verification = None
-    if state == "done":
+    if stop is None:
         try:
             verification = verify_run(items, sides, undo=undo, cancel=cancel)
         except Cancelled:
-            state, message = "cancelled", "Cancelled during the read-back; 'desktop-app resume' reads back again."
+            stop = READ_BACK_CANCELLED
         except STOPPING as error:
-            state, message = "interrupted", "Every write was sent, but the read-back could not finish. " + \
-                stop_message(_label_of(error, sides), error)
+            stop = stop_of(error, sides).during_read_back()
         except _READ_BACK_FAILURES as error:
-            state, message = "interrupted", (f"Every write was sent, but the read-back failed ({error}); "
-                                             "'desktop-app resume' reads back again.")
-    if state == "done" and any(i.state in RETRY_STATES | OPEN_STATES for i in items):
-        state = "done_with_failures"
-        message = "Some writes failed; 'desktop-app resume' retries them."
+            stop = read_back_failed(error)
+    if stop is None and any(i.state in RETRY_STATES | OPEN_STATES for i in items):
+        stop = FAILED_WRITES
+    state, message = ("done", "") if stop is None else (stop.state, stop.cli_message())
     results_path = write_results(run_id, items, undo=undo, labels=run_labels(info))
     pairs = pair_counts(items, undo=undo)
     summary: dict[str, object] = {"pairs": pairs}
+    if stop is not None:
+        summary[STOP_KEY] = stop.as_dict()
     if verification is not None:
         summary["verified"] = verification.sentence("restored records" if undo else "links")
         summary[VERIFICATION_KEY] = verification_summary(verification)
@@ -357,21 +374,23 @@ def _execute(
         results_path,
         calls,
         figures=figures,
+        stop=stop,
     )
 
 
-def _label_of(error: BaseException, sides: Mapping[str, LinkSide]) -> str:
+def stop_of(error: BaseException, sides: Mapping[str, LinkSide]) -> StopReason:
+    """Why a run stopped on ``error`` (from whichever side raised it)."""
     side = sides["account"] if isinstance(error, SalesforceError) else sides["customer"]
-    return side.label
+    return stop_reason(side.label, error, side.name)
 
 
 def stop_sentence(error: BaseException, sides: Mapping[str, LinkSide]) -> str:
     """Why a run stopped on one of ``STOPPING`` (raised by whichever side) and what to do next."""
-    return stop_message(_label_of(error, sides), error)
+    return stop_of(error, sides).cli_message()
 
 
-def interrupt(journal: Journal, run_id: str, message: str) -> RunReport | None:
-    """Mark run ``run_id`` interrupted with ``message`` and write its results file (None: no such run).
+def interrupt(journal: Journal, run_id: str, stop: StopReason) -> RunReport | None:
+    """Mark run ``run_id`` stopped for ``stop`` and write its results file (None: no such run).
 
     For a phase outside ``execute`` (address fixes, undo preparation) that met one of ``STOPPING``.
     """
@@ -382,9 +401,9 @@ def interrupt(journal: Journal, run_id: str, message: str) -> RunReport | None:
     undo = info.kind == "undo"
     results_path = write_results(run_id, items, undo=undo)
     pairs = pair_counts(items, undo=undo)
-    journal.set_run_state(run_id, "interrupted", message, {"pairs": pairs})
-    return RunReport(run_id, info.kind, "interrupted", message, journal.state_counts(run_id), pairs, None,
-                     results_path)
+    journal.set_run_state(run_id, stop.state, stop.cli_message(), {"pairs": pairs, STOP_KEY: stop.as_dict()})
+    return RunReport(run_id, info.kind, stop.state, stop.cli_message(), journal.state_counts(run_id), pairs, None,
+                     results_path, stop=stop)
 
 
 def run_labels(info: RunInfo) -> pd.DataFrame | None:

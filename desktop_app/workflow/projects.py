@@ -22,6 +22,7 @@ import pandas as pd
 from desktop_app.core.app_folders import private_file, private_folder, projects_dir
 from desktop_app.core.csv_out import write_frame
 from desktop_app.core.file_names import safe_file_name
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.plan import now_text
 from desktop_app.workflow.review import review_calls
 
@@ -40,7 +41,7 @@ class Project:
     journey: str = "link"
     paths: dict[str, str] = field(default_factory=dict)  # side → file
     overrides: list[dict[str, str]] = field(default_factory=list)  # {"role", "header", "side"}
-    link_field: str = "Billing_Customer_ID__c"
+    link_field: str = DEFAULT_LINK_FIELD
     policy: str = "skip_linked"
     billing: dict[str, str] = field(default_factory=dict)  # BillingChoice.settings()
     salesforce_connection: str = ""  # the saved connection's name (its login is in the keychain)

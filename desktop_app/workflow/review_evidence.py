@@ -17,6 +17,7 @@ import pandas as pd
 
 from desktop_app.core.countries import resolve_country
 from desktop_app.core.ids import same_account
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.normalize import clean_company_name
 from desktop_app.workflow.review import candidates_of
 
@@ -172,7 +173,7 @@ def _weighed(detail: list[object] | tuple[object, ...]) -> str:
 
 
 def evidence_for(decisions: pd.DataFrame, position: int, accounts: pd.DataFrame | None,
-                 customers: pd.DataFrame | None, *, link_field: str = "Billing_Customer_ID__c",
+                 customers: pd.DataFrame | None, *, link_field: str = DEFAULT_LINK_FIELD,
                  account_lookup: Lookup | None = None, customer_lookup: Lookup | None = None) -> Evidence:
     """The evidence for decision row ``position``: an account row against every customer it may take
     (proposed, candidates, the one its link field names), a customer row against its candidate accounts."""

@@ -35,9 +35,10 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD as LINK_FIELD
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.core.roles import Side
-from desktop_app.gui.connections import LINK_FIELD, connect_demo, demo_billing_choice, live_sides, run_settings
+from desktop_app.gui.connections import connect_demo, demo_billing_choice, live_sides, run_settings
 from desktop_app.gui.demo_files import write_demo_files
 from desktop_app.gui.tasks import ProgressPanel, TaskFailure, run_in_background
 from desktop_app.workflow.apply import apply_plan

@@ -64,6 +64,9 @@ ADDRESS_ORG_PAGES: tuple[str, ...] = ("connect_salesforce",)
 
 # Resuming a run picked on Welcome: connect to the run's systems, then write what its own plan still has to.
 RESUME_ROUTE: tuple[str, ...] = ("welcome", "connect_salesforce", "connect_billing", "apply", "done")
+# Resuming an undo picked on Welcome: connect to its systems, then Done, which shows why it stopped and
+# offers Resume undo.
+RESUME_UNDO_ROUTE: tuple[str, ...] = ("welcome", "connect_salesforce", "connect_billing", "done")
 
 
 def route_for(journey: Journey, source: Source) -> tuple[str, ...]:

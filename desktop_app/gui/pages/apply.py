@@ -36,8 +36,8 @@ SIDE_LABELS = {"account": "Salesforce", "customer": "Billing"}
 
 def next_step(report: RunReport) -> str:
     """Why the run ended where it did and what the person can do about it, in the app's own words
-    (the engine's messages name the command line)."""
-    return run_next_step.next_step(report.state, report.message)
+    (the engine's reason, not its command-line message)."""
+    return run_next_step.next_step(report.stop)
 
 
 def is_retry(info: RunInfo) -> bool:

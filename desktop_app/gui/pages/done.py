@@ -14,16 +14,20 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.report_outcomes import read_results
 from desktop_app.gui import dialogs
+from desktop_app.gui.done_undo import undo_stopped
 from desktop_app.gui.fix_write_box import FixWriteBox
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.pages.quality import fixed_records
 from desktop_app.gui.run_outcome import RunOutcomeBox
 from desktop_app.gui.state import Journey, WizardState
+from desktop_app.gui.tasks import TaskFailure
 from desktop_app.workflow.load_files import LoadedInput
 from desktop_app.workflow.quality import write_fixed_records
 
 if TYPE_CHECKING:
+    from desktop_app.workflow.engine import RunReport
     from desktop_app.workflow.match import MatchRun
+    from desktop_app.workflow.undo import UndoOutcome
 
 CSV = "CSV files (*.csv)"
 XLSX = "Excel workbooks (*.xlsx)"
@@ -67,7 +71,13 @@ class DonePage(BasePage):
         self.saved_label.setText("")
         state = self.state
         self.outcome_box.refresh()
-        if state.run_report is not None:
+        resuming = state.resume_run
+        if resuming is not None and resuming.kind == "undo":  # picked on Welcome: no match in this session
+            self._show_stopped_undo(resuming.run_id)
+            return
+        if undo_stopped(state.undo_report):
+            self.setSubTitle("The undo stopped before its end: below is why, and Resume undo finishes it.")
+        elif state.run_report is not None:
             self.setSubTitle("The links were written and read back; the report and results are kept with the run.")
         elif state.journey is Journey.ADDRESSES and state.salesforce is not None:
             self.setSubTitle("Save what you need; the accepted fixes go into Salesforce only when you press Write.")
@@ -110,6 +120,48 @@ class DonePage(BasePage):
     def _run_undone(self) -> None:
         accepted = self.state.accepted_fixes
         self.summary.setText(self._headline(len(accepted) if accepted is not None else 0))
+        self.setSubTitle("The undo stopped before its end: below is why, and Resume undo finishes it."
+                         if undo_stopped(self.state.undo_report) else "The undo went through; its figures are below.")
+
+    def _show_stopped_undo(self, undo_id: str) -> None:
+        """An undo picked on Welcome: read it and the run it undoes from the journal, then show both."""
+        from desktop_app.workflow.undo import undo_with_its_run
+
+        self.summary.setText(f"Reading undo {undo_id} from the journal…")
+        self.setSubTitle("An undo that stopped before its end, on the systems it was started on.")
+
+        def shown(pair: tuple[RunReport, UndoOutcome]) -> None:
+            original, outcome = pair
+            self.state.run_finished(original)
+            self.outcome_box.undo.elsewhere = self._elsewhere()
+            self.outcome_box.undo.show_outcome(outcome)
+            self.outcome_box.refresh()
+            self._run_undone()
+            self.show_error(self.outcome_box.undo.elsewhere)
+
+        self.run(lambda p, c: undo_with_its_run(undo_id), f"reading undo {undo_id}", shown)
+
+    def _elsewhere(self) -> str:
+        """Why the undo picked on Welcome cannot be resumed on the systems connected now ("" when it can)."""
+        from desktop_app.gui.connections import run_settings
+        from desktop_app.workflow.apply import resumable_here
+
+        state, wanted = self.state, self.state.resume_run
+        if wanted is None or state.salesforce is None or state.billing is None:
+            return "Not connected: go Back and connect Salesforce and the billing system to resume the undo."
+        if resumable_here([wanted], run_settings(state.salesforce, state.billing, state.link_field)) is None:
+            where = wanted.settings.get("instance_url", "") or "its org"
+            return (f"Undo {wanted.run_id} was made on {where} and {wanted.settings.get('billing_system', '')}; go "
+                    "Back and connect to those systems to resume it.")
+        return ""
+
+    def _cancelled(self) -> None:
+        if not self.outcome_box.undo.task_stopped():
+            super()._cancelled()
+
+    def _failed(self, failure: TaskFailure) -> None:
+        super()._failed(failure)
+        self.outcome_box.undo.task_stopped()  # an undo that failed is in the journal, stopped with why
 
     def _fixed_writer(self, side: str, accepted: pd.DataFrame) -> Callable[[Path], Path]:
         def write(path: Path) -> Path:

@@ -179,25 +179,38 @@ class WelcomePage(BasePage):
         return str(self.recent.currentData() or "")
 
     def _show_unfinished(self, runs: list[RunInfo]) -> None:
-        """Name the newest run that did not finish (closed app, crash, cancel) and offer to resume it."""
+        """Name the newest run or undo that did not finish (closed app, crash, cancel, a system that
+        stopped answering), say why, and offer to resume it."""
+        from desktop_app.workflow.stop_reason import reason_of
+
         self.runs = runs
         if runs:
             info = runs[0]
-            retry = info.state == "done_with_failures"
             more = f" ({len(runs) - 1:,} more unfinished)" if len(runs) > 1 else ""
-            self.unfinished.setText(
-                f"<b>A run did not finish:</b> {info.run_id} of {info.created_at}, {info.links:,} links, "
-                f"{info.state.replace('_', ' ')}{more}. "
-                + ("Retry its failed writes" if retry else "Resume it exactly where it stopped")
-                + ": Crosslink connects to the same systems, then goes straight to writing.")
-            self.resume_button.setText(f"Retry the &failed writes of {info.run_id}…" if retry
-                                       else f"&Resume run {info.run_id}…")
+            stop = reason_of(info)
+            why = f" {stop.why}" if stop is not None else ""
+            if info.kind == "undo":
+                self.unfinished.setText(
+                    f"<b>An undo did not finish:</b> {info.run_id} of {info.created_at}, undoing run "
+                    f"{info.undo_of}, {info.links:,} links, {info.state.replace('_', ' ')}{more}.{why} Resume it: "
+                    "Crosslink connects to the same systems, then shows the undo on the Done page to finish it.")
+                self.resume_button.setText(f"Resume &undo {info.run_id}…")
+            else:
+                retry = info.state == "done_with_failures"
+                self.unfinished.setText(
+                    f"<b>A run did not finish:</b> {info.run_id} of {info.created_at}, {info.links:,} links, "
+                    f"{info.state.replace('_', ' ')}{more}.{why} "
+                    + ("Retry its failed writes" if retry else "Resume it exactly where it stopped")
+                    + ": Crosslink connects to the same systems, then goes straight to writing.")
+                self.resume_button.setText(f"Retry the &failed writes of {info.run_id}…" if retry
+                                           else f"&Resume run {info.run_id}…")
             self.resume_button.setAccessibleName(self.resume_button.text().replace("&", "").removesuffix("…"))
         self.unfinished.setVisible(bool(runs))
         self.resume_button.setVisible(bool(runs))
 
     def resume_newest(self) -> None:
-        """Go on to connect to the newest unfinished run's systems, then to Apply to resume (or retry) it."""
+        """Go on to connect to the newest unfinished run's systems, then to Apply to resume (or retry) it,
+        or, for an undo, to Done to resume it."""
         if not self.runs:
             return
         info = self.runs[0]
@@ -268,7 +281,7 @@ class WelcomePage(BasePage):
 
 
 def _read_history(progress: ProgressCallback, cancel: CancelToken) -> tuple[ProjectListing, list[RunInfo]]:
-    from desktop_app.workflow.apply import unfinished_runs
     from desktop_app.workflow.projects import recent_projects
+    from desktop_app.workflow.undo import runs_to_resume
 
-    return recent_projects(), unfinished_runs()
+    return recent_projects(), runs_to_resume()

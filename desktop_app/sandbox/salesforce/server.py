@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.sandbox.httpserver import Router, SandboxServer
 from desktop_app.sandbox.salesforce.bulk import BulkApi
 from desktop_app.sandbox.salesforce.gate import ApiGate
@@ -95,7 +96,7 @@ def start_salesforce_sandbox(
     ca_cert: Path | None = None,
     workdir: Path | None = None,
     token_lifetime_seconds: float = 7200,
-    link_field: str = "Billing_Customer_ID__c",
+    link_field: str = DEFAULT_LINK_FIELD,
     data: SeedData | None = None,
 ) -> RunningSalesforceSandbox:
     """Serve a sandbox org over HTTPS on 127.0.0.1 (``port`` 0 = any free port) and return it running.
