@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from desktop_app.core.link_values import PLACEHOLDER_PROBLEM, is_placeholder
+from desktop_app.core.link_values import PLACEHOLDER_PROBLEM
 from desktop_app.core.matching_audit import audit_existing_links, read_pointers
 from desktop_app.core.matching_doubts import settle_doubtful_links
 from desktop_app.core.matching_evidence import Evidence, evidence_json, fit_evidence
@@ -42,6 +42,7 @@ from desktop_app.core.matching_ledger import (
     SUGGESTED,
     UNMATCHED,
     Ledger,
+    placeholder_positions,
     prepare_accounts,
     prepare_customers,
 )
@@ -176,14 +177,14 @@ def _unmatched_reasons(ledger: Ledger, acc: np.ndarray, cus: np.ndarray) -> tupl
 
 def _mention_placeholders(reasons: np.ndarray, raw_links: np.ndarray) -> None:
     """Say so where the "empty" link field really holds a placeholder such as ``NA``."""
-    for position, raw in enumerate(raw_links.tolist()):
-        if raw and is_placeholder(raw):
-            reasons[position] = reasons[position].replace(
-                "the link field is empty", f"the link field holds '{raw}' ({PLACEHOLDER_PROBLEM}, read as empty)"
-            ).replace(
-                "the customer's link field is empty",
-                f"the customer's link field holds '{raw}' ({PLACEHOLDER_PROBLEM}, read as empty)",
-            )
+    for position in placeholder_positions(raw_links):
+        raw = raw_links[position]
+        reasons[position] = reasons[position].replace(
+            "the link field is empty", f"the link field holds '{raw}' ({PLACEHOLDER_PROBLEM}, read as empty)"
+        ).replace(
+            "the customer's link field is empty",
+            f"the customer's link field holds '{raw}' ({PLACEHOLDER_PROBLEM}, read as empty)",
+        )
 
 
 def _sure_pairs(ledger: Ledger) -> pd.DataFrame:

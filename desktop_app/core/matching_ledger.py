@@ -17,7 +17,7 @@ import pandas as pd
 
 from desktop_app.core.countries import resolve_countries
 from desktop_app.core.ids import to_18_series
-from desktop_app.core.link_values import is_placeholder
+from desktop_app.core.link_values import LINK_PLACEHOLDERS, is_placeholder
 from desktop_app.core.matching_distinct import DistinctValues
 from desktop_app.core.normalize import clean_company_name_list
 from desktop_app.core.normalize_fields import sorted_words
@@ -51,10 +51,23 @@ def text_array(values: pd.Series) -> TextArray:
         return np.array(["" if v is None or v != v else str(v).strip() for v in raw], dtype=object)
 
 
+# A placeholder compares without its spaces and letter case, and case-folding never shortens a text:
+# a value longer than the longest placeholder and without a space cannot be one.
+_LONGEST_PLACEHOLDER = max(len(form) for form in LINK_PLACEHOLDERS)
+
+
+def placeholder_positions(values: TextArray) -> list[int]:
+    """Positions of the placeholders (``NA``, ``null``, ``0`` …) among link-field ``values``."""
+    # ``isprintable`` is False for every white-space character but the plain space (tabs, no-break spaces …).
+    maybe = [i for i, v in enumerate(values.tolist())
+             if v and (len(v) <= _LONGEST_PLACEHOLDER or " " in v or not v.isprintable())]
+    return [i for i in maybe if is_placeholder(values[i])]
+
+
 def _link(frame: pd.DataFrame, column: str) -> TextArray:
     """The link field as trimmed text, a placeholder (``NA``, ``null``, ``0`` …) read as empty."""
     values = _text(frame, column)
-    values[[bool(v) and is_placeholder(v) for v in values.tolist()]] = ""
+    values[placeholder_positions(values)] = ""
     return values
 
 
