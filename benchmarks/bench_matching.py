@@ -8,7 +8,9 @@ Default mode times ``match()`` through all deterministic passes (existing links,
 domains, names; no fuzzy pass). ``--fuzzy-only`` times the fuzzy pass alone over every account and
 every customer (all of them "unmatched"). The baseline, timed in the same process on the same
 frames, is what a naive script does: two ``pandas.merge`` calls joining each side's raw link
-column to the other side's raw id column. The last line printed is one JSON object.
+column to the other side's raw id column. ``--arrow-strings`` holds the input frames' text in
+Arrow-backed columns (needs pyarrow, which the app does not install; see benchmarks/README.md).
+The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -69,6 +71,13 @@ def run_fuzzy_only(accounts: pd.DataFrame, customers: pd.DataFrame) -> tuple[flo
     return seconds, pairs
 
 
+def as_arrow_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text columns held by Arrow (one buffer per column instead of a Python
+    object per value), converted one column at a time."""
+    arrow = pd.StringDtype("pyarrow", na_value=float("nan"))
+    return frame.astype({column: arrow for column in frame.columns if frame[column].dtype == object})
+
+
 def _current_rss_mb() -> float:
     """Resident memory of this process now (Linux), in MB."""
     with open("/proc/self/statm") as statm:
@@ -82,12 +91,16 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=None, help="default: as many as accounts")
     parser.add_argument("--fuzzy-only", action="store_true", help="time only the fuzzy pass")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--arrow-strings", action="store_true",
+                        help="hold the input frames' text as Arrow-backed str columns (needs pyarrow)")
     args = parser.parse_args()
     n_customers = args.customers if args.customers is not None else args.accounts
     started = time.perf_counter()
     data = generate(args.accounts, seed=args.seed, customer_ratio=n_customers / max(1, args.accounts))
     accounts, customers, truth = data.accounts, data.customers, data.truth
     del data  # the contacts are not needed here
+    if args.arrow_strings:
+        accounts, customers = as_arrow_strings(accounts), as_arrow_strings(customers)
     gc.collect()
     print(f"generated {len(accounts)} accounts, {len(customers)} customers "
           f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -103,6 +116,7 @@ def main() -> None:
         "seconds": round(seconds, 2), "baseline_merge_seconds": round(baseline, 2),
         "ratio": round(seconds / baseline, 2) if baseline else None, "peak_rss_mb": round(peak_mb),
         "precision": round(precision, 4), "recall": round(recall, 4),
+        "input_frames_mb": round(data_mb), "arrow_strings": args.arrow_strings,
     }))
 
 

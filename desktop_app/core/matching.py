@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from desktop_app.core.link_values import PLACEHOLDER_PROBLEM, is_placeholder
+from desktop_app.core.link_values import PLACEHOLDER_PROBLEM
 from desktop_app.core.matching_audit import audit_existing_links, read_pointers
 from desktop_app.core.matching_doubts import settle_doubtful_links
 from desktop_app.core.matching_evidence import Evidence, evidence_json, fit_evidence
@@ -42,6 +42,7 @@ from desktop_app.core.matching_ledger import (
     SUGGESTED,
     UNMATCHED,
     Ledger,
+    placeholder_positions,
     prepare_accounts,
     prepare_customers,
 )
@@ -69,6 +70,7 @@ DECISION_COLUMNS: tuple[str, ...] = (
     "account_id", "account_name", "customer_id", "customer_name", "status", "score", "reason", "method",
     "candidates", "account_row", "customer_row", "evidence",
 )
+_EVIDENCE_SLICE = 100_000  # decided pairs whose evidence is worked out together
 # Decisions taken on a link or the mapping file rather than on the records' attributes.
 _LINK_EVIDENCE = {"existing_link": '{"link_field":["agree",null]}', "identifier_normalized":
                   '{"link_field":["agree after normalising",null]}', "mapping": '{"mapping_file":["agree",null]}'}
@@ -176,14 +178,14 @@ def _unmatched_reasons(ledger: Ledger, acc: np.ndarray, cus: np.ndarray) -> tupl
 
 def _mention_placeholders(reasons: np.ndarray, raw_links: np.ndarray) -> None:
     """Say so where the "empty" link field really holds a placeholder such as ``NA``."""
-    for position, raw in enumerate(raw_links.tolist()):
-        if raw and is_placeholder(raw):
-            reasons[position] = reasons[position].replace(
-                "the link field is empty", f"the link field holds '{raw}' ({PLACEHOLDER_PROBLEM}, read as empty)"
-            ).replace(
-                "the customer's link field is empty",
-                f"the customer's link field holds '{raw}' ({PLACEHOLDER_PROBLEM}, read as empty)",
-            )
+    for position in placeholder_positions(raw_links):
+        raw = raw_links[position]
+        reasons[position] = reasons[position].replace(
+            "the link field is empty", f"the link field holds '{raw}' ({PLACEHOLDER_PROBLEM}, read as empty)"
+        ).replace(
+            "the customer's link field is empty",
+            f"the customer's link field holds '{raw}' ({PLACEHOLDER_PROBLEM}, read as empty)",
+        )
 
 
 def _sure_pairs(ledger: Ledger) -> pd.DataFrame:
@@ -201,11 +203,13 @@ def _evidence_column(ledger: Ledger, evidence: Evidence, acc: np.ndarray, cus: n
     for name, text in _LINK_EVIDENCE.items():
         out[(method == name) & (acc >= 0) & (cus >= 0)] = text
     weighed = np.flatnonzero((acc >= 0) & (cus >= 0) & (out == ""))
-    if len(weighed):
-        a, c = acc[weighed], cus[weighed]
+    # In slices: the features, levels and weights of a million pairs at once would add ~0.5 GB to the peak.
+    for start in range(0, len(weighed), _EVIDENCE_SLICE):
+        rows = weighed[start:start + _EVIDENCE_SLICE]
+        a, c = acc[rows], cus[rows]
         levels = compare_pairs(ledger.accounts, a, ledger.customers, c)
         _, weights = evidence.weigh(ledger.accounts, a, ledger.customers, c, levels)
-        out[weighed] = evidence_json(levels, weights)
+        out[rows] = evidence_json(levels, weights)
     return out
 
 
@@ -238,6 +242,10 @@ def _assemble(ledger: Ledger, evidence: Evidence) -> pd.DataFrame:
         out[present] = [str(v) for v in chosen.tolist()] if as_text else chosen
         return out
 
+    evidence_texts = _evidence_column(ledger, evidence, acc, cus, rows["method"].to_numpy(dtype=object))
+    for side in (accounts, customers):  # the normalised attributes are not needed any more: free them first
+        side.cache.clear()
+        side.distinct.clear()
     frame = pd.DataFrame({
         "account_id": pick(accounts.ids, acc, has_acc),
         "account_name": pick(accounts.names, acc, has_acc),
@@ -250,6 +258,6 @@ def _assemble(ledger: Ledger, evidence: Evidence) -> pd.DataFrame:
         "candidates": rows["candidates"].to_numpy(dtype=object),
         "account_row": pick(accounts.rows, acc, has_acc, as_text=True),
         "customer_row": pick(customers.rows, cus, has_cus, as_text=True),
-        "evidence": _evidence_column(ledger, evidence, acc, cus, rows["method"].to_numpy(dtype=object)),
+        "evidence": evidence_texts,
     })
     return frame

@@ -17,7 +17,7 @@ import pandas as pd
 
 from desktop_app.core.countries import resolve_countries
 from desktop_app.core.ids import to_18_series
-from desktop_app.core.link_values import is_placeholder
+from desktop_app.core.link_values import LINK_PLACEHOLDERS, is_placeholder
 from desktop_app.core.matching_distinct import DistinctValues
 from desktop_app.core.normalize import clean_company_name_list
 from desktop_app.core.normalize_fields import sorted_words
@@ -51,10 +51,23 @@ def text_array(values: pd.Series) -> TextArray:
         return np.array(["" if v is None or v != v else str(v).strip() for v in raw], dtype=object)
 
 
-def _link(frame: pd.DataFrame, column: str) -> TextArray:
-    """The link field as trimmed text, a placeholder (``NA``, ``null``, ``0`` …) read as empty."""
-    values = _text(frame, column)
-    values[[bool(v) and is_placeholder(v) for v in values.tolist()]] = ""
+# A placeholder compares without its spaces and letter case, and case-folding never shortens a text:
+# a value longer than the longest placeholder and without a space cannot be one.
+_LONGEST_PLACEHOLDER = max(len(form) for form in LINK_PLACEHOLDERS)
+
+
+def placeholder_positions(values: TextArray) -> list[int]:
+    """Positions of the placeholders (``NA``, ``null``, ``0`` …) among link-field ``values``."""
+    # ``isprintable`` is False for every white-space character but the plain space (tabs, no-break spaces …).
+    maybe = [i for i, v in enumerate(values.tolist())
+             if v and (len(v) <= _LONGEST_PLACEHOLDER or " " in v or not v.isprintable())]
+    return [i for i in maybe if is_placeholder(values[i])]
+
+
+def _link(trimmed: TextArray) -> TextArray:
+    """The trimmed link field with a placeholder (``NA``, ``null``, ``0`` …) read as empty."""
+    values = trimmed.copy()
+    values[placeholder_positions(values)] = ""
     return values
 
 
@@ -146,14 +159,23 @@ def prepare_accounts(frame: pd.DataFrame) -> Side:
     raw = _text(frame, "account_id")
     id18 = to_18_series(pd.Series(raw, dtype=object)).to_numpy(dtype=object)
     ids = np.where(pd.isna(id18), raw, id18).astype(object)
-    return Side(frame, ids, _text(frame, "name"), _link(frame, "link_customer_id"), _rows(frame))
+    return _side(frame, ids, "link_customer_id")
 
 
 def prepare_customers(frame: pd.DataFrame) -> Side:
     """Customers as arrays."""
     frame = frame.reset_index(drop=True)
-    return Side(frame, _text(frame, "customer_id"), _text(frame, "name"), _link(frame, "sf_account_id"),
-                _rows(frame))
+    return _side(frame, _text(frame, "customer_id"), "sf_account_id")
+
+
+def _side(frame: pd.DataFrame, ids: TextArray, link_column: str) -> Side:
+    names, link = _text(frame, "name"), _text(frame, link_column)
+    side = Side(frame, ids, names, _link(link), _rows(frame))
+    # Trimmed once: ``column`` hands these out again (the reasons quote the link field as written).
+    for column, values in (("name", names), (link_column, link)):
+        if column in frame.columns:
+            side.cache[f"_column_{column}"] = values
+    return side
 
 
 _DECISION_FIELDS = ("acc", "cus", "status", "score", "reason", "method", "candidates")
