@@ -9,7 +9,8 @@ Pair statuses (one per plan row):
 - ``conflict``: a side holds another id (plan conflict, or the value changed since the plan);
 - ``not_found``: a record no longer exists;
 - ``refused``: an undo left a value alone because it changed again since the run;
-- ``skipped``: the plan had nothing to write;
+- ``skipped``: the plan had nothing to write (for an undo: the run wrote nothing on the row, so
+  there is nothing to put back);
 - ``restored``: (undo runs) the row's values are back to what they were before the run.
 """
 
@@ -51,9 +52,14 @@ RESULT_COLUMNS = (
 
 def pair_status(account: WriteItem, customer: WriteItem, *, undo: bool = False) -> str:
     """The status of one plan row from its two writes (see the module docstring); in an undo run,
-    a row whose values are back where they were is ``restored``."""
+    a row whose values are back where they were is ``restored``, and a row the run never wrote is
+    ``skipped`` even when it holds a link (the undo leaves it as it was before and after the run)."""
     status = _pair_status(account, customer)
-    return "restored" if undo and status == "linked" else status
+    if not undo:
+        return status
+    if account.state == customer.state == "planned_skip":
+        return "skipped"
+    return "restored" if status == "linked" else status
 
 
 def _pair_status(account: WriteItem, customer: WriteItem) -> str:

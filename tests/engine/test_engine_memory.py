@@ -92,6 +92,26 @@ def test_undo_restores_and_refuses_changed_values(tmp_path: Path) -> None:
     assert "cus_2" in {r.record_id for r in journal.items(undo.run_id, states=["refused"])}
 
 
+def test_undo_calls_a_row_the_run_never_wrote_skipped_not_restored(tmp_path: Path) -> None:
+    plan, journal, sides = setup(tmp_path)
+    already = plan.links[0]  # linked on both sides before the run: the plan skips it
+    sides["account"].values[already.account_id] = already.customer_id
+    sides["customer"].values[already.customer_id] = already.account_id
+    plan = build_plan(
+        pd.DataFrame({"account_id": [link.account_id for link in plan.links],
+                      "customer_id": [link.customer_id for link in plan.links], "status": "matched"}, dtype=object),
+        account_values=sides["account"].values, customer_values=sides["customer"].values,
+    )
+    report = start_apply(journal, plan, sides)
+    assert report.pairs == {"linked": 10}
+    undo = start_undo(journal, report.run_id, sides)
+    assert undo.pairs == {"restored": 9, "skipped": 1}
+    with undo.results_path.open(encoding="utf-8-sig") as handle:  # type: ignore[union-attr]
+        statuses = {r["account_id"]: r["pair_status"] for r in csv.DictReader(handle)}
+    assert statuses[already.account_id] == "skipped"
+    assert sides["customer"].values[already.customer_id] == already.account_id  # the link it found stays
+
+
 def test_cancel_between_batches_keeps_the_journal_consistent(tmp_path: Path) -> None:
     plan, journal, sides = setup(tmp_path)
     cancel = CancelToken()
