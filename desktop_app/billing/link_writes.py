@@ -120,6 +120,24 @@ def system_answer_unreadable(failure: requests.RequestException) -> str:
     return f"The billing system's answer could not be read ({type(failure).__name__})."
 
 
+def refused_before_send(
+    pairs: Sequence[tuple[str, str]], *, max_length: int | None = None, too_long: str = ""
+) -> dict[int, LinkWriteResult]:
+    """The pairs a batch adapter refuses before anything is sent, by position: a customer named with two
+    different accounts (the first wins), and an account id longer than the field takes (``too_long``
+    says which field, e.g. "Xero's 50-character ContactNumber")."""
+    refused = repeated_customers(pairs)
+    results = {position: LinkWriteResult(*pairs[position], "failed", error_code="duplicate_customer",
+                                         message=reason) for position, reason in refused.items()}
+    if max_length is not None:
+        for position, (customer_id, account_id) in enumerate(pairs):
+            if position not in results and len(account_id) > max_length:
+                results[position] = LinkWriteResult(customer_id, account_id, "failed", error_code="validation",
+                                                    message=f"{account_id!r} is longer than {too_long}; "
+                                                            "nothing was sent.")
+    return dict(sorted(results.items()))
+
+
 WriteBatch = Callable[[list[tuple[int, str, str]], CancelToken | None], dict[int, LinkWriteResult]]
 
 

@@ -36,7 +36,6 @@ from desktop_app.billing.base import (
     LinkWriteResult,
     clean_text,
     records_to_frame,
-    repeated_customers,
 )
 from desktop_app.billing.bearer import BearerApi, Renew
 from desktop_app.billing.http import (
@@ -46,7 +45,7 @@ from desktop_app.billing.http import (
     failed_after_retries,
     transport_errors,
 )
-from desktop_app.billing.link_writes import idempotency_key, write_in_batches
+from desktop_app.billing.link_writes import idempotency_key, refused_before_send, write_in_batches
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
@@ -251,11 +250,7 @@ class QuickBooksBilling(PooledAdapter[BearerApi]):
         An empty account id removes the link (how an undo restores "no link").
         """
         clean = [(c.strip(), a.strip()) for c, a in pairs]
-        refused = repeated_customers(clean)
-        results: dict[int, LinkWriteResult] = {
-            position: LinkWriteResult(c, a, "failed", error_code="duplicate_customer", message=refused[position])
-            for position, (c, a) in enumerate(clean) if position in refused
-        }
+        results = refused_before_send(clean)
         return write_in_batches(clean, results, self._write_batch, batch_size=self.batch_size,
                                 system_name="QuickBooks Online", progress=progress, cancel=cancel, pool=self._api.pool)
 

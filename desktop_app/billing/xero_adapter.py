@@ -26,7 +26,6 @@ from desktop_app.billing.base import (
     LinkWriteResult,
     clean_text,
     records_to_frame,
-    repeated_customers,
 )
 from desktop_app.billing.bearer import BearerApi, Renew
 from desktop_app.billing.http import (
@@ -37,7 +36,7 @@ from desktop_app.billing.http import (
     failed_after_retries,
     transport_errors,
 )
-from desktop_app.billing.link_writes import idempotency_key, write_in_batches
+from desktop_app.billing.link_writes import idempotency_key, refused_before_send, write_in_batches
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
@@ -188,16 +187,8 @@ class XeroBilling(PooledAdapter[BearerApi]):
     ) -> list[LinkWriteResult]:
         """Set ContactNumber, 50 contacts per request; one result per pair; "" clears it (undo)."""
         clean = [(c.strip(), a.strip()) for c, a in pairs]
-        refused = repeated_customers(clean)
-        results: dict[int, LinkWriteResult] = {
-            p: LinkWriteResult(c, a, "failed", error_code="duplicate_customer", message=refused[p])
-            for p, (c, a) in enumerate(clean) if p in refused
-        }
-        for p, (c, a) in enumerate(clean):
-            if p not in refused and len(a) > CONTACT_NUMBER_MAX:
-                results[p] = LinkWriteResult(c, a, "failed", error_code="validation",
-                                             message=f"{a!r} is longer than Xero's {CONTACT_NUMBER_MAX}-character "
-                                                     "ContactNumber; nothing was sent.")
+        results = refused_before_send(clean, max_length=CONTACT_NUMBER_MAX,
+                                      too_long=f"Xero's {CONTACT_NUMBER_MAX}-character ContactNumber")
         return write_in_batches(clean, results, self._write_batch, batch_size=self.batch_size,
                                 system_name="Xero", progress=progress, cancel=cancel, pool=self._api.pool)
 

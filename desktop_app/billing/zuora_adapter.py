@@ -28,7 +28,6 @@ from desktop_app.billing.base import (
     LinkWriteResult,
     clean_text,
     records_to_frame,
-    repeated_customers,
 )
 from desktop_app.billing.http import (
     JsonApiClient,
@@ -37,7 +36,7 @@ from desktop_app.billing.http import (
     failed_after_retries,
     transport_errors,
 )
-from desktop_app.billing.link_writes import write_in_batches
+from desktop_app.billing.link_writes import refused_before_send, write_in_batches
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
@@ -190,15 +189,7 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
     ) -> list[LinkWriteResult]:
         """Set CrmId, 50 accounts per action call; one result per pair; "" clears it (undo)."""
         clean = [(c.strip(), a.strip()) for c, a in pairs]
-        refused = repeated_customers(clean)
-        results: dict[int, LinkWriteResult] = {
-            p: LinkWriteResult(c, a, "failed", error_code="duplicate_customer", message=refused[p])
-            for p, (c, a) in enumerate(clean) if p in refused
-        }
-        for p, (c, a) in enumerate(clean):
-            if p not in refused and len(a) > CRM_ID_MAX:
-                results[p] = LinkWriteResult(c, a, "failed", error_code="validation",
-                                             message=f"{a!r} is longer than Zuora's {CRM_ID_MAX}-character CrmId.")
+        results = refused_before_send(clean, max_length=CRM_ID_MAX, too_long=f"Zuora's {CRM_ID_MAX}-character CrmId")
         if len(results) < len(clean):
             self._call("GET", "object-query/accounts", params={"pageSize": 1}, cancel=cancel)  # refused → raise
         return write_in_batches(clean, results, self._write_batch, batch_size=self.batch_size,

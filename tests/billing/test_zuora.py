@@ -77,6 +77,20 @@ def test_a_refusal_inside_a_200_answer_fails_only_that_account(zuora: RunningZuo
     assert "State/Province is required" in results[0].message
 
 
+def test_a_too_long_crm_id_and_a_customer_named_twice_are_refused_before_anything_is_sent(
+        zuora: RunningZuoraSandbox) -> None:
+    ids = _ids(zuora)
+    with _adapter(zuora) as adapter:
+        results = adapter.write_links([(ids[3], "x" * 101), (ids[4], ACCOUNT_A), (ids[4], ACCOUNT_B)])
+    assert [(r.status, r.error_code) for r in results] == [("failed", "validation"), ("written", None),
+                                                           ("failed", "duplicate_customer")]
+    assert "100-character CrmId" in results[0].message
+    assert "nothing was sent" in results[0].message
+    assert ACCOUNT_A in results[2].message
+    assert ACCOUNT_B in results[2].message
+    assert set(zuora.store.counters.writes) == {ids[4]}
+
+
 def test_refused_client_credentials_are_one_error(zuora: RunningZuoraSandbox) -> None:
     adapter = ZuoraBilling(zuora.client_id, "wrong", base_url=zuora.url, ca_cert=zuora.ca_cert, retry=FAST_RETRY)
     with adapter, pytest.raises(BillingAuthError, match="Zuora refused") as raised:
