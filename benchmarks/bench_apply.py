@@ -27,8 +27,19 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "engine"))
 
 
-def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurrency: int) -> dict[str, Any]:
-    """One plan + apply + verify on fresh sandboxes; its figures."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurrency: int,
+             separate: bool) -> dict[str, Any]:
+    """One plan + apply + verify on fresh sandboxes (in processes of their own when ``separate``)."""
+    from engine_sandbox_processes import start_systems_in_processes
     from engine_sandboxes import make_sides, start_systems, truth_matches
 
     from desktop_app.billing.pool import RateLimit
@@ -38,7 +49,11 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
 
     began = time.perf_counter()
     # About 85% of the demo Accounts have a true customer: seed enough to plan exactly ``links`` links.
-    systems = start_systems(int(links / 0.85) + 100, rate_limit=rate_limit, latency_ms=latency_ms)
+    seeded = int(links / 0.85) + 100
+    systems: Any = (start_systems_in_processes(seeded, rate_limit=rate_limit, latency_ms=latency_ms) if separate
+                    else start_systems(seeded, rate_limit=rate_limit, latency_ms=latency_ms))
+    pids = {"engine": os.getpid(), **({"salesforce_sandbox": systems.sf.pid, "sequence_sandbox": systems.seq.pid}
+                                      if separate else {})}
     try:
         started = time.perf_counter()
         limit = RateLimit(rate_limit, concurrency)
@@ -51,10 +66,12 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
         sf_before = sum(systems.sf.org.counters.calls.values())
         pool = sides["customer"].system._api.pool  # type: ignore[attr-defined]
         pool_before = pool.figures()
+        cpu_before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
         print(f"plan: {len(plan.links):,} links in {planned - started:.1f}s", file=sys.stderr, flush=True)
         with Journal() as journal:
             report = start_apply(journal, plan, sides)
         done = time.perf_counter()
+        cpu = {name: round(_cpu_seconds(pid) - cpu_before[name], 1) for name, pid in pids.items()}
         figures = pool.figures()
         sent = figures.requests - pool_before.requests
         busy = figures.busy_seconds - pool_before.busy_seconds  # while billing requests waited to go out
@@ -75,6 +92,9 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
             "billing_requests_per_second": round(sent / busy, 1) if busy > 0 else None,
             "billing_share_of_limit": round(sent / busy / rate_limit, 3) if rate_limit and busy > 0 else None,
             "latency_ms": latency_ms,
+            "sandboxes": "own processes" if separate else "threads of the benchmark's process",
+            "cpu_seconds_apply_and_verify": cpu,
+            "load_average_1min": round(os.getloadavg()[0], 2),
             "writes": report.write_counts,
         }
     finally:
@@ -91,12 +111,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="billing requests in flight at once")
     parser.add_argument("--baseline-links", type=int, default=None,
                         help="links for the one-at-a-time baseline (default: 1,000; 100 with latency; 0 skips)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="serve the sandboxes from threads of this process (default: a process each)")
     args = parser.parse_args()
     os.environ.setdefault("CROSSLINK_DATA_DIR", tempfile.mkdtemp(prefix="crosslink-bench-"))
     baseline_links = args.baseline_links
     if baseline_links is None:
         baseline_links = min(args.links, 100 if args.latency_ms else 1000)
-    options = {"latency_ms": args.latency_ms, "rate_limit": args.rate_limit}
+    options = {"latency_ms": args.latency_ms, "rate_limit": args.rate_limit, "separate": not args.in_process}
     baseline = run_once(baseline_links, concurrency=1, **options) if baseline_links else None
     if baseline:
         print(f"baseline (one request at a time): {json.dumps(baseline, sort_keys=True)}", file=sys.stderr, flush=True)

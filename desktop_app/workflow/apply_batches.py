@@ -9,7 +9,7 @@ and sent again only by a later pass, which reads it again first. Nothing is ever
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import requests
 
@@ -180,8 +180,18 @@ def _process(
         return None
     batch = journal.next_batch_number(run_id)
     journal.record_intent(run_id, side.name, batch, [(item.row, current) for item, current in to_send])
+    return journal_answer(journal, run_id, side, to_send, batch,
+                          lambda: side.write([(item.record_id, item.target) for item, _ in to_send], cancel=cancel),
+                          cancel)
+
+
+def journal_answer(journal: Journal, run_id: str, side: LinkSide, to_send: Sequence[tuple[WriteItem, str]],
+                   batch: int, answer: Callable[[], list[SideResult]], cancel: CancelToken) -> BaseException | None:
+    """Journal the outcome of batch ``batch`` (intent already journaled) from ``answer()``: the side's
+    write itself, or the wait for it when it was sent from another thread; the error when it failed
+    as a whole (a lost answer is read back first, see the module docstring)."""
     try:
-        results = side.write([(item.record_id, item.target) for item, _ in to_send], cancel=cancel)
+        results = answer()
     except Cancelled:
         raise  # rows stay 'sending': resume re-reads them before sending anything
     except STOPPING as error:

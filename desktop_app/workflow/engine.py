@@ -37,8 +37,9 @@ from desktop_app.core.report import write_csv
 from desktop_app.core.run_figures import VERIFICATION_KEY, RunFigures, run_figures, verification_summary
 from desktop_app.salesforce.errors import SalesforceError
 from desktop_app.workflow.apply_batches import STOPPING, RunStopped, is_refusal, one_pass, stop_message
+from desktop_app.workflow.apply_billing_pages import billing_by_pages
 from desktop_app.workflow.apply_bulk import salesforce_by_size
-from desktop_app.workflow.link_sides import LinkSide, SalesforceSide
+from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSide
 from desktop_app.workflow.verify import verify_run
 
 # What may end a read-back early; the run is then interrupted (resume reads back again).
@@ -315,6 +316,10 @@ def _execute(
             account = sides["account"]
             if isinstance(account, SalesforceSide):  # large runs write the Account side through Bulk 2.0 first
                 salesforce_by_size(journal, run_id, account, strict=undo, progress=progress, cancel=cancel)
+            customer = sides["customer"]
+            if isinstance(customer, BillingSide):  # large runs read customers by list pages, batches overlapped
+                billing_by_pages(journal, run_id, customer, strict=undo, hold_customer=not undo, progress=progress,
+                                 cancel=cancel)
             one_pass(journal, run_id, sides, strict=undo, hold_customer=not undo, progress=progress, cancel=cancel)
     except Cancelled:
         state, message = "cancelled", "Cancelled between batches; 'desktop-app resume' continues the run."
