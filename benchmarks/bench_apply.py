@@ -36,6 +36,41 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class _WritePhase:
+    """The billing requests sent while apply's page pass ran (reads of the list and writes; the
+    read-back at the end, one list page after another, is left out)."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.seconds = 0.0
+
+    def figures(self, rate_limit: float | None) -> dict[str, Any]:
+        rate = self.requests / self.seconds if self.seconds > 0 else None
+        return {"requests": self.requests, "seconds": round(self.seconds, 1),
+                "requests_per_second": round(rate, 1) if rate else None,
+                "share_of_limit": round(rate / rate_limit, 3) if rate and rate_limit else None}
+
+
+def _watch_write_phase(pool: Any) -> _WritePhase:
+    """Count the pool's requests over each call of the engine's page pass (wrapped for this run)."""
+    from desktop_app.workflow import engine
+
+    phase = _WritePhase()
+    original = getattr(engine.billing_by_pages, "__wrapped__", engine.billing_by_pages)
+
+    def watched(*args: Any, **kwargs: Any) -> None:
+        before, started = pool.figures().requests, time.perf_counter()
+        try:
+            original(*args, **kwargs)
+        finally:
+            phase.requests += pool.figures().requests - before
+            phase.seconds += time.perf_counter() - started
+
+    watched.__wrapped__ = original  # type: ignore[attr-defined]
+    engine.billing_by_pages = watched  # type: ignore[assignment]
+    return phase
+
+
 def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurrency: int,
              separate: bool) -> dict[str, Any]:
     """One plan + apply + verify on fresh sandboxes (in processes of their own when ``separate``)."""
@@ -68,6 +103,7 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
         pool_before = pool.figures()
         cpu_before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
         print(f"plan: {len(plan.links):,} links in {planned - started:.1f}s", file=sys.stderr, flush=True)
+        write_phase = _watch_write_phase(pool)
         with Journal() as journal:
             report = start_apply(journal, plan, sides)
         done = time.perf_counter()
@@ -91,6 +127,7 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
             "billing_limit": limit.describe(),
             "billing_requests_per_second": round(sent / busy, 1) if busy > 0 else None,
             "billing_share_of_limit": round(sent / busy / rate_limit, 3) if rate_limit and busy > 0 else None,
+            "billing_write_phase": write_phase.figures(rate_limit),
             "latency_ms": latency_ms,
             "sandboxes": "own processes" if separate else "threads of the benchmark's process",
             "cpu_seconds_apply_and_verify": cpu,

@@ -99,6 +99,7 @@ class JsonApiClient:
         # requests reads and parses the whole environment again on every request (~0.5 ms of CPU).
         self._proxies = requests.utils.get_environ_proxies(self.base_url)
         self._down = False  # the last request gave up on an unreachable system
+        self.accepted_at = float("-inf")  # monotonic time of the last 2xx answer (the credentials work)
         self._probe = threading.Lock()
         self._probe_failed_at = 0.0
 
@@ -229,6 +230,8 @@ class JsonApiClient:
                 )
             if response.status_code not in RETRY_STATUSES:
                 self._down = False
+                if response.ok:
+                    self.accepted_at = time.monotonic()
                 return response
             wait = None if self._down else self.retry.failure_wait(attempt, time.monotonic() - began)
             if wait is None:

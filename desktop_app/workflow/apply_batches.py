@@ -79,23 +79,25 @@ def one_pass(
     hold_customer: bool,
     progress: ProgressCallback,
     cancel: CancelToken,
+    only: str | None = None,
 ) -> None:
-    """Process every open write of the run once, in plan order (Salesforce side first per batch).
+    """Process every open write of the run once, in plan order (Salesforce side first per batch);
+    with ``only``, the writes of that side alone.
 
     Raises ``RunStopped`` when credentials or a quota are refused or a side keeps failing whole
     batches (``MAX_FAILED_BATCHES`` in a row or for ``OUTAGE_SECONDS``), and ``Cancelled`` between
     batches when asked to stop.
     """
-    total = len({i.row for i in journal.items(run_id, states=OPEN_STATES)})
+    total = len({i.row for i in journal.items(run_id, only, states=OPEN_STATES)})
     done = 0
     failed_batches = {"account": 0, "customer": 0}
     failing_since: dict[str, float] = {}
     while True:
         cancel.raise_if_cancelled()
-        rows = journal.open_rows(run_id, ROW_BATCH)
+        rows = journal.open_rows(run_id, ROW_BATCH, only)
         if not rows:
             return
-        for name in ("account", "customer"):
+        for name in (only,) if only else ("account", "customer"):
             side = sides[name]
             items = [i for i in journal.items_for_rows(run_id, name, rows) if i.state in OPEN_STATES]
             if name == "customer" and hold_customer:

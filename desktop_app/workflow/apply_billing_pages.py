@@ -1,4 +1,4 @@
-"""Apply's billing side for large runs: customers read a list page at a time, two batches in flight.
+"""Apply's billing side for large runs: customers read a list page at a time, batches overlapped.
 
 Above ``PAGES_ABOVE`` open customer writes, and when the billing system lists customers with their
 link (``BillingSide.reads_by_pages``: Sequence), the billing side is not read one GET per customer:
@@ -9,10 +9,11 @@ its outcomes are journaled. The freshness rule: a customer is written from the p
 it, read moments before its batch is sent; the adapter sends the PUT from that answer only within
 ``FRESH_SECONDS`` of reading it (otherwise it reads the customer again first).
 
-Two batches are in flight at once: while one batch's requests go out on the adapter's request pool,
-the next page is read and journaled, so the pool never drains at a batch's edge. Each batch is
-journaled intent-before-send and outcome-after on this thread alone, so a process killed at any
-moment leaves at most two batches ``sending``, which ``resume`` reads back before sending anything.
+Up to ``IN_FLIGHT`` batches are on the wire at once: while their requests go out on the adapter's
+request pool, the next page is read and journaled, so the pool never drains at a batch's edge. Each
+batch is journaled intent-before-send and outcome-after on this thread alone, so a process killed at
+any moment leaves at most ``IN_FLIGHT`` batches ``sending``, which ``resume`` reads back before
+sending anything.
 
 Writes this pass does not take are left to ``one_pass`` (per-batch reads, holds, outage rules):
 customers whose Account write is not done (held there), customers named by more than one plan row,
@@ -21,7 +22,7 @@ customers the list did not show, and everything after a batch failed as a whole.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -30,13 +31,20 @@ from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
 from desktop_app.workflow.apply_batches import _FAILURES, STOPPING, RunStopped, classify, journal_answer, stop_message
 from desktop_app.workflow.link_sides import BillingSide, SideResult
 
-# Open customer writes above which the billing side is read by list pages: below it, one GET per
-# customer reads less than the whole list would.
-PAGES_ABOVE = 2_000
+# Open customer writes above which the billing side is read by list pages (the adapter stops listing
+# once the pages left cost more requests than one GET per customer left).
+PAGES_ABOVE = 200
+# Batches sent and not yet journaled at most (the next page is read while they are on the wire).
+IN_FLIGHT = 3
 # Plan rows per progress report.
 _REPORT_EVERY = 1_000
 
 InFlight = tuple[int, list[tuple[WriteItem, str]], "Future[list[SideResult]]"]
+
+
+def pages_pay(journal: Journal, run_id: str, side: BillingSide) -> bool:
+    """True when the side reads by pages and more than ``PAGES_ABOVE`` of its writes are open."""
+    return side.reads_by_pages and len(journal.items(run_id, side.name, states=OPEN_STATES)) > PAGES_ABOVE
 
 
 def billing_by_pages(journal: Journal, run_id: str, side: BillingSide, *, strict: bool, hold_customer: bool,
@@ -49,8 +57,8 @@ def billing_by_pages(journal: Journal, run_id: str, side: BillingSide, *, strict
     if len(ready) <= PAGES_ABOVE:
         return
     total, done = len(ready), 0
-    in_flight: InFlight | None = None
-    with ThreadPoolExecutor(1, thread_name_prefix="billing-batch") as sender:
+    in_flight: deque[InFlight] = deque()
+    with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="billing-batch") as sender:
         try:
             for live in _pages(side, ready, cancel):
                 cancel.raise_if_cancelled()
@@ -60,18 +68,19 @@ def billing_by_pages(journal: Journal, run_id: str, side: BillingSide, *, strict
                     journal.record_outcomes(run_id, side.name, settled)
                     sending = {item.record_id for item, _ in to_send}
                     side.forget_reads([item.record_id for item in items if item.record_id not in sending])
-                previous, in_flight = in_flight, (_send(journal, run_id, side, to_send, sender, cancel)
-                                                  if to_send else None)
-                if previous is not None and _finish(journal, run_id, side, previous, cancel) is not None:
-                    return  # a batch failed as a whole: the rest goes through one_pass's outage rules
+                if to_send:
+                    in_flight.append(_send(journal, run_id, side, to_send, sender, cancel))
+                while len(in_flight) >= IN_FLIGHT or (in_flight and in_flight[0][2].done()):
+                    if _finish(journal, run_id, side, in_flight.popleft(), cancel) is not None:
+                        return  # a batch failed as a whole: the rest goes through one_pass's outage rules
                 done += len(items)
                 if done // _REPORT_EVERY != (done - len(items)) // _REPORT_EVERY or not ready:
                     progress(Progress(done, total, f"Linked {done:,} of {total:,} {side.label} customers"))
                 if not ready:
                     break
-        finally:  # also when stopping or cancelled: the batch on the wire gets its outcome journaled
-            if in_flight is not None:
-                _finish(journal, run_id, side, in_flight, cancel)
+        finally:  # also when stopping or cancelled: the batches on the wire get their outcomes journaled
+            while in_flight:
+                _finish(journal, run_id, side, in_flight.popleft(), cancel)
 
 
 def _ready_items(journal: Journal, run_id: str, side_name: str, *, hold_customer: bool) -> dict[str, WriteItem]:
