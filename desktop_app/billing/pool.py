@@ -285,25 +285,26 @@ class _Workers:
 
     Starting threads per call cost a run of 100,000 links some 12,000 thread starts; these live
     across the calls of a busy run, yet nothing is left running once an adapter is dropped without
-    ``close``. Invariant (under ``_lock``): ``_idle`` = threads waiting for work − calls queued."""
+    ``close``. A thread ends only when it finds no call queued, checked under the lock ``submit``
+    queues under, so a queued call always has a thread that will take it. ``_waiting`` (threads
+    waiting for a call) only decides whether a new thread is worth starting."""
 
     def __init__(self, limit: int) -> None:
         self._limit = max(1, limit)
         self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[[Any], Any], Any]] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._idle = 0
+        self._waiting = 0
         self._count = 0
 
     def submit(self, function: Callable[[T], R], item: T) -> Future[R]:
         future: Future[R] = Future()
         with self._lock:
             self._tasks.put((future, function, item))
-            if self._idle > 0:
-                self._idle -= 1
-            elif self._count < self._limit:
+            if self._tasks.qsize() > self._waiting and self._count < self._limit:
                 self._count += 1
+                self._waiting += 1  # the new thread counts as waiting from the start
                 threading.Thread(target=self._work, name=f"{WORKER_PREFIX}-{self._count}", daemon=True).start()
-            # else: every thread is busy; the call waits in the queue for the first one free
+            # else: a waiting thread takes it, or the first one to finish its call
         return future
 
     def _work(self) -> None:
@@ -313,10 +314,12 @@ class _Workers:
             except queue.Empty:
                 with self._lock:
                     if self._tasks.empty():
-                        self._idle -= 1
+                        self._waiting -= 1
                         self._count -= 1
                         return
                 continue
+            with self._lock:
+                self._waiting -= 1
             if future.set_running_or_notify_cancel():
                 try:
                     future.set_result(function(item))
@@ -324,7 +327,7 @@ class _Workers:
                     future.set_exception(error)
             del future, function, item
             with self._lock:
-                self._idle += 1
+                self._waiting += 1
 
 
 def _raise_if_cancelled(cancel: CancelToken | None) -> None:
