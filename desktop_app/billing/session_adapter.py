@@ -23,13 +23,11 @@ class CheckedOnceAdapter(HTTPAdapter):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pool_keys: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._pool_keys: dict[tuple[Any, ...], Any] = {}
         self._conn_tls: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def build_connection_pool_key_attributes(
-        self, request: PreparedRequest, verify: Any, cert: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    def build_connection_pool_key_attributes(self, request: PreparedRequest, verify: Any, cert: Any = None) -> Any:
         url = str(request.url or "")
         key = (url[: url.find("/", url.find("//") + 2)], _hashable(verify), _hashable(cert))
         with self._lock:
@@ -38,14 +36,14 @@ class CheckedOnceAdapter(HTTPAdapter):
             known = super().build_connection_pool_key_attributes(request, verify, cert)
             with self._lock:
                 self._pool_keys[key] = known
-        return dict(known[0]), dict(known[1])
+        return dict(known[0]), dict(known[1])  # copies: urllib3 may add to them
 
     def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
         key = (url.lower().startswith("https"), _hashable(verify), _hashable(cert))
         with self._lock:
             known = self._conn_tls.get(key)
         if known is None:
-            super().cert_verify(conn, url, verify, cert)
+            super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
             with self._lock:
                 self._conn_tls[key] = {name: getattr(conn, name, None) for name in _CONN_TLS_FIELDS}
             return

@@ -208,7 +208,8 @@ class Journal(WalDatabase):
         ``side`` only when given."""
         only = " AND side=?" if side is not None else ""
         found = self._db.execute(
-            f"SELECT DISTINCT row FROM writes WHERE run_id=? AND state IN ('todo','sending'){only} ORDER BY row LIMIT ?",
+            f"SELECT DISTINCT row FROM writes WHERE run_id=? AND state IN ('todo','sending'){only}"
+            " ORDER BY row LIMIT ?",
             (run_id, *([side] if side is not None else []), limit),
         ).fetchall()
         return [int(r[0]) for r in found]

@@ -180,7 +180,7 @@ def test_worker_threads_outlive_a_call_end_when_idle_and_never_strand_a_call(
 
     for _ in range(150):
         sizes = [rng.randint(2, 9), rng.randint(2, 9)]
-        side = threading.Thread(target=lambda: overlapping(sizes[1]))
+        side = threading.Thread(target=overlapping, args=(sizes[1],))
         side.start()
         assert overlapping(sizes[0]) == [v * 2 for v in range(sizes[0])]
         side.join(timeout=10)

@@ -10,6 +10,7 @@ demo data, and counters fetched from the child on each access. POSIX only (fork)
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections import Counter
 from dataclasses import dataclass, field
@@ -78,10 +79,8 @@ class _Remote:
 
     def stop(self) -> None:
         """Ask the child to stop its server and wait for it (killed after 20 s)."""
-        try:
+        with contextlib.suppress(OSError):
             self._conn.send("stop")
-        except OSError:
-            pass
         self._process.join(20)
         if self._process.is_alive():
             self._process.kill()
