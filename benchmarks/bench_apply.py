@@ -1,7 +1,12 @@
 """Benchmark: plan + apply + verify N two-sided links against the local sandboxes (Salesforce + Sequence).
 
     .venv/bin/python benchmarks/bench_apply.py [--links 100000] [--latency-ms 150] [--rate-limit 100]
-                                               [--concurrency 8] [--baseline-links 1000]
+                                               [--concurrency 8] [--baseline-links 1000] [--in-process]
+
+The sandboxes run in processes of their own (a real vendor runs elsewhere; in this process their
+HTTPS serving would share the client's interpreter lock), or with ``--in-process`` in threads of
+the benchmark's process (how the tests run them). CPU seconds per process and the machine's load
+are printed with the figures.
 
 ``--latency-ms`` makes the Sequence sandbox answer that late (a laptop to a vendor's cloud);
 ``--rate-limit`` makes it answer 429 past that many requests/s and gives the adapter the same limit
@@ -9,8 +14,8 @@ to keep to. The baseline is the same run, on fresh sandboxes of ``--baseline-lin
 billing writes one at a time (the request pool at one request in flight: what apply did before),
 so the ratio compares the two in the same process. Prints progress lines, then one JSON line:
 seconds per phase, calls per side, and the billing side's achieved rate against its limit (requests
-per second over the time billing requests were waiting to go out; the rest of the run is the
-Salesforce side, the journal and planning).
+per second over the time billing requests were waiting to go out, the read-back's list pages
+included; and over the page pass alone, ``billing_write_phase``).
 """
 
 from __future__ import annotations
