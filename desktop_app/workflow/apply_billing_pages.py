@@ -13,7 +13,8 @@ Up to ``IN_FLIGHT`` batches are on the wire at once: while their requests go out
 request pool, the next page is read and journaled, so the pool never drains at a batch's edge. Each
 batch is journaled intent-before-send and outcome-after on this thread alone, so a process killed at
 any moment leaves at most ``IN_FLIGHT`` batches ``sending``, which ``resume`` reads back before
-sending anything.
+sending anything; a run that stops (credentials, quota, the system down) or is cancelled waits for
+the batches on the wire and leaves them ``sending`` too.
 
 Writes this pass does not take are left to ``one_pass`` (per-batch reads, holds, outage rules):
 customers whose Account write is not done (held there), customers named by more than one plan row,
@@ -26,6 +27,7 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from desktop_app.billing.base import BillingUnreachable
 from desktop_app.core.journal import OPEN_STATES, Journal, WriteItem
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
 from desktop_app.workflow.apply_batches import _FAILURES, STOPPING, RunStopped, classify, journal_answer, stop_message
@@ -70,17 +72,26 @@ def billing_by_pages(journal: Journal, run_id: str, side: BillingSide, *, strict
                     side.forget_reads([item.record_id for item in items if item.record_id not in sending])
                 if to_send:
                     in_flight.append(_send(journal, run_id, side, to_send, sender, cancel))
-                while len(in_flight) >= IN_FLIGHT or (in_flight and in_flight[0][2].done()):
-                    if _finish(journal, run_id, side, in_flight.popleft(), cancel) is not None:
-                        return  # a batch failed as a whole: the rest goes through one_pass's outage rules
+                while ready and (len(in_flight) >= IN_FLIGHT or (in_flight and in_flight[0][2].done())):
+                    error = _finish(journal, run_id, side, in_flight.popleft(), cancel)
+                    if isinstance(error, BillingUnreachable):  # already waited out: the system is down
+                        raise RunStopped(stop_message(side.label, error))
+                    if error is not None:
+                        ready.clear()  # a batch failed as a whole: the rest goes through one_pass's outage rules
                 done += len(items)
                 if done // _REPORT_EVERY != (done - len(items)) // _REPORT_EVERY or not ready:
                     progress(Progress(done, total, f"Linked {done:,} of {total:,} {side.label} customers"))
                 if not ready:
                     break
-        finally:  # also when stopping or cancelled: the batches on the wire get their outcomes journaled
-            while in_flight:
-                _finish(journal, run_id, side, in_flight.popleft(), cancel)
+        except BaseException:
+            # Stopping or cancelled: the batches on the wire are waited for (their threads must not
+            # outlive the run) and left ``sending``, as a killed process leaves them: resume reads
+            # them back. Reading them back now would wait on a system that stopped answering.
+            for _batch, _pairs, future in in_flight:
+                future.exception()
+            raise
+        while in_flight:
+            _finish(journal, run_id, side, in_flight.popleft(), cancel)
 
 
 def _ready_items(journal: Journal, run_id: str, side_name: str, *, hold_customer: bool) -> dict[str, WriteItem]:
@@ -103,7 +114,7 @@ def _pages(side: BillingSide, ready: dict[str, WriteItem], cancel: CancelToken) 
     """The side's pages; a read failing as a whole ends this pass (``one_pass`` reads per batch)."""
     try:
         yield from side.read_pages(list(ready), cancel)
-    except STOPPING as error:
+    except (*STOPPING, BillingUnreachable) as error:  # unreachable: the retries already waited it out
         raise RunStopped(stop_message(side.label, error)) from None
     except _FAILURES:
         return
