@@ -1,7 +1,12 @@
 """Benchmark: plan + apply + verify N two-sided links against the local sandboxes (Salesforce + Sequence).
 
     .venv/bin/python benchmarks/bench_apply.py [--links 100000] [--latency-ms 150] [--rate-limit 100]
-                                               [--concurrency 8] [--baseline-links 1000]
+                                               [--concurrency 8] [--baseline-links 1000] [--in-process]
+
+The sandboxes run in processes of their own (a real vendor runs elsewhere; in this process their
+HTTPS serving would share the client's interpreter lock), or with ``--in-process`` in threads of
+the benchmark's process (how the tests run them). CPU seconds per process and the machine's load
+are printed with the figures.
 
 ``--latency-ms`` makes the Sequence sandbox answer that late (a laptop to a vendor's cloud);
 ``--rate-limit`` makes it answer 429 past that many requests/s and gives the adapter the same limit
@@ -9,8 +14,8 @@ to keep to. The baseline is the same run, on fresh sandboxes of ``--baseline-lin
 billing writes one at a time (the request pool at one request in flight: what apply did before),
 so the ratio compares the two in the same process. Prints progress lines, then one JSON line:
 seconds per phase, calls per side, and the billing side's achieved rate against its limit (requests
-per second over the time billing requests were waiting to go out; the rest of the run is the
-Salesforce side, the journal and planning).
+per second over the time billing requests were waiting to go out, the read-back's list pages
+included; and over the page pass alone, ``billing_write_phase``).
 """
 
 from __future__ import annotations
@@ -27,8 +32,54 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "engine"))
 
 
-def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurrency: int) -> dict[str, Any]:
-    """One plan + apply + verify on fresh sandboxes; its figures."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _WritePhase:
+    """The billing requests sent while apply's page pass ran (reads of the list and writes; the
+    read-back at the end, one list page after another, is left out)."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.seconds = 0.0
+
+    def figures(self, rate_limit: float | None) -> dict[str, Any]:
+        rate = self.requests / self.seconds if self.seconds > 0 else None
+        return {"requests": self.requests, "seconds": round(self.seconds, 1),
+                "requests_per_second": round(rate, 1) if rate else None,
+                "share_of_limit": round(rate / rate_limit, 3) if rate and rate_limit else None}
+
+
+def _watch_write_phase(pool: Any) -> _WritePhase:
+    """Count the pool's requests over each call of the engine's page pass (wrapped for this run)."""
+    from desktop_app.workflow import engine
+
+    phase = _WritePhase()
+    original = getattr(engine.billing_by_pages, "__wrapped__", engine.billing_by_pages)
+
+    def watched(*args: Any, **kwargs: Any) -> None:
+        before, started = pool.figures().requests, time.perf_counter()
+        try:
+            original(*args, **kwargs)
+        finally:
+            phase.requests += pool.figures().requests - before
+            phase.seconds += time.perf_counter() - started
+
+    watched.__wrapped__ = original  # type: ignore[attr-defined]
+    engine.billing_by_pages = watched  # type: ignore[assignment]
+    return phase
+
+
+def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurrency: int,
+             separate: bool) -> dict[str, Any]:
+    """One plan + apply + verify on fresh sandboxes (in processes of their own when ``separate``)."""
+    from engine_sandbox_processes import start_systems_in_processes
     from engine_sandboxes import make_sides, start_systems, truth_matches
 
     from desktop_app.billing.pool import RateLimit
@@ -38,7 +89,11 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
 
     began = time.perf_counter()
     # About 85% of the demo Accounts have a true customer: seed enough to plan exactly ``links`` links.
-    systems = start_systems(int(links / 0.85) + 100, rate_limit=rate_limit, latency_ms=latency_ms)
+    seeded = int(links / 0.85) + 100
+    systems: Any = (start_systems_in_processes(seeded, rate_limit=rate_limit, latency_ms=latency_ms) if separate
+                    else start_systems(seeded, rate_limit=rate_limit, latency_ms=latency_ms))
+    pids = {"engine": os.getpid(), **({"salesforce_sandbox": systems.sf.pid, "sequence_sandbox": systems.seq.pid}
+                                      if separate else {})}
     try:
         started = time.perf_counter()
         limit = RateLimit(rate_limit, concurrency)
@@ -51,10 +106,13 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
         sf_before = sum(systems.sf.org.counters.calls.values())
         pool = sides["customer"].system._api.pool  # type: ignore[attr-defined]
         pool_before = pool.figures()
+        cpu_before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
         print(f"plan: {len(plan.links):,} links in {planned - started:.1f}s", file=sys.stderr, flush=True)
+        write_phase = _watch_write_phase(pool)
         with Journal() as journal:
             report = start_apply(journal, plan, sides)
         done = time.perf_counter()
+        cpu = {name: round(_cpu_seconds(pid) - cpu_before[name], 1) for name, pid in pids.items()}
         figures = pool.figures()
         sent = figures.requests - pool_before.requests
         busy = figures.busy_seconds - pool_before.busy_seconds  # while billing requests waited to go out
@@ -74,7 +132,11 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
             "billing_limit": limit.describe(),
             "billing_requests_per_second": round(sent / busy, 1) if busy > 0 else None,
             "billing_share_of_limit": round(sent / busy / rate_limit, 3) if rate_limit and busy > 0 else None,
+            "billing_write_phase": write_phase.figures(rate_limit),
             "latency_ms": latency_ms,
+            "sandboxes": "own processes" if separate else "threads of the benchmark's process",
+            "cpu_seconds_apply_and_verify": cpu,
+            "load_average_1min": round(os.getloadavg()[0], 2),
             "writes": report.write_counts,
         }
     finally:
@@ -91,12 +153,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="billing requests in flight at once")
     parser.add_argument("--baseline-links", type=int, default=None,
                         help="links for the one-at-a-time baseline (default: 1,000; 100 with latency; 0 skips)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="serve the sandboxes from threads of this process (default: a process each)")
     args = parser.parse_args()
     os.environ.setdefault("CROSSLINK_DATA_DIR", tempfile.mkdtemp(prefix="crosslink-bench-"))
     baseline_links = args.baseline_links
     if baseline_links is None:
         baseline_links = min(args.links, 100 if args.latency_ms else 1000)
-    options = {"latency_ms": args.latency_ms, "rate_limit": args.rate_limit}
+    options = {"latency_ms": args.latency_ms, "rate_limit": args.rate_limit, "separate": not args.in_process}
     baseline = run_once(baseline_links, concurrency=1, **options) if baseline_links else None
     if baseline:
         print(f"baseline (one request at a time): {json.dumps(baseline, sort_keys=True)}", file=sys.stderr, flush=True)

@@ -17,14 +17,15 @@ it silent for ``outage_seconds``, requests stop retrying, so a run facing an out
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from desktop_app.core.progress import Cancelled, CancelToken
 
@@ -41,6 +42,7 @@ MIN_ANSWERS_TO_PACE = 10
 DEFAULT_PAUSE = 1.0  # seconds paused after a 429 without Retry-After
 WORKER_PREFIX = "billing-pool"
 MAX_WORKERS = 32  # threads per pool, whatever concurrency a system allows (Zuora: 200)
+IDLE_SECONDS = 1.0  # a worker thread without work this long ends
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class RequestPool:
         self._last_answer = time.monotonic()
         self._silent_since: float | None = None
         self._unanswered_in_row = 0
+        self._threads = _Workers(min(self.limit.max_concurrent, MAX_WORKERS))
 
     @property
     def pace(self) -> float | None:
@@ -230,7 +233,8 @@ class RequestPool:
         """``function`` over ``items`` on up to ``max_concurrent`` threads; results in order.
 
         The first exception stops new items from starting, waits for those running and is raised.
-        After a cancel, items not started get None. ``on_done(count)`` runs in the calling thread."""
+        After a cancel, items not started get None. ``on_done(count)`` runs in the calling thread.
+        Several calls may run at once (the engine overlaps batches): they share the slots and threads."""
         results: list[R | None] = [None] * len(items)
         on_a_worker = threading.current_thread().name.startswith(WORKER_PREFIX)  # nested: run inline
         if len(items) <= 1 or self.limit.max_concurrent <= 1 or on_a_worker:
@@ -241,15 +245,10 @@ class RequestPool:
                 if on_done is not None:
                     on_done(position + 1)
             return results
-        workers = min(self.limit.max_concurrent, MAX_WORKERS)
-        # Threads for this call only (joined before it returns): nothing is left running when an
-        # adapter is dropped without ``close``; connections outlive them in the client's sessions.
-        with ThreadPoolExecutor(workers, thread_name_prefix=WORKER_PREFIX) as executor:
-            return self._run(executor, workers, function, items, results, cancel, on_done)
+        return self._run(min(self.limit.max_concurrent, MAX_WORKERS), function, items, results, cancel, on_done)
 
-    def _run(self, executor: ThreadPoolExecutor, workers: int, function: Callable[[T], R], items: Sequence[T],
-             results: list[R | None], cancel: CancelToken | None,
-             on_done: Callable[[int], None] | None) -> list[R | None]:
+    def _run(self, workers: int, function: Callable[[T], R], items: Sequence[T], results: list[R | None],
+             cancel: CancelToken | None, on_done: Callable[[int], None] | None) -> list[R | None]:
         pending: dict[Future[R], int] = {}
         upcoming = iter(enumerate(items))
         failure: BaseException | None = None
@@ -259,7 +258,7 @@ class RequestPool:
                 nxt = next(upcoming, None)
                 if nxt is None:
                     break
-                pending[executor.submit(function, nxt[1])] = nxt[0]
+                pending[self._threads.submit(function, nxt[1])] = nxt[0]
             if not pending:
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -278,7 +277,57 @@ class RequestPool:
         return results
 
     def close(self) -> None:
-        """Nothing to release: worker threads live only within ``map``. Kept for the adapters' close."""
+        """Nothing to release: worker threads end on their own once idle. Kept for the adapters' close."""
+
+
+class _Workers:
+    """Threads that run submitted calls and end after ``IDLE_SECONDS`` without work.
+
+    Starting threads per call cost a run of 100,000 links some 12,000 thread starts; these live
+    across the calls of a busy run, yet nothing is left running once an adapter is dropped without
+    ``close``. A thread ends only when it finds no call queued, checked under the lock ``submit``
+    queues under, so a queued call always has a thread that will take it. ``_waiting`` (threads
+    waiting for a call) only decides whether a new thread is worth starting."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = max(1, limit)
+        self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[[Any], Any], Any]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self._count = 0
+
+    def submit(self, function: Callable[[T], R], item: T) -> Future[R]:
+        future: Future[R] = Future()
+        with self._lock:
+            self._tasks.put((future, function, item))
+            if self._tasks.qsize() > self._waiting and self._count < self._limit:
+                self._count += 1
+                self._waiting += 1  # the new thread counts as waiting from the start
+                threading.Thread(target=self._work, name=f"{WORKER_PREFIX}-{self._count}", daemon=True).start()
+            # else: a waiting thread takes it, or the first one to finish its call
+        return future
+
+    def _work(self) -> None:
+        while True:
+            try:
+                future, function, item = self._tasks.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._lock:
+                    if self._tasks.empty():
+                        self._waiting -= 1
+                        self._count -= 1
+                        return
+                continue
+            with self._lock:
+                self._waiting -= 1
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(function(item))
+                except BaseException as error:  # handed to the caller, as ThreadPoolExecutor does
+                    future.set_exception(error)
+            del future, function, item
+            with self._lock:
+                self._waiting += 1
 
 
 def _raise_if_cancelled(cancel: CancelToken | None) -> None:

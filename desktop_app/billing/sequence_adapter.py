@@ -15,7 +15,7 @@ import contextlib
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -27,6 +27,7 @@ import requests
 from desktop_app.billing import customer_rules
 from desktop_app.billing.address_writes import AddressReadFailed, Refusal, update_each
 from desktop_app.billing.base import (
+    BillingConnectionError,
     Capabilities,
     CustomerRecord,
     LinkWriteResult,
@@ -261,6 +262,50 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
                     self._fresh[customer_id] = (read_at, customer)
         return links
 
+    def read_link_pages(self, wanted: Collection[str],
+                        cancel: CancelToken | None = None) -> Iterator[dict[str, str | None]]:
+        """Each list page's stored Account id of the ``wanted`` customers on it (as ``read_links``),
+        one dict per page of ``page_size`` customers, in Sequence's order; stops once every wanted
+        customer was seen, or once the pages left would cost more requests than one GET per wanted
+        customer left (the caller reads those one by one). Each one is kept as read, so a write within
+        ``FRESH_SECONDS`` goes out without another GET: 100 customers cost one request instead of 100."""
+        left = set(wanted)
+        listed = 0
+        for items, total in self._readable_pages(cancel):
+            listed += len(items)
+            read_at = time.monotonic()
+            page: dict[str, str | None] = {}
+            with self._fresh_lock:
+                for customer in items:
+                    customer_id = str(customer.get("id") or "")
+                    if customer_id in left:
+                        left.discard(customer_id)
+                        page[customer_id] = self.link_storage.read(customer, exact=True) or None
+                        self._fresh[customer_id] = (read_at, customer)
+            yield page
+            if not left or -(-(total - listed) // self.page_size) > len(left):
+                return
+
+    def _readable_pages(self, cancel: CancelToken | None) -> Iterator[tuple[list[dict[str, Any]], int]]:
+        """``_pages`` (customers, total); an answer that could not be read becomes a ``BillingConnectionError``
+        (``transport_errors`` for a generator)."""
+        pages = self._pages(cancel)
+        while True:
+            try:
+                page = next(pages)
+            except StopIteration:
+                return
+            except requests.RequestException as failure:
+                raise BillingConnectionError(
+                    f"Sequence's answer could not be read ({type(failure).__name__}); try again later.") from None
+            yield page
+
+    def forget_reads(self, customer_ids: Collection[str]) -> None:
+        """Drop what was kept from reads of these customers (they will not be written from it)."""
+        with self._fresh_lock:
+            for customer_id in customer_ids:
+                self._fresh.pop(customer_id, None)
+
     def _recently_read(self, customer_id: str) -> dict[str, Any] | None:
         """The customer as ``read_links`` got it moments ago (once), saving the GET before the PUT;
         None while requests go unanswered, so the GET finds out whether Sequence is still there."""
@@ -290,9 +335,11 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
     ) -> list[LinkWriteResult]:
         """Write each link by read-modify-write; per-customer results, nothing applied twice.
 
-        An empty account id removes the customer's link (used to undo a run).
+        An empty account id removes the customer's link (used to undo a run). The credentials are
+        checked first unless Sequence accepted them moments ago (the engine read the batch just now).
         """
-        self.check_credentials()
+        if time.monotonic() - self._api.accepted_at >= FRESH_SECONDS:
+            self.check_credentials()
         return write_each(pairs, self._write_one, system_name="Sequence", progress=progress, cancel=cancel,
                           pool=self._api.pool)
 

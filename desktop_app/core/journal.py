@@ -203,11 +203,14 @@ class Journal(WalDatabase):
             params.append(limit)
         return [WriteItem(*row) for row in self._db.execute(sql, params).fetchall()]
 
-    def open_rows(self, run_id: str, limit: int) -> list[int]:
-        """The first ``limit`` plan rows (in order) with a write still to do (todo or sending)."""
+    def open_rows(self, run_id: str, limit: int, side: str | None = None) -> list[int]:
+        """The first ``limit`` plan rows (in order) with a write still to do (todo or sending), of
+        ``side`` only when given."""
+        only = " AND side=?" if side is not None else ""
         found = self._db.execute(
-            "SELECT DISTINCT row FROM writes WHERE run_id=? AND state IN ('todo','sending') ORDER BY row LIMIT ?",
-            (run_id, limit),
+            f"SELECT DISTINCT row FROM writes WHERE run_id=? AND state IN ('todo','sending'){only}"
+            " ORDER BY row LIMIT ?",
+            (run_id, *([side] if side is not None else []), limit),
         ).fetchall()
         return [int(r[0]) for r in found]
 

@@ -9,7 +9,7 @@ and sent again only by a later pass, which reads it again first. Nothing is ever
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import requests
 
@@ -75,23 +75,25 @@ def one_pass(
     hold_customer: bool,
     progress: ProgressCallback,
     cancel: CancelToken,
+    only: str | None = None,
 ) -> None:
-    """Process every open write of the run once, in plan order (Salesforce side first per batch).
+    """Process every open write of the run once, in plan order (Salesforce side first per batch);
+    with ``only``, the writes of that side alone.
 
     Raises ``RunStopped`` when credentials or a quota are refused or a side keeps failing whole
     batches (``MAX_FAILED_BATCHES`` in a row or for ``OUTAGE_SECONDS``), and ``Cancelled`` between
     batches when asked to stop.
     """
-    total = len({i.row for i in journal.items(run_id, states=OPEN_STATES)})
+    total = len({i.row for i in journal.items(run_id, only, states=OPEN_STATES)})
     done = 0
     failed_batches = {"account": 0, "customer": 0}
     failing_since: dict[str, float] = {}
     while True:
         cancel.raise_if_cancelled()
-        rows = journal.open_rows(run_id, ROW_BATCH)
+        rows = journal.open_rows(run_id, ROW_BATCH, only)
         if not rows:
             return
-        for name in ("account", "customer"):
+        for name in (only,) if only else ("account", "customer"):
             side = sides[name]
             items = [i for i in journal.items_for_rows(run_id, name, rows) if i.state in OPEN_STATES]
             if name == "customer" and hold_customer:
@@ -176,8 +178,18 @@ def _process(
         return None
     batch = journal.next_batch_number(run_id)
     journal.record_intent(run_id, side.name, batch, [(item.row, current) for item, current in to_send])
+    return journal_answer(journal, run_id, side, to_send, batch,
+                          lambda: side.write([(item.record_id, item.target) for item, _ in to_send], cancel=cancel),
+                          cancel)
+
+
+def journal_answer(journal: Journal, run_id: str, side: LinkSide, to_send: Sequence[tuple[WriteItem, str]],
+                   batch: int, answer: Callable[[], list[SideResult]], cancel: CancelToken) -> BaseException | None:
+    """Journal the outcome of batch ``batch`` (intent already journaled) from ``answer()``: the side's
+    write itself, or the wait for it when it was sent from another thread; the error when it failed
+    as a whole (a lost answer is read back first, see the module docstring)."""
     try:
-        results = side.write([(item.record_id, item.target) for item, _ in to_send], cancel=cancel)
+        results = answer()
     except Cancelled:
         raise  # rows stay 'sending': resume re-reads them before sending anything
     except STOPPING as error:

@@ -37,8 +37,9 @@ from desktop_app.core.report import write_csv
 from desktop_app.core.run_figures import VERIFICATION_KEY, RunFigures, run_figures, verification_summary
 from desktop_app.salesforce.errors import SalesforceError
 from desktop_app.workflow.apply_batches import STOPPING, RunStopped, is_refusal, one_pass
+from desktop_app.workflow.apply_billing_pages import billing_by_pages, pages_pay
 from desktop_app.workflow.apply_bulk import salesforce_by_size
-from desktop_app.workflow.link_sides import LinkSide, SalesforceSide
+from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSide
 from desktop_app.workflow.stop_reason import (
     CANCELLED,
     FAILED_WRITES,
@@ -332,6 +333,14 @@ def _execute(
             account = sides["account"]
             if isinstance(account, SalesforceSide):  # large runs write the Account side through Bulk 2.0 first
                 salesforce_by_size(journal, run_id, account, strict=undo, progress=progress, cancel=cancel)
+            customer = sides["customer"]
+            if isinstance(customer, BillingSide) and pages_pay(journal, run_id, customer):
+                # Customers read by list pages, two batches in flight: the Account side goes first
+                # (as with Bulk), so that customers are not held waiting for their Account write.
+                one_pass(journal, run_id, sides, strict=undo, hold_customer=False, progress=progress, cancel=cancel,
+                         only="account")
+                billing_by_pages(journal, run_id, customer, strict=undo, hold_customer=not undo, progress=progress,
+                                 cancel=cancel)
             one_pass(journal, run_id, sides, strict=undo, hold_customer=not undo, progress=progress, cancel=cancel)
     except Cancelled:
         stop = CANCELLED

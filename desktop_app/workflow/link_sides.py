@@ -7,7 +7,7 @@ A side reads the link field of given records and writes values into it, one resu
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -159,6 +159,22 @@ class BillingSide:
     def read(self, record_ids: Sequence[str], cancel: CancelToken | None = None) -> dict[str, str]:
         """Each customer's stored Account id as stored (``""`` when empty or the customer is unknown)."""
         return {cid: value or "" for cid, value in self.system.read_links(list(record_ids)).items()}
+
+    @property
+    def reads_by_pages(self) -> bool:
+        """True when the system lists customers a page at a time with their link (``read_link_pages``)."""
+        return callable(getattr(self.system, "read_link_pages", None))
+
+    def read_pages(self, wanted: Collection[str], cancel: CancelToken | None = None) -> Iterator[dict[str, str]]:
+        """The stored Account id of the ``wanted`` customers, one dict per page of the system's list."""
+        for page in self.system.read_link_pages(wanted, cancel):  # type: ignore[attr-defined]
+            yield {cid: value or "" for cid, value in page.items()}
+
+    def forget_reads(self, record_ids: Collection[str]) -> None:
+        """Tell the adapter these customers read by ``read_pages`` will not be written from that read."""
+        forget = getattr(self.system, "forget_reads", None)
+        if callable(forget):
+            forget(record_ids)
 
     def write(self, values: Sequence[tuple[str, str]], cancel: CancelToken | None = None) -> list[SideResult]:
         """Write each link; the adapter's statuses map one to one."""

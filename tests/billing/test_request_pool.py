@@ -145,3 +145,49 @@ def test_the_pool_keeps_a_pace_between_threads() -> None:
     figures = pool.figures()
     assert figures.requests == 41
     assert figures.busy_seconds >= 1.9  # 41 starts at 20/s span two seconds, whatever the threads
+
+
+@pytest.mark.timeout(60)  # a stranded call hangs: the timeout is how it fails
+def test_worker_threads_outlive_a_call_end_when_idle_and_never_strand_a_call(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls arriving while threads finish, start or end after their idle time all run (a thread
+    ending with a call still queued would strand it), overlapping calls keep to ``max_concurrent``,
+    and no thread is left once the pool is idle."""
+    import random
+    import threading
+    import time
+
+    from desktop_app.billing import pool as pool_module
+
+    monkeypatch.setattr(pool_module, "IDLE_SECONDS", 0.01)
+    pool = RequestPool(RateLimit(None, 4))
+    rng = random.Random(7)
+    running = peak = 0
+    lock = threading.Lock()
+
+    def work(value: int) -> int:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(rng.random() * 0.004)
+        with lock:
+            running -= 1
+        return value * 2
+
+    def overlapping(count: int) -> list[int | None]:
+        return pool.map(work, list(range(count)))
+
+    for _ in range(150):
+        sizes = [rng.randint(2, 9), rng.randint(2, 9)]
+        side = threading.Thread(target=overlapping, args=(sizes[1],))
+        side.start()
+        assert overlapping(sizes[0]) == [v * 2 for v in range(sizes[0])]
+        side.join(timeout=10)
+        assert not side.is_alive(), "a call was stranded"
+        time.sleep(rng.random() * 0.02)  # sometimes longer than the idle time: threads end meanwhile
+    assert peak <= 4
+    deadline = time.monotonic() + 2
+    while any(t.name.startswith(pool_module.WORKER_PREFIX) for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "worker threads outlived their idle time"
+        time.sleep(0.01)

@@ -1,0 +1,157 @@
+"""The billing side of a large run reads customers by list pages with several batches in flight
+(``workflow/apply_billing_pages.py``), against the real sandboxes: far fewer requests, a kill -9
+while batches are on the wire resumes with nothing sent twice, a 429 storm while they overlap ends
+with every link written once."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from engine_sandboxes import LINK_FIELD, expected_after, make_sides, start_systems, truth_matches
+from test_crash_resume import DRIVER
+
+from desktop_app.billing.retry import RetryPolicy
+from desktop_app.billing.sequence_adapter import SequenceBilling
+from desktop_app.core.journal import Journal, default_journal_path
+from desktop_app.core.plan_file import write_plan
+from desktop_app.workflow.apply_billing_pages import IN_FLIGHT, PAGES_ABOVE
+from desktop_app.workflow.engine import resume, start_apply
+from desktop_app.workflow.link_sides import BillingSide
+from desktop_app.workflow.plan import plan_from_live
+
+
+@pytest.mark.timeout(300)
+def test_a_large_billing_side_is_read_by_list_pages_not_one_get_per_customer() -> None:
+    systems = start_systems(1000)
+    try:
+        sides = make_sides(systems)
+        systems.opened.append(sides)
+        start = systems.account_values(), systems.customer_values()
+        plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
+        writes = sum(1 for link in plan.links if link.customer.action == "set")
+        assert writes > PAGES_ABOVE
+        gets_before = systems.seq.counters.requests["GET"]
+        with Journal() as journal:
+            report = start_apply(journal, plan, sides)
+        assert report.state == "done", report.message
+        gets = systems.seq.counters.requests["GET"] - gets_before
+        pages = -(-len(systems.seq.store) // 100)
+        # The list read twice (the page pass and the read-back) and a credentials check: no GET per customer.
+        assert gets <= 2 * pages + 2, gets
+        assert systems.seq.counters.requests["PUT"] == writes
+        want_accounts, want_customers = expected_after(plan, *start)
+        assert systems.account_values() == want_accounts
+        assert systems.customer_values() == want_customers
+    finally:
+        systems.stop()
+
+
+def _customer_batches_sending() -> int:
+    """Customer batches journaled as sent whose outcome is not journaled yet (read by another process)."""
+    path = default_journal_path()
+    if not path.exists():
+        return 0
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+        try:
+            found = db.execute("SELECT COUNT(*) FROM batches WHERE side='customer' AND state='sent'").fetchone()
+        except sqlite3.OperationalError:  # the child has not created the tables yet
+            return 0
+    return int(found[0])
+
+
+@pytest.mark.timeout(300)
+def test_kill_nine_while_several_billing_batches_are_in_flight_then_resume_sends_nothing_twice(
+        tmp_path: Path) -> None:
+    systems = start_systems(1000, latency_ms=150)  # a batch stays on the wire for about a second
+    try:
+        sides = make_sides(systems)
+        systems.opened.append(sides)
+        start = systems.account_values(), systems.customer_values()
+        plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
+        env = {
+            **os.environ,
+            "CROSSLINK_SANDBOX_INSTANCE_URL": systems.sf.instance_url,
+            "CROSSLINK_SANDBOX_ACCESS_TOKEN": systems.sf.access_token,
+            "CROSSLINK_SANDBOX_CA_CERT": str(systems.sf.ca_cert),
+            "CROSSLINK_SEQUENCE_CLIENT_ID": systems.seq.client_id,
+            "CROSSLINK_SEQUENCE_CLIENT_SECRET": systems.seq.client_secret,
+        }
+        command = ["apply", str(write_plan(plan, tmp_path / "plan.json")), "--sandbox", "--billing", "sequence",
+                   "--billing-url", systems.seq.url, "--billing-ca", str(systems.seq.ca_cert), "--json"]
+        child = subprocess.Popen([sys.executable, "-c", DRIVER, *command], env=env, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        seen = 0
+        try:
+            deadline = time.monotonic() + 200
+            while child.poll() is None and time.monotonic() < deadline:
+                seen = _customer_batches_sending()
+                if seen >= 2:
+                    break
+                time.sleep(0.02)
+        finally:
+            child.kill()
+            child.communicate()
+        assert seen >= 2, "the run was not killed with several billing batches in flight"
+        assert seen <= IN_FLIGHT
+        with Journal() as journal:
+            (run,) = journal.runs()
+            report = resume(journal, run.run_id, sides)
+        assert report.state == "done", report.message
+        want_accounts, want_customers = expected_after(plan, *start)
+        assert systems.account_values() == want_accounts
+        assert systems.customer_values() == want_customers
+        assert systems.sf.org.counters.max_writes(LINK_FIELD) == 1
+        counters = systems.seq.counters
+        assert max(counters.writes.values()) == 1
+        assert max(counters.put_attempts.values()) == 1  # no PUT sent again, not even as a replay
+    finally:
+        systems.stop()
+
+
+@pytest.mark.timeout(300)
+def test_a_429_storm_while_batches_overlap_ends_with_every_link_written_once() -> None:
+    systems = start_systems(1000)
+    storm_started = threading.Event()
+
+    def storm_after_some_writes() -> None:
+        deadline = time.monotonic() + 120
+        while systems.seq.counters.requests["PUT"] < 100 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        systems.seq.faults.retry_after_seconds = 1
+        systems.seq.faults.storm_until = time.monotonic() + 2.0  # every request refused for 2 s
+        storm_started.set()
+
+    watcher = threading.Thread(target=storm_after_some_writes)
+    try:
+        sides = make_sides(systems)
+        # Short retry delays, and a throttle budget the storm's pauses fit in.
+        sides["customer"] = BillingSide(SequenceBilling(
+            systems.seq.client_id, systems.seq.client_secret, base_url=systems.seq.url, ca_cert=systems.seq.ca_cert,
+            retry=RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05, give_up_after=1.0,
+                              throttle_budget=30.0)))
+        systems.opened.append(sides)
+        start = systems.account_values(), systems.customer_values()
+        plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
+        watcher.start()
+        with Journal() as journal:
+            report = start_apply(journal, plan, sides)
+        watcher.join()
+        assert storm_started.is_set()
+        assert report.state == "done", report.message
+        counters = systems.seq.counters
+        assert counters.statuses[429] > 0
+        assert max(counters.writes.values()) == 1
+        want_accounts, want_customers = expected_after(plan, *start)
+        assert systems.account_values() == want_accounts
+        assert systems.customer_values() == want_customers
+    finally:
+        if watcher.is_alive():
+            watcher.join()
+        systems.stop()
