@@ -39,10 +39,11 @@ class RunFigures:
     undone: int  # apply: of the verified links, those an undo took back since
     undo_runs: tuple[str, ...]
     written_links: int  # links whose both sides the journal holds as written or already there
-    restored: int  # undo: links whose values it put back
+    restored: int  # undo: plan rows whose values it put back (half-linked rows included)
     left_alone: int  # undo: records left alone (changed since the run)
     failed: int  # plan rows with a write that failed or is pending
     undo_of: str | None = None
+    links_taken_back: int = 0  # undo: of the rows it put back, links the run's read-back had verified
 
     @property
     def linked_now(self) -> int | None:
@@ -55,7 +56,10 @@ class RunFigures:
             left = (f"{self.left_alone:,} records left alone because they changed since the run"
                     if self.left_alone else "no record was left alone")
             failed = f"; {self.failed:,} rows could not be put back yet" if self.failed else ""
-            return (f"Undo of run {self.undo_of or '?'}: {self.restored:,} links taken back; {left}{failed}.")
+            links = (f" ({self.links_taken_back:,} of them links verified on both sides)"
+                     if self.links_taken_back else "")
+            return (f"Undo of run {self.undo_of or '?'}: values put back on {self.restored:,} rows{links}; "
+                    f"{left}{failed}.")
         if self.linked_now is None:
             return (f"{self.written_links:,} of the plan's {self.links:,} pairs written on both sides so far; "
                     f"run {self.run_id} is {self.state.replace('_', ' ')} and was not read back yet.")
@@ -70,7 +74,8 @@ class RunFigures:
         rows: dict[str, object] = {"run": self.run_id, "run state": self.state.replace("_", " "),
                                    "planned links": self.links}
         if self.kind == "undo":
-            rows |= {"undo of": self.undo_of or "", "links taken back": self.restored,
+            rows |= {"undo of": self.undo_of or "", "rows put back": self.restored,
+                     "links taken back (verified on both sides by the run)": self.links_taken_back,
                      "records left alone (changed since the run)": self.left_alone}
         else:
             rows |= {"pairs linked on both sides": "not read back yet" if self.linked_now is None
@@ -86,7 +91,8 @@ class RunFigures:
         return {"run_id": self.run_id, "kind": self.kind, "state": self.state, "links": self.links,
                 "verified": self.verified, "undone": self.undone, "linked_now": self.linked_now,
                 "undo_runs": list(self.undo_runs), "written_links": self.written_links,
-                "restored": self.restored, "left_alone": self.left_alone, "failed": self.failed,
+                "restored": self.restored, "links_taken_back": self.links_taken_back,
+                "left_alone": self.left_alone, "failed": self.failed,
                 "undo_of": self.undo_of, "headline": self.headline()}
 
 
@@ -113,6 +119,15 @@ def _verified(info: RunInfo) -> int | None:
     return None
 
 
+def _verified_link_rows(info: RunInfo, pairs: list[tuple[WriteItem, WriteItem]]) -> set[int]:
+    """The plan rows of apply run ``info`` that its read-back found linked on both sides (none when it
+    was not read back)."""
+    if _verified(info) is None:
+        return set()
+    unverified = _unverified_rows(info)
+    return {a.row for a, c in pairs if a.row not in unverified and pair_status(a, c) == "linked"}
+
+
 def undo_runs_of(journal: Journal, run_id: str) -> list[RunInfo]:
     """The undo runs started on ``run_id``, oldest first."""
     return [r for r in reversed(journal.runs()) if r.kind == "undo" and r.undo_of == run_id]
@@ -133,22 +148,23 @@ def run_figures(journal: Journal, run_id: str, *, info: RunInfo | None = None,
     failed = sum(pair_status(a, c) in ("failed", "half_linked", "pending") for a, c in pairs)
     written = sum(_linked(a, c) for a, c in pairs)
     if info.kind == "undo":
-        restored = sum(any(i.state == "written" for i in pair) for pair in pairs)
+        put_back = {a.row for a, c in pairs if "written" in (a.state, c.state)}
         left = sum(i.state == "refused" for i in items)
-        return RunFigures(run_id, "undo", info.state, info.links, None, 0, (), 0, restored, left, failed,
-                          undo_of=info.undo_of)
+        original = journal.run(info.undo_of) if info.undo_of else None
+        links = (len(_verified_link_rows(original, _pairs(journal.items(original.run_id))) & put_back)
+                 if original is not None else 0)
+        return RunFigures(run_id, "undo", info.state, info.links, None, 0, (), 0, len(put_back), left, failed,
+                          undo_of=info.undo_of, links_taken_back=links)
     verified = _verified(info)
     undos = undo_runs_of(journal, run_id)
     undone = 0
     if verified is not None and undos:
-        unverified = _unverified_rows(info)
         # Every verified pair the undo wrote on (either side) is no longer linked: a value the run did
         # not need to write was already the link, so the undo never touches it.
-        verified_rows = {a.row for a, c in pairs if a.row not in unverified and pair_status(a, c) == "linked"}
         taken: set[int] = set()
         for undo in undos:
             taken |= {i.row for i in journal.items(undo.run_id, states=["written"])}
-        undone = len(verified_rows & taken)
+        undone = len(_verified_link_rows(info, pairs) & taken)
     return RunFigures(run_id, info.kind, info.state, info.links, verified, undone,
                       tuple(u.run_id for u in undos), written, 0, 0, failed)
 

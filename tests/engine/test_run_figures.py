@@ -46,11 +46,13 @@ def test_headline_is_the_read_back_and_changes_after_undo(tmp_path: Path) -> Non
     undo = start_undo(journal, report.run_id, sides)
     assert undo.figures is not None
     assert undo.figures.restored == 8  # the 7 links it wrote, and the half-linked row's Account
+    assert undo.figures.links_taken_back == 7  # the same figure the apply run's headline takes off
+    assert "values put back on 8 rows (7 of them links verified on both sides)" in undo.figures.headline()
     assert undo.figures.left_alone == 0
     assert "no record was left alone" in undo.figures.headline()
     after = run_figures(journal, report.run_id)
     assert after.linked_now == _in_place(sides) == 2  # only the links that were there before the run
-    assert after.undone == 7
+    assert after.undone == 7 == undo.figures.links_taken_back
     assert after.headline().startswith(f"2 of the plan's 10 pairs linked on both sides: run {report.run_id}'s "
                                        "read-back verified 9")
 
