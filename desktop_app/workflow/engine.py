@@ -220,6 +220,11 @@ def start_undo(
     return execute(journal, undo_id, sides, progress=progress, cancel=cancel)
 
 
+def _unsent(items: list[WriteItem]) -> int:
+    """Writes that failed or were never sent (a read-back that stops must not say every write was sent)."""
+    return sum(item.state in RETRY_STATES or item.state in OPEN_STATES for item in items)
+
+
 def create_undo_run(journal: Journal, run_id: str, *, undo_id: str | None = None) -> str:
     """Journal the undo of run ``run_id`` (every value it wrote, ``todo``) without sending; its id."""
     original = journal.run(run_id)
@@ -354,9 +359,9 @@ def _execute(
         except Cancelled:
             stop = READ_BACK_CANCELLED
         except STOPPING as error:
-            stop = stop_of(error, sides).during_read_back()
+            stop = stop_of(error, sides).during_read_back(_unsent(items))
         except _READ_BACK_FAILURES as error:
-            stop = read_back_failed(error)
+            stop = read_back_failed(error, _unsent(items))
     if stop is None and any(i.state in RETRY_STATES | OPEN_STATES for i in items):
         stop = FAILED_WRITES
     state, message = ("done", "") if stop is None else (stop.state, stop.cli_message())

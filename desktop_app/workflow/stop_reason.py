@@ -87,10 +87,11 @@ class StopReason:
         command = f"'desktop-app resume {run_id}'" if run_id else "'desktop-app resume'"
         return f"{command} {CLI_ACTIONS[self.action]}{f' {self.when}' if self.when else ''}."
 
-    def during_read_back(self) -> StopReason:
-        """The same stop met while reading back a run whose writes were all sent."""
-        return replace(self, why=f"Every write was sent, but the read-back could not finish. {self.why}",
-                       action=NextAction.READ_BACK)
+    def during_read_back(self, unsent: int = 0) -> StopReason:
+        """The same stop met while reading back a run; ``unsent``: its writes that failed or were not sent
+        (resume then retries them before reading back)."""
+        return replace(self, why=f"{_sent(unsent)}, but the read-back could not finish. {self.why}",
+                       action=NextAction.CONTINUE if unsent else NextAction.READ_BACK)
 
     def as_dict(self) -> dict[str, str]:
         """JSON-ready form (the journal's run summary, ``--json``)."""
@@ -148,10 +149,16 @@ FAILED_WRITES = StopReason(StopKind.FAILED_WRITES, "Some writes failed.", action
 CLOSED = StopReason(StopKind.CLOSED, "The run did not finish: Crosslink was closed or stopped while it ran.")
 
 
-def read_back_failed(error: BaseException) -> StopReason:
-    """Every write was sent, but reading them back failed on ``error``."""
-    return StopReason(StopKind.READ_BACK_FAILED, f"Every write was sent, but the read-back failed ({error}).",
-                      action=NextAction.READ_BACK)
+def read_back_failed(error: BaseException, unsent: int = 0) -> StopReason:
+    """Reading a run's writes back failed on ``error``; ``unsent`` as in ``StopReason.during_read_back``."""
+    return StopReason(StopKind.READ_BACK_FAILED, f"{_sent(unsent)}, but the read-back failed ({error}).",
+                      action=NextAction.CONTINUE if unsent else NextAction.READ_BACK)
+
+
+def _sent(unsent: int) -> str:
+    if not unsent:
+        return "Every write was sent"
+    return f"{unsent:,} writes failed or were not sent (the results file says why), the others were sent"
 
 
 def reason_of(info: RunInfo) -> StopReason | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from desktop_app.core.journal import Journal
 from desktop_app.core.plan import Plan, build_plan
 from desktop_app.core.progress import CancelToken
 from desktop_app.workflow.engine import resume, start_apply, start_undo
+from desktop_app.workflow.stop_reason import NextAction
 
 ACCOUNT_IDS = [f"0015g0000{n:06d}" for n in range(10)]
 
@@ -110,6 +112,34 @@ def test_undo_calls_a_row_the_run_never_wrote_skipped_not_restored(tmp_path: Pat
         statuses = {r["account_id"]: r["pair_status"] for r in csv.DictReader(handle)}
     assert statuses[already.account_id] == "skipped"
     assert sides["customer"].values[already.customer_id] == already.account_id  # the link it found stays
+
+
+class _ReadBackFails(MemorySide):
+    """Reads of one batch work; the read-back of every record at once fails (the disk, the network)."""
+
+    def read(self, record_ids: Sequence[str], cancel: CancelToken | None = None) -> dict[str, str]:
+        if len(record_ids) > self.batch_size:
+            raise OSError("the read-back's connection dropped")
+        return super().read(record_ids, cancel)
+
+
+def test_a_read_back_that_fails_after_some_writes_failed_does_not_say_every_write_was_sent(tmp_path: Path) -> None:
+    plan, journal, sides = setup(tmp_path)
+    sides["customer"] = _ReadBackFails("customer", dict(sides["customer"].values))
+    sides["customer"].fail_ids.add("cus_4")
+    report = start_apply(journal, plan, sides)
+    assert report.state == "interrupted"
+    assert report.stop is not None
+    assert "Every write was sent" not in report.stop.why
+    assert "1 writes failed or were not sent" in report.stop.why
+    assert report.stop.action == NextAction.CONTINUE  # resume retries the failed write, then reads back
+
+    clean = setup(tmp_path / "clean")
+    clean[2]["customer"] = _ReadBackFails("customer", dict(clean[2]["customer"].values))
+    ok = start_apply(clean[1], clean[0], clean[2])
+    assert ok.stop is not None
+    assert ok.stop.why.startswith("Every write was sent, but the read-back failed")
+    assert ok.stop.action == NextAction.READ_BACK
 
 
 def test_cancel_between_batches_keeps_the_journal_consistent(tmp_path: Path) -> None:
