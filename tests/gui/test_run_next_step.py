@@ -92,7 +92,7 @@ def test_the_action_follows_what_resuming_does() -> None:
     silent = stop_reason("Sequence", requests.ConnectionError("refused"), "customer")
     for stopped in (read_back_failed(OSError("gone"), 2), silent.during_read_back(2)):
         assert stopped.why.startswith("2 writes failed or were not sent")  # never "every write was sent"
-        assert "Press Resume: it continues the run where it stopped" in next_step(stopped)
+        assert "press resume: it continues the run where it stopped" in next_step(stopped).lower()
 
 
 def test_a_run_without_a_kept_reason_gets_one_by_its_state() -> None:
