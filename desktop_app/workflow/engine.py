@@ -288,6 +288,9 @@ def execute(
 
     ``RunBusy`` when another process is executing the same run right now.
     """
+    for side in sides.values():
+        if isinstance(side, BillingSide):
+            side.key_writes_to(run_id)
     with _run_lock(run_id):
         return _execute(journal, run_id, sides, retry_rounds=retry_rounds, progress=progress, cancel=cancel)
 

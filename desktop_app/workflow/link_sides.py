@@ -150,6 +150,13 @@ class BillingSide:
         self.label = system.display_name
         self.batch_size = batch_size
 
+    def key_writes_to(self, run_id: str) -> None:
+        """Key the adapter's idempotent writes to the journal's run: a write resumed later, in this
+        process or another, then carries the key of its first attempt, so a request that a stopped
+        process left on the wire and the system takes only after the resume's read is applied once."""
+        if hasattr(self.system, "run_id"):
+            self.system.run_id = run_id
+
     def close(self) -> None:
         """Close the adapter's connections (when it has any)."""
         closer = getattr(self.system, "close", None)

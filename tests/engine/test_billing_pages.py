@@ -17,6 +17,7 @@ import pytest
 from engine_sandboxes import LINK_FIELD, expected_after, make_sides, start_systems, truth_matches
 from test_crash_resume import DRIVER
 
+from desktop_app.billing.link_writes import idempotency_key
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.core.journal import Journal, default_journal_path
@@ -102,6 +103,9 @@ def test_kill_nine_while_several_billing_batches_are_in_flight_then_resume_sends
         assert seen <= IN_FLIGHT
         with Journal() as journal:
             (run,) = journal.runs()
+            # ``sides`` were made without the run id: the engine keys their writes to the run, so a PUT
+            # the killed process left on the wire, taken by the sandbox only after the resume read the
+            # customer, carries the same idempotency key as its resend and is applied once.
             report = resume(journal, run.run_id, sides)
         assert report.state == "done", report.message
         want_accounts, want_customers = expected_after(plan, *start)
@@ -154,4 +158,20 @@ def test_a_429_storm_while_batches_overlap_ends_with_every_link_written_once() -
     finally:
         if watcher.is_alive():
             watcher.join()
+        systems.stop()
+
+
+def test_billing_writes_are_keyed_to_the_journal_run_whatever_the_adapter_was_made_with() -> None:
+    systems = start_systems(60)
+    try:
+        sides = make_sides(systems)  # the adapter draws a run id of its own
+        systems.opened.append(sides)
+        plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
+        with Journal() as journal:
+            report = start_apply(journal, plan, sides)
+            written = journal.items(report.run_id, "customer", states=["written"])
+        assert written
+        for item in written:  # a resume in another process sends these same keys again
+            assert systems.seq.store.remembered(idempotency_key(report.run_id, item.record_id, item.target))
+    finally:
         systems.stop()
