@@ -178,16 +178,19 @@ def test_worker_threads_outlive_a_call_end_when_idle_and_never_strand_a_call(
     def overlapping(count: int) -> list[int | None]:
         return pool.map(work, list(range(count)))
 
-    for _ in range(150):
+    def workers_end() -> None:  # they end on their own once idle for IDLE_SECONDS
+        for thread in [t for t in threading.enumerate() if t.name.startswith(pool_module.WORKER_PREFIX)]:
+            thread.join(timeout=2)
+            assert not thread.is_alive(), "a worker thread outlived its idle time"
+
+    for round_number in range(150):
         sizes = [rng.randint(2, 9), rng.randint(2, 9)]
         side = threading.Thread(target=overlapping, args=(sizes[1],))
         side.start()
         assert overlapping(sizes[0]) == [v * 2 for v in range(sizes[0])]
         side.join(timeout=10)
         assert not side.is_alive(), "a call was stranded"
-        time.sleep(rng.random() * 0.02)  # sometimes longer than the idle time: threads end meanwhile
+        if round_number % 3 == 0:
+            workers_end()  # the next calls start threads anew; the other rounds reuse or race idle ones
     assert peak <= 4
-    deadline = time.monotonic() + 2
-    while any(t.name.startswith(pool_module.WORKER_PREFIX) for t in threading.enumerate()):
-        assert time.monotonic() < deadline, "worker threads outlived their idle time"
-        time.sleep(0.01)
+    workers_end()

@@ -144,30 +144,33 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
     def put_customer(request: Request) -> Response:
         customer_id = request.params["customer_id"]
         key = request.header("Idempotency-Key")
-        if key:
-            replay = store.remembered(key)
-            if replay is not None:
-                store.counters.idempotent_replays += 1
-                return Response.json(replay[1], replay[0])
-        store.counters.put_attempts[customer_id] += 1
-        if store.get(customer_id) is None:
-            return error(404, "NOT_FOUND", f"Customer {customer_id} not found.")
-        if store.take_fault(store.faults.drop_before_write, customer_id):
-            return Response.dropped()
-        if store.take_fault(store.faults.error_500_once, customer_id):
-            return error(500, "INTERNAL_ERROR", "Something went wrong on our side.")
-        try:
-            body = request.json()
-        except ValueError:
-            return error(400, "INVALID_JSON", "The request body is not valid JSON.")
-        problems = validation_errors(body)
-        if problems:
-            return error(400, "VALIDATION_ERROR", "The customer is not valid.", fields=problems)
-        updated = store.replace(customer_id, body)
-        if key:
-            store.remember(key, 200, updated)
-        if store.take_fault(store.faults.drop_after_write, customer_id):
-            return Response.dropped()
-        return Response.json(updated)
+        # One PUT at a time, as a server that locks an idempotency key while its request runs: a retry
+        # arriving while the first attempt is still being applied is answered from it, never applied again.
+        with store.lock:
+            if key:
+                replay = store.remembered(key)
+                if replay is not None:
+                    store.counters.idempotent_replays += 1
+                    return Response.json(replay[1], replay[0])
+            store.counters.put_attempts[customer_id] += 1
+            if store.get(customer_id) is None:
+                return error(404, "NOT_FOUND", f"Customer {customer_id} not found.")
+            if store.take_fault(store.faults.drop_before_write, customer_id):
+                return Response.dropped()
+            if store.take_fault(store.faults.error_500_once, customer_id):
+                return error(500, "INTERNAL_ERROR", "Something went wrong on our side.")
+            try:
+                body = request.json()
+            except ValueError:
+                return error(400, "INVALID_JSON", "The request body is not valid JSON.")
+            problems = validation_errors(body)
+            if problems:
+                return error(400, "VALIDATION_ERROR", "The customer is not valid.", fields=problems)
+            updated = store.replace(customer_id, body)
+            if key:
+                store.remember(key, 200, updated)
+            if store.take_fault(store.faults.drop_after_write, customer_id):
+                return Response.dropped()
+            return Response.json(updated)
 
     return router

@@ -36,6 +36,8 @@ class SequenceFaults:
     ``vanished``: the id still shows in listings but GET/PUT answer 404 (deleted meanwhile).
     ``storm_requests``: the next N requests of any kind answer 429 (a "429 storm").
     ``storm_until``: every request answers 429 until this ``time.monotonic()`` instant.
+    ``storm_at_put`` / ``storm_seconds``: when the sandbox has seen that many PUTs, every request
+    answers 429 for ``storm_seconds`` (a storm in the middle of a write; ``storm_started`` is set then).
     ``retry_after_seconds``: the ``Retry-After`` value sent with every 429.
     ``down``: every request is dropped unanswered (the system stopped answering).
     ``down_after_requests``: answer this many more requests, then go ``down`` (negative: never).
@@ -53,6 +55,9 @@ class SequenceFaults:
     vanished: set[str] = field(default_factory=set)
     storm_requests: int = 0
     storm_until: float = 0.0
+    storm_at_put: int = 0
+    storm_seconds: float = 0.0
+    storm_started: threading.Event = field(default_factory=threading.Event)
     retry_after_seconds: int = 1
     down: bool = False
     down_after_requests: int = -1
@@ -178,6 +183,10 @@ class SequenceStore:
     def take_storm(self) -> bool:
         """True while a 429 storm lasts; each call uses up one stormy request."""
         with self.lock:
+            if self.faults.storm_at_put and self.counters.requests["PUT"] >= self.faults.storm_at_put:
+                self.faults.storm_at_put = 0
+                self.faults.storm_until = time.monotonic() + self.faults.storm_seconds
+                self.faults.storm_started.set()
             if time.monotonic() < self.faults.storm_until:
                 return True
             if self.faults.storm_requests > 0:
