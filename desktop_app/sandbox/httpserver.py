@@ -185,7 +185,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
             raise ValueError(f"request body of {length} bytes is over the sandbox's limit")
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The client went away mid-request (killed after sending its headers): a real server
+            # never hands such a request to the application, so neither does the sandbox.
+            raise ConnectionError(f"connection closed after {len(body)} of {length} body bytes")
+        return body
 
     def _handle(self) -> None:
         split = urlsplit(self.path)

@@ -68,3 +68,30 @@ def test_token_values_never_reach_the_log() -> None:
     line = '"GET /id/00D/005?format=json&oauth_token=00Dxx!secret HTTP/1.1" 200'
     assert "secret" not in redact_query_secrets(line)
     assert "format=json" in redact_query_secrets(line)
+
+
+@pytest.mark.parametrize("body_start", [
+    b"Content-Length: 40\r\n\r\n" + b'{"a": ',  # the headers and part of the body, then the client is gone
+    b"Transfer-Encoding: chunked\r\n\r\n" + b"28\r\n" + b'{"a": ',
+])
+def test_a_request_whose_client_hangs_up_mid_body_never_reaches_a_handler(
+        tmp_path: Path, body_start: bytes) -> None:
+    # A client killed between sending its headers and its body (kill -9 during a write) left a PUT
+    # that a handler took as a second, empty attempt; a real server discards such a request.
+    import socket
+    import ssl
+
+    handled: list[bytes] = []
+    router = Router()
+    router.add("POST", r"/record", lambda r: handled.append(r.body) or Response.json({}))
+    tls = create_tls_files(tmp_path / "tls")
+    with SandboxServer(router.dispatch, tls=tls) as server:
+        host, port = server.url.removeprefix("https://").split(":")
+        context = ssl.create_default_context(cafile=str(tls.ca_cert))
+        with socket.create_connection((host, int(port)), timeout=5) as raw, \
+                context.wrap_socket(raw, server_hostname=host) as connection:
+            connection.sendall(b"POST /record HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               + body_start)
+        answer = requests.post(f"{server.url}/record", json={"a": 1}, verify=str(tls.ca_cert), timeout=5)
+        assert answer.status_code == 200
+    assert handled == [b'{"a": 1}']
