@@ -5,16 +5,13 @@ with every link written once."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from engine_cli_child import connection_options, start_cli_child
 from engine_sandboxes import LINK_FIELD, expected_after, make_sides, start_systems, truth_matches
-from test_crash_resume import DRIVER
 
 from desktop_app.billing.link_writes import idempotency_key
 from desktop_app.billing.retry import RetryPolicy
@@ -75,18 +72,8 @@ def test_kill_nine_while_several_billing_batches_are_in_flight_then_resume_sends
         systems.opened.append(sides)
         start = systems.account_values(), systems.customer_values()
         plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
-        env = {
-            **os.environ,
-            "CROSSLINK_SANDBOX_INSTANCE_URL": systems.sf.instance_url,
-            "CROSSLINK_SANDBOX_ACCESS_TOKEN": systems.sf.access_token,
-            "CROSSLINK_SANDBOX_CA_CERT": str(systems.sf.ca_cert),
-            "CROSSLINK_SEQUENCE_CLIENT_ID": systems.seq.client_id,
-            "CROSSLINK_SEQUENCE_CLIENT_SECRET": systems.seq.client_secret,
-        }
-        command = ["apply", str(write_plan(plan, tmp_path / "plan.json")), "--sandbox", "--billing", "sequence",
-                   "--billing-url", systems.seq.url, "--billing-ca", str(systems.seq.ca_cert), "--json"]
-        child = subprocess.Popen([sys.executable, "-c", DRIVER, *command], env=env, text=True,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        command = ["apply", str(write_plan(plan, tmp_path / "plan.json")), *connection_options(systems)]
+        child = start_cli_child(systems, command)
         seen = 0
         try:
             deadline = time.monotonic() + 200

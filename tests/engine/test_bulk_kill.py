@@ -7,16 +7,13 @@ systems end exactly as the plan says and no record is written twice (counted at 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from engine_cli_child import connection_options, start_cli_child
 from engine_sandboxes import LINK_FIELD, Systems, expected_after, make_sides, start_systems, truth_matches
-from test_crash_resume import DRIVER
 
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan_file import write_plan
@@ -93,18 +90,7 @@ def test_a_process_killed_during_a_bulk_job_is_resumed_without_writing_anything_
 
 def _run_cli(systems: Systems, command: list[str], *, kill_when: Callable[[], bool] | None) -> dict[str, object]:
     """Run the command line in a child; SIGKILL it once ``kill_when`` holds ({} then), else its JSON report."""
-    env = {
-        **os.environ,
-        "CROSSLINK_SANDBOX_INSTANCE_URL": systems.sf.instance_url,
-        "CROSSLINK_SANDBOX_ACCESS_TOKEN": systems.sf.access_token,
-        "CROSSLINK_SANDBOX_CA_CERT": str(systems.sf.ca_cert),
-        "CROSSLINK_SEQUENCE_CLIENT_ID": systems.seq.client_id,
-        "CROSSLINK_SEQUENCE_CLIENT_SECRET": systems.seq.client_secret,
-    }
-    connection = ["--sandbox", "--billing", "sequence", "--billing-url", systems.seq.url,
-                  "--billing-ca", str(systems.seq.ca_cert), "--json"]
-    child = subprocess.Popen([sys.executable, "-c", DRIVER, *command, *connection], env=env, text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child = start_cli_child(systems, [*command, *connection_options(systems)])
     if kill_when is not None:
         while child.poll() is None:
             if kill_when():

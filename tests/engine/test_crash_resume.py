@@ -9,33 +9,18 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from engine_cli_child import connection_options, start_cli_child
 from engine_sandboxes import LINK_FIELD, expected_after, make_sides, start_systems, truth_matches
 
 from desktop_app.core.journal import Journal
 from desktop_app.core.plan_file import write_plan
 from desktop_app.workflow.plan import plan_from_live
 
-# The link commands only (the full CLI works the same; this keeps the child independent of the rest).
-DRIVER = """
-import argparse, sys
-from desktop_app.cli import apply_cmd
-from desktop_app.cli.common import UsageError
-parser = argparse.ArgumentParser(prog="desktop-app")
-apply_cmd.register(parser.add_subparsers(dest="command"))
-args = parser.parse_args(sys.argv[1:])
-try:
-    sys.exit(args.func(args))
-except UsageError as error:
-    print(error, file=sys.stderr)
-    sys.exit(2)
-"""
 LINKS = 20_000
 KILLS = 8
 
@@ -49,36 +34,13 @@ def test_kill_nine_at_random_moments_then_resume(tmp_path: Path) -> None:
         start_accounts, start_customers = systems.account_values(), systems.customer_values()
         plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
         plan_path = write_plan(plan, tmp_path / "plan.json")
-        env = {
-            **os.environ,
-            "CROSSLINK_SANDBOX_INSTANCE_URL": systems.sf.instance_url,
-            "CROSSLINK_SANDBOX_ACCESS_TOKEN": systems.sf.access_token,
-            "CROSSLINK_SANDBOX_CA_CERT": str(systems.sf.ca_cert),
-            "CROSSLINK_SEQUENCE_CLIENT_ID": systems.seq.client_id,
-            "CROSSLINK_SEQUENCE_CLIENT_SECRET": systems.seq.client_secret,
-        }
-        connection = [
-            "--sandbox",
-            "--billing",
-            "sequence",
-            "--billing-url",
-            systems.seq.url,
-            "--billing-ca",
-            str(systems.seq.ca_cert),
-            "--json",
-        ]
+        connection = connection_options(systems)
         rng = random.Random(20_000)
         command = ["apply", str(plan_path), *connection]
         kills = 0
         final: subprocess.CompletedProcess[str] | None = None
         for _ in range(KILLS + 5):
-            child = subprocess.Popen(
-                [sys.executable, "-c", DRIVER, *command],
-                env=env,
-                text=True,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )
+            child = start_cli_child(systems, command)
             if kills < KILLS:
                 try:
                     child.wait(timeout=rng.uniform(2.0, 9.0))
