@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import requests
 
@@ -37,6 +37,12 @@ def idempotency_key(run_id: str, customer_id: str, account_id: str) -> str:
     """A stable key for writing ``account_id`` to ``customer_id`` within run ``run_id``."""
     digest = hashlib.sha256(f"crosslink\x1f{run_id}\x1f{customer_id}\x1f{account_id}".encode()).hexdigest()
     return f"crosslink-{digest[:40]}"
+
+
+def address_idempotency_key(run_id: str, customer_id: str, values: Mapping[str, str]) -> str:
+    """A stable key for writing the address parts ``values`` (role → value) to ``customer_id`` within
+    run ``run_id``."""
+    return idempotency_key(run_id, customer_id, "|".join(f"{k}={v}" for k, v in sorted(values.items())))
 
 
 def write_each(

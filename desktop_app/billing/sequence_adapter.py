@@ -43,7 +43,7 @@ from desktop_app.billing.http import (
     failed_after_retries,
     transport_errors,
 )
-from desktop_app.billing.link_writes import idempotency_key, write_each
+from desktop_app.billing.link_writes import address_idempotency_key, idempotency_key, write_each
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
@@ -372,10 +372,10 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
             key = "postCode" if role == "postcode" and "postCode" in address else ADDRESS_KEYS[role]
             address[key] = value
         body["address"] = address
-        digest = "|".join(f"{k}={v}" for k, v in sorted(values.items()))
+        key = address_idempotency_key(self.run_id, customer_id, values)
         try:
             answer = self._api.request("PUT", _customer_path(customer_id), json=body, cancel=cancel,
-                                       headers={"Idempotency-Key": idempotency_key(self.run_id, customer_id, digest)})
+                                       headers={"Idempotency-Key": key})
         except RetriesExhausted as failure:
             return Refusal(f"http_{failure.response.status_code}", f"{failure} Nothing was changed; run again later.")
         if answer.status_code == 200:

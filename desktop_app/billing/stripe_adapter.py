@@ -35,7 +35,7 @@ from desktop_app.billing.base import (
 )
 from desktop_app.billing.credentials import stripe_api_key
 from desktop_app.billing.http import PooledAdapter
-from desktop_app.billing.link_writes import idempotency_key, write_each
+from desktop_app.billing.link_writes import address_idempotency_key, idempotency_key, write_each
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool, system
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
@@ -328,11 +328,10 @@ class StripeBilling(PooledAdapter[Any]):
         address = {key: clean_text(value) for key, value in (customer.get("address") or {}).items()
                    if key in STRIPE_ADDRESS_FIELDS}
         address.update({ADDRESS_KEYS[role]: value for role, value in values.items()})
-        digest = "|".join(f"{k}={v}" for k, v in sorted(values.items()))
         try:
             self._call(lambda: self._client.v1.customers.update(
                 customer_id, params={"address": address},  # type: ignore[arg-type]
-                options={"idempotency_key": idempotency_key(self.run_id, customer_id, digest)},
+                options={"idempotency_key": address_idempotency_key(self.run_id, customer_id, values)},
             ), cancel, write=True)
         except StripeRetriesExhausted as failure:
             return Refusal(failure.code, f"{failure} Nothing was changed; run again later.")

@@ -29,6 +29,7 @@ from desktop_app.workflow.engine import (
     create_apply_run,
     execute,
     interrupt,
+    key_billing_writes,
     new_run_id,
     resume,
     stop_of,
@@ -126,6 +127,7 @@ def apply_plan(plan: Plan, sides: Mapping[str, LinkSide], settings: Mapping[str,
 
     def work(journal: Journal, reporting: ProgressCallback) -> RunReport:
         create_apply_run(journal, plan, plan_path=plan_path, run_id=run_id, settings=settings)
+        key_billing_writes(sides, run_id)  # the address fixes go out before execute() would do it
         counts = _addresses(run_id, addresses, progress, cancel)
         return dataclasses.replace(execute(journal, run_id, sides, progress=reporting, cancel=cancel),
                                    addresses=counts)
@@ -143,6 +145,7 @@ def resume_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: Address
 
     def work(journal: Journal, reporting: ProgressCallback) -> RunReport:
         fixed_before = fixed_records(run_id)
+        key_billing_writes(sides, run_id)
         counts = _addresses(run_id, addresses, progress, cancel)
         changed = fixed_records(run_id) - fixed_before
         report = resume(journal, run_id, sides, retry_refused=retry_refused, changed=changed,

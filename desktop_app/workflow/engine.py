@@ -288,11 +288,16 @@ def execute(
 
     ``RunBusy`` when another process is executing the same run right now.
     """
+    key_billing_writes(sides, run_id)
+    with _run_lock(run_id):
+        return _execute(journal, run_id, sides, retry_rounds=retry_rounds, progress=progress, cancel=cancel)
+
+
+def key_billing_writes(sides: Mapping[str, LinkSide], run_id: str) -> None:
+    """Key the billing adapter's idempotent writes (links and address fixes) to the journal's run."""
     for side in sides.values():
         if isinstance(side, BillingSide):
             side.key_writes_to(run_id)
-    with _run_lock(run_id):
-        return _execute(journal, run_id, sides, retry_rounds=retry_rounds, progress=progress, cancel=cancel)
 
 
 class RunBusy(Exception):

@@ -13,6 +13,7 @@ import pytest
 import requests
 from engine_sandboxes import LINK_FIELD, Systems, expected_after, make_sides, start_systems, truth_matches
 
+from desktop_app.billing.link_writes import address_idempotency_key
 from desktop_app.billing.registry import system
 from desktop_app.billing.retry import RetryPolicy
 from desktop_app.billing.sequence_adapter import SequenceBilling
@@ -276,6 +277,31 @@ def test_a_refused_customer_is_sent_again_by_resume_once_its_address_fix_got_wri
         assert again.state == "done"
         assert systems.seq.store.link_of(customer_id, "Salesforce") == link.account_id
         assert systems.seq.counters.put_attempts[customer_id] == 4  # the fix, then the link, once each
+    finally:
+        systems.stop()
+
+
+@pytest.mark.timeout(300)
+def test_address_fixes_carry_the_runs_idempotency_key_when_the_adapter_was_made_before_the_run() -> None:
+    # The wizard makes its adapter before the run exists. A fix a killed process left on the wire,
+    # taken by Sequence only after the resume read the customer, is then resent: it must carry the
+    # same key (the run's), so that Sequence answers it from the first attempt.
+    systems = start_systems(40)
+    try:
+        sides = make_sides(systems)
+        billing = sides["customer"]
+        assert isinstance(billing, BillingSide)
+        plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
+        customer_id = next(link.customer_id for link in plan.links if link.customer.action == "set")
+        with systems.seq.store.lock:
+            systems.seq.store._customers[customer_id]["address"]["country"] = "Deutschland"
+        accepted = pd.DataFrame([{"side": "customer", "record_id": customer_id, "field": "country",
+                                  "value": "Deutschland", "suggestion": "DE", "confidence": "0.9"}])
+        work = AddressWork(address_writers(None, billing.system), accepted)
+        report = apply_plan(plan, sides, {"billing_system": "sequence"}, addresses=work)
+        assert report.addresses["customer"] == {"written": 1}
+        assert systems.seq.store.remembered(address_idempotency_key(report.run_id, customer_id,
+                                                                    {"country": "DE"})) is not None
     finally:
         systems.stop()
 
