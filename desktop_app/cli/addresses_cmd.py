@@ -22,9 +22,9 @@ from desktop_app.cli.inputs_args import (
     run_step,
 )
 from desktop_app.core.addresses import summarize
-from desktop_app.core.billing_rules import RULE_CODE_PREFIXES
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.roles import Side
+from desktop_app.workflow.billing_check import rule_problems
 from desktop_app.workflow.quality import check_address_file
 
 
@@ -73,15 +73,19 @@ def run(args: argparse.Namespace) -> int:
     if args.fixed_out is not None:
         check.write_fixed(args.fixed_out)
     counts = summarize(check.problems)
+    system_name = SYSTEM_NAMES.get(args.billing or "", "")
+    broken = (rule_problems(check.loaded.frame, customer_requirements(args.billing), system_name)
+              if args.billing and check.loaded.side is Side.CUSTOMERS else pd.DataFrame())
     if args.json:
         print(json.dumps({"records": len(check.loaded.frame), "side": check.loaded.side.value,
                           "problems": len(check.problems), "by_code": counts,
+                          "billing_rules_broken": summarize(broken) if len(broken) else {},
                           "fixes_applied": check.fixes_applied, "out": str(args.out)}))
     else:
         detail = ", ".join(f"{n:,} {code.replace('_', ' ')}" for code, n in counts.items())
         print(f"{len(check.loaded.frame):,} {check.loaded.side.value} checked: "
               f"{len(check.problems):,} problems{' (' + detail + ')' if detail else ''}.")
-        for line in rule_lines(check.problems, SYSTEM_NAMES.get(args.billing or "", "")):
+        for line in rule_lines(broken, system_name):
             print(line)
         print(f"Written to {args.out}.")
         if args.fixed_out is not None:
@@ -92,13 +96,10 @@ def run(args: argparse.Namespace) -> int:
 SHOWN_RULE_PROBLEMS = 20
 
 
-def rule_lines(problems: pd.DataFrame, system_name: str) -> list[str]:
-    """The billing system's own rules a row breaks, one line each ("row 12, name: …"), the first
-    ``SHOWN_RULE_PROBLEMS`` of them; the rest are in the --out file."""
-    if not system_name or problems.empty:
-        return []
-    mine = problems[problems["code"].astype(str).str.startswith(RULE_CODE_PREFIXES)]
-    if mine.empty:
+def rule_lines(mine: pd.DataFrame, system_name: str) -> list[str]:
+    """The billing system's own rules the rows break (``rule_problems``), one line each ("row 12,
+    name: …"), the first ``SHOWN_RULE_PROBLEMS`` of them; the rest are in the --out file."""
+    if not system_name or mine.empty:
         return []
     lines = [f"What {system_name} requires of a customer, broken by {len(mine):,}:"]
     lines += [f"  row {row.row}, {row.field} ({row.severity}): {row.problem}"

@@ -44,6 +44,23 @@ def as_written(customers: pd.DataFrame, plan: Plan, accepted_fixes: pd.DataFrame
     return frame
 
 
+def rule_problems(customers: pd.DataFrame, rules: Sequence[CustomerRequirement], system_name: str) -> pd.DataFrame:
+    """Every break of ``rules`` by ``customers``, each rule judged on its own (code ``required_<role>``
+    and the like, even where an address problem was found on the same cell)."""
+    none = pd.DataFrame({c: pd.Series(dtype=object) for c in ADDRESS_OUTPUT_COLUMNS})
+    return requirement_problems(customers, rules, system_name, none)
+
+
+def rule_breaks(customers: pd.DataFrame | None, rules: Sequence[CustomerRequirement],
+                system_name: str) -> dict[str, int]:
+    """Rule problem code → how many of ``customers`` break it, counted as the Plan page's check counts
+    the customers to be linked (so Data quality and Plan name the same rules)."""
+    if not rules or customers is None or customers.empty:
+        return {}
+    codes = rule_problems(customers, rules, system_name)["code"].astype(str)
+    return {str(code): int(n) for code, n in codes.value_counts().items()}
+
+
 def requirements_check(plan: Plan, customers: pd.DataFrame | None, rules: Sequence[CustomerRequirement],
                        system_name: str, accepted_fixes: pd.DataFrame | None = None) -> CheckResult | None:
     """Whether the customers the plan writes to meet ``system_name``'s rules (None without rules or
@@ -54,8 +71,7 @@ def requirements_check(plan: Plan, customers: pd.DataFrame | None, rules: Sequen
     title = f"What {system_name} requires of the customers to be linked"
     if not written:
         return CheckResult(CHECK_KEY, title, "pass", "The plan writes no link into a customer.", "", None)
-    none = pd.DataFrame({c: pd.Series(dtype=object) for c in ADDRESS_OUTPUT_COLUMNS})
-    problems = requirement_problems(as_written(customers, plan, accepted_fixes), rules, system_name, none)
+    problems = rule_problems(as_written(customers, plan, accepted_fixes), rules, system_name)
     problems = problems[problems["record_id"].astype(str).isin(written)]
     errors, warnings = problems[problems["severity"] == ERROR], problems[problems["severity"] == WARNING]
     if errors.empty and warnings.empty:

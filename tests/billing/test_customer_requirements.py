@@ -155,3 +155,15 @@ def test_check_addresses_lists_every_systems_rules_by_row_and_field(tmp_path: Pa
     printed = capsys.readouterr().out
     assert "row 3, sf_account_id (error): Shared identifier '0010000000000 02AAAxxx" in printed
     assert "row 4, sf_account_id (warning): Shared identifier is missing: Upflow's Salesforce sync" in printed
+    # Sequence's address parts break its rule even where the address check found the same cell (a missing
+    # street, a country name): they are listed and counted as Sequence's, not only as address problems.
+    assert main([*args, "--billing", "sequence", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["billing_rules_broken"] == {"required_email": 3}
+    source.write_text("id,name,street,city,postcode,country,email\n"
+                      "cust-1,Acme Ltd,,London,EC1A 1BB,United Kingdom,ap@acme.example\n", encoding="utf-8")
+    assert main([*args, "--billing", "sequence"]) == 0
+    printed = capsys.readouterr().out
+    assert "What Sequence requires of a customer, broken by 2:" in printed
+    assert "row 2, street (error): Street (address line 1) is missing; Sequence refuses" in printed
+    assert "row 2, country (error): Country is 'United Kingdom', not an ISO 3166-1 alpha-2 code" in printed

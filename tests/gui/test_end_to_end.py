@@ -76,6 +76,13 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert set(required["severity"]) == {"error"}
     assert required["problem"].str.contains("Sequence refuses a customer without it").all()
     assert f"{len(required):,} lack an e-mail address" in quality.summary.text()
+    # The address parts Sequence requires are named too (they were counted only as address problems),
+    # over every customer loaded, as the Plan page counts them over the customers it links.
+    customers = wizard.state.match_run.customers.frame
+    no_street = int((customers["street"].fillna("").astype(str).str.strip() == "").sum())
+    assert no_street > 0
+    assert f"Of the {len(customers):,} customers loaded, Sequence will refuse the link" in quality.summary.text()
+    assert f"{no_street:,} lack a street (address line 1)" in quality.summary.text()
     frame = quality.model.frame
     flagged = set(frame.loc[(frame["side"] == "customer") & (frame["severity"] == "error"), "record_id"])
     quality.accept_confident()

@@ -59,7 +59,7 @@ def test_quality_page_lists_a_quickbooks_duplicate_display_name_on_both_rows(qtb
         assert quality.kind_filter.itemText(kind) == "QuickBooks Online: Display name shared with another customer (2)"
         quality.kind_filter.setCurrentIndex(kind)
         assert list(problems.iloc[quality.model.view_positions()]["row"]) == [2, 4]
-        assert "QuickBooks Online will refuse the link of customers that break what it requires: " \
+        assert "QuickBooks Online will refuse the link of those that break what it requires: " \
                "2 share a display name with another." in quality.summary.text()
         assert isinstance(problems, pd.DataFrame)
     finally:

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.address_changes import PROBLEM_SIDE
 from desktop_app.core.addresses import ERROR, apply_fixes
-from desktop_app.core.billing_rules import RULE_CODE_PREFIXES
+from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.table_view import make_table
+from desktop_app.workflow.billing_check import rule_breaks
 from desktop_app.workflow.projects import apply_fix_calls
 
 ACCEPT_COLUMN = "accept"
@@ -104,14 +105,18 @@ def rule_words(state: WizardState) -> dict[str, tuple[str, str]]:
     return {code: (words, rule.severity) for rule in rules for code, words in rule.codes().items()}
 
 
-def required_line(state: WizardState, problems: pd.DataFrame) -> str:
-    """"Sequence will refuse the link of customers that lack what it requires: 108 lack an e-mail
-    address, 3 a town. " ("" without any)."""
-    if "code" not in problems.columns:
-        return ""
-    codes = problems["code"].astype(str)
-    counts = codes[codes.str.startswith(RULE_CODE_PREFIXES)].value_counts()
-    if counts.empty:
+def checked_customers(state: WizardState) -> pd.DataFrame | None:
+    """The customers whose problems the page lists (None when it lists none)."""
+    if state.journey is Journey.ADDRESSES:
+        check = state.address_check
+        return check.loaded.frame if check is not None and check.loaded.side is Side.CUSTOMERS else None
+    return state.match_run.customers.frame if state.match_run is not None else None
+
+
+def required_line(state: WizardState, breaks: dict[str, int], customers: int) -> str:
+    """"Of the 1,800 customers loaded, Sequence will refuse the link of those that break what it
+    requires: 108 lack an e-mail address, 3 a town. " ("" without any)."""
+    if not breaks:
         return ""
     words = rule_words(state)
     billing = state.billing
@@ -120,9 +125,10 @@ def required_line(state: WizardState, problems: pd.DataFrame) -> str:
     def said(code: str, n: int) -> str:
         return f"{n:,} {words.get(code, (code.replace('_', ' '), ''))[0]}"
 
-    refused = [said(str(c), int(n)) for c, n in counts.items() if words.get(str(c), ("", ERROR))[1] == ERROR]
-    warned = [said(str(c), int(n)) for c, n in counts.items() if words.get(str(c), ("", ERROR))[1] != ERROR]
-    line = (f"{name} will refuse the link of customers that break what it requires: {', '.join(refused)}. "
+    refused = [said(c, n) for c, n in breaks.items() if words.get(c, ("", ERROR))[1] == ERROR]
+    warned = [said(c, n) for c, n in breaks.items() if words.get(c, ("", ERROR))[1] != ERROR]
+    loaded = f"Of the {customers:,} customers loaded, " if customers else ""
+    line = (f"{loaded}{name} will refuse the link of those that break what it requires: {', '.join(refused)}. "
             if refused else "")
     if warned:
         line += f"{name} takes them, but the link will not work as meant where customers {', '.join(warned)}. "
@@ -193,6 +199,8 @@ class QualityPage(BasePage):
         toggle.triggered.connect(lambda: self._mark_selected("yes"))
         self.addAction(toggle)
         self._source: object = None
+        self._breaks: dict[str, int] = {}
+        self._customers = 0
 
     def initializePage(self) -> None:
         source = self.state.address_check if self.state.journey is Journey.ADDRESSES else self.state.match_run
@@ -203,13 +211,19 @@ class QualityPage(BasePage):
         state = self.state
         fixes = state.take_restored_fixes()  # a reopened project's accepted fixes
 
-        def work(progress: object, cancel: object) -> pd.DataFrame:
+        customers = checked_customers(state)
+        billing = state.billing
+        rules = billing.system.capabilities.customer_requirements if billing is not None else ()
+        name = billing.system.display_name if billing is not None else "the billing system"
+
+        def work(progress: object, cancel: object) -> tuple[pd.DataFrame, dict[str, int], int]:
             problems, _ = apply_fix_calls(problems_for(state), fixes, ACCEPT_COLUMN)
-            return problems
+            return problems, rule_breaks(customers, rules, name), 0 if customers is None else len(customers)
 
         self.run(work, "collecting the address problems", self._show)
 
-    def _show(self, problems: pd.DataFrame) -> None:
+    def _show(self, found: tuple[pd.DataFrame, dict[str, int], int]) -> None:
+        problems, self._breaks, self._customers = found
         self.model.set_frame(problems, ViewSpec())
         self._fill_kinds()
         self.table.resizeColumnsToContents()
@@ -331,8 +345,9 @@ class QualityPage(BasePage):
             self.summary.setText("No address problems found. Nothing to fix.")
             return
         errors = int((frame["severity"] == "error").sum()) if "severity" in frame.columns else 0
+        rules = required_line(self.state, self._breaks, self._customers)
         self.summary.setText(
-            f"{len(frame):,} problems ({errors:,} a billing system would refuse); {required_line(self.state, frame)}"
+            f"{len(frame):,} problems ({errors:,} a billing system would refuse). {rules}"
             f"{int(self._fixable().sum()):,} "
             f"have a fix, <b>{len(self.accepted()):,} accepted</b>. " + (
                 "Accepted fixes are written into the systems before the links (each only where the value is "
