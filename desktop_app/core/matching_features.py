@@ -70,6 +70,20 @@ def _streets(streets: list[Any]) -> dict[str, Sequence[str]]:
             "street_key": [f"{number} {name}" if name else "" for number, name in parts]}
 
 
+def _legal_names(names: list[Any]) -> dict[str, Sequence[str]]:
+    """The legal name trimmed and cleaned (passes 4 and 5 compare it), and its words sorted as a
+    person-like name (the legal name cleaned as read)."""
+    trimmed = [name.strip() for name in names]
+    clean = clean_company_name_list(trimmed)
+    as_read = list(clean)
+    # Cleaning ignores surrounding white space but for a few control characters, which the
+    # cleaning of non-ASCII text drops and that of ASCII text keeps.
+    padded = [i for i, (name, short) in enumerate(zip(names, trimmed, strict=True)) if len(name) != len(short)]
+    for i, name in zip(padded, clean_company_name_list([names[i] for i in padded]), strict=True):
+        as_read[i] = name
+    return {"legal_clean": clean, "legal_name": [sorted_words(name) for name in as_read]}
+
+
 def _with_country(function: Callable[[str, str], str], name: str) -> Normaliser:
     return lambda pairs: {name: [function(value, country) for value, country in pairs]}
 
@@ -80,8 +94,7 @@ def _each(function: Callable[[str], str], name: str) -> Normaliser:
 
 # Group → (the column it reads, whether the record's country takes part, how its distinct values are normalised).
 _DISTINCT_GROUPS: dict[str, tuple[str, bool, Normaliser]] = {
-    "legal_name": ("legal_name", False, lambda names: {"legal_name": [sorted_words(clean) for clean in
-                                                                      clean_company_name_list(names)]}),
+    "legal_name": ("legal_name", False, _legal_names),
     "website": ("website", False, _website_domains),
     "mail_domain": ("email", False, _mail_domains),
     "email": ("email", False, _each(email_key, "email")),
@@ -134,6 +147,11 @@ PLACE_GROUPS: tuple[str, ...] = ("email", "street", "postcode", "phone")
 def _names(side: Side, positions: IntArray) -> dict[str, TextArray]:
     """Cleaned name, its words sorted, and the customer's legal name as a person-like name."""
     return {**side.name_keys(positions), "legal_name": _distinct(side, "legal_name", positions)["legal_name"]}
+
+
+def clean_legal_names(side: Side, positions: IntArray) -> TextArray:
+    """The customer's cleaned legal name of ``positions`` ("" without one); each distinct name cleaned once."""
+    return _distinct(side, "legal_name", positions)["legal_clean"]
 
 
 def features(side: Side, positions: IntArray, groups: tuple[str, ...] = GROUPS) -> dict[str, TextArray]:

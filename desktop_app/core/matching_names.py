@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from desktop_app.core.matching_features import record_domains
+from desktop_app.core.matching_features import clean_legal_names, record_domains
 from desktop_app.core.matching_ledger import (
     AMBIGUOUS,
     MATCHED,
@@ -22,7 +22,6 @@ from desktop_app.core.matching_ledger import (
     resolve,
 )
 from desktop_app.core.matching_weighed import guard_namesakes
-from desktop_app.core.normalize import clean_company_names
 
 _METHOD_WORDS = {"domain": "website/e-mail domain and name", "name": "company name", "fuzzy": "similar name"}
 NAME_AGREES = 85.0  # token_sort_ratio of cleaned names that counts as "the same name" next to a domain
@@ -131,7 +130,7 @@ def _name_similarity(accounts: Side, acc: IntArray, customers: Side, cus: IntArr
     legal_raw = customers.column("legal_name", cus[differ])
     retry = np.flatnonzero((scores < NAME_AGREES) & (legal_raw != ""))
     if len(retry):
-        legal = clean_company_names(pd.Series(legal_raw[retry], dtype=object)).to_numpy()
+        legal = clean_legal_names(customers, cus[differ][retry])
         scores[retry] = np.maximum(
             scores[retry], process.cpdist(list(acc_name[retry]), list(legal), scorer=fuzz.ratio, workers=-1))
     scores[acc_name == ""] = 0.0
@@ -171,7 +170,7 @@ def match_by_name(ledger: Ledger, auto_accept: float) -> None:
     legal_raw = customers.column("legal_name", cus_pos)
     has_legal = legal_raw != ""
     legal = pd.DataFrame({"cus": cus_pos[has_legal], "via": "legal name",
-                          "key": clean_company_names(pd.Series(legal_raw[has_legal], dtype=object)).to_numpy()})
+                          "key": clean_legal_names(customers, cus_pos[has_legal])})
     right = pd.concat([names, legal], ignore_index=True)
     right = right[right["key"] != ""].drop_duplicates(["cus", "key"])
     pairs = left[left["key"] != ""].merge(right, on="key").drop_duplicates(["acc", "cus"])
