@@ -25,6 +25,13 @@ STREET = (
     "billtoaddress1",
     "mailingstreet",
     "customersbillingaddressline1",
+    # Short and numbered forms seen in directory and registry exports ("addr", "Address 1", "Street1").
+    "addr",
+    "address1",
+    "streetaddress1",
+    "street1",
+    "addr1",
+    "addressline",
 )
 CITY = (
     "billingcity",
@@ -102,7 +109,7 @@ EMAIL = (
     "primaryemailaddr",
 )
 PHONE = ("phone", "telephone", "phonenumber", "billingphone", "workphone", "billtoworkphone", "customersphone",
-         "primaryphone")
+         "primaryphone", "tel", "telno", "phoneno", "telephonenumber", "phone1", "businessphone", "mainphone")
 WEBSITE = ("website", "websiteurl", "url", "web", "domain", "homepage", "customerswebsite")
 CURRENCY = (
     "currencyisocode",

@@ -168,6 +168,23 @@ def test_billing_export_headers(headers: list[str], role: str, expected: str) ->
     assert mapping.columns[role] == expected
 
 
+@pytest.mark.parametrize("side", [Side.ACCOUNTS, Side.CUSTOMERS])
+@pytest.mark.parametrize(
+    ("headers", "role", "expected"),
+    [
+        (["id", "name", "addr", "city", "phone", "type"], "street", "addr"),  # restaurant guides (Fodor's, Zagat)
+        (["Name", "Address 1", "Address 2", "Tel"], "street", "Address 1"),
+        (["Name", "Address 1", "Address 2", "Tel"], "phone", "Tel"),
+        (["Name", "Street1", "Phone No"], "phone", "Phone No"),
+    ],
+)
+def test_short_and_numbered_address_and_phone_headers(
+    side: Side, headers: list[str], role: str, expected: str
+) -> None:
+    mapping = detect_roles(frame({h: ["v"] for h in headers}), side)
+    assert mapping.columns[role] == expected
+
+
 def test_legal_name_only_also_serves_as_name() -> None:
     mapping = detect_roles(frame({"id": ["1"], "legalName": ["Acme SAS"]}), Side.CUSTOMERS)
     assert mapping.columns["name"] == "legalName"
