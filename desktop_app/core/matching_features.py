@@ -22,12 +22,12 @@ from desktop_app.core.normalize import clean_company_name_list, domain_or_empty,
 from desktop_app.core.normalize_fields import (
     city_key,
     email_key,
-    phones_e164,
     postcode_keys,
     sorted_words,
     state_key,
     street_parts,
 )
+from desktop_app.core.phone_keys import phone_keys
 
 # Field → its top level. Order is the order evidence is listed in.
 FIELD_LEVELS: dict[str, int] = {
@@ -90,7 +90,7 @@ _DISTINCT_GROUPS: dict[str, tuple[str, bool, Normaliser]] = {
     "city": ("city", False, _each(city_key, "city")),
     "currency": ("currency", False, _each(lambda text: text.strip().upper(), "currency")),
     "state": ("state", True, _with_country(state_key, "state")),
-    "phone": ("phone", True, lambda pairs: {"phone": phones_e164(pairs)}),
+    "phone": ("phone", True, lambda pairs: {"phone": phone_keys(pairs)}),
 }
 
 
@@ -186,8 +186,10 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
         a, c = acc["city"], cus["city"]
         present = _present(a, c)
         same = present & (a == c)
-        out["city"] = _levels(present, same | (_similarity_where(a, c, present & ~same, fuzz.ratio) >= CITY_SIMILAR),
-                              same)
+        near = same | (_similarity_where(a, c, present & ~same, fuzz.ratio) >= CITY_SIMILAR)
+        at = np.flatnonzero(present & ~near)
+        near[at] = [_without_city(x) == _without_city(y) for x, y in zip(a[at].tolist(), c[at].tolist(), strict=True)]
+        out["city"] = _levels(present, near, same)
     if "phone" in acc:
         a, c = acc["phone"], cus["phone"]
         present = _present(a, c)
@@ -197,6 +199,11 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
         tail[differ] = [x[-7:] == y[-7:] for x, y in zip(a[differ].tolist(), c[differ].tolist(), strict=True)]
         out["phone"] = _levels(present, tail, same)
     return out
+
+
+def _without_city(city: str) -> str:
+    """A city name without a trailing word "city" ("new york city" / "new york"): similar, not the same."""
+    return city[:-5] if city.endswith(" city") else city
 
 
 def _similarity_where(left: TextArray, right: TextArray, where: np.ndarray, scorer: Callable[..., float]) -> np.ndarray:
