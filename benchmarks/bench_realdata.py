@@ -137,7 +137,7 @@ def causes(decisions: pd.DataFrame, truth: Pairs, auto: Pairs) -> dict[str, Coun
         partner = "true partner" if row["customer_id"] == b else ("another customer" if row["customer_id"] else "none")
         missed[f"{row['status']} ({partner}): {_evidence_word(row['evidence'])}"] += 1
     wrong: Counter[str] = Counter()
-    for a, b in sorted(auto - truth):
+    for a, _b in sorted(auto - truth):
         row = by_account.loc[a]
         wrong[f"{row['method']}: {_evidence_word(row['evidence'])}"] += 1
     return {"missed": missed, "wrong": wrong}

@@ -70,6 +70,11 @@ def _streets(streets: list[Any]) -> dict[str, Sequence[str]]:
             "street_key": [f"{number} {name}" if name else "" for number, name in parts]}
 
 
+def _cities(keys: list[str]) -> dict[str, Sequence[str]]:
+    """Each city's key, and its stem: the key without a trailing word "city" ("new york city")."""
+    return {"city": keys, "city_stem": [key[:-5] if key.endswith(" city") else key for key in keys]}
+
+
 def _with_country(function: Callable[[str, str], str], name: str) -> Normaliser:
     return lambda pairs: {name: [function(value, country) for value, country in pairs]}
 
@@ -87,7 +92,7 @@ _DISTINCT_GROUPS: dict[str, tuple[str, bool, Normaliser]] = {
     "email": ("email", False, _each(email_key, "email")),
     "street": ("street", False, _streets),
     "postcode": ("postcode", False, lambda codes: {"postcode": postcode_keys(codes)}),
-    "city": ("city", False, _each(city_key, "city")),
+    "city": ("city", False, lambda cities: _cities([city_key(city) for city in cities])),
     "currency": ("currency", False, _each(lambda text: text.strip().upper(), "currency")),
     "state": ("state", True, _with_country(state_key, "state")),
     "phone": ("phone", True, lambda pairs: {"phone": phone_keys(pairs)}),
@@ -186,9 +191,9 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
         a, c = acc["city"], cus["city"]
         present = _present(a, c)
         same = present & (a == c)
-        near = same | (_similarity_where(a, c, present & ~same, fuzz.ratio) >= CITY_SIMILAR)
-        at = np.flatnonzero(present & ~near)
-        near[at] = [_without_city(x) == _without_city(y) for x, y in zip(a[at].tolist(), c[at].tolist(), strict=True)]
+        # "new york city" / "new york" is similar, not the same.
+        near = same | (acc["city_stem"] == cus["city_stem"]) & present
+        near |= _similarity_where(a, c, present & ~near, fuzz.ratio) >= CITY_SIMILAR
         out["city"] = _levels(present, near, same)
     if "phone" in acc:
         a, c = acc["phone"], cus["phone"]
@@ -199,11 +204,6 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
         tail[differ] = [x[-7:] == y[-7:] for x, y in zip(a[differ].tolist(), c[differ].tolist(), strict=True)]
         out["phone"] = _levels(present, tail, same)
     return out
-
-
-def _without_city(city: str) -> str:
-    """A city name without a trailing word "city" ("new york city" / "new york"): similar, not the same."""
-    return city[:-5] if city.endswith(" city") else city
 
 
 def _similarity_where(left: TextArray, right: TextArray, where: np.ndarray, scorer: Callable[..., float]) -> np.ndarray:

@@ -9,7 +9,8 @@ import numpy as np
 from matching_frames import account_id, accounts, customers, row_of
 
 from desktop_app.core.matching import MATCHED, SUGGESTED, match
-from desktop_app.core.matching_features import FIELD_LEVELS, compare
+from desktop_app.core.matching_features import FIELD_LEVELS, compare, compare_pairs
+from desktop_app.core.matching_ledger import prepare_accounts, prepare_customers
 from desktop_app.core.normalize_fields import street_key
 from desktop_app.core.phone_keys import phone_keys
 
@@ -44,9 +45,12 @@ def test_ordinal_streets_spelled_out_or_in_figures_and_cross_streets_give_one_ke
 
 
 def test_a_city_named_with_city_after_it_is_similar_not_the_same() -> None:
-    acc = {"city": _texts("new york", "new york", "kansas city")}
-    cus = {"city": _texts("new york city", "york", "kansas city")}
-    assert compare(acc, cus)["city"].tolist() == [1, 0, FIELD_LEVELS["city"]]
+    left = prepare_accounts(accounts(*({"name": "Mesa Grill", "city": city} for city in ("new york", "new york",
+                                                                                          "kansas city"))))
+    right = prepare_customers(customers(*({"name": "Mesa Grill", "city": city} for city in ("new york city", "york",
+                                                                                             "Kansas City"))))
+    pairs = np.arange(3)
+    assert compare_pairs(left, pairs, right, pairs, ("city",))["city"].tolist() == [1, 0, FIELD_LEVELS["city"]]
 
 
 def _listing(i: int) -> dict[str, str]:
