@@ -85,3 +85,14 @@ def test_a_namesake_at_another_street_and_phone_without_a_country_is_held_back()
     first = row_of(match(left, right).decisions, account=account_id(1))
     assert (first["status"], first["customer_id"]) == (SUGGESTED, "cus_1")
     assert "namesake" in first["reason"]
+
+
+def test_names_sharing_one_word_in_the_same_city_with_nothing_else_to_compare_are_only_suggested() -> None:
+    # Files with a name and a city only: however the model weighs the city, one shared word
+    # ("ocean") and the same town do not make the same site.
+    towns = ["santa monica", "venice", "malibu", "pasadena", "burbank", "glendale", "culver city", "encino"]
+    sites = [{"name": f"{_listing(i)['name']}", "city": towns[i % 8]} for i in range(2, 60)]
+    left = accounts({"name": "Ocean Avenue", "city": "santa monica"}, *sites)
+    right = customers({"name": "Ocean Park Cafe", "city": "santa monica"}, *sites)
+    first = row_of(match(left, right).decisions, account=account_id(1))
+    assert first["status"] != MATCHED
