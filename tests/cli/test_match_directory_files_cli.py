@@ -1,7 +1,9 @@
-"""A file whose id or name column the intake cannot find: said once, for the file, through the CLI."""
+"""Directory and guide files through the CLI: a missing id or name column said once, for the file; a
+guide in cp1252 with semicolons matched on its addr and phone columns."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,25 @@ def test_an_unnamed_column_of_account_ids_needs_no_header(tmp_path: Path) -> Non
     customers = _write(tmp_path / "customers.csv", CUSTOMERS)
     out = tmp_path / "m.csv"
     assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--out", str(out)]) == 0
+
+
+def test_a_guide_in_cp1252_with_semicolons_is_matched_on_its_addr_and_phone_columns(tmp_path: Path) -> None:
+    # The name differs between the sources; street ("addr") and phone (no country, other punctuation) agree.
+    account = to_18("0015g000000A001")
+    others = [(f"Site {i} Kitchen", f"{100 + 7 * i} Melrose Ave.", f"213/{300 + i}-{1000 + 17 * i}") for i in range(40)]
+    accounts = tmp_path / "guide.csv"
+    accounts.write_bytes(("Id;name;addr;city;phone\r\n"
+                          f"{account};Café Grill on the Alley;9560 Dayton Way;los angeles;310/276-0615\r\n"
+                          + "".join(f"{to_18(f'0015g000001B{i:03d}')};{name};{street};los angeles;{phone}\r\n"
+                                    for i, (name, street, phone) in enumerate(others))).encode("cp1252"))
+    customers = _write(tmp_path / "zagat.csv", "id,name,addr,city,phone\n"
+                                               "228,\"grill, the\",9560 Dayton Way,beverly hills,310-276-0615\n"
+                       + "".join(f"{500 + i},{name},{street},los angeles,{phone.replace('/', '-')}\n"
+                                 for i, (name, street, phone) in enumerate(others)))
+    out = tmp_path / "m.csv"
+    assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--out", str(out)]) == 0
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    assert (row["account_id"], row["customer_id"]) == (account, "228")
+    assert '"street":["agree"' in row["evidence"]
+    assert '"phone":["agree"' in row["evidence"]
