@@ -22,7 +22,7 @@ from desktop_app.core.normalize import clean_company_name
 # Street-type words and their one common abbreviation (USPS Publication 28 style, plus UK/AU/DE forms).
 _STREET_TYPES: dict[str, str] = {
     "street": "st", "str": "st", "strasse": "st", "straße": "st", "avenue": "ave", "av": "ave", "avn": "ave",
-    "boulevard": "blvd", "boul": "blvd", "road": "rd", "drive": "dr", "drv": "dr", "lane": "ln",
+    "boulevard": "blvd", "boul": "blvd", "blv": "blvd", "road": "rd", "drive": "dr", "drv": "dr", "lane": "ln",
     "court": "ct", "place": "pl", "square": "sq", "terrace": "tce", "terr": "tce", "highway": "hwy",
     "parkway": "pkwy", "pky": "pkwy", "crescent": "cres", "circle": "cir", "close": "cl", "way": "wy",
     "suite": "ste", "mount": "mt", "fort": "ft", "saint": "st", "expressway": "expy", "freeway": "fwy",
@@ -41,8 +41,9 @@ _ORDINALS: dict[str, str] = {
     "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th", "eleventh": "11th", "twelfth": "12th",
 }
 # Words after which a US listing names the cross streets ("747 9th Ave. between 50th and 51st Sts.",
-# "156 2nd Ave. at 10th St."): where the place is, not its street; dropped with what follows.
-_CROSS_STREET_WORDS = frozenset({"between", "betw", "btwn", "at", "near", "nr"})
+# "156 2nd Ave. at 10th St.", "57 Jane St. off Hudson St."): where the place is, not its street;
+# dropped with what follows.
+_CROSS_STREET_WORDS = frozenset({"between", "betw", "btwn", "at", "near", "nr", "off"})
 _STREET_SEPARATORS = str.maketrans({**{ch: " " for ch in ".,;:'’\"()/\\"}, "#": " # "})
 _GLUED_STRASSE = re.compile(r"(?<=[a-z])(strasse|str)\b")
 _HOUSE_RANGE = re.compile(r"^(\d+)[a-z]?(?:-\d+[a-z]?)?$")

@@ -40,6 +40,8 @@ def test_ordinal_streets_spelled_out_or_in_figures_and_cross_streets_give_one_ke
     assert street_key("747 9th Ave.  between 50th and 51st Sts.") == street_key("747 Ninth Avenue") == "747 9th ave"
     assert street_key("156 2nd ave. at 10th st.") == street_key("156 Second Ave") == "156 2nd ave"
     assert street_key("102 5th ave. btwn 15th & 16th") == "102 5th ave"
+    assert street_key("57 jane st.  off hudson st.") == street_key("57 Jane Street") == "57 jane st"
+    assert street_key("435 s. la cienega blv.") == street_key("435 S. La Cienega Boulevard") == "435 s la cienega blvd"
     # A cross-street word before any street word is part of the name, not a cross street.
     assert street_key("At Home Road 5") == "5 at home rd"
 
