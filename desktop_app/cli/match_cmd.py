@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
-from desktop_app.cli.common import EXIT_OK, UsageError
+from desktop_app.cli.common import EXIT_OK, UsageError, say
 from desktop_app.cli.inputs_args import (
     add_column_argument,
     check_out_path,
@@ -18,9 +19,11 @@ from desktop_app.cli.inputs_args import (
     print_file_issues,
     run_step,
 )
+from desktop_app.core.intake_gaps import missing_id, missing_name
 from desktop_app.core.matching import MatchConfig
 from desktop_app.core.report_outcomes import load_results
-from desktop_app.workflow.load_files import unused_overrides
+from desktop_app.core.roles import ID_ROLE
+from desktop_app.workflow.load_files import LoadedInput, unused_overrides
 from desktop_app.workflow.match import match_files, write_match_output
 
 
@@ -50,6 +53,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
+def _refuse_files_without_ids(inputs: Sequence[LoadedInput]) -> None:
+    """No id column: every row would come out "not matched", so say why once and stop; no name
+    column: say so, and go on (ids, links and domains still match)."""
+    for loaded in inputs:
+        headers = [str(h) for h in loaded.table.frame.columns]
+        name = loaded.table.path.name
+        problem = missing_id(name, loaded.side, loaded.roles, headers)
+        if problem is not None:
+            role = ID_ROLE[loaded.side]
+            raise UsageError(f"{problem} Say which column holds it: --column {loaded.side.value}:{role}=HEADER.")
+        gap = missing_name(name, loaded.side, loaded.roles, headers)
+        if gap is not None:
+            say(f"{gap} Say which column holds it: --column {loaded.side.value}:name=HEADER.")
+
+
 def run(args: argparse.Namespace) -> int:
     overrides = parse_overrides(args.column)
     inputs = [args.accounts, args.customers, *([args.mapping] if args.mapping else [])]
@@ -64,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     problems = unused_overrides(overrides, result.inputs)
     if problems:
         raise UsageError(" ".join(problems))
+    _refuse_files_without_ids(result.inputs)
     print_file_issues(result.inputs)
     results = None
     if args.results is not None:

@@ -25,6 +25,17 @@ STREET = (
     "billtoaddress1",
     "mailingstreet",
     "customersbillingaddressline1",
+    # Short and numbered forms seen in directory and registry exports ("addr", "Address 1", "Street1").
+    "addr",
+    "address1",
+    "streetaddress1",
+    "street1",
+    "addr1",
+    "addressline",
+    "physicaladdress",
+    "locationaddress",
+    "siteaddress",
+    "businessaddress",
 )
 CITY = (
     "billingcity",
@@ -38,6 +49,10 @@ CITY = (
     "billtocity",
     "mailingcity",
     "billaddrcity",
+    "locality",
+    "suburb",
+    "municipality",
+    "cityname",
 )
 STATE = (
     "billingstatecode",
@@ -75,6 +90,9 @@ POSTCODE = (
     "billtozipcode",
     "mailingpostalcode",
     "billaddrpostalcode",
+    "zip5",
+    "zippostalcode",
+    "postal",
 )
 COUNTRY = (
     "billingcountrycode",
@@ -89,6 +107,7 @@ COUNTRY = (
     "mailingcountrycode",
     "mailingcountry",
     "billaddrcountry",
+    "countryname",
 )
 EMAIL = (
     "email",
@@ -102,7 +121,8 @@ EMAIL = (
     "primaryemailaddr",
 )
 PHONE = ("phone", "telephone", "phonenumber", "billingphone", "workphone", "billtoworkphone", "customersphone",
-         "primaryphone")
+         "primaryphone", "tel", "telno", "phoneno", "telephonenumber", "phone1", "businessphone", "mainphone",
+         "contactphone", "officephone", "mainphonenumber")
 WEBSITE = ("website", "websiteurl", "url", "web", "domain", "homepage", "customerswebsite")
 CURRENCY = (
     "currencyisocode",
@@ -112,6 +132,25 @@ CURRENCY = (
     "customerscurrency",
     "customerspreferredcurrencycode",
     "defaultcurrency",
+)
+# Organisation and site names as directories, registries and guides head them (after the CRM/billing names).
+SITE_NAMES = (
+    "organizationname",
+    "organisationname",
+    "organization",
+    "organisation",
+    "businessname",
+    "tradingname",
+    "dbaname",
+    "facilityname",
+    "providername",
+    "hospitalname",
+    "restaurantname",
+    "storename",
+    "sitename",
+    "locationname",
+    "entityname",
+    "firmname",
 )
 SF_ACCOUNT = (
     "metadatasalesforceaccountid",
@@ -141,7 +180,7 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "salesforceaccountid",
             "sfdcid",
         ),
-        "name": ("name", "accountname", "company", "companyname"),
+        "name": ("name", "accountname", "company", "companyname", *SITE_NAMES),
         "website": WEBSITE,
         "email": EMAIL,
         "phone": PHONE,
@@ -187,6 +226,7 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "accountname",
             "fullyqualifiedname",
             "customer",
+            *SITE_NAMES,
             "description",
         ),
         "legal_name": ("legalname", "legalentityname", "registeredname"),

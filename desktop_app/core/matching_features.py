@@ -22,12 +22,12 @@ from desktop_app.core.normalize import clean_company_name_list, domain_or_empty,
 from desktop_app.core.normalize_fields import (
     city_key,
     email_key,
-    phones_e164,
     postcode_keys,
     sorted_words,
     state_key,
     street_parts,
 )
+from desktop_app.core.phone_keys import phone_keys
 
 # Field → its top level. Order is the order evidence is listed in.
 FIELD_LEVELS: dict[str, int] = {
@@ -84,6 +84,11 @@ def _legal_names(names: list[Any]) -> dict[str, Sequence[str]]:
     return {"legal_clean": clean, "legal_name": [sorted_words(name) for name in as_read]}
 
 
+def _cities(keys: list[str]) -> dict[str, Sequence[str]]:
+    """Each city's key, and its stem: the key without a trailing word "city" ("new york city")."""
+    return {"city": keys, "city_stem": [key[:-5] if key.endswith(" city") else key for key in keys]}
+
+
 def _with_country(function: Callable[[str, str], str], name: str) -> Normaliser:
     return lambda pairs: {name: [function(value, country) for value, country in pairs]}
 
@@ -100,10 +105,10 @@ _DISTINCT_GROUPS: dict[str, tuple[str, bool, Normaliser]] = {
     "email": ("email", False, _each(email_key, "email")),
     "street": ("street", False, _streets),
     "postcode": ("postcode", False, lambda codes: {"postcode": postcode_keys(codes)}),
-    "city": ("city", False, _each(city_key, "city")),
+    "city": ("city", False, lambda cities: _cities([city_key(city) for city in cities])),
     "currency": ("currency", False, _each(lambda text: text.strip().upper(), "currency")),
     "state": ("state", True, _with_country(state_key, "state")),
-    "phone": ("phone", True, lambda pairs: {"phone": phones_e164(pairs)}),
+    "phone": ("phone", True, lambda pairs: {"phone": phone_keys(pairs)}),
 }
 
 
@@ -204,8 +209,10 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
         a, c = acc["city"], cus["city"]
         present = _present(a, c)
         same = present & (a == c)
-        out["city"] = _levels(present, same | (_similarity_where(a, c, present & ~same, fuzz.ratio) >= CITY_SIMILAR),
-                              same)
+        # "new york city" / "new york" is similar, not the same.
+        near = same | (acc["city_stem"] == cus["city_stem"]) & present
+        near |= _similarity_where(a, c, present & ~near, fuzz.ratio) >= CITY_SIMILAR
+        out["city"] = _levels(present, near, same)
     if "phone" in acc:
         a, c = acc["phone"], cus["phone"]
         present = _present(a, c)

@@ -60,6 +60,16 @@ def weighed_namesakes(levels: Levels, weights: dict[str, np.ndarray]) -> np.ndar
     return result
 
 
+def loosely_named(levels: Levels) -> np.ndarray:
+    """Pairs whose names share no more than a word ("ocean avenue" / "ocean park cafe") and whose
+    place nothing confirms — no street with its number, postcode, phone, e-mail or website agrees.
+    A city is too coarse to vouch for them, however the model weighs it in files with few fields."""
+    confirmed = ((levels["street"] >= 2) | (levels["postcode"] >= 1) | (levels["phone"] >= 1)
+                 | (levels["email"] == 1) | (levels["domain"] == 1))
+    result: np.ndarray = (levels["name"] == 1) & ~confirmed
+    return result
+
+
 def place_differences(accounts: Side, acc: IntArray, customers: Side, cus: IntArray, levels: Levels) -> TextArray:
     """Per pair, ``"the street differs ('12 baker st' / '40 elm rd')"`` for each place field that
     disagrees outright, joined with "and"; "" where none does."""
@@ -165,8 +175,8 @@ def match_by_evidence(ledger: Ledger, evidence: Evidence, *, auto_accept: float,
     reason = np.where(namesake, reason + "; but " + differences + " — a namesake? Check before linking",
                       reason).astype(object)
     candidates = pd.DataFrame({"acc": acc, "cus": cus, "score": total, "tiebreak": place_agreements(kept_levels),
-                               "chance": chance, "namesake": namesake, "renamed": renamed(kept_levels),
-                               "reason": reason})
+                               "chance": chance, "namesake": namesake,
+                               "renamed": renamed(kept_levels) | loosely_named(kept_levels), "reason": reason})
     outcome = resolve(candidates, accounts, customers, margin=WEIGHT_MARGIN, one_to_one=ledger.one_to_one)
     good = outcome.accepted
     sure = (good["chance"].to_numpy() >= AUTO_PROBABILITY) & (good["chance"].to_numpy() * 100 >= auto_accept)

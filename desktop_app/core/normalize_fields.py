@@ -22,7 +22,7 @@ from desktop_app.core.normalize import clean_company_name
 # Street-type words and their one common abbreviation (USPS Publication 28 style, plus UK/AU/DE forms).
 _STREET_TYPES: dict[str, str] = {
     "street": "st", "str": "st", "strasse": "st", "straße": "st", "avenue": "ave", "av": "ave", "avn": "ave",
-    "boulevard": "blvd", "boul": "blvd", "road": "rd", "drive": "dr", "drv": "dr", "lane": "ln",
+    "boulevard": "blvd", "boul": "blvd", "blv": "blvd", "road": "rd", "drive": "dr", "drv": "dr", "lane": "ln",
     "court": "ct", "place": "pl", "square": "sq", "terrace": "tce", "terr": "tce", "highway": "hwy",
     "parkway": "pkwy", "pky": "pkwy", "crescent": "cres", "circle": "cir", "close": "cl", "way": "wy",
     "suite": "ste", "mount": "mt", "fort": "ft", "saint": "st", "expressway": "expy", "freeway": "fwy",
@@ -35,6 +35,15 @@ _DIRECTIONS: dict[str, str] = {
 # Words that introduce a unit inside a building; the word and the token after it are dropped.
 _UNIT_WORDS = frozenset({"unit", "apt", "apartment", "suite", "ste", "flat", "floor", "fl", "level", "lvl",
                          "room", "rm", "bldg", "building", "dept", "po", "box", "#"})
+# Ordinal street names written out ("Fifth Avenue") and as figures ("5th Ave") are the same street.
+_ORDINALS: dict[str, str] = {
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
+    "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th", "eleventh": "11th", "twelfth": "12th",
+}
+# Words after which a US listing names the cross streets ("747 9th Ave. between 50th and 51st Sts.",
+# "156 2nd Ave. at 10th St.", "57 Jane St. off Hudson St."): where the place is, not its street;
+# dropped with what follows.
+_CROSS_STREET_WORDS = frozenset({"between", "betw", "btwn", "at", "near", "nr", "off"})
 _STREET_SEPARATORS = str.maketrans({**{ch: " " for ch in ".,;:'’\"()/\\"}, "#": " # "})
 _GLUED_STRASSE = re.compile(r"(?<=[a-z])(strasse|str)\b")
 _HOUSE_RANGE = re.compile(r"^(\d+)[a-z]?(?:-\d+[a-z]?)?$")
@@ -64,6 +73,8 @@ def street_parts(street: str) -> tuple[str, str]:
         if skip:
             skip = False
             continue
+        if token in _CROSS_STREET_WORDS and words:
+            break
         if token in _UNIT_WORDS:
             skip = True
             continue
@@ -75,7 +86,7 @@ def street_parts(street: str) -> tuple[str, str]:
             continue  # a second number is a unit or a floor
         token = token.strip("-")
         if token:
-            words.append(_DIRECTIONS.get(token, _STREET_TYPES.get(token, token)))
+            words.append(_DIRECTIONS.get(token) or _STREET_TYPES.get(token) or _ORDINALS.get(token, token))
     return number, " ".join(words)
 
 

@@ -32,7 +32,7 @@ from desktop_app.core.normalize_fields import (
         ("12 Baker Street", ("12", "baker st")),
         ("Flat 3, 12 Baker St", ("12", "baker st")),
         ("#200, 1 Infinite Loop", ("1", "infinite loop")),
-        ("55 Fifth Avenue", ("55", "fifth ave")),
+        ("55 Fifth Avenue", ("55", "5th ave")),
         ("1600 Pennsylvania Ave NW", ("1600", "pennsylvania ave nw")),
         ("100 Sunset Boulevard", ("100", "sunset blvd")),
         ("Hauptstraße 5", ("5", "haupt st")),

@@ -168,6 +168,31 @@ def test_billing_export_headers(headers: list[str], role: str, expected: str) ->
     assert mapping.columns[role] == expected
 
 
+@pytest.mark.parametrize("side", [Side.ACCOUNTS, Side.CUSTOMERS])
+@pytest.mark.parametrize(
+    ("headers", "role", "expected"),
+    [
+        (["id", "name", "addr", "city", "phone", "type"], "street", "addr"),  # restaurant guides (Fodor's, Zagat)
+        (["Name", "Address 1", "Address 2", "Tel"], "street", "Address 1"),
+        (["Name", "Address 1", "Address 2", "Tel"], "phone", "Tel"),
+        (["Name", "Street1", "Phone No"], "phone", "Phone No"),
+        # Hospital and business registries
+        (["Facility ID", "Facility Name", "Address", "City", "ZIP Code", "Phone Number"], "name", "Facility Name"),
+        (["Organization Name", "Physical Address", "Locality", "Postal"], "name", "Organization Name"),
+        (["Organization Name", "Physical Address", "Locality", "Postal"], "street", "Physical Address"),
+        (["Organization Name", "Physical Address", "Locality", "Postal"], "city", "Locality"),
+        (["Organization Name", "Physical Address", "Locality", "Postal"], "postcode", "Postal"),
+        (["Business Name", "Trading Name", "Suburb", "Country Name"], "name", "Business Name"),
+        (["Business Name", "Trading Name", "Suburb", "Country Name"], "country", "Country Name"),
+    ],
+)
+def test_directory_registry_and_guide_headers(
+    side: Side, headers: list[str], role: str, expected: str
+) -> None:
+    mapping = detect_roles(frame({h: ["v"] for h in headers}), side)
+    assert mapping.columns[role] == expected
+
+
 def test_legal_name_only_also_serves_as_name() -> None:
     mapping = detect_roles(frame({"id": ["1"], "legalName": ["Acme SAS"]}), Side.CUSTOMERS)
     assert mapping.columns["name"] == "legalName"
