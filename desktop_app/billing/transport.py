@@ -131,12 +131,14 @@ class LeanTransport:
     """Sends requests to one HTTPS origin on kept-alive connections; safe to use from many threads."""
 
     def __init__(self, base_url: str, *, auth: tuple[str, str] | None = None,
-                 headers: Mapping[str, str] | None = None, ca_cert: Path | str | None = None) -> None:
+                 headers: Mapping[str, str] | None = None, ca_cert: Path | str | None = None,
+                 check_idle_after: float = CHECK_IDLE_AFTER) -> None:
         parts = urlsplit(base_url)
         if parts.scheme != "https" or not parts.hostname:
             raise ValueError(f"the lean transport speaks HTTPS only, not {parts.scheme or 'no scheme'}://")
         self.host = parts.hostname
         self.port = parts.port or 443
+        self.check_idle_after = check_idle_after
         self._ca = str(ca_cert) if ca_cert else DEFAULT_CA_BUNDLE_PATH
         self._context: ssl.SSLContext | None = None
         self._context_lock = threading.Lock()
@@ -221,7 +223,7 @@ class LeanTransport:
                 connection = self._idle.get_nowait()
             except queue.Empty:
                 break
-            if connection.sock is None or (time.monotonic() - connection.used_at >= CHECK_IDLE_AFTER
+            if connection.sock is None or (time.monotonic() - connection.used_at >= self.check_idle_after
                                            and _hung_up(connection.sock)):
                 self._forget(connection)
                 continue
