@@ -189,6 +189,11 @@ def _failures(sandbox: RunningSequenceSandbox, tmp_path: Path) -> list[BaseExcep
     sandbox.faults.slow_seconds = 0.5
     catch(lambda: slow.send("GET", f"{sandbox.url}/customers", timeout=(5.0, 0.1)))
     sandbox.faults.slow_seconds = 0.0
+    kept = _transport(sandbox, check_idle_after=NEVER_CHECK)
+    kept.send("GET", f"{sandbox.url}/customers/cust-0002", timeout=TIMEOUT)
+    _hang_up_idle_connections(sandbox)
+    catch(lambda: kept.send("PUT", f"{sandbox.url}/customers/cust-0002", json_body=_put_body(), timeout=TIMEOUT))
+    kept.close()
     client = _client(sandbox, retry=FAST_RETRY)
     sandbox.faults.drop_before_write = {"cust-0002"}
     catch(lambda: client.request("PUT", "customers/cust-0002", json=_put_body(), headers={"Idempotency-Key": "k"}))
@@ -204,13 +209,17 @@ def _failures(sandbox: RunningSequenceSandbox, tmp_path: Path) -> list[BaseExcep
 
 def test_no_credentials_in_any_error_text(sequence_sandbox: RunningSequenceSandbox, tmp_path: Path) -> None:
     failures = _failures(sequence_sandbox, tmp_path)
-    assert [type(f) for f in failures] == [TLSFailure, ReadTimeout, BillingWriteOutcomeUnknown,
+    assert [type(f) for f in failures] == [TLSFailure, ReadTimeout, ConnectionDropped, BillingWriteOutcomeUnknown,
                                            BillingUnreachable, ConnectFailed]
     assert failures[-1].never_sent  # type: ignore[attr-defined]
     secret = sequence_sandbox.client_secret
     token = base64.b64encode(f"{sequence_sandbox.client_id}:{secret}".encode()).decode()
     for failure in failures:
         text = "".join(traceback.format_exception(failure)) + repr(failure)
+        inner = failure.__context__  # kept though not shown (``from None``): a log could still print it
+        while inner is not None:
+            text += "".join(traceback.format_exception(inner)) + repr(inner)
+            inner = inner.__context__
         for leaked in (secret, token, "Authorization", "Basic "):
             assert leaked not in text, (type(failure).__name__, leaked)
     assert secret not in repr(_transport(sequence_sandbox))
