@@ -249,9 +249,9 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
         """Each given customer's stored Salesforce Account id, exactly as stored (None when empty or
         not found)."""
         wanted = list(dict.fromkeys(customer_ids))
-        if len(wanted) > LIST_INSTEAD_OF_GET:
-            found = {record.customer_id: self.link_storage.read(record.raw, exact=True)
-                     for record in self.iter_customers()}
+        if len(wanted) > LIST_INSTEAD_OF_GET:  # the link straight from each listed customer (no record built)
+            found = {clean_text(customer.get("id")): self.link_storage.read(customer, exact=True)
+                     for items, _ in self._pages(None) for customer in items}
             return {cid: (found.get(cid) or None) for cid in wanted}
         answers = self._api.pool.map(lambda customer_id: self._get(customer_id, None), wanted)
         links: dict[str, str | None] = {}
