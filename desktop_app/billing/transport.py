@@ -11,11 +11,13 @@ TLS is verified as ``requests`` verifies it: the CA file or directory given, els
 ``requests`` uses (certifi), host names checked, TLS 1.2 at least. No proxy support: the client
 uses ``requests`` when the environment names a proxy for the system (``JsonApiClient``).
 
-Failures of the line become ``LineFailure`` subclasses, which ``billing.http`` maps as it maps the
-``requests`` ones. A request that fails on a reused connection before any answer came (the server
-closed the idle connection meanwhile) is sent again on a new connection only when resending is
-safe (GET/HEAD/OPTIONS); a write is never resent here: it may have reached the server, so the
-caller's journal decides. The request's headers (credentials) never appear in an exception.
+A kept-alive connection is checked for a hang-up by the server before it is used again (as urllib3
+does): one the server closed while idle is replaced by a new one before anything is sent on it.
+Nothing is ever sent twice here: a request whose connection drops after it left raises
+``ConnectionDropped``, and ``billing.http`` decides (a read is retried there; a write's outcome is
+unknown and the journal reads it back). Failures of the line become ``LineFailure`` subclasses,
+which ``billing.http`` maps as it maps the ``requests`` ones. The request's headers (credentials)
+never appear in an exception.
 """
 
 from __future__ import annotations
@@ -41,9 +43,9 @@ from requests.utils import DEFAULT_CA_BUNDLE_PATH
 from urllib3.util import wait_for_read
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# A connection idle this long is checked for a hang-up by the server before it is used again (a
-# system call per request otherwise, each one handing the interpreter lock to another thread).
-CHECK_IDLE_AFTER = 1.0
+# A connection idle at least this long is checked for a hang-up by the server before it is used
+# again (0: always; one poll() per request, no measurable cost).
+CHECK_IDLE_AFTER = 0.0
 USER_AGENT = f"crosslink python-http.client/{requests.__version__}"
 
 
@@ -165,22 +167,9 @@ class LeanTransport:
              headers: Mapping[str, str] | None = None) -> Answer:
         """One request, its whole answer read; raises ``LineFailure`` when no complete answer came."""
         target, body, sent_headers = self._prepare(method, url, params, json_body, data, headers)
-        connection, reused = self._connection(timeout)
+        connection = self._connection(timeout)
         try:
-            try:
-                answer = self._exchange(connection, method, target, body, sent_headers, timeout)
-            except _NoAnswer as failure:
-                connection.close()
-                if not (reused and method.upper() in SAFE_METHODS):
-                    raise failure.line_failure from None
-                # The server had closed the idle connection: a read goes again, on a new one.
-                connection = self._new_connection()
-                reused = False
-                try:
-                    answer = self._exchange(connection, method, target, body, sent_headers, timeout)
-                except _NoAnswer as again:
-                    connection.close()
-                    raise again.line_failure from None
+            answer = self._exchange(connection, method, target, body, sent_headers, timeout)
         except BaseException:
             self._forget(connection)
             raise
@@ -216,8 +205,8 @@ class LeanTransport:
 
     # --- connections ---------------------------------------------------------------------------
 
-    def _connection(self, timeout: tuple[float, float]) -> tuple[_Connection, bool]:
-        """An idle kept-alive connection when there is one (reused: True), else a new one."""
+    def _connection(self, timeout: tuple[float, float]) -> _Connection:
+        """An idle kept-alive connection the server has not hung up on, else a new one."""
         while True:
             try:
                 connection = self._idle.get_nowait()
@@ -228,8 +217,8 @@ class LeanTransport:
                 self._forget(connection)
                 continue
             connection.sock.settimeout(timeout[1])
-            return connection, True
-        return self._new_connection(), False
+            return connection
+        return self._new_connection()
 
     def _new_connection(self) -> _Connection:
         connection = _Connection(self.host, self.port, context=self._ssl_context())
@@ -278,12 +267,12 @@ class LeanTransport:
         try:
             connection.request(method, target, body=body, headers=headers)
             response = connection.getresponse()
-        except TimeoutError:  # a slow server, not a closed connection: not sent again
+        except TimeoutError:
             raise ReadTimeout(f"{self.host}:{self.port} did not answer within {timeout[1]:g} s") from None
         except (OSError, http.client.HTTPException) as failure:
-            raise _NoAnswer(ConnectionDropped(
+            raise ConnectionDropped(
                 f"the connection to {self.host}:{self.port} closed before an answer ({type(failure).__name__})"
-            )) from None
+            ) from None
         try:
             content = response.read()
         except TimeoutError:
@@ -296,14 +285,6 @@ class LeanTransport:
             ) from None
         url = f"https://{self.host}:{self.port}{target}"
         return Answer(response.status, response.msg, content, url)
-
-
-class _NoAnswer(Exception):
-    """Internal: the request failed before any answer came (maybe on a connection the server closed)."""
-
-    def __init__(self, line_failure: LineFailure) -> None:
-        super().__init__(str(line_failure))
-        self.line_failure = line_failure
 
 
 def _close_all(connections: set[_Connection], lock: threading.Lock) -> None:

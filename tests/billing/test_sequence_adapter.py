@@ -326,4 +326,6 @@ def test_reading_many_links_lists_the_customers_and_matches_reading_each(tmp_pat
         assert sandbox.counters.requests["GET"] == 3
         one_by_one = {**adapter.read_links(wanted[:150]), **adapter.read_links(wanted[150:])}
     assert many == one_by_one
-    assert many["cust-0000"] == f" {ACCOUNT_A} " and many["cust-0001"] is None and many["cust-9999"] is None
+    assert many["cust-0000"] == f" {ACCOUNT_A} "
+    assert many["cust-0001"] is None
+    assert many["cust-9999"] is None
