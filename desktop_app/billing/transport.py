@@ -46,7 +46,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A connection idle at least this long is checked for a hang-up by the server before it is used
 # again (0: always; one poll() per request, no measurable cost).
 CHECK_IDLE_AFTER = 0.0
-USER_AGENT = f"crosslink python-http.client/{requests.__version__}"
+USER_AGENT = "crosslink (python http.client)"
 
 
 class LineFailure(Exception):
