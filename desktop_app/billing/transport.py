@@ -192,7 +192,10 @@ class LeanTransport:
         sent = dict(self._headers)
         body: bytes | None = None
         if json_body is not None:
-            body = json.dumps(json_body, allow_nan=False).encode("utf-8")
+            try:
+                body = json.dumps(json_body, allow_nan=False).encode("utf-8")
+            except ValueError as failure:  # NaN or infinity: refused as ``requests`` refuses it
+                raise requests.exceptions.InvalidJSONError(str(failure)) from None
             sent["Content-Type"] = "application/json"
         elif data is not None:
             body = urlencode(data, doseq=True).encode("utf-8")
