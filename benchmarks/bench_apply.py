@@ -76,6 +76,29 @@ def _watch_write_phase(pool: Any) -> _WritePhase:
     return phase
 
 
+PHASES = ("salesforce_by_size", "one_pass", "billing_by_pages", "verify_run", "write_results", "run_figures")
+
+
+def _time_phases() -> dict[str, float]:
+    """Wall seconds spent in each of the engine's phases (``PHASES``, wrapped for this run)."""
+    from desktop_app.workflow import engine
+
+    seconds = dict.fromkeys(PHASES, 0.0)
+    for name in PHASES:
+        current = getattr(engine, name)  # maybe ``_watch_write_phase``'s wrapper: timed around it
+
+        def timed(*args: Any, _call: Any = current, _name: str = name, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return _call(*args, **kwargs)
+            finally:
+                seconds[_name] += time.perf_counter() - started
+
+        timed.__wrapped__ = getattr(current, "__wrapped__", current)  # type: ignore[attr-defined]
+        setattr(engine, name, timed)
+    return seconds
+
+
 def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurrency: int,
              separate: bool) -> dict[str, Any]:
     """One plan + apply + verify on fresh sandboxes (in processes of their own when ``separate``)."""
@@ -109,6 +132,7 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
         cpu_before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
         print(f"plan: {len(plan.links):,} links in {planned - started:.1f}s", file=sys.stderr, flush=True)
         write_phase = _watch_write_phase(pool)
+        phases = _time_phases()
         with Journal() as journal:
             report = start_apply(journal, plan, sides)
         done = time.perf_counter()
@@ -133,6 +157,7 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
             "billing_requests_per_second": round(sent / busy, 1) if busy > 0 else None,
             "billing_share_of_limit": round(sent / busy / rate_limit, 3) if rate_limit and busy > 0 else None,
             "billing_write_phase": write_phase.figures(rate_limit),
+            "seconds_per_phase": {name: round(value, 1) for name, value in phases.items()},
             "latency_ms": latency_ms,
             "sandboxes": "own processes" if separate else "threads of the benchmark's process",
             "cpu_seconds_apply_and_verify": cpu,

@@ -11,10 +11,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import requests
-
 from desktop_app.billing.base import BillingAuthError
-from desktop_app.billing.http import JsonApiClient
+from desktop_app.billing.http import HttpAnswer, JsonApiClient
 from desktop_app.billing.pool import RequestPool
 
 Renew = Callable[[], str]
@@ -47,7 +45,7 @@ class BearerApi:
         self._api.close()
 
     def request(self, method: str, path: str, *, headers: Mapping[str, str] | None = None,
-                **options: Any) -> requests.Response:
+                **options: Any) -> HttpAnswer:
         """Send the request with the current token; renew it once if it is refused."""
         for attempt in (0, 1):
             token = self._token

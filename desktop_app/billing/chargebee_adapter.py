@@ -21,11 +21,11 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import pandas as pd
-import requests
 
 from desktop_app.billing import customer_rules
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
 from desktop_app.billing.http import (
+    HttpAnswer,
     JsonApiClient,
     PooledAdapter,
     RetriesExhausted,
@@ -89,7 +89,7 @@ class ChargebeeLinkStorage:
         return {"meta_data": json.dumps(meta, separators=(",", ":"))}
 
 
-def error_text(response: requests.Response) -> tuple[str, str]:
+def error_text(response: HttpAnswer) -> tuple[str, str]:
     """(api_error_code, message) of a Chargebee error answer."""
     try:
         payload = response.json()
@@ -187,7 +187,7 @@ class ChargebeeBilling(PooledAdapter[JsonApiClient]):
         """Every live customer as a canonical customers frame."""
         return records_to_frame(self.iter_customers(progress=progress, cancel=cancel))
 
-    def _get(self, customer_id: str, cancel: CancelToken | None) -> requests.Response:
+    def _get(self, customer_id: str, cancel: CancelToken | None) -> HttpAnswer:
         return self._api.request("GET", f"customers/{quote(customer_id, safe='')}", cancel=cancel)
 
     @transport_errors

@@ -6,6 +6,12 @@ credentials raise ``BillingAuthError`` at once. A write (any method but GET/HEAD
 lost after it left is never sent again here: ``BillingWriteOutcomeUnknown`` tells the caller to
 re-read first. Once a request has given up on an unreachable system, the next ones try only once
 until the system answers again, so a run facing an outage stops in seconds, not minutes.
+
+Requests go out through ``requests`` or, for the adapters that ask for it (``lean=True``), through
+``billing.transport`` (``http.client`` on kept-alive connections, a third of the CPU per request);
+its failures are mapped exactly as those of ``requests``. An environment naming a proxy for the
+system's address (``HTTPS_PROXY`` not bypassed by ``NO_PROXY``) keeps ``requests``, which speaks
+to proxies.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from desktop_app.billing.base import (
 from desktop_app.billing.pool import RequestPool
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
 from desktop_app.billing.session_adapter import CheckedOnceAdapter
+from desktop_app.billing.transport import Answer, LeanTransport, LineFailure
 from desktop_app.core.progress import CancelToken
 
 ReadT = TypeVar("ReadT")
@@ -40,14 +47,17 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Failures of the line itself (refused, dropped, timed out, cut mid-answer): retried for reads.
 TRANSPORT_FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                      requests.exceptions.ContentDecodingError)
+                      requests.exceptions.ContentDecodingError, LineFailure)
 PROBE_TIMEOUT = (5.0, 5.0)
+# What ``request`` answers with: ``requests.Response``, or the lean transport's ``Answer`` (the same
+# ``status_code``, ``ok``, ``headers``, ``content``, ``text`` and ``json()``).
+HttpAnswer = requests.Response | Answer
 
 
 class RetriesExhausted(BillingConnectionError):
     """The last answer was still a 429/5xx after every retry (kept on ``response``)."""
 
-    def __init__(self, message: str, response: requests.Response) -> None:
+    def __init__(self, message: str, response: HttpAnswer) -> None:
         super().__init__(message)
         self.response = response
 
@@ -56,8 +66,10 @@ class ThrottledTooLong(RetriesExhausted, BillingQuotaExceeded):
     """HTTP 429 past the throttle budget: a rate limit or quota the system will not lift soon."""
 
 
-def never_sent(failure: requests.RequestException) -> bool:
+def never_sent(failure: Exception) -> bool:
     """True when the request surely did not reach the server (no connection was made)."""
+    if isinstance(failure, LineFailure):
+        return failure.never_sent
     if isinstance(failure, requests.ConnectTimeout):
         return True
     reason = getattr(failure.args[0], "reason", None) if failure.args else None
@@ -69,7 +81,8 @@ class JsonApiClient:
 
     Every request goes through ``pool`` (the system's pace and concurrency, shared by the adapter's
     threads) on a session of its own for the time of the attempt: ``requests.Session`` is not
-    thread-safe, so sessions are lent out one per request and kept for reuse (keep-alive)."""
+    thread-safe, so sessions are lent out one per request and kept for reuse (keep-alive). With
+    ``lean`` (and no proxy configured for ``base_url``) the lean transport sends them instead."""
 
     def __init__(
         self,
@@ -82,6 +95,7 @@ class JsonApiClient:
         retry: RetryPolicy | None = None,
         timeout: tuple[float, float] = (10.0, 20.0),
         pool: RequestPool | None = None,
+        lean: bool = False,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.system_name = system_name
@@ -98,6 +112,10 @@ class JsonApiClient:
         # The environment's proxy settings (HTTPS_PROXY, NO_PROXY …), read once: with ``trust_env``
         # requests reads and parses the whole environment again on every request (~0.5 ms of CPU).
         self._proxies = requests.utils.get_environ_proxies(self.base_url)
+        self._lean: LeanTransport | None = None
+        if lean and self.base_url.startswith("https://") and not requests.utils.select_proxy(
+                self.base_url, self._proxies):
+            self._lean = LeanTransport(self.base_url, auth=auth, headers=headers, ca_cert=ca_cert)
         self._down = False  # the last request gave up on an unreachable system
         self.accepted_at = float("-inf")  # monotonic time of the last 2xx answer (the credentials work)
         self._probe = threading.Lock()
@@ -106,9 +124,16 @@ class JsonApiClient:
     def __repr__(self) -> str:  # the sessions hold credentials; never print them
         return f"JsonApiClient({self.base_url!r})"
 
+    @property
+    def transport(self) -> str:
+        """Which transport sends the requests: "lean" or "requests"."""
+        return "lean" if self._lean is not None else "requests"
+
     def close(self) -> None:
         """Close pooled connections and let the pool's worker threads end."""
         self.pool.close()
+        if self._lean is not None:
+            self._lean.close()
         with self._sessions_lock:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
@@ -133,10 +158,17 @@ class JsonApiClient:
         finally:
             self._idle.put(session)
 
-    def _send(self, method: str, url: str, cancel: CancelToken | None, **options: Any) -> requests.Response:
+    def _one(self, method: str, url: str, timeout: tuple[float, float], options: dict[str, Any]) -> HttpAnswer:
+        if self._lean is not None:
+            return self._lean.send(method, url, timeout=timeout, params=options["params"], json_body=options["json"],
+                                   data=options["data"], headers=options["headers"])
+        with self._session() as session:
+            return session.request(method, url, timeout=timeout, verify=self._verify, **options)
+
+    def _send(self, method: str, url: str, cancel: CancelToken | None, **options: Any) -> HttpAnswer:
         if not self._down:
-            with self.pool.slot(cancel), self._session() as session:
-                return session.request(method, url, timeout=self.timeout, verify=self._verify, **options)
+            with self.pool.slot(cancel):
+                return self._one(method, url, self.timeout, options)
         # The system went silent: one request at a time probes it, with a short timeout, and those
         # that waited meanwhile give up at once when that probe failed.
         asked = time.monotonic()
@@ -147,8 +179,8 @@ class JsonApiClient:
                     "the system's status, then try again.")
             timeout = (min(self.timeout[0], PROBE_TIMEOUT[0]), min(self.timeout[1], PROBE_TIMEOUT[1]))
             try:
-                with self.pool.slot(cancel), self._session() as session:
-                    return session.request(method, url, timeout=timeout, verify=self._verify, **options)
+                with self.pool.slot(cancel):
+                    return self._one(method, url, timeout, options)
             except TRANSPORT_FAILURES:
                 self._probe_failed_at = time.monotonic()
                 raise
@@ -163,7 +195,7 @@ class JsonApiClient:
         headers: Mapping[str, str] | None = None,
         cancel: CancelToken | None = None,
         data: Mapping[str, str] | None = None,
-    ) -> requests.Response:
+    ) -> HttpAnswer:
         """Send a request, retrying 429/5xx/dropped connections; any other answer is returned.
 
         Raises ``BillingAuthError`` on 401/403, ``RetriesExhausted`` when server errors outlast the
@@ -188,7 +220,8 @@ class JsonApiClient:
                 if write and not never_sent(failure):
                     # A server that let a write time out may hang on the next request too: try that once.
                     # (Lost answers to writes alone do not stop a run: reads tell whether it is down.)
-                    self._down = self._down or isinstance(failure, requests.Timeout)
+                    self._down = self._down or isinstance(failure, requests.Timeout) or (
+                        isinstance(failure, LineFailure) and failure.timed_out)
                     raise BillingWriteOutcomeUnknown(
                         f"{self.system_name} did not answer a {method} to {path} ({type(failure).__name__}); "
                         "it may or may not have been applied, so it is read back before any new attempt."

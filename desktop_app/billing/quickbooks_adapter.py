@@ -26,7 +26,6 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import pandas as pd
-import requests
 
 from desktop_app.billing import customer_rules
 from desktop_app.billing.base import (
@@ -39,6 +38,7 @@ from desktop_app.billing.base import (
 )
 from desktop_app.billing.bearer import BearerApi, Renew
 from desktop_app.billing.http import (
+    HttpAnswer,
     JsonApiClient,
     PooledAdapter,
     RetriesExhausted,
@@ -339,7 +339,7 @@ def _refused(customer_id: str, account_id: str, previous: str | None, code: str,
 
 
 
-def _json(response: requests.Response) -> Any:
+def _json(response: HttpAnswer) -> Any:
     try:
         return response.json()
     except ValueError:

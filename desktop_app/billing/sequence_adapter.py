@@ -1,4 +1,4 @@
-"""Sequence (sequencehq.com) over its public REST API, version 2024-07-30, with ``requests``.
+"""Sequence (sequencehq.com) over its public REST API, version 2024-07-30, over HTTPS.
 
 Customers are listed with cursor pagination (``limit`` ≤ 100, ``after``). The Salesforce Account
 id lives either in an ``integrationIds`` entry (service name configurable, default ``Salesforce``)
@@ -6,7 +6,8 @@ or in a custom property. ``PUT /customers/{id}`` replaces every field its body t
 is written by reading the customer, changing only the link, and sending those fields back — with an
 ``Idempotency-Key``; a PUT whose answer was lost is not re-sent but reported ``outcome_unknown``,
 so the engine reads the customer back before any retry. Reads and writes go out concurrently through
-the adapter's request pool (Sequence publishes no rate limit: it is found from its 429s).
+the adapter's request pool (Sequence publishes no rate limit: it is found from its 429s), on the
+lean transport (``billing.transport``; ``requests`` when a proxy is configured).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from desktop_app.billing.base import (
 )
 from desktop_app.billing.credentials import sequence_credentials
 from desktop_app.billing.http import (
+    HttpAnswer,
     JsonApiClient,
     PooledAdapter,
     RetriesExhausted,
@@ -118,7 +120,7 @@ def put_body(customer: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _error_text(response: requests.Response) -> tuple[str, str]:
+def _error_text(response: HttpAnswer) -> tuple[str, str]:
     """(code, readable message) from a Sequence error answer, tolerant of unexpected bodies."""
     try:
         payload = response.json()
@@ -162,6 +164,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
             base_url, system_name="Sequence", auth=(client_id, client_secret),
             headers={"Sequence-Version": API_VERSION, "Accept": "application/json"},
             ca_cert=ca_cert, retry=retry, timeout=timeout, pool=request_pool("sequence", rate_limit, base_url),
+            lean=True,
         )
 
     @classmethod
@@ -238,7 +241,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
         """Every customer as a canonical customers frame."""
         return records_to_frame(self.iter_customers(progress=progress, cancel=cancel))
 
-    def _get(self, customer_id: str, cancel: CancelToken | None) -> requests.Response:
+    def _get(self, customer_id: str, cancel: CancelToken | None) -> HttpAnswer:
         return self._api.request("GET", _customer_path(customer_id), cancel=cancel)
 
     @transport_errors
@@ -246,9 +249,9 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
         """Each given customer's stored Salesforce Account id, exactly as stored (None when empty or
         not found)."""
         wanted = list(dict.fromkeys(customer_ids))
-        if len(wanted) > LIST_INSTEAD_OF_GET:
-            found = {record.customer_id: self.link_storage.read(record.raw, exact=True)
-                     for record in self.iter_customers()}
+        if len(wanted) > LIST_INSTEAD_OF_GET:  # the link straight from each listed customer (no record built)
+            found = {clean_text(customer.get("id")): self.link_storage.read(customer, exact=True)
+                     for items, _ in self._pages(None) for customer in items}
             return {cid: (found.get(cid) or None) for cid in wanted}
         answers = self._api.pool.map(lambda customer_id: self._get(customer_id, None), wanted)
         links: dict[str, str | None] = {}

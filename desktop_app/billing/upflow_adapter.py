@@ -24,11 +24,11 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import pandas as pd
-import requests
 
 from desktop_app.billing import customer_rules
 from desktop_app.billing.base import Capabilities, CustomerRecord, LinkWriteResult, clean_text, records_to_frame
 from desktop_app.billing.http import (
+    HttpAnswer,
     JsonApiClient,
     PooledAdapter,
     RetriesExhausted,
@@ -239,7 +239,7 @@ class UpflowBilling(PooledAdapter[JsonApiClient]):
                                message=f"Upflow refused customer {customer_id}: {_message(answer)}")
 
 
-def _message(response: requests.Response) -> str:
+def _message(response: HttpAnswer) -> str:
     try:
         payload = response.json()
     except ValueError:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import requests
 
 from desktop_app.billing import customer_rules
 from desktop_app.billing.base import (
@@ -29,6 +28,7 @@ from desktop_app.billing.base import (
 )
 from desktop_app.billing.bearer import BearerApi, Renew
 from desktop_app.billing.http import (
+    HttpAnswer,
     JsonApiClient,
     PooledAdapter,
     RetriesExhausted,
@@ -49,7 +49,7 @@ CONTACT_NUMBER_MAX = 50
 LINK_LOCATION = 'ContactNumber ("Contact Code"; API only, at most 50 characters)'
 
 
-def problem_text(response: requests.Response) -> str:
+def problem_text(response: HttpAnswer) -> str:
     """A readable sentence from a Xero error answer (problem details or ValidationException)."""
     try:
         payload = response.json()
@@ -126,7 +126,7 @@ class XeroBilling(PooledAdapter[BearerApi]):
             raw=contact,
         )
 
-    def _failed_read(self, response: requests.Response, what: str) -> RetriesExhausted:
+    def _failed_read(self, response: HttpAnswer, what: str) -> RetriesExhausted:
         return RetriesExhausted(f"Xero could not {what} (HTTP {response.status_code}): {problem_text(response)}",
                                 response)
 

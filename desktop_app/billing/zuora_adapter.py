@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
-import requests
 
 from desktop_app.billing import customer_rules
 from desktop_app.billing.base import (
@@ -30,6 +29,7 @@ from desktop_app.billing.base import (
     records_to_frame,
 )
 from desktop_app.billing.http import (
+    HttpAnswer,
     JsonApiClient,
     PooledAdapter,
     RetriesExhausted,
@@ -96,7 +96,7 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
         self._token = str(response.json()["access_token"])
 
     def _call(self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None,
-              cancel: CancelToken | None = None) -> requests.Response:
+              cancel: CancelToken | None = None) -> HttpAnswer:
         """One API call with a bearer token, fetching a new token once when it has expired."""
         for attempt in (0, 1):
             if not self._token:

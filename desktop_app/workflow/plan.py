@@ -15,6 +15,7 @@ from desktop_app.core.ids import normalize_id
 from desktop_app.core.plan import DEFAULT_STATUSES, Plan, PlanSource, Policy, build_plan
 from desktop_app.core.progress import CancelToken
 from desktop_app.workflow.link_sides import LinkSide
+from desktop_app.workflow.read_sides import read_both_sides
 
 
 def plan_from_live(
@@ -31,12 +32,12 @@ def plan_from_live(
     chosen = decisions[decisions["status"].astype(str).isin(list(statuses))]
     account_ids = sorted({normalize_id(str(a)) or str(a) for a in chosen["account_id"].tolist()})
     customer_ids = sorted({str(c).strip() for c in chosen["customer_id"].tolist() if str(c).strip()})
-    accounts = sides["account"].read([a for a in account_ids if normalize_id(a)], cancel=cancel)
-    customers = sides["customer"].read(customer_ids, cancel=cancel)
+    live = read_both_sides(sides, {"account": [a for a in account_ids if normalize_id(a)],
+                                   "customer": customer_ids}, cancel)
     return build_plan(
         decisions,
-        account_values=accounts,
-        customer_values=customers,
+        account_values=live["account"],
+        customer_values=live["customer"],
         policy=policy,
         statuses=statuses,
         source=source,

@@ -13,6 +13,7 @@ from desktop_app.core.journal_results import Verification, verify
 from desktop_app.core.link_values import holds_text
 from desktop_app.core.progress import CancelToken
 from desktop_app.workflow.link_sides import LinkSide
+from desktop_app.workflow.read_sides import read_both_sides
 
 
 def verify_run(
@@ -23,10 +24,11 @@ def verify_run(
     cancel: CancelToken | None = None,
 ) -> Verification:
     """Read both sides back and compare with what the run should have left there."""
+    targets_of = {name: {i.record_id: i.target for i in items if i.side == name} for name in ("account", "customer")}
+    read = read_both_sides(sides, {name: sorted(targets) for name, targets in targets_of.items()}, cancel)
     live: dict[str, dict[str, str]] = {}
-    for name in ("account", "customer"):
-        targets = {i.record_id: i.target for i in items if i.side == name}
-        values = sides[name].read(sorted(targets), cancel=cancel)
+    for name, targets in targets_of.items():
+        values = read[name]
         # A value that holds its target's text (``holds_text``) counts as that target; the rest is
         # compared without stray spaces, as the plan saw it.
         live[name] = {

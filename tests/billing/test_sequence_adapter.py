@@ -312,3 +312,20 @@ def test_an_empty_account_id_removes_the_link_for_undo(
     assert stored is not None
     assert [(e["service"], e["id"]) for e in stored["integrationIds"]] == [("Xero", "xero-4")]
     assert stored["customProperties"] == {"currency": "gbp"}
+
+
+def test_reading_many_links_lists_the_customers_and_matches_reading_each(tmp_path: Path) -> None:
+    linked = {"service": "Salesforce", "id": f" {ACCOUNT_A} "}  # kept exactly as stored
+    customers = [sequence_customer(i, integrationIds=[linked]) if i % 3 == 0 else sequence_customer(i)
+                 for i in range(230)]
+    with start_sequence_sandbox(customers=customers, workdir=tmp_path) as sandbox, SequenceBilling(
+            sandbox.client_id, sandbox.client_secret, base_url=sandbox.url, ca_cert=sandbox.ca_cert,
+            retry=FAST_RETRY) as adapter:
+        wanted = [f"cust-{i:04d}" for i in range(229, -1, -1)] + ["cust-9999"]
+        many = adapter.read_links(wanted)  # above LIST_INSTEAD_OF_GET: 3 list pages
+        assert sandbox.counters.requests["GET"] == 3
+        one_by_one = {**adapter.read_links(wanted[:150]), **adapter.read_links(wanted[150:])}
+    assert many == one_by_one
+    assert many["cust-0000"] == f" {ACCOUNT_A} "
+    assert many["cust-0001"] is None
+    assert many["cust-9999"] is None
