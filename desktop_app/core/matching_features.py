@@ -71,17 +71,9 @@ def _streets(streets: list[Any]) -> dict[str, Sequence[str]]:
 
 
 def _legal_names(names: list[Any]) -> dict[str, Sequence[str]]:
-    """The legal name trimmed and cleaned (passes 4 and 5 compare it), and its words sorted as a
-    person-like name (the legal name cleaned as read)."""
-    trimmed = [name.strip() for name in names]
-    clean = clean_company_name_list(trimmed)
-    as_read = list(clean)
-    # Cleaning ignores surrounding white space but for a few control characters, which the
-    # cleaning of non-ASCII text drops and that of ASCII text keeps.
-    padded = [i for i, (name, short) in enumerate(zip(names, trimmed, strict=True)) if len(name) != len(short)]
-    for i, name in zip(padded, clean_company_name_list([names[i] for i in padded]), strict=True):
-        as_read[i] = name
-    return {"legal_clean": clean, "legal_name": [sorted_words(name) for name in as_read]}
+    """The legal name cleaned (passes 4 and 5 compare it), and its words sorted as a person-like name."""
+    clean = clean_company_name_list(names)
+    return {"legal_clean": clean, "legal_name": [sorted_words(name) for name in clean]}
 
 
 def _cities(keys: list[str]) -> dict[str, Sequence[str]]:
