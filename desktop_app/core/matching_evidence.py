@@ -210,13 +210,55 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = 
 
 
 _LABELS = np.array(["missing", "disagree", "partly agree", "agree"], dtype=object)
+MISSING, DISAGREE, PARTLY, AGREE = range(4)  # the verdicts, as indices of _LABELS
+FIELD_WORDS = {"name": "name", "domain": "website/e-mail domain", "email": "e-mail address", "street": "street",
+               "postcode": "postcode", "city": "city", "state": "state", "phone": "phone", "country": "country",
+               "currency": "currency"}
+# What each partial level of a field means (levels between disagree and the top; see matching_features).
+PARTLY_WORDS: dict[str, dict[int, str]] = {
+    "name": {1: "a word in common", 2: "similar", 3: "nearly the same"},
+    "street": {1: "the same street, another number", 2: "the same number, the street written differently"},
+    "postcode": {1: "one character off"},
+    "city": {1: "similar"},
+    "phone": {1: "the same last seven digits"},
+}
+
+
+def verdicts(field: str, level: np.ndarray) -> np.ndarray:
+    """MISSING / DISAGREE / PARTLY / AGREE for each level of ``field``."""
+    top = FIELD_LEVELS[field]
+    result: np.ndarray = np.where(level < 0, MISSING, np.where(level == 0, DISAGREE,
+                                                               np.where(level >= top, AGREE, PARTLY)))
+    return result
 
 
 def labels(field: str, level: np.ndarray) -> TextArray:
     """agree / partly agree / disagree / missing for each level of ``field``."""
-    top = FIELD_LEVELS[field]
-    index = np.where(level < 0, 0, np.where(level == 0, 1, np.where(level >= top, 3, 2)))
-    result: TextArray = _LABELS[index]
+    result: TextArray = _LABELS[verdicts(field, level)]
+    return result
+
+
+def _listed(listing: TextArray, where: np.ndarray, word: str) -> TextArray:
+    result: TextArray = np.where(where, np.where(listing != "", listing + ", ", listing) + word, listing).astype(object)
+    return result
+
+
+def reason_text(levels: Levels, chance: np.ndarray) -> TextArray:
+    """``"Agree: street, postcode; partly agree: name (similar); differ: phone (99.8% likely the same, …)"``,
+    in the words of the evidence column: what it calls a partial agreement is never listed as agreeing."""
+    agree, partly, differ = (np.full(len(chance), "", dtype=object) for _ in range(3))
+    for field in FIELDS:
+        word, level = FIELD_WORDS[field], levels[field]
+        verdict = verdicts(field, level)
+        agree = _listed(agree, verdict == AGREE, word)
+        differ = _listed(differ, verdict == DISAGREE, word)
+        for partial, meaning in PARTLY_WORDS.get(field, {}).items():
+            partly = _listed(partly, (verdict == PARTLY) & (level == partial), f"{word} ({meaning})")
+    text = np.where(agree != "", "Agree: " + agree, "")
+    text = np.where(partly != "", np.where(text != "", text + "; partly agree: ", "Partly agree: ") + partly, text)
+    text = np.where(text != "", text, "Agree: nothing") + np.where(differ != "", "; differ: " + differ, "")
+    percent = np.char.mod("%.1f", np.floor(chance * 1000) / 10).astype(object)
+    result: TextArray = text + " (" + percent + "% likely the same, weighing each attribute by the two files)"
     return result
 
 
@@ -228,9 +270,7 @@ def evidence_json(levels: Levels, weights: dict[str, np.ndarray]) -> TextArray:
     row = np.zeros(size, dtype=np.int64)  # which distinct evidence each pair has so far
     pieces = []
     for field in FIELDS:
-        top = FIELD_LEVELS[field]
-        level = levels[field]
-        verdict = np.where(level < 0, 0, np.where(level == 0, 1, np.where(level >= top, 3, 2)))
+        verdict = verdicts(field, levels[field])
         key = np.round(weights[field] * 10).astype(np.int64) * 4 + verdict  # tenths of a bit, and the verdict
         codes, uniques = pd.factorize(key)
         pieces.append((codes, [f'"{field}":["{_LABELS[k % 4]}",{k // 4 / 10:.1f}]' for k in uniques.tolist()]))
