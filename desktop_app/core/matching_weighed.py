@@ -15,6 +15,7 @@ import pandas as pd
 from desktop_app.core.matching_evidence import Evidence, candidate_pairs, probability, reason_text
 from desktop_app.core.matching_features import (
     NAME_NEARLY_AGREES,
+    NAME_QUALIFIER,
     NAME_SIMILAR,
     PLACE_FIELDS,
     PLACE_GROUPS,
@@ -62,7 +63,9 @@ def loosely_named(levels: Levels) -> np.ndarray:
     A city is too coarse to vouch for them, however the model weighs it in files with few fields."""
     confirmed = ((levels["street"] >= 2) | (levels["postcode"] >= 1) | (levels["phone"] >= 1)
                  | (levels["email"] == 1) | (levels["domain"] == 1))
-    result: np.ndarray = (levels["name"] == 1) & ~confirmed
+    # A name that agrees only without its bracketed branch or place ("acme (uk)" / "acme") needs the same.
+    qualified = levels.get(NAME_QUALIFIER, np.zeros(len(confirmed), dtype=bool))
+    result: np.ndarray = ((levels["name"] == 1) | qualified) & ~confirmed
     return result
 
 

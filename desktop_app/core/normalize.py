@@ -184,6 +184,21 @@ def clean_company_name_list(names: list[str]) -> list[str]:
     return out
 
 
+# A part in brackets ending a name: a branch or place ("Spago (Los Angeles)", "Acme [Berlin]").
+_TRAILING_QUALIFIER = re.compile(r"(?s)(.*?\S)\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*")
+
+
+def names_without_qualifier(names: list[str]) -> list[str]:
+    """For each name ending in a part in brackets, the name cleaned without it (``"Spago (Los
+    Angeles)"`` → ``"spago"``); "" for a name without one, or with nothing left without it."""
+    out = [""] * len(names)
+    ending = [i for i, name in enumerate(names) if name.rstrip().endswith((")", "]"))]
+    bare = [match.group(1) if (match := _TRAILING_QUALIFIER.fullmatch(names[i])) else "" for i in ending]
+    for i, clean in zip(ending, clean_company_name_list(bare), strict=True):
+        out[i] = clean
+    return out
+
+
 # Mailbox providers: an address at one of these says nothing about the company.
 FREE_MAIL_DOMAINS: frozenset[str] = frozenset({
     "gmail.com", "googlemail.com", "outlook.com", "outlook.de", "outlook.fr", "hotmail.com", "hotmail.co.uk",
