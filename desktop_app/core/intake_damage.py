@@ -20,8 +20,8 @@ from desktop_app.core.ids import (
     SUFFIX_ALPHABET,
     case_insensitive_collisions,
     normalize_id,
+    not_salesforce_ids,
     problem_with_id,
-    to_18_series,
 )
 from desktop_app.core.intake_types import TableIssue
 
@@ -281,14 +281,16 @@ def non_salesforce_account_ids(values: pd.Series, source_rows: Sequence[int], co
     """An issue for every row of the accounts' id column (``column``) whose value is no Salesforce
     id (an id a user chose by hand, a directory's own record numbers): such a row is never linked.
     Rows ``known`` issues already name as damaged in that column are left to them."""
-    texts = pd.Series([str(v).strip() for v in values.tolist()], index=values.index, dtype=object)
-    bad = (texts != "").to_numpy() & to_18_series(texts).isna().to_numpy()
+    bad = not_salesforce_ids(values)
     damaged = {issue.row for issue in known if issue.column == column and issue.kind in _DAMAGE_KINDS}
     if damaged:
         bad &= ~np.isin(np.asarray(source_rows, dtype=np.int64), list(damaged))
+    texts = np.array([str(v).strip() for v in values.to_numpy(dtype=object)[bad].tolist()], dtype=object)
+    all_texts = np.full(len(bad), "", dtype=object)
+    all_texts[bad] = texts
     return _issues_for_mask(
         bad,
-        texts.to_numpy(dtype=object),
+        all_texts,
         source_rows,
         column,
         "not_salesforce_id",
