@@ -177,6 +177,23 @@ def _as_unicode_array(values: pd.Series) -> np.ndarray:
     return stripped
 
 
+def _checked(text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For a stripped unicode array: the positions of 15/18-character values, their first 15
+    characters and checksum as (n, 18) bytes, whether each is shaped like an id, and whether its
+    suffix (if it has one) agrees."""
+    lengths = np.strings.str_len(text)
+    positions = np.flatnonzero((lengths == 15) | (lengths == 18))
+    chosen = text[positions].astype("U18")
+    points = chosen.view(np.uint32).reshape(-1, 18)
+    ascii_ok = (points < 128).all(axis=1)
+    raw = np.where(points < 128, points, 0).astype(np.uint8)
+    is18 = raw[:, 15] != 0
+    shape_ok = ascii_ok & _BASE62_BYTE[raw[:, :15]].all(axis=1) & (~is18 | _BASE62_BYTE[raw[:, 15:]].all(axis=1))
+    suffix = _suffixes(np.ascontiguousarray(raw[:, :15]))
+    agrees = shape_ok & (~is18 | (raw[:, 15:] == suffix).all(axis=1))
+    return positions, chosen, np.concatenate([raw[:, :15], suffix], axis=1), shape_ok, agrees
+
+
 def to_18_series(values: pd.Series) -> pd.Series:
     """Vectorised ``normalize_id`` over a Series of text: 18-character ids, None where invalid.
 
@@ -185,26 +202,24 @@ def to_18_series(values: pd.Series) -> pd.Series:
     """
     text = _as_unicode_array(values)
     out = np.full(len(text), None, dtype=object)
-    lengths = np.strings.str_len(text)
-    positions = np.flatnonzero((lengths == 15) | (lengths == 18))
+    positions, chosen, full, shape_ok, agrees = _checked(text)
     if len(positions):
-        chosen = text[positions].astype("U18")
-        points = chosen.view(np.uint32).reshape(-1, 18)
-        ascii_ok = (points < 128).all(axis=1)
-        raw = np.where(points < 128, points, 0).astype(np.uint8)
-        is18 = raw[:, 15] != 0
-        shape_ok = (
-            ascii_ok
-            & _BASE62_BYTE[raw[:, :15]].all(axis=1)
-            & (~is18 | _BASE62_BYTE[raw[:, 15:]].all(axis=1))
-        )
-        suffix = _suffixes(np.ascontiguousarray(raw[:, :15]))
-        agrees = shape_ok & (~is18 | (raw[:, 15:] == suffix).all(axis=1))
-        full = np.concatenate([raw[:, :15], suffix], axis=1)
         out[positions[agrees]] = full[agrees].view("S18").ravel().astype(str)
         for k in np.flatnonzero(shape_ok & ~agrees).tolist():
             out[positions[k]] = repair_case(str(chosen[k]))
     return pd.Series(out, index=values.index, dtype="object")
+
+
+def not_salesforce_ids(values: pd.Series) -> np.ndarray:
+    """Which non-empty values are no Salesforce id (``normalize_id`` would give None), without
+    building the 18-character forms."""
+    text = _as_unicode_array(values)
+    bad: np.ndarray = np.strings.str_len(text) > 0
+    positions, chosen, _, shape_ok, agrees = _checked(text)
+    bad[positions[agrees]] = False
+    for k in np.flatnonzero(shape_ok & ~agrees).tolist():
+        bad[positions[k]] = repair_case(str(chosen[k])) is None
+    return bad
 
 
 def account_keys(values: pd.Series) -> pd.Series:

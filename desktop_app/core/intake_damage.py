@@ -16,7 +16,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from desktop_app.core import intake_types
-from desktop_app.core.ids import SUFFIX_ALPHABET, case_insensitive_collisions, normalize_id, problem_with_id
+from desktop_app.core.ids import (
+    SUFFIX_ALPHABET,
+    case_insensitive_collisions,
+    normalize_id,
+    not_salesforce_ids,
+    problem_with_id,
+)
 from desktop_app.core.intake_types import TableIssue
 
 _SCIENTIFIC = r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d{1,3}"
@@ -198,7 +204,8 @@ def _salesforce_id_issues(c: _Classified, source_rows: Sequence[int], column: st
         column,
         "invalid_id",
         row_word,
-        lambda where, v: f"{where}: {v!r} is not a valid Salesforce id ({problem_with_id(v)}).",
+        lambda where, v: (f"{where}: {v!r} is not a valid Salesforce id ({problem_with_id(v)}), so this row cannot "
+                          "be linked by it. Correct the id in the source, or export the ids again as text."),
     )
     idx15 = np.flatnonzero(c.mask("sf15"))
     texts15 = [str(t) for t in c.text[idx15]]
@@ -263,3 +270,34 @@ def note_issue(row_word: str, row: int, column: str, kind: str, text: str) -> Ta
         ),
     }
     return TableIssue(row, column, kind, messages.get(kind, f"{where}: suspicious cell ({kind})."), text)
+
+
+# Damage scan_column already reported for a row: the row needs no second issue for the same value.
+_DAMAGE_KINDS = frozenset({"scientific_notation", "precision_lost", "became_date", "invalid_id", "stored_as_number"})
+
+
+def non_salesforce_account_ids(values: pd.Series, source_rows: Sequence[int], column: str, row_word: str,
+                               known: Sequence[TableIssue] = ()) -> list[TableIssue]:
+    """An issue for every row of the accounts' id column (``column``) whose value is no Salesforce
+    id (an id a user chose by hand, a directory's own record numbers): such a row is never linked.
+    Rows ``known`` issues already name as damaged in that column are left to them."""
+    bad = not_salesforce_ids(values)
+    damaged = {issue.row for issue in known if issue.column == column and issue.kind in _DAMAGE_KINDS}
+    if damaged:
+        bad &= ~np.isin(np.asarray(source_rows, dtype=np.int64), list(damaged))
+    texts = np.array([str(v).strip() for v in values.to_numpy(dtype=object)[bad].tolist()], dtype=object)
+    all_texts = np.full(len(bad), "", dtype=object)
+    all_texts[bad] = texts
+    return _issues_for_mask(
+        bad,
+        all_texts,
+        source_rows,
+        column,
+        "not_salesforce_id",
+        row_word,
+        lambda where, v: (
+            f"{where}: {v!r} is not a Salesforce Account Id ({problem_with_id(v)}), so this row cannot be "
+            "linked. Choose the column that holds the Account Id (15 or 18 letters and digits, starting "
+            "with 001), or export the accounts again with their Id."
+        ),
+    )

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from desktop_app.core.matching_features import FIELD_LEVELS, FIELDS, TF_FIELDS, compare_pairs, features
+from desktop_app.core.matching_features import (
+    FIELD_LEVELS,
+    FIELDS,
+    NAME_QUALIFIER,
+    TF_FIELDS,
+    compare_pairs,
+    features,
+)
 from desktop_app.core.matching_fs import (
     Levels,
     Model,
@@ -209,14 +216,61 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = 
     return Evidence(model, acc_share, cus_share, pairs, levels)
 
 
-_LABELS = np.array(["missing", "disagree", "partly agree", "agree"], dtype=object)
+_LABELS = np.array(["missing", "disagree", "partly agree", "agree", "agree without the qualifier"], dtype=object)
+# The verdicts, as indices of _LABELS; BARE: the name agrees once a trailing part in brackets is left out.
+MISSING, DISAGREE, PARTLY, AGREE, BARE = range(5)
+FIELD_WORDS = {"name": "name", "domain": "website/e-mail domain", "email": "e-mail address", "street": "street",
+               "postcode": "postcode", "city": "city", "state": "state", "phone": "phone", "country": "country",
+               "currency": "currency"}
+# What each partial level of a field means (levels between disagree and the top; see matching_features).
+PARTLY_WORDS: dict[str, dict[int, str]] = {
+    "name": {1: "a word in common", 2: "similar", 3: "nearly the same"},
+    "street": {1: "the same street, another number", 2: "the same number, the street written differently"},
+    "postcode": {1: "one character off"},
+    "city": {1: "similar"},
+    "phone": {1: "the same last seven digits"},
+}
 
 
-def labels(field: str, level: np.ndarray) -> TextArray:
-    """agree / partly agree / disagree / missing for each level of ``field``."""
+def verdicts(field: str, level: np.ndarray, qualifier: np.ndarray | None = None) -> np.ndarray:
+    """MISSING / DISAGREE / PARTLY / AGREE for each level of ``field``; BARE where the name agrees
+    only without its qualifier (``qualifier``: ``levels[NAME_QUALIFIER]``)."""
     top = FIELD_LEVELS[field]
-    index = np.where(level < 0, 0, np.where(level == 0, 1, np.where(level >= top, 3, 2)))
-    result: TextArray = _LABELS[index]
+    result: np.ndarray = np.where(level < 0, MISSING, np.where(level == 0, DISAGREE,
+                                                               np.where(level >= top, AGREE, PARTLY)))
+    if field == "name" and qualifier is not None:
+        result = np.where((result == AGREE) & qualifier, BARE, result)
+    return result
+
+
+def labels(field: str, level: np.ndarray, qualifier: np.ndarray | None = None) -> TextArray:
+    """agree / partly agree / disagree / missing (/ agree without the qualifier) for each level of ``field``."""
+    result: TextArray = _LABELS[verdicts(field, level, qualifier)]
+    return result
+
+
+def _listed(listing: TextArray, where: np.ndarray, word: str) -> TextArray:
+    result: TextArray = np.where(where, np.where(listing != "", listing + ", ", listing) + word, listing).astype(object)
+    return result
+
+
+def reason_text(levels: Levels, chance: np.ndarray) -> TextArray:
+    """``"Agree: street, postcode; partly agree: name (similar); differ: phone (99.8% likely the same, …)"``,
+    in the words of the evidence column: what it calls a partial agreement is never listed as agreeing."""
+    agree, partly, differ = (np.full(len(chance), "", dtype=object) for _ in range(3))
+    for field in FIELDS:
+        word, level = FIELD_WORDS[field], levels[field]
+        verdict = verdicts(field, level, levels.get(NAME_QUALIFIER))
+        agree = _listed(agree, verdict == AGREE, word)
+        agree = _listed(agree, verdict == BARE, f"{word} (without the part in brackets)")
+        differ = _listed(differ, verdict == DISAGREE, word)
+        for partial, meaning in PARTLY_WORDS.get(field, {}).items():
+            partly = _listed(partly, (verdict == PARTLY) & (level == partial), f"{word} ({meaning})")
+    text = np.where(agree != "", "Agree: " + agree, "")
+    text = np.where(partly != "", np.where(text != "", text + "; partly agree: ", "Partly agree: ") + partly, text)
+    text = np.where(text != "", text, "Agree: nothing") + np.where(differ != "", "; differ: " + differ, "")
+    percent = np.char.mod("%.1f", np.floor(chance * 1000) / 10).astype(object)
+    result: TextArray = text + " (" + percent + "% likely the same, weighing each attribute by the two files)"
     return result
 
 
@@ -228,12 +282,12 @@ def evidence_json(levels: Levels, weights: dict[str, np.ndarray]) -> TextArray:
     row = np.zeros(size, dtype=np.int64)  # which distinct evidence each pair has so far
     pieces = []
     for field in FIELDS:
-        top = FIELD_LEVELS[field]
-        level = levels[field]
-        verdict = np.where(level < 0, 0, np.where(level == 0, 1, np.where(level >= top, 3, 2)))
-        key = np.round(weights[field] * 10).astype(np.int64) * 4 + verdict  # tenths of a bit, and the verdict
+        verdict = verdicts(field, levels[field], levels.get(NAME_QUALIFIER))
+        kinds = len(_LABELS)
+        key = np.round(weights[field] * 10).astype(np.int64) * kinds + verdict  # tenths of a bit, and the verdict
         codes, uniques = pd.factorize(key)
-        pieces.append((codes, [f'"{field}":["{_LABELS[k % 4]}",{k // 4 / 10:.1f}]' for k in uniques.tolist()]))
+        pieces.append((codes, [f'"{field}":["{_LABELS[k % kinds]}",{k // kinds / 10:.1f}]'
+                               for k in uniques.tolist()]))
         row, _ = pd.factorize(row * len(uniques) + codes)
     _, first = np.unique(row, return_index=True)  # a pair holding each distinct evidence
     texts = np.array(["{" + ",".join(words[codes[at]] for codes, words in pieces) + "}" for at in first.tolist()],

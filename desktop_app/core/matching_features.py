@@ -18,7 +18,12 @@ from rapidfuzz.distance import OSA
 from desktop_app.core.matching_distinct import DistinctValues, Normaliser
 from desktop_app.core.matching_ledger import IntArray, Side, TextArray
 from desktop_app.core.matching_words import shares_word
-from desktop_app.core.normalize import clean_company_name_list, domain_or_empty, is_free_mail_domain
+from desktop_app.core.normalize import (
+    clean_company_name_list,
+    domain_or_empty,
+    is_free_mail_domain,
+    names_without_qualifier,
+)
 from desktop_app.core.normalize_fields import (
     city_key,
     email_key,
@@ -44,6 +49,8 @@ PLACE_FIELDS: tuple[str, ...] = ("street", "postcode", "phone")
 NAME_SIMILAR, NAME_CLOSE = 92.0, 80.0
 # Name levels: 0 disagree · 1 a shared word · 2 ≥ NAME_CLOSE similar · 3 ≥ NAME_SIMILAR · 4 exact.
 NAME_NEARLY_AGREES = 3
+# Beside the fields' levels: pairs whose names agree (top level) only without a trailing part in brackets.
+NAME_QUALIFIER = "name_qualifier"
 STREET_SIMILAR = 85.0
 CITY_SIMILAR = 85.0
 
@@ -71,17 +78,9 @@ def _streets(streets: list[Any]) -> dict[str, Sequence[str]]:
 
 
 def _legal_names(names: list[Any]) -> dict[str, Sequence[str]]:
-    """The legal name trimmed and cleaned (passes 4 and 5 compare it), and its words sorted as a
-    person-like name (the legal name cleaned as read)."""
-    trimmed = [name.strip() for name in names]
-    clean = clean_company_name_list(trimmed)
-    as_read = list(clean)
-    # Cleaning ignores surrounding white space but for a few control characters, which the
-    # cleaning of non-ASCII text drops and that of ASCII text keeps.
-    padded = [i for i, (name, short) in enumerate(zip(names, trimmed, strict=True)) if len(name) != len(short)]
-    for i, name in zip(padded, clean_company_name_list([names[i] for i in padded]), strict=True):
-        as_read[i] = name
-    return {"legal_clean": clean, "legal_name": [sorted_words(name) for name in as_read]}
+    """The legal name cleaned (passes 4 and 5 compare it), and its words sorted as a person-like name."""
+    clean = clean_company_name_list(names)
+    return {"legal_clean": clean, "legal_name": [sorted_words(name) for name in clean]}
 
 
 def _cities(keys: list[str]) -> dict[str, Sequence[str]]:
@@ -100,6 +99,7 @@ def _each(function: Callable[[str], str], name: str) -> Normaliser:
 # Group → (the column it reads, whether the record's country takes part, how its distinct values are normalised).
 _DISTINCT_GROUPS: dict[str, tuple[str, bool, Normaliser]] = {
     "legal_name": ("legal_name", False, _legal_names),
+    "bare_name": ("name", False, lambda names: {"bare_name": names_without_qualifier(names)}),
     "website": ("website", False, _website_domains),
     "mail_domain": ("email", False, _mail_domains),
     "email": ("email", False, _each(email_key, "email")),
@@ -150,8 +150,10 @@ PLACE_GROUPS: tuple[str, ...] = ("email", "street", "postcode", "phone")
 
 
 def _names(side: Side, positions: IntArray) -> dict[str, TextArray]:
-    """Cleaned name, its words sorted, and the customer's legal name as a person-like name."""
-    return {**side.name_keys(positions), "legal_name": _distinct(side, "legal_name", positions)["legal_name"]}
+    """Cleaned name, its words sorted, the cleaned name without a trailing part in brackets (""
+    without one), and the customer's legal name as a person-like name."""
+    return {**side.name_keys(positions), "bare_name": _distinct(side, "bare_name", positions)["bare_name"],
+            "legal_name": _distinct(side, "legal_name", positions)["legal_name"]}
 
 
 def clean_legal_names(side: Side, positions: IntArray) -> TextArray:
@@ -196,7 +198,7 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
     size = len(next(iter(acc.values()))) if acc else 0
     out: dict[str, np.ndarray] = {field: np.full(size, -1, dtype=np.int8) for field in FIELDS}
     if "clean_name" in acc:
-        out["name"] = _compare_names(acc, cus)
+        out["name"], out[NAME_QUALIFIER] = _compare_names(acc, cus)
     for field in ("domain", "email", "state", "country", "currency"):
         if field in acc:
             a, c = acc[field], cus[field]
@@ -233,10 +235,24 @@ def _similarity_where(left: TextArray, right: TextArray, where: np.ndarray, scor
     return scores
 
 
-def _compare_names(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.ndarray:
+def _without_qualifier(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.ndarray:
+    """Pairs one of whose names is the other's without a trailing part in brackets ("spago (los
+    angeles)" / "spago"). Two names whose brackets differ ("(beverly hills)" / "(los angeles)") are not."""
+    a_bare, c_bare = acc.get("bare_name"), cus.get("bare_name")
+    if a_bare is None or c_bare is None:
+        return np.zeros(len(acc["clean_name"]), dtype=bool)
+    result: np.ndarray = (((a_bare != "") & (a_bare == cus["clean_name"]))
+                          | ((c_bare != "") & (c_bare == acc["clean_name"])))
+    return result
+
+
+def _compare_names(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> tuple[np.ndarray, np.ndarray]:
+    """The name's levels, and which pairs agree only without a trailing qualifier in brackets."""
     names_present = _present(acc["clean_name"], cus["clean_name"])
     exact = names_present & ((acc["clean_name"] == cus["clean_name"]) | (acc["sorted_name"] == cus["sorted_name"]) |
                              (acc["sorted_name"] == cus["legal_name"]))
+    qualified = names_present & ~exact & _without_qualifier(acc, cus)
+    exact |= qualified
     loose = names_present & ~exact
     name_score = np.zeros(len(exact))
     if loose.any():
@@ -260,8 +276,9 @@ def _compare_names(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.n
         legal = np.flatnonzero(~shared[low] & (cus["legal_name"][low] != ""))
         if len(legal):
             shared[low[legal]] = shares_word(acc["sorted_name"][low[legal]], cus["legal_name"][low[legal]])
-    return _levels(names_present, shared | (name_score >= NAME_CLOSE), name_score >= NAME_CLOSE,
-                   name_score >= NAME_SIMILAR, exact)
+    levels = _levels(names_present, shared | (name_score >= NAME_CLOSE), name_score >= NAME_CLOSE,
+                     name_score >= NAME_SIMILAR, exact)
+    return levels, qualified
 
 
 def _without_spaces(texts: TextArray) -> TextArray:

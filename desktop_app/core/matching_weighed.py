@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from desktop_app.core.matching_evidence import Evidence, candidate_pairs, probability
+from desktop_app.core.matching_evidence import Evidence, candidate_pairs, probability, reason_text
 from desktop_app.core.matching_features import (
-    FIELDS,
     NAME_NEARLY_AGREES,
+    NAME_QUALIFIER,
     NAME_SIMILAR,
     PLACE_FIELDS,
     PLACE_GROUPS,
@@ -44,9 +44,6 @@ WEIGHT_MARGIN = 3.0  # candidates within 3 bits (8× the likelihood) of the best
 PLACE_WEIGHED = ("street", "postcode", "phone", "email", "city")
 _PLACE_WORDS = {"street": "street", "postcode": "postcode", "phone": "phone"}
 _FEATURE_OF = {"street": "street_key", "postcode": "postcode", "phone": "phone"}
-_FIELD_WORDS = {"name": "name", "domain": "website/e-mail domain", "email": "e-mail address", "street": "street",
-                "postcode": "postcode", "city": "city", "state": "state", "phone": "phone", "country": "country",
-                "currency": "currency"}
 
 
 def weighed_namesakes(levels: Levels, weights: dict[str, np.ndarray]) -> np.ndarray:
@@ -66,7 +63,9 @@ def loosely_named(levels: Levels) -> np.ndarray:
     A city is too coarse to vouch for them, however the model weighs it in files with few fields."""
     confirmed = ((levels["street"] >= 2) | (levels["postcode"] >= 1) | (levels["phone"] >= 1)
                  | (levels["email"] == 1) | (levels["domain"] == 1))
-    result: np.ndarray = (levels["name"] == 1) & ~confirmed
+    # A name that agrees only without its bracketed branch or place ("acme (uk)" / "acme") needs the same.
+    qualified = levels.get(NAME_QUALIFIER, np.zeros(len(confirmed), dtype=bool))
+    result: np.ndarray = ((levels["name"] == 1) | qualified) & ~confirmed
     return result
 
 
@@ -130,21 +129,6 @@ def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.assign(namesake=namesake, reason=reason, tiebreak=tiebreak, placed=placed)
 
 
-def _reason(levels: Levels, chance: np.ndarray) -> TextArray:
-    """``"Agree: name, street, postcode; differ: phone (99.8% likely the same)"``."""
-    agree = np.full(len(chance), "", dtype=object)
-    differ = np.full(len(chance), "", dtype=object)
-    for field in FIELDS:
-        word = _FIELD_WORDS[field]
-        level = levels[field]
-        agree = np.where(level > 0, np.where(agree != "", agree + ", ", agree) + word, agree).astype(object)
-        differ = np.where(level == 0, np.where(differ != "", differ + ", ", differ) + word, differ).astype(object)
-    percent = np.char.mod("%.1f", np.floor(chance * 1000) / 10).astype(object)
-    text = "Agree: " + np.where(agree != "", agree, "nothing") + np.where(differ != "", "; differ: " + differ, "")
-    result: TextArray = text + " (" + percent + "% likely the same, weighing each attribute by the two files)"
-    return result
-
-
 def match_by_evidence(ledger: Ledger, evidence: Evidence, *, auto_accept: float, suggest_min: float,
                       cancel: CancelToken | None = None) -> None:
     """Pass 7: pairs the model finds likely (≥ ``suggest_min`` %) among the open records; matched
@@ -171,7 +155,7 @@ def match_by_evidence(ledger: Ledger, evidence: Evidence, *, auto_accept: float,
     kept_levels = {field: level[keep] for field, level in levels.items()}
     acc, cus, total, chance, namesake = acc[keep], cus[keep], total[keep], chance[keep], namesake[keep]
     differences = place_differences(accounts, acc, customers, cus, kept_levels)
-    reason = _reason(kept_levels, chance)
+    reason = reason_text(kept_levels, chance)
     reason = np.where(namesake, reason + "; but " + differences + " — a namesake? Check before linking",
                       reason).astype(object)
     candidates = pd.DataFrame({"acc": acc, "cus": cus, "score": total, "tiebreak": place_agreements(kept_levels),

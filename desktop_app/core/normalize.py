@@ -46,9 +46,12 @@ _SPECIAL_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe",
 _PUNCTUATION: dict[int, str | None] = {ord(ch): " " for ch in "!\"#$%()*+,-/:;<=>?@[\\]^_`{|}~«»–—‐‑·•"}
 _PUNCTUATION.update({ord("."): None, ord("'"): None, ord("’"): None, ord("‘"): None, ord("´"): None})
 # The same for ASCII text, plus lower-casing, as a byte table: ``bytes.translate`` is many times
-# faster than ``str.translate`` with a dict, and most names are ASCII.
+# faster than ``str.translate`` with a dict, and most names are ASCII. Control characters become
+# spaces, as ``_fold_accents`` makes them of non-ASCII text; a line break is kept (it separates the
+# names of a batch, and is white space to the word split that follows).
 _ASCII_TABLE = bytes(
-    ord(" ") if i in _PUNCTUATION else ord(chr(i).lower()) if i < 128 else i for i in range(256)
+    ord(" ") if i in _PUNCTUATION or (unicodedata.category(chr(i)) == "Cc" and chr(i) != "\n")
+    else ord(chr(i).lower()) if i < 128 else i for i in range(256)
 )
 _ASCII_DELETE = b".'"
 _FORM_LAST_WORDS = frozenset(seq[-1] for seq in _LEGAL_FORM_SEQUENCES)
@@ -178,6 +181,21 @@ def clean_company_name_list(names: list[str]) -> list[str]:
     other_at = np.flatnonzero(~plain)
     results[other_at] = [clean_company_name(names[i]) for i in other_at.tolist()]
     out: list[str] = results.tolist()
+    return out
+
+
+# A part in brackets ending a name: a branch or place ("Spago (Los Angeles)", "Acme [Berlin]").
+_TRAILING_QUALIFIER = re.compile(r"(?s)(.*?\S)\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*")
+
+
+def names_without_qualifier(names: list[str]) -> list[str]:
+    """For each name ending in a part in brackets, the name cleaned without it (``"Spago (Los
+    Angeles)"`` → ``"spago"``); "" for a name without one, or with nothing left without it."""
+    out = [""] * len(names)
+    ending = [i for i, name in enumerate(names) if name.rstrip().endswith((")", "]"))]
+    bare = [match.group(1) if (match := _TRAILING_QUALIFIER.fullmatch(names[i])) else "" for i in ending]
+    for i, clean in zip(ending, clean_company_name_list(bare), strict=True):
+        out[i] = clean
     return out
 
 

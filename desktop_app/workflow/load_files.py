@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from desktop_app.core.id_duplicates import id_issues
+from desktop_app.core.intake_damage import non_salesforce_account_ids
 from desktop_app.core.link_values import LINK_ROLES, placeholder_issues
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import ID_ROLE, ROLES_BY_SIDE, Side
@@ -96,6 +97,9 @@ def load_input(
     if id_header is not None and side in (Side.ACCOUNTS, Side.CUSTOMERS):
         row_word = "Row" if table.sheet is not None else "Line"
         table.issues.extend(id_issues(frame[ID_ROLE[side]], table.source_rows, side, id_header, row_word))
+        if side is Side.ACCOUNTS:  # a column chosen by hand may hold no Salesforce ids at all
+            table.issues.extend(non_salesforce_account_ids(frame[ID_ROLE[side]], table.source_rows, id_header,
+                                                           row_word, table.issues))
     role = LINK_ROLES.get(side.value, "")
     link_issues = placeholder_issues(frame, role, roles.columns.get(role, ""))
     return LoadedInput(table=table, side=side, frame=frame, roles=roles, link_issues=link_issues)

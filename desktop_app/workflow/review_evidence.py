@@ -158,7 +158,8 @@ def _matcher_evidence(value: object) -> tuple[tuple[str, str], ...]:
     return tuple(rows)
 
 
-_LEVEL_WORDS = {"agree": "agrees", "disagree": "differs", "missing": "missing on one side"}
+_LEVEL_WORDS = {"agree": "agrees", "partly agree": "agrees only in part", "disagree": "differs",
+                "missing": "missing on one side", "agree without the qualifier": "agrees without the part in brackets"}
 
 
 def _weighed(detail: list[object] | tuple[object, ...]) -> str:

@@ -34,6 +34,34 @@ def test_accounts_whose_id_column_holds_no_account_ids_stop_with_the_file_and_co
     assert not out.exists()
 
 
+def test_a_forced_id_column_without_account_ids_is_reported_per_row_and_refused_by_the_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The user insists the directory's own record numbers are the Account ids.
+    accounts = _write(tmp_path / "guide.csv", "id,name,addr\n534,Arnie Mortons,435 S. La Cienega Blv.\n")
+    customers = _write(tmp_path / "customers.csv", CUSTOMERS)
+    out = tmp_path / "m.csv"
+    assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--column", "account_id=id",
+                 "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "guide.csv: Line 2, column 'id': '534' is not a Salesforce Account Id (has 3 characters" in err
+    assert "Choose the column that holds the Account Id" in err
+    # Beside real Account ids, the same value is reported once, as an invalid id, with what to do.
+    good = to_18("0015g000000A001")
+    _write(accounts, f"id,name,addr\n534,Arnie Mortons,435 S. La Cienega Blv.\n{good},Spago,1114 Horn Ave.\n")
+    assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--column", "account_id=id",
+                 "--out", str(tmp_path / "mixed.csv")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("'534'") == 1
+    assert "guide.csv: Line 2, column 'id': '534' is not a valid Salesforce id (has 3 characters" in err
+    assert "export the ids again as text" in err
+    assert good not in err
+    plan = tmp_path / "plan.json"
+    assert main(["plan", "--matches", str(out), "--out", str(plan), "--offline"]) == 2
+    assert "'534' is not a Salesforce Account id" in capsys.readouterr().err
+    assert not plan.exists()
+
+
 def test_a_file_without_a_name_column_is_named_once_and_still_matched(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

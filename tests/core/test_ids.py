@@ -13,6 +13,7 @@ from desktop_app.core.ids import (
     check_id_series,
     checksum_suffix,
     normalize_id,
+    not_salesforce_ids,
     object_for_id,
     problem_with_id,
     repair_case,
@@ -108,3 +109,12 @@ def test_case_insensitive_collisions_find_what_vlookup_merges() -> None:
 
 def test_checksum_of_all_digits_is_aaa() -> None:
     assert checksum_suffix("001000000000000") == "AAA"
+
+
+@given(st.lists(st.one_of(
+    st.text(alphabet=BASE62, min_size=14, max_size=19),
+    st.sampled_from(["534", " 0015g00004e2JF9 ", "0015G00004E2JF9AAM", "0015g00004e2JF9AAM", "", "é" * 15]),
+), max_size=20))
+def test_not_salesforce_ids_agrees_with_normalize_id(values: list[str]) -> None:
+    expected = [bool(v.strip()) and normalize_id(v.strip()) is None for v in values]
+    assert not_salesforce_ids(pd.Series(values, dtype=object)).tolist() == expected

@@ -121,3 +121,13 @@ def test_em_learns_that_true_pairs_agree() -> None:
     for field, top in FIELD_LEVELS.items():
         assert model.m[field][top] > 0.8, field
         assert model.weights(field)[top] > 3 > 0 > model.weights(field)[0], field
+
+
+def test_a_name_that_only_partly_agrees_is_said_to_partly_agree_in_the_reason_too() -> None:
+    left = accounts(_site("Blue Fern Coffee", "8225 North Main Street", "94110", "(415) 555-0123"), *OTHERS)
+    right = customers(_site("Blue Fern Coffee Roasters", "8225 N. Main St.", "94110", "+1 415 555 0123"), *OTHERS)
+    first = row_of(match(left, right).decisions, account=account_id(1))
+    assert (first["customer_id"], first["method"]) == ("cus_1", "evidence")
+    assert json.loads(first["evidence"])["name"][0] == "partly agree"
+    assert first["reason"].startswith("Agree: street, postcode, city, state, phone, country; partly agree: name (")
+    assert "name" not in first["reason"].split(";")[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -156,3 +158,24 @@ def test_identifier_differences_name_each_normalisation() -> None:
                                                                  "a\nb Ltd", "", "K.K."])), max_size=12))
 def test_a_list_of_names_cleans_as_one_at_a_time(names: list[str]) -> None:
     assert clean_company_name_list(names) == [clean_company_name(name) for name in names]
+
+
+_ASCII_WITH_CONTROLS = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=127), max_size=30)
+
+
+@settings(deadline=None)
+@given(_ASCII_WITH_CONTROLS)
+def test_ascii_and_non_ascii_cleaning_treat_control_characters_alike(name: str) -> None:
+    # A trailing no-break space sends the same name down the non-ASCII path and is dropped there.
+    assert clean_company_name(name) == clean_company_name(name + "\u00a0")
+    assert clean_company_name_list([name]) == [clean_company_name(name + "\u00a0")]
+
+
+@settings(deadline=None)
+@given(st.lists(st.one_of(st.from_regex(r"[A-Za-z ]{0,8}", fullmatch=True),
+                          st.characters(categories=["Cc"])), max_size=12).map("".join))
+def test_control_characters_are_spaces_dropped_at_the_ends(name: str) -> None:
+    spaced = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in name)
+    assert clean_company_name(name) == clean_company_name(spaced)
+    assert clean_company_name_list([name]) == [clean_company_name(spaced)]
+    assert clean_company_name("\x1bAcme\x1b Ltd\x85") == "acme"

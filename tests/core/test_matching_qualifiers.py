@@ -1,0 +1,68 @@
+"""A branch or place in brackets ending a name ("Spago (Los Angeles)") does not make names disagree,
+and does not let a namesake at another street be matched."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from matching_frames import account_id, accounts, customers, row_of
+
+from desktop_app.core.matching import MATCHED, SUGGESTED, match
+from desktop_app.core.normalize import names_without_qualifier
+
+OTHERS = [
+    {"name": f"{word} Analytics", "street": f"{10 + i} {street} Road", "postcode": f"9{i:04d}", "city": "Denver",
+     "state": "CO", "phone": f"(303) 555-{1000 + i}", "country": "US"}
+    for i, (word, street) in enumerate(zip(["Alder", "Birch", "Cobalt", "Delta", "Ember", "Falcon"],
+                                           ["Cherry", "Spruce", "Willow", "Aspen", "Juniper", "Hazel"], strict=True))
+]
+
+
+def _site(name: str, street: str, phone: str = "", postcode: str = "90069") -> dict[str, str]:
+    return {"name": name, "street": street, "postcode": postcode, "city": "Los Angeles", "state": "CA",
+            "phone": phone, "country": "US"}
+
+
+@pytest.mark.parametrize(("name", "bare"), [
+    ("Spago (Los Angeles)", "spago"), ("Acme Ltd [Berlin] ", "acme"), ("Spago", ""), ("(Los Angeles)", ""),
+    ("Acme (UK) Ltd", ""), ("Spago (Beverly Hills) (LA)", "spago beverly hills"), ("Spago (LA", ""),
+])
+def test_a_name_without_its_trailing_part_in_brackets(name: str, bare: str) -> None:
+    assert names_without_qualifier([name]) == [bare]
+
+
+@pytest.mark.parametrize("qualified_side", ["account", "customer"])
+def test_a_name_with_its_branch_in_brackets_agrees_with_the_name_alone(qualified_side: str) -> None:
+    with_branch, alone = "Spago (Los Angeles)", "Spago"
+    account_name, customer_name = (with_branch, alone) if qualified_side == "account" else (alone, with_branch)
+    left = accounts(_site(account_name, "1114 Horn Ave.", "310-652-4025"), *OTHERS)
+    right = customers(_site(customer_name, "1114 Horn Ave", "(310) 652-4025"), *OTHERS)
+    first = row_of(match(left, right).decisions, account=account_id(1))
+    assert (first["status"], first["customer_id"]) == (MATCHED, "cus_1")
+    assert json.loads(first["evidence"])["name"][0] == "agree without the qualifier"
+    assert first["reason"].startswith("Agree: name (without the part in brackets), street, postcode")
+
+
+def test_the_same_brand_at_another_street_is_held_back_as_a_namesake() -> None:
+    left = accounts(_site("Spago (Los Angeles)", "1114 Horn Ave.", "310-652-4025"), *OTHERS)
+    right = customers(_site("Spago", "176 N. Canon Dr.", postcode="90210"), *OTHERS)
+    first = row_of(match(left, right).decisions, account=account_id(1))
+    assert (first["status"], first["customer_id"]) == (SUGGESTED, "cus_1")
+    assert "the street differs ('1114 horn ave' / '176 n canon dr')" in first["reason"]
+    assert "namesake" in first["reason"]
+
+
+def test_two_branches_in_brackets_do_not_agree_by_their_brand_alone() -> None:
+    left = accounts(_site("Spago (Los Angeles)", "1114 Horn Ave.", "310-652-4025"), *OTHERS)
+    right = customers(_site("Spago (Beverly Hills)", "1114 Horn Ave", "(310) 652-4025"), *OTHERS)
+    first = row_of(match(left, right).decisions, account=account_id(1))
+    assert json.loads(first["evidence"])["name"][0] == "partly agree"
+
+
+def test_a_name_agreeing_only_without_its_brackets_is_suggested_when_nothing_confirms_the_place() -> None:
+    # "Spago (Los Angeles)" may be one branch of several: with only a city to go by, a person decides.
+    left = accounts({"name": "Spago (Los Angeles)", "city": "Los Angeles", "country": "US"}, *OTHERS)
+    right = customers({"name": "Spago", "city": "Los Angeles", "country": "US"}, *OTHERS)
+    first = row_of(match(left, right).decisions, account=account_id(1))
+    assert (first["status"], first["customer_id"]) == (SUGGESTED, "cus_1")
