@@ -173,10 +173,11 @@ def test_a_billing_system_that_stops_answering_mid_batch_stops_the_run_with_the_
             assert "Sequence stopped answering" in report.message
             assert "resume" in report.message
             assert report.pairs.get("pending", 0) > 0
-            # Not every remaining customer waited out its own retries: a handful of requests in all
-            # (the writes in flight together when it went silent, the reads after them, then one
-            # probe at a time).
-            assert systems.seq.counters.statuses[0] <= 3 * system("sequence").max_concurrent
+            # Not every remaining customer waited out its own retries: a few dozen requests in all, not
+            # thousands (the requests in flight together when it went silent, their retries until the
+            # pool gives up, the reads back of the writes whose answer was lost, then one probe at a
+            # time). How many of each were already on their way is timing: measured 17 to 31.
+            assert systems.seq.counters.statuses[0] <= 5 * system("sequence").max_concurrent
             systems.seq.faults.down = False
             report = resume(journal, report.run_id, sides)
         assert report.state == "done"
