@@ -43,7 +43,7 @@ def test_kill_nine_at_random_moments_then_resume(tmp_path: Path) -> None:
             child = start_cli_child(systems, command)
             if kills < KILLS:
                 try:
-                    child.wait(timeout=rng.uniform(2.0, 9.0))
+                    child.wait(timeout=rng.uniform(1.0, 5.0))
                 except subprocess.TimeoutExpired:
                     child.kill()
                     child.communicate()
