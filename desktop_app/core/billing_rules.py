@@ -78,8 +78,9 @@ class CustomerRequirement:
         """Problem code → what it means in words, for every part of this rule (on any of its roles:
         a file that lacks the first reports on the next)."""
         label, article = self.label, _article(self.label)
+        lacking = f"lack a 2-letter ISO {label} code" if self.iso_country else f"lack {article} {label}"
         parts = {
-            REQUIRED_CODE_PREFIX: f"lack {article} {label}" if self.required else "",
+            REQUIRED_CODE_PREFIX: lacking if self.required else "",
             TOO_LONG_CODE_PREFIX: f"have {article} {label} that is too long" if self.max_length else "",
             DUPLICATE_CODE_PREFIX: f"share {article} {label} with another" if self.unique else "",
             FORMAT_CODE_PREFIX: f"have {article} {label} in the wrong format" if self.pattern else "",
@@ -89,8 +90,9 @@ class CustomerRequirement:
     def kind_names(self) -> dict[str, str]:
         """Problem code → the kind of problem as a filter lists it ("Display name shared with another customer")."""
         label = _capital(self.label)
+        missing = f"{label} missing or not a 2-letter ISO code" if self.iso_country else f"{label} missing"
         parts = {
-            REQUIRED_CODE_PREFIX: f"{label} missing" if self.required else "",
+            REQUIRED_CODE_PREFIX: missing if self.required else "",
             TOO_LONG_CODE_PREFIX: f"{label} too long" if self.max_length else "",
             DUPLICATE_CODE_PREFIX: f"{label} shared with another customer" if self.unique else "",
             FORMAT_CODE_PREFIX: f"{label} in the wrong format" if self.pattern else "",

@@ -167,3 +167,11 @@ def test_check_addresses_lists_every_systems_rules_by_row_and_field(tmp_path: Pa
     assert "What Sequence requires of a customer, broken by 2:" in printed
     assert "row 2, street (error): Street (address line 1) is missing; Sequence refuses" in printed
     assert "row 2, country (error): Country is 'United Kingdom', not an ISO 3166-1 alpha-2 code" in printed
+
+
+def test_a_country_rule_says_iso_code_not_missing() -> None:
+    # Most customers that break Sequence's country rule have a country, written out ("Germany"): saying
+    # they "lack a country" sent users looking for empty cells.
+    [country] = [rule for rule in customer_requirements("sequence") if rule.role == "country"]
+    assert country.codes()["required_country"] == "lack a 2-letter ISO country code"
+    assert country.kind_names()["required_country"] == "Country missing or not a 2-letter ISO code"
