@@ -41,6 +41,16 @@ def reviewed_run(state: WizardState) -> MatchRun | None:
     return dataclasses.replace(run, result=dataclasses.replace(run.result, decisions=state.reviewed))
 
 
+KEPT = "the report and results are kept with the run."
+RUN_SUBTITLES = {
+    "done": f"The links were written and read back; {KEPT}",
+    "done_with_failures": ("Some writes failed or were refused: the figures below count them, the results say "
+                           f"why; {KEPT}"),
+}
+RUN_STOPPED = ("The run stopped before its end: the figures below say what was written, the rest can be "
+               f"resumed; {KEPT}")
+
+
 class DonePage(BasePage):
     """A summary sentence and one Save button per result file; saving runs in the background."""
 
@@ -78,7 +88,7 @@ class DonePage(BasePage):
         if undo_stopped(state.undo_report):
             self.setSubTitle("The undo stopped before its end: below is why, and Resume undo finishes it.")
         elif state.run_report is not None:
-            self.setSubTitle("The links were written and read back; the report and results are kept with the run.")
+            self.setSubTitle(RUN_SUBTITLES.get(state.run_report.state, RUN_STOPPED))
         elif state.journey is Journey.ADDRESSES and state.salesforce is not None:
             self.setSubTitle("Save what you need; the accepted fixes go into Salesforce only when you press Write.")
         accepted = state.accepted_fixes if state.accepted_fixes is not None else pd.DataFrame()
