@@ -286,25 +286,29 @@ class _Workers:
     Starting threads per call cost a run of 100,000 links some 12,000 thread starts; these live
     across the calls of a busy run, yet nothing is left running once an adapter is dropped without
     ``close``. A thread ends only when it finds no call queued, checked under the lock ``submit``
-    queues under, so a queued call always has a thread that will take it. ``_waiting`` (threads
-    waiting for a call) only decides whether a new thread is worth starting."""
+    queues under, so a queued call always has a thread that will take it. Each call queued claims a
+    waiting thread, or starts one, or (all ``limit`` threads busy) waits as ``_unclaimed`` for the
+    first thread to finish: calls never wait while the pool runs under its limit."""
 
     def __init__(self, limit: int) -> None:
         self._limit = max(1, limit)
         self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[[Any], Any], Any]] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._waiting = 0
+        self._waiting = 0  # threads waiting for a call that no queued call has claimed
+        self._unclaimed = 0  # calls queued while every thread was busy
         self._count = 0
 
     def submit(self, function: Callable[[T], R], item: T) -> Future[R]:
         future: Future[R] = Future()
         with self._lock:
             self._tasks.put((future, function, item))
-            if self._tasks.qsize() > self._waiting and self._count < self._limit:
+            if self._waiting:
+                self._waiting -= 1
+            elif self._count < self._limit:
                 self._count += 1
-                self._waiting += 1  # the new thread counts as waiting from the start
                 threading.Thread(target=self._work, name=f"{WORKER_PREFIX}-{self._count}", daemon=True).start()
-            # else: a waiting thread takes it, or the first one to finish its call
+            else:
+                self._unclaimed += 1
         return future
 
     def _work(self) -> None:
@@ -318,8 +322,6 @@ class _Workers:
                         self._count -= 1
                         return
                 continue
-            with self._lock:
-                self._waiting -= 1
             if future.set_running_or_notify_cancel():
                 try:
                     future.set_result(function(item))
@@ -327,7 +329,10 @@ class _Workers:
                     future.set_exception(error)
             del future, function, item
             with self._lock:
-                self._waiting += 1
+                if self._unclaimed:
+                    self._unclaimed -= 1  # this thread takes one of them next
+                else:
+                    self._waiting += 1
 
 
 def _raise_if_cancelled(cancel: CancelToken | None) -> None:

@@ -6,6 +6,7 @@ gives exactly the serial path's results."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY, sequence_customer
@@ -155,9 +156,9 @@ def test_worker_threads_outlive_a_call_end_when_idle_and_never_strand_a_call(
     """Calls arriving while threads finish, start or end after their idle time all run (a thread
     ending with a call still queued would strand it), overlapping calls keep to ``max_concurrent``,
     and no thread is left once the pool is idle."""
+    import functools
     import random
     import threading
-    import time
 
     from desktop_app.billing import pool as pool_module
 
@@ -165,33 +166,58 @@ def test_worker_threads_outlive_a_call_end_when_idle_and_never_strand_a_call(
     pool = RequestPool(RateLimit(None, 4))
     rng = random.Random(7)
     running = peak = 0
-    lock = threading.Lock()
+    held = True
+    changed = threading.Condition()
 
     def work(value: int) -> int:
         nonlocal running, peak
-        with lock:
+        with changed:  # each round's first calls are held until the test has looked at the pool
             running += 1
             peak = max(peak, running)
-        time.sleep(rng.random() * 0.004)
-        with lock:
+            changed.notify_all()
+            assert changed.wait_for(lambda: not held, timeout=10), "a call was never let go"
             running -= 1
         return value * 2
 
-    def overlapping(count: int) -> list[int | None]:
-        return pool.map(work, list(range(count)))
+    def overlapping(count: int) -> None:
+        assert pool.map(work, list(range(count))) == [v * 2 for v in range(count)]
 
     def workers_end() -> None:  # they end on their own once idle for IDLE_SECONDS
         for thread in [t for t in threading.enumerate() if t.name.startswith(pool_module.WORKER_PREFIX)]:
             thread.join(timeout=2)
             assert not thread.is_alive(), "a worker thread outlived its idle time"
 
+    def queued() -> int:
+        return pool._threads._tasks.qsize()
+
+    submit = pool._threads.submit
+
+    def submit_and_tell(function: Any, item: Any) -> Any:  # a call queued wakes the test's wait below
+        future = submit(function, item)
+        with changed:
+            changed.notify_all()
+        return future
+
+    monkeypatch.setattr(pool._threads, "submit", submit_and_tell)
+
     for round_number in range(150):
         sizes = [rng.randint(2, 9), rng.randint(2, 9)]
-        side = threading.Thread(target=overlapping, args=(sizes[1],))
-        side.start()
-        assert overlapping(sizes[0]) == [v * 2 for v in range(sizes[0])]
-        side.join(timeout=10)
-        assert not side.is_alive(), "a call was stranded"
+        first_wave = sum(min(size, 4) for size in sizes)  # what the two calls hand the pool at once
+        with changed:
+            held = True
+        calls = [threading.Thread(target=overlapping, args=(size,)) for size in sizes]
+        for call in calls:
+            call.start()
+        with changed:  # both calls' first items are in: four run, the rest wait their turn
+            all_in = functools.partial(lambda wave: running + queued() == wave and running == min(wave, 4), first_wave)
+            assert changed.wait_for(all_in, timeout=10), \
+                f"round {round_number}: {running} running, {queued()} queued of {first_wave}"
+            assert pool._threads._count <= 4, "more threads than the pool's limit"
+            held = False
+            changed.notify_all()
+        for call in calls:
+            call.join(timeout=10)
+            assert not call.is_alive(), "a call was stranded"
         if round_number % 3 == 0:
             workers_end()  # the next calls start threads anew; the other rounds reuse or race idle ones
     assert peak <= 4
