@@ -18,6 +18,7 @@ from desktop_app.billing.retry import RetryPolicy
 from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.core.journal import Journal, default_journal_path
 from desktop_app.core.plan_file import write_plan
+from desktop_app.sandbox.sequence.store import SequenceCounters
 from desktop_app.workflow.apply_billing_pages import IN_FLIGHT, PAGES_ABOVE
 from desktop_app.workflow.engine import resume, start_apply
 from desktop_app.workflow.link_sides import BillingSide
@@ -63,6 +64,13 @@ def _customer_batches_sending() -> int:
     return int(found[0])
 
 
+def _after_next_put(counters: SequenceCounters, heard: int) -> int:
+    """Wait until the sandbox has seen more than ``heard`` PUTs (at most 5 s); their count then."""
+    with counters.put_arrived:
+        counters.put_arrived.wait_for(lambda: counters.put_attempts.total() > heard, timeout=5)
+        return counters.put_attempts.total()
+
+
 @pytest.mark.timeout(300)
 def test_kill_nine_while_several_billing_batches_are_in_flight_then_resume_sends_nothing_twice(
         tmp_path: Path) -> None:
@@ -73,15 +81,17 @@ def test_kill_nine_while_several_billing_batches_are_in_flight_then_resume_sends
         start = systems.account_values(), systems.customer_values()
         plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
         command = ["apply", str(write_plan(plan, tmp_path / "plan.json")), *connection_options(systems)]
+        counters = systems.seq.counters
         child = start_cli_child(systems, command)
-        seen = 0
+        seen = heard = 0
         try:
             deadline = time.monotonic() + 200
-            while child.poll() is None and time.monotonic() < deadline:
+            # Each PUT reaching the sandbox wakes the test to read the child's journal: a batch is
+            # journaled as sent before its first PUT goes out. (The 5 s wait only notices a child that
+            # ended without sending.)
+            while seen < 2 and child.poll() is None and time.monotonic() < deadline:
+                heard = _after_next_put(counters, heard)
                 seen = _customer_batches_sending()
-                if seen >= 2:
-                    break
-                time.sleep(0.02)
         finally:
             child.kill()
             child.communicate()
@@ -98,7 +108,6 @@ def test_kill_nine_while_several_billing_batches_are_in_flight_then_resume_sends
         assert systems.account_values() == want_accounts
         assert systems.customer_values() == want_customers
         assert systems.sf.org.counters.max_writes(LINK_FIELD) == 1
-        counters = systems.seq.counters
         assert max(counters.writes.values()) == 1
         # Every PUT the sandbox's handler saw, and each applied once (a PUT the kill cut off after its
         # headers never reaches a handler, as with a real server).

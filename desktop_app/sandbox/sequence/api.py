@@ -153,6 +153,8 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
                     store.counters.idempotent_replays += 1
                     return Response.json(replay[1], replay[0])
             store.counters.put_attempts[customer_id] += 1
+            with store.counters.put_arrived:
+                store.counters.put_arrived.notify_all()
             if store.get(customer_id) is None:
                 return error(404, "NOT_FOUND", f"Customer {customer_id} not found.")
             if store.take_fault(store.faults.drop_before_write, customer_id):

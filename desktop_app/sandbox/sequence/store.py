@@ -76,6 +76,7 @@ class SequenceCounters:
     statuses: Counter[int] = field(default_factory=Counter)
     idempotent_replays: int = 0
     arrivals: list[float] = field(default_factory=list)  # time.monotonic() of every request, in order
+    put_arrived: threading.Condition = field(default_factory=threading.Condition)  # notified on every PUT
 
 
 class SequenceStore:
