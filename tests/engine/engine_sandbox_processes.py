@@ -18,12 +18,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from engine_sandboxes import clean_customers
+from engine_sandboxes import clean_customers, close_then_stop
 
 from desktop_app.sandbox.demo_data import DemoData, generate
 from desktop_app.sandbox.salesforce import start_salesforce_sandbox, with_knobs
 from desktop_app.sandbox.sequence import start_sequence_sandbox
-from desktop_app.workflow.link_sides import LinkSide, close_sides
+from desktop_app.workflow.link_sides import LinkSide
 
 _SF_FIELDS = ("instance_url", "login_url", "ca_cert", "access_token", "consumer_key", "client_secret")
 _SEQ_FIELDS = ("url", "ca_cert", "client_id", "client_secret")
@@ -138,10 +138,7 @@ class RemoteSystems:
 
     def stop(self) -> None:
         """Close every side opened on these systems, then stop both processes."""
-        for sides in self.opened:
-            close_sides(sides)
-        self.sf.stop()
-        self.seq.stop()
+        close_then_stop(self.opened, self.sf, self.seq)
 
 
 def start_systems_in_processes(n: int, *, rate_limit: float | None = None, latency_ms: float = 0.0) -> RemoteSystems:

@@ -7,7 +7,7 @@ what is tested is the engine, not the demo data's mess (other tests cover that).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import pycountry
@@ -53,6 +53,18 @@ def clean_customers(data: DemoData) -> list[dict[str, Any]]:
     return customers_from_rows(rows, messy=False)
 
 
+class _Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+
+def close_then_stop(opened: list[dict[str, LinkSide]], *servers: _Stoppable) -> None:
+    """Close every side opened on the sandboxes, then stop them (in or out of this process)."""
+    for sides in opened:
+        close_sides(sides)
+    for server in servers:
+        server.stop()
+
+
 @dataclass
 class Systems:
     """Running sandboxes and the data they were seeded with."""
@@ -64,10 +76,7 @@ class Systems:
 
     def stop(self) -> None:
         """Close every side opened on these systems, then stop both servers."""
-        for sides in self.opened:
-            close_sides(sides)
-        self.sf.stop()
-        self.seq.stop()
+        close_then_stop(self.opened, self.sf, self.seq)
 
     def account_values(self) -> dict[str, str]:
         """Every Account's link field, straight from the org's table."""
