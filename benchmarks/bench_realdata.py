@@ -37,12 +37,13 @@ from benchmarks.realdata_sets import Pairs, RealData, load
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_cli(accounts: Path, customers: Path, out: Path) -> tuple[pd.DataFrame, dict[str, object], float]:
+def run_cli(accounts: Path, customers: Path, out: Path, options: list[str]) -> tuple[pd.DataFrame, dict[str, object],
+                                                                                     float]:
     """``desktop-app match`` on the two files; its decisions, its JSON summary and its seconds."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "desktop_app", "match", "--accounts", str(accounts), "--customers", str(customers),
-         "--out", str(out), "--json"],
+         "--out", str(out), "--json", *options],
         capture_output=True, text=True, check=False, cwd=ROOT,
     )
     seconds = time.perf_counter() - start
@@ -133,6 +134,9 @@ def main() -> None:
     parser.add_argument("--lists", nargs=2, default=("dfss2011", "dfss2012"), metavar=("ACCOUNTS", "CUSTOMERS"),
                         help="Chicago data: the two lists to match (dfss2011, dfss2012, ece, cps, purple, ...)")
     parser.add_argument("--show", action="store_true", help="print each missed and wrong pair")
+    parser.add_argument("--allow-many", action="store_true", help="pass --allow-many to desktop-app match")
+    parser.add_argument("--no-fuzzy", action="store_true", help="pass --no-fuzzy to desktop-app match")
+    parser.add_argument("--keep", type=Path, help="also write the decisions CSV here")
     args = parser.parse_args()
     data = load(args.folder, tuple(args.lists))
     truth = data.truth
@@ -140,7 +144,11 @@ def main() -> None:
         accounts, customers = Path(work) / "accounts.csv", Path(work) / "customers.csv"
         data.accounts.to_csv(accounts, index=False)
         data.customers.to_csv(customers, index=False)
-        decisions, summary, seconds = run_cli(accounts, customers, Path(work) / "decisions.csv")
+        decisions, summary, seconds = run_cli(accounts, customers, Path(work) / "decisions.csv",
+                                            [flag for flag, on in (("--allow-many", args.allow_many),
+                                                                   ("--no-fuzzy", args.no_fuzzy)) if on])
+    if args.keep:
+        decisions.to_csv(args.keep, index=False)
     auto = pairs_with(decisions, ("matched", "already_linked"))
     with_suggested = pairs_with(decisions, ("matched", "already_linked", "suggested"))
     start = time.perf_counter()
@@ -170,8 +178,10 @@ def main() -> None:
         for label, pairs in (("MISSED", truth - auto), ("WRONG", auto - truth)):
             for a, b in sorted(pairs):
                 row = by_account.loc[a]
+                chosen = row["customer_id"]
+                took = f" {data.describe('customers', chosen)}" if label == "MISSED" and chosen else ""
                 print(f"{label} {data.describe('accounts', a)}  <>  {data.describe('customers', b)}\n"
-                      f"    {row['status']} -> {row['customer_id']} {row['reason']}", file=sys.stderr)
+                      f"    {row['status']} -> {chosen}{took}: {row['reason']}", file=sys.stderr)
     print(json.dumps(results))
 
 

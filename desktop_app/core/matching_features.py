@@ -31,6 +31,7 @@ from desktop_app.core.normalize_fields import (
     sorted_words,
     state_key,
     street_parts,
+    street_without_type,
 )
 from desktop_app.core.phone_keys import phone_keys
 
@@ -74,6 +75,7 @@ def _mail_domains(emails: list[Any]) -> dict[str, Sequence[str]]:
 def _streets(streets: list[Any]) -> dict[str, Sequence[str]]:
     parts = [street_parts(text) for text in streets]
     return {"number": [number for number, _ in parts], "street": [name for _, name in parts],
+            "street_bare": [street_without_type(name) for _, name in parts],
             "street_key": [f"{number} {name}" if name else "" for number, name in parts]}
 
 
@@ -290,6 +292,11 @@ def _compare_streets(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np
     a_street, c_street = acc["street"], cus["street"]
     street_present = _present(a_street, c_street)
     same_street = street_present & (a_street == c_street)
+    if "street_bare" in acc:
+        # A street type written on one side only ("n leavitt st" / "n leavitt") names the same street;
+        # two different types ("n leavitt st" / "n leavitt ave") do not.
+        a_bare, c_bare = acc["street_bare"], cus["street_bare"]
+        same_street |= street_present & (a_bare == c_bare) & ((a_bare == a_street) != (c_bare == c_street))
     # Only streets written differently need scoring: equal ones score 100 and share their first word.
     differ = street_present & ~same_street
     street_score = np.where(same_street, 100.0, np.maximum(_similarity_where(a_street, c_street, differ, fuzz.ratio),
@@ -339,8 +346,12 @@ def namesakes(levels: dict[str, np.ndarray]) -> np.ndarray:
 def place_differs(levels: dict[str, np.ndarray]) -> np.ndarray:
     """Pairs in another place: another house number or street, another postcode or another phone,
     with nothing that confirms the place (the same street and number, postcode, phone or e-mail)."""
-    differs = ((levels["street"] >= 0) & (levels["street"] <= 1)) | (levels["postcode"] == 0) | (levels["phone"] == 0)
-    confirms = (levels["street"] >= 2) | (levels["postcode"] == 2) | (levels["phone"] >= 1) | (levels["email"] == 1)
+    street_differs = (levels["street"] >= 0) & (levels["street"] <= 1)
+    differs = street_differs | (levels["postcode"] == 0) | (levels["phone"] == 0)
+    # A postcode is shared by a whole district (a US ZIP by some 10,000 homes): it does not speak for
+    # the place when the street and the phone both say otherwise.
+    postcode_confirms = (levels["postcode"] == 2) & ~(street_differs & (levels["phone"] == 0))
+    confirms = (levels["street"] >= 2) | postcode_confirms | (levels["phone"] >= 1) | (levels["email"] == 1)
     result: np.ndarray = differs & ~confirms
     return result
 
