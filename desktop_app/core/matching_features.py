@@ -158,6 +158,11 @@ def _names(side: Side, positions: IntArray) -> dict[str, TextArray]:
             "legal_name": _distinct(side, "legal_name", positions)["legal_name"]}
 
 
+def bare_names(side: Side, positions: IntArray) -> TextArray:
+    """The cleaned names of ``positions`` without a trailing part in brackets ("" for a name without one)."""
+    return _distinct(side, "bare_name", positions)["bare_name"]
+
+
 def clean_legal_names(side: Side, positions: IntArray) -> TextArray:
     """The customer's cleaned legal name of ``positions`` ("" without one); each distinct name cleaned once."""
     return _distinct(side, "legal_name", positions)["legal_clean"]
