@@ -8,6 +8,7 @@ name, the same street name with another number, a postcode one character off).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -293,6 +294,25 @@ def _without_spaces(texts: TextArray) -> TextArray:
     return result
 
 
+_DIRECTION_WORDS = frozenset({"n", "s", "e", "w", "ne", "nw", "se", "sw"})
+
+
+def _first_name_word(street: str) -> str:
+    """The first word of a street's name after a leading direction ("e 79th st" → "79th"): "e 79th st"
+    and "e 67th st" do not share their name."""
+    words = street.split(" ", 2)
+    return words[1] if len(words) > 1 and words[0] in _DIRECTION_WORDS else words[0]
+
+
+_STREET_NUMBER = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+
+
+def _numbers_apart(left: str, right: str) -> bool:
+    """Both street names are numbered (``street_parts`` writes "Ninth" as "9th") and not alike."""
+    a, b = _STREET_NUMBER.findall(left), _STREET_NUMBER.findall(right)
+    return bool(a) and bool(b) and a != b
+
+
 def _compare_streets(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.ndarray:
     a_street, c_street = acc["street"], cus["street"]
     street_present = _present(a_street, c_street)
@@ -309,11 +329,16 @@ def _compare_streets(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np
                                                                              fuzz.token_set_ratio)))
     first_word = same_street.copy()
     at = np.flatnonzero(differ)
-    first_word[at] = [x.split(" ", 1)[0] == y.split(" ", 1)[0]
-                      for x, y in zip(a_street[at].tolist(), c_street[at].tolist(), strict=True)]
-    street_similar = same_street | (street_score >= STREET_SIMILAR) | first_word
+    pairs = list(zip(a_street[at].tolist(), c_street[at].tolist(), strict=True))
+    first_word[at] = [_first_name_word(x) == _first_name_word(y) for x, y in pairs]
+    # Numbered streets with other numbers ("e 79th st" / "e 67th st") are other streets, however alike written.
+    numbered_apart = np.zeros(len(a_street), dtype=bool)
+    numbered_apart[at] = [_numbers_apart(x, y) for x, y in pairs]
+    street_score[numbered_apart] = 0.0
+    street_similar = same_street | (street_score >= STREET_SIMILAR) | (first_word & ~numbered_apart)
     # A number written on one side only is not another number.
-    same_number = (acc["number"] == cus["number"]) | (acc["number"] == "") | (cus["number"] == "")
+    written_alike = (acc["number"] == cus["number"]) | (acc["number"] == "") | (cus["number"] == "")
+    same_number = written_alike.copy()
     # Two digits swapped or one mistyped in a number of two digits or more ("46" / "64") is the same number.
     unsure = np.flatnonzero(~same_number)
     if len(unsure):
@@ -322,8 +347,10 @@ def _compare_streets(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np
         long_enough = np.array([min(len(x), len(y)) >= 2 for x, y in zip(a_num.tolist(), c_num.tolist(),
                                                                         strict=True)], dtype=bool)
         same_number[unsure[close & long_enough]] = True
-    return _levels(street_present, street_similar, (street_similar | (street_score >= 60)) & same_number,
-                            same_street & same_number)
+    # A number one digit off is a typo on the same street; on a street that only looks alike ("520 e
+    # 79th st" / "500 e 67th st") it is another address, so there the number must be written alike.
+    number_fits = (street_similar & same_number) | ((street_score >= 60) & written_alike)
+    return _levels(street_present, street_similar, number_fits, same_street & same_number)
 
 
 def _compare_postcodes(a: TextArray, c: TextArray) -> np.ndarray:

@@ -77,3 +77,14 @@ def test_the_same_name_and_phone_at_another_street_in_the_zip_code_is_matched() 
     right = customers({**_SCHOOL, "street": "4950 S. LaPorte"}, *_CITY_AGAIN)
     first = row_of(match(left, right).decisions, account=account_id(1))
     assert (first["status"], first["customer_id"]) == (MATCHED, "cus_1")
+
+
+def test_numbered_streets_with_other_numbers_and_a_house_number_one_digit_off_elsewhere_are_other_addresses() -> None:
+    same = FIELD_LEVELS["street"]
+    assert _street_levels([
+        ("520 E 79TH St.", "500 E. 67th St."),  # written alike but for the figures: another street and number
+        ("520 E 79th St", "520 E 67th St"),
+        ("12 N Main St", "13 N Oak St"),  # a shared direction is not a shared street name
+        ("12 Main St", "13 Oak St"),  # a number one digit off is a typo only on the same street
+        ("520 E 67th St", "500 E 67th St"), ("747 Ninth Avenue", "747 9th Ave"), ("12 N Main St", "13 N Main St"),
+    ]) == [0, 0, 0, 0, same, same, same]
