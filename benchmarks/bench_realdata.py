@@ -110,20 +110,29 @@ def _evidence_word(evidence: str) -> str:
     return " ".join(f"{field}{marks[level]}" for field, (level, _) in fields.items() if level in marks)
 
 
+def decision_of(decisions: pd.DataFrame, account: str, customer: str) -> pd.Series | None:
+    """The account's decision row: the one naming ``customer`` when the account has several (--allow-many)."""
+    rows = decisions[decisions["account_id"] == account]
+    if rows.empty:
+        return None
+    named = rows[rows["customer_id"] == customer]
+    return (named if len(named) else rows).iloc[0]
+
+
 def causes(decisions: pd.DataFrame, truth: Pairs, auto: Pairs) -> dict[str, Counter[str]]:
     """Missed true pairs by what became of their account, wrong auto pairs by their evidence."""
-    by_account = decisions[decisions["account_id"] != ""].set_index("account_id")
     missed: Counter[str] = Counter()
     for a, b in sorted(truth - auto):
-        row = by_account.loc[a] if a in by_account.index else None
+        row = decision_of(decisions, a, b)
         if row is None:
             missed["account not in the output"] += 1
             continue
         partner = "true partner" if row["customer_id"] == b else ("another customer" if row["customer_id"] else "none")
         missed[f"{row['status']} ({partner}): {_evidence_word(row['evidence'])}"] += 1
     wrong: Counter[str] = Counter()
-    for a, _b in sorted(auto - truth):
-        row = by_account.loc[a]
+    for a, b in sorted(auto - truth):
+        row = decision_of(decisions, a, b)
+        assert row is not None
         wrong[f"{row['method']}: {_evidence_word(row['evidence'])}"] += 1
     return {"missed": missed, "wrong": wrong}
 
@@ -174,10 +183,11 @@ def main() -> None:
         for cause, n in counter.most_common():
             print(f"  {n:4}  {cause}", file=sys.stderr)
     if args.show:
-        by_account = decisions[decisions["account_id"] != ""].set_index("account_id")
         for label, pairs in (("MISSED", truth - auto), ("WRONG", auto - truth)):
             for a, b in sorted(pairs):
-                row = by_account.loc[a]
+                row = decision_of(decisions, a, b)
+                if row is None:
+                    continue
                 chosen = row["customer_id"]
                 took = f" {data.describe('customers', chosen)}" if label == "MISSED" and chosen else ""
                 print(f"{label} {data.describe('accounts', a)}  <>  {data.describe('customers', b)}\n"
