@@ -1,16 +1,15 @@
 """Real two-source organisation data through the CLI, as a user runs it: ``desktop-app match``.
 
-    PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_realdata.py DIR
+    PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_realdata.py DIR [--lists dfss2011 dfss2012]
 
-DIR holds the Fodor's/Zagat restaurant guides with their true pairs (fodors.csv, zagats.csv,
-matches_fodors_zagats.csv: 533 × 331 restaurants, 112 true pairs; columns id, name, addr, city,
-phone, type). They are the files of the RIDDLE repository as shipped by py_entitymatching
-(https://github.com/anhaidgroup/py_entitymatching, py_entitymatching/datasets/end-to-end/restaurants/)
-and used by Magellan and DeepMatcher. They are not in this repository: fetch them there.
+DIR holds one of the datasets ``realdata_sets.py`` reads: the Fodor's/Zagat restaurant guides
+(py_entitymatching, datasets/end-to-end/restaurants/) or the Chicago early-childhood site lists
+(dedupe-examples, csv_example/; ``--lists`` picks the two). They are not in this repository: fetch
+them there (benchmarks/README.md says where).
 
-Fodor's plays the Salesforce accounts (its ids are replaced by Account ids, as an export carries
-them; nothing else is touched), Zagat the billing customers, each file as the guide wrote it. The
-columns are mapped by the intake's own detection. Scored against the true pairs: the auto matches
+The first table plays the Salesforce accounts (its ids are replaced by Account ids, as an export
+carries them; nothing else is touched), the second the billing customers, each as its source wrote
+it. The columns are mapped by the intake's own detection. Scored against the true pairs: the auto matches
 (``matched``) and auto + ``suggested``. A baseline in the same run: a ten-line score of name
 similarity + street + phone digits, one to one. Misses and wrong pairs are grouped by the evidence
 Crosslink recorded for them. The last line printed is one JSON object.
@@ -33,35 +32,18 @@ from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop_app.core.ids import checksum_suffix
+from benchmarks.realdata_sets import Pairs, RealData, load
 
-Pairs = set[tuple[str, str]]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def account_id(number: int) -> str:
-    """An 18-character Account id made from a record's number."""
-    id15 = f"001A{number:011d}"
-    return id15 + checksum_suffix(id15)
-
-
-def load(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, Pairs]:
-    """The two guides, Fodor's ids turned into Account ids, and the true pairs in those ids."""
-    fodors = pd.read_csv(folder / "fodors.csv", dtype=str, keep_default_na=False)
-    zagats = pd.read_csv(folder / "zagats.csv", dtype=str, keep_default_na=False)
-    truth_raw = pd.read_csv(folder / "matches_fodors_zagats.csv", dtype=str, keep_default_na=False)
-    ids = {raw: account_id(int(raw)) for raw in fodors["id"]}
-    fodors["id"] = fodors["id"].map(ids)
-    truth = {(ids[a], b) for a, b in zip(truth_raw["fodors_id"], truth_raw["zagats_id"], strict=True)}
-    return fodors, zagats, truth
-
-
-def run_cli(accounts: Path, customers: Path, out: Path) -> tuple[pd.DataFrame, dict[str, object], float]:
+def run_cli(accounts: Path, customers: Path, out: Path, options: list[str]) -> tuple[pd.DataFrame, dict[str, object],
+                                                                                     float]:
     """``desktop-app match`` on the two files; its decisions, its JSON summary and its seconds."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "desktop_app", "match", "--accounts", str(accounts), "--customers", str(customers),
-         "--out", str(out), "--json"],
+         "--out", str(out), "--json", *options],
         capture_output=True, text=True, check=False, cwd=ROOT,
     )
     seconds = time.perf_counter() - start
@@ -93,18 +75,21 @@ def _street_key(text: str) -> tuple[str, str]:
     return number, rest[0] if rest else ""
 
 
-def baseline(left: pd.DataFrame, right: pd.DataFrame, threshold: float = 0.6) -> Pairs:
+def baseline(data: RealData, threshold: float = 0.6) -> Pairs:
     """Name similarity + same street number and first street word + same phone digits, one to one."""
+    def rows(table: pd.DataFrame) -> list[tuple[str, str, tuple[str, str], str]]:
+        return [(i, n.lower(), _street_key(s), re.sub(r"\D", "", p)[-10:]) for i, n, s, p in
+                zip(table[data.id_column], table[data.name], table[data.street], table[data.phone], strict=True)]
     scored = []
-    for a in left.itertuples(index=False):
-        a_street, a_phone = _street_key(a.addr), re.sub(r"\D", "", a.phone)[-10:]
-        for b in right.itertuples(index=False):
-            name = fuzz.token_set_ratio(a.name.lower(), b.name.lower()) / 100
-            street = 1.0 if a_street[0] and _street_key(b.addr) == a_street else 0.0
-            phone = 1.0 if len(a_phone) >= 7 and re.sub(r"\D", "", b.phone)[-10:] == a_phone else 0.0
+    right = rows(data.customers)
+    for a_id, a_name, a_street, a_phone in rows(data.accounts):
+        for b_id, b_name, b_street, b_phone in right:
+            name = fuzz.token_set_ratio(a_name, b_name) / 100
+            street = 1.0 if a_street[0] and b_street == a_street else 0.0
+            phone = 1.0 if len(a_phone) >= 7 and b_phone == a_phone else 0.0
             score = 0.4 * name + 0.3 * street + 0.3 * phone
             if score >= threshold:
-                scored.append((score, a.id, b.id))
+                scored.append((score, a_id, b_id))
     taken_a: set[str] = set()
     taken_b: set[str] = set()
     kept: Pairs = set()
@@ -125,46 +110,70 @@ def _evidence_word(evidence: str) -> str:
     return " ".join(f"{field}{marks[level]}" for field, (level, _) in fields.items() if level in marks)
 
 
+def decision_of(decisions: pd.DataFrame, account: str, customer: str) -> pd.Series | None:
+    """The account's decision row: the one naming ``customer`` when the account has several (--allow-many)."""
+    rows = decisions[decisions["account_id"] == account]
+    if rows.empty:
+        return None
+    named = rows[rows["customer_id"] == customer]
+    return (named if len(named) else rows).iloc[0]
+
+
 def causes(decisions: pd.DataFrame, truth: Pairs, auto: Pairs) -> dict[str, Counter[str]]:
     """Missed true pairs by what became of their account, wrong auto pairs by their evidence."""
-    by_account = decisions[decisions["account_id"] != ""].set_index("account_id")
     missed: Counter[str] = Counter()
     for a, b in sorted(truth - auto):
-        row = by_account.loc[a] if a in by_account.index else None
+        row = decision_of(decisions, a, b)
         if row is None:
             missed["account not in the output"] += 1
             continue
         partner = "true partner" if row["customer_id"] == b else ("another customer" if row["customer_id"] else "none")
         missed[f"{row['status']} ({partner}): {_evidence_word(row['evidence'])}"] += 1
     wrong: Counter[str] = Counter()
-    for a, _b in sorted(auto - truth):
-        row = by_account.loc[a]
+    for a, b in sorted(auto - truth):
+        row = decision_of(decisions, a, b)
+        assert row is not None
         wrong[f"{row['method']}: {_evidence_word(row['evidence'])}"] += 1
     return {"missed": missed, "wrong": wrong}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("folder", type=Path, help="folder with fodors.csv, zagats.csv, matches_fodors_zagats.csv")
+    parser.add_argument("folder", type=Path, help="folder with one dataset's files (see realdata_sets.py)")
+    parser.add_argument("--lists", nargs=2, default=("dfss2011", "dfss2012"), metavar=("ACCOUNTS", "CUSTOMERS"),
+                        help="Chicago data: the two lists to match (dfss2011, dfss2012, ece, cps, purple, ...)")
     parser.add_argument("--show", action="store_true", help="print each missed and wrong pair")
+    parser.add_argument("--allow-many", action="store_true", help="pass --allow-many to desktop-app match")
+    parser.add_argument("--no-fuzzy", action="store_true", help="pass --no-fuzzy to desktop-app match")
+    parser.add_argument("--keep", type=Path, help="also write the decisions CSV here")
     args = parser.parse_args()
-    fodors, zagats, truth = load(args.folder)
+    data = load(args.folder, tuple(args.lists))
+    truth = data.truth
     with tempfile.TemporaryDirectory() as work:
-        accounts, customers = Path(work) / "fodors_accounts.csv", Path(work) / "zagats_customers.csv"
-        fodors.to_csv(accounts, index=False)
-        zagats.to_csv(customers, index=False)
-        decisions, summary, seconds = run_cli(accounts, customers, Path(work) / "decisions.csv")
+        accounts, customers = Path(work) / "accounts.csv", Path(work) / "customers.csv"
+        data.accounts.to_csv(accounts, index=False)
+        data.customers.to_csv(customers, index=False)
+        decisions, summary, seconds = run_cli(accounts, customers, Path(work) / "decisions.csv",
+                                            [flag for flag, on in (("--allow-many", args.allow_many),
+                                                                   ("--no-fuzzy", args.no_fuzzy)) if on])
+    if args.keep:
+        decisions.to_csv(args.keep, index=False)
     auto = pairs_with(decisions, ("matched", "already_linked"))
     with_suggested = pairs_with(decisions, ("matched", "already_linked", "suggested"))
     start = time.perf_counter()
-    base = baseline(fodors, zagats)
+    base = baseline(data)
     base_seconds = time.perf_counter() - start
     results = {
+        "dataset": data.label,
+        "sizes": [len(data.accounts), len(data.customers), len(truth)],
+        "recall_ceiling": round(data.ceiling, 4),
         "crosslink_auto": {**figures(auto, truth), "seconds": round(seconds, 2)},
         "crosslink_auto_suggested": figures(with_suggested, truth),
         "baseline": {**figures(base, truth), "seconds": round(base_seconds, 2)},
         "counts": summary["counts"],
     }
+    print(f"{data.label}: {len(data.accounts)} × {len(data.customers)}, {len(truth)} true pairs "
+          f"(one-to-one recall ceiling {data.ceiling:.4f})", file=sys.stderr)
     for name in ("crosslink_auto", "crosslink_auto_suggested", "baseline"):
         row = results[name]
         print(f"{name:26} P {row['precision']:.4f}  R {row['recall']:.4f}  F1 {row['f1']:.4f}  pairs {row['pairs']}",
@@ -174,16 +183,15 @@ def main() -> None:
         for cause, n in counter.most_common():
             print(f"  {n:4}  {cause}", file=sys.stderr)
     if args.show:
-        names_a = dict(zip(fodors["id"], fodors["name"] + " | " + fodors["addr"] + " | " + fodors["city"] + " | "
-                           + fodors["phone"], strict=True))
-        names_b = dict(zip(zagats["id"], zagats["name"] + " | " + zagats["addr"] + " | " + zagats["city"] + " | "
-                           + zagats["phone"], strict=True))
-        by_account = decisions[decisions["account_id"] != ""].set_index("account_id")
         for label, pairs in (("MISSED", truth - auto), ("WRONG", auto - truth)):
             for a, b in sorted(pairs):
-                row = by_account.loc[a]
-                print(f"{label} {names_a[a]}  <>  {names_b[b]}\n    {row['status']} -> {row['customer_id']} "
-                      f"{row['reason']}", file=sys.stderr)
+                row = decision_of(decisions, a, b)
+                if row is None:
+                    continue
+                chosen = row["customer_id"]
+                took = f" {data.describe('customers', chosen)}" if label == "MISSED" and chosen else ""
+                print(f"{label} {data.describe('accounts', a)}  <>  {data.describe('customers', b)}\n"
+                      f"    {row['status']} -> {chosen}{took}: {row['reason']}", file=sys.stderr)
     print(json.dumps(results))
 
 

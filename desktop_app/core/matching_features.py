@@ -8,6 +8,7 @@ name, the same street name with another number, a postcode one character off).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,6 +32,7 @@ from desktop_app.core.normalize_fields import (
     sorted_words,
     state_key,
     street_parts,
+    street_without_type,
 )
 from desktop_app.core.phone_keys import phone_keys
 
@@ -74,6 +76,7 @@ def _mail_domains(emails: list[Any]) -> dict[str, Sequence[str]]:
 def _streets(streets: list[Any]) -> dict[str, Sequence[str]]:
     parts = [street_parts(text) for text in streets]
     return {"number": [number for number, _ in parts], "street": [name for _, name in parts],
+            "street_bare": [street_without_type(name) for _, name in parts],
             "street_key": [f"{number} {name}" if name else "" for number, name in parts]}
 
 
@@ -154,6 +157,11 @@ def _names(side: Side, positions: IntArray) -> dict[str, TextArray]:
     without one), and the customer's legal name as a person-like name."""
     return {**side.name_keys(positions), "bare_name": _distinct(side, "bare_name", positions)["bare_name"],
             "legal_name": _distinct(side, "legal_name", positions)["legal_name"]}
+
+
+def bare_names(side: Side, positions: IntArray) -> TextArray:
+    """The cleaned names of ``positions`` without a trailing part in brackets ("" for a name without one)."""
+    return _distinct(side, "bare_name", positions)["bare_name"]
 
 
 def clean_legal_names(side: Side, positions: IntArray) -> TextArray:
@@ -286,10 +294,34 @@ def _without_spaces(texts: TextArray) -> TextArray:
     return result
 
 
+_DIRECTION_WORDS = frozenset({"n", "s", "e", "w", "ne", "nw", "se", "sw"})
+
+
+def _first_name_word(street: str) -> str:
+    """The first word of a street's name after a leading direction ("e 79th st" → "79th"): "e 79th st"
+    and "e 67th st" do not share their name."""
+    words = street.split(" ", 2)
+    return words[1] if len(words) > 1 and words[0] in _DIRECTION_WORDS else words[0]
+
+
+_STREET_NUMBER = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+
+
+def _numbers_apart(left: str, right: str) -> bool:
+    """Both street names are numbered (``street_parts`` writes "Ninth" as "9th") and not alike."""
+    a, b = _STREET_NUMBER.findall(left), _STREET_NUMBER.findall(right)
+    return bool(a) and bool(b) and a != b
+
+
 def _compare_streets(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.ndarray:
     a_street, c_street = acc["street"], cus["street"]
     street_present = _present(a_street, c_street)
     same_street = street_present & (a_street == c_street)
+    if "street_bare" in acc:
+        # A street type written on one side only ("n leavitt st" / "n leavitt") names the same street;
+        # two different types ("n leavitt st" / "n leavitt ave") do not.
+        a_bare, c_bare = acc["street_bare"], cus["street_bare"]
+        same_street |= street_present & (a_bare == c_bare) & ((a_bare == a_street) != (c_bare == c_street))
     # Only streets written differently need scoring: equal ones score 100 and share their first word.
     differ = street_present & ~same_street
     street_score = np.where(same_street, 100.0, np.maximum(_similarity_where(a_street, c_street, differ, fuzz.ratio),
@@ -297,11 +329,16 @@ def _compare_streets(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np
                                                                              fuzz.token_set_ratio)))
     first_word = same_street.copy()
     at = np.flatnonzero(differ)
-    first_word[at] = [x.split(" ", 1)[0] == y.split(" ", 1)[0]
-                      for x, y in zip(a_street[at].tolist(), c_street[at].tolist(), strict=True)]
-    street_similar = same_street | (street_score >= STREET_SIMILAR) | first_word
+    pairs = list(zip(a_street[at].tolist(), c_street[at].tolist(), strict=True))
+    first_word[at] = [_first_name_word(x) == _first_name_word(y) for x, y in pairs]
+    # Numbered streets with other numbers ("e 79th st" / "e 67th st") are other streets, however alike written.
+    numbered_apart = np.zeros(len(a_street), dtype=bool)
+    numbered_apart[at] = [_numbers_apart(x, y) for x, y in pairs]
+    street_score[numbered_apart] = 0.0
+    street_similar = same_street | (street_score >= STREET_SIMILAR) | (first_word & ~numbered_apart)
     # A number written on one side only is not another number.
-    same_number = (acc["number"] == cus["number"]) | (acc["number"] == "") | (cus["number"] == "")
+    written_alike = (acc["number"] == cus["number"]) | (acc["number"] == "") | (cus["number"] == "")
+    same_number = written_alike.copy()
     # Two digits swapped or one mistyped in a number of two digits or more ("46" / "64") is the same number.
     unsure = np.flatnonzero(~same_number)
     if len(unsure):
@@ -310,8 +347,10 @@ def _compare_streets(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np
         long_enough = np.array([min(len(x), len(y)) >= 2 for x, y in zip(a_num.tolist(), c_num.tolist(),
                                                                         strict=True)], dtype=bool)
         same_number[unsure[close & long_enough]] = True
-    return _levels(street_present, street_similar, (street_similar | (street_score >= 60)) & same_number,
-                            same_street & same_number)
+    # A number one digit off is a typo on the same street; on a street that only looks alike ("520 e
+    # 79th st" / "500 e 67th st") it is another address, so there the number must be written alike.
+    number_fits = (street_similar & same_number) | ((street_score >= 60) & written_alike)
+    return _levels(street_present, street_similar, number_fits, same_street & same_number)
 
 
 def _compare_postcodes(a: TextArray, c: TextArray) -> np.ndarray:
@@ -339,8 +378,12 @@ def namesakes(levels: dict[str, np.ndarray]) -> np.ndarray:
 def place_differs(levels: dict[str, np.ndarray]) -> np.ndarray:
     """Pairs in another place: another house number or street, another postcode or another phone,
     with nothing that confirms the place (the same street and number, postcode, phone or e-mail)."""
-    differs = ((levels["street"] >= 0) & (levels["street"] <= 1)) | (levels["postcode"] == 0) | (levels["phone"] == 0)
-    confirms = (levels["street"] >= 2) | (levels["postcode"] == 2) | (levels["phone"] >= 1) | (levels["email"] == 1)
+    street_differs = (levels["street"] >= 0) & (levels["street"] <= 1)
+    differs = street_differs | (levels["postcode"] == 0) | (levels["phone"] == 0)
+    # A postcode is shared by a whole district (a US ZIP by some 10,000 homes): it does not speak for
+    # the place when the street and the phone both say otherwise.
+    postcode_confirms = (levels["postcode"] == 2) & ~(street_differs & (levels["phone"] == 0))
+    confirms = (levels["street"] >= 2) | postcode_confirms | (levels["phone"] >= 1) | (levels["email"] == 1)
     result: np.ndarray = differs & ~confirms
     return result
 

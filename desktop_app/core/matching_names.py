@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from desktop_app.core.matching_features import clean_legal_names, record_domains
+from desktop_app.core.matching_features import bare_names, clean_legal_names, record_domains
 from desktop_app.core.matching_ledger import (
     AMBIGUOUS,
     MATCHED,
@@ -21,7 +21,7 @@ from desktop_app.core.matching_ledger import (
     quoted,
     resolve,
 )
-from desktop_app.core.matching_weighed import guard_namesakes
+from desktop_app.core.matching_weighed import guard_namesakes, place_levels
 
 _METHOD_WORDS = {"domain": "website/e-mail domain and name", "name": "company name", "fuzzy": "similar name"}
 NAME_AGREES = 85.0  # token_sort_ratio of cleaned names that counts as "the same name" next to a domain
@@ -161,28 +161,53 @@ def match_by_domain(ledger: Ledger, auto_accept: float) -> None:
     record_resolution(ledger, pairs, "domain", auto_accept)
 
 
-def match_by_name(ledger: Ledger, auto_accept: float) -> None:
-    """Pass 5: the same cleaned company name (or the customer's cleaned legal name)."""
+def _name_keys(ledger: Ledger, acc_pos: IntArray, cus_pos: IntArray) -> pd.DataFrame:
+    """Pairs (acc, cus, key, via) whose cleaned names agree: as they are, with the customer's legal
+    name, or with one name's trailing part in brackets left out ("spago (los angeles)" / "spago"; two
+    names in brackets, two branches, are not paired by their brand)."""
     accounts, customers = ledger.accounts, ledger.customers
-    acc_pos, cus_pos = ledger.free_accounts(), ledger.free_customers()
-    left = pd.DataFrame({"acc": acc_pos, "key": accounts.clean_names(acc_pos)})
+    left = pd.DataFrame({"acc": acc_pos, "key": accounts.clean_names(acc_pos), "side": "name"})
+    left_bare = pd.DataFrame({"acc": acc_pos, "key": bare_names(accounts, acc_pos), "side": "bare"})
     names = pd.DataFrame({"cus": cus_pos, "key": customers.clean_names(cus_pos), "via": "name"})
+    bare = pd.DataFrame({"cus": cus_pos, "key": bare_names(customers, cus_pos), "via": "bare"})
     legal_raw = customers.column("legal_name", cus_pos)
     has_legal = legal_raw != ""
     legal = pd.DataFrame({"cus": cus_pos[has_legal], "via": "legal name",
                           "key": clean_legal_names(customers, cus_pos[has_legal])})
-    right = pd.concat([names, legal], ignore_index=True)
+    right = pd.concat([names, legal, bare], ignore_index=True)
     right = right[right["key"] != ""].drop_duplicates(["cus", "key"])
-    pairs = left[left["key"] != ""].merge(right, on="key").drop_duplicates(["acc", "cus"])
+    pairs = pd.concat([left, left_bare], ignore_index=True)
+    pairs = pairs[pairs["key"] != ""].merge(right, on="key")
+    pairs = pairs[(pairs["side"] == "name") | (pairs["via"] == "name")]
+    pairs["via"] = np.where(pairs["side"] == "bare", "bare", pairs["via"])
+    # The closest way a pair agrees wins: its name, then the legal name, then without brackets.
+    order = pairs["via"].map({"name": 0, "legal name": 1, "bare": 2})
+    return pairs.assign(order=order).sort_values("order", kind="stable").drop_duplicates(["acc", "cus"])
+
+
+def match_by_name(ledger: Ledger, auto_accept: float) -> None:
+    """Pass 5: the same cleaned company name (or the customer's cleaned legal name, or either name
+    without a trailing part in brackets when the place confirms it)."""
+    accounts, customers = ledger.accounts, ledger.customers
+    pairs = _name_keys(ledger, ledger.free_accounts(), ledger.free_customers())
     if pairs.empty:
         return
     acc, cus = pairs["acc"].to_numpy(), pairs["cus"].to_numpy()
     same, different, note = country_note(resolve_countries_of(accounts, acc), resolve_countries_of(customers, cus))
-    via_legal = pairs["via"].to_numpy() == "legal name"
-    base = np.where(via_legal, 97.0, 100.0)
+    via = pairs["via"].to_numpy()
+    base = np.select([via == "legal name", via == "bare"], [97.0, 95.0], 100.0)
+    # A name agreeing only without its branch in brackets may be one branch of several: it needs a
+    # street with its number, a postcode, a phone or an e-mail address that agrees as well.
+    bare_at = np.flatnonzero(via == "bare")
+    if len(bare_at):
+        levels = place_levels(ledger, acc[bare_at], cus[bare_at])
+        confirmed = ((levels["street"] >= 2) | (levels["postcode"] >= 1) | (levels["phone"] >= 1)
+                     | (levels["email"] == 1))
+        base[bare_at[~confirmed]] = auto_accept - 5
     score = np.where(different, np.minimum(base, auto_accept - 5), base)
-    what = np.where(via_legal, "The customer's legal name", "The company name").astype(object)
+    what = np.select([via == "legal name", via == "bare"],
+                     ["The customer's legal name matches once cleaned", "The company name matches without the "
+                      "part in brackets"], "The company name matches once cleaned").astype(object)
     pairs = pairs.assign(score=score, tiebreak=same,
-                         reason=what + " matches once cleaned (" + quoted(pairs["key"].to_numpy(dtype=object)) +
-                         ")" + note)
-    record_resolution(ledger, pairs, "name", auto_accept)
+                         reason=what + " (" + quoted(pairs["key"].to_numpy(dtype=object)) + ")" + note)
+    record_resolution(ledger, pairs[["acc", "cus", "score", "tiebreak", "reason"]], "name", auto_accept)

@@ -44,6 +44,12 @@ _ORDINALS: dict[str, str] = {
 # "156 2nd Ave. at 10th St.", "57 Jane St. off Hudson St."): where the place is, not its street;
 # dropped with what follows.
 _CROSS_STREET_WORDS = frozenset({"between", "betw", "btwn", "at", "near", "nr", "off"})
+# Unit words that follow the floor's ordinal ("4909 W Division St 1st Floor"): the ordinal goes with them.
+_FLOOR_WORDS = frozenset({"floor", "fl", "level", "lvl"})
+_ORDINAL_FIGURE = re.compile(r"^\d+(?:st|nd|rd|th)$")
+# Street types that end a street's name. Written on one side only ("4754 N Leavitt St" / "4754 N
+# Leavitt") they name the same street (``street_without_type``); "ste", "mt" and "ft" start names.
+_TRAILING_TYPES = frozenset(_STREET_TYPES.values()) - {"ste", "mt", "ft"}
 _STREET_SEPARATORS = str.maketrans({**{ch: " " for ch in ".,;:'’\"()/\\"}, "#": " # "})
 _GLUED_STRASSE = re.compile(r"(?<=[a-z])(strasse|str)\b")
 _HOUSE_RANGE = re.compile(r"^(\d+)[a-z]?(?:-\d+[a-z]?)?$")
@@ -69,18 +75,23 @@ def street_parts(street: str) -> tuple[str, str]:
     number = ""
     words: list[str] = []
     skip = False
-    for token in tokens:
+    for at, token in enumerate(tokens):
         if skip:
             skip = False
             continue
         if token in _CROSS_STREET_WORDS and words:
             break
         if token in _UNIT_WORDS:
+            if token in _FLOOR_WORDS and words and (_ORDINAL_FIGURE.match(words[-1]) or words[-1] == "ground"):
+                words.pop()
             skip = True
             continue
         house = _HOUSE_RANGE.match(token) if token[0].isdigit() else None
         if house and not number:
             number = house.group(1).lstrip("0") or "0"
+            continue
+        if token.isdigit() and number and at + 1 < len(tokens) and _is_street_type(tokens[at + 1]):
+            words.append(_ordinal(token))  # "112 East 51 Street": the street is 51st
             continue
         if house or token.isdigit():
             continue  # a second number is a unit or a floor
@@ -88,6 +99,24 @@ def street_parts(street: str) -> tuple[str, str]:
         if token:
             words.append(_DIRECTIONS.get(token) or _STREET_TYPES.get(token) or _ORDINALS.get(token, token))
     return number, " ".join(words)
+
+
+def _is_street_type(token: str) -> bool:
+    return token in _STREET_TYPES or token in _TRAILING_TYPES
+
+
+def _ordinal(figure: str) -> str:
+    """``"51"`` → ``"51st"``, ``"112"`` → ``"112th"``."""
+    number = int(figure)
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def street_without_type(name: str) -> str:
+    """A street name from ``street_parts`` without its trailing street type (``"n leavitt st"`` →
+    ``"n leavitt"``); unchanged when it has none or the type is all there is."""
+    head, _, last = name.rpartition(" ")
+    return head if head and last in _TRAILING_TYPES else name
 
 
 def street_key(street: str) -> str:

@@ -8,7 +8,7 @@ import json
 import pytest
 from matching_frames import account_id, accounts, customers, row_of
 
-from desktop_app.core.matching import MATCHED, SUGGESTED, match
+from desktop_app.core.matching import MATCHED, SUGGESTED, MatchConfig, match
 from desktop_app.core.normalize import names_without_qualifier
 
 OTHERS = [
@@ -41,7 +41,8 @@ def test_a_name_with_its_branch_in_brackets_agrees_with_the_name_alone(qualified
     first = row_of(match(left, right).decisions, account=account_id(1))
     assert (first["status"], first["customer_id"]) == (MATCHED, "cus_1")
     assert json.loads(first["evidence"])["name"][0] == "agree without the qualifier"
-    assert first["reason"].startswith("Agree: name (without the part in brackets), street, postcode")
+    # Found by the cleaned-name pass (its street and phone confirm the place), so explained by it.
+    assert first["reason"].startswith("The company name matches without the part in brackets ('spago')")
 
 
 def test_the_same_brand_at_another_street_is_held_back_as_a_namesake() -> None:
@@ -66,3 +67,31 @@ def test_a_name_agreeing_only_without_its_brackets_is_suggested_when_nothing_con
     right = customers({"name": "Spago", "city": "Los Angeles", "country": "US"}, *OTHERS)
     first = row_of(match(left, right).decisions, account=account_id(1))
     assert (first["status"], first["customer_id"]) == (SUGGESTED, "cus_1")
+
+
+_NAMES_ONLY = MatchConfig(use_fuzzy=False)  # `desktop-app match --no-fuzzy`: the deterministic passes only
+
+
+@pytest.mark.parametrize("qualified_side", ["account", "customer"])
+def test_without_fuzzy_matching_the_name_pass_leaves_out_a_branch_in_brackets(qualified_side: str) -> None:
+    with_branch, alone = "Spago (Los Angeles)", "Spago"
+    account_name, customer_name = (with_branch, alone) if qualified_side == "account" else (alone, with_branch)
+    left = accounts(_site(account_name, "1114 Horn Ave.", "310-652-4025"), *OTHERS)
+    right = customers(_site(customer_name, "1114 Horn Ave", "(310) 652-4025"), *OTHERS)
+    first = row_of(match(left, right, config=_NAMES_ONLY).decisions, account=account_id(1))
+    assert (first["status"], first["method"], first["customer_id"]) == (MATCHED, "name", "cus_1")
+    assert first["reason"].startswith("The company name matches without the part in brackets ('spago')")
+
+
+def test_without_fuzzy_matching_a_name_agreeing_only_without_brackets_needs_the_place() -> None:
+    left = accounts({"name": "Spago (Los Angeles)", "city": "Los Angeles", "country": "US"}, *OTHERS)
+    right = customers({"name": "Spago", "city": "Los Angeles", "country": "US"}, *OTHERS)
+    first = row_of(match(left, right, config=_NAMES_ONLY).decisions, account=account_id(1))
+    assert (first["status"], first["method"], first["customer_id"]) == (SUGGESTED, "name", "cus_1")
+
+
+def test_without_fuzzy_matching_two_branches_in_brackets_are_not_paired_by_their_brand() -> None:
+    left = accounts(_site("Spago (Los Angeles)", "1114 Horn Ave.", "310-652-4025"), *OTHERS)
+    right = customers(_site("Spago (Beverly Hills)", "1114 Horn Ave", "(310) 652-4025"), *OTHERS)
+    first = row_of(match(left, right, config=_NAMES_ONLY).decisions, account=account_id(1))
+    assert first["customer_id"] == ""

@@ -38,6 +38,8 @@ from desktop_app.core.normalize_fields import (
         ("Hauptstraße 5", ("5", "haupt st")),
         ("Hauptstr. 5", ("5", "haupt st")),
         ("0042 Elm Road", ("42", "elm rd")),
+        ("112 East 51 Street", ("112", "e 51st st")),
+        ("4909 West Division Street 1st Floor", ("4909", "w division st")),
         ("", ("", "")),
     ],
 )
