@@ -7,8 +7,10 @@ lost after it left is never sent again here: ``BillingWriteOutcomeUnknown`` tell
 re-read first. Once a request has waited out its read timeout (or given up on an unreachable system),
 the next ones probe it one at a time with a short timeout; once a probe went unanswered, every
 request gives up at once without being sent, until the system answers again, ``forget_outage`` is
-called (a run or a resume starts) or ``PROBE_AGAIN_AFTER`` has passed. So a run facing an outage
-stops one read timeout and one probe after it began, whatever was queued.
+called (a run or a resume starts) or ``PROBE_AGAIN_AFTER`` has passed. While a request sent
+``HOLD_AFTER`` seconds ago has heard nothing back (nor has any sent after it), new requests wait
+to go out until something answers or that one times out: none goes out with the full timeout deep
+into a silence. So a run facing an outage stops about one read timeout and one probe after it began.
 
 Requests go out through ``requests`` or, for the adapters that ask for it (``lean=True``), through
 ``billing.transport`` (``http.client`` on kept-alive connections, a third of the CPU per request);
@@ -20,6 +22,7 @@ to proxies.
 from __future__ import annotations
 
 import functools
+import itertools
 import queue
 import threading
 import time
@@ -56,6 +59,10 @@ PROBE_TIMEOUT = (5.0, 5.0)
 # probes again: a run stops within a second of it; a client kept for later work (a person trying
 # again a little later) asks the system again rather than being refused without a request.
 PROBE_AGAIN_AFTER = 10.0
+# Seconds without any answer to a request on the wire after which new requests wait for an answer
+# (or for that request's timeout) before going out. Only a wait, never a verdict: a slow system
+# answers and the requests go on.
+HOLD_AFTER = 5.0
 # What ``request`` answers with: ``requests.Response``, or the lean transport's ``Answer`` (the same
 # ``status_code``, ``ok``, ``headers``, ``content``, ``text`` and ``json()``).
 HttpAnswer = requests.Response | Answer
@@ -132,6 +139,10 @@ class JsonApiClient:
         self.accepted_at = float("-inf")  # monotonic time of the last 2xx answer (the credentials work)
         self._probe = threading.Lock()
         self._probe_failed_at: float | None = None  # a probe went unanswered then (no answer since)
+        self._wire_lock = threading.Lock()
+        self._on_wire: dict[int, float] = {}  # requests sent with the full timeout: number → monotonic sent time
+        self._numbers = itertools.count()
+        self._heard_at = time.monotonic()  # the last time any answer came back
 
     def __repr__(self) -> str:  # the sessions hold credentials; never print them
         return f"JsonApiClient({self.base_url!r})"
@@ -188,15 +199,33 @@ class JsonApiClient:
     def _send(self, method: str, url: str, cancel: CancelToken | None, **options: Any) -> HttpAnswer:
         if not self._down:
             with self.pool.slot(cancel):
+                self._hold_while_unheard(cancel)
                 if not self._down:  # checked again: it may have gone silent while this one waited its turn
+                    with self._wire_lock:
+                        self._on_wire[number := next(self._numbers)] = time.monotonic()
                     try:
-                        return self._one(method, url, self.timeout, options)
+                        answer = self._one(method, url, self.timeout, options)
+                        self._heard_at = time.monotonic()
+                        return answer
                     except TRANSPORT_FAILURES as failure:
                         # Marked before the slot is free, so no request waiting for it goes out with
                         # the full timeout into a silence already found.
                         self._down = self._down or _timed_out(failure)
                         raise
+                    finally:
+                        with self._wire_lock:
+                            del self._on_wire[number]
         return self._probe_once(method, url, cancel, options)
+
+    def _hold_while_unheard(self, cancel: CancelToken | None) -> None:
+        """Wait while a request on the wire has heard nothing back for ``HOLD_AFTER`` seconds (nor has
+        any sent after it): until something answers, it ends, or it times out (then this one probes)."""
+        while not self._down:
+            with self._wire_lock:
+                unheard = [sent for sent in self._on_wire.values() if sent > self._heard_at]
+            if not unheard or time.monotonic() - min(unheard) < HOLD_AFTER:
+                return
+            sleep_or_cancel(0.05, cancel)
 
     def _probe_once(self, method: str, url: str, cancel: CancelToken | None, options: dict[str, Any]) -> HttpAnswer:
         """The system went silent: one request at a time probes it with a short timeout; once a probe
@@ -207,10 +236,12 @@ class JsonApiClient:
             timeout = (min(self.timeout[0], PROBE_TIMEOUT[0]), min(self.timeout[1], PROBE_TIMEOUT[1]))
             try:
                 with self.pool.slot(cancel):
-                    return self._one(method, url, timeout, options)
+                    answer = self._one(method, url, timeout, options)
             except TRANSPORT_FAILURES:
                 self._probe_failed_at = time.monotonic()
                 raise
+            self._heard_at = time.monotonic()
+            return answer
 
     def _raise_if_found_down(self) -> None:
         failed_at = self._probe_failed_at

@@ -4,6 +4,7 @@ dropped connection or a slow answer is no outage."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -117,3 +118,24 @@ def test_a_dropped_connection_a_429_storm_and_slow_answers_are_no_outage(
         assert adapter.read_links([f"cust-{i:04d}" for i in range(10)])["cust-0005"] == ACCOUNT_A
         again = adapter.write_links([("cust-0002", ACCOUNT_A)])
         assert [r.status for r in again] == ["written"]
+
+
+def test_a_request_due_while_another_has_heard_nothing_back_waits_instead_of_going_out_into_the_silence(
+    hanging: RunningSequenceSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http, "HOLD_AFTER", 0.2)
+    client = _client(hanging, read_timeout=3.0)
+    hanging.faults.down = True
+    try:
+        with ThreadPoolExecutor(2) as threads:
+            first = threads.submit(client.request, "GET", "customers/cust-0000")
+            time.sleep(0.8)  # the first has heard nothing for longer than HOLD_AFTER
+            late = threads.submit(client.request, "GET", "customers/cust-0001")
+            for request in (first, late):
+                with pytest.raises(BillingUnreachable):
+                    request.result()
+        # The first, then one probe once it timed out; the late one was never sent with the full
+        # timeout (it would have kept the run waiting another 3 s) and gave up with the probe.
+        assert len(hanging.counters.arrivals) == 2
+    finally:
+        client.close()
