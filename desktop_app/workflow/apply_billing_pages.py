@@ -62,7 +62,8 @@ def pages_pay(journal: Journal, run_id: str, side: BillingSide) -> bool:
 def billing_by_pages(journal: Journal, run_id: str, side: BillingSide, *, strict: bool, hold_customer: bool,
                      progress: ProgressCallback, cancel: CancelToken) -> None:
     """Write the open customer links read page by page (see the module docstring); what it leaves is
-    ``one_pass``'s. ``RunStopped`` on credentials or a quota refused; ``Cancelled`` between pages."""
+    ``one_pass``'s. ``RunStopped`` on credentials or a quota refused or the system unreachable;
+    ``Cancelled`` between pages."""
     if not side.reads_by_pages:
         return
     ready = _ready_items(journal, run_id, side.name, hold_customer=hold_customer)
