@@ -274,6 +274,7 @@ class JsonApiClient:
         attempt = throttled = 0
         throttle_waited = 0.0
         began = time.monotonic()  # a server that hangs spends the give-up time in timeouts, not waits
+        second_chance = True  # a read that waited out its timeout is asked once more, as a probe
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -292,6 +293,9 @@ class JsonApiClient:
                     ) from None
                 wait = None if probing or silent_too_long else self.retry.failure_wait(
                     attempt, time.monotonic() - began)
+                if wait is None and second_chance and not probing and _timed_out(failure):
+                    # One stalled connection is no outage: the probe (``_down`` is set) tells, in 5 s.
+                    second_chance, wait = False, 0.0
                 if wait is None:
                     self._down = True
                     raise BillingUnreachable(

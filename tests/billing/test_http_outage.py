@@ -139,3 +139,30 @@ def test_a_request_due_while_another_has_heard_nothing_back_waits_instead_of_goi
         assert len(hanging.counters.arrivals) == 2
     finally:
         client.close()
+
+
+def test_a_read_whose_connection_stalled_is_asked_once_more_before_the_system_counts_as_down(
+    sequence_sandbox: RunningSequenceSandbox,
+) -> None:
+    # The shipped figures scaled down: the read timeout uses the whole retry budget and the pool's
+    # silence limit, as a 20 s timeout does with ``give_up_after`` 20 s and ``outage_seconds`` 15 s.
+    client = JsonApiClient(sequence_sandbox.url, system_name="Sequence",
+                           auth=(sequence_sandbox.client_id, sequence_sandbox.client_secret),
+                           headers={"Sequence-Version": "2024-07-30"}, ca_cert=sequence_sandbox.ca_cert, lean=True,
+                           retry=RetryPolicy(give_up_after=0.5), timeout=(5.0, 0.5),
+                           pool=RequestPool(RateLimit(None, 1), outage_seconds=0.4))
+    sequence_sandbox.faults.slow_seconds = 1.0  # the first answer comes too late: that connection stalled
+
+    def answer_the_rest_at_once() -> None:
+        while not sequence_sandbox.counters.arrivals:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        sequence_sandbox.faults.slow_seconds = 0.0
+
+    try:
+        with ThreadPoolExecutor(1) as threads:
+            threads.submit(answer_the_rest_at_once)
+            assert client.request("GET", "customers/cust-0001").status_code == 200
+        assert len(sequence_sandbox.counters.arrivals) == 2
+    finally:
+        client.close()
