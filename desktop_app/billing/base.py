@@ -39,7 +39,12 @@ class BillingConnectionError(BillingError):
 
 
 class BillingUnreachable(BillingConnectionError):
-    """The billing system stopped answering (refused, dropped or timed out) for longer than the retries."""
+    """The billing system stopped answering (refused, dropped or timed out) for longer than the retries.
+
+    Raised out of a per-customer write call, ``results`` holds each pair's result as far as it got,
+    None for a pair not sent (the engine keeps those pending for resume)."""
+
+    results: list[LinkWriteResult | None] | None = None
 
 
 class BillingQuotaExceeded(BillingConnectionError):

@@ -44,6 +44,10 @@ class BearerApi:
         """Close pooled connections."""
         self._api.close()
 
+    def forget_outage(self) -> None:
+        """Forget that the system went silent (``JsonApiClient.forget_outage``)."""
+        self._api.forget_outage()
+
     def request(self, method: str, path: str, *, headers: Mapping[str, str] | None = None,
                 **options: Any) -> HttpAnswer:
         """Send the request with the current token; renew it once if it is refused."""

@@ -4,8 +4,13 @@ It retries server errors (5xx) and dropped connections with backoff, rides out t
 honouring ``Retry-After``) for a bounded time, and lets the user cancel any wait; refused
 credentials raise ``BillingAuthError`` at once. A write (any method but GET/HEAD) whose answer was
 lost after it left is never sent again here: ``BillingWriteOutcomeUnknown`` tells the caller to
-re-read first. Once a request has given up on an unreachable system, the next ones try only once
-until the system answers again, so a run facing an outage stops in seconds, not minutes.
+re-read first. Once a request has waited out its read timeout (or given up on an unreachable system),
+the next ones probe it one at a time with a short timeout; once a probe went unanswered, every
+request gives up at once without being sent, until the system answers again, ``forget_outage`` is
+called (a run or a resume starts) or ``PROBE_AGAIN_AFTER`` has passed. While a request sent
+``HOLD_AFTER`` seconds ago has heard nothing back (nor has any sent after it), new requests wait
+to go out until something answers or that one times out: none goes out with the full timeout deep
+into a silence. So a run facing an outage stops about one read timeout and one probe after it began.
 
 Requests go out through ``requests`` or, for the adapters that ask for it (``lean=True``), through
 ``billing.transport`` (``http.client`` on kept-alive connections, a third of the CPU per request);
@@ -17,6 +22,7 @@ to proxies.
 from __future__ import annotations
 
 import functools
+import itertools
 import queue
 import threading
 import time
@@ -49,6 +55,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TRANSPORT_FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
                       requests.exceptions.ContentDecodingError, LineFailure)
 PROBE_TIMEOUT = (5.0, 5.0)
+# How long the verdict of a failed probe holds (requests give up unsent meanwhile) before a request
+# probes again: a run stops within a second of it; a client kept for later work (a person trying
+# again a little later) asks the system again rather than being refused without a request.
+PROBE_AGAIN_AFTER = 10.0
+# Seconds without any answer to a request on the wire after which new requests wait for an answer
+# (or for that request's timeout) before going out. Only a wait, never a verdict: a slow system
+# answers and the requests go on.
+HOLD_AFTER = 5.0
 # What ``request`` answers with: ``requests.Response``, or the lean transport's ``Answer`` (the same
 # ``status_code``, ``ok``, ``headers``, ``content``, ``text`` and ``json()``).
 HttpAnswer = requests.Response | Answer
@@ -64,6 +78,11 @@ class RetriesExhausted(BillingConnectionError):
 
 class ThrottledTooLong(RetriesExhausted, BillingQuotaExceeded):
     """HTTP 429 past the throttle budget: a rate limit or quota the system will not lift soon."""
+
+
+def _timed_out(failure: Exception) -> bool:
+    """True when the request waited out its timeout (not refused or dropped at once)."""
+    return isinstance(failure, requests.Timeout) or (isinstance(failure, LineFailure) and failure.timed_out)
 
 
 def never_sent(failure: Exception) -> bool:
@@ -116,10 +135,14 @@ class JsonApiClient:
         if lean and self.base_url.startswith("https://") and not requests.utils.select_proxy(
                 self.base_url, self._proxies):
             self._lean = LeanTransport(self.base_url, auth=auth, headers=headers, ca_cert=ca_cert)
-        self._down = False  # the last request gave up on an unreachable system
+        self._down = False  # a request timed out or gave up unanswered since the last answer: probe
         self.accepted_at = float("-inf")  # monotonic time of the last 2xx answer (the credentials work)
         self._probe = threading.Lock()
-        self._probe_failed_at = 0.0
+        self._probe_failed_at: float | None = None  # a probe went unanswered then (no answer since)
+        self._wire_lock = threading.Lock()
+        self._on_wire: dict[int, float] = {}  # requests sent with the full timeout: number → monotonic sent time
+        self._numbers = itertools.count()
+        self._heard_at = time.monotonic()  # the last time any answer came back
 
     def __repr__(self) -> str:  # the sessions hold credentials; never print them
         return f"JsonApiClient({self.base_url!r})"
@@ -165,25 +188,67 @@ class JsonApiClient:
         with self._session() as session:
             return session.request(method, url, timeout=timeout, verify=self._verify, **options)
 
+    def forget_outage(self) -> None:
+        """Forget that the system went silent (a run or a resume starts): the next request is sent as
+        usual and finds out afresh."""
+        with self._probe:
+            self._down = False
+            self._probe_failed_at = None
+        self.pool.forget_silence()
+
     def _send(self, method: str, url: str, cancel: CancelToken | None, **options: Any) -> HttpAnswer:
         if not self._down:
             with self.pool.slot(cancel):
-                return self._one(method, url, self.timeout, options)
-        # The system went silent: one request at a time probes it, with a short timeout, and those
-        # that waited meanwhile give up at once when that probe failed.
-        asked = time.monotonic()
+                self._hold_while_unheard(cancel)
+                if not self._down:  # checked again: it may have gone silent while this one waited its turn
+                    with self._wire_lock:
+                        self._on_wire[number := next(self._numbers)] = time.monotonic()
+                    try:
+                        answer = self._one(method, url, self.timeout, options)
+                        self._heard_at = time.monotonic()
+                        return answer
+                    except TRANSPORT_FAILURES as failure:
+                        # Marked before the slot is free, so no request waiting for it goes out with
+                        # the full timeout into a silence already found.
+                        self._down = self._down or _timed_out(failure)
+                        raise
+                    finally:
+                        with self._wire_lock:
+                            del self._on_wire[number]
+        return self._probe_once(method, url, cancel, options)
+
+    def _hold_while_unheard(self, cancel: CancelToken | None) -> None:
+        """Wait while a request on the wire has heard nothing back for ``HOLD_AFTER`` seconds (nor has
+        any sent after it): until something answers, it ends, or it times out (then this one probes)."""
+        while not self._down:
+            with self._wire_lock:
+                unheard = [sent for sent in self._on_wire.values() if sent > self._heard_at]
+            if not unheard or time.monotonic() - min(unheard) < HOLD_AFTER:
+                return
+            sleep_or_cancel(0.05, cancel)
+
+    def _probe_once(self, method: str, url: str, cancel: CancelToken | None, options: dict[str, Any]) -> HttpAnswer:
+        """The system went silent: one request at a time probes it with a short timeout; once a probe
+        went unanswered, the others (waiting or arriving) give up at once without being sent."""
+        self._raise_if_found_down()
         with self._probe:
-            if self._down and self._probe_failed_at > asked:
-                raise BillingUnreachable(
-                    f"{self.system_name} is not answering at {self.base_url}. Check the network connection and "
-                    "the system's status, then try again.")
+            self._raise_if_found_down()
             timeout = (min(self.timeout[0], PROBE_TIMEOUT[0]), min(self.timeout[1], PROBE_TIMEOUT[1]))
             try:
                 with self.pool.slot(cancel):
-                    return self._one(method, url, timeout, options)
+                    answer = self._one(method, url, timeout, options)
             except TRANSPORT_FAILURES:
                 self._probe_failed_at = time.monotonic()
                 raise
+            self._heard_at = time.monotonic()
+            return answer
+
+    def _raise_if_found_down(self) -> None:
+        failed_at = self._probe_failed_at
+        if failed_at is not None and self._down and time.monotonic() - failed_at < PROBE_AGAIN_AFTER:
+            raise BillingUnreachable(
+                f"{self.system_name} is not answering at {self.base_url}. Check the network connection and "
+                "the system's status, then try again.")
 
     def request(
         self,
@@ -209,10 +274,11 @@ class JsonApiClient:
         attempt = throttled = 0
         throttle_waited = 0.0
         began = time.monotonic()  # a server that hangs spends the give-up time in timeouts, not waits
+        second_chance = True  # a read that waited out its timeout is asked once more, as a probe
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            sent = time.monotonic()
+            sent, probing = time.monotonic(), self._down
             try:
                 response = self._send(method, url, cancel, params=params, json=json, data=data, headers=headers)
             except TRANSPORT_FAILURES as failure:
@@ -220,14 +286,16 @@ class JsonApiClient:
                 if write and not never_sent(failure):
                     # A server that let a write time out may hang on the next request too: try that once.
                     # (Lost answers to writes alone do not stop a run: reads tell whether it is down.)
-                    self._down = self._down or isinstance(failure, requests.Timeout) or (
-                        isinstance(failure, LineFailure) and failure.timed_out)
+                    self._down = self._down or _timed_out(failure)
                     raise BillingWriteOutcomeUnknown(
                         f"{self.system_name} did not answer a {method} to {path} ({type(failure).__name__}); "
                         "it may or may not have been applied, so it is read back before any new attempt."
                     ) from None
-                wait = None if self._down or silent_too_long else self.retry.failure_wait(
+                wait = None if probing or silent_too_long else self.retry.failure_wait(
                     attempt, time.monotonic() - began)
+                if wait is None and second_chance and not probing and _timed_out(failure):
+                    # One stalled connection is no outage: the probe (``_down`` is set) tells, in 5 s.
+                    second_chance, wait = False, 0.0
                 if wait is None:
                     self._down = True
                     raise BillingUnreachable(
@@ -262,7 +330,7 @@ class JsonApiClient:
                     "Check the key or client id/secret and that it may read and update customers."
                 )
             if response.status_code not in RETRY_STATUSES:
-                self._down = False
+                self._down, self._probe_failed_at = False, None
                 if response.ok:
                     self.accepted_at = time.monotonic()
                 return response
@@ -326,6 +394,12 @@ class PooledAdapter(Generic[ApiT]):
     def close(self) -> None:
         """Release pooled connections."""
         self._api.close()
+
+    def forget_outage(self) -> None:
+        """Forget that the system went silent (a run or a resume starts: it probes afresh)."""
+        forget = getattr(self._api, "forget_outage", None)
+        if callable(forget):
+            forget()
 
     def __enter__(self) -> Self:
         return self

@@ -57,7 +57,8 @@ def write_each(
     """Run ``write_one`` for every pair, concurrently within ``pool``'s limits, one result per pair in order.
 
     ``BillingAuthError``, ``BillingUnreachable`` and ``BillingQuotaExceeded`` propagate (they stop
-    everything: the caller reads back what this call wrote); any other ``BillingConnectionError``
+    everything: the caller reads back what this call wrote; ``BillingUnreachable.results`` tells what
+    each pair got, None for those not sent); any other ``BillingConnectionError``
     fails only that customer. Account ids are written exactly as given (an undo restores spaces).
     A customer named twice (with the same account) is written once before its repeat is looked at.
     """
@@ -87,13 +88,19 @@ def write_each(
             progress(Progress(done, total, f"Writing links to {system_name}"))
 
     def write_at(position: int) -> LinkWriteResult:
-        return _write_or_fail(write_one, *clean[position], cancel)
+        answer = _write_or_fail(write_one, *clean[position], cancel)
+        results[position] = answer
+        return answer
 
     for positions in rounds:
-        answers = runner.map(write_at, positions, cancel=cancel,
-                             on_done=lambda n, before=done_before: report(before + n))  # type: ignore[misc]
-        for position, answer in zip(positions, answers, strict=True):
-            results[position] = answer
+        try:
+            runner.map(write_at, positions, cancel=cancel,
+                       on_done=lambda n, before=done_before: report(before + n))  # type: ignore[misc]
+        except BillingUnreachable as stop:
+            # A customer whose request found the system unreachable was not written (its write never
+            # left: see ``JsonApiClient.request``); with those never started, it stays None: unsent.
+            stop.results = list(results)
+            raise
         done_before += len(positions)
     return [answer or LinkWriteResult(*clean[p], "failed", error_code="cancelled",
                                       message="Not attempted: the run was cancelled.")

@@ -216,6 +216,12 @@ class RequestPool:
             return (now - max(self._last_answer, self._silent_since) >= self.outage_seconds
                     or self._unanswered_in_row > self.limit.max_concurrent + 1)
 
+    def forget_silence(self) -> None:
+        """Start afresh (a run or a resume starts): an earlier silence does not make the first failure
+        of this one give up at once."""
+        with self._lock:
+            self._mark_answer(time.monotonic())
+
     @property
     def unanswered_in_row(self) -> int:
         """Requests that went unanswered since the system last answered one."""

@@ -135,6 +135,11 @@ class StripeBilling(PooledAdapter[Any]):
     def __repr__(self) -> str:
         return f"StripeBilling(base_url={self._base_url!r}, link_key={self.link_key!r})"
 
+    def forget_outage(self) -> None:
+        """Forget that Stripe went silent (a run or a resume starts: it is tried afresh)."""
+        self._down = False
+        self._pool.forget_silence()
+
     def close(self) -> None:
         """Release pooled connections (the SDK keeps one session per thread; the pool's threads end)."""
         self._pool.close()

@@ -4,6 +4,10 @@ outcomes. The order and the crash-safety argument are in ``desktop_app.workflow.
 A write whose answer was lost (``WriteOutcomeUnknown``, ``BillingWriteOutcomeUnknown`` or a billing
 result ``outcome_unknown``) is read back at once: found there it is ``written``, otherwise ``failed``
 and sent again only by a later pass, which reads it again first. Nothing is ever re-sent blindly.
+
+A billing system found unreachable (``BillingUnreachable``: its client already waited out a read
+timeout and a probe) stops the run at once: the writes of the batch that were not sent go back to
+``todo`` (pending for resume), those answered are journaled as answered, and no batch is started.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from desktop_app.billing.base import (
     BillingAuthError,
     BillingError,
     BillingQuotaExceeded,
+    BillingUnreachable,
     BillingWriteOutcomeUnknown,
 )
 from desktop_app.core.journal import OPEN_STATES, Journal, Outcome, WriteItem
@@ -80,9 +85,9 @@ def one_pass(
     """Process every open write of the run once, in plan order (Salesforce side first per batch);
     with ``only``, the writes of that side alone.
 
-    Raises ``RunStopped`` when credentials or a quota are refused or a side keeps failing whole
-    batches (``MAX_FAILED_BATCHES`` in a row or for ``OUTAGE_SECONDS``), and ``Cancelled`` between
-    batches when asked to stop.
+    Raises ``RunStopped`` when credentials or a quota are refused, the billing system is unreachable,
+    or a side keeps failing whole batches (``MAX_FAILED_BATCHES`` in a row or for ``OUTAGE_SECONDS``),
+    and ``Cancelled`` between batches when asked to stop.
     """
     total = len({i.row for i in journal.items(run_id, only, states=OPEN_STATES)})
     done = 0
@@ -162,7 +167,7 @@ def _process(
         live = side.read([i.record_id for i in items], cancel=cancel)
     except Cancelled:
         raise
-    except STOPPING as error:
+    except (*STOPPING, BillingUnreachable) as error:  # unreachable: nothing of the batch was sent; it stays todo
         raise stopped_on(side, error) from None
     except _FAILURES as error:
         journal.record_outcomes(
@@ -194,6 +199,9 @@ def journal_answer(journal: Journal, run_id: str, side: LinkSide, to_send: Seque
         raise  # rows stay 'sending': resume re-reads them before sending anything
     except STOPPING as error:
         raise stopped_on(side, error) from None
+    except BillingUnreachable as error:
+        journal_unreachable(journal, run_id, side, to_send, batch, error)
+        raise stopped_on(side, error) from None
     except _LOST as error:
         return _read_back(journal, run_id, side, [item for item, _ in to_send], batch, error, cancel)
     except _FAILURES as error:
@@ -213,6 +221,28 @@ def journal_answer(journal: Journal, run_id: str, side: LinkSide, to_send: Seque
     if lost:
         _read_back(journal, run_id, side, lost, batch, None, cancel)
     return None
+
+
+def journal_unreachable(journal: Journal, run_id: str, side: LinkSide, to_send: Sequence[tuple[WriteItem, str]],
+                        batch: int, error: BillingUnreachable) -> None:
+    """Journal batch ``batch`` stopped by ``error``: the writes not sent back to ``todo`` (pending), the
+    rest as answered. Without per-customer results (a batch adapter) nothing is known of any of them:
+    all are ``failed``, read again before any new attempt. Nothing is read back: the system is down."""
+    partial = error.results
+    if partial is None or len(partial) != len(to_send):
+        journal.record_outcomes(run_id, side.name, [
+            Outcome(item.row, "failed", type(error).__name__, f"{error} The value is re-read before any new attempt.")
+            for item, _ in to_send], batch=batch)
+        return
+    outcomes: list[Outcome] = []
+    for sent, result in zip(to_send, partial, strict=True):
+        if result is None:
+            outcomes.append(Outcome(sent[0].row, "todo", "NOT_SENT",
+                                    f"Not sent: {side.label} stopped answering. Sent by 'resume'."))
+        else:
+            outcomes += outcomes_of([sent], [SideResult(result.customer_id, result.status, result.error_code or "",
+                                                        result.message)])
+    journal.record_outcomes(run_id, side.name, outcomes, batch=batch)
 
 
 def classify(

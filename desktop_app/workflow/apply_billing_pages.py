@@ -13,8 +13,10 @@ Up to ``IN_FLIGHT`` batches are on the wire at once: while their requests go out
 request pool, the next page is read and journaled, so the pool never drains at a batch's edge. Each
 batch is journaled intent-before-send and outcome-after on this thread alone, so a process killed at
 any moment leaves at most ``IN_FLIGHT`` batches ``sending``, which ``resume`` reads back before
-sending anything; a run that stops (credentials, quota, the system down) or is cancelled waits for
-the batches on the wire and leaves them ``sending`` too.
+sending anything; a run that stops (credentials, quota) or is cancelled waits for the batches on the
+wire and leaves them ``sending`` too. A batch that finds the system unreachable stops the pass before
+another page is read or batch sent, and the batches it stops are journaled from what came back (the
+writes not sent back to ``todo``, see ``apply_batches.journal_unreachable``).
 
 Writes this pass does not take are left to ``one_pass`` (per-batch reads, holds, outage rules):
 customers whose Account write is not done (held there), customers named by more than one plan row,
@@ -30,7 +32,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from desktop_app.billing.base import BillingUnreachable
 from desktop_app.core.journal import OPEN_STATES, Journal, WriteItem
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
-from desktop_app.workflow.apply_batches import _FAILURES, STOPPING, classify, journal_answer, stopped_on
+from desktop_app.workflow.apply_batches import (
+    _FAILURES,
+    STOPPING,
+    RunStopped,
+    classify,
+    journal_answer,
+    journal_unreachable,
+    stopped_on,
+)
 from desktop_app.workflow.link_sides import BillingSide, SideResult
 
 # Open customer writes above which the billing side is read by list pages (the adapter stops listing
@@ -52,7 +62,8 @@ def pages_pay(journal: Journal, run_id: str, side: BillingSide) -> bool:
 def billing_by_pages(journal: Journal, run_id: str, side: BillingSide, *, strict: bool, hold_customer: bool,
                      progress: ProgressCallback, cancel: CancelToken) -> None:
     """Write the open customer links read page by page (see the module docstring); what it leaves is
-    ``one_pass``'s. ``RunStopped`` on credentials or a quota refused; ``Cancelled`` between pages."""
+    ``one_pass``'s. ``RunStopped`` on credentials or a quota refused or the system unreachable;
+    ``Cancelled`` between pages."""
     if not side.reads_by_pages:
         return
     ready = _ready_items(journal, run_id, side.name, hold_customer=hold_customer)
@@ -64,6 +75,7 @@ def billing_by_pages(journal: Journal, run_id: str, side: BillingSide, *, strict
         try:
             for live in _pages(side, ready, cancel):
                 cancel.raise_if_cancelled()
+                _raise_if_unreachable(side, in_flight)
                 items = [ready.pop(record_id) for record_id in live if record_id in ready]
                 settled, to_send = classify(items, live, side.label, side.name, strict=strict)
                 if settled:
@@ -73,9 +85,7 @@ def billing_by_pages(journal: Journal, run_id: str, side: BillingSide, *, strict
                 if to_send:
                     in_flight.append(_send(journal, run_id, side, to_send, sender, cancel))
                 while ready and (len(in_flight) >= IN_FLIGHT or (in_flight and in_flight[0][2].done())):
-                    error = _finish(journal, run_id, side, in_flight.popleft(), cancel)
-                    if isinstance(error, BillingUnreachable):  # already waited out: the system is down
-                        raise stopped_on(side, error)
+                    error = _finish(journal, run_id, side, in_flight.popleft(), cancel)  # RunStopped: unreachable
                     if error is not None:
                         ready.clear()  # a batch failed as a whole: the rest goes through one_pass's outage rules
                 done += len(items)
@@ -83,15 +93,26 @@ def billing_by_pages(journal: Journal, run_id: str, side: BillingSide, *, strict
                     progress(Progress(done, total, f"Linked {done:,} of {total:,} {side.label} customers"))
                 if not ready:
                     break
-        except BaseException:
+            while in_flight:
+                _finish(journal, run_id, side, in_flight.popleft(), cancel)
+        except BaseException as stop:
             # Stopping or cancelled: the batches on the wire are waited for (their threads must not
             # outlive the run) and left ``sending``, as a killed process leaves them: resume reads
-            # them back. Reading them back now would wait on a system that stopped answering.
-            for _batch, _pairs, future in in_flight:
-                future.exception()
+            # them back. Reading them back now would wait on a system that stopped answering. Those
+            # that found it unreachable tell what they did not send: journaled without a request.
+            for batch, to_send, future in in_flight:
+                error = future.exception()
+                if isinstance(stop, RunStopped) and isinstance(error, BillingUnreachable):
+                    journal_unreachable(journal, run_id, side, to_send, batch, error)
             raise
-        while in_flight:
-            _finish(journal, run_id, side, in_flight.popleft(), cancel)
+
+
+def _raise_if_unreachable(side: BillingSide, in_flight: deque[InFlight]) -> None:
+    """Stop before the next batch when a batch on the wire already found the system unreachable."""
+    for _batch, _pairs, future in in_flight:
+        error = future.exception() if future.done() else None
+        if isinstance(error, BillingUnreachable):
+            raise stopped_on(side, error)
 
 
 def _ready_items(journal: Journal, run_id: str, side_name: str, *, hold_customer: bool) -> dict[str, WriteItem]:

@@ -294,10 +294,12 @@ def execute(
 
 
 def key_billing_writes(sides: Mapping[str, LinkSide], run_id: str) -> None:
-    """Key the billing adapter's idempotent writes (links and address fixes) to the journal's run."""
+    """Key the billing adapter's idempotent writes (links and address fixes) to the journal's run, and
+    let it forget an outage an earlier run met (the system is asked afresh)."""
     for side in sides.values():
         if isinstance(side, BillingSide):
             side.key_writes_to(run_id)
+            side.forget_outage()
 
 
 class RunBusy(Exception):

@@ -157,6 +157,13 @@ class BillingSide:
         if hasattr(self.system, "run_id"):
             self.system.run_id = run_id
 
+    def forget_outage(self) -> None:
+        """A run or a resume starts: the adapter forgets that its system went silent and finds out
+        afresh (otherwise a resumed run would give up before sending anything)."""
+        forget = getattr(self.system, "forget_outage", None)
+        if callable(forget):
+            forget()
+
     def close(self) -> None:
         """Close the adapter's connections (when it has any)."""
         closer = getattr(self.system, "close", None)
