@@ -6,6 +6,7 @@ Retry-After, errors) is in ``test_lean_transport.py``."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import threading
@@ -94,10 +95,8 @@ def scripted(tmp_path: Path) -> Iterator[ScriptedServer]:
 
 
 def _quietly(serve: object, raw: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError, IndexError):
         serve(raw)  # type: ignore[operator]
-    except (OSError, IndexError):
-        pass
 
 
 def _transport(server: ScriptedServer) -> LeanTransport:
@@ -118,9 +117,11 @@ def test_a_request_goes_out_whole_with_host_length_and_the_credentials(scripted:
     lines = head.decode().split("\r\n")
     assert lines[0] == "PUT /customers/c%201?q=a+b HTTP/1.1"
     assert f"Host: 127.0.0.1:{scripted.url.rsplit(':', 1)[1]}" in lines
-    assert "Content-Type: application/json" in lines and "Idempotency-Key: k-1" in lines
+    assert "Content-Type: application/json" in lines
+    assert "Idempotency-Key: k-1" in lines
     assert "Authorization: Basic aWQ6c2VjcmV0" in lines
-    assert "Content-Length: 8" in lines and body == b'{"x": 1}'
+    assert "Content-Length: 8" in lines
+    assert body == b'{"x": 1}'
 
 
 def test_a_chunked_answer_is_read_whole_and_the_connection_kept(scripted: ScriptedServer) -> None:
@@ -162,7 +163,8 @@ def test_interim_answers_are_skipped_and_headers_read_case_insensitively(scripte
     transport = _transport(scripted)
     answer = transport.send("GET", f"{scripted.url}/x", timeout=TIMEOUT)
     transport.close()
-    assert answer.status_code == 429 and not answer.ok
+    assert answer.status_code == 429
+    assert not answer.ok
     assert answer.headers.get("Retry-After") == answer.headers.get("RETRY-AFTER") == "7"  # the first, as before
     assert answer.headers.get("x-folded") == "one two"
     assert answer.headers.get("Absent", "none") == "none"
