@@ -160,6 +160,8 @@ class LeanTransport:
         self.port = parts.port or 443
         name = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address in brackets
         self._host_header = name if self.port == 443 else f"{name}:{self.port}"
+        # URLs the client builds on ``base_url`` start with this; their target is taken without urlsplit.
+        self._origin = f"https://{parts.netloc}/" if not (parts.username or parts.password) else None
         self.check_idle_after = check_idle_after
         self._ca = str(ca_cert) if ca_cert else DEFAULT_CA_BUNDLE_PATH
         self._context: ssl.SSLContext | None = None
@@ -205,11 +207,15 @@ class LeanTransport:
     def _prepare(self, method: str, url: str, params: Mapping[str, Any] | None, json_body: Any,
                  data: Mapping[str, str] | None, headers: Mapping[str, str] | None
                  ) -> tuple[str, bytes | None, dict[str, str]]:
-        parts = urlsplit(url)
-        if (parts.hostname, parts.port or 443) != (self.host, self.port):
-            raise ValueError("the lean transport sends to the origin it was made for only")
-        target = parts.path or "/"
-        query = "&".join(q for q in (parts.query, urlencode(params, doseq=True) if params else "") if q)
+        if self._origin and url.startswith(self._origin) and "#" not in url:
+            path, _, url_query = url[len(self._origin) - 1:].partition("?")
+        else:
+            parts = urlsplit(url)
+            if (parts.hostname, parts.port or 443) != (self.host, self.port):
+                raise ValueError("the lean transport sends to the origin it was made for only")
+            path, url_query = parts.path, parts.query
+        target = path or "/"
+        query = "&".join(q for q in (url_query, urlencode(params, doseq=True) if params else "") if q)
         if query:
             target = f"{target}?{query}"
         sent = dict(self._headers)

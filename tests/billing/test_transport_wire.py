@@ -218,3 +218,14 @@ def test_a_header_that_would_split_the_request_is_refused_before_sending(scripte
                        timeout=TIMEOUT)
     transport.close()
     assert scripted.requests == []
+
+
+def test_a_url_of_another_origin_is_refused(scripted: ScriptedServer) -> None:
+    transport = _transport(scripted)
+    port = int(scripted.url.rsplit(":", 1)[1])
+    for url in (f"https://127.0.0.1:{port + 1}/x", f"https://127.0.0.2:{port}/x",
+                f"https://127.0.0.1:{port}@127.0.0.2/x"):
+        with pytest.raises(ValueError, match="origin it was made for"):
+            transport.send("GET", url, timeout=TIMEOUT)
+    transport.close()
+    assert scripted.requests == []
