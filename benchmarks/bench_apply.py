@@ -13,7 +13,9 @@ are printed with the figures.
 to keep to. The baseline is the same run, on fresh sandboxes of ``--baseline-links`` links, with the
 billing writes one at a time (the request pool at one request in flight: what apply did before),
 so the ratio compares the two in the same process. Prints progress lines, then one JSON line:
-seconds per phase, calls per side, and the billing side's achieved rate against its limit (requests
+seconds per phase (and the engine process's CPU seconds per phase: process-wide, so a phase running
+beside another, the results file beside the read-back, counts both), calls per side, and the
+billing side's achieved rate against its limit (requests
 per second over the time billing requests were waiting to go out, the read-back's list pages
 included; and over the page pass alone, ``billing_write_phase``).
 """
