@@ -13,7 +13,9 @@ are printed with the figures.
 to keep to. The baseline is the same run, on fresh sandboxes of ``--baseline-links`` links, with the
 billing writes one at a time (the request pool at one request in flight: what apply did before),
 so the ratio compares the two in the same process. Prints progress lines, then one JSON line:
-seconds per phase, calls per side, and the billing side's achieved rate against its limit (requests
+seconds per phase (and the engine process's CPU seconds per phase: process-wide, so a phase running
+beside another, the results file beside the read-back, counts both), calls per side, and the
+billing side's achieved rate against its limit (requests
 per second over the time billing requests were waiting to go out, the read-back's list pages
 included; and over the page pass alone, ``billing_write_phase``).
 """
@@ -79,24 +81,27 @@ def _watch_write_phase(pool: Any) -> _WritePhase:
 PHASES = ("salesforce_by_size", "one_pass", "billing_by_pages", "verify_run", "write_results", "run_figures")
 
 
-def _time_phases() -> dict[str, float]:
-    """Wall seconds spent in each of the engine's phases (``PHASES``, wrapped for this run)."""
+def _time_phases() -> tuple[dict[str, float], dict[str, float]]:
+    """Wall seconds and this process's CPU seconds spent in each of the engine's phases (``PHASES``,
+    wrapped for this run)."""
     from desktop_app.workflow import engine
 
     seconds = dict.fromkeys(PHASES, 0.0)
+    cpu = dict.fromkeys(PHASES, 0.0)
     for name in PHASES:
         current = getattr(engine, name)  # maybe ``_watch_write_phase``'s wrapper: timed around it
 
         def timed(*args: Any, _call: Any = current, _name: str = name, **kwargs: Any) -> Any:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             try:
                 return _call(*args, **kwargs)
             finally:
                 seconds[_name] += time.perf_counter() - started
+                cpu[_name] += time.process_time() - cpu_started
 
         timed.__wrapped__ = getattr(current, "__wrapped__", current)  # type: ignore[attr-defined]
         setattr(engine, name, timed)
-    return seconds
+    return seconds, cpu
 
 
 def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurrency: int,
@@ -118,12 +123,12 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
     pids = {"engine": os.getpid(), **({"salesforce_sandbox": systems.sf.pid, "sequence_sandbox": systems.seq.pid}
                                       if separate else {})}
     try:
-        started = time.perf_counter()
+        started, plan_cpu = time.perf_counter(), time.process_time()
         limit = RateLimit(rate_limit, concurrency)
         sides = make_sides(systems, fast_retries=False, rate_limit=limit)
         systems.opened.append(sides)
         plan = plan_from_live(truth_matches(systems).head(links), sides, policy="overwrite")
-        planned = time.perf_counter()
+        planned, plan_cpu = time.perf_counter(), time.process_time() - plan_cpu
         seq_before = sum(systems.seq.counters.requests.values())
         throttled_before = systems.seq.counters.statuses[429]
         sf_before = sum(systems.sf.org.counters.calls.values())
@@ -132,7 +137,7 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
         cpu_before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
         print(f"plan: {len(plan.links):,} links in {planned - started:.1f}s", file=sys.stderr, flush=True)
         write_phase = _watch_write_phase(pool)
-        phases = _time_phases()
+        phases, phases_cpu = _time_phases()
         with Journal() as journal:
             report = start_apply(journal, plan, sides)
         done = time.perf_counter()
@@ -158,6 +163,8 @@ def run_once(links: int, *, latency_ms: float, rate_limit: float | None, concurr
             "billing_share_of_limit": round(sent / busy / rate_limit, 3) if rate_limit and busy > 0 else None,
             "billing_write_phase": write_phase.figures(rate_limit),
             "seconds_per_phase": {name: round(value, 1) for name, value in phases.items()},
+            "engine_cpu_seconds_per_phase": {"plan": round(plan_cpu, 1),
+                                             **{name: round(value, 1) for name, value in phases_cpu.items()}},
             "latency_ms": latency_ms,
             "sandboxes": "own processes" if separate else "threads of the benchmark's process",
             "cpu_seconds_apply_and_verify": cpu,

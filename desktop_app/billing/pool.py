@@ -22,7 +22,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -255,26 +254,30 @@ class RequestPool:
 
     def _run(self, workers: int, function: Callable[[T], R], items: Sequence[T], results: list[R | None],
              cancel: CancelToken | None, on_done: Callable[[int], None] | None) -> list[R | None]:
-        pending: dict[Future[R], int] = {}
+        # Each call's outcome comes back on this call's own queue (cheaper than a future per item
+        # and ``concurrent.futures.wait``, which builds a waiter on every pending future each time).
+        finished: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
         upcoming = iter(enumerate(items))
         failure: BaseException | None = None
-        done = 0
+        in_flight = done = 0
         while True:
-            while failure is None and len(pending) < workers and not (cancel and cancel.cancelled):
+            while failure is None and in_flight < workers and not (cancel and cancel.cancelled):
                 nxt = next(upcoming, None)
                 if nxt is None:
                     break
-                pending[self._threads.submit(function, nxt[1])] = nxt[0]
-            if not pending:
+                self._threads.submit(function, nxt[1], nxt[0], finished)
+                in_flight += 1
+            if not in_flight:
                 break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                position = pending.pop(future)
-                error = future.exception()
-                if error is not None:
-                    failure = failure or error
+            outcomes = [finished.get()]
+            while not finished.empty():
+                outcomes.append(finished.get())
+            in_flight -= len(outcomes)
+            for position, succeeded, value in outcomes:
+                if not succeeded:
+                    failure = failure or value
                     continue
-                results[position] = future.result()
+                results[position] = value
                 done += 1
             if on_done is not None:
                 on_done(done)
@@ -284,6 +287,10 @@ class RequestPool:
 
     def close(self) -> None:
         """Nothing to release: worker threads end on their own once idle. Kept for the adapters' close."""
+
+
+# A call's outcome on a worker: (its position, whether it returned, its result or exception).
+_Outcome = tuple[int, bool, Any]
 
 
 class _Workers:
@@ -298,16 +305,19 @@ class _Workers:
 
     def __init__(self, limit: int) -> None:
         self._limit = max(1, limit)
-        self._tasks: queue.SimpleQueue[tuple[Future[Any], Callable[[Any], Any], Any]] = queue.SimpleQueue()
+        self._tasks: queue.SimpleQueue[tuple[Callable[[Any], Any], Any, int, queue.SimpleQueue[_Outcome]]] = (
+            queue.SimpleQueue())
         self._lock = threading.Lock()
         self._waiting = 0  # threads waiting for a call that no queued call has claimed
         self._unclaimed = 0  # calls queued while every thread was busy
         self._count = 0
 
-    def submit(self, function: Callable[[T], R], item: T) -> Future[R]:
-        future: Future[R] = Future()
+    def submit(self, function: Callable[[T], R], item: T, position: int,
+               finished: queue.SimpleQueue[_Outcome]) -> None:
+        """Run ``function(item)`` on a thread; ``(position, True, result)`` or ``(position, False,
+        exception)`` then goes on ``finished``."""
         with self._lock:
-            self._tasks.put((future, function, item))
+            self._tasks.put((function, item, position, finished))
             if self._waiting:
                 self._waiting -= 1
             elif self._count < self._limit:
@@ -315,12 +325,11 @@ class _Workers:
                 threading.Thread(target=self._work, name=f"{WORKER_PREFIX}-{self._count}", daemon=True).start()
             else:
                 self._unclaimed += 1
-        return future
 
     def _work(self) -> None:
         while True:
             try:
-                future, function, item = self._tasks.get(timeout=IDLE_SECONDS)
+                function, item, position, finished = self._tasks.get(timeout=IDLE_SECONDS)
             except queue.Empty:
                 with self._lock:
                     if self._tasks.empty():
@@ -328,12 +337,12 @@ class _Workers:
                         self._count -= 1
                         return
                 continue
-            if future.set_running_or_notify_cancel():
-                try:
-                    future.set_result(function(item))
-                except BaseException as error:  # handed to the caller, as ThreadPoolExecutor does
-                    future.set_exception(error)
-            del future, function, item
+            try:
+                outcome: _Outcome = (position, True, function(item))
+            except BaseException as error:  # handed to the caller, as ThreadPoolExecutor does
+                outcome = (position, False, error)
+            finished.put(outcome)
+            del function, item, finished, outcome
             with self._lock:
                 if self._unclaimed:
                     self._unclaimed -= 1  # this thread takes one of them next

@@ -114,9 +114,16 @@ def write_csv(path: Path, frame: pd.DataFrame) -> Path:
     """Write ``frame`` as CSV for a person, every formula-like text cell neutralised, that Excel opens
     right on Windows too: UTF-8 with a BOM (without it Excel reads the bytes as the local code page),
     CRLF between records, and any value holding a CR, LF, quote or comma quoted. Saved atomically."""
-    save_atomically(path, lambda target: write_frame(target, frame, cell=lambda v: neutralize(_plain(v)),
-                                                     encoding="utf-8-sig"))
+    save_atomically(path, lambda target: write_frame(target, frame, cell=_person_cell, encoding="utf-8-sig"))
     return path
+
+
+def _person_cell(value: object) -> object:
+    """``neutralize(_plain(value))``, with the usual cell (exactly a ``str``) taken the short way:
+    a run's results file has millions of cells."""
+    if type(value) is str:
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    return neutralize(_plain(value))
 
 
 def _plain(value: object) -> object:

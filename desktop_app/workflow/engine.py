@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Collection, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -363,19 +364,23 @@ def _execute(
         stop = stopped.reason
     items = journal.items(run_id)
     verification = None
-    if stop is None:
-        try:
-            verification = verify_run(items, sides, undo=undo, cancel=cancel)
-        except Cancelled:
-            stop = READ_BACK_CANCELLED
-        except STOPPING as error:
-            stop = stop_of(error, sides).during_read_back(_unsent(items))
-        except _READ_BACK_FAILURES as error:
-            stop = read_back_failed(error, _unsent(items))
+    # The results file depends on the writes alone, not on the read-back: it is written on a thread of
+    # its own while the read-back waits on the two systems (seconds of CPU on a large run).
+    with ThreadPoolExecutor(1, thread_name_prefix="results-file") as writer:
+        results_file = writer.submit(write_results, run_id, items, undo=undo, labels=run_labels(info))
+        if stop is None:
+            try:
+                verification = verify_run(items, sides, undo=undo, cancel=cancel)
+            except Cancelled:
+                stop = READ_BACK_CANCELLED
+            except STOPPING as error:
+                stop = stop_of(error, sides).during_read_back(_unsent(items))
+            except _READ_BACK_FAILURES as error:
+                stop = read_back_failed(error, _unsent(items))
+        results_path = results_file.result()
     if stop is None and any(i.state in RETRY_STATES | OPEN_STATES for i in items):
         stop = FAILED_WRITES
     state, message = ("done", "") if stop is None else (stop.state, stop.cli_message())
-    results_path = write_results(run_id, items, undo=undo, labels=run_labels(info))
     pairs = pair_counts(items, undo=undo)
     summary: dict[str, object] = {"pairs": pairs}
     if stop is not None:

@@ -159,3 +159,16 @@ def test_a_write_landed_only_when_the_field_holds_the_targets_text() -> None:
     assert holds_target(account[:15], account, "customer", planned_before="")
     assert not holds_text(account[:15], account)
     assert not holds_text(account.upper(), account)
+
+
+def test_link_keys_are_remembered_within_a_bound_and_stay_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.core import link_values
+
+    monkeypatch.setattr(link_values, "_LINK_KEYS", {})
+    monkeypatch.setattr(link_values, "_LINK_KEYS_MAX", 3)
+    asked = [(" 001000000000001 ", "customer"), ("N/A", "customer"), ("  cus_1 ", "account"), ("0", "account"),
+             (" 001000000000001 ", "account"), ("001000000000001AAA", "customer")]
+    for _ in range(3):
+        answers = [link_values.link_key(value, side) for value, side in asked]
+        assert answers == ["001000000000001AAA", "", "cus_1", "", "001000000000001", "001000000000001AAA"]
+        assert len(link_values._LINK_KEYS) <= 3

@@ -60,3 +60,16 @@ def test_neutralised_text_is_never_formula_like(text: str) -> None:
     assert isinstance(safe, str)
     assert not is_formula_like(safe)
     assert safe.endswith(text)
+
+
+def test_a_results_cell_taken_the_short_way_is_written_as_before() -> None:
+    import numpy as np
+
+    from desktop_app.core.report import _person_cell, _plain, neutralize
+
+    class Text(str):
+        pass
+
+    for value in ("cus_1", "=HYPERLINK(1)", "+44 20", "-", "@x", "\tx", "\rx", "", None, float("nan"), np.int64(7),
+                  np.str_("=1"), ["a", "=b"], Text("=c"), 3.5):
+        assert _person_cell(value) == neutralize(_plain(value)), value
