@@ -18,8 +18,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from desktop_app.core.report_counts import TAKEN as TAKEN  # a customer row a call gave to an account
+
 REVIEW_COLUMN = "reviewed"
-TAKEN = "taken"  # a customer row whose customer an account was linked to by the person's call
 FOLLOWS = "follows account"  # the ``reviewed`` value of such a customer row
 LINKED = ("matched", "already_linked")
 REVIEW_KEEP = ("account_id", "customer_id", "customer_name", "status", "score", "reason", "candidates", REVIEW_COLUMN)

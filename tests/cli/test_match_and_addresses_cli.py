@@ -201,3 +201,22 @@ def test_match_report_with_a_runs_results_has_a_sheet_per_outcome(tmp_path: Path
     assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out),
                  "--results", str(ACCOUNTS)]) == 2
     assert "is not a run's results file" in capsys.readouterr().err
+
+
+def test_match_figures_add_up_per_side_and_agree_with_the_file(tmp_path: Path, capsys) -> None:
+    """The printed figures count accounts apart from the customers left over, and each agrees with the
+    rows written (before: '30 accounts, N customers → … unmatched' added customers to accounts)."""
+    out = tmp_path / "m.csv"
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    rows = read_rows(out)
+    accounts = [r["status"] for r in rows if r["account_id"]]
+    customers = [r["status"] for r in rows if not r["account_id"]]
+    assert sum(summary["account_counts"].values()) == summary["accounts"] == len(accounts) == 30
+    assert summary["account_counts"] == {s: accounts.count(s) for s in set(accounts)}
+    assert summary["customers_left_over"] == {s: customers.count(s) for s in set(customers)}
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out)]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith("30 accounts → ")
+    if customers:
+        assert f"; {len(customers)} of the {summary['customers']} customers went to no account (" in line
