@@ -304,21 +304,45 @@ class MatchesFileError(ValueError):
 
 
 def read_matches(path: Path) -> pd.DataFrame:
-    """The matches file written by ``match`` (CSV or XLSX) as text: ids never turn into numbers."""
+    """The matches file written by ``match`` (CSV, or the XLSX report: its sheets per status, put back
+    together) as text: ids never turn into numbers. A file without a single decision is refused, so
+    nothing downstream reports a plan or a review of nothing as done."""
     if not path.is_file():
         raise MatchesFileError(f"The matches file {path} does not exist.")
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False).astype(object)
+            frame = _decisions_of_report(path)
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").astype(object)
     except (ValueError, OSError) as error:
         raise MatchesFileError(f"Cannot read the matches file {path}: {error}") from None
-    missing = [c for c in ("account_id", "customer_id", "status") if c not in frame.columns]
+    missing = [c for c in DECISION_KEYS if c not in frame.columns]
     if missing:
         raise MatchesFileError(f"The matches file {path} has no {', '.join(missing)} column; give the file "
-                               "'desktop-app match' wrote (CSV, or the XLSX report's Decisions sheet as CSV).")
+                               "'desktop-app match' wrote (its CSV, or its XLSX report).")
+    if not len(frame):
+        raise MatchesFileError(f"The matches file {path} holds no decisions (a header and no rows): run "
+                               "'desktop-app match' again on the accounts and customers files.")
     return frame
+
+
+DECISION_KEYS = ("account_id", "customer_id", "status")
+
+
+def _decisions_of_report(path: Path) -> pd.DataFrame:
+    """Every sheet of a workbook that holds decisions (the report's one per status), in one frame;
+    a sheet cut at Excel's row limit is refused, since its missing rows would be left unlinked."""
+    from desktop_app.core.report import XLSX_MAX_DATA_ROWS  # openpyxl only when a workbook is read
+
+    sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    parts = [sheet for sheet in sheets.values() if all(c in sheet.columns for c in DECISION_KEYS)]
+    if not parts:
+        return next(iter(sheets.values()), pd.DataFrame()).astype(object)
+    cut = [name for name, sheet in sheets.items() if len(sheet) >= XLSX_MAX_DATA_ROWS]
+    if cut:
+        raise MatchesFileError(f"The sheet '{cut[0]}' of {path} was cut at Excel's row limit, so some decisions "
+                               "are not in it: give the matches CSV instead ('desktop-app match --out FILE.csv').")
+    return pd.concat(parts, ignore_index=True).astype(object)
 
 
 @dataclass(frozen=True)
