@@ -29,7 +29,7 @@ from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.run_figures import resumable_runs, run_figures, undo_runs_of, why_not_resumable
 from desktop_app.core.tables import TableError
-from desktop_app.workflow.apply import AddressWork, apply_plan, resume_run
+from desktop_app.workflow.apply import AddressWork, NothingToWrite, apply_plan, nothing_to_write, resume_run
 from desktop_app.workflow.apply_addresses import (
     address_results_path,
     address_writers,
@@ -200,8 +200,8 @@ def _execute(
     with _cancel_on_interrupt() as cancel:
         try:
             report = work(sides, cancel, progress)
-        except RunBusy as busy:
-            raise UsageError(str(busy)) from None
+        except (RunBusy, NothingToWrite) as refused:
+            raise UsageError(str(refused)) from None
         except STOPPING as error:  # the run could not even be marked interrupted
             print(f"desktop-app {args.command}: {stop_sentence(error, sides)}", file=sys.stderr)
             return EXIT_FAILED
@@ -236,6 +236,9 @@ def run_apply(args: argparse.Namespace) -> int:
     if not billing_kind:
         raise UsageError(f"The plan names no billing system; pass --billing {'|'.join(system_keys())}.")
     fixes = _read_fixes(args)
+    empty = nothing_to_write(plan, fixes)
+    if empty is not None:  # refused before connecting to either system
+        raise UsageError(f"{args.plan}: {empty}")
     settings = {
         "billing_system": billing_kind,
         "link_field": args.link_field or plan.source.link_field,
