@@ -29,6 +29,7 @@ from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.run_figures import resumable_runs, run_figures, undo_runs_of, why_not_resumable
 from desktop_app.core.tables import TableError
+from desktop_app.workflow.address_outcome import address_parts
 from desktop_app.workflow.apply import AddressWork, NothingToWrite, apply_plan, nothing_to_write, resume_run
 from desktop_app.workflow.apply_addresses import (
     address_results_path,
@@ -164,9 +165,8 @@ def _finish(report: RunReport, args: argparse.Namespace) -> int:
             print(f"  {status.replace('_', ' ')}: {count:,}")
         if report.figures is not None:
             print(report.figures.headline())
-        for side, states in sorted(report.addresses.items()):
-            shown = ", ".join(f"{n:,} {state.replace('_', ' ')}" for state, n in sorted(states.items()))
-            print(f"  address fixes, {'Salesforce' if side == 'account' else 'billing'}: {shown}")
+        for part in address_parts(dict(sorted(report.addresses.items())), "billing", undo=report.kind == "undo"):
+            print(f"  address fixes, {part}")
         if report.addresses:
             print(f"Address fixes: {address_results_path(_fixes_run(report))}")
         print(f"Results: {args.results or report.results_path}")
