@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from desktop_app.core.ids import to_18_series
 from desktop_app.core.report_counts import TAKEN as TAKEN  # a customer row a call gave to an account
 
 REVIEW_COLUMN = "reviewed"
@@ -283,6 +284,8 @@ def apply_review_calls(fresh: pd.DataFrame, calls: pd.DataFrame) -> tuple[pd.Dat
         return fresh, 0
     targets = position.loc[call_keys[found]].to_numpy()
     for column in REVIEW_KEEP:
+        if column == "account_id":  # the key: the fresh row keeps its own 18-character form
+            continue
         if column in calls.columns and column in result.columns:
             values = calls[column].to_numpy(dtype=object)[found]
             if column == "score":
@@ -294,7 +297,11 @@ def apply_review_calls(fresh: pd.DataFrame, calls: pd.DataFrame) -> tuple[pd.Dat
 
 
 def _row_keys(frame: pd.DataFrame) -> pd.Index:
-    account = frame["account_id"].fillna("").astype(str)
+    """A row's account in its 18-character form (a calls file edited in a spreadsheet may hold it in
+    15 characters or upper-cased: the same account), or its customer for a customer's own row."""
+    raw = frame["account_id"].fillna("").astype(str).str.strip()
+    canonical = to_18_series(raw)
+    account = canonical.where(canonical.notna(), raw).astype(str)
     customer = frame["customer_id"].fillna("").astype(str)
     return pd.Index(account.where(account != "", "customer:" + customer))
 

@@ -138,3 +138,19 @@ def test_a_matches_file_without_decisions_is_refused(tmp_path: Path, command: st
     assert main([command, "--matches", str(empty), *extra, "--out", str(out)]) == 2
     assert "holds no decisions" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("damage", ["15 characters", "upper-cased"])
+def test_calls_whose_account_ids_a_spreadsheet_changed_still_find_their_rows(
+        matches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    """The same account in 15 characters or upper-cased is the same row, not 'a row that is gone'."""
+    calls, expected = _calls(matches, tmp_path)
+    frame = pd.read_csv(calls, dtype=str, keep_default_na=False)
+    frame["account_id"] = frame["account_id"].str[:15] if damage == "15 characters" else frame["account_id"].str.upper()
+    frame.to_csv(calls, index=False)
+    out = tmp_path / "reviewed.csv"
+    assert main(["review", "--matches", str(matches), "--calls", str(calls), "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["calls"], summary["restored"], summary["lost"]) == (4, 3, 1)
+    reviewed = {r["account_id"]: r for r in _rows(out) if r["account_id"]}
+    assert {a: reviewed[a]["status"] for a in expected} == expected  # rows keep their own 18-character ids
