@@ -278,6 +278,8 @@ class LoadPage(BasePage):
     def _refresh(self) -> None:
         loaded = [slot.loaded for slot in self.slots.values() if slot.loaded is not None]
         issues = issues_frame(loaded)[list(ISSUE_HEADERS)]  # the sentence last, where the view stretches
+        if len(issues):  # "case_changed_id" reads as "Case changed id": the code is for files, not people
+            issues = issues.assign(kind=issues["kind"].astype(str).str.replace("_", " ").str.capitalize())
         self.issues_model.set_frame(issues.astype({"row": "int64"}) if len(issues) else issues)
         self.issues_view.setVisible(len(issues) > 0)
         self.issues_empty.setVisible(len(issues) == 0)
