@@ -39,6 +39,7 @@ from desktop_app.workflow.apply_addresses import (
 from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.engine import RunBusy, RunReport, new_run_id, run_labels, stop_sentence, write_results
 from desktop_app.workflow.link_sides import close_sides
+from desktop_app.workflow.plan_outlook import summary_lines
 from desktop_app.workflow.undo import UndoOutcome, resume_undo, undo_run, unfinished_undo
 
 # Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
@@ -230,7 +231,7 @@ def run_apply(args: argparse.Namespace) -> int:
                 )
             )
         else:
-            print("\n".join(plan.summary_lines(billing_kind or "billing")))
+            print("\n".join(summary_lines(plan, billing_kind or "billing")))
             print("Dry run: nothing was written.")
         return EXIT_OK
     if not billing_kind:

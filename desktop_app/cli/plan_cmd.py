@@ -33,6 +33,7 @@ from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.workflow.apply import nothing_to_write
 from desktop_app.workflow.link_sides import close_sides
 from desktop_app.workflow.plan import plan_from_live
+from desktop_app.workflow.plan_outlook import summary_lines
 from desktop_app.workflow.review import MatchesFileError
 from desktop_app.workflow.review import read_matches as read_review_file
 
@@ -133,7 +134,7 @@ def run_plan(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     empty = nothing_to_write(plan)
     if empty is not None:
-        print("\n".join(plan.summary_lines(billing_kind or "billing")))
+        print("\n".join(summary_lines(plan, billing_kind or "billing")))
         say(f"{empty} No plan was written.")
         return EXIT_FAILED
     write_plan(plan, args.out)
@@ -147,7 +148,7 @@ def run_plan(args: argparse.Namespace) -> int:
             )
         )
     else:
-        for line in plan.summary_lines(billing_kind or "billing"):
+        for line in summary_lines(plan, billing_kind or "billing"):
             print(line)
         print(f"Plan written to {args.out}" + (f"; table in {args.table}" if args.table else "") + ".", file=sys.stderr)
     return EXIT_OK

@@ -30,6 +30,7 @@ from desktop_app.workflow.apply import (
     unfinished_runs,
 )
 from desktop_app.workflow.engine import RunReport
+from desktop_app.workflow.plan_outlook import summary_lines
 
 SIDE_LABELS = {"account": "Salesforce", "customer": "Billing"}
 
@@ -114,7 +115,7 @@ class ApplyPage(BasePage):
         if plan is not None:
             counts = plan.counts()
             name = self.state.billing.system.display_name if self.state.billing else "the billing system"
-            self.summary.setText("<br>".join([*plan.summary_lines(name), *accepted_fixes_lines(self.state, name)]))
+            self.summary.setText("<br>".join([*summary_lines(plan, name), *accepted_fixes_lines(self.state, name)]))
             self.apply_button.setEnabled(self.state.run_report is None and bool(counts))
         self._offer_resume()
         self._show_report()

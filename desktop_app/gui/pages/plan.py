@@ -33,6 +33,7 @@ from desktop_app.workflow.billing_check import CHECK_KEY as BILLING_CHECK_KEY
 from desktop_app.workflow.billing_check import requirements_check
 from desktop_app.workflow.match import file_link_values
 from desktop_app.workflow.plan import plan_from_live
+from desktop_app.workflow.plan_outlook import summary_lines
 
 POLICY_CHOICES = (
     ("skip_linked", "Keep the other id, write only the empty side (recommended)"),
@@ -239,7 +240,7 @@ class PlanPage(BasePage):
         # a live run of a plan with nothing in it would only report "done" for nothing
         self.nothing_to_write = nothing_to_write(plan, self.state.accepted_fixes) if self.state.live else None
         empty = [f"<b>{html.escape(self.nothing_to_write)}</b>"] if self.nothing_to_write else []
-        self.summary.setText("<br>".join([*plan.summary_lines(name), *fixes, *empty]))
+        self.summary.setText("<br>".join([*summary_lines(plan, name), *fixes, *empty]))
         self.save_button.setEnabled(True)
         self.completeChanged.emit()
 
