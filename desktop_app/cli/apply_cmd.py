@@ -131,10 +131,29 @@ def _read_fixes(args: argparse.Namespace) -> pd.DataFrame:
         path = getattr(args, option, None)
         if path is not None:
             try:
-                frames.append(read_fix_file(path, side))
+                fixes = read_fix_file(path, side)
             except TableError as error:
                 raise UsageError(str(error)) from None
+            say(_fixes_sentence(path, fixes))
+            frames.append(fixes)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+CONFIDENT = 0.9  # check-addresses' default --min-confidence: what its --fixed-out copy applies
+
+
+def _fixes_sentence(path: Path, fixes: pd.DataFrame) -> str:
+    """How many fixes a file gives, and how many of them check-addresses would not have applied itself
+    (it reports "N confident fixes"; every row with a suggestion is written here)."""
+    text = f"{path.name}: {len(fixes):,} address fixes to write (every row with a suggestion)"
+    if "confidence" in fixes.columns:
+        unsure = fixes[fixes["confidence"] < CONFIDENT]
+        if len(unsure):
+            first = unsure.iloc[0]
+            text += (f"; {len(unsure):,} of them below confidence {CONFIDENT:g}, which check-addresses did not "
+                     f"count as confident (e.g. '{first['value']}' → '{first['suggestion']}'): delete their rows "
+                     "to leave them out")
+    return text + "."
 
 
 def _fixes_run(report: RunReport) -> str:

@@ -60,3 +60,19 @@ def test_address_fixes_alone_are_something_to_write() -> None:
     empty = Plan((), "skip_linked", PlanSource(), "2026-01-01T00:00:00+00:00")
     assert nothing_to_write(empty, pd.DataFrame({"record_id": ["x"]})) is None
     assert nothing_to_write(empty, pd.DataFrame()) is not None
+
+
+def test_apply_says_how_many_fixes_a_file_gives_and_which_were_not_confident(tmp_path: Path, capsys) -> None:
+    """check-addresses reports 'N confident fixes'; apply writes every row with a suggestion, so it says
+    how many that is and how many were below the confidence check-addresses applied."""
+    fixes = tmp_path / "problems.csv"
+    fixes.write_text("row,record_id,field,problem,value,suggestion,confidence\n"
+                     "2,0015g00000ABCdeAAH,country,x,Deutschland,DE,1.0\n"
+                     "3,0015g00000ABCdfAAH,country,x,Germnay,DE,0.729\n"
+                     "4,0015g00000ABCdgAAH,street,x,,,0.0\n", encoding="utf-8")
+    empty = Plan((), "skip_linked", PlanSource(billing_system="sequence"), "2026-01-01T00:00:00+00:00")
+    path = write_plan(empty, tmp_path / "empty.json")
+    main(["apply", str(path), "--account-fixes", str(fixes), "--sandbox", "--billing", "sequence"])
+    err = capsys.readouterr().err
+    assert "problems.csv: 2 address fixes to write (every row with a suggestion); 1 of them below confidence 0.9" in err
+    assert "'Germnay' → 'DE'" in err
