@@ -133,7 +133,8 @@ def test_check_addresses_contract_on_the_excel_semicolon_file(tmp_path: Path, ca
     assert deutschland[0]["suggestion"] == "DE"
     assert deutschland[0]["field"] == "country"
     source = SAMPLES / "accounts_excel_cp1252_semicolon.csv"
-    with fixed.open(encoding="utf-8", newline="") as handle:
+    assert fixed.read_bytes().startswith(b"\xef\xbb\xbf"), "Excel reads the accents of a UTF-8 copy by its BOM"
+    with fixed.open(encoding="utf-8-sig", newline="") as handle:
         written = list(csv.reader(handle, delimiter=";"))
     with source.open(encoding="cp1252", newline="") as handle:
         original = list(csv.reader(handle, delimiter=";"))
