@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from desktop_app import __version__
 from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_FAILED, UsageError, say
+from desktop_app.core.intake_types import TableError
 from desktop_app.core.journal_schema import JournalTooNew
 from desktop_app.core.report import ReportError
 
@@ -67,11 +68,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         say(f"desktop-app {args.command}: {error}")
         return EXIT_BAD_INPUT
-    except Exception as error:
-        if not _is_table_error(error):
-            raise
-        say(f"desktop-app {args.command}: {error}")  # a file read deep in a step (--billing-file): no traceback
-        return EXIT_BAD_INPUT
     except JournalTooNew as error:
         print(f"desktop-app {args.command}: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -81,10 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"desktop-app {args.command}: cancelled", file=sys.stderr)
         return EXIT_CANCELLED
+    except TableError as error:  # a file read deep inside a step (e.g. --billing-file): its sentence, no traceback
+        say(f"desktop-app {args.command}: {error}")
+        return EXIT_BAD_INPUT
 
-
-def _is_table_error(error: Exception) -> bool:
-    """True for a file intake's ``TableError`` (its message names the file and what to do). Looked up
-    among the loaded modules: importing the intake here would load pandas before the app's first window."""
-    table_error = getattr(sys.modules.get("desktop_app.core.intake_types"), "TableError", None)
-    return table_error is not None and isinstance(error, table_error)
