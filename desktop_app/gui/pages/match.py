@@ -31,6 +31,7 @@ from desktop_app.gui.bulk_accept_dialog import BulkAcceptDialog
 from desktop_app.gui.evidence_pane import EvidencePane
 from desktop_app.gui.frame_model import BACKGROUND_ROWS, SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.outcome_chart import OutcomeChart, status_label
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.review_calls import BIG_CALL_ROWS, ReviewCalls
 from desktop_app.gui.review_columns import DECISION_HEADERS, arrange_columns
@@ -56,7 +57,7 @@ class MatchPage(BasePage):
     evidence of the selected row; every review call can be undone and redone."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Match and review",
+        super().__init__(state, TITLES["match"],
                          "Crosslink proposes a customer for every account; you decide the unsure ones.", parent)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)

@@ -20,6 +20,7 @@ from desktop_app.core.plan_file import write_plan
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_sides
 from desktop_app.gui.frame_model import FrameModel
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.pages.preflight import STATUS_WORDS
 from desktop_app.gui.plan_view import ACTION_FILTERS, explain, plan_table
@@ -51,7 +52,7 @@ class PlanPage(BasePage):
     """Builds the plan in the background for the chosen policy; shows the figures and the table."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Plan the links (dry run)",
+        super().__init__(state, TITLES["plan"],
                          "What would be written on each side. Nothing is written now.", parent)
         row = QHBoxLayout()
         label = QLabel("When a field already holds &another id:", self)
