@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from desktop_app import __version__
 from desktop_app.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_FAILED, UsageError, say
+from desktop_app.core.intake_types import TableError
 from desktop_app.core.journal_schema import JournalTooNew
 from desktop_app.core.report import ReportError
 
@@ -76,3 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"desktop-app {args.command}: cancelled", file=sys.stderr)
         return EXIT_CANCELLED
+    except TableError as error:  # a file read deep inside a step (e.g. --billing-file): its sentence, no traceback
+        say(f"desktop-app {args.command}: {error}")
+        return EXIT_BAD_INPUT
+

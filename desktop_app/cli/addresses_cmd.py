@@ -13,7 +13,7 @@ import pandas as pd
 
 from desktop_app.billing.registry import system_keys
 from desktop_app.billing.requirements import SYSTEM_NAMES, customer_requirements
-from desktop_app.cli.common import EXIT_OK
+from desktop_app.cli.common import EXIT_OK, UsageError
 from desktop_app.cli.inputs_args import (
     add_column_argument,
     check_out_path,
@@ -64,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
         billing_name=SYSTEM_NAMES.get(args.billing or "", "the billing system"),
     ))
     print_file_issues([check.loaded])
+    if args.billing and check.loaded.side is not Side.CUSTOMERS:
+        raise UsageError(f"--billing checks what {SYSTEM_NAMES.get(args.billing, args.billing)} requires of a "
+                         f"customer, but {args.input.name} reads as {check.loaded.side.value} (from its id "
+                         "column), so nothing of it would be checked. Give --side customers if it holds customers.")
     if args.out.suffix.lower() == ".xlsx":
         write_xlsx_report(args.out, address_problems=check.problems,
                           summary={"file": str(args.input), "records": len(check.loaded.frame),

@@ -29,7 +29,8 @@ from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.run_figures import resumable_runs, run_figures, undo_runs_of, why_not_resumable
 from desktop_app.core.tables import TableError
-from desktop_app.workflow.apply import AddressWork, apply_plan, resume_run
+from desktop_app.workflow.address_outcome import address_parts
+from desktop_app.workflow.apply import AddressWork, NothingToWrite, apply_plan, nothing_to_write, resume_run
 from desktop_app.workflow.apply_addresses import (
     address_results_path,
     address_writers,
@@ -38,6 +39,7 @@ from desktop_app.workflow.apply_addresses import (
 from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.engine import RunBusy, RunReport, new_run_id, run_labels, stop_sentence, write_results
 from desktop_app.workflow.link_sides import close_sides
+from desktop_app.workflow.plan_outlook import summary_lines
 from desktop_app.workflow.undo import UndoOutcome, resume_undo, undo_run, unfinished_undo
 
 # Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
@@ -129,10 +131,29 @@ def _read_fixes(args: argparse.Namespace) -> pd.DataFrame:
         path = getattr(args, option, None)
         if path is not None:
             try:
-                frames.append(read_fix_file(path, side))
+                fixes = read_fix_file(path, side)
             except TableError as error:
                 raise UsageError(str(error)) from None
+            say(_fixes_sentence(path, fixes))
+            frames.append(fixes)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+CONFIDENT = 0.9  # check-addresses' default --min-confidence: what its --fixed-out copy applies
+
+
+def _fixes_sentence(path: Path, fixes: pd.DataFrame) -> str:
+    """How many fixes a file gives, and how many of them check-addresses would not have applied itself
+    (it reports "N confident fixes"; every row with a suggestion is written here)."""
+    text = f"{path.name}: {len(fixes):,} address fixes to write (every row with a suggestion)"
+    if "confidence" in fixes.columns:
+        unsure = fixes[fixes["confidence"] < CONFIDENT]
+        if len(unsure):
+            first = unsure.iloc[0]
+            text += (f"; {len(unsure):,} of them below confidence {CONFIDENT:g}, which check-addresses did not "
+                     f"count as confident (e.g. '{first['value']}' → '{first['suggestion']}'): delete their rows "
+                     "to leave them out")
+    return text + "."
 
 
 def _fixes_run(report: RunReport) -> str:
@@ -164,9 +185,8 @@ def _finish(report: RunReport, args: argparse.Namespace) -> int:
             print(f"  {status.replace('_', ' ')}: {count:,}")
         if report.figures is not None:
             print(report.figures.headline())
-        for side, states in sorted(report.addresses.items()):
-            shown = ", ".join(f"{n:,} {state.replace('_', ' ')}" for state, n in sorted(states.items()))
-            print(f"  address fixes, {'Salesforce' if side == 'account' else 'billing'}: {shown}")
+        for part in address_parts(dict(sorted(report.addresses.items())), "billing", undo=report.kind == "undo"):
+            print(f"  address fixes, {part}")
         if report.addresses:
             print(f"Address fixes: {address_results_path(_fixes_run(report))}")
         print(f"Results: {args.results or report.results_path}")
@@ -200,8 +220,8 @@ def _execute(
     with _cancel_on_interrupt() as cancel:
         try:
             report = work(sides, cancel, progress)
-        except RunBusy as busy:
-            raise UsageError(str(busy)) from None
+        except (RunBusy, NothingToWrite) as refused:
+            raise UsageError(str(refused)) from None
         except STOPPING as error:  # the run could not even be marked interrupted
             print(f"desktop-app {args.command}: {stop_sentence(error, sides)}", file=sys.stderr)
             return EXIT_FAILED
@@ -230,12 +250,15 @@ def run_apply(args: argparse.Namespace) -> int:
                 )
             )
         else:
-            print("\n".join(plan.summary_lines(billing_kind or "billing")))
+            print("\n".join(summary_lines(plan, billing_kind or "billing")))
             print("Dry run: nothing was written.")
         return EXIT_OK
     if not billing_kind:
         raise UsageError(f"The plan names no billing system; pass --billing {'|'.join(system_keys())}.")
     fixes = _read_fixes(args)
+    empty = nothing_to_write(plan, fixes)
+    if empty is not None:  # refused before connecting to either system
+        raise UsageError(f"{args.plan}: {empty}")
     settings = {
         "billing_system": billing_kind,
         "link_field": args.link_field or plan.source.link_field,

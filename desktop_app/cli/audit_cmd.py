@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
+from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError, say
 from desktop_app.cli.systems_args import add_system_options, billing_system, salesforce_session
 from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.report import write_csv, write_xlsx_report
@@ -82,4 +82,6 @@ def run_audit(args: argparse.Namespace) -> int:
             print(f"  - {row.kind}: {row.detail}")
         if args.out:
             print(f"Findings: {args.out}")
+    if result.nothing_audited is not None:
+        say(result.nothing_audited)
     return EXIT_OK if result.healthy else EXIT_FAILED

@@ -21,6 +21,7 @@ from desktop_app.cli.inputs_args import (
 )
 from desktop_app.core.intake_gaps import missing_id, missing_name
 from desktop_app.core.matching import MatchConfig
+from desktop_app.core.report_counts import DecisionCounts
 from desktop_app.core.report_outcomes import load_results
 from desktop_app.core.roles import ID_ROLE
 from desktop_app.workflow.load_files import LoadedInput, unused_overrides
@@ -91,11 +92,14 @@ def run(args: argparse.Namespace) -> int:
         results = run_step(lambda _progress: load_results(args.results))
     notes = write_match_output(result, args.out, results)
     counts = result.result.counts
+    per_side = DecisionCounts.of(result.result.decisions)
     summary = {
         "accounts": len(result.accounts.frame),
         "customers": len(result.customers.frame),
         "decisions": len(result.result.decisions),
         "counts": counts,
+        "account_counts": per_side.accounts,
+        "customers_left_over": per_side.left_over,
         "file_issues": len(result.file_issues),
         "address_problems": len(result.address_problems),
         "out": str(args.out),
@@ -104,8 +108,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
-        parts = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in counts.items() if n)
-        print(f"{summary['accounts']:,} accounts, {summary['customers']:,} customers → {parts}.")
+        print(per_side.sentence(len(result.customers.frame)))
         print(f"Written to {args.out}.")
         for note in notes:
             print(note)

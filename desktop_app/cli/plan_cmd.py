@@ -2,7 +2,8 @@
 
 Prints per side how many values would be set, skipped and left in conflict, writes the plan file
 (JSON, one link per line) and, with ``--table``, the full before/after table (CSV or XLSX).
-Exit codes: 0 plan written, 2 unusable input, 130 cancelled.
+Exit codes: 0 plan written, 1 the plan would write nothing (no file is written), 2 unusable input,
+130 cancelled.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from desktop_app.cli.common import EXIT_OK, UsageError
+from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, UsageError, say
 from desktop_app.cli.systems_args import add_system_options, link_sides
 from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.plan import (
@@ -29,8 +30,10 @@ from desktop_app.core.plan import (
 )
 from desktop_app.core.plan_file import plan_id, write_plan
 from desktop_app.core.report import write_csv, write_xlsx_report
+from desktop_app.workflow.apply import nothing_to_write
 from desktop_app.workflow.link_sides import close_sides
 from desktop_app.workflow.plan import plan_from_live
+from desktop_app.workflow.plan_outlook import summary_lines
 from desktop_app.workflow.review import MatchesFileError
 from desktop_app.workflow.review import read_matches as read_review_file
 
@@ -129,6 +132,11 @@ def run_plan(args: argparse.Namespace) -> int:
                 close_sides(sides)
     except PlanError as error:
         raise UsageError(str(error)) from None
+    empty = nothing_to_write(plan)
+    if empty is not None:
+        print("\n".join(summary_lines(plan, billing_kind or "billing")))
+        say(f"{empty} No plan was written.")
+        return EXIT_FAILED
     write_plan(plan, args.out)
     if args.table:
         export_table(plan, args.table, billing_kind or "billing")
@@ -140,7 +148,7 @@ def run_plan(args: argparse.Namespace) -> int:
             )
         )
     else:
-        for line in plan.summary_lines(billing_kind or "billing"):
+        for line in summary_lines(plan, billing_kind or "billing"):
             print(line)
         print(f"Plan written to {args.out}" + (f"; table in {args.table}" if args.table else "") + ".", file=sys.stderr)
     return EXIT_OK

@@ -15,6 +15,7 @@ from pathlib import Path
 from desktop_app.cli.common import EXIT_OK, UsageError
 from desktop_app.cli.inputs_args import check_out_path
 from desktop_app.core.report import write_csv
+from desktop_app.core.report_counts import STATUS_ORDER, DecisionCounts
 from desktop_app.workflow.projects import load_project
 from desktop_app.workflow.review import (
     REVIEW_COLUMN,
@@ -23,8 +24,6 @@ from desktop_app.workflow.review import (
     review_matches,
     status_counts,
 )
-
-STATUS_ORDER = ("already_linked", "matched", "suggested", "ambiguous", "conflict", "unmatched")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,8 +65,10 @@ def run(args: argparse.Namespace) -> int:
     outcome = review_matches(decisions, calls=calls, accept_min_score=args.accept_above)
     write_csv(args.out, outcome.reviewed)
     counts = status_counts(outcome.reviewed, STATUS_ORDER)
+    per_side = DecisionCounts.of(outcome.reviewed)
     summary = {"calls": outcome.calls_given, "restored": outcome.calls_restored, "lost": outcome.calls_lost,
-               "accepted_above": outcome.accepted_above, "counts": counts, "out": str(args.out)}
+               "accepted_above": outcome.accepted_above, "counts": counts, "account_counts": per_side.accounts,
+               "customers_left_over": per_side.left_over, "out": str(args.out)}
     if args.json:
         print(json.dumps(summary))
         return EXIT_OK
@@ -77,5 +78,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{outcome.calls_restored:,} of {outcome.calls_given:,} review calls laid over the matches{lost}.")
     if args.accept_above is not None:
         print(f"{outcome.accepted_above:,} suggestions scoring at least {args.accept_above:g} accepted.")
-    print(", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in counts.items() if n) + f". Written to {args.out}.")
+    print(per_side.sentence(None))  # the customers loaded are not in a matches file
+    print(f"Written to {args.out}.")
     return EXIT_OK

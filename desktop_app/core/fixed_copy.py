@@ -32,7 +32,11 @@ def original_layout(table: LoadedTable, changed: Mapping[str, pd.Series]) -> tup
 
 
 def write_fixed_copy(path: Path, table: LoadedTable, changed: Mapping[str, pd.Series]) -> Path:
-    """Write the file again at ``path`` as CSV (its own delimiter, UTF-8) with only ``changed`` differing."""
+    """Write the file again at ``path`` as CSV (its own delimiter, UTF-8) with only ``changed`` differing.
+    A file that was not plain UTF-8 (cp1252 or UTF-16 as Excel saves them, or UTF-8 with a BOM) gets
+    the BOM: Excel opens the copy again, and without it reads UTF-8 accents as cp1252 ('SociÃ©tÃ©')."""
     header, frame = original_layout(table, changed)
-    save_atomically(path, lambda target: write_frame(target, frame, header=header, delimiter=table.delimiter or ","))
+    encoding = "utf-8" if table.encoding in (None, "utf-8") else "utf-8-sig"
+    save_atomically(path, lambda target: write_frame(target, frame, header=header, delimiter=table.delimiter or ",",
+                                                     encoding=encoding))
     return path

@@ -140,6 +140,14 @@ def account_key(value: str) -> str:
     return normalize_id(text) or text
 
 
+def differs_only_in_case(value: str, account_id: str) -> bool:
+    """True when ``value`` is ``account_id``'s 15-character form with other letter case (a spreadsheet
+    upper-cased it): another id to Salesforce, which tells 15-character ids apart by case alone, so
+    never the same Account; said so the user can tell a damaged value from a different Account."""
+    text, own = value.strip(), (normalize_id(account_id) or "")[:15]
+    return len(text) == 15 and bool(own) and text != own and text.lower() == own.lower()
+
+
 def same_account(a: str, b: str) -> bool:
     """True when ``a`` and ``b`` name the same Account (see ``account_key``)."""
     return account_key(a) == account_key(b)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from desktop_app.core.ids import to_18_series
+from desktop_app.core.ids import differs_only_in_case, to_18_series
 from desktop_app.core.matching_doubts import DoubtfulLinks, names_clearly_differ
 from desktop_app.core.matching_ledger import (
     ALREADY_LINKED,
@@ -178,7 +178,7 @@ def _conflict_reason(r: int, me: _SideView, other: _SideView) -> str:
                          f"{other.verb} {me.ref(back)}")
         elif back < 0 and other.link[p]:
             parts.append(f"its link field {me.verb} {other.ref(p)}, but that {other.noun}'s {other.field} holds "
-                         f"'{other.link[p]}', which is not this {me.noun}")
+                         f"'{other.link[p]}', which is not this {me.noun}" + _case_note(other.link[p], me.ids[r]))
         sharing = ", ".join(me.label(q) for q in me.pointing_at(p) if q != r)
         if sharing:
             parts.append(f"{other.ids[p]} is also {me.past} by {sharing}")
@@ -194,6 +194,15 @@ def _conflict_reason(r: int, me: _SideView, other: _SideView) -> str:
             if elsewhere:
                 parts.append(f"{other.ids[d]} is {me.past} by {elsewhere}")
     return "Existing links disagree: " + "; ".join(parts or ["links contradict each other"])
+
+
+def _case_note(held: str, account_id: str) -> str:
+    """Why a customer's value that differs from the account's id only in letter case is still another id."""
+    if not differs_only_in_case(held, account_id):
+        return ""
+    return (f" (it differs from this account's id {account_id[:15]} only in letter case: Salesforce tells "
+            "15-character ids apart by case, so it names another record; a spreadsheet may have changed it. "
+            "Accept the pair with the overwrite policy to write the 18-character id)")
 
 
 def _record_conflicts(ledger: Ledger, pointers: Pointers, bad_acc: IntArray, bad_cus: IntArray) -> None:

@@ -31,7 +31,7 @@ from typing import Literal, get_args
 
 import pandas as pd
 
-from desktop_app.core.ids import normalize_id
+from desktop_app.core.ids import differs_only_in_case, normalize_id
 from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.link_values import is_form_rewrite, is_placeholder, link_key
 
@@ -248,11 +248,13 @@ def side_note(side: str, plan: SidePlan, target: str, policy: Policy) -> str:
         if plan.action == "set":
             return f"{label.capitalize()} holds '{before}', the same Account; it is rewritten in its 18-character form."
         return f"{label.capitalize()} already holds this link as '{before}' (the same Account in another form)."
+    case = (" (this Account's id in other letter case, which Salesforce reads as another record)"
+            if side == "customer" and differs_only_in_case(before, target) else "")
     if plan.action == "skip":
-        return f"{label.capitalize()} holds another id ('{before}'); it is kept (policy {policy})."
+        return f"{label.capitalize()} holds another id ('{before}'){case}; it is kept (policy {policy})."
     if plan.action == "conflict":
-        return f"{label.capitalize()} holds another id ('{before}'); it is left alone (policy {policy})."
-    return f"{label.capitalize()} holds another id ('{before}'); it is replaced (policy {policy})."
+        return f"{label.capitalize()} holds another id ('{before}'){case}; it is left alone (policy {policy})."
+    return f"{label.capitalize()} holds another id ('{before}'){case}; it is replaced (policy {policy})."
 
 
 def plan_link(

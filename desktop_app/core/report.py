@@ -21,10 +21,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop_app.core.csv_out import write_frame
+from desktop_app.core.report_counts import STATUS_ORDER, DecisionCounts
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_DATA_ROWS = 1_048_575  # Excel's row limit less the header row
-STATUS_ORDER = ("already_linked", "matched", "suggested", "ambiguous", "conflict", "unmatched")
+__all__ = ["STATUS_ORDER"]  # re-exported: pages and commands order statuses by it
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 
@@ -170,11 +171,13 @@ def _add_table_sheet(book: Workbook, title: str, frame: pd.DataFrame) -> int:
     return written
 
 
-def _summary_rows(summary: Mapping[str, object], counts: Mapping[str, int]) -> Iterable[tuple[str, object]]:
+def _summary_rows(summary: Mapping[str, object], counts: DecisionCounts | None) -> Iterable[tuple[object, ...]]:
     yield from summary.items()
-    for status in STATUS_ORDER:
-        if status in counts:
-            yield (f"{status.replace('_', ' ')}", counts[status])
+    if counts is None:
+        return
+    # a status sheet holds accounts and the customers no account took: say how many of each
+    yield ("status (rows on its sheet)", "rows", "of them accounts", "of them customers no account took")
+    yield from counts.report_rows()
 
 
 def write_xlsx_report(
@@ -193,20 +196,22 @@ def write_xlsx_report(
     ensure_writable(path)
     notes: list[str] = []
     book = Workbook(write_only=True)
-    counts: dict[str, int] = {}
+    counts: DecisionCounts | None = None
     status_frames: dict[str, pd.DataFrame] = {}
     if decisions is not None and "status" in decisions.columns:
+        counts = DecisionCounts.of(decisions)
         for status in STATUS_ORDER:
             part = decisions[decisions["status"] == status]
             if len(part):
                 status_frames[status] = part
-                counts[status] = len(part)
     summary_sheet = book.create_sheet("Summary")
     summary_sheet.column_dimensions["A"].width = 34
     summary_sheet.column_dimensions["B"].width = 60
+    summary_sheet.column_dimensions["C"].width = 18
+    summary_sheet.column_dimensions["D"].width = 34
     summary_sheet.append([_cell(summary_sheet, "Item", header=True), _cell(summary_sheet, "Value", header=True)])
-    for key, value in _summary_rows(summary or {}, counts):
-        summary_sheet.append([_cell(summary_sheet, key), _cell(summary_sheet, value)])
+    for row in _summary_rows(summary or {}, counts):
+        summary_sheet.append([_cell(summary_sheet, value) for value in row])
     if address_problems is not None:
         summary_sheet.append([_cell(summary_sheet, "address problems"), _cell(summary_sheet, len(address_problems))])
     sheets = {status.replace("_", " ").title(): frame for status, frame in status_frames.items()}

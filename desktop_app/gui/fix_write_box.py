@@ -13,7 +13,7 @@ from desktop_app.core.address_changes import PROBLEM_SIDE, record_changes
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
-from desktop_app.gui.run_outcome import address_sentence
+from desktop_app.workflow.address_outcome import address_sentence
 from desktop_app.workflow.apply_addresses import (
     AddressFigures,
     SalesforceAddresses,

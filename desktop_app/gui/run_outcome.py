@@ -9,12 +9,14 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from desktop_app.gui import dialogs
 from desktop_app.gui.done_undo import UndoPanel
+from desktop_app.workflow.address_outcome import address_sentence
 from desktop_app.workflow.apply_addresses import address_results_path
 from desktop_app.workflow.engine import RunReport
 
 if TYPE_CHECKING:
     from desktop_app.gui.pages.base import BasePage
     from desktop_app.gui.state import WizardState
+
 
 def run_figures(report: RunReport, billing_name: str = "the billing system") -> str:
     """One paragraph: the run's end state and headline figures (``core.run_figures``, the same the CLI
@@ -25,28 +27,6 @@ def run_figures(report: RunReport, billing_name: str = "the billing system") -> 
     fixes = address_sentence(report.addresses, billing_name, undo=report.kind == "undo")
     return f"<b>{what} {report.run_id}: {report.state.replace('_', ' ')}.</b>{headline} Rows: {pairs}." + \
         (f"<br>{fixes}" if fixes else "")
-
-
-ADDRESS_STATE_WORDS = {"written": "written", "unchanged": "already fixed", "undone": "put back",
-                       "conflict": "left alone (changed since the check)", "failed": "refused",
-                       "not_found": "record gone", "refused": "not put back (changed since the run)",
-                       "todo": "not sent yet", "sending": "not confirmed yet"}
-# After an undo, a part still ``written`` is one the undo could not put back (e.g. Sequence will not take
-# back a value it refuses; a resumed undo tries again); ``failed`` parts were never written by the run.
-UNDO_STATE_WORDS = {**ADDRESS_STATE_WORDS, "written": "kept fixed (not put back; the file says why)",
-                    "failed": "never written by the run"}
-
-
-def address_sentence(counts: dict[str, dict[str, int]], billing_name: str, *, undo: bool = False) -> str:
-    """"Address fixes — Salesforce: 812 written, 3 refused; Sequence: 640 written." ("" without any)."""
-    names = {"account": "Salesforce", "customer": billing_name}
-    words = UNDO_STATE_WORDS if undo else ADDRESS_STATE_WORDS
-    parts = []
-    for side, states in counts.items():
-        shown = ", ".join(f"{n:,} {words.get(state, state)}" for state, n in sorted(states.items()))
-        parts.append(f"{names.get(side, side)}: {shown}")
-    return ("Address fixes — " + "; ".join(parts) + ". The address fixes file lists each one with what "
-            "became of it and why.") if parts else ""
 
 
 def accepted_fixes_lines(state: WizardState, billing_name: str) -> list[str]:

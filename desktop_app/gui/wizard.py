@@ -15,7 +15,7 @@ from desktop_app.core.app_folders import log_dir
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.gui import dialogs
 from desktop_app.gui.gates import leaving_question, leaving_reasons
-from desktop_app.gui.pages import PAGE_IDS, PAGE_MODULES, PAGES, RESUME_ROUTE, RESUME_UNDO_ROUTE, route_for
+from desktop_app.gui.pages import PAGE_IDS, PAGE_MODULES, PAGES, RESUME_ROUTE, RESUME_UNDO_ROUTE, TITLES, route_for
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import WizardState
@@ -120,8 +120,7 @@ class CrosslinkWizard(QWizard):
         return next((key for key, page_id in PAGE_IDS.items() if page_id == self.currentId()), None)
 
     def _update_steps(self) -> None:
-        titles = {key: self.pages[key].title() if key in self.pages else key.replace("_", " ").capitalize()
-                  for key, _ in PAGES}
+        titles = {key: self.pages[key].title() if key in self.pages else TITLES[key] for key, _ in PAGES}
         self.steps_panel.show_steps(self.route(), titles, self.current_key() or "welcome")
 
     def nextId(self) -> int:

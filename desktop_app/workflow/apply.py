@@ -117,12 +117,29 @@ def _addresses(run_id: str, work: AddressWork | None, progress: ProgressCallback
     return write_address_fixes(run_id, work.changes(), work.writers, progress=progress, cancel=cancel).counts
 
 
+class NothingToWrite(ValueError):
+    """A plan without a single link and no address fix: a run of it would report "done" for nothing."""
+
+
+def nothing_to_write(plan: Plan, accepted_fixes: pd.DataFrame | None = None) -> str | None:
+    """Why a run of ``plan`` would write nothing at all (None: it has links or fixes to write)."""
+    if plan.links or (accepted_fixes is not None and len(accepted_fixes)):
+        return None
+    statuses = " or ".join(plan.statuses) or "none"
+    return (f"The plan holds no links: no reviewed row has the status {statuses}, and there is no address fix "
+            "to write, so a run would write nothing. Accept the matches you want linked and build the plan again.")
+
+
 def apply_plan(plan: Plan, sides: Mapping[str, LinkSide], settings: Mapping[str, str], *,
                addresses: AddressWork | None = None, plan_path: str = "", run_id: str | None = None,
                progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None) -> RunReport:
     """Journal a new run of ``plan`` (``run_id`` when the sides were made for it: their idempotency
     keys carry it), write its address fixes, then its links (Salesforce first). The wizard and
-    ``desktop-app apply`` both run a plan through here."""
+    ``desktop-app apply`` both run a plan through here. Raises ``NothingToWrite`` (before anything
+    is journaled) for a plan with no links and no address fixes."""
+    empty = nothing_to_write(plan, addresses.accepted if addresses is not None else None)
+    if empty is not None:
+        raise NothingToWrite(empty)
     run_id = run_id or new_run_id()
 
     def work(journal: Journal, reporting: ProgressCallback) -> RunReport:

@@ -54,9 +54,19 @@ class AuditResult:
         return {kind: int(found.get(kind, 0)) for kind in KINDS}
 
     @property
+    def nothing_audited(self) -> str | None:
+        """Why the audit cannot vouch for anything: a side with no record (None: both had some)."""
+        empty = [side for side, count in (("Accounts", self.accounts), ("billing customers", self.customers))
+                 if not count]
+        if not empty:
+            return None
+        return (f"There were no {' and no '.join(empty)} to audit, so no link was checked: check the connection "
+                "(org, billing system, file) and run the audit again.")
+
+    @property
     def healthy(self) -> bool:
-        """True when nothing was found."""
-        return self.findings.empty
+        """True when nothing was found in records that were there to check (an audit of nothing is not)."""
+        return self.findings.empty and self.nothing_audited is None
 
 
 def _text(value: object) -> str:

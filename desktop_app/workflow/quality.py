@@ -43,11 +43,16 @@ def write_fixed_records(path: Path, loaded: LoadedInput, fixed: pd.DataFrame) ->
 
 
 def guess_side(loaded_by_side: dict[Side, LoadedInput]) -> Side:
-    """The side whose id role the file has (accounts, then customers, then contacts)."""
+    """The side whose id role the file has filled on the most rows (on a tie: accounts, then customers,
+    then contacts). A customers export also holds the Salesforce id of the linked Account, which reads
+    as an accounts id column; the records' own id is the one every row has."""
+    filled: dict[Side, int] = {}
     for side in (Side.ACCOUNTS, Side.CUSTOMERS, Side.CONTACTS):
-        if ID_ROLE[side] in loaded_by_side[side].roles.columns:
-            return side
-    return Side.CUSTOMERS
+        loaded = loaded_by_side[side]
+        header = loaded.roles.columns.get(ID_ROLE[side])
+        if header is not None:
+            filled[side] = int((loaded.table.frame[header].astype(str).str.strip() != "").sum())
+    return max(filled, key=lambda side: filled[side]) if filled else Side.CUSTOMERS
 
 
 def check_address_file(

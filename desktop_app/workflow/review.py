@@ -18,8 +18,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from desktop_app.core.ids import to_18_series
+from desktop_app.core.report_counts import TAKEN as TAKEN  # a customer row a call gave to an account
+
 REVIEW_COLUMN = "reviewed"
-TAKEN = "taken"  # a customer row whose customer an account was linked to by the person's call
 FOLLOWS = "follows account"  # the ``reviewed`` value of such a customer row
 LINKED = ("matched", "already_linked")
 REVIEW_KEEP = ("account_id", "customer_id", "customer_name", "status", "score", "reason", "candidates", REVIEW_COLUMN)
@@ -282,6 +284,8 @@ def apply_review_calls(fresh: pd.DataFrame, calls: pd.DataFrame) -> tuple[pd.Dat
         return fresh, 0
     targets = position.loc[call_keys[found]].to_numpy()
     for column in REVIEW_KEEP:
+        if column == "account_id":  # the key: the fresh row keeps its own 18-character form
+            continue
         if column in calls.columns and column in result.columns:
             values = calls[column].to_numpy(dtype=object)[found]
             if column == "score":
@@ -293,7 +297,11 @@ def apply_review_calls(fresh: pd.DataFrame, calls: pd.DataFrame) -> tuple[pd.Dat
 
 
 def _row_keys(frame: pd.DataFrame) -> pd.Index:
-    account = frame["account_id"].fillna("").astype(str)
+    """A row's account in its 18-character form (a calls file edited in a spreadsheet may hold it in
+    15 characters or upper-cased: the same account), or its customer for a customer's own row."""
+    raw = frame["account_id"].fillna("").astype(str).str.strip()
+    canonical = to_18_series(raw)
+    account = canonical.where(canonical.notna(), raw).astype(str)
     customer = frame["customer_id"].fillna("").astype(str)
     return pd.Index(account.where(account != "", "customer:" + customer))
 
@@ -303,21 +311,45 @@ class MatchesFileError(ValueError):
 
 
 def read_matches(path: Path) -> pd.DataFrame:
-    """The matches file written by ``match`` (CSV or XLSX) as text: ids never turn into numbers."""
+    """The matches file written by ``match`` (CSV, or the XLSX report: its sheets per status, put back
+    together) as text: ids never turn into numbers. A file without a single decision is refused, so
+    nothing downstream reports a plan or a review of nothing as done."""
     if not path.is_file():
         raise MatchesFileError(f"The matches file {path} does not exist.")
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False).astype(object)
+            frame = _decisions_of_report(path)
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").astype(object)
     except (ValueError, OSError) as error:
         raise MatchesFileError(f"Cannot read the matches file {path}: {error}") from None
-    missing = [c for c in ("account_id", "customer_id", "status") if c not in frame.columns]
+    missing = [c for c in DECISION_KEYS if c not in frame.columns]
     if missing:
         raise MatchesFileError(f"The matches file {path} has no {', '.join(missing)} column; give the file "
-                               "'desktop-app match' wrote (CSV, or the XLSX report's Decisions sheet as CSV).")
+                               "'desktop-app match' wrote (its CSV, or its XLSX report).")
+    if not len(frame):
+        raise MatchesFileError(f"The matches file {path} holds no decisions (a header and no rows): run "
+                               "'desktop-app match' again on the accounts and customers files.")
     return frame
+
+
+DECISION_KEYS = ("account_id", "customer_id", "status")
+
+
+def _decisions_of_report(path: Path) -> pd.DataFrame:
+    """Every sheet of a workbook that holds decisions (the report's one per status), in one frame;
+    a sheet cut at Excel's row limit is refused, since its missing rows would be left unlinked."""
+    from desktop_app.core.report import XLSX_MAX_DATA_ROWS  # openpyxl only when a workbook is read
+
+    sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    parts = [sheet for sheet in sheets.values() if all(c in sheet.columns for c in DECISION_KEYS)]
+    if not parts:
+        return next(iter(sheets.values()), pd.DataFrame()).astype(object)
+    cut = [name for name, sheet in sheets.items() if len(sheet) >= XLSX_MAX_DATA_ROWS]
+    if cut:
+        raise MatchesFileError(f"The sheet '{cut[0]}' of {path} was cut at Excel's row limit, so some decisions "
+                               "are not in it: give the matches CSV instead ('desktop-app match --out FILE.csv').")
+    return pd.concat(parts, ignore_index=True).astype(object)
 
 
 @dataclass(frozen=True)

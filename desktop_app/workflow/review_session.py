@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from desktop_app.core.report_counts import DecisionCounts
 from desktop_app.workflow.review import (
     FOLLOWS,
     LINKED,
@@ -70,7 +71,10 @@ class ReviewSession:
         self._undone: list[Step] = []
         self._counts: Counter[str] = Counter({str(k): int(v) for k, v in frame["status"].value_counts().items()})
         account = frame["account_id"].astype(str).to_numpy()
-        customer_rows = np.flatnonzero(account == "")
+        self._is_customer_row = account == ""
+        customer_rows = np.flatnonzero(self._is_customer_row)
+        self._customer_counts: Counter[str] = Counter(
+            {str(k): int(v) for k, v in frame["status"].iloc[customer_rows].value_counts().items()})
         self._customer_rows = pd.Series(customer_rows, index=frame["customer_id"].astype(str).to_numpy()[customer_rows])
         origin = frame.iloc[customer_rows][["status", REVIEW_COLUMN]].to_numpy(dtype=object).copy()
         restored = origin[:, 0] == TAKEN  # a reopened project's follower: the matcher had left it unmatched
@@ -82,6 +86,11 @@ class ReviewSession:
     def counts(self) -> dict[str, int]:
         """Rows per status now."""
         return {status: n for status, n in self._counts.items() if n}
+
+    @property
+    def side_counts(self) -> DecisionCounts:
+        """The counts now, accounts apart from the customers no account took (they add up per side)."""
+        return DecisionCounts.split(self.counts, {s: n for s, n in self._customer_counts.items() if n})
 
     @property
     def history(self) -> list[str]:
@@ -116,6 +125,7 @@ class ReviewSession:
         twin = copy.copy(self)
         twin.frame = self.frame.copy(deep=False)
         twin._done, twin._undone, twin._counts = list(self._done), list(self._undone), Counter(self._counts)
+        twin._customer_counts = Counter(self._customer_counts)
         return twin
 
     def adopt(self, twin: ReviewSession, columns: Iterable[str]) -> None:
@@ -126,6 +136,7 @@ class ReviewSession:
             where = self.frame.columns.get_loc(column)
             self.frame.isetitem(where, twin.frame[column])  # type: ignore[arg-type]
         self._done, self._undone, self._counts = twin._done, twin._undone, twin._counts
+        self._customer_counts = twin._customer_counts
         twin.frame = pd.DataFrame()  # spent: sharing columns with it would make every later write copy them
 
     # --- calls -----------------------------------------------------------------------------------
@@ -194,12 +205,19 @@ class ReviewSession:
         rows = edit.positions
         old = {column: self.frame[column].to_numpy(dtype=object)[rows].copy() for column in edit.values}
         if "status" in edit.values:
-            self._counts.subtract({str(k): int(v) for k, v in pd.Series(old["status"]).value_counts().items()})
+            self._count(old["status"], rows, self._counts.subtract, self._customer_counts.subtract)
         apply_edit(self.frame, edit)
         if "status" in edit.values:
             new = self.frame["status"].to_numpy(dtype=object)[rows]
-            self._counts.update({str(k): int(v) for k, v in pd.Series(new).value_counts().items()})
+            self._count(new, rows, self._counts.update, self._customer_counts.update)
         return Edit(rows, dict(old))
+
+    def _count(self, status: npt.NDArray[np.object_], rows: Positions,
+               every: Callable[[dict[str, int]], None], customers: Callable[[dict[str, int]], None]) -> None:
+        every({str(k): int(v) for k, v in pd.Series(status).value_counts().items()})
+        own = self._is_customer_row[rows]
+        if own.any():
+            customers({str(k): int(v) for k, v in pd.Series(status[own]).value_counts().items()})
 
     def _linked_customers(self, rows: Positions) -> set[str]:
         status = self.frame["status"].to_numpy(dtype=object)[rows]

@@ -133,7 +133,8 @@ def test_check_addresses_contract_on_the_excel_semicolon_file(tmp_path: Path, ca
     assert deutschland[0]["suggestion"] == "DE"
     assert deutschland[0]["field"] == "country"
     source = SAMPLES / "accounts_excel_cp1252_semicolon.csv"
-    with fixed.open(encoding="utf-8", newline="") as handle:
+    assert fixed.read_bytes().startswith(b"\xef\xbb\xbf"), "Excel reads the accents of a UTF-8 copy by its BOM"
+    with fixed.open(encoding="utf-8-sig", newline="") as handle:
         written = list(csv.reader(handle, delimiter=";"))
     with source.open(encoding="cp1252", newline="") as handle:
         original = list(csv.reader(handle, delimiter=";"))
@@ -201,3 +202,54 @@ def test_match_report_with_a_runs_results_has_a_sheet_per_outcome(tmp_path: Path
     assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out),
                  "--results", str(ACCOUNTS)]) == 2
     assert "is not a run's results file" in capsys.readouterr().err
+
+
+def test_match_figures_add_up_per_side_and_agree_with_the_file(tmp_path: Path, capsys) -> None:
+    """The printed figures count accounts apart from the customers left over, and each agrees with the
+    rows written (before: '30 accounts, N customers → … unmatched' added customers to accounts)."""
+    out = tmp_path / "m.csv"
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    rows = read_rows(out)
+    accounts = [r["status"] for r in rows if r["account_id"]]
+    customers = [r["status"] for r in rows if not r["account_id"]]
+    assert sum(summary["account_counts"].values()) == summary["accounts"] == len(accounts) == 30
+    assert summary["account_counts"] == {s: accounts.count(s) for s in set(accounts)}
+    assert summary["customers_left_over"] == {s: customers.count(s) for s in set(customers)}
+    assert main(["match", "--accounts", str(ACCOUNTS), "--customers", str(STRIPE), "--out", str(out)]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith("30 accounts → ")
+    if customers:
+        assert f"; {len(customers)} of the {summary['customers']} customers went to no account (" in line
+
+
+CUSTOMERS_EXPORT = (  # as `desktop-app customers` writes it: the linked Account's id in sf_account_id
+    "customer_id,name,email,street,city,postcode,country,sf_account_id\n"
+    "cus_A1,Alpha GmbH,,Hauptstr. 1,Berlin,10115,Deutschland,0015g00000ABCdeAAH\n"
+    "cus_B2,Beta SARL,b@beta.fr,1 rue de Rivoli,Paris,75001,FR,\n"
+    "cus_C3,Gamma Ltd,c@gamma.co.uk,1 High St,London,SW1A 1AA,GB,\n"
+)
+
+
+def test_check_addresses_reads_a_customers_export_as_customers(tmp_path: Path, capsys) -> None:
+    """Its sf_account_id column reads as an accounts id too; the records' own id is the full one.
+    Before, the file was checked as '3 accounts' and --billing sequence checked nothing of it."""
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CUSTOMERS_EXPORT, encoding="utf-8")
+    out = tmp_path / "problems.csv"
+    assert main(["check-addresses", "--input", str(customers), "--out", str(out), "--billing", "sequence",
+                 "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["side"] == "customers"
+    assert summary["billing_rules_broken"]  # Alpha has no e-mail, which Sequence requires
+    problems = read_rows(out)
+    assert {(r["record_id"], r["field"]) for r in problems} >= {("cus_A1", "email"), ("cus_A1", "country")}
+    assert next(r["suggestion"] for r in problems if r["field"] == "country") == "DE"
+
+
+def test_billing_rules_on_a_file_read_as_accounts_are_refused_not_skipped(tmp_path: Path, capsys) -> None:
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CUSTOMERS_EXPORT, encoding="utf-8")
+    assert main(["check-addresses", "--input", str(customers), "--out", str(tmp_path / "p.csv"),
+                 "--side", "accounts", "--billing", "sequence"]) == 2
+    assert "Give --side customers" in capsys.readouterr().err

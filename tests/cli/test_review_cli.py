@@ -105,3 +105,52 @@ def test_review_refuses_a_file_that_is_not_a_matches_file(tmp_path: Path, capsys
     bad.write_text("name,email\nAda,ada@example.com\n", encoding="utf-8")
     assert main(["review", "--matches", str(bad), "--accept-above", "90", "--out", str(tmp_path / "o.csv")]) == 2
     assert "has no account_id, customer_id, status column" in capsys.readouterr().err
+
+
+def test_review_and_plan_read_the_xlsx_report_as_its_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`match --out FILE.xlsx` is a matches file too: its sheets per status, put back together."""
+    samples = Path(__file__).resolve().parents[1] / "samples"
+    inputs = ["--accounts", str(samples / "salesforce_accounts_export.csv"),
+              "--customers", str(samples / "stripe_customers_export.csv")]
+    plans, reviewed_rows = {}, {}
+    for suffix in (".csv", ".xlsx"):
+        matches = tmp_path / f"matches{suffix}"
+        assert main(["match", *inputs, "--out", str(matches)]) == 0
+        reviewed = tmp_path / f"reviewed{suffix}.csv"
+        assert main(["review", "--matches", str(matches), "--accept-above", "0", "--out", str(reviewed)]) == 0
+        reviewed_rows[suffix] = sorted((r["account_id"], r["customer_id"], r["status"]) for r in _rows(reviewed))
+        plan = tmp_path / f"plan{suffix}.json"
+        capsys.readouterr()
+        assert main(["plan", "--matches", str(matches), "--out", str(plan), "--offline", "--json"]) == 0
+        plans[suffix] = json.loads(capsys.readouterr().out)
+    assert plans[".xlsx"]["links"] == plans[".csv"]["links"] > 0
+    assert plans[".xlsx"]["counts"] == plans[".csv"]["counts"]
+    assert reviewed_rows[".xlsx"] == reviewed_rows[".csv"]
+
+
+@pytest.mark.parametrize("command", ["review", "plan"])
+def test_a_matches_file_without_decisions_is_refused(tmp_path: Path, command: str, capsys) -> None:
+    """A header and no rows would have given '0 links' and a plan that 'applies' as done."""
+    empty = tmp_path / "matches.csv"
+    empty.write_text("account_id,customer_id,status,score,reason\n", encoding="utf-8")
+    extra = ["--accept-above", "90"] if command == "review" else ["--offline"]
+    out = tmp_path / ("o.csv" if command == "review" else "plan.json")
+    assert main([command, "--matches", str(empty), *extra, "--out", str(out)]) == 2
+    assert "holds no decisions" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("damage", ["15 characters", "upper-cased"])
+def test_calls_whose_account_ids_a_spreadsheet_changed_still_find_their_rows(
+        matches: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    """The same account in 15 characters or upper-cased is the same row, not 'a row that is gone'."""
+    calls, expected = _calls(matches, tmp_path)
+    frame = pd.read_csv(calls, dtype=str, keep_default_na=False)
+    frame["account_id"] = frame["account_id"].str[:15] if damage == "15 characters" else frame["account_id"].str.upper()
+    frame.to_csv(calls, index=False)
+    out = tmp_path / "reviewed.csv"
+    assert main(["review", "--matches", str(matches), "--calls", str(calls), "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["calls"], summary["restored"], summary["lost"]) == (4, 3, 1)
+    reviewed = {r["account_id"]: r for r in _rows(out) if r["account_id"]}
+    assert {a: reviewed[a]["status"] for a in expected} == expected  # rows keep their own 18-character ids

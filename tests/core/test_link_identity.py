@@ -17,7 +17,7 @@ from desktop_app.core.link_values import (
     placeholder_issues,
     same_link,
 )
-from desktop_app.core.plan import POLICIES, build_plan, side_plan
+from desktop_app.core.plan import POLICIES, build_plan, side_note, side_plan
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 ids15 = st.text(alphabet=BASE62, min_size=15, max_size=15)
@@ -116,6 +116,18 @@ def test_an_empty_side_is_always_written_whatever_the_policy(held: str, policy: 
 def test_the_policy_only_decides_a_side_holding_another_id(policy: str, action: str, after: str) -> None:
     plan = side_plan("account", "cus_old", "cus_1", policy)  # type: ignore[arg-type]
     assert (plan.action, plan.after) == (action, after)
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_a_15_character_id_in_other_letter_case_is_another_id_and_the_plan_note_says_why(policy: str) -> None:
+    target = "0015g00000ABCdeAAH"
+    held = target[:15].upper()
+    plan = side_plan("customer", held, target, policy)  # type: ignore[arg-type]
+    assert plan.action == {"skip_linked": "skip", "fill_empty": "conflict", "overwrite": "set"}[policy]
+    note = side_note("customer", plan, target, policy)  # type: ignore[arg-type]
+    assert "this Account's id in other letter case" in note
+    assert "letter case" not in side_note("customer", side_plan("customer", "0015g00000ABCdfAAH"[:15].upper(),
+                                                                  target, policy), target, policy)  # type: ignore[arg-type]
 
 
 A1 = "0015g00004e2JF9AAM"

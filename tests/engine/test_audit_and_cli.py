@@ -50,7 +50,12 @@ def test_audit_finds_each_kind_of_broken_link() -> None:
     assert counts["currency_mismatch"] == 1  # A1 EUR, cus_1 USD
     assert result.linked_both_sides == 1
     assert not result.healthy
-    assert audit_links(accounts.iloc[:0], customers.iloc[:0]).healthy
+    empty = audit_links(accounts.iloc[:0], customers.iloc[:0])  # an audit of nothing vouches for nothing
+    assert not empty.healthy
+    assert empty.nothing_audited is not None
+    assert "no Accounts and no billing customers" in empty.nothing_audited
+    assert audit_links(accounts.iloc[:0], customers).nothing_audited is not None
+    assert result.nothing_audited is None
 
 
 @pytest.mark.timeout(200)

@@ -106,7 +106,7 @@ def test_address_journey_finds_problems_accepts_fixes_and_saves(wizard, wait_idl
     monkeypatch.setattr(dialogs, "choose_save_file", lambda *args: next(targets))
     done.buttons["address_problems.xlsx"].click()
     wait_idle(done)
-    done.buttons["fixed_accounts.csv"].click()
+    done.buttons["fixed_customers.csv"].click()  # a Zuora export holds customers (its own Id on every row)
     wait_idle(done)
     with (tmp_path / "problems.csv").open(encoding="utf-8-sig") as handle:
         assert len(list(csv.DictReader(handle))) == len(problems)
@@ -212,7 +212,7 @@ def test_load_page_answers_hostile_files_with_a_sentence(wizard, wait_idle, monk
         wait_idle(load)
         assert sentence in slot.status.text()
         assert slot.loaded is None
-    for name, kind in (("title_0.xlsx", "title_row"), ("dup_ids_0.csv", "duplicate_id")):
+    for name, kind in (("title_0.xlsx", "Title row"), ("dup_ids_0.csv", "Duplicate id")):  # codes in words
         monkeypatch.setattr(dialogs, "choose_open_file", lambda *args, n=name: hostile[n].accounts)
         slot.browse.click()
         wait_idle(load)
@@ -231,7 +231,8 @@ def test_quality_rows_name_their_record_fixes_edit_in_place_and_bulk_accept_asks
     quality = wizard.page_for("quality")
     wait_idle(quality)
     problems = quality.model.frame
-    records = wizard.state.address_check.loaded.frame.drop_duplicates("account_id").set_index("account_id")["name"]
+    loaded = wizard.state.address_check.loaded.frame  # read as customers: a Zuora export, its Id on every row
+    records = loaded.drop_duplicates("customer_id").set_index("customer_id")["name"]
     assert (problems["name"] == problems["record_id"].map(records).fillna("")).all()
     assert (problems["name"] != "").any()
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from desktop_app.core.matching import match
+from desktop_app.core.report_counts import DecisionCounts
 from desktop_app.sandbox.demo_data import DemoData, generate
 from desktop_app.workflow.review import (
     REVIEW_COLUMN,
@@ -44,9 +45,11 @@ def _undo_redo_round_trip(session: ReviewSession, before: pd.DataFrame) -> None:
     assert session.undo() is not None
     pd.testing.assert_frame_equal(session.frame, before)
     assert session.counts == _status_counts(before)
+    assert session.side_counts == DecisionCounts.of(before)
     assert session.redo() is not None
     pd.testing.assert_frame_equal(session.frame, after)
     assert session.counts == _status_counts(after)
+    assert session.side_counts == DecisionCounts.of(after)
 
 
 def test_accept_and_reject_undo_and_redo(session: ReviewSession) -> None:
@@ -107,6 +110,27 @@ def test_choose_and_enter_undo_and_redo_and_the_customer_row_follows(session: Re
     _undo_redo_round_trip(session, before)
     with pytest.raises(ReviewError, match="No loaded customer"):
         session.choose(unmatched, "cus_doesNotExist")
+
+
+def test_counts_per_side_add_up_after_every_call(session: ReviewSession) -> None:
+    """Accounts per status always add up to the accounts; a customer a call gives to an account
+    leaves the customers that went to no account (its own row reads taken)."""
+    frame = session.frame
+    accounts = int((frame["account_id"] != "").sum())
+    first = session.side_counts
+    assert first.account_total == accounts
+    unmatched = int(frame.index[(frame["account_id"] != "") & (frame["status"] == "unmatched")][0])
+    free = str(frame.loc[(frame["account_id"] == "") & (frame["status"] == "unmatched"), "customer_id"].iloc[0])
+    session.choose(unmatched, free)
+    after = session.side_counts
+    assert after.account_total == accounts
+    assert after.accounts["matched"] == first.accounts["matched"] + 1
+    assert after.accounts["unmatched"] == first.accounts["unmatched"] - 1
+    assert after.left_over["unmatched"] == first.left_over["unmatched"] - 1
+    assert after.customers[TAKEN] == 1
+    assert TAKEN not in after.left_over
+    session.undo()
+    assert session.side_counts == first
 
 
 def test_a_new_call_after_undo_drops_the_redo(session: ReviewSession) -> None:

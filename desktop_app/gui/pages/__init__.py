@@ -46,6 +46,20 @@ PAGES: tuple[tuple[str, PageFactory], ...] = (
     ("apply", _page("apply", "ApplyPage")),
     ("done", _page("done", "DonePage")),
 )
+# Each page's title, for the steps panel before the page is built (pages are built lazily).
+TITLES: dict[str, str] = {
+    "welcome": "Welcome to Crosslink",
+    "connect_salesforce": "Connect Salesforce",
+    "connect_billing": "Connect the billing system",
+    "link_fields": "Choose the link fields",
+    "preflight": "Check the org (preflight)",
+    "load": "Load your files",
+    "match": "Match and review",
+    "quality": "Check addresses and country codes",
+    "plan": "Plan the links (dry run)",
+    "apply": "Write the links",
+    "done": "Done",
+}
 PAGE_MODULES: tuple[str, ...] = tuple(f"desktop_app.gui.pages.{key}" for key, _ in PAGES)
 
 # Which pages each starting path visits, in order, with files only (the default) …

@@ -17,6 +17,7 @@ from desktop_app.core.progress import Progress
 from desktop_app.gui import dialogs, run_next_step
 from desktop_app.gui.connections import live_address_writers, live_sides, run_settings
 from desktop_app.gui.gates import resume_question, write_question
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.run_outcome import accepted_fixes_lines, run_figures
 from desktop_app.gui.state import WizardState
@@ -30,6 +31,7 @@ from desktop_app.workflow.apply import (
     unfinished_runs,
 )
 from desktop_app.workflow.engine import RunReport
+from desktop_app.workflow.plan_outlook import summary_lines
 
 SIDE_LABELS = {"account": "Salesforce", "customer": "Billing"}
 
@@ -58,7 +60,7 @@ class ApplyPage(BasePage):
     """Write (or resume) the run; per-side progress, rate, time left, errors; verification at the end."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Write the links",
+        super().__init__(state, TITLES["apply"],
                          "Accepted address fixes first, then the links: Salesforce, then the billing system. "
                          "Every write is journaled.", parent)
         self.summary = QLabel(self)
@@ -114,7 +116,7 @@ class ApplyPage(BasePage):
         if plan is not None:
             counts = plan.counts()
             name = self.state.billing.system.display_name if self.state.billing else "the billing system"
-            self.summary.setText("<br>".join([*plan.summary_lines(name), *accepted_fixes_lines(self.state, name)]))
+            self.summary.setText("<br>".join([*summary_lines(plan, name), *accepted_fixes_lines(self.state, name)]))
             self.apply_button.setEnabled(self.state.run_report is None and bool(counts))
         self._offer_resume()
         self._show_report()

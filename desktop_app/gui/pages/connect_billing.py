@@ -25,6 +25,7 @@ from desktop_app import secrets
 from desktop_app.billing.registry import SYSTEMS
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import demo_billing_choice
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.workflow.connect_billing import (
@@ -45,7 +46,7 @@ class ConnectBillingPage(BasePage):
     """The billing system, its address and credentials, and Test connection."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Connect the billing system",
+        super().__init__(state, TITLES["connect_billing"],
                          "Where the customers are: a billing system by its API, or any system by its customer export.",
                          parent)
         form = QFormLayout()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import SalesforceConnection, connect_demo, connect_live
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import WizardState
@@ -51,7 +52,7 @@ class ConnectSalesforcePage(BasePage):
     """Demo: connects to the sandbox org on entry. Own systems: a saved connection or a browser login."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Connect Salesforce", "", parent)
+        super().__init__(state, TITLES["connect_salesforce"], "", parent)
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.intro.setOpenExternalLinks(False)

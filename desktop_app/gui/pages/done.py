@@ -16,6 +16,7 @@ from desktop_app.core.report_outcomes import read_results
 from desktop_app.gui import dialogs
 from desktop_app.gui.done_undo import undo_stopped
 from desktop_app.gui.fix_write_box import FixWriteBox
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.pages.quality import fixed_records
 from desktop_app.gui.run_outcome import RunOutcomeBox
@@ -55,7 +56,8 @@ class DonePage(BasePage):
     """A summary sentence and one Save button per result file; saving runs in the background."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Done", "Save what you need. Nothing was written to Salesforce or billing.", parent)
+        super().__init__(state, TITLES["done"], "Save what you need. Nothing was written to Salesforce or billing.",
+                         parent)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.body.addWidget(self.summary)

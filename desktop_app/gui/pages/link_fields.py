@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
 from desktop_app.billing.registry import system
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.workflow.connect_billing import BillingConnection, default_link_key, open_billing
@@ -26,7 +27,7 @@ class LinkFieldsPage(BasePage):
     """Account fields from describe (ineligible ones disabled, with why), the billing key, the policy."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Choose the link fields",
+        super().__init__(state, TITLES["link_fields"],
                          "Where each side keeps the other side's id. Only text fields you may edit qualify.",
                          parent)
         self.fields = QListWidget(self)

@@ -23,6 +23,7 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.column_dialog import ColumnMappingDialog
 from desktop_app.gui.demo_files import DemoFiles, write_demo_files
 from desktop_app.gui.frame_model import FrameModel
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage, error_colour
 from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.table_view import make_table
@@ -183,7 +184,7 @@ class LoadPage(BasePage):
     """The files the chosen journey needs; demo files are made and loaded by themselves."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Load your files",
+        super().__init__(state, TITLES["load"],
                          "Exports from Salesforce and the billing system, as CSV, TSV or Excel.", parent)
         files_box = QGroupBox("Files", self)
         self.grid = QGridLayout(files_box)
@@ -278,6 +279,8 @@ class LoadPage(BasePage):
     def _refresh(self) -> None:
         loaded = [slot.loaded for slot in self.slots.values() if slot.loaded is not None]
         issues = issues_frame(loaded)[list(ISSUE_HEADERS)]  # the sentence last, where the view stretches
+        if len(issues):  # "case_changed_id" reads as "Case changed id": the code is for files, not people
+            issues = issues.assign(kind=issues["kind"].astype(str).str.replace("_", " ").str.capitalize())
         self.issues_model.set_frame(issues.astype({"row": "int64"}) if len(issues) else issues)
         self.issues_view.setVisible(len(issues) > 0)
         self.issues_empty.setVisible(len(issues) == 0)

@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.plan import Policy
 from desktop_app.core.report import STATUS_ORDER
+from desktop_app.core.report_counts import OPEN_STATUSES, DecisionCounts
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.bulk_accept_dialog import BulkAcceptDialog
 from desktop_app.gui.evidence_pane import EvidencePane
 from desktop_app.gui.frame_model import BACKGROUND_ROWS, SOURCE_POSITION_ROLE, FrameModel, ViewSpec
 from desktop_app.gui.outcome_chart import OutcomeChart, status_label
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.review_calls import BIG_CALL_ROWS, ReviewCalls
 from desktop_app.gui.review_columns import DECISION_HEADERS, arrange_columns
@@ -55,7 +57,7 @@ class MatchPage(BasePage):
     evidence of the selected row; every review call can be undone and redone."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Match and review",
+        super().__init__(state, TITLES["match"],
                          "Crosslink proposes a customer for every account; you decide the unsure ones.", parent)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -237,19 +239,17 @@ class MatchPage(BasePage):
         self.completeChanged.emit()
 
     def _update_outcome(self) -> None:
-        """Chart, summary and filter labels from the session's counts (kept current per call)."""
+        """Chart, summary and filter labels from the session's counts (kept current per call): the
+        chart and summary count accounts, the filter counts the table's rows (customers' own too)."""
         counts = self.session.counts if self.session is not None else {}
+        side = self.session.side_counts if self.session is not None else None
         ordered = {s: counts.get(s, 0) for s in STATUS_ORDER} | {s: n for s, n in counts.items()
                                                                 if s not in STATUS_ORDER}
-        self.chart.show_counts({s: n for s, n in ordered.items() if n or s in STATUS_ORDER})
-        open_count = sum(counts.get(s, 0) for s in ("suggested", "ambiguous", "conflict"))
+        accounts = side.accounts if side is not None else {}
+        self.chart.show_counts({s: accounts.get(s, 0) for s in STATUS_ORDER}
+                               | {s: n for s, n in accounts.items() if s not in STATUS_ORDER})
         run = self.state.match_run
-        accounts = len(run.accounts.frame) if run is not None else 0
-        customers = len(run.customers.frame) if run is not None else 0
-        self.summary.setText(
-            f"{accounts:,} accounts and {customers:,} customers: {counts.get('matched', 0):,} matched, "
-            f"{counts.get('already_linked', 0):,} already linked, <b>{open_count:,} need your decision</b>. "
-            "Only matched and already-linked rows will be linked.")
+        self.summary.setText(outcome_text(side, len(run.customers.frame) if run is not None else 0))
         self._update_filter_labels(ordered)
 
     def _update_filter_labels(self, counts: dict[str, int]) -> None:
@@ -428,3 +428,21 @@ class MatchPage(BasePage):
 def _empty_decisions() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in ("account_id", "customer_id", "status", "reason")}
                         ).assign(score=pd.Series(dtype=float))
+
+
+def outcome_text(counts: DecisionCounts | None, customers_loaded: int) -> str:
+    """The Match page's heading: the accounts per status (adding up to the accounts matched), then
+    the customers that went to no account — figures from the review session, never recounted here."""
+    if counts is None:
+        return ""
+    accounts = counts.accounts
+    waiting = ", ".join(f"{accounts[s]:,} {s}" for s in OPEN_STATUSES if accounts.get(s))
+    text = (f"{counts.account_total:,} accounts: {accounts.get('matched', 0):,} matched, "
+            f"{accounts.get('already_linked', 0):,} already linked, "
+            f"<b>{counts.open_accounts:,} need your decision</b>" + (f" ({waiting})" if waiting else "")
+            + f", {accounts.get('unmatched', 0):,} unmatched.")
+    left = counts.left_over
+    if left:
+        parts = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in left.items())
+        text += f" {sum(left.values()):,} of the {customers_loaded:,} customers went to no account ({parts})."
+    return text + " Only matched and already-linked rows will be linked."

@@ -6,6 +6,7 @@ Salesforce-id field), so the plan is exactly what the files say today; nothing i
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -19,6 +20,7 @@ from desktop_app.core.plan_file import write_plan
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_sides
 from desktop_app.gui.frame_model import FrameModel
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.pages.preflight import STATUS_WORDS
 from desktop_app.gui.plan_view import ACTION_FILTERS, explain, plan_table
@@ -27,10 +29,12 @@ from desktop_app.gui.state import WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.salesforce.preflight import CheckResult
 from desktop_app.salesforce.preflight_data import data_inputs, run_data_checks
+from desktop_app.workflow.apply import nothing_to_write
 from desktop_app.workflow.billing_check import CHECK_KEY as BILLING_CHECK_KEY
 from desktop_app.workflow.billing_check import requirements_check
 from desktop_app.workflow.match import file_link_values
 from desktop_app.workflow.plan import plan_from_live
+from desktop_app.workflow.plan_outlook import summary_lines
 
 POLICY_CHOICES = (
     ("skip_linked", "Keep the other id, write only the empty side (recommended)"),
@@ -48,7 +52,7 @@ class PlanPage(BasePage):
     """Builds the plan in the background for the chosen policy; shows the figures and the table."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Plan the links (dry run)",
+        super().__init__(state, TITLES["plan"],
                          "What would be written on each side. Nothing is written now.", parent)
         row = QHBoxLayout()
         label = QLabel("When a field already holds &another id:", self)
@@ -119,6 +123,7 @@ class PlanPage(BasePage):
         self.body.addLayout(save_row)
         self.plan: Plan | None = None
         self.data_checks: list[CheckResult] | None = None
+        self.nothing_to_write: str | None = None  # why Write waits: the plan would write nothing
         self._built_for: object = None
         self.policy.currentIndexChanged.connect(self._build)
         self.normalize.toggled.connect(self._build)
@@ -233,7 +238,10 @@ class PlanPage(BasePage):
         self.state.planned(plan)
         name = self.state.billing.system.display_name if self.state.billing is not None else "Billing"
         fixes = accepted_fixes_lines(self.state, name) if self.state.live else []
-        self.summary.setText("<br>".join([*plan.summary_lines(name), *fixes]))
+        # a live run of a plan with nothing in it would only report "done" for nothing
+        self.nothing_to_write = nothing_to_write(plan, self.state.accepted_fixes) if self.state.live else None
+        empty = [f"<b>{html.escape(self.nothing_to_write)}</b>"] if self.nothing_to_write else []
+        self.summary.setText("<br>".join([*summary_lines(plan, name), *fixes, *empty]))
         self.save_button.setEnabled(True)
         self.completeChanged.emit()
 
@@ -273,4 +281,4 @@ class PlanPage(BasePage):
         rules would refuse block it until the person chooses to write the others anyway."""
         failed = [c for c in self.data_checks or () if c.status == "fail"
                   and not (c.key == BILLING_CHECK_KEY and self.write_refused.isChecked())]
-        return not self.working and self.plan is not None and not failed
+        return not self.working and self.plan is not None and not failed and self.nothing_to_write is None

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
 from desktop_app.gui import dialogs
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import WizardState
 from desktop_app.salesforce.preflight import CheckResult, run_preflight
@@ -25,7 +26,7 @@ class PreflightPage(BasePage):
     """The checks as a list: status icon and title, with the explanation and remedy beneath."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Check the org (preflight)",
+        super().__init__(state, TITLES["preflight"],
                          "Can Crosslink write links into the chosen Account field? Nothing is written yet.", parent)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)

@@ -23,6 +23,7 @@ from desktop_app.core.addresses import ERROR, apply_fixes
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.table_view import make_table
@@ -147,7 +148,7 @@ class QualityPage(BasePage):
     """The problems table with fixes to accept one by one, by selection, or above a confidence."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Check addresses and country codes",
+        super().__init__(state, TITLES["quality"],
                          "Billing systems refuse incomplete addresses and need ISO country codes.", parent)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.core.roles import Side
+from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.settings import app_settings
 from desktop_app.gui.state import JOURNEY_TITLES, Journey, Source, WizardState
@@ -43,7 +44,7 @@ class WelcomePage(BasePage):
     (both remembered between runs)."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Welcome to Crosslink",
+        super().__init__(state, TITLES["welcome"],
                          "Crosslink links every Salesforce account to exactly one billing customer.", parent)
         source_box = QGroupBox("Where does the data come from?", self)
         source_layout = QVBoxLayout(source_box)

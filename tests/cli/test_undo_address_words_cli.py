@@ -1,0 +1,41 @@
+"""After an undo the CLI says what became of the address fixes in the Done page's words: a part
+still ``written`` was kept fixed (not put back), a ``failed`` one was never written by the run.
+Before, `desktop-app undo` printed 'billing: 6 failed, 28 written' for the same figures the Done
+page read as '6 never written by the run, 28 kept fixed'."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from desktop_app.cli import apply_cmd
+from desktop_app.workflow.address_outcome import address_sentence
+from desktop_app.workflow.engine import RunReport
+
+COUNTS = {"account": {"undone": 277}, "customer": {"failed": 6, "written": 28}}
+
+
+def _report(kind: str) -> RunReport:
+    return RunReport(run_id="run-x", kind=kind, state="done", message="", write_counts={}, pairs={"restored": 1},
+                     verification=None, results_path=Path("results.csv"), addresses=COUNTS)
+
+
+def _printed(kind: str, capsys, monkeypatch) -> str:
+    monkeypatch.setattr(apply_cmd, "_fixes_run", lambda report: report.run_id)
+    args = argparse.Namespace(results=None, json=False)
+    apply_cmd._finish(_report(kind), args)
+    return capsys.readouterr().out
+
+
+def test_undo_prints_the_done_pages_words_for_the_address_fixes(capsys, monkeypatch) -> None:
+    out = _printed("undo", capsys, monkeypatch)
+    assert "  address fixes, Salesforce: 277 put back" in out
+    assert ("  address fixes, billing: 6 never written by the run, 28 kept fixed (not put back; the file says why)"
+            in out)
+    for part in ("277 put back", "6 never written by the run", "28 kept fixed"):
+        assert part in address_sentence(COUNTS, "billing", undo=True)  # the Done page's sentence
+
+
+def test_apply_prints_written_and_refused(capsys, monkeypatch) -> None:
+    out = _printed("apply", capsys, monkeypatch)
+    assert "  address fixes, billing: 6 refused, 28 written" in out
