@@ -32,14 +32,19 @@ def test_a_name_without_its_trailing_part_in_brackets(name: str, bare: str) -> N
     assert names_without_qualifier([name]) == [bare]
 
 
+_NAMES_ONLY = MatchConfig(use_fuzzy=False)  # `desktop-app match --no-fuzzy`: the deterministic passes only
+
+
+@pytest.mark.parametrize("config", [MatchConfig(), _NAMES_ONLY], ids=["all passes", "no fuzzy"])
 @pytest.mark.parametrize("qualified_side", ["account", "customer"])
-def test_a_name_with_its_branch_in_brackets_agrees_with_the_name_alone(qualified_side: str) -> None:
+def test_a_name_with_its_branch_in_brackets_agrees_with_the_name_alone(qualified_side: str,
+                                                                      config: MatchConfig) -> None:
     with_branch, alone = "Spago (Los Angeles)", "Spago"
     account_name, customer_name = (with_branch, alone) if qualified_side == "account" else (alone, with_branch)
     left = accounts(_site(account_name, "1114 Horn Ave.", "310-652-4025"), *OTHERS)
     right = customers(_site(customer_name, "1114 Horn Ave", "(310) 652-4025"), *OTHERS)
-    first = row_of(match(left, right).decisions, account=account_id(1))
-    assert (first["status"], first["customer_id"]) == (MATCHED, "cus_1")
+    first = row_of(match(left, right, config=config).decisions, account=account_id(1))
+    assert (first["status"], first["method"], first["customer_id"]) == (MATCHED, "name", "cus_1")
     assert json.loads(first["evidence"])["name"][0] == "agree without the qualifier"
     # Found by the cleaned-name pass (its street and phone confirm the place), so explained by it.
     assert first["reason"].startswith("The company name matches without the part in brackets ('spago')")
@@ -67,20 +72,6 @@ def test_a_name_agreeing_only_without_its_brackets_is_suggested_when_nothing_con
     right = customers({"name": "Spago", "city": "Los Angeles", "country": "US"}, *OTHERS)
     first = row_of(match(left, right).decisions, account=account_id(1))
     assert (first["status"], first["customer_id"]) == (SUGGESTED, "cus_1")
-
-
-_NAMES_ONLY = MatchConfig(use_fuzzy=False)  # `desktop-app match --no-fuzzy`: the deterministic passes only
-
-
-@pytest.mark.parametrize("qualified_side", ["account", "customer"])
-def test_without_fuzzy_matching_the_name_pass_leaves_out_a_branch_in_brackets(qualified_side: str) -> None:
-    with_branch, alone = "Spago (Los Angeles)", "Spago"
-    account_name, customer_name = (with_branch, alone) if qualified_side == "account" else (alone, with_branch)
-    left = accounts(_site(account_name, "1114 Horn Ave.", "310-652-4025"), *OTHERS)
-    right = customers(_site(customer_name, "1114 Horn Ave", "(310) 652-4025"), *OTHERS)
-    first = row_of(match(left, right, config=_NAMES_ONLY).decisions, account=account_id(1))
-    assert (first["status"], first["method"], first["customer_id"]) == (MATCHED, "name", "cus_1")
-    assert first["reason"].startswith("The company name matches without the part in brackets ('spago')")
 
 
 def test_without_fuzzy_matching_a_name_agreeing_only_without_brackets_needs_the_place() -> None:
