@@ -30,3 +30,18 @@ def address_sentence(counts: Mapping[str, Mapping[str, int]], billing_name: str,
     parts = address_parts(counts, billing_name, undo=undo)
     return ("Address fixes — " + "; ".join(parts) + ". The address fixes file lists each one with what "
             "became of it and why.") if parts else ""
+
+
+def accepted_fixes_clause(accepted: int, run: Mapping[str, Mapping[str, int]] | None,
+                          undo: Mapping[str, Mapping[str, int]] | None = None) -> str:
+    """"1,931 address fixes accepted: 1,899 written by the run, 1,752 of them put back by the undo."
+    What became of the accepted fixes as far as the run and its undo went (just the accepted count
+    before a run)."""
+    clause = f"{accepted:,} address fixes accepted"
+    if not accepted or run is None:
+        return clause
+    written = sum(states.get("written", 0) for states in run.values())
+    clause += f": {written:,} written by the run"
+    if undo is not None:
+        clause += f", {sum(states.get('undone', 0) for states in undo.values()):,} of them put back by the undo"
+    return clause

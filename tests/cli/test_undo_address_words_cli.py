@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 
 from desktop_app.cli import apply_cmd
-from desktop_app.workflow.address_outcome import address_sentence
+from desktop_app.workflow.address_outcome import accepted_fixes_clause, address_sentence
 from desktop_app.workflow.engine import RunReport
 
 COUNTS = {"account": {"undone": 277}, "customer": {"failed": 6, "written": 28}}
@@ -39,3 +39,13 @@ def test_undo_prints_the_done_pages_words_for_the_address_fixes(capsys, monkeypa
 def test_apply_prints_written_and_refused(capsys, monkeypatch) -> None:
     out = _printed("apply", capsys, monkeypatch)
     assert "  address fixes, billing: 6 refused, 28 written" in out
+
+
+def test_the_accepted_fixes_say_what_the_run_wrote_and_the_undo_put_back() -> None:
+    # The Done page's headline said "1,931 address fixes accepted" still after the undo put 1,752 back.
+    run = {"account": {"written": 1752}, "customer": {"failed": 32, "written": 147}}
+    undo = {"account": {"undone": 1752}, "customer": {"failed": 32, "written": 147}}
+    assert accepted_fixes_clause(1931, None) == "1,931 address fixes accepted"
+    assert accepted_fixes_clause(1931, run) == "1,931 address fixes accepted: 1,899 written by the run"
+    assert accepted_fixes_clause(1931, run, undo) == (
+        "1,931 address fixes accepted: 1,899 written by the run, 1,752 of them put back by the undo")

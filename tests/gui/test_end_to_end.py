@@ -200,6 +200,8 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     assert after.linked_now == _in_place(org, store, links) < figures.linked_now  # the figure follows the undo
     assert after.headline() in done.summary.text()
     assert figures.headline() not in done.summary.text()
+    put_back = sum(states.get("undone", 0) for states in undo.addresses.values())
+    assert f"{put_back:,} of them put back by the undo" in done.summary.text()  # the fixes follow it too
     assert report.run_id not in {r.run_id for r in unfinished_runs()}  # an undone run is not offered again
     assert not done.outcome_box.undo_button.isEnabled()
 

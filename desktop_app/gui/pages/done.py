@@ -22,6 +22,7 @@ from desktop_app.gui.pages.quality import fixed_records
 from desktop_app.gui.run_outcome import RunOutcomeBox
 from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.tasks import TaskFailure
+from desktop_app.workflow.address_outcome import accepted_fixes_clause
 from desktop_app.workflow.load_files import LoadedInput
 from desktop_app.workflow.quality import write_fixed_records
 
@@ -120,7 +121,9 @@ class DonePage(BasePage):
         state = self.state
         report = state.run_report
         if report is not None and report.figures is not None:
-            return (f"<b>{report.figures.headline()}</b> {accepted:,} address fixes accepted.<br>What was "
+            undo = state.undo_report
+            fixes = accepted_fixes_clause(accepted, report.addresses, undo.addresses if undo is not None else None)
+            return (f"<b>{report.figures.headline()}</b> {fixes}.<br>What was "
                     "written is below; save the reviewed matches and fixed records if you need them.")
         decisions = state.reviewed if state.reviewed is not None else pd.DataFrame({"status": [], "account_id": []})
         accounts = decisions["account_id"].astype(str) != ""
