@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import pytest
+
+from desktop_app.billing.base import BillingUnreachable, LinkWriteResult
 from desktop_app.billing.retry import RetryPolicy
+from desktop_app.core.progress import Progress
 
 FAST_RETRY = RetryPolicy(max_attempts=5, base_delay=0.005, max_delay=0.02)
 ACCOUNT_A = "001000000000001AAA"
 ACCOUNT_B = "001000000000002AAA"
+
+
+def unreachable_after_first_batch(write: Callable[[Callable[[Progress], None]], object],
+                                  stop_system: Callable[[], None]) -> list[LinkWriteResult | None]:
+    """Run ``write(progress)`` (a batch adapter's ``write_links``, one batch at a time), stopping the
+    system once the first batch is answered: the next batch's requests are refused and the client
+    gives up unsent. Returns ``BillingUnreachable.results``, one per pair, None for those not sent."""
+    stopped: list[bool] = []
+
+    def progress(step: Progress) -> None:
+        if step.done and not stopped:
+            stopped.append(True)
+            stop_system()
+
+    with pytest.raises(BillingUnreachable) as stop:
+        write(progress)
+    assert stopped
+    assert stop.value.results is not None
+    return stop.value.results
 
 
 def sequence_customer(index: int, **changes: Any) -> dict[str, Any]:
