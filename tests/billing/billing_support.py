@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -60,7 +61,9 @@ class FaultyProxy:
 
     ``throttle_next`` answers that many requests with 429 (``Retry-After: 0``); ``drop_after_forward``
     forwards the next POST to each listed path and then drops the connection (applied, answer lost);
-    ``posts`` records (path, Idempotency-Key) of every POST that reached localstripe.
+    ``posts`` records (path, Idempotency-Key) of every POST that reached localstripe; ``silent`` holds
+    every request unanswered while set (as behind a load balancer whose servers are gone, at most 60 s),
+    ``arrivals`` counts the requests that reached the proxy.
     """
 
     def __init__(self, target: str) -> None:
@@ -72,10 +75,16 @@ class FaultyProxy:
         self.throttle_next = 0
         self.drop_after_forward: set[str] = set()
         self.posts: list[tuple[str, str | None]] = []
+        self.silent = False
+        self.arrivals = 0
         self._session = requests.Session()
         self._response = Response
 
         def handle(request: Request) -> Response:
+            self.arrivals += 1
+            deadline = time.monotonic() + 60
+            while self.silent and time.monotonic() < deadline:
+                time.sleep(0.02)
             if self.throttle_next > 0:
                 self.throttle_next -= 1
                 return Response.json({"error": {"type": "invalid_request_error", "code": "rate_limit",
