@@ -182,6 +182,8 @@ def write_in_batches(
     todo = [position for position in range(len(pairs)) if position not in results]
     chunks = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
 
+    unreachable: list[BillingUnreachable] = []
+
     def send(chunk: list[int]) -> dict[int, LinkWriteResult]:
         try:
             answer = write_batch([(p, *pairs[p]) for p in chunk], cancel)
@@ -193,6 +195,7 @@ def write_in_batches(
         except BillingUnreachable as stop:
             sent = stop.results if stop.results is not None and len(stop.results) == len(chunk) else []
             results.update({p: result for p, result in zip(chunk, sent, strict=False) if result is not None})
+            unreachable.append(stop)
             raise
         except Exception as failure:
             results.update({position: LinkWriteResult(
@@ -209,9 +212,14 @@ def write_in_batches(
     runner = pool or RequestPool(RateLimit(max_concurrent=1))
     try:
         runner.map(send, chunks, cancel=cancel, on_done=report)
-    except BillingUnreachable as stop:
+    except Exception:
+        # Whichever batch's failure reached the pool first: once one batch found the system unreachable,
+        # the run stops as for an outage, with every pair's result (None: not sent, pending).
+        if not unreachable:
+            raise
+        stop = unreachable[0]
         stop.results = [results.get(position) for position in range(len(pairs))]
-        raise
+        raise stop from None
     for position in todo:
         results.setdefault(position, LinkWriteResult(*pairs[position], "failed", error_code="cancelled",
                                                      message="Not attempted: the run was cancelled."))

@@ -5,7 +5,6 @@ landed is read back (``outcome_unknown``), never reported unsent."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -20,20 +19,25 @@ from desktop_app.billing.pool import RateLimit, RequestPool
 from desktop_app.core.progress import CancelToken
 
 
-def test_a_batch_whose_answer_was_lost_is_read_back_while_the_one_given_up_on_stays_unsent() -> None:
+@pytest.mark.parametrize("lost_answer_first", [False, True], ids=["unreachable first", "lost answer first"])
+def test_a_batch_whose_answer_was_lost_is_read_back_while_the_one_given_up_on_stays_unsent(
+        lost_answer_first: bool) -> None:
     pairs = [(f"c{n}", f"a{n}") for n in range(6)]
-    given_up = threading.Event()
+    failed = {"lost": threading.Event(), "unreachable": threading.Event()}
 
     def write_batch(items: list[tuple[int, str, str]], cancel: CancelToken | None) -> dict[int, LinkWriteResult]:
         first = items[0][0]
         if first == 0:
             return {p: LinkWriteResult(c, a, "written") for p, c, a in items}
-        if first == 2:  # sent, its answer lost after the other batch found the system down
-            given_up.wait(5)
-            time.sleep(0.3)  # that batch's failure reaches the pool first: the call raises BillingUnreachable
+        if first == 2:  # sent, its answer lost while the other batch found the system down
+            if not lost_answer_first:
+                assert failed["unreachable"].wait(5)
+            failed["lost"].set()
             raise BillingWriteOutcomeUnknown("no answer")
-        given_up.set()
-        raise BillingUnreachable("not answering")
+        if lost_answer_first:
+            assert failed["lost"].wait(5)
+        failed["unreachable"].set()
+        raise BillingUnreachable("not answering")  # whichever reaches the pool first, the run stops unsent
 
     pool = RequestPool(RateLimit(None, 3))
     try:
