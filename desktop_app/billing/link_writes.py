@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import requests
 
@@ -171,27 +172,68 @@ def write_in_batches(
     ``write_batch`` ``batch_size`` at a time, as ``(position, customer_id, account_id)``, several
     batches at once within ``pool``'s limits. A cancel marks what was not attempted, and a cancel
     during a batch's retries leaves that batch for the read-back to settle. One result per pair, in
-    order."""
+    order.
+
+    ``BillingUnreachable`` out of ``write_batch`` means that batch's write request never left (the
+    client gave up unsent; its ``results``, when set, is one per item, None for those not sent): it
+    is raised again with ``results`` one per pair, None for every pair not sent, so the engine keeps
+    them pending. A batch that failed otherwise meanwhile may have reached the system: its pairs are
+    ``outcome_unknown``, read back before any new attempt."""
     todo = [position for position in range(len(pairs)) if position not in results]
     chunks = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
 
+    unreachable: list[BillingUnreachable] = []
+
     def send(chunk: list[int]) -> dict[int, LinkWriteResult]:
         try:
-            return write_batch([(p, *pairs[p]) for p in chunk], cancel)
+            answer = write_batch([(p, *pairs[p]) for p in chunk], cancel)
         except Cancelled:
-            return {position: LinkWriteResult(
+            answer = {position: LinkWriteResult(
                 *pairs[position], "failed", error_code="cancelled",
                 message="Cancelled while retrying; the write may or may not have been applied — "
                         "verify reads it back.") for position in chunk}
+        except BillingUnreachable as stop:
+            sent = stop.results if stop.results is not None and len(stop.results) == len(chunk) else []
+            results.update({p: result for p, result in zip(chunk, sent, strict=False) if result is not None})
+            unreachable.append(stop)
+            raise
+        except Exception as failure:
+            results.update({position: LinkWriteResult(
+                *pairs[position], "failed", error_code=OUTCOME_UNKNOWN,
+                message=f"{failure} It is read back before any new attempt.") for position in chunk})
+            raise
+        results.update(answer)  # kept as each batch ends: a stop elsewhere still tells what this one did
+        return answer
 
     def report(done: int) -> None:
         written = min(sum(len(chunk) for chunk in chunks[:done]), len(todo))
         progress(Progress(written, len(todo), f"Writing links to {system_name}"))
 
     runner = pool or RequestPool(RateLimit(max_concurrent=1))
-    for answer in runner.map(send, chunks, cancel=cancel, on_done=report):
-        results.update(answer or {})
+    try:
+        runner.map(send, chunks, cancel=cancel, on_done=report)
+    except Exception:
+        # Whichever batch's failure reached the pool first: once one batch found the system unreachable,
+        # the run stops as for an outage, with every pair's result (None: not sent, pending).
+        if not unreachable:
+            raise
+        stop = unreachable[0]
+        stop.results = [results.get(position) for position in range(len(pairs))]
+        raise stop from None
     for position in todo:
         results.setdefault(position, LinkWriteResult(*pairs[position], "failed", error_code="cancelled",
                                                      message="Not attempted: the run was cancelled."))
     return [results[position] for position in range(len(pairs))]
+
+
+@contextmanager
+def none_sent_if_unreachable(pairs: Sequence[tuple[str, str]],
+                             results: Mapping[int, LinkWriteResult] | None = None) -> Iterator[None]:
+    """Around a request made before any write of ``pairs`` (a credential check): when it finds the
+    system unreachable, no write was sent, so ``BillingUnreachable.results`` says so (None for each
+    pair, or its result in ``results`` when it was refused before sending)."""
+    try:
+        yield
+    except BillingUnreachable as stop:
+        stop.results = [(results or {}).get(position) for position in range(len(pairs))]
+        raise

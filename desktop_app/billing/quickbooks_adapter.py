@@ -30,6 +30,7 @@ import pandas as pd
 from desktop_app.billing import customer_rules
 from desktop_app.billing.base import (
     BillingError,
+    BillingUnreachable,
     Capabilities,
     CustomerRecord,
     LinkWriteResult,
@@ -312,7 +313,11 @@ class QuickBooksBilling(PooledAdapter[BearerApi]):
                 continue
             out[position] = _refused(customer_id, account_id, previous[position], code, message)
         if stale and retry_stale:
-            out.update(self._write_batch(stale, cancel, retry_stale=False))
+            try:
+                out.update(self._write_batch(stale, cancel, retry_stale=False))
+            except BillingUnreachable as stop:  # what this batch's first request wrote stays known
+                stop.results = [out.get(position) for position, _, _ in items]
+                raise
         for p, c, a in stale if not retry_stale else []:
             out[p] = LinkWriteResult(c, a, "failed", previous=previous[p], error_code="stale",
                                      message="The customer kept changing in QuickBooks Online while it was "

@@ -45,7 +45,12 @@ from desktop_app.billing.http import (
     failed_after_retries,
     transport_errors,
 )
-from desktop_app.billing.link_writes import address_idempotency_key, idempotency_key, write_each
+from desktop_app.billing.link_writes import (
+    address_idempotency_key,
+    idempotency_key,
+    none_sent_if_unreachable,
+    write_each,
+)
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
@@ -342,7 +347,8 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
         checked first unless Sequence accepted them moments ago (the engine read the batch just now).
         """
         if time.monotonic() - self._api.accepted_at >= FRESH_SECONDS:
-            self.check_credentials()
+            with none_sent_if_unreachable(pairs):
+                self.check_credentials()
         return write_each(pairs, self._write_one, system_name="Sequence", progress=progress, cancel=cancel,
                           pool=self._api.pool)
 

@@ -11,6 +11,7 @@ is not re-sent but reported ``outcome_unknown`` (the engine reads it back first)
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,7 +35,7 @@ from desktop_app.billing.base import (
     records_to_frame,
 )
 from desktop_app.billing.credentials import stripe_api_key
-from desktop_app.billing.http import PooledAdapter
+from desktop_app.billing.http import PROBE_AGAIN_AFTER, PROBE_TIMEOUT, PooledAdapter
 from desktop_app.billing.link_writes import address_idempotency_key, idempotency_key, write_each
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool, system
@@ -116,16 +117,19 @@ class StripeBilling(PooledAdapter[Any]):
         # Off: the SDK would otherwise store a persistent id in the user's config folder and send it,
         # with the platform string and request timings, on every call.
         stripe.enable_telemetry = False
-        self._down = False  # the last call gave up on an unreachable Stripe: the next try once
+        self._down = False  # the last call gave up on an unreachable Stripe: the next ones probe it
+        self._probe = threading.Lock()
+        self._probe_failed_at: float | None = None  # a probe went unanswered then (no answer since)
         self._pool = request_pool("stripe", rate_limit or (None if base_url else _test_mode_limit(api_key)),
                                   base_url)
         self._http = stripe.RequestsClient(timeout=timeout)
-        self._client = stripe.StripeClient(
+        self._probe_http = stripe.RequestsClient(timeout=min(timeout, PROBE_TIMEOUT[1]))
+        self._client, self._probe_client = (stripe.StripeClient(
             api_key,
             base_addresses={"api": base_url.rstrip("/")} if base_url else None,
             max_network_retries=0,  # we retry ourselves, cancellably
-            http_client=self._http,
-        )
+            http_client=http_client,
+        ) for http_client in (self._http, self._probe_http))
 
     @classmethod
     def from_saved_credentials(cls, profile: str = "default", **options: Any) -> StripeBilling:
@@ -137,13 +141,15 @@ class StripeBilling(PooledAdapter[Any]):
 
     def forget_outage(self) -> None:
         """Forget that Stripe went silent (a run or a resume starts: it is tried afresh)."""
-        self._down = False
+        with self._probe:
+            self._down, self._probe_failed_at = False, None
         self._pool.forget_silence()
 
     def close(self) -> None:
         """Release pooled connections (the SDK keeps one session per thread; the pool's threads end)."""
         self._pool.close()
         self._http.close()  # type: ignore[no-untyped-call]
+        self._probe_http.close()  # type: ignore[no-untyped-call]
 
     @property
     def capabilities(self) -> Capabilities:
@@ -153,7 +159,12 @@ class StripeBilling(PooledAdapter[Any]):
 
     # --- calling Stripe --------------------------------------------------------------------
 
-    def _call(self, action: Callable[[], T], cancel: CancelToken | None, *, write: bool = False) -> T:
+    def _call(self, action: Callable[[stripe.StripeClient], T], cancel: CancelToken | None, *,
+              write: bool = False) -> T:
+        """``action(client)`` with Stripe's retries (as ``JsonApiClient.request``): once a call gave up on
+        an unreachable Stripe, the next ones probe it one at a time with a short timeout; once a probe
+        went unanswered, the others give up at once without being sent (``StripeUnreachable``) until
+        Stripe answers, ``forget_outage`` is called or ``PROBE_AGAIN_AFTER`` has passed."""
         attempt = throttled = 0
         throttle_waited = 0.0
         began = time.monotonic()
@@ -162,10 +173,9 @@ class StripeBilling(PooledAdapter[Any]):
                 cancel.raise_if_cancelled()
             sent = time.monotonic()
             try:
-                with self._pool.slot(cancel):
-                    result = action()
+                result = self._probe_once(action, cancel) if self._down else self._send(action, self._client, cancel)
                 self._pool.answered()
-                self._down = False
+                self._down, self._probe_failed_at = False, None
                 return result
             except (stripe.AuthenticationError, stripe.PermissionError) as error:
                 raise BillingAuthError(
@@ -209,6 +219,29 @@ class StripeBilling(PooledAdapter[Any]):
             attempt += 1
             sleep_or_cancel(wait, cancel)
 
+    def _send(self, action: Callable[[stripe.StripeClient], T], client: stripe.StripeClient,
+              cancel: CancelToken | None) -> T:
+        with self._pool.slot(cancel):
+            return action(client)
+
+    def _probe_once(self, action: Callable[[stripe.StripeClient], T], cancel: CancelToken | None) -> T:
+        """Stripe went silent: one call at a time asks it with the short timeout; once one went
+        unanswered, the others give up without being sent."""
+        self._raise_if_found_down()
+        with self._probe:
+            self._raise_if_found_down()
+            try:
+                return self._send(action, self._probe_client, cancel)
+            except stripe.APIConnectionError:
+                self._probe_failed_at = time.monotonic()
+                raise
+
+    def _raise_if_found_down(self) -> None:
+        failed_at = self._probe_failed_at
+        if failed_at is not None and self._down and time.monotonic() - failed_at < PROBE_AGAIN_AFTER:
+            raise StripeUnreachable("Stripe is not answering. Check the network connection and Stripe's status, "
+                                    "then try again.", "unreachable")
+
     # --- reading ---------------------------------------------------------------------------
 
     def to_record(self, customer: dict[str, Any]) -> CustomerRecord:
@@ -242,7 +275,7 @@ class StripeBilling(PooledAdapter[Any]):
             params: dict[str, Any] = {"limit": self.page_size}
             if starting_after:
                 params["starting_after"] = starting_after
-            page = self._call(lambda p=params: self._client.v1.customers.list(params=p), cancel)  # type: ignore[misc]
+            page = self._call(lambda client, p=params: client.v1.customers.list(params=p), cancel)  # type: ignore[misc]
             items = [_as_dict(customer) for customer in page.data]
             for customer in items:
                 yield self.to_record(customer)
@@ -260,7 +293,7 @@ class StripeBilling(PooledAdapter[Any]):
 
     def _retrieve(self, customer_id: str, cancel: CancelToken | None) -> dict[str, Any] | None:
         try:
-            found = _as_dict(self._call(lambda: self._client.v1.customers.retrieve(customer_id), cancel))
+            found = _as_dict(self._call(lambda client: client.v1.customers.retrieve(customer_id), cancel))
         except stripe.InvalidRequestError as error:
             if _is_missing(error):
                 return None
@@ -291,7 +324,7 @@ class StripeBilling(PooledAdapter[Any]):
         then report it themselves.
         """
         with contextlib.suppress(StripeRetriesExhausted):
-            self._call(lambda: self._client.v1.customers.list(params={"limit": 1}), None)
+            self._call(lambda client: client.v1.customers.list(params={"limit": 1}), None)
 
     def write_links(
         self,
@@ -334,7 +367,7 @@ class StripeBilling(PooledAdapter[Any]):
                    if key in STRIPE_ADDRESS_FIELDS}
         address.update({ADDRESS_KEYS[role]: value for role, value in values.items()})
         try:
-            self._call(lambda: self._client.v1.customers.update(
+            self._call(lambda client: client.v1.customers.update(
                 customer_id, params={"address": address},  # type: ignore[arg-type]
                 options={"idempotency_key": address_idempotency_key(self.run_id, customer_id, values)},
             ), cancel, write=True)
@@ -355,7 +388,7 @@ class StripeBilling(PooledAdapter[Any]):
             if (previous or "") == account_id:
                 return LinkWriteResult(customer_id, account_id, "unchanged", previous=previous)
             key = idempotency_key(self.run_id, customer_id, account_id)
-            self._call(lambda: self._client.v1.customers.update(
+            self._call(lambda client: client.v1.customers.update(
                 customer_id, params={"metadata": {self.link_key: account_id}},
                 options={"idempotency_key": key},
             ), cancel, write=True)

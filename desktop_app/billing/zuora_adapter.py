@@ -36,7 +36,7 @@ from desktop_app.billing.http import (
     failed_after_retries,
     transport_errors,
 )
-from desktop_app.billing.link_writes import refused_before_send, write_in_batches
+from desktop_app.billing.link_writes import none_sent_if_unreachable, refused_before_send, write_in_batches
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
@@ -191,7 +191,8 @@ class ZuoraBilling(PooledAdapter[JsonApiClient]):
         clean = [(c.strip(), a.strip()) for c, a in pairs]
         results = refused_before_send(clean, max_length=CRM_ID_MAX, too_long=f"Zuora's {CRM_ID_MAX}-character CrmId")
         if len(results) < len(clean):
-            self._call("GET", "object-query/accounts", params={"pageSize": 1}, cancel=cancel)  # refused → raise
+            with none_sent_if_unreachable(clean, results):
+                self._call("GET", "object-query/accounts", params={"pageSize": 1}, cancel=cancel)  # refused → raise
         return write_in_batches(clean, results, self._write_batch, batch_size=self.batch_size,
                                 system_name="Zuora", progress=progress, cancel=cancel, pool=self._api.pool)
 

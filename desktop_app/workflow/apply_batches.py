@@ -226,8 +226,9 @@ def journal_answer(journal: Journal, run_id: str, side: LinkSide, to_send: Seque
 def journal_unreachable(journal: Journal, run_id: str, side: LinkSide, to_send: Sequence[tuple[WriteItem, str]],
                         batch: int, error: BillingUnreachable) -> None:
     """Journal batch ``batch`` stopped by ``error``: the writes not sent back to ``todo`` (pending), the
-    rest as answered. Without per-customer results (a batch adapter) nothing is known of any of them:
-    all are ``failed``, read again before any new attempt. Nothing is read back: the system is down."""
+    rest as answered. Every adapter gives per-customer results (``billing.link_writes``); without them
+    nothing would be known of any write: all ``failed``, read again before any new attempt. Nothing is
+    read back: the system is down."""
     partial = error.results
     if partial is None or len(partial) != len(to_send):
         journal.record_outcomes(run_id, side.name, [

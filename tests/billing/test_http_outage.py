@@ -166,3 +166,19 @@ def test_a_read_whose_connection_stalled_is_asked_once_more_before_the_system_co
         assert len(sequence_sandbox.counters.arrivals) == 2
     finally:
         client.close()
+
+
+def test_a_credential_check_that_finds_the_system_down_leaves_the_whole_batch_unsent(
+    hanging: RunningSequenceSandbox,
+) -> None:
+    adapter = SequenceBilling(hanging.client_id, hanging.client_secret, base_url=hanging.url,
+                              ca_cert=hanging.ca_cert, retry=QUICK_RETRY, timeout=(5.0, 0.3))
+    with adapter:
+        hanging.faults.down = True  # nothing accepted yet: write_links checks the credentials first
+        with pytest.raises(BillingUnreachable) as stop:
+            adapter.write_links([(f"cust-{i:04d}", ACCOUNT_A) for i in range(3)])
+        # The check (and its probe) went unanswered before any write left: every pair is unsent, so the
+        # engine puts the batch back to pending instead of failing it whole.
+        assert stop.value.results == [None] * 3
+        assert len(hanging.counters.arrivals) == 2
+        assert not hanging.counters.put_attempts

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY
+from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY, unreachable_after_first_batch
 
-from desktop_app.billing.base import BillingAuthError, BillingQuotaExceeded
+from desktop_app.billing.base import BillingAuthError, BillingQuotaExceeded, BillingUnreachable
+from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.quickbooks_adapter import QuickBooksBilling, QuickBooksLinkStorage
 from desktop_app.sandbox.quickbooks import (
     QuickBooksFaults,
@@ -135,3 +136,35 @@ def test_per_customer_refusals_and_a_concurrent_edit(qbo: RunningQuickBooksSandb
     assert by[3][0] == "not_found"
     assert by[4] == ("failed", "duplicate_customer")
     assert qbo.store.counters.writes["7"] == 1
+
+
+def test_batches_given_up_unsent_are_reported_not_sent_and_the_answered_one_written(
+        qbo: RunningQuickBooksSandbox) -> None:
+    ids = ["1", "2", "3", "4", "7"]
+    with _adapter(qbo, batch_size=2, rate_limit=RateLimit(None, 1)) as adapter:
+        results = unreachable_after_first_batch(
+            lambda progress: adapter.write_links([(i, ACCOUNT_A) for i in ids], progress=progress), qbo.stop)
+    assert [r and r.status for r in results] == ["written", "written", None, None, None]
+    assert qbo.store.counters.requests["batch"] == 1
+
+
+def test_a_stale_retry_given_up_unsent_keeps_what_the_first_request_wrote(qbo: RunningQuickBooksSandbox) -> None:
+    qbo.store.faults.stale_once.add("2")
+    with _adapter(qbo, rate_limit=RateLimit(None, 1)) as adapter:
+        def write_then_stop() -> None:
+            original = adapter._by_ids
+            calls: list[int] = []
+
+            def by_ids(ids: list[str], cancel: object) -> object:
+                calls.append(1)
+                if len(calls) == 2:  # the stale customer is read again: the system is gone
+                    qbo.stop()
+                return original(ids, cancel)  # type: ignore[arg-type]
+
+            adapter._by_ids = by_ids  # type: ignore[method-assign]
+            adapter.write_links([("1", ACCOUNT_A), ("2", ACCOUNT_A), ("3", ACCOUNT_A)])
+
+        with pytest.raises(BillingUnreachable) as stop:
+            write_then_stop()
+    assert [r and r.status for r in stop.value.results or []] == ["written", None, "written"]
+    assert qbo.store.counters.requests["batch"] == 1

@@ -10,7 +10,13 @@ import pytest
 import requests
 from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY, FaultyProxy
 
-from desktop_app.billing.base import OUTCOME_UNKNOWN, BillingAuthError, BillingQuotaExceeded, BillingSystem
+from desktop_app.billing.base import (
+    OUTCOME_UNKNOWN,
+    BillingAuthError,
+    BillingQuotaExceeded,
+    BillingSystem,
+    BillingUnreachable,
+)
 from desktop_app.billing.link_writes import idempotency_key
 from desktop_app.billing.stripe_adapter import StripeBilling
 from desktop_app.core.roles import CUSTOMER_ROLES, SOURCE_ROW
@@ -136,4 +142,34 @@ def test_throttling_past_the_budget_is_a_quota_and_writes_nothing(
                 stripe.write_links([(seeded[0], ACCOUNT_A), (seeded[1], ACCOUNT_B)])
         assert proxy.posts == []
     finally:
+        proxy.stop()
+
+
+def test_once_a_probe_went_unanswered_nothing_more_is_sent_and_the_writes_stay_unsent(
+    localstripe: RunningLocalStripe, seeded: list[str]
+) -> None:
+    proxy = FaultyProxy(localstripe.url)
+    try:
+        with StripeBilling(localstripe.api_key, base_url=proxy.url, retry=FAST_RETRY, timeout=0.3) as stripe:
+            proxy.silent = True
+            with pytest.raises(BillingUnreachable):  # its retries time out: Stripe is down
+                stripe.read_links([seeded[0]])
+            asked = proxy.arrivals
+            with pytest.raises(BillingUnreachable) as stop:
+                stripe.write_links([(seeded[1], ACCOUNT_A), (seeded[2], ACCOUNT_B)])
+            # One probe (the credential check) went unanswered; then both customers gave up unsent.
+            assert proxy.arrivals == asked + 1
+            assert stop.value.results == [None, None]
+            assert not proxy.posts
+
+            proxy.silent = False  # back, but found down moments ago: still nothing is sent
+            with pytest.raises(BillingUnreachable):
+                stripe.read_links([seeded[1]])
+            assert proxy.arrivals == asked + 1
+            stripe.forget_outage()  # a run or resume starts: asked afresh
+            assert stripe.read_links([seeded[1]]) == {seeded[1]: None}
+        assert proxy.arrivals == asked + 2
+        assert "salesforce_account_id" not in _metadata(localstripe, seeded[1])
+    finally:
+        proxy.silent = False
         proxy.stop()

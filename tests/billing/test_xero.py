@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY
+from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY, unreachable_after_first_batch
 
 from desktop_app.billing.base import BillingAuthError, BillingQuotaExceeded
+from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.xero_adapter import XeroBilling
 from desktop_app.sandbox.xero import RunningXeroSandbox, XeroFaults, contacts_from_rows, start_xero_sandbox
 
@@ -111,3 +112,12 @@ def test_the_day_limit_is_a_quota_that_stops_the_call_with_a_clear_reason(tmp_pa
                 adapter.write_links([(ids[0], ACCOUNT_A)])
     finally:
         sandbox.stop()
+
+
+def test_batches_given_up_unsent_are_reported_not_sent_and_the_answered_one_written(xero: RunningXeroSandbox) -> None:
+    ids = [i for n, i in enumerate(_ids(xero)) if n not in (2, 3, 4)][:5]
+    with _adapter(xero, batch_size=2, rate_limit=RateLimit(None, 1)) as adapter:
+        results = unreachable_after_first_batch(
+            lambda progress: adapter.write_links([(i, ACCOUNT_A) for i in ids], progress=progress), xero.stop)
+    assert [r and r.status for r in results] == ["written", "written", None, None, None]
+    assert xero.store.counters.requests["POST"] == 1

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY
+from billing_support import ACCOUNT_A, ACCOUNT_B, FAST_RETRY, unreachable_after_first_batch
 
-from desktop_app.billing.base import BillingAuthError
+from desktop_app.billing.base import BillingAuthError, BillingUnreachable
+from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.zuora_adapter import ZuoraBilling
 from desktop_app.sandbox.zuora import RunningZuoraSandbox, ZuoraFaults, accounts_from_rows, start_zuora_sandbox
 
@@ -116,3 +117,25 @@ def test_a_429_storm_is_waited_out_without_double_writes(zuora: RunningZuoraSand
     assert [r.status for r in results] == ["written", "written"]
     assert zuora.store.counters.statuses[429] == 4
     assert dict(zuora.store.counters.writes) == {ids[0]: 1, ids[3]: 1}
+
+
+def test_batches_given_up_unsent_are_reported_not_sent_and_the_answered_one_written(
+        zuora: RunningZuoraSandbox) -> None:
+    ids = _ids(zuora)[3:8]
+    with _adapter(zuora, batch_size=2, rate_limit=RateLimit(None, 1)) as adapter:
+        results = unreachable_after_first_batch(
+            lambda progress: adapter.write_links([(i, ACCOUNT_A) for i in ids], progress=progress), zuora.stop)
+    assert [r and r.status for r in results] == ["written", "written", None, None, None]
+    assert zuora.store.counters.requests["update"] == 1
+
+
+def test_a_credential_check_refused_by_a_stopped_system_leaves_every_write_unsent(
+        zuora: RunningZuoraSandbox) -> None:
+    ids = _ids(zuora)
+    with _adapter(zuora) as adapter:
+        zuora.stop()
+        with pytest.raises(BillingUnreachable) as stop:
+            adapter.write_links([(ids[3], ACCOUNT_A), (ids[4], "0" * 256), (ids[5], ACCOUNT_B)])
+    # The pair refused before anything is sent keeps its answer; the others were not sent.
+    assert [r and r.error_code for r in stop.value.results or []] == [None, "validation", None]
+    assert not zuora.store.counters.requests["update"]
