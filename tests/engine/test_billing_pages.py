@@ -66,8 +66,8 @@ def _customer_batches_sending() -> int:
 
 def _after_next_put(counters: SequenceCounters, heard: int) -> int:
     """Wait until the sandbox has seen more than ``heard`` PUTs (at most 5 s); their count then."""
-    with counters.put_arrived:
-        counters.put_arrived.wait_for(lambda: counters.put_attempts.total() > heard, timeout=5)
+    with counters.heard:
+        counters.heard.wait_for(lambda: counters.put_attempts.total() > heard, timeout=5)
         return counters.put_attempts.total()
 
 

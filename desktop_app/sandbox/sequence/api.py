@@ -76,6 +76,7 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
         def run(request: Request) -> Response:
             store.counters.requests[request.method] += 1
             store.counters.arrivals.append(time.monotonic())
+            store.counters.tell()
             if store.is_down():
                 store.hold_while_down()
                 return _counted(Response.dropped())
@@ -100,7 +101,7 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
 
     def _counted(response: Response) -> Response:
         store.counters.statuses[0 if response.drop else response.status] += 1
-        response.delay_seconds = max(response.delay_seconds, store.faults.slow_seconds)
+        response.delay_seconds = max(response.delay_seconds, store.take_delay())
         return response
 
     @router.route("GET", r"/api/customers")
@@ -153,8 +154,7 @@ def build_router(store: SequenceStore, *, client_id: str, client_secret: str,
                     store.counters.idempotent_replays += 1
                     return Response.json(replay[1], replay[0])
             store.counters.put_attempts[customer_id] += 1
-            with store.counters.put_arrived:
-                store.counters.put_arrived.notify_all()
+            store.counters.tell()
             if store.get(customer_id) is None:
                 return error(404, "NOT_FOUND", f"Customer {customer_id} not found.")
             if store.take_fault(store.faults.drop_before_write, customer_id):

@@ -41,7 +41,8 @@ class SequenceFaults:
     ``retry_after_seconds``: the ``Retry-After`` value sent with every 429.
     ``down``: every request is dropped unanswered (the system stopped answering).
     ``down_after_requests``: answer this many more requests, then go ``down`` (negative: never).
-    ``slow_seconds``: every answer is held back this long (a system that hangs).
+    ``slow_seconds``: every answer is held back this long (a system that hangs); with ``slow_answers``
+    above 0, only that many answers are, then the answers come at once again (one stalled connection).
     ``garbled_answers``: the next N answers are handled, then replaced by an HTML page with status 200
     (a proxy's error page: the body is not the API's JSON).
     ``hang_when_down``: while ``down``, hold each request unanswered (up to ``HANG_LIMIT`` seconds,
@@ -62,6 +63,7 @@ class SequenceFaults:
     down: bool = False
     down_after_requests: int = -1
     slow_seconds: float = 0.0
+    slow_answers: int = 0
     hang_when_down: bool = False
     garbled_answers: int = 0
 
@@ -76,7 +78,13 @@ class SequenceCounters:
     statuses: Counter[int] = field(default_factory=Counter)
     idempotent_replays: int = 0
     arrivals: list[float] = field(default_factory=list)  # time.monotonic() of every request, in order
-    put_arrived: threading.Condition = field(default_factory=threading.Condition)  # notified on every PUT
+    # Notified on every request arriving and every PUT counted: tests wait on it instead of polling.
+    heard: threading.Condition = field(default_factory=threading.Condition)
+
+    def tell(self) -> None:
+        """Wake whoever waits on ``heard``."""
+        with self.heard:
+            self.heard.notify_all()
 
 
 class SequenceStore:
@@ -172,6 +180,16 @@ class SequenceStore:
         deadline = time.monotonic() + HANG_LIMIT
         while self.faults.hang_when_down and self.faults.down and time.monotonic() < deadline:
             time.sleep(0.05)
+
+    def take_delay(self) -> float:
+        """How long to hold back this answer (``slow_seconds``, counting down ``slow_answers``)."""
+        with self.lock:
+            delay = self.faults.slow_seconds
+            if self.faults.slow_answers > 0:
+                self.faults.slow_answers -= 1
+                if not self.faults.slow_answers:
+                    self.faults.slow_seconds = 0.0
+            return delay
 
     def take_garbled(self) -> bool:
         """True (using one up) while answers are to be garbled."""
