@@ -165,7 +165,7 @@ def _open_stripe(options: ConnectOptions) -> BillingSystem:
 
 def sequence_storage(text: str) -> object:
     """Sequence link storage from ``NAME``, ``integration:NAME`` or ``property:KEY``."""
-    from desktop_app.billing.sequence_adapter import SequenceLinkStorage
+    from desktop_app.billing.sequence_records import SequenceLinkStorage
 
     kind, sep, name = text.partition(":")
     if not sep:
@@ -176,7 +176,8 @@ def sequence_storage(text: str) -> object:
 
 
 def _open_sequence(options: ConnectOptions) -> BillingSystem:
-    from desktop_app.billing.sequence_adapter import DEFAULT_BASE_URL, SequenceBilling, SequenceLinkStorage
+    from desktop_app.billing.sequence_adapter import DEFAULT_BASE_URL, SequenceBilling
+    from desktop_app.billing.sequence_records import SequenceLinkStorage
 
     storage = sequence_storage(options.link_key) if options.link_key else SequenceLinkStorage()
     assert isinstance(storage, SequenceLinkStorage)

@@ -17,9 +17,8 @@ import threading
 import time
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
@@ -54,19 +53,13 @@ from desktop_app.billing.link_writes import (
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.registry import request_pool
 from desktop_app.billing.retry import RetryPolicy
+from desktop_app.billing.sequence_records import SequenceLinkStorage, error_text, put_body
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
 
 DEFAULT_BASE_URL = "https://eu.sequencehq.com/api"
 API_VERSION = "2024-07-30"
 PAGE_SIZE = 100
-# The fields the body of ``PUT /customers/{id}`` takes (Sequence's API reference): the PUT replaces
-# exactly these, so each is sent back as read; the rest of a GET answer (id, createdAt, domain,
-# organizations, sequenceAccountId, archivedAt …) is kept by Sequence and never sent.
-WRITABLE_FIELDS = (
-    "legalName", "contactName", "address", "email", "billingEmails", "telephone", "url", "label",
-    "integrationIds", "taxStatus", "customerAliases", "customProperties",
-)
 # What Sequence's customer PUT requires (billing.customer_rules); the sandbox's ``validation_errors``
 # refuses exactly these and a test keeps the two in step.
 CUSTOMER_REQUIREMENTS = customer_rules.SEQUENCE
@@ -77,68 +70,6 @@ LIST_INSTEAD_OF_GET = 200
 # replaces the whole record either way (Sequence has no conditional update), so the window only
 # widens, by the batch's own duration, the race with someone editing the customer meanwhile.
 FRESH_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class SequenceLinkStorage:
-    """Where the Salesforce Account id is kept on a Sequence customer."""
-
-    kind: Literal["integration_id", "custom_property"] = "integration_id"
-    name: str = "Salesforce"
-
-    def describe(self) -> str:
-        """Human text for the capabilities screen."""
-        if self.kind == "integration_id":
-            return f'integrationIds entry with service "{self.name}"'
-        return f'custom property "{self.name}"'
-
-    def read(self, customer: dict[str, Any], *, exact: bool = False) -> str:
-        """The stored Salesforce Account id, "" when none (stripped unless ``exact``)."""
-        text = (lambda value: "" if value is None else str(value)) if exact else clean_text
-        if self.kind == "integration_id":
-            for entry in customer.get("integrationIds") or []:
-                if isinstance(entry, dict) and entry.get("service") == self.name:
-                    return text(entry.get("id"))
-            return ""
-        return text((customer.get("customProperties") or {}).get(self.name))
-
-    def write(self, body: dict[str, Any], account_id: str) -> None:
-        """Set the link in a PUT body, keeping every other integration id / property.
-
-        An empty ``account_id`` removes the link (how an undo restores "no link").
-        """
-        if self.kind == "integration_id":
-            kept = [e for e in body.get("integrationIds") or [] if e.get("service") != self.name]
-            body["integrationIds"] = [*kept, {"service": self.name, "id": account_id}] if account_id else kept
-        else:
-            properties = {k: v for k, v in (body.get("customProperties") or {}).items() if k != self.name}
-            body["customProperties"] = {**properties, self.name: account_id} if account_id else properties
-
-
-def put_body(customer: dict[str, Any]) -> dict[str, Any]:
-    """The whole writable record from a GET answer, ready to send back with ``PUT``."""
-    body = {key: customer[key] for key in WRITABLE_FIELDS if key in customer}
-    body["integrationIds"] = [
-        {"service": entry.get("service"), "id": entry.get("id")}
-        for entry in customer.get("integrationIds") or [] if isinstance(entry, dict)
-    ]
-    return body
-
-
-def _error_text(response: HttpAnswer) -> tuple[str, str]:
-    """(code, readable message) from a Sequence error answer, tolerant of unexpected bodies."""
-    try:
-        payload = response.json()
-    except ValueError:
-        return f"http_{response.status_code}", response.text[:200]
-    error = payload.get("error", payload) if isinstance(payload, dict) else {}
-    code = str(error.get("code") or f"http_{response.status_code}")
-    message = str(error.get("message") or "")
-    fields = error.get("fields") or []
-    details = "; ".join(
-        f"{f.get('field')}: {str(f.get('message') or '').rstrip('.')}" for f in fields if isinstance(f, dict)
-    )
-    return code, " ".join(part.rstrip(".") for part in (message, details) if part)
 
 
 class SequenceBilling(PooledAdapter[JsonApiClient]):
@@ -197,7 +128,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
                 params["after"] = after
             response = self._api.request("GET", "customers", params=params, cancel=cancel)
             if response.status_code != 200:
-                code, message = _error_text(response)
+                code, message = error_text(response)
                 raise RetriesExhausted(f"Sequence could not list customers ({code}): {message}", response)
             payload = response.json()
             items = payload.get("items") or []
@@ -369,7 +300,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
         if answer.status_code == 404:
             return None
         if answer.status_code != 200:
-            raise AddressReadFailed(*_error_text(answer))
+            raise AddressReadFailed(*error_text(answer))
         customer = answer.json()
         return _address_parts(customer), customer
 
@@ -389,7 +320,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
             return Refusal(f"http_{failure.response.status_code}", f"{failure} Nothing was changed; run again later.")
         if answer.status_code == 200:
             return None
-        code, message = _error_text(answer)
+        code, message = error_text(answer)
         return Refusal("validation" if answer.status_code in (400, 422) else code,
                        f"Sequence refused the address of customer {customer_id}: {message}.")
 
@@ -406,7 +337,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
                 return LinkWriteResult(customer_id, account_id, "not_found",
                                        message=f"Sequence has no customer {customer_id} (deleted or archived?).")
             if current.status_code != 200:
-                code, message = _error_text(current)
+                code, message = error_text(current)
                 return LinkWriteResult(customer_id, account_id, "failed", error_code=code, message=message)
             customer = current.json()
         previous = self.link_storage.read(customer, exact=True) or None
@@ -429,7 +360,7 @@ class SequenceBilling(PooledAdapter[JsonApiClient]):
         if answer.status_code == 404:
             return LinkWriteResult(customer_id, account_id, "not_found", previous=previous,
                                    message=f"Sequence customer {customer_id} disappeared before the update.")
-        code, message = _error_text(answer)
+        code, message = error_text(answer)
         if answer.status_code in (400, 422):
             message = (f"Sequence refused to update customer {customer_id}: {message}. "
                        "Fix the customer in Sequence (a complete billing address with a 2-letter "

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from desktop_app.billing.requirements import customer_requirements
-from desktop_app.billing.sequence_adapter import SequenceBilling, SequenceLinkStorage, put_body
+from desktop_app.billing.sequence_adapter import SequenceBilling
+from desktop_app.billing.sequence_records import SequenceLinkStorage, put_body
 from desktop_app.cli import main
 from desktop_app.core.addresses import check_addresses
 from desktop_app.core.billing_rules import requirement_problems

@@ -20,7 +20,8 @@ from desktop_app.billing.base import (
 from desktop_app.billing.http import JsonApiClient, ThrottledTooLong
 from desktop_app.billing.pool import RateLimit, RequestPool
 from desktop_app.billing.retry import RetryPolicy
-from desktop_app.billing.sequence_adapter import SequenceBilling, put_body
+from desktop_app.billing.sequence_adapter import SequenceBilling
+from desktop_app.billing.sequence_records import put_body
 from desktop_app.billing.transport import (
     ConnectFailed,
     ConnectionDropped,

@@ -19,7 +19,8 @@ from desktop_app.billing.base import (
 from desktop_app.billing.credentials import sequence_credentials, stripe_api_key
 from desktop_app.billing.pool import RateLimit
 from desktop_app.billing.retry import RetryPolicy
-from desktop_app.billing.sequence_adapter import SequenceBilling, SequenceLinkStorage
+from desktop_app.billing.sequence_adapter import SequenceBilling
+from desktop_app.billing.sequence_records import SequenceLinkStorage
 from desktop_app.core.progress import Cancelled, CancelToken, Progress
 from desktop_app.core.roles import CUSTOMER_ROLES, SOURCE_ROW
 from desktop_app.sandbox.sequence import RunningSequenceSandbox, start_sequence_sandbox
