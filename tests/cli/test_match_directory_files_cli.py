@@ -19,13 +19,17 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
+def _guide_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A directory export with its own record numbers in "id" (no Salesforce ids), the customers, the output."""
+    accounts = _write(tmp_path / "guide.csv", "id,name,addr\n534,Arnie Mortons,435 S. La Cienega Blv.\n")
+    return accounts, _write(tmp_path / "customers.csv", CUSTOMERS), tmp_path / "m.csv"
+
+
 def test_accounts_whose_id_column_holds_no_account_ids_stop_with_the_file_and_column_named(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A directory export: its own record numbers in "id", no Salesforce ids.
-    accounts = _write(tmp_path / "guide.csv", "id,name,addr\n534,Arnie Mortons,435 S. La Cienega Blv.\n")
-    customers = _write(tmp_path / "customers.csv", CUSTOMERS)
-    out = tmp_path / "m.csv"
+    accounts, customers, out = _guide_files(tmp_path)
     assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "guide.csv: no column holds the Salesforce Account Id" in err
@@ -38,9 +42,7 @@ def test_a_forced_id_column_without_account_ids_is_reported_per_row_and_refused_
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The user insists the directory's own record numbers are the Account ids.
-    accounts = _write(tmp_path / "guide.csv", "id,name,addr\n534,Arnie Mortons,435 S. La Cienega Blv.\n")
-    customers = _write(tmp_path / "customers.csv", CUSTOMERS)
-    out = tmp_path / "m.csv"
+    accounts, customers, out = _guide_files(tmp_path)
     assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--column", "account_id=id",
                  "--out", str(out)]) == 0
     err = capsys.readouterr().err
