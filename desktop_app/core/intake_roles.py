@@ -77,7 +77,8 @@ def _filled(frame: pd.DataFrame, header: str) -> int:
 def _candidates(headers: list[str], side: Side, role: str, used: set[str]) -> list[str]:
     keys = {h: normalize_header(h) for h in headers}
     found: list[str] = []
-    for alias in ALIASES[side].get(role, ()):
+    # The role's own name first: a file the app or a script wrote with canonical headers reads back.
+    for alias in (normalize_header(role), *ALIASES[side].get(role, ())):
         found += [h for h in headers if keys[h] == alias and h not in found]
     pattern = {"link_customer_id": _LINK_FIELD, "sf_account_id": _SF_FIELD}.get(role)
     if pattern is not None and side in (Side.ACCOUNTS, Side.CUSTOMERS):

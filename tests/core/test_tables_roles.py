@@ -209,6 +209,16 @@ def test_mapping_and_contacts_sides() -> None:
     assert contacts.columns == {"contact_id": "id", "account_id": "customer id", "name": "Full Name"}
 
 
+@pytest.mark.parametrize("side", [Side.ACCOUNTS, Side.CUSTOMERS])
+def test_canonical_headers_read_back_as_their_roles(side: Side) -> None:
+    roles = ACCOUNT_ROLES if side is Side.ACCOUNTS else CUSTOMER_ROLES
+    ids, other = account_ids(2), ["cus_1wHy2eSM0oN3If", "cus_y7WQM4dupDu9r4"]
+    salesforce_roles = {"account_id", "sf_account_id"}
+    columns = {role: ids if role in salesforce_roles else other if role.endswith("_id") else ["x", "y"]
+               for role in roles}
+    assert detect_roles(frame(columns), side).columns == {role: role for role in roles}
+
+
 def test_overrides_win_and_unknown_override_header_is_refused() -> None:
     f = frame({"Id": account_ids(1), "Land": ["DE"], "Country": ["Germany"]})
     mapping = detect_roles(f, Side.ACCOUNTS, {"country": "Land"})
