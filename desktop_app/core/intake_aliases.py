@@ -49,6 +49,7 @@ CITY = (
     "billtocity",
     "mailingcity",
     "billaddrcity",
+    "posttown",
     "locality",
     "suburb",
     "municipality",
@@ -62,6 +63,8 @@ STATE = (
     "region",
     "province",
     "stateprovince",
+    "stateprovincecode",
+    "stateregion",
     "county",
     "addressstate",
     "billingaddressstate",
@@ -108,6 +111,7 @@ COUNTRY = (
     "mailingcountry",
     "billaddrcountry",
     "countryname",
+    "countryregion",
 )
 EMAIL = (
     "email",
@@ -123,7 +127,8 @@ EMAIL = (
 PHONE = ("phone", "telephone", "phonenumber", "billingphone", "workphone", "billtoworkphone", "customersphone",
          "primaryphone", "tel", "telno", "phoneno", "telephonenumber", "phone1", "businessphone", "mainphone",
          "contactphone", "officephone", "mainphonenumber")
-WEBSITE = ("website", "websiteurl", "url", "web", "domain", "homepage", "customerswebsite")
+WEBSITE = ("website", "websiteurl", "url", "web", "domain", "homepage", "customerswebsite", "domainname",
+           "companydomainname", "companywebsite")
 CURRENCY = (
     "currencyisocode",
     "currency",
@@ -167,6 +172,26 @@ SF_ACCOUNT = (
     "casesafeid",
 )
 
+# Address headers often carry the address's owner in front ("Billing Zip/Postal Code", "RegAddress.PostTown",
+# "Company Country"): with one of these removed, the rest is looked up among the address aliases. Shipping and
+# other second addresses are deliberately absent: they are not the billing address.
+ADDRESS_PREFIXES = (
+    "registeredofficeaddress",
+    "registeredoffice",
+    "registeredaddress",
+    "regaddress",
+    "billingaddress",
+    "billing",
+    "billto",
+    "mailingaddress",
+    "mailing",
+    "headquarters",
+    "hq",
+    "company",
+    "primary",
+)
+ADDRESS_ROLES = ("street", "city", "state", "postcode", "country")
+
 ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
     Side.ACCOUNTS: {
         "account_id": (
@@ -179,6 +204,7 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "salesforceid",
             "salesforceaccountid",
             "sfdcid",
+            "recordid",
         ),
         "name": ("name", "accountname", "company", "companyname", *SITE_NAMES),
         "website": WEBSITE,
@@ -214,6 +240,10 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "accountkey",
             "externalid",
             "zuoraid",
+            "recordid",
+            "customerno",
+            "customercode",
+            "companynumber",
         ),
         "name": (
             "name",

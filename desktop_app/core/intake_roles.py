@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from desktop_app.core.ids import to_18_series
-from desktop_app.core.intake_aliases import ALIASES
+from desktop_app.core.intake_aliases import ADDRESS_PREFIXES, ADDRESS_ROLES, ALIASES
 from desktop_app.core.intake_types import RoleMapping, TableError
 from desktop_app.core.roles import ROLES_BY_SIDE, Side
 
@@ -80,10 +80,19 @@ def _candidates(headers: list[str], side: Side, role: str, used: set[str]) -> li
     # The role's own name first: a file the app or a script wrote with canonical headers reads back.
     for alias in (normalize_header(role), *ALIASES[side].get(role, ())):
         found += [h for h in headers if keys[h] == alias and h not in found]
+    if role in ADDRESS_ROLES:
+        aliases = ALIASES[side].get(role, ())
+        found += [h for h in headers if h not in found and _without_owner(keys[h]) in aliases]
     pattern = {"link_customer_id": _LINK_FIELD, "sf_account_id": _SF_FIELD}.get(role)
     if pattern is not None and side in (Side.ACCOUNTS, Side.CUSTOMERS):
         found += [h for h in headers if pattern.fullmatch(h) and h not in found]
     return [h for h in found if h not in used]
+
+
+def _without_owner(key: str) -> str:
+    """An address header's key without the owner in front ("billingzippostalcode" -> "zippostalcode")."""
+    prefix = next((p for p in ADDRESS_PREFIXES if key.startswith(p) and len(key) > len(p)), "")
+    return key[len(prefix):]
 
 
 def _confirm(frame: pd.DataFrame, side: Side, role: str, header: str) -> tuple[bool, str]:

@@ -193,6 +193,51 @@ def test_directory_registry_and_guide_headers(
     assert mapping.columns[role] == expected
 
 
+SALESFORCE_REPORT = ["Account ID", "Account Name", "Billing Street", "Billing City", "Billing State/Province",
+                     "Billing Zip/Postal Code", "Billing Country", "Phone", "Website", "Customer_ID__c"]
+HUBSPOT = ["Record ID", "Company name", "Company Domain Name", "Street Address", "City", "State/Region",
+           "Postal Code", "Country/Region", "Phone Number"]
+COMPANIES_HOUSE = ["CompanyName", " CompanyNumber", "RegAddress.CareOf", "RegAddress.POBox",
+                   "RegAddress.AddressLine1", " RegAddress.AddressLine2", "RegAddress.PostTown", "RegAddress.County",
+                   "RegAddress.Country", "RegAddress.PostCode", "CompanyCategory"]
+
+
+@pytest.mark.parametrize(
+    ("side", "headers", "expected"),
+    [
+        (Side.ACCOUNTS, SALESFORCE_REPORT, {
+            "account_id": "Account ID", "name": "Account Name", "street": "Billing Street", "city": "Billing City",
+            "state": "Billing State/Province", "postcode": "Billing Zip/Postal Code", "country": "Billing Country",
+            "phone": "Phone", "website": "Website", "link_customer_id": "Customer_ID__c"}),
+        (Side.CUSTOMERS, HUBSPOT, {
+            "customer_id": "Record ID", "name": "Company name", "website": "Company Domain Name",
+            "street": "Street Address", "city": "City", "state": "State/Region", "postcode": "Postal Code",
+            "country": "Country/Region", "phone": "Phone Number"}),
+        (Side.CUSTOMERS, COMPANIES_HOUSE, {
+            "customer_id": " CompanyNumber", "name": "CompanyName", "street": "RegAddress.AddressLine1",
+            "city": "RegAddress.PostTown", "state": "RegAddress.County", "postcode": "RegAddress.PostCode",
+            "country": "RegAddress.Country"}),
+    ],
+    ids=["salesforce-report", "hubspot", "companies-house"],
+)
+def test_every_column_of_a_real_export_layout_finds_its_role(
+    side: Side, headers: list[str], expected: dict[str, str]
+) -> None:
+    # Salesforce report labels ("Billing Zip/Postal Code"), HubSpot's and the UK registry's headers: a role
+    # left out here is a column the match silently never sees.
+    ids = account_ids(2)
+    columns = {h: ids if h == "Account ID" else ["cus_1", "cus_2"] if "ID" in h else ["x", "y"] for h in headers}
+    assert detect_roles(frame(columns), side).columns == expected
+
+
+def test_a_shipping_address_is_not_taken_for_the_billing_address() -> None:
+    headers = ["Id", "Name", "Shipping City", "Shipping Zip/Postal Code", "Billing Zip/Postal Code"]
+    columns = {h: account_ids(1) if h == "Id" else ["x"] for h in headers}
+    mapping = detect_roles(frame(columns), Side.ACCOUNTS)
+    assert mapping.columns["postcode"] == "Billing Zip/Postal Code"
+    assert "city" not in mapping.columns
+
+
 def test_legal_name_only_also_serves_as_name() -> None:
     mapping = detect_roles(frame({"id": ["1"], "legalName": ["Acme SAS"]}), Side.CUSTOMERS)
     assert mapping.columns["name"] == "legalName"
