@@ -15,7 +15,9 @@ from desktop_app.cli.common import EXIT_OK, UsageError, say
 from desktop_app.cli.inputs_args import (
     add_column_argument,
     check_out_path,
+    columns_used,
     parse_overrides,
+    print_columns_used,
     print_file_issues,
     run_step,
 )
@@ -83,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     problems = unused_overrides(overrides, result.inputs)
     if problems:
         raise UsageError(" ".join(problems))
+    print_columns_used(result.inputs)
     _refuse_files_without_ids(result.inputs)
     print_file_issues(result.inputs)
     results = None
@@ -104,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         "address_problems": len(result.address_problems),
         "out": str(args.out),
         "notes": notes,
+        "columns": {loaded.side.value: columns_used(loaded) for loaded in result.inputs},
     }
     if args.json:
         print(json.dumps(summary))
