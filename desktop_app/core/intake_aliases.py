@@ -170,6 +170,7 @@ SF_ACCOUNT = (
     "sfid",
     "accountid18",
     "casesafeid",
+    "custentitysfaccountid",
 )
 
 # Address headers often carry the address's owner in front ("Billing Zip/Postal Code", "RegAddress.PostTown",
@@ -191,6 +192,10 @@ ADDRESS_PREFIXES = (
     "primary",
 )
 ADDRESS_ROLES = ("street", "city", "state", "postcode", "country")
+# Exports that flatten related records name a column "Object.Field" or "Object: Field" (Zuora's
+# "Account.AccountNumber", "Bill To: City"); the field after the object is looked up like a header. These
+# objects are another record than the customer or account itself, so their fields are never its roles.
+OTHER_RECORDS = ("owner", "createdby", "lastmodifiedby", "parent", "ship", "soldto", "recordtype", "user")
 
 ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
     Side.ACCOUNTS: {
@@ -244,6 +249,8 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "customerno",
             "customercode",
             "companynumber",
+            "accountcode",
+            "internalid",
         ),
         "name": (
             "name",

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from desktop_app.core.ids import to_18_series
-from desktop_app.core.intake_aliases import ADDRESS_PREFIXES, ADDRESS_ROLES, ALIASES
+from desktop_app.core.intake_aliases import ADDRESS_PREFIXES, ADDRESS_ROLES, ALIASES, OTHER_RECORDS
 from desktop_app.core.intake_types import RoleMapping, TableError
 from desktop_app.core.roles import ROLES_BY_SIDE, Side
 
@@ -53,7 +53,7 @@ def normalize_header(header: str) -> str:
 
 def is_id_header(header: str) -> bool:
     """True when a header names an id: the word ``id`` or a known id/link column name."""
-    key = normalize_header(header)
+    key = field_of_record(header) or normalize_header(header)
     if _ID_WORD.search(str(header)) or _LINK_FIELD.fullmatch(str(header)) or _SF_FIELD.fullmatch(str(header)):
         return True
     id_roles = ("account_id", "customer_id", "contact_id", "link_customer_id", "sf_account_id")
@@ -80,13 +80,27 @@ def _candidates(headers: list[str], side: Side, role: str, used: set[str]) -> li
     # The role's own name first: a file the app or a script wrote with canonical headers reads back.
     for alias in (normalize_header(role), *ALIASES[side].get(role, ())):
         found += [h for h in headers if keys[h] == alias and h not in found]
+    aliases = (normalize_header(role), *ALIASES[side].get(role, ()))
     if role in ADDRESS_ROLES:
-        aliases = ALIASES[side].get(role, ())
         found += [h for h in headers if h not in found and _without_owner(keys[h]) in aliases]
+    fields = {h: field_of_record(h) for h in headers}
+    found += [h for h in headers if h not in found and fields[h] and (
+        fields[h] in aliases or (role in ADDRESS_ROLES and _without_owner(fields[h]) in aliases))]
     pattern = {"link_customer_id": _LINK_FIELD, "sf_account_id": _SF_FIELD}.get(role)
     if pattern is not None and side in (Side.ACCOUNTS, Side.CUSTOMERS):
         found += [h for h in headers if pattern.fullmatch(h) and h not in found]
     return [h for h in found if h not in used]
+
+
+def field_of_record(header: str) -> str:
+    """The normalised field of an "Object.Field" / "Object: Field" header ("Account.AccountNumber" ->
+    "accountnumber"); "" for a plain header or one whose object is another record (its owner, parent,
+    shipping contact)."""
+    parts = re.split(r"[.:\[]", str(header).replace("]", ""))
+    if len(parts) < 2 or not normalize_header(parts[-1]):
+        return ""
+    owner = normalize_header("".join(parts[:-1]))
+    return "" if any(other in owner for other in OTHER_RECORDS) else normalize_header(parts[-1])
 
 
 def _without_owner(key: str) -> str:

@@ -161,6 +161,8 @@ def test_unnamed_column_of_account_ids_is_offered_by_content() -> None:
         (["id", "Email", "Phone"], "phone", "Phone"),  # Stripe, Chargebee, QuickBooks exports
         (["Account Number", "Bill To Work Phone"], "phone", "Bill To Work Phone"),  # Zuora
         (["id", "legalName", "telephone"], "phone", "telephone"),  # Sequence
+        (["account_code", "company_name", "email"], "customer_id", "account_code"),  # Recurly
+        (["Internal ID", "Company Name", "custentity_sf_account_id"], "customer_id", "Internal ID"),  # NetSuite
     ],
 )
 def test_billing_export_headers(headers: list[str], role: str, expected: str) -> None:
@@ -200,6 +202,11 @@ HUBSPOT = ["Record ID", "Company name", "Company Domain Name", "Street Address",
 COMPANIES_HOUSE = ["CompanyName", " CompanyNumber", "RegAddress.CareOf", "RegAddress.POBox",
                    "RegAddress.AddressLine1", " RegAddress.AddressLine2", "RegAddress.PostTown", "RegAddress.County",
                    "RegAddress.Country", "RegAddress.PostCode", "CompanyCategory"]
+ZUORA_DATA_SOURCE = ["Account.AccountNumber", "Account.Name", "Account.CrmId", "Account.Currency", "Owner.Name",
+                     "BillToContact.Address1", "BillToContact.City", "BillToContact.PostalCode",
+                     "BillToContact.Country", "BillToContact.WorkEmail", "SoldToContact.State"]
+ZUORA_UI = ["Account: Account Number", "Account: Account Name", "Account: CRM Account ID", "Bill To: Address 1",
+            "Bill To: City", "Bill To: Zip/Postal Code", "Bill To: Country", "Parent Account: Account Number"]
 
 
 @pytest.mark.parametrize(
@@ -217,8 +224,17 @@ COMPANIES_HOUSE = ["CompanyName", " CompanyNumber", "RegAddress.CareOf", "RegAdd
             "customer_id": " CompanyNumber", "name": "CompanyName", "street": "RegAddress.AddressLine1",
             "city": "RegAddress.PostTown", "state": "RegAddress.County", "postcode": "RegAddress.PostCode",
             "country": "RegAddress.Country"}),
+        (Side.CUSTOMERS, ZUORA_DATA_SOURCE, {
+            "customer_id": "Account.AccountNumber", "sf_account_id": "Account.CrmId", "name": "Account.Name",
+            "currency": "Account.Currency", "street": "BillToContact.Address1", "city": "BillToContact.City",
+            "postcode": "BillToContact.PostalCode", "country": "BillToContact.Country",
+            "email": "BillToContact.WorkEmail"}),
+        (Side.CUSTOMERS, ZUORA_UI, {
+            "customer_id": "Account: Account Number", "sf_account_id": "Account: CRM Account ID",
+            "name": "Account: Account Name", "street": "Bill To: Address 1", "city": "Bill To: City",
+            "postcode": "Bill To: Zip/Postal Code", "country": "Bill To: Country"}),
     ],
-    ids=["salesforce-report", "hubspot", "companies-house"],
+    ids=["salesforce-report", "hubspot", "companies-house", "zuora-data-source", "zuora-ui"],
 )
 def test_every_column_of_a_real_export_layout_finds_its_role(
     side: Side, headers: list[str], expected: dict[str, str]
@@ -226,8 +242,22 @@ def test_every_column_of_a_real_export_layout_finds_its_role(
     # Salesforce report labels ("Billing Zip/Postal Code"), HubSpot's and the UK registry's headers: a role
     # left out here is a column the match silently never sees.
     ids = account_ids(2)
-    columns = {h: ids if h == "Account ID" else ["cus_1", "cus_2"] if "ID" in h else ["x", "y"] for h in headers}
+    salesforce_ids = ("Account ID", "Account.CrmId", "Account: CRM Account ID")
+    columns = {h: ids if h in salesforce_ids else ["cus_1", "cus_2"] if "ID" in h else ["x", "y"] for h in headers}
     assert detect_roles(frame(columns), side).columns == expected
+
+
+def test_netsuites_salesforce_id_field_is_the_link() -> None:
+    f = frame({"Internal ID": ["1", "2"], "Company Name": ["A", "B"], "custentity_sf_account_id": account_ids(2)})
+    mapping = detect_roles(f, Side.CUSTOMERS)
+    assert mapping.columns["sf_account_id"] == "custentity_sf_account_id"
+    assert mapping.reasons["sf_account_id"].startswith("header 'custentity_sf_account_id'")  # by name, not content
+
+
+def test_fields_of_another_record_take_no_role() -> None:
+    headers = ["Account.Id", "Owner.Name", "Parent.Id", "ShipToContact.Country", "SoldToContact.City"]
+    mapping = detect_roles(frame({h: account_ids(1) if h.endswith("Id") else ["x"] for h in headers}), Side.ACCOUNTS)
+    assert mapping.columns == {"account_id": "Account.Id"}
 
 
 def test_a_shipping_address_is_not_taken_for_the_billing_address() -> None:
