@@ -98,3 +98,17 @@ def test_a_footer_in_a_workbook_is_reported_once_by_its_rows(
     assert main(["match", "--accounts", str(tmp_path / "report.xlsx"), "--customers", str(files[1]),
                  "--out", str(tmp_path / "m.csv")]) == 0
     assert "\nreport.xlsx: Rows 5–10 under the data hold one value each" in capsys.readouterr().err
+
+
+def test_swapped_files_are_named_as_swapped(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Stripe export read as accounts passes (its metadata column holds Account ids); the report does not.
+    stripe = write(tmp_path / "stripe.csv", [["id", "Name", "Metadata: salesforce_account_id"],
+                                             ["cus_QX1abcdEFGH1", "Acme Corp", IDS[0]]])
+    assert main(["match", "--accounts", str(stripe), "--customers", str(files[0]),
+                 "--out", str(tmp_path / "m.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "report.csv: no column holds the customer id, so no row could be linked." in err
+    assert ("Its column 'Account ID' holds Salesforce Account ids, so it looks like the accounts export: check "
+            "that the accounts and customers files are not swapped.") in err
