@@ -121,6 +121,12 @@ def _confirm(frame: pd.DataFrame, side: Side, role: str, header: str) -> tuple[b
     return share < _CONFIRM_SHARE, f"header '{header}'; content: {share:.0%} look like Account ids"
 
 
+def role_candidates(frame: pd.DataFrame, side: Side, role: str) -> list[str]:
+    """Every header that names ``role`` and whose content fits it, in the order ``detect_roles`` ranks them."""
+    headers = [str(h) for h in frame.columns]
+    return [h for h in _candidates(headers, side, role, set()) if _confirm(frame, side, role, h)[0]]
+
+
 def _apply_overrides(
     frame: pd.DataFrame, side: Side, overrides: Mapping[str, str]
 ) -> tuple[dict[str, str], dict[str, str]]:

@@ -112,3 +112,29 @@ def test_swapped_files_are_named_as_swapped(
     assert "report.csv: no column holds the customer id, so no row could be linked." in err
     assert ("Its column 'Account ID' holds Salesforce Account ids, so it looks like the accounts export: check "
             "that the accounts and customers files are not swapped.") in err
+
+
+def test_of_two_link_fields_the_one_holding_these_customers_ids_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An org that moved from Stripe to Sequence keeps both fields; matched against the Stripe export, the
+    # Stripe field holds the links (the Sequence one, first by its header, would make each a conflict).
+    accounts = write(tmp_path / "accounts.csv", [
+        ["Id", "Name", "Sequence_Customer_ID__c", "Stripe_Customer_ID__c"],
+        [IDS[0], "Acme Corp", "seq_9", "cus_QX1abcdEFGH1"],
+        [IDS[1], "Globex Ltd", "", "cus_QX2abcdEFGH2"],
+    ])
+    customers = write(tmp_path / "stripe.csv", [
+        ["id", "Name", "Email", "Metadata: salesforce_account_id"],
+        ["cus_QX1abcdEFGH1", "Acme Corp", "", IDS[0]],
+        ["cus_QX2abcdEFGH2", "Globex Ltd", "", ""],
+    ])
+    assert main(["match", "--accounts", str(accounts), "--customers", str(customers),
+                 "--out", str(tmp_path / "m.csv"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["columns"]["accounts"]["link_customer_id"] == "Stripe_Customer_ID__c"
+    assert summary["account_counts"] == {"already_linked": 1, "matched": 1}
+    # A link field the user names stays, whatever it holds.
+    assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--out",
+                 str(tmp_path / "m2.csv"), "--json", "--column", "link_customer_id=Sequence_Customer_ID__c"]) == 0
+    assert json.loads(capsys.readouterr().out)["columns"]["accounts"]["link_customer_id"] == "Sequence_Customer_ID__c"
