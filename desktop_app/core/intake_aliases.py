@@ -126,7 +126,7 @@ EMAIL = (
 )
 PHONE = ("phone", "telephone", "phonenumber", "billingphone", "workphone", "billtoworkphone", "customersphone",
          "primaryphone", "tel", "telno", "phoneno", "telephonenumber", "phone1", "businessphone", "mainphone",
-         "contactphone", "officephone", "mainphonenumber")
+         "contactphone", "officephone", "mainphonenumber", "phonenumbers")
 WEBSITE = ("website", "websiteurl", "url", "web", "domain", "homepage", "customerswebsite", "domainname",
            "companydomainname", "companywebsite")
 CURRENCY = (

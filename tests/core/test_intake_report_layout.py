@@ -70,3 +70,18 @@ def test_a_last_record_without_a_blank_line_above_it_is_kept(tmp_path: Path) -> 
     table = read_table(write(tmp_path / "short.csv", [HEADER, *ROWS, ["Gamma"]]))
     assert table.frame.iloc[-1].tolist() == ["Gamma", "", ""]
     assert "report_footer" not in kinds(table)
+
+
+def test_a_quickbooks_report_with_quoted_empty_lines_around_the_table_reads_its_records(tmp_path: Path) -> None:
+    path = tmp_path / "qbo.csv"
+    path.write_bytes(
+        b'"Acme Books Ltd"\r\n"Customer Contact List"\r\n"All Dates"\r\n""\r\n'
+        b'"Customer","Phone Numbers","Email","Billing Address"\r\n'
+        b'"Acme Corp","+44 20 7946 0000","a@acme.com","1 High Street, London"\r\n'
+        b'"Globex Ltd","","","2 Low Rd, Leeds"\r\n'
+        b'""\r\n""\r\n"Friday, Dec 04, 2026 09:33:13 AM GMT-8"\r\n'
+    )
+    table = read_table(path)
+    assert table.frame["Customer"].tolist() == ["Acme Corp", "Globex Ltd"]
+    assert table.source_rows == [6, 7]
+    assert [i.row for i in table.issues if i.kind == "report_footer"] == [8]

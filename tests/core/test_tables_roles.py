@@ -162,6 +162,7 @@ def test_unnamed_column_of_account_ids_is_offered_by_content() -> None:
         (["Account Number", "Bill To Work Phone"], "phone", "Bill To Work Phone"),  # Zuora
         (["id", "legalName", "telephone"], "phone", "telephone"),  # Sequence
         (["account_code", "company_name", "email"], "customer_id", "account_code"),  # Recurly
+        (["Customer", "Phone Numbers", "Email"], "phone", "Phone Numbers"),  # QuickBooks' contact list report
         (["Internal ID", "Company Name", "custentity_sf_account_id"], "customer_id", "Internal ID"),  # NetSuite
     ],
 )
