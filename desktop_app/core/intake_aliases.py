@@ -36,6 +36,7 @@ STREET = (
     "locationaddress",
     "siteaddress",
     "businessaddress",
+    "firstaddressline",
 )
 CITY = (
     "billingcity",
@@ -128,7 +129,7 @@ PHONE = ("phone", "telephone", "phonenumber", "billingphone", "workphone", "bill
          "primaryphone", "tel", "telno", "phoneno", "telephonenumber", "phone1", "businessphone", "mainphone",
          "contactphone", "officephone", "mainphonenumber", "phonenumbers")
 WEBSITE = ("website", "websiteurl", "url", "web", "domain", "homepage", "customerswebsite", "domainname",
-           "companydomainname", "companywebsite")
+           "companydomainname", "companywebsite", "homepageurl")
 CURRENCY = (
     "currencyisocode",
     "currency",
@@ -251,6 +252,10 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "companynumber",
             "accountcode",
             "internalid",
+            # Public registries and datasets: GLEIF's LEI, record ids, Crunchbase's uuid.
+            "lei",
+            "recid",
+            "uuid",
         ),
         "name": (
             "name",

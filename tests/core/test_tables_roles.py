@@ -163,6 +163,12 @@ def test_unnamed_column_of_account_ids_is_offered_by_content() -> None:
         (["id", "legalName", "telephone"], "phone", "telephone"),  # Sequence
         (["account_code", "company_name", "email"], "customer_id", "account_code"),  # Recurly
         (["Customer", "Phone Numbers", "Email"], "phone", "Phone Numbers"),  # QuickBooks' contact list report
+        (["LEI", "Entity.LegalName", "Entity.LegalAddress.FirstAddressLine"], "customer_id", "LEI"),  # GLEIF
+        (["LEI", "Entity.LegalName", "Entity.LegalAddress.FirstAddressLine"], "street",
+         "Entity.LegalAddress.FirstAddressLine"),
+        (["uuid", "name", "homepage_url"], "customer_id", "uuid"),  # Crunchbase
+        (["uuid", "name", "homepage_url"], "website", "homepage_url"),
+        (["rec_id", "given_name", "address_1"], "customer_id", "rec_id"),  # FEBRL
         (["Internal ID", "Company Name", "custentity_sf_account_id"], "customer_id", "Internal ID"),  # NetSuite
     ],
 )
