@@ -138,3 +138,18 @@ def test_of_two_link_fields_the_one_holding_these_customers_ids_is_read(
     assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--out",
                  str(tmp_path / "m2.csv"), "--json", "--column", "link_customer_id=Sequence_Customer_ID__c"]) == 0
     assert json.loads(capsys.readouterr().out)["columns"]["accounts"]["link_customer_id"] == "Sequence_Customer_ID__c"
+
+
+def test_customers_from_a_file_without_customer_ids_is_refused_and_rows_without_one_are_named(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accounts, _ = files
+    out = tmp_path / "c.csv"
+    assert main(["customers", "--system", "file", "--file", str(accounts), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "report.csv: no column holds the customer id, so none of its 3 rows could be linked." in err
+    assert "if it is the accounts export, give it to `desktop-app match --accounts`" in err
+    assert not out.exists()
+    partial = write(tmp_path / "partial.csv", [["id", "Name"], ["cus_1", "Acme"], ["", "Beta"], ["cus_3", "Gamma"]])
+    assert main(["customers", "--system", "file", "--file", str(partial), "--out", str(out)]) == 0
+    assert "partial.csv: 1 customers have no id and cannot be linked (rows 3)." in capsys.readouterr().err
