@@ -6,6 +6,7 @@ Salesforce Account exports, Stripe, Chargebee, Zuora, QuickBooks, Xero and Seque
 
 from __future__ import annotations
 
+from desktop_app.core.intake_aliases_local import LOCAL_ALIASES
 from desktop_app.core.roles import Side
 
 STREET = (
@@ -317,3 +318,7 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
         "country": COUNTRY,
     },
 }
+
+for _side, _local in LOCAL_ALIASES.items():
+    for _role, _names in _local.items():
+        ALIASES[_side][_role] = (*ALIASES[_side][_role], *_names)

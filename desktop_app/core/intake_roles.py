@@ -9,6 +9,7 @@ a billing link column must not.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 
 import pandas as pd
@@ -47,8 +48,10 @@ _MOST_CONTENT_WINS = {"country", "state"}
 
 
 def normalize_header(header: str) -> str:
-    """The form headers are compared in: lower case, letters and digits only."""
-    return re.sub(r"[^0-9a-z]", "", str(header).lower())
+    """The form headers are compared in: lower case, accents folded ("Téléphone" -> "telephone"), letters
+    and digits only."""
+    folded = unicodedata.normalize("NFKD", str(header).lower().replace("ß", "ss"))
+    return re.sub(r"[^0-9a-z]", "", folded)
 
 
 def is_id_header(header: str) -> bool:

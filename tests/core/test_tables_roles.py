@@ -31,6 +31,8 @@ def test_normalize_header() -> None:
     assert normalize_header(" Billing Street ") == "billingstreet"
     assert normalize_header("billing_address.line1") == "billingaddressline1"
     assert normalize_header("salesforce_account_id (metadata)") == "salesforceaccountidmetadata"
+    assert normalize_header("Téléphone") == "telephone"
+    assert normalize_header("Rechnungsstraße") == "rechnungsstrasse"
 
 
 def test_salesforce_export_headers() -> None:
@@ -209,6 +211,10 @@ HUBSPOT = ["Record ID", "Company name", "Company Domain Name", "Street Address",
 COMPANIES_HOUSE = ["CompanyName", " CompanyNumber", "RegAddress.CareOf", "RegAddress.POBox",
                    "RegAddress.AddressLine1", " RegAddress.AddressLine2", "RegAddress.PostTown", "RegAddress.County",
                    "RegAddress.Country", "RegAddress.PostCode", "CompanyCategory"]
+SALESFORCE_REPORT_DE = ["Account-ID", "Accountname", "Rechnungsstraße", "Rechnungsort", "Rechnungsbundesland/-kanton",
+                        "Rechnungs-PLZ", "Rechnungsland", "Telefon", "Website"]
+SALESFORCE_REPORT_FR = ["ID du compte", "Nom du compte", "Rue de facturation", "Ville de facturation",
+                        "Code postal de facturation", "Pays de facturation", "Téléphone", "Site Web"]
 ZUORA_DATA_SOURCE = ["Account.AccountNumber", "Account.Name", "Account.CrmId", "Account.Currency", "Owner.Name",
                      "BillToContact.Address1", "BillToContact.City", "BillToContact.PostalCode",
                      "BillToContact.Country", "BillToContact.WorkEmail", "SoldToContact.State"]
@@ -240,8 +246,23 @@ ZUORA_UI = ["Account: Account Number", "Account: Account Name", "Account: CRM Ac
             "customer_id": "Account: Account Number", "sf_account_id": "Account: CRM Account ID",
             "name": "Account: Account Name", "street": "Bill To: Address 1", "city": "Bill To: City",
             "postcode": "Bill To: Zip/Postal Code", "country": "Bill To: Country"}),
+        (Side.ACCOUNTS, SALESFORCE_REPORT_DE, {
+            "account_id": "Account-ID", "name": "Accountname", "street": "Rechnungsstraße", "city": "Rechnungsort",
+            "state": "Rechnungsbundesland/-kanton", "postcode": "Rechnungs-PLZ", "country": "Rechnungsland",
+            "phone": "Telefon", "website": "Website"}),
+        (Side.ACCOUNTS, SALESFORCE_REPORT_FR, {
+            "account_id": "ID du compte", "name": "Nom du compte", "street": "Rue de facturation",
+            "city": "Ville de facturation", "postcode": "Code postal de facturation", "country": "Pays de facturation",
+            "phone": "Téléphone", "website": "Site Web"}),
+        (Side.CUSTOMERS, ["Kundennummer", "Firmenname", "Straße", "PLZ", "Ort", "Land", "E-Mail", "Telefon"], {
+            "customer_id": "Kundennummer", "name": "Firmenname", "street": "Straße", "postcode": "PLZ", "city": "Ort",
+            "country": "Land", "email": "E-Mail", "phone": "Telefon"}),
+        (Side.CUSTOMERS, ["Numéro client", "Raison sociale", "Adresse", "Code postal", "Ville", "Pays", "Courriel"], {
+            "customer_id": "Numéro client", "name": "Raison sociale", "street": "Adresse", "postcode": "Code postal",
+            "city": "Ville", "country": "Pays", "email": "Courriel"}),
     ],
-    ids=["salesforce-report", "hubspot", "companies-house", "zuora-data-source", "zuora-ui"],
+    ids=["salesforce-report", "hubspot", "companies-house", "zuora-data-source", "zuora-ui", "salesforce-report-de",
+         "salesforce-report-fr", "lexoffice", "french-invoicing"],
 )
 def test_every_column_of_a_real_export_layout_finds_its_role(
     side: Side, headers: list[str], expected: dict[str, str]
@@ -249,7 +270,7 @@ def test_every_column_of_a_real_export_layout_finds_its_role(
     # Salesforce report labels ("Billing Zip/Postal Code"), HubSpot's and the UK registry's headers: a role
     # left out here is a column the match silently never sees.
     ids = account_ids(2)
-    salesforce_ids = ("Account ID", "Account.CrmId", "Account: CRM Account ID")
+    salesforce_ids = ("Account ID", "Account.CrmId", "Account: CRM Account ID", "Account-ID", "ID du compte")
     columns = {h: ids if h in salesforce_ids else ["cus_1", "cus_2"] if "ID" in h else ["x", "y"] for h in headers}
     assert detect_roles(frame(columns), side).columns == expected
 
