@@ -25,7 +25,7 @@ from desktop_app.core.intake_gaps import missing_id, missing_name
 from desktop_app.core.matching import MatchConfig
 from desktop_app.core.report_counts import DecisionCounts
 from desktop_app.core.report_outcomes import load_results
-from desktop_app.core.roles import ID_ROLE
+from desktop_app.core.roles import ID_ROLE, Side
 from desktop_app.workflow.load_files import LoadedInput, unused_overrides
 from desktop_app.workflow.match import match_files, write_match_output
 
@@ -62,6 +62,9 @@ def _refuse_files_without_ids(inputs: Sequence[LoadedInput]) -> None:
     for loaded in inputs:
         headers = [str(h) for h in loaded.table.frame.columns]
         name = loaded.table.path.name
+        if loaded.side is Side.MAPPING:
+            _refuse_half_a_mapping(loaded, headers)
+            continue
         problem = missing_id(name, loaded.side, loaded.roles, headers)
         if problem is not None:
             role = ID_ROLE[loaded.side]
@@ -69,6 +72,16 @@ def _refuse_files_without_ids(inputs: Sequence[LoadedInput]) -> None:
         gap = missing_name(name, loaded.side, loaded.roles, headers)
         if gap is not None:
             say(f"{gap} Say which column holds it: --column {loaded.side.value}:name=HEADER.")
+
+
+def _refuse_half_a_mapping(loaded: LoadedInput, headers: list[str]) -> None:
+    """A mapping file must say both sides of each pair; with one column unknown every pair is lost."""
+    for role, word in (("account_id", "Salesforce Account Id"), ("customer_id", "customer id")):
+        if role not in loaded.roles.columns:
+            raise UsageError(
+                f"{loaded.table.path.name}: no column of the mapping holds the {word}, so none of its pairs can be "
+                f"used. The columns are: {', '.join(repr(h) for h in headers)}. Say which column holds it: "
+                f"--column mapping:{role}=HEADER.")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -199,6 +199,9 @@ ADDRESS_ROLES = ("street", "city", "state", "postcode", "country")
 # objects are another record than the customer or account itself, so their fields are never its roles.
 OTHER_RECORDS = ("owner", "createdby", "lastmodifiedby", "parent", "ship", "soldto", "recordtype", "user")
 
+BILLING_SYSTEMS = ("stripe", "sequence", "chargebee", "zuora", "xero", "quickbooks", "qbo", "recurly", "upflow",
+                   "netsuite", "billing")
+
 ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
     Side.ACCOUNTS: {
         "account_id": (
@@ -294,6 +297,10 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "crmid",
             "sfid",
             "account",
+            "sfdcaccountid",
+            "crmaccountid",
+            "accountid18",
+            "casesafeid",
         ),
         "customer_id": (
             "customerid",
@@ -303,6 +310,8 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "sequencecustomerid",
             "customer",
             "billingcustomer",
+            # "<system> id" as a migration sheet names the billing side's column.
+            *(f"{system}{kind}" for system in BILLING_SYSTEMS for kind in ("id", "customerid", "customer")),
             "id",
         ),
     },

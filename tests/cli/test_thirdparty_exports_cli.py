@@ -153,3 +153,19 @@ def test_customers_from_a_file_without_customer_ids_is_refused_and_rows_without_
     partial = write(tmp_path / "partial.csv", [["id", "Name"], ["cus_1", "Acme"], ["", "Beta"], ["cus_3", "Gamma"]])
     assert main(["customers", "--system", "file", "--file", str(partial), "--out", str(out)]) == 0
     assert "partial.csv: 1 customers have no id and cannot be linked (rows 3)." in capsys.readouterr().err
+
+
+def test_a_migration_sheet_is_read_as_the_mapping_and_half_a_mapping_is_refused(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accounts, customers = files
+    sheet = write(tmp_path / "migration.csv", [["Salesforce ID", "Stripe ID", "Note"], [IDS[1], "5002", "moved"]])
+    args = ["match", "--accounts", str(accounts), "--customers", str(customers), "--out", str(tmp_path / "m.csv")]
+    assert main([*args, "--mapping", str(sheet), "--json"]) == 0
+    columns = json.loads(capsys.readouterr().out)["columns"]
+    assert columns["mapping"] == {"account_id": "Salesforce ID", "customer_id": "Stripe ID"}
+    half = write(tmp_path / "half.csv", [["Salesforce ID", "Legacy Ref"], [IDS[1], "5002"]])
+    assert main([*args, "--mapping", str(half)]) == 2
+    assert ("half.csv: no column of the mapping holds the customer id, so none of its pairs can be used. The columns "
+            "are: 'Salesforce ID', 'Legacy Ref'. Say which column holds it: --column mapping:customer_id=HEADER."
+            ) in capsys.readouterr().err
