@@ -46,6 +46,11 @@ def guess_side(loaded_by_side: dict[Side, LoadedInput]) -> Side:
     """The side whose id role the file has filled on the most rows (on a tie: accounts, then customers,
     then contacts). A customers export also holds the Salesforce id of the linked Account, which reads
     as an accounts id column; the records' own id is the one every row has."""
+    accounts_id = loaded_by_side[Side.ACCOUNTS].roles.columns.get(ID_ROLE[Side.ACCOUNTS])
+    customers = loaded_by_side[Side.CUSTOMERS].roles.columns
+    own_id = ID_ROLE[Side.CUSTOMERS] in customers
+    if own_id and accounts_id is not None and accounts_id == customers.get("sf_account_id"):
+        return Side.CUSTOMERS  # its Account ids are the customers' link (a fully linked export), not its records' ids
     filled: dict[Side, int] = {}
     for side in (Side.ACCOUNTS, Side.CUSTOMERS, Side.CONTACTS):
         loaded = loaded_by_side[side]

@@ -169,3 +169,18 @@ def test_a_migration_sheet_is_read_as_the_mapping_and_half_a_mapping_is_refused(
     assert ("half.csv: no column of the mapping holds the customer id, so none of its pairs can be used. The columns "
             "are: 'Salesforce ID', 'Legacy Ref'. Say which column holds it: --column mapping:customer_id=HEADER."
             ) in capsys.readouterr().err
+
+
+def test_check_addresses_reads_a_fully_linked_customers_export_as_customers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every customer holds its Account's id: as many rows fill that column as the customers' own id column.
+    zuora = write(tmp_path / "zuora.csv", [
+        ["Account.AccountNumber", "Account.Name", "Account.CrmId", "BillToContact.City", "BillToContact.Country"],
+        ["A0001", "Acme Corp", IDS[0], "London", "GB"],
+        ["A0002", "Globex Ltd", IDS[1], "Leeds", "GB"],
+    ])
+    assert main(["check-addresses", "--input", str(zuora), "--out", str(tmp_path / "p.csv")]) == 0
+    captured = capsys.readouterr()
+    assert "zuora.csv read as customers: customer_id ← 'Account.AccountNumber'" in captured.err
+    assert captured.out.startswith("2 customers checked")
