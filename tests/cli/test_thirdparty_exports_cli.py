@@ -184,3 +184,13 @@ def test_check_addresses_reads_a_fully_linked_customers_export_as_customers(
     captured = capsys.readouterr()
     assert "zuora.csv read as customers: customer_id ← 'Account.AccountNumber'" in captured.err
     assert captured.out.startswith("2 customers checked")
+
+
+def test_check_addresses_reads_accounts_with_a_full_customer_id_link_as_accounts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accounts = write(tmp_path / "accounts.csv", [["Account ID", "Account Name", "Customer ID", "Billing Country"],
+                                                 [IDS[0], "Acme Corp", "cus_1", "GB"],
+                                                 [IDS[1], "Globex Ltd", "cus_2", "GB"]])
+    assert main(["check-addresses", "--input", str(accounts), "--out", str(tmp_path / "p.csv")]) == 0
+    assert capsys.readouterr().out.startswith("2 accounts checked")
