@@ -114,8 +114,9 @@ def read_table(
     """Read a CSV/TSV (any of , ; | tab; UTF-8, UTF-8 BOM, UTF-16, cp1252) or an .xlsx sheet.
 
     Promises: every data record becomes one frame row (blank lines, trailing empty rows, a report's
-    title lines above the header, its footer and a closing totals row are skipped and reported), every value is the exact text of the cell, headers are unique, and id
-    columns are scanned for spreadsheet damage. Raises ``TableError`` (never another exception
+    title lines above the header, its footer and a closing totals row are skipped and reported),
+    every value is the exact text of the cell, headers are unique, and id columns are scanned for
+    spreadsheet damage. Raises ``TableError`` (never another exception
     for bad input) for a missing, empty, binary, ragged or header-only file or an unknown sheet,
     and ``Cancelled`` when ``cancel`` is set.
     """
