@@ -194,3 +194,27 @@ def test_check_addresses_reads_accounts_with_a_full_customer_id_link_as_accounts
                                                  [IDS[1], "Globex Ltd", "cus_2", "GB"]])
     assert main(["check-addresses", "--input", str(accounts), "--out", str(tmp_path / "p.csv")]) == 0
     assert capsys.readouterr().out.startswith("2 accounts checked")
+
+
+def test_a_matches_file_a_spreadsheet_saved_again_is_reviewed_and_planned(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Excel in a European locale saves a CSV with semicolons in its code page (cp1252: 'Müller' is one byte).
+    accounts, customers = files
+    matches = tmp_path / "m.csv"
+    assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--out", str(matches)]) == 0
+    with matches.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][rows[0].index("reason")] += " (checked by Müller)"
+    resaved = tmp_path / "m_excel.csv"
+    with resaved.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    capsys.readouterr()
+    assert main(["review", "--matches", str(resaved), "--accept-above", "0", "--out", str(tmp_path / "r.csv"),
+                 "--json"]) == 0
+    capsys.readouterr()
+    assert main(["plan", "--matches", str(resaved), "--out", str(tmp_path / "p.json"), "--offline", "--json"]) == 0
+    assert main(["plan", "--matches", str(matches), "--out", str(tmp_path / "p0.json"), "--offline", "--json"]) == 0
+    resaved_plan, original_plan = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert resaved_plan["counts"] == original_plan["counts"]
+    assert resaved_plan["links"] == original_plan["links"] > 0
