@@ -82,8 +82,8 @@ def print_columns_used(inputs: Sequence[LoadedInput]) -> None:
         used = columns_used(loaded)
         taken = set(used.values())
         unused = [str(h) for h in loaded.table.frame.columns if h not in taken]
-        line = (f"{loaded.table.path.name} read as {loaded.side.value}: "
-                + ", ".join(f"{role} ← {header!r}" for role, header in used.items()) + ".")
+        roles = ", ".join(f"{role} ← {header!r}" for role, header in used.items()) or "no column taken for any role"
+        line = f"{loaded.table.path.name} read as {loaded.side.value}: {roles}."
         if unused:
             shown = ", ".join(repr(h) for h in unused[:UNUSED_HEADERS_SHOWN])
             more = f" and {len(unused) - UNUSED_HEADERS_SHOWN} more" if len(unused) > UNUSED_HEADERS_SHOWN else ""

@@ -26,6 +26,7 @@ from desktop_app.core.matching import MatchConfig
 from desktop_app.core.report_counts import DecisionCounts
 from desktop_app.core.report_outcomes import load_results
 from desktop_app.core.roles import ID_ROLE, Side
+from desktop_app.core.tables import list_sheets
 from desktop_app.workflow.load_files import LoadedInput, unused_overrides
 from desktop_app.workflow.match import match_files, write_match_output
 
@@ -68,10 +69,23 @@ def _refuse_files_without_ids(inputs: Sequence[LoadedInput]) -> None:
         problem = missing_id(name, loaded.side, loaded.roles, headers)
         if problem is not None:
             role = ID_ROLE[loaded.side]
-            raise UsageError(f"{problem} Say which column holds it: --column {loaded.side.value}:{role}=HEADER.")
+            raise UsageError(f"{problem}{_other_sheets(loaded)} Say which column holds it: "
+                             f"--column {loaded.side.value}:{role}=HEADER.")
         gap = missing_name(name, loaded.side, loaded.roles, headers)
         if gap is not None:
             say(f"{gap} Say which column holds it: --column {loaded.side.value}:name=HEADER.")
+
+
+def _other_sheets(loaded: LoadedInput) -> str:
+    """A hint naming a workbook's other sheets: the records may be on one of them (a cover sheet came first)."""
+    if loaded.table.sheet is None:
+        return ""
+    others = [s for s in list_sheets(loaded.table.path) if s != loaded.table.sheet]
+    if not others:
+        return ""
+    names = ", ".join(repr(s) for s in others)
+    return (f" Sheet {loaded.table.sheet!r} was read; the workbook also has {names}: choose the sheet with "
+            f"--{loaded.side.value}-sheet NAME.")
 
 
 def _refuse_half_a_mapping(loaded: LoadedInput, headers: list[str]) -> None:

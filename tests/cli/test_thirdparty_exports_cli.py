@@ -218,3 +218,26 @@ def test_a_matches_file_a_spreadsheet_saved_again_is_reviewed_and_planned(
     resaved_plan, original_plan = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert resaved_plan["counts"] == original_plan["counts"]
     assert resaved_plan["links"] == original_plan["links"] > 0
+
+
+def test_a_workbook_whose_first_sheet_is_a_cover_names_its_other_sheets(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "Cover"
+    for line in ["Account export", "Prepared for the billing migration"]:
+        cover.append([line])
+    data = book.create_sheet("Accounts")
+    for row in [REPORT_HEADER, *REPORT_ROWS]:
+        data.append(row)
+    book.save(tmp_path / "accounts.xlsx")
+    args = ["match", "--accounts", str(tmp_path / "accounts.xlsx"), "--customers", str(files[1]),
+            "--out", str(tmp_path / "m.csv")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "accounts.xlsx read as accounts: no column taken for any role. Not read: 'Account export'" in err
+    assert ("Sheet 'Cover' was read; the workbook also has 'Accounts': choose the sheet with --accounts-sheet NAME."
+            in err)
+    assert main([*args, "--accounts-sheet", "Accounts"]) == 0
