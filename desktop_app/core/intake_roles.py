@@ -45,6 +45,9 @@ _SALESFORCE_ID_ROLE = {
 }
 # Roles where the column with more values wins over a better-named one (name vs. code columns).
 _MOST_CONTENT_WINS = {"country", "state"}
+# A name column filled on fewer than half the rows another name column fills loses to it (QuickBooks'
+# "Company name" is empty for most customers, its "Customer" never); a description never takes the name so.
+_LAST_RESORT_NAMES = {"description"}
 
 
 def normalize_header(header: str) -> str:
@@ -187,6 +190,8 @@ def detect_roles(frame: pd.DataFrame, side: Side, overrides: Mapping[str, str] |
             header, why = max(accepted, key=lambda hw: filled[hw[0]])  # max keeps the first on ties
         else:
             header, why = next((hw for hw in accepted if filled[hw[0]] > 0), accepted[0])
+            if role == "name":
+                header, why = _fuller_name(accepted, filled, header, why)
         others = [h for h, _ in accepted if h != header]
         if others:
             why += f" (preferred over {', '.join(repr(o) for o in others)})"
@@ -198,6 +203,19 @@ def detect_roles(frame: pd.DataFrame, side: Side, overrides: Mapping[str, str] |
         columns["name"] = columns["legal_name"]
         reasons["name"] = f"same column as legal_name ('{columns['legal_name']}')"
     return RoleMapping(columns=columns, reasons=reasons)
+
+
+def _fuller_name(
+    accepted: list[tuple[str, str]], filled: dict[str, int], header: str, why: str
+) -> tuple[str, str]:
+    """The name column to read: the best-named one, unless another is filled on more than twice its rows."""
+    usable = [hw for hw in accepted if normalize_header(hw[0]) not in _LAST_RESORT_NAMES]
+    if not usable:
+        return header, why
+    fuller, fuller_why = max(usable, key=lambda hw: filled[hw[0]])
+    if filled[fuller] <= 2 * filled[header]:
+        return header, why
+    return fuller, (f"{fuller_why}; filled on {filled[fuller]:,} rows, '{header}' only on {filled[header]:,}")
 
 
 def _offer_by_content(

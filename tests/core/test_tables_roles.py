@@ -351,3 +351,19 @@ def test_canonical_frame_has_every_role_in_order_plus_source_row() -> None:
     assert list(customers.columns) == [*CUSTOMER_ROLES, SOURCE_ROW]
     assert customers["customer_id"].tolist() == ["A", "B"]
     assert table.roles(Side.ACCOUNTS).columns["postcode"] == "Zip"
+
+
+def test_a_name_column_filled_on_few_rows_gives_way_to_a_fuller_one_but_not_to_a_description() -> None:
+    # QuickBooks: "Company name" is empty for most customers, "Customer" (the display name) never is.
+    quickbooks = frame({"Id": ["1", "2", "3"], "Customer": ["Acme", "Beta", "Gamma"],
+                        "Company name": ["", "", "Gamma Ltd"]})
+    mapping = detect_roles(quickbooks, Side.CUSTOMERS)
+    assert mapping.columns["name"] == "Customer"
+    assert "filled on 3 rows, 'Company name' only on 1" in mapping.reasons["name"]
+    # Half the rows or more: the better-named column stays.
+    half = frame({"Id": ["1", "2"], "Customer": ["Acme", "Beta"], "Company name": ["", "Beta Ltd"]})
+    assert detect_roles(half, Side.CUSTOMERS).columns["name"] == "Company name"
+    # Stripe: a free-text description never takes the name from a sparse "Name".
+    stripe = frame({"id": ["cus_1", "cus_2", "cus_3"], "Name": ["", "", "Gamma"],
+                    "Description": ["Customer for a@x.com", "VIP", "Gamma"]})
+    assert detect_roles(stripe, Side.CUSTOMERS).columns["name"] == "Name"
