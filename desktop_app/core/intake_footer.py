@@ -23,6 +23,7 @@ from desktop_app.core.intake_types import RawTable, TableIssue
 # Issues the readers raised about rows that turn out to be the footer (a footer line is short).
 _FOOTER_ROW_KINDS = {"short_row", "blank_line"}
 _TEXT_SHOWN = 60
+_TAIL_ROWS = 50
 # A totals row's label: "Total", "TOTAL:", "Grand Totals (10 records)", "Totals", German "Summe"/"Gesamt".
 _TOTALS = re.compile(r"(?i)(grand\s+)?totals?(\s*\(\d[\d,.]*\s+records?\))?:?|summe|gesamt(summe)?")
 
@@ -36,18 +37,22 @@ def _footer_start(raw: RawTable) -> int | None:
     """The frame position where the footer begins, or None when the table has none."""
     if len(raw.rows) < 2 or len(raw.header) < 2:
         return None
-    filled = (raw.rows != "").to_numpy()[:, _first_named(raw):]
+    # Only the last rows are looked at: a footer is a few lines, and a million-row table is not compared whole.
+    offset = max(0, len(raw.rows) - _TAIL_ROWS)
+    first = _first_named(raw)
+    filled = (raw.rows.iloc[offset:, first:] != "").to_numpy()
     counts = filled.sum(axis=1)
     outside_first = np.asarray(filled[:, 1:].any(axis=1), dtype=bool)
-    start = len(counts)
-    while start > 0 and counts[start - 1] <= 1 and not outside_first[start - 1]:
-        start -= 1
-    if start == len(counts) or start == 0 or not (counts[:start] >= 2).any() or counts[start:].sum() == 0:
+    tail_start = len(counts)
+    while tail_start > 0 and counts[tail_start - 1] <= 1 and not outside_first[tail_start - 1]:
+        tail_start -= 1
+    if tail_start in (0, len(counts)) or not (counts[:tail_start] >= 2).any() or counts[tail_start:].sum() == 0:
         return None
-    if looks_like_salesforce_ids(raw.rows.iloc[start:, _first_named(raw)]) > 0:
+    start = offset + tail_start
+    if looks_like_salesforce_ids(raw.rows.iloc[start:, first]) > 0:
         return None  # records holding only their id are records
     blank_rows = {i.row for i in raw.issues if i.kind == "blank_line"}
-    set_off = counts[start] == 0 or any(
+    set_off = counts[tail_start] == 0 or any(
         raw.source_rows[start - 1] < row < raw.source_rows[start] for row in blank_rows
     )
     return start if set_off else None

@@ -108,3 +108,10 @@ def test_a_totals_row_under_a_table_starting_in_column_b_with_a_footer_below(tmp
 def test_a_company_whose_name_starts_with_total_is_kept(tmp_path: Path) -> None:
     table = read_table(write(tmp_path / "t.csv", [["Customer", "Customer ID"], ["Acme", "C1"], ["Total S.A.", "C2"]]))
     assert table.frame["Customer"].tolist() == ["Acme", "Total S.A."]
+
+
+def test_a_footer_under_a_long_table_is_found_among_its_last_rows(tmp_path: Path) -> None:
+    many = [[f"C{i}", f"Company {i}", "DE"] for i in range(120)]
+    table = read_table(write(tmp_path / "long.csv", [["Customer ID", "Name", "Country"], *many, *FOOTER]))
+    assert len(table.frame) == 120
+    assert [i.row for i in table.issues if i.kind == "report_footer"] == [122]
