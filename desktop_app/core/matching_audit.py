@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from desktop_app.core.ids import differs_only_in_case, to_18_series
+from desktop_app.core.ids import differs_only_in_case, ids_18
 from desktop_app.core.matching_doubts import DoubtfulLinks, names_clearly_differ
 from desktop_app.core.matching_ledger import (
     ALREADY_LINKED,
@@ -53,8 +53,8 @@ def read_pointers(ledger: Ledger) -> Pointers:
     """Resolve both sides' link fields exactly (Salesforce ids via their 18-character form)."""
     accounts, customers = ledger.accounts, ledger.customers
     acc_to_cus = lookup(accounts.link, customers.ids)
-    link18 = to_18_series(pd.Series(customers.link, dtype=object)).to_numpy(dtype=object)
-    link18 = np.where(pd.isna(link18), "", link18).astype(object)
+    link18, is_id = ids_18(customers.link)
+    link18[~is_id] = ""
     return Pointers(acc_to_cus, lookup(link18, accounts.ids), link18)
 
 
