@@ -114,14 +114,12 @@ def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
                               NAME_NEARLY_AGREES - 1).astype(np.int8)
     # Every pair of these passes has agreeing or similar names: a different place makes it a namesake.
     namesake = place_differs(levels)
-    differences = np.full(len(acc), "", dtype=object)
+    reason = pairs["reason"].to_numpy(dtype=object).copy()
     if namesake.any():
         at = np.flatnonzero(namesake)
-        differences[at] = place_differences(accounts, acc[at], customers, cus[at],
-                                            {field: level[at] for field, level in levels.items()})
-    reason = pairs["reason"].to_numpy(dtype=object)
-    reason = np.where(namesake, reason + "; but " + differences + " — a namesake? Check before linking",
-                      reason).astype(object)
+        differences = place_differences(accounts, acc[at], customers, cus[at],
+                                        {field: level[at] for field, level in levels.items()})
+        reason[at] = reason[at] + "; but " + differences + " — a namesake? Check before linking"
     tiebreak = pairs["tiebreak"].to_numpy(dtype=np.int64) + 2 * place_agreements(levels)
     placed = np.zeros(len(acc), dtype=bool)
     for field in (*PLACE_FIELDS, "email"):
