@@ -30,12 +30,16 @@ from desktop_app.core.matching_ledger import (
 
 def lookup(keys: TextArray, ids: TextArray) -> IntArray:
     """Position of each key among ``ids`` (first occurrence); -1 for empty or absent keys."""
-    table = pd.Series(np.arange(len(ids), dtype=np.int64), index=pd.Index(ids, dtype=object))
-    table = table[~table.index.duplicated()]
-    if table.empty:
+    index = pd.Index(ids, dtype=object)
+    if not len(index):
         return np.full(len(keys), -1, dtype=np.int64)
-    found = table.index.get_indexer(pd.Index(keys, dtype=object))
-    result: IntArray = np.where(found >= 0, table.to_numpy()[np.maximum(found, 0)], -1)
+    if index.is_unique:  # the usual case: the hash table built for this check answers the lookup too
+        result: IntArray = index.get_indexer(pd.Index(keys, dtype=object)).astype(np.int64)
+    else:
+        table = pd.Series(np.arange(len(ids), dtype=np.int64), index=index)
+        table = table[~table.index.duplicated()]
+        found = table.index.get_indexer(pd.Index(keys, dtype=object))
+        result = np.where(found >= 0, table.to_numpy()[np.maximum(found, 0)], -1)
     result[np.asarray(keys, dtype=object) == ""] = -1
     return result
 
