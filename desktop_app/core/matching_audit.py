@@ -28,9 +28,10 @@ from desktop_app.core.matching_ledger import (
 )
 
 
-def lookup(keys: TextArray, ids: TextArray) -> IntArray:
-    """Position of each key among ``ids`` (first occurrence); -1 for empty or absent keys."""
-    index = pd.Index(ids, dtype=object)
+def lookup(keys: TextArray, ids: TextArray, index: pd.Index | None = None) -> IntArray:
+    """Position of each key among ``ids`` (first occurrence); -1 for empty or absent keys. ``index``:
+    ``ids`` as an index already built (``Side.id_index``)."""
+    index = pd.Index(ids, dtype=object) if index is None else index
     if not len(index):
         return np.full(len(keys), -1, dtype=np.int64)
     if index.is_unique:  # the usual case: the hash table built for this check answers the lookup too
@@ -56,10 +57,10 @@ class Pointers:
 def read_pointers(ledger: Ledger) -> Pointers:
     """Resolve both sides' link fields exactly (Salesforce ids via their 18-character form)."""
     accounts, customers = ledger.accounts, ledger.customers
-    acc_to_cus = lookup(accounts.link, customers.ids)
+    acc_to_cus = lookup(accounts.link, customers.ids, customers.id_index())
     link18, is_id = ids_18(customers.link)
     link18[~is_id] = ""
-    return Pointers(acc_to_cus, lookup(link18, accounts.ids), link18)
+    return Pointers(acc_to_cus, lookup(link18, accounts.ids, accounts.id_index()), link18)
 
 
 def _format_note(raw: TextArray, id18: TextArray) -> TextArray:

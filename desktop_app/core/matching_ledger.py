@@ -88,12 +88,20 @@ class Side:
     link: TextArray  # the other side's id in this side's link field (trimmed; "" for a placeholder)
     rows: TextArray
     _country_codes: TextArray | None = field(init=False, repr=False, default=None)
+    _id_index: pd.Index | None = field(init=False, repr=False, default=None)
     cache: dict[str, np.ndarray] = field(init=False, repr=False, default_factory=dict)  # matching_features
     distinct: dict[str, DistinctValues] = field(init=False, repr=False, default_factory=dict)  # matching_features
     # The other side of the same run: both share their tables of distinct values, this side's
     # records coming ``distinct_offset`` rows into them (see ``Ledger``).
     partner: Side | None = field(init=False, repr=False, default=None)
     distinct_offset: int = field(init=False, repr=False, default=0)
+
+    def id_index(self) -> pd.Index:
+        """The ids as an index, built once: checking whether they are unique builds its hash table,
+        which then answers every lookup of an id (the link fields, the mapping file)."""
+        if self._id_index is None:
+            self._id_index = pd.Index(self.ids, dtype=object)
+        return self._id_index
 
     def both_sides(self) -> list[Side]:
         """This side and its partner, in the order of the shared tables' rows."""
