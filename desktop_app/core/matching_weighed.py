@@ -92,8 +92,10 @@ def place_levels(ledger: Ledger, acc: IntArray, cus: IntArray) -> Levels:
     present = np.flatnonzero((a_street != "") & (c_street != ""))
     street = np.full(len(acc), -1, dtype=np.int8)
     street[present] = 3
-    alike = np.fromiter((a.lower() == c.lower() for a, c in zip(a_street[present].tolist(), c_street[present].tolist(),
-                                                                strict=True)), dtype=bool, count=len(present))
+    alike = a_street[present] == c_street[present]
+    unequal = np.flatnonzero(~alike)
+    alike[unequal] = [a.lower() == c.lower() for a, c in zip(a_street[present[unequal]].tolist(),
+                                                             c_street[present[unequal]].tolist(), strict=True)]
     parse = present[~alike]
     if len(parse):
         street[parse] = compare_pairs(accounts, acc[parse], customers, cus[parse], ("street",))["street"]
