@@ -234,10 +234,10 @@ def ids_18(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return out, valid
     chosen = out[positions].astype("U18")
     points = chosen.view(np.uint32).reshape(-1, 18)
-    raw = np.where(points < 128, points, 0).astype(np.uint8)
+    raw = points.astype(np.uint8)  # wraps characters past ASCII, whose rows ``shape_ok`` rules out
     is18 = lengths[positions] == 18
-    shape_ok = (points < 128).all(axis=1) & _BASE62_BYTE[raw[:, :15]].all(axis=1) & \
-        (~is18 | _BASE62_BYTE[raw[:, 15:]].all(axis=1))
+    base62 = _BASE62_BYTE[raw]
+    shape_ok = (points < 128).all(axis=1) & base62[:, :15].all(axis=1) & (~is18 | base62[:, 15:].all(axis=1))
     suffix = _suffixes(np.ascontiguousarray(raw[:, :15]))
     agrees = shape_ok & (~is18 | (raw[:, 15:] == suffix).all(axis=1))
     valid[positions[agrees]] = True
