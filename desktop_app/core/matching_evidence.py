@@ -201,7 +201,7 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = 
             pairs = pd.concat([pairs, _deferred_pairs(ledger)], ignore_index=True).drop_duplicates()
         if not keep_candidates and len(pairs) > EM_PAIRS:
             pairs = pairs.sample(EM_PAIRS, random_state=seed)
-        levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy())
+        levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy(), cancel=cancel)
         learning = levels
         if len(pairs) > EM_PAIRS:  # pass 7 scores every pair; EM learns as well from a sample of them
             at = np.sort(rng.choice(len(pairs), EM_PAIRS, replace=False))
