@@ -46,6 +46,9 @@ FIELDS: tuple[str, ...] = tuple(FIELD_LEVELS)
 # Fields whose exact agreement is weighed by how common the agreeing value is.
 TF_FIELDS: dict[str, str] = {"name": "sorted_name", "street": "street_key", "postcode": "postcode",
                              "city": "city", "phone": "phone", "domain": "domain", "email": "email"}
+# The feature group each of them is computed in (see ``features``).
+TF_GROUPS: dict[str, str] = {"name": "names", "street": "street", "postcode": "postcode", "city": "city",
+                             "phone": "phone", "domain": "domain", "email": "email"}
 # Where a place is: agreeing names that disagree on one of these are namesakes, not the same record.
 PLACE_FIELDS: tuple[str, ...] = ("street", "postcode", "phone")
 
