@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         if args.out.suffix.lower() != ".xlsx":
             raise UsageError("--results adds sheets to the workbook report: use --out FILE.xlsx with it.")
         results = run_step(lambda _progress: load_results(args.results))
-    notes = write_match_output(result, args.out, results)
+    notes = [*result.notes, *write_match_output(result, args.out, results)]
     counts = result.result.counts
     per_side = DecisionCounts.of(result.result.decisions)
     summary = {

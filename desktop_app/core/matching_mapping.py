@@ -30,10 +30,15 @@ def apply_mapping(ledger: Ledger, mapping: pd.DataFrame) -> list[str]:
     id18 = to_18_series(pd.Series(raw_acc, dtype=object)).to_numpy(dtype=object)
     acc = lookup(np.where(pd.isna(id18), "", id18).astype(object), accounts.ids)
     cus = lookup(raw_cus, customers.ids)
-    blank = (raw_acc == "") & (raw_cus == "")
-    pairs = pd.DataFrame({"acc": acc, "cus": cus, "row": rows, "raw_acc": raw_acc, "raw_cus": raw_cus})[~blank]
+    # A row without one of its ids pairs nothing: its record stays open for the other passes.
+    incomplete = (raw_acc == "") | (raw_cus == "")
+    notes = [f"Mapping row {row}: no {'customer' if account else 'account'} id beside "
+             f"{'account' if account else 'customer'} '{account or customer}'; the row was ignored."
+             for row, account, customer in zip(rows[incomplete].tolist(), raw_acc[incomplete].tolist(),
+                                               raw_cus[incomplete].tolist(), strict=True)
+             if account or customer]
+    pairs = pd.DataFrame({"acc": acc, "cus": cus, "row": rows, "raw_acc": raw_acc, "raw_cus": raw_cus})[~incomplete]
     pairs = pairs.drop_duplicates(["raw_acc", "raw_cus"]) if len(pairs) else pairs
-    notes: list[str] = []
 
     # Pairs naming a record that does not exist.
     missing = pairs[(pairs["acc"] < 0) | (pairs["cus"] < 0)]

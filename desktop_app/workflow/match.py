@@ -37,7 +37,7 @@ class MatchRun:
     mapping: LoadedInput | None
     result: MatchResult
     address_problems: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. mapping rows that pair nothing, and why
 
     @property
     def inputs(self) -> list[LoadedInput]:
@@ -105,7 +105,7 @@ def match_files(
         )
     progress(Progress(100, 100, "Done"))
     return MatchRun(accounts=accounts, customers=customers, mapping=mapping, result=result,
-                    address_problems=problems)
+                    address_problems=problems, notes=list(result.notes))
 
 
 def file_link_values(run: MatchRun) -> tuple[dict[str, str], dict[str, str]]:

@@ -164,6 +164,11 @@ def test_a_migration_sheet_is_read_as_the_mapping_and_half_a_mapping_is_refused(
     assert main([*args, "--mapping", str(sheet), "--json"]) == 0
     columns = json.loads(capsys.readouterr().out)["columns"]
     assert columns["mapping"] == {"account_id": "Salesforce ID", "customer_id": "Stripe ID"}
+    gaps = write(tmp_path / "gaps.csv", [["Salesforce ID", "Stripe ID"], [IDS[1], ""], ["", "5002"]])
+    assert main([*args, "--mapping", str(gaps)]) == 0
+    out = capsys.readouterr().out
+    assert f"Mapping row 2: no customer id beside account '{IDS[1]}'; the row was ignored." in out
+    assert "Mapping row 3: no account id beside customer '5002'; the row was ignored." in out
     half = write(tmp_path / "half.csv", [["Salesforce ID", "Legacy Ref"], [IDS[1], "5002"]])
     assert main([*args, "--mapping", str(half)]) == 2
     assert ("half.csv: no column of the mapping holds the customer id, so none of its pairs can be used. The columns "

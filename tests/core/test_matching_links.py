@@ -198,6 +198,17 @@ def test_mapping_pairs_are_validated() -> None:
     assert "row 6" in missing_account["reason"]
 
 
+def test_a_mapping_row_without_one_of_its_ids_leaves_its_record_to_the_other_passes() -> None:
+    mapping = pd.DataFrame({"account_id": [account_id(1), "", ""], "customer_id": ["", "cus_2", ""],
+                            "source_row": [2, 3, 4]}, dtype=object)
+    result = match(accounts({"name": "Acme Corp"}), customers({"name": "Acme Corp"}, {"name": "Zeta"}),
+                   mapping, NO_FUZZY)
+    acme = row_of(result.decisions, account=account_id(1))
+    assert (acme["status"], acme["customer_id"], acme["method"]) == (MATCHED, "cus_1", "name")
+    assert result.notes == [f"Mapping row 2: no customer id beside account '{account_id(1)}'; the row was ignored.",
+                            "Mapping row 3: no account id beside customer 'cus_2'; the row was ignored."]
+
+
 def test_mapping_may_give_an_account_several_customers_when_not_one_to_one() -> None:
     mapping = pd.DataFrame({"account_id": [account_id(1)] * 2, "customer_id": ["cus_1", "cus_2"]}, dtype=object)
     strict = match(accounts({"name": "A"}), customers({"name": "X"}, {"name": "Y"}), mapping, NO_FUZZY)

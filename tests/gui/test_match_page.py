@@ -51,6 +51,18 @@ def test_outcome_chart_and_table_show_the_run(match_page, wizard) -> None:
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
 
 
+def test_the_matchers_notes_show_under_the_summary(match_page, wizard) -> None:
+    run = wizard.state.match_run
+    run.notes[:] = [f"Mapping row {row}: no customer id beside account '<{row}>'; the row was ignored."
+                    for row in range(2, 7)]
+    match_page._update_outcome()
+    text = match_page.summary.text()
+    assert "Mapping row 2: no customer id beside account '&lt;2&gt;'; the row was ignored." in text
+    assert "Mapping row 4:" in text
+    assert "Mapping row 5:" not in text
+    assert "… and 2 more notes like these" in text
+
+
 def test_filter_by_status_and_search(match_page, qtbot) -> None:
     index = match_page.status_filter.findData("suggested")
     match_page.status_filter.setCurrentIndex(index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 from functools import partial
 from typing import Any, cast
@@ -249,7 +250,8 @@ class MatchPage(BasePage):
         self.chart.show_counts({s: accounts.get(s, 0) for s in STATUS_ORDER}
                                | {s: n for s, n in accounts.items() if s not in STATUS_ORDER})
         run = self.state.match_run
-        self.summary.setText(outcome_text(side, len(run.customers.frame) if run is not None else 0))
+        text = outcome_text(side, len(run.customers.frame) if run is not None else 0)
+        self.summary.setText(text + _notes_html(run.notes if run is not None else []))
         self._update_filter_labels(ordered)
 
     def _update_filter_labels(self, counts: dict[str, int]) -> None:
@@ -446,3 +448,16 @@ def outcome_text(counts: DecisionCounts | None, customers_loaded: int) -> str:
         parts = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in left.items())
         text += f" {sum(left.values()):,} of the {customers_loaded:,} customers went to no account ({parts})."
     return text + " Only matched and already-linked rows will be linked."
+
+
+_NOTES_SHOWN = 3
+
+
+def _notes_html(notes: list[str]) -> str:
+    """The matcher's notes (a mapping row that paired nothing …) under the summary: the first few, and how many more."""
+    if not notes:
+        return ""
+    lines = [html.escape(note, quote=False) for note in notes[:_NOTES_SHOWN]]
+    if len(notes) > _NOTES_SHOWN:
+        lines.append(f"… and {len(notes) - _NOTES_SHOWN:,} more notes like these")
+    return "<br>" + "<br>".join(lines)
