@@ -274,10 +274,11 @@ def reason_text(levels: Levels, chance: np.ndarray) -> TextArray:
     return result
 
 
-def evidence_json(levels: Levels, weights: dict[str, np.ndarray]) -> TextArray:
+def evidence_json(levels: Levels, weights: dict[str, np.ndarray], known: dict[str, str] | None = None) -> TextArray:
     """Per pair, compact JSON ``{"name":["agree",11.2],"street":["disagree",-4.1],…}``. Each
     distinct evidence is written once and shared by the pairs that have it (most pairs of a large
-    file share theirs with many others)."""
+    file share theirs with many others); ``known`` (text → itself), when given, shares them with
+    the texts of earlier calls too."""
     size = len(levels["name"])
     row = np.zeros(size, dtype=np.int64)  # which distinct evidence each pair has so far
     pieces = []
@@ -290,7 +291,9 @@ def evidence_json(levels: Levels, weights: dict[str, np.ndarray]) -> TextArray:
                                for k in uniques.tolist()]))
         row, _ = pd.factorize(row * len(uniques) + codes)
     _, first = np.unique(row, return_index=True)  # a pair holding each distinct evidence
-    texts = np.array(["{" + ",".join(words[codes[at]] for codes, words in pieces) + "}" for at in first.tolist()],
-                     dtype=object)
+    written = ["{" + ",".join(words[codes[at]] for codes, words in pieces) + "}" for at in first.tolist()]
+    if known is not None:
+        written = [known.setdefault(text, text) for text in written]
+    texts = np.array(written, dtype=object)
     result: TextArray = texts[row]
     return result

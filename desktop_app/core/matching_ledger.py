@@ -71,9 +71,15 @@ def _link(trimmed: TextArray) -> TextArray:
     return values
 
 
-def _rows(frame: pd.DataFrame) -> TextArray:
-    """Source rows as text (counted from 2, as below a header line, when the frame has none)."""
-    rows = frame["source_row"] if "source_row" in frame.columns else pd.Series(np.arange(2, len(frame) + 2))
+def _rows(frame: pd.DataFrame) -> np.ndarray:
+    """Source rows (counted from 2, as below a header line, when the frame has none): an int64
+    array when they are whole numbers (a million Python ints would cost ~70 MB for the whole run),
+    else the values as read ("" when missing)."""
+    if "source_row" not in frame.columns:
+        return np.arange(2, len(frame) + 2, dtype=np.int64)
+    rows = frame["source_row"]
+    if isinstance(rows.dtype, np.dtype) and rows.dtype.kind == "i":  # signed numpy ints: no missing values
+        return rows.to_numpy(dtype=np.int64)
     result: TextArray = rows.astype(object).to_numpy(dtype=object, na_value="")
     return result
 
@@ -86,7 +92,7 @@ class Side:
     ids: TextArray  # account ids as canonical 18-char where valid; customer ids trimmed
     names: TextArray
     link: TextArray  # the other side's id in this side's link field (trimmed; "" for a placeholder)
-    rows: TextArray
+    rows: np.ndarray  # source rows: int64, or object when the frame's are not whole numbers (see _rows)
     _country_codes: TextArray | None = field(init=False, repr=False, default=None)
     cache: dict[str, np.ndarray] = field(init=False, repr=False, default_factory=dict)  # matching_features
     distinct: dict[str, DistinctValues] = field(init=False, repr=False, default_factory=dict)  # matching_features
@@ -241,8 +247,10 @@ class Ledger:
 
 
 def _broadcast(value: str | TextArray, n: int) -> TextArray:
-    if isinstance(value, str):
-        return np.full(n, value, dtype=object)
+    if isinstance(value, str):  # one shared str: np.full(n, text, dtype=object) makes n copies of a non-empty text
+        shared = np.empty(n, dtype=object)
+        shared.fill(value)
+        return shared
     return np.asarray(value, dtype=object)
 
 
