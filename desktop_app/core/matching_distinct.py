@@ -26,13 +26,31 @@ def _texts(uniques: np.ndarray) -> list[str]:
     return [u if isinstance(u, str) else str(u) for u in values]
 
 
+class _PairInputs(Sequence[tuple[str, str]]):
+    """The distinct (text, country) pairs, each tuple made when a normaliser asks for it: holding
+    700,000 tuples for the whole run would cost ~45 MB at a million records a side."""
+
+    def __init__(self, texts: list[str], places: list[str], pairs: np.ndarray) -> None:
+        self._texts, self._places, self._width = texts, places, len(places)
+        self._pairs = pairs  # per distinct pair, (text code + 1) * width + country code + 1
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        pair = int(self._pairs[index])
+        return self._texts[pair // self._width], self._places[pair % self._width]
+
+
 @dataclass
 class DistinctValues:
     """Per record, the code of its distinct input; per distinct input, the outputs computed so far.
     The last input is the one missing values share ("", or ("", country))."""
 
     codes: np.ndarray
-    inputs: list[Any]
+    inputs: Sequence[Any]
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
     # Per normaliser (several may read one column), which distinct inputs it has seen, and its outputs' names.
     done: dict[str, np.ndarray] = field(default_factory=dict)
@@ -55,8 +73,7 @@ class DistinctValues:
         width = len(places)
         # One integer per (value, country), so the distinct pairs are found without building tuples.
         codes, pairs = pd.factorize((value_codes.astype(np.int64) + 1) * width + country_codes + 1)
-        inputs = [(texts[pair // width], places[pair % width]) for pair in pairs.tolist()]
-        return DistinctValues(codes.astype(np.int32), inputs)
+        return DistinctValues(codes.astype(np.int32), _PairInputs(texts, places, pairs))
 
     def at(self, positions: np.ndarray, key: str, normalise: Normaliser) -> dict[str, np.ndarray]:
         """The outputs of ``normalise`` (known as ``key``) for the records at ``positions``,

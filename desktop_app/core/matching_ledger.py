@@ -43,12 +43,15 @@ def _text(frame: pd.DataFrame, column: str) -> TextArray:
 
 def text_array(values: pd.Series) -> TextArray:
     """``values`` as an object array of trimmed str ("" for missing values)."""
-    raw = values.to_numpy(dtype=object).tolist()
+    whole = values.to_numpy(dtype=object)
+    raw = whole.tolist()
     try:
         # A list comprehension is several times faster than pandas' .str.strip() on object data.
-        return np.array([v.strip() for v in raw], dtype=object)
+        stripped = [v.strip() for v in raw]
     except AttributeError:  # missing values or numbers among the text
         return np.array(["" if v is None or v != v else str(v).strip() for v in raw], dtype=object)
+    # Already trimmed (the usual case): the column's own array, not a copy (8 bytes a record per column).
+    return whole if stripped == raw else np.array(stripped, dtype=object)
 
 
 # A placeholder compares without its spaces and letter case, and case-folding never shortens a text:
