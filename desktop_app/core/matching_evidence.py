@@ -53,16 +53,31 @@ def _key_table(values: TextArray, positions: IntArray) -> pd.DataFrame:
     return table[table["key"] != ""]
 
 
-def _name_words(names: TextArray, positions: IntArray) -> pd.DataFrame:
-    """Each name's words, every two of its sorted words together, and the whole sorted name: a
-    chain's brand words are too common to block on alone, their pairs are not."""
-    split = [name.split() for name in names.tolist()]
-    keys = [[*words, *(f"{a} {b}" for i, a in enumerate(words) for b in words[i + 1:i + 3]), " ".join(words)]
-            for words in split]
-    series = pd.Series(keys, index=positions, dtype=object).explode()
-    series = series[series.notna() & (series.str.len() > 1)]
-    table = pd.DataFrame({"pos": series.index.to_numpy(dtype=np.int64), "key": series.to_numpy(dtype=object)})
-    return table.drop_duplicates()
+def _word_keys(name: str) -> dict[str, None]:
+    """A name's blocking keys, each once, in order: its words, every two of its sorted words
+    together, and the whole sorted name (keys of one character are too common to block on)."""
+    words = name.split()
+    keys = dict.fromkeys([*words, *(f"{a} {b}" for i, a in enumerate(words) for b in words[i + 1:i + 3]),
+                          " ".join(words)])
+    return {key: None for key in keys if len(key) > 1}
+
+
+def _name_words(names: TextArray, positions: IntArray, also: TextArray | None = None) -> pd.DataFrame:
+    """(pos, key) for each name's keys (see ``_word_keys``), then for the keys of ``also`` (the
+    customers' legal names) that the same record's name lacks: a chain's brand words are too common
+    to block on alone, their pairs are not. ``positions`` are distinct records."""
+    pos: list[int] = []
+    keys: list[str] = []
+    own = [_word_keys(name) for name in names.tolist()]
+    for at, found in zip(positions.tolist(), own, strict=True):
+        pos.extend([at] * len(found))
+        keys.extend(found)
+    if also is not None:
+        for at, found, other in zip(positions.tolist(), own, also.tolist(), strict=True):
+            extra = [key for key in _word_keys(other) if key not in found]
+            pos.extend([at] * len(extra))
+            keys.extend(extra)
+    return pd.DataFrame({"pos": np.array(pos, dtype=np.int64), "key": np.array(keys, dtype=object)})
 
 
 def _join(left: pd.DataFrame, right: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
@@ -99,8 +114,8 @@ def blocked_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
                   cancel: CancelToken | None = None, *, scale: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(pairs sharing a name word, pairs sharing a postcode, phone, domain, e-mail or street)."""
     fa, fc = features(accounts, acc, _BLOCK_GROUPS), features(customers, cus, _BLOCK_GROUPS)
-    cus_words = pd.concat([_name_words(fc["sorted_name"], cus), _name_words(fc["legal_name"], cus)])
-    by_name = _join(_name_words(fa["sorted_name"], acc), cus_words.drop_duplicates(), scale).drop_duplicates()
+    cus_words = _name_words(fc["sorted_name"], cus, also=fc["legal_name"])
+    by_name = _join(_name_words(fa["sorted_name"], acc), cus_words, scale).drop_duplicates()
     found = []
     for field in _BLOCK_FIELDS:
         if cancel is not None:
