@@ -26,6 +26,19 @@ def _texts(uniques: np.ndarray) -> list[str]:
     return [u if isinstance(u, str) else str(u) for u in values]
 
 
+def reuse_equal(originals: Sequence[Any], results: Sequence[str]) -> list[str]:
+    """``results``, each result equal to its original replaced by the original: a table of a
+    million distinct values then holds one str object where the two are alike, not two."""
+    return [original if result == original else result for original, result in zip(originals, results, strict=True)]
+
+
+def one_per_value(results: list[str]) -> list[str]:
+    """``results`` with equal texts as one str object (distinct inputs often normalise alike:
+    "12 Main St." and "12 main street" both name the street "main st")."""
+    shared: dict[str, str] = {}
+    return [shared.setdefault(result, result) for result in results]
+
+
 class _PairInputs(Sequence[tuple[str, str]]):
     """The distinct (text, country) pairs, each tuple made when a normaliser asks for it: holding
     700,000 tuples for the whole run would cost ~45 MB at a million records a side."""

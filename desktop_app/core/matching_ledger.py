@@ -18,7 +18,7 @@ import pandas as pd
 from desktop_app.core.countries import resolve_countries
 from desktop_app.core.ids import to_18_series
 from desktop_app.core.link_values import LINK_PLACEHOLDERS, is_placeholder
-from desktop_app.core.matching_distinct import DistinctValues
+from desktop_app.core.matching_distinct import DistinctValues, reuse_equal
 from desktop_app.core.normalize import clean_company_name_list
 from desktop_app.core.normalize_fields import sorted_words
 
@@ -159,7 +159,7 @@ class Side:
 
 def _clean_and_sorted(names: list[Any]) -> dict[str, Sequence[str]]:
     clean = clean_company_name_list(names)
-    return {"clean_name": clean, "sorted_name": [sorted_words(name) for name in clean]}
+    return {"clean_name": clean, "sorted_name": reuse_equal(clean, [sorted_words(name) for name in clean])}
 
 
 def prepare_accounts(frame: pd.DataFrame) -> Side:
