@@ -107,7 +107,17 @@ def candidate_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArra
                     cancel: CancelToken | None = None, *, scale: float = 1.0) -> pd.DataFrame:
     """Distinct (acc, cus) pairs sharing at least one blocking key (``scale``: see ``_join``)."""
     by_name, by_place = blocked_pairs(accounts, acc, customers, cus, cancel, scale=scale)
-    return pd.concat([by_name, by_place], ignore_index=True).drop_duplicates().reset_index(drop=True)
+    return _distinct_pairs(by_name, by_place, width=max(1, len(customers.ids)))
+
+
+def _distinct_pairs(*parts: pd.DataFrame, width: int) -> pd.DataFrame:
+    """The (acc, cus) pairs of ``parts``, each once, in the order they first appear (as
+    ``drop_duplicates``, but on one int64 per pair: millions of blocked pairs dedupe in a fraction
+    of the time and memory). ``width``: the number of customers."""
+    keys = np.concatenate([part["acc"].to_numpy(dtype=np.int64) * width + part["cus"].to_numpy(dtype=np.int64)
+                           for part in parts])
+    unique = pd.unique(keys)
+    return pd.DataFrame({"acc": unique // width, "cus": unique % width})
 
 
 def blocked_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
@@ -115,7 +125,8 @@ def blocked_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
     """(pairs sharing a name word, pairs sharing a postcode, phone, domain, e-mail or street)."""
     fa, fc = features(accounts, acc, _BLOCK_GROUPS), features(customers, cus, _BLOCK_GROUPS)
     cus_words = _name_words(fc["sorted_name"], cus, also=fc["legal_name"])
-    by_name = _join(_name_words(fa["sorted_name"], acc), cus_words, scale).drop_duplicates()
+    width = max(1, len(customers.ids))
+    by_name = _distinct_pairs(_join(_name_words(fa["sorted_name"], acc), cus_words, scale), width=width)
     found = []
     for field in _BLOCK_FIELDS:
         if cancel is not None:
@@ -123,7 +134,7 @@ def blocked_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
         found.append(_join(_key_table(fa[field], acc), _key_table(fc[field], cus), scale))
     # The house number in the same city: found when a typo hit the name, the street and the postcode.
     found.append(_join(_key_table(_number_in_city(fa), acc), _key_table(_number_in_city(fc), cus), scale))
-    return by_name, pd.concat(found, ignore_index=True).drop_duplicates()
+    return by_name, _distinct_pairs(*found, width=width)
 
 
 @dataclass
