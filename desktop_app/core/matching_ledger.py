@@ -231,7 +231,8 @@ class Ledger:
         n = len(acc)
         chunk = pd.DataFrame({
             "acc": acc, "cus": cus,
-            "status": _broadcast(status, n), "score": np.broadcast_to(np.asarray(score, dtype=float), (n,)),
+            "status": _broadcast(status, n) if isinstance(status, str) else _one_per_value(status),
+            "score": np.broadcast_to(np.asarray(score, dtype=float), (n,)),
             "reason": _broadcast(reason, n), "method": _broadcast(method, n),
             "candidates": _broadcast(candidates, n),
         })
@@ -247,6 +248,14 @@ class Ledger:
                 for name in _DECISION_FIELDS
             })
         return pd.concat(self.chunks, ignore_index=True)
+
+
+def _one_per_value(values: TextArray) -> TextArray:
+    """``values`` with one str object per distinct text (a status built with np.where is a copy per row)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    shared = {status: status for status in STATUSES}  # the module's own objects, shared by every chunk
+    result: TextArray = np.array([shared.get(value, value) for value in uniques.tolist()], dtype=object)[codes]
+    return result
 
 
 def _broadcast(value: str | TextArray, n: int) -> TextArray:
