@@ -224,32 +224,35 @@ def _assemble(ledger: Ledger, evidence: Evidence) -> pd.DataFrame:
     undecided_cus = np.flatnonzero(ledger.cus_free)
     acc_reason, cus_reason = _unmatched_reasons(ledger, undecided_acc, undecided_cus)
     # The evidence first: the normalised attributes it reads are freed before the rows are gathered.
-    decided["evidence"] = _evidence_column(ledger, evidence, acc_all, cus_all, decided["method"].to_numpy(dtype=object))
+    evidence_texts = _evidence_column(ledger, evidence, acc_all, cus_all, decided["method"].to_numpy(dtype=object))
     for side in (accounts, customers):
         side.cache.clear()
         side.distinct.clear()
-    acc_rows = decided[acc_all >= 0]
-    cus_only = decided[acc_all < 0]
-    del decided
-    rest = pd.DataFrame({
+    named = acc_all >= 0
+    # A customer-only row is dropped when an account row already names that customer.
+    customer_only = ~named & ~np.isin(cus_all, cus_all[named])
+    undecided = len(undecided_acc) + len(undecided_cus)
+    rest: dict[str, np.ndarray] = {
         "acc": np.concatenate([undecided_acc, np.full(len(undecided_cus), -1)]),
         "cus": np.concatenate([np.full(len(undecided_acc), -1), undecided_cus]),
-        "status": UNMATCHED, "score": 0.0, "reason": np.concatenate([acc_reason, cus_reason]),
-        "method": "", "candidates": "", "evidence": "",
-    })
-    # A customer-only row is dropped when an account row already names that customer.
-    cus_only = cus_only[~cus_only["cus"].isin(acc_rows["cus"])]
-    parts = (acc_rows, cus_only, rest)
-    acc = np.concatenate([part["acc"].to_numpy(dtype=np.int64) for part in parts])
-    cus = np.concatenate([part["cus"].to_numpy(dtype=np.int64) for part in parts])
+        "status": np.empty(undecided, dtype=object), "score": np.zeros(undecided),
+        "reason": np.concatenate([acc_reason, cus_reason]), "method": np.full(undecided, "", dtype=object),
+        "candidates": np.full(undecided, "", dtype=object), "evidence": np.full(undecided, "", dtype=object),
+    }
+    rest["status"].fill(UNMATCHED)  # one shared str (np.full would copy it per row)
+    acc = np.concatenate([acc_all[named], acc_all[customer_only], rest["acc"]])
+    cus = np.concatenate([cus_all[named], cus_all[customer_only], rest["cus"]])
     order = np.argsort(np.where(acc >= 0, acc, len(accounts.ids) + cus), kind="stable")
     acc, cus = acc[order], cus[order]
-    has_acc, has_cus = acc >= 0, cus >= 0
 
     def gathered(name: str, dtype: type = object) -> np.ndarray:
-        """Column ``name`` of the rows, in their final order (one copy, not one per step)."""
-        result: np.ndarray = np.concatenate([part[name].to_numpy(dtype=dtype) for part in parts])[order]
+        """Column ``name`` of the rows, in their final order (one copy, not one per step; each
+        column of ``decided`` is let go once gathered)."""
+        whole = evidence_texts if name == "evidence" else decided.pop(name).to_numpy(dtype=dtype)
+        result: np.ndarray = np.concatenate([whole[named], whole[customer_only], rest[name].astype(dtype)])[order]
         return result
+
+    has_acc, has_cus = acc >= 0, cus >= 0
 
     def pick(values: np.ndarray, positions: np.ndarray, present: np.ndarray, as_text: bool = False) -> np.ndarray:
         out = np.full(len(positions), "", dtype=object)
