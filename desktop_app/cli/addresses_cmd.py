@@ -18,6 +18,7 @@ from desktop_app.cli.inputs_args import (
     add_column_argument,
     check_out_path,
     parse_overrides,
+    print_columns_used,
     print_file_issues,
     run_step,
 )
@@ -63,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         customer_requirements=customer_requirements(args.billing or ""),
         billing_name=SYSTEM_NAMES.get(args.billing or "", "the billing system"),
     ))
+    print_columns_used([check.loaded])
     print_file_issues([check.loaded])
     if args.billing and check.loaded.side is not Side.CUSTOMERS:
         raise UsageError(f"--billing checks what {SYSTEM_NAMES.get(args.billing, args.billing)} requires of a "

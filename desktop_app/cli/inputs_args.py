@@ -10,11 +10,13 @@ from typing import TypeVar
 
 from desktop_app.cli.common import TerminalProgress, UsageError, say
 from desktop_app.core.progress import Cancelled
+from desktop_app.core.roles import ROLES_BY_SIDE
 from desktop_app.core.tables import TableError, TableIssue
 from desktop_app.workflow.load_files import ColumnOverride, LoadedInput
 
 T = TypeVar("T")
 MAX_ISSUES_PRINTED = 20
+UNUSED_HEADERS_SHOWN = 12
 
 
 def add_column_argument(parser: argparse.ArgumentParser) -> None:
@@ -61,8 +63,30 @@ def print_file_issues(inputs: Sequence[LoadedInput]) -> None:
         issues: list[TableIssue] = loaded.issues
         for issue in issues[:MAX_ISSUES_PRINTED]:
             # Intake messages already say the row and column; add them only where one does not.
-            where = "" if issue.message.startswith(("Row ", "Line")) else f"row {issue.row}: "
+            where = "" if issue.message.startswith(("Row", "Line")) else f"row {issue.row}: "
             say(f"{loaded.table.path.name}: {where}{issue.message}")
         if len(issues) > MAX_ISSUES_PRINTED:
             print(f"{loaded.table.path.name}: {len(issues) - MAX_ISSUES_PRINTED} more problems "
                   "(all of them are in the .xlsx report).", file=sys.stderr)
+
+
+def columns_used(loaded: LoadedInput) -> dict[str, str]:
+    """Role -> the header the file's column was read from, in the side's role order."""
+    return {role: loaded.roles.columns[role] for role in ROLES_BY_SIDE[loaded.side] if role in loaded.roles.columns}
+
+
+def print_columns_used(inputs: Sequence[LoadedInput]) -> None:
+    """Say on stderr which column each role was read from and which columns were not read at all, per
+    file: a column holding the link or the ids that no role took must not go unnoticed."""
+    for loaded in inputs:
+        used = columns_used(loaded)
+        taken = set(used.values())
+        unused = [str(h) for h in loaded.table.frame.columns if h not in taken]
+        roles = ", ".join(f"{role} ← {header!r}" for role, header in used.items()) or "no column taken for any role"
+        line = f"{loaded.table.path.name} read as {loaded.side.value}: {roles}."
+        if unused:
+            shown = ", ".join(repr(h) for h in unused[:UNUSED_HEADERS_SHOWN])
+            more = f" and {len(unused) - UNUSED_HEADERS_SHOWN} more" if len(unused) > UNUSED_HEADERS_SHOWN else ""
+            line += (f" Not read: {shown}{more} (if one holds a role, say so with "
+                     f"--column {loaded.side.value}:ROLE=HEADER).")
+        say(line)

@@ -15,7 +15,9 @@ from desktop_app.cli.common import EXIT_OK, UsageError, say
 from desktop_app.cli.inputs_args import (
     add_column_argument,
     check_out_path,
+    columns_used,
     parse_overrides,
+    print_columns_used,
     print_file_issues,
     run_step,
 )
@@ -23,7 +25,8 @@ from desktop_app.core.intake_gaps import missing_id, missing_name
 from desktop_app.core.matching import MatchConfig
 from desktop_app.core.report_counts import DecisionCounts
 from desktop_app.core.report_outcomes import load_results
-from desktop_app.core.roles import ID_ROLE
+from desktop_app.core.roles import ID_ROLE, Side
+from desktop_app.core.tables import list_sheets
 from desktop_app.workflow.load_files import LoadedInput, unused_overrides
 from desktop_app.workflow.match import match_files, write_match_output
 
@@ -60,13 +63,39 @@ def _refuse_files_without_ids(inputs: Sequence[LoadedInput]) -> None:
     for loaded in inputs:
         headers = [str(h) for h in loaded.table.frame.columns]
         name = loaded.table.path.name
+        if loaded.side is Side.MAPPING:
+            _refuse_half_a_mapping(loaded, headers)
+            continue
         problem = missing_id(name, loaded.side, loaded.roles, headers)
         if problem is not None:
             role = ID_ROLE[loaded.side]
-            raise UsageError(f"{problem} Say which column holds it: --column {loaded.side.value}:{role}=HEADER.")
+            raise UsageError(f"{problem}{_other_sheets(loaded)} Say which column holds it: "
+                             f"--column {loaded.side.value}:{role}=HEADER.")
         gap = missing_name(name, loaded.side, loaded.roles, headers)
         if gap is not None:
             say(f"{gap} Say which column holds it: --column {loaded.side.value}:name=HEADER.")
+
+
+def _other_sheets(loaded: LoadedInput) -> str:
+    """A hint naming a workbook's other sheets: the records may be on one of them (a cover sheet came first)."""
+    if loaded.table.sheet is None:
+        return ""
+    others = [s for s in list_sheets(loaded.table.path) if s != loaded.table.sheet]
+    if not others:
+        return ""
+    names = ", ".join(repr(s) for s in others)
+    return (f" Sheet {loaded.table.sheet!r} was read; the workbook also has {names}: choose the sheet with "
+            f"--{loaded.side.value}-sheet NAME.")
+
+
+def _refuse_half_a_mapping(loaded: LoadedInput, headers: list[str]) -> None:
+    """A mapping file must say both sides of each pair; with one column unknown every pair is lost."""
+    for role, word in (("account_id", "Salesforce Account Id"), ("customer_id", "customer id")):
+        if role not in loaded.roles.columns:
+            raise UsageError(
+                f"{loaded.table.path.name}: no column of the mapping holds the {word}, so none of its pairs can be "
+                f"used. The columns are: {', '.join(repr(h) for h in headers)}. Say which column holds it: "
+                f"--column mapping:{role}=HEADER.")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     problems = unused_overrides(overrides, result.inputs)
     if problems:
         raise UsageError(" ".join(problems))
+    print_columns_used(result.inputs)
     _refuse_files_without_ids(result.inputs)
     print_file_issues(result.inputs)
     results = None
@@ -104,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
         "address_problems": len(result.address_problems),
         "out": str(args.out),
         "notes": notes,
+        "columns": {loaded.side.value: columns_used(loaded) for loaded in result.inputs},
     }
     if args.json:
         print(json.dumps(summary))

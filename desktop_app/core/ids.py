@@ -218,6 +218,61 @@ def to_18_series(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype="object")
 
 
+def ids_18(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For an object array of trimmed str: each value's 18-character id where it is one (``normalize_id``;
+    other values unchanged), and which values are ids.
+
+    ``to_18_series`` for text already trimmed, without its conversions: a value already in its
+    18-character form is handed back as the same object, so only 15-character and case-repaired ids
+    become new strings (matching reads a million ids on each side)."""
+    values: list[str] = texts.tolist()
+    out = np.array(values, dtype=object)
+    valid = np.zeros(len(values), dtype=bool)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    positions = np.flatnonzero((lengths == 15) | (lengths == 18))
+    if not len(positions):
+        return out, valid
+    chosen = out[positions].astype("U18")
+    points = chosen.view(np.uint32).reshape(-1, 18)
+    raw = points.astype(np.uint8)  # wraps characters past ASCII, whose rows ``shape_ok`` rules out
+    is18 = lengths[positions] == 18
+    base62 = _BASE62_BYTE[raw]
+    shape_ok = (points < 128).all(axis=1) & base62[:, :15].all(axis=1) & (~is18 | base62[:, 15:].all(axis=1))
+    suffix = _suffixes(np.ascontiguousarray(raw[:, :15]))
+    agrees = shape_ok & (~is18 | (raw[:, 15:] == suffix).all(axis=1))
+    valid[positions[agrees]] = True
+    short = np.flatnonzero(agrees & ~is18)
+    if len(short):
+        endings = np.ascontiguousarray(suffix[short]).view("S3").ravel().astype(str).tolist()
+        out[positions[short]] = [f"{v}{e}" for v, e in zip(out[positions[short]].tolist(), endings, strict=True)]
+    damaged = np.flatnonzero(shape_ok & is18 & ~agrees)
+    if len(damaged):
+        repaired, fits = _repaired_case(raw[damaged])
+        at = positions[damaged[fits]]
+        out[at] = np.ascontiguousarray(repaired[fits]).view("S18").ravel().astype(str).tolist()
+        valid[at] = True
+    return out, valid
+
+
+_SUFFIX_BITS = np.full(256, -1, dtype=np.int16)
+_SUFFIX_BITS[_SUFFIX_BYTES] = np.arange(32)
+_LOWER_BYTE = np.arange(256, dtype=np.uint8)
+_LOWER_BYTE[ord("A") : ord("Z") + 1] += 32
+_UPPER_BYTE = np.arange(256, dtype=np.uint8)
+_UPPER_BYTE[ord("a") : ord("z") + 1] -= 32
+
+
+def _repaired_case(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``repair_case`` of (n, 18) id bytes in NumPy: the repaired ids, and which could be repaired."""
+    suffix = _UPPER_BYTE[raw[:, 15:]]
+    bits = _SUFFIX_BITS[suffix]
+    upper = ((bits[:, :, None].astype(np.int64) >> np.arange(5)) & 1).reshape(-1, 15).astype(bool)
+    letters = np.where(upper, _UPPER_BYTE[raw[:, :15]], _LOWER_BYTE[raw[:, :15]])
+    repaired = np.concatenate([letters, suffix], axis=1)
+    fits = (bits >= 0).all(axis=1) & (_suffixes(np.ascontiguousarray(letters)) == suffix).all(axis=1)
+    return repaired, fits
+
+
 def not_salesforce_ids(values: pd.Series) -> np.ndarray:
     """Which non-empty values are no Salesforce id (``normalize_id`` would give None), without
     building the 18-character forms."""

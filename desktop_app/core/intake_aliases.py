@@ -6,6 +6,7 @@ Salesforce Account exports, Stripe, Chargebee, Zuora, QuickBooks, Xero and Seque
 
 from __future__ import annotations
 
+from desktop_app.core.intake_aliases_local import LOCAL_ALIASES
 from desktop_app.core.roles import Side
 
 STREET = (
@@ -36,6 +37,7 @@ STREET = (
     "locationaddress",
     "siteaddress",
     "businessaddress",
+    "firstaddressline",
 )
 CITY = (
     "billingcity",
@@ -49,6 +51,7 @@ CITY = (
     "billtocity",
     "mailingcity",
     "billaddrcity",
+    "posttown",
     "locality",
     "suburb",
     "municipality",
@@ -62,6 +65,8 @@ STATE = (
     "region",
     "province",
     "stateprovince",
+    "stateprovincecode",
+    "stateregion",
     "county",
     "addressstate",
     "billingaddressstate",
@@ -108,6 +113,7 @@ COUNTRY = (
     "mailingcountry",
     "billaddrcountry",
     "countryname",
+    "countryregion",
 )
 EMAIL = (
     "email",
@@ -122,8 +128,9 @@ EMAIL = (
 )
 PHONE = ("phone", "telephone", "phonenumber", "billingphone", "workphone", "billtoworkphone", "customersphone",
          "primaryphone", "tel", "telno", "phoneno", "telephonenumber", "phone1", "businessphone", "mainphone",
-         "contactphone", "officephone", "mainphonenumber")
-WEBSITE = ("website", "websiteurl", "url", "web", "domain", "homepage", "customerswebsite")
+         "contactphone", "officephone", "mainphonenumber", "phonenumbers")
+WEBSITE = ("website", "websiteurl", "url", "web", "domain", "homepage", "customerswebsite", "domainname",
+           "companydomainname", "companywebsite", "homepageurl")
 CURRENCY = (
     "currencyisocode",
     "currency",
@@ -165,7 +172,35 @@ SF_ACCOUNT = (
     "sfid",
     "accountid18",
     "casesafeid",
+    "custentitysfaccountid",
 )
+
+# Address headers often carry the address's owner in front ("Billing Zip/Postal Code", "RegAddress.PostTown",
+# "Company Country"): with one of these removed, the rest is looked up among the address aliases. Shipping and
+# other second addresses are deliberately absent: they are not the billing address.
+ADDRESS_PREFIXES = (
+    "registeredofficeaddress",
+    "registeredoffice",
+    "registeredaddress",
+    "regaddress",
+    "billingaddress",
+    "billing",
+    "billto",
+    "mailingaddress",
+    "mailing",
+    "headquarters",
+    "hq",
+    "company",
+    "primary",
+)
+ADDRESS_ROLES = ("street", "city", "state", "postcode", "country")
+# Exports that flatten related records name a column "Object.Field" or "Object: Field" (Zuora's
+# "Account.AccountNumber", "Bill To: City"); the field after the object is looked up like a header. These
+# objects are another record than the customer or account itself, so their fields are never its roles.
+OTHER_RECORDS = ("owner", "createdby", "lastmodifiedby", "parent", "ship", "soldto", "recordtype", "user")
+
+BILLING_SYSTEMS = ("stripe", "sequence", "chargebee", "zuora", "xero", "quickbooks", "qbo", "recurly", "upflow",
+                   "netsuite", "billing")
 
 ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
     Side.ACCOUNTS: {
@@ -179,6 +214,7 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "salesforceid",
             "salesforceaccountid",
             "sfdcid",
+            "recordid",
         ),
         "name": ("name", "accountname", "company", "companyname", *SITE_NAMES),
         "website": WEBSITE,
@@ -214,6 +250,16 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "accountkey",
             "externalid",
             "zuoraid",
+            "recordid",
+            "customerno",
+            "customercode",
+            "companynumber",
+            "accountcode",
+            "internalid",
+            # Public registries and datasets: GLEIF's LEI, record ids, Crunchbase's uuid.
+            "lei",
+            "recid",
+            "uuid",
         ),
         "name": (
             "name",
@@ -251,6 +297,10 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "crmid",
             "sfid",
             "account",
+            "sfdcaccountid",
+            "crmaccountid",
+            "accountid18",
+            "casesafeid",
         ),
         "customer_id": (
             "customerid",
@@ -260,6 +310,8 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
             "sequencecustomerid",
             "customer",
             "billingcustomer",
+            # "<system> id" as a migration sheet names the billing side's column.
+            *(f"{system}{kind}" for system in BILLING_SYSTEMS for kind in ("id", "customerid", "customer")),
             "id",
         ),
     },
@@ -275,3 +327,7 @@ ALIASES: dict[Side, dict[str, tuple[str, ...]]] = {
         "country": COUNTRY,
     },
 }
+
+for _side, _local in LOCAL_ALIASES.items():
+    for _role, _names in _local.items():
+        ALIASES[_side][_role] = (*ALIASES[_side][_role], *_names)

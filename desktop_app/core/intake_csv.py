@@ -32,6 +32,7 @@ from desktop_app.core.progress import CancelToken, Progress, ProgressCallback
 _CHUNK_ROWS = 200_000
 _SEP_HINT = re.compile(rb"sep=([,;\t|])[ \t]*\r?\n")
 _RAGGED_LINES_SHOWN = 5
+_MAX_TITLE_LINES = 10  # a report's banner is a few lines; more one-field lines are data
 
 
 @dataclass(frozen=True)
@@ -135,11 +136,13 @@ def _plan_layout(record_map: RecordMap, name: str, delimiter: str) -> _Layout:
     header = int(nonblank[0])
     data = nonblank[1:]
     issues: list[TableIssue] = []
-    if _is_lone_title(record_map, header, data):
-        title_line, header = int(record_map.start_line[header]), int(data[0])
-        data = data[1:]
-        message = title_message("Line", title_line, int(record_map.start_line[header]))
-        issues.append(TableIssue(title_line, "", "title_row", message))
+    titles = _title_records(record_map, nonblank)
+    if titles:
+        header, data = int(nonblank[titles]), nonblank[titles + 1:]
+        header_line = int(record_map.start_line[header])
+        for title in nonblank[:titles]:
+            title_line = int(record_map.start_line[title])
+            issues.append(TableIssue(title_line, "", "title_row", title_message("Line", title_line, header_line)))
     trailing = 0
     while trailing < len(data) and record_map.all_empty[data[len(data) - 1 - trailing]]:
         trailing += 1
@@ -200,13 +203,18 @@ def _plan_layout(record_map: RecordMap, name: str, delimiter: str) -> _Layout:
     return _Layout(header=header, data=data, issues=issues, has_long_empty_rows=long_empty, after_title=titled)
 
 
-def _is_lone_title(record_map: RecordMap, header: int, data: np.ndarray) -> bool:
-    """A first record of one field above a wider record that the data rows follow (a title line;
-    one padded with delimiters is caught later, with the other readers, by ``skip_title_rows``)."""
-    if record_map.field_count[header] != 1 or len(data) < 2:
-        return False
-    width = record_map.field_count[data[0]]
-    return bool(width >= 2 and (record_map.field_count[data[1:]] <= width).all())
+def _title_records(record_map: RecordMap, nonblank: np.ndarray) -> int:
+    """How many one-field records (a report's title, date, author) sit above a wider record that the
+    data rows follow; 0 when there are none (a title padded with delimiters is caught later, with
+    the other readers, by ``skip_title_rows``)."""
+    counts = record_map.field_count[nonblank]
+    titles = 0
+    while titles < min(_MAX_TITLE_LINES, len(counts) - 2) and counts[titles] == 1:
+        titles += 1
+    if titles == 0:
+        return 0
+    width = counts[titles]
+    return titles if width >= 2 and bool((counts[titles + 1:] <= width).all()) else 0
 
 
 def _parse_with_pandas(

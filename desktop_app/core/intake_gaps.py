@@ -8,6 +8,8 @@ must hear that once, for the file, not as "row N has no Account Id" on every row
 
 from __future__ import annotations
 
+from desktop_app.core.intake_aliases import ALIASES
+from desktop_app.core.intake_roles import normalize_header
 from desktop_app.core.intake_types import RoleMapping
 from desktop_app.core.roles import ID_ROLE, Side
 
@@ -28,8 +30,18 @@ def missing_id(file_name: str, side: Side, roles: RoleMapping, headers: list[str
         return None
     why = roles.reasons.get(role)
     found = f"Checked: {why}." if why else "No header names it."
-    return (f"{file_name}: no column holds the {word}, so no row could be linked. {found} "
+    return (f"{file_name}: no column holds the {word}, so no row could be linked. {found}{_swapped(side, roles)} "
             f"The columns are: {_columns_text(headers)}.")
+
+
+def _swapped(side: Side, roles: RoleMapping) -> str:
+    """A hint when a customers file is in fact the accounts export: its own id column holds Account ids."""
+    header = roles.columns.get("sf_account_id")
+    own_ids = ("id", *ALIASES[Side.ACCOUNTS]["account_id"])
+    if side is not Side.CUSTOMERS or header is None or normalize_header(header) not in own_ids:
+        return ""
+    return (f" Its column '{header}' holds Salesforce Account ids, so it looks like the accounts export: check "
+            "that the accounts and customers files are not swapped.")
 
 
 def missing_name(file_name: str, side: Side, roles: RoleMapping, headers: list[str]) -> str | None:

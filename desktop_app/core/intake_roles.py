@@ -9,12 +9,13 @@ a billing link column must not.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 
 import pandas as pd
 
 from desktop_app.core.ids import to_18_series
-from desktop_app.core.intake_aliases import ALIASES
+from desktop_app.core.intake_aliases import ADDRESS_PREFIXES, ADDRESS_ROLES, ALIASES, OTHER_RECORDS
 from desktop_app.core.intake_types import RoleMapping, TableError
 from desktop_app.core.roles import ROLES_BY_SIDE, Side
 
@@ -44,16 +45,21 @@ _SALESFORCE_ID_ROLE = {
 }
 # Roles where the column with more values wins over a better-named one (name vs. code columns).
 _MOST_CONTENT_WINS = {"country", "state"}
+# A name column filled on fewer than half the rows another name column fills loses to it (QuickBooks'
+# "Company name" is empty for most customers, its "Customer" never); a description never takes the name so.
+_LAST_RESORT_NAMES = {"description"}
 
 
 def normalize_header(header: str) -> str:
-    """The form headers are compared in: lower case, letters and digits only."""
-    return re.sub(r"[^0-9a-z]", "", str(header).lower())
+    """The form headers are compared in: lower case, accents folded ("Téléphone" -> "telephone"), letters
+    and digits only."""
+    folded = unicodedata.normalize("NFKD", str(header).lower().replace("ß", "ss"))
+    return re.sub(r"[^0-9a-z]", "", folded)
 
 
 def is_id_header(header: str) -> bool:
     """True when a header names an id: the word ``id`` or a known id/link column name."""
-    key = normalize_header(header)
+    key = field_of_record(header) or normalize_header(header)
     if _ID_WORD.search(str(header)) or _LINK_FIELD.fullmatch(str(header)) or _SF_FIELD.fullmatch(str(header)):
         return True
     id_roles = ("account_id", "customer_id", "contact_id", "link_customer_id", "sf_account_id")
@@ -77,12 +83,36 @@ def _filled(frame: pd.DataFrame, header: str) -> int:
 def _candidates(headers: list[str], side: Side, role: str, used: set[str]) -> list[str]:
     keys = {h: normalize_header(h) for h in headers}
     found: list[str] = []
-    for alias in ALIASES[side].get(role, ()):
+    # The role's own name first: a file the app or a script wrote with canonical headers reads back.
+    for alias in (normalize_header(role), *ALIASES[side].get(role, ())):
         found += [h for h in headers if keys[h] == alias and h not in found]
+    aliases = (normalize_header(role), *ALIASES[side].get(role, ()))
+    if role in ADDRESS_ROLES:
+        found += [h for h in headers if h not in found and _without_owner(keys[h]) in aliases]
+    fields = {h: field_of_record(h) for h in headers}
+    found += [h for h in headers if h not in found and fields[h] and (
+        fields[h] in aliases or (role in ADDRESS_ROLES and _without_owner(fields[h]) in aliases))]
     pattern = {"link_customer_id": _LINK_FIELD, "sf_account_id": _SF_FIELD}.get(role)
     if pattern is not None and side in (Side.ACCOUNTS, Side.CUSTOMERS):
         found += [h for h in headers if pattern.fullmatch(h) and h not in found]
     return [h for h in found if h not in used]
+
+
+def field_of_record(header: str) -> str:
+    """The normalised field of an "Object.Field" / "Object: Field" header ("Account.AccountNumber" ->
+    "accountnumber"); "" for a plain header or one whose object is another record (its owner, parent,
+    shipping contact)."""
+    parts = re.split(r"[.:\[]", str(header).replace("]", ""))
+    if len(parts) < 2 or not normalize_header(parts[-1]):
+        return ""
+    owner = normalize_header("".join(parts[:-1]))
+    return "" if any(other in owner for other in OTHER_RECORDS) else normalize_header(parts[-1])
+
+
+def _without_owner(key: str) -> str:
+    """An address header's key without the owner in front ("billingzippostalcode" -> "zippostalcode")."""
+    prefix = next((p for p in ADDRESS_PREFIXES if key.startswith(p) and len(key) > len(p)), "")
+    return key[len(prefix):]
 
 
 def _confirm(frame: pd.DataFrame, side: Side, role: str, header: str) -> tuple[bool, str]:
@@ -95,6 +125,12 @@ def _confirm(frame: pd.DataFrame, side: Side, role: str, header: str) -> tuple[b
     if (side, role) in _MUST_BE_ACCOUNT_IDS:
         return share >= _CONFIRM_SHARE, f"header '{header}'; content: {share:.0%} look like Account ids"
     return share < _CONFIRM_SHARE, f"header '{header}'; content: {share:.0%} look like Account ids"
+
+
+def role_candidates(frame: pd.DataFrame, side: Side, role: str) -> list[str]:
+    """Every header that names ``role`` and whose content fits it, in the order ``detect_roles`` ranks them."""
+    headers = [str(h) for h in frame.columns]
+    return [h for h in _candidates(headers, side, role, set()) if _confirm(frame, side, role, h)[0]]
 
 
 def _apply_overrides(
@@ -154,6 +190,8 @@ def detect_roles(frame: pd.DataFrame, side: Side, overrides: Mapping[str, str] |
             header, why = max(accepted, key=lambda hw: filled[hw[0]])  # max keeps the first on ties
         else:
             header, why = next((hw for hw in accepted if filled[hw[0]] > 0), accepted[0])
+            if role == "name":
+                header, why = _fuller_name(accepted, filled, header, why)
         others = [h for h, _ in accepted if h != header]
         if others:
             why += f" (preferred over {', '.join(repr(o) for o in others)})"
@@ -165,6 +203,19 @@ def detect_roles(frame: pd.DataFrame, side: Side, overrides: Mapping[str, str] |
         columns["name"] = columns["legal_name"]
         reasons["name"] = f"same column as legal_name ('{columns['legal_name']}')"
     return RoleMapping(columns=columns, reasons=reasons)
+
+
+def _fuller_name(
+    accepted: list[tuple[str, str]], filled: dict[str, int], header: str, why: str
+) -> tuple[str, str]:
+    """The name column to read: the best-named one, unless another is filled on more than twice its rows."""
+    usable = [hw for hw in accepted if normalize_header(hw[0]) not in _LAST_RESORT_NAMES]
+    if not usable:
+        return header, why
+    fuller, fuller_why = max(usable, key=lambda hw: filled[hw[0]])
+    if filled[fuller] <= 2 * filled[header]:
+        return header, why
+    return fuller, (f"{fuller_why}; filled on {filled[fuller]:,} rows, '{header}' only on {filled[header]:,}")
 
 
 def _offer_by_content(

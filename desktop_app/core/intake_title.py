@@ -1,9 +1,9 @@
 """A title above the header: a report's banner ("Accounts — exported 3 May"), often a merged cell.
 
 Spreadsheet reports put such a row above the real header. Taken as the header it would name one
-column after the title and leave the others nameless, so every role goes undetected. A row is a
-title when it holds exactly one value and the row under it names at least two columns and at
-least half of the columns the data fills.
+column after the title and leave the others nameless, so every role goes undetected. A banner of
+rows holding at most one value each (up to ten) is a title when the first row under it that names
+at least two columns names at least half of the columns the data below fills.
 """
 
 from __future__ import annotations
@@ -28,26 +28,45 @@ def title_message(row_word: str, title_row: int, header_row: int, title: str | N
     )
 
 
+_MAX_TITLE_ROWS = 10  # a report's banner is a few rows (title, date, author); more one-value rows are data
+
+
+def _header_below(raw: RawTable) -> int | None:
+    """The frame position of the real header under a banner of one-value rows, or None."""
+    for position in range(min(_MAX_TITLE_ROWS, len(raw.rows) - 1)):
+        candidate = [str(v) for v in raw.rows.iloc[position].tolist()]
+        named = _filled(candidate)
+        if named <= 1:
+            continue
+        used_columns = int((raw.rows.iloc[position + 1:] != "").any(axis=0).sum())
+        return position if named * 2 >= used_columns else None
+    return None
+
+
 def skip_title_rows(raw: RawTable) -> RawTable:
     """``raw`` with any title rows above its header removed, each reported as a ``title_row`` issue."""
+    if _filled(raw.header) != 1:
+        return raw
+    position = _header_below(raw)
+    if position is None:
+        return raw
     row_word = "Row" if raw.sheet is not None else "Line"
-    while len(raw.rows) >= 2 and _filled(raw.header) == 1:
-        candidate = [str(v) for v in raw.rows.iloc[0].tolist()]
-        used_columns = int((raw.rows.iloc[1:] != "").any(axis=0).sum())
-        named = _filled(candidate)
-        if named < 2 or named * 2 < used_columns:
-            break
-        title = next(v for v in raw.header if v.strip() != "").strip()
-        issue = TableIssue(raw.header_row, "", "title_row",
-                           title_message(row_word, raw.header_row, raw.source_rows[0], title), title)
-        notes = [(pos - 1, col, kind, text) for pos, col, kind, text in raw.cell_notes if pos > 0]
-        raw = replace(
-            raw,
-            header=candidate,
-            header_row=raw.source_rows[0],
-            rows=pd.DataFrame(raw.rows.iloc[1:].to_numpy(), columns=raw.rows.columns, dtype=object),
-            source_rows=raw.source_rows[1:],
-            issues=[*raw.issues, issue],
-            cell_notes=notes,
-        )
-    return raw
+    header_row = raw.source_rows[position]
+    banner = [(raw.header_row, raw.header)] + [
+        (raw.source_rows[i], [str(v) for v in raw.rows.iloc[i].tolist()]) for i in range(position)
+    ]
+    issues = [
+        TableIssue(row, "", "title_row", title_message(row_word, row, header_row, title), title)
+        for row, values in banner
+        for title in [v.strip() for v in values if v.strip() != ""]
+    ]
+    notes = [(pos - position - 1, col, kind, text) for pos, col, kind, text in raw.cell_notes if pos > position]
+    return replace(
+        raw,
+        header=[str(v) for v in raw.rows.iloc[position].tolist()],
+        header_row=header_row,
+        rows=pd.DataFrame(raw.rows.iloc[position + 1:].to_numpy(), columns=raw.rows.columns, dtype=object),
+        source_rows=raw.source_rows[position + 1:],
+        issues=[*raw.issues, *issues],
+        cell_notes=notes,
+    )

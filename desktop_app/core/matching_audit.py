@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from desktop_app.core.ids import differs_only_in_case, to_18_series
+from desktop_app.core.ids import differs_only_in_case, ids_18
 from desktop_app.core.matching_doubts import DoubtfulLinks, names_clearly_differ
 from desktop_app.core.matching_ledger import (
     ALREADY_LINKED,
@@ -28,14 +28,19 @@ from desktop_app.core.matching_ledger import (
 )
 
 
-def lookup(keys: TextArray, ids: TextArray) -> IntArray:
-    """Position of each key among ``ids`` (first occurrence); -1 for empty or absent keys."""
-    table = pd.Series(np.arange(len(ids), dtype=np.int64), index=pd.Index(ids, dtype=object))
-    table = table[~table.index.duplicated()]
-    if table.empty:
+def lookup(keys: TextArray, ids: TextArray, index: pd.Index | None = None) -> IntArray:
+    """Position of each key among ``ids`` (first occurrence); -1 for empty or absent keys. ``index``:
+    ``ids`` as an index already built (``Side.id_index``)."""
+    index = pd.Index(ids, dtype=object) if index is None else index
+    if not len(index):
         return np.full(len(keys), -1, dtype=np.int64)
-    found = table.index.get_indexer(pd.Index(keys, dtype=object))
-    result: IntArray = np.where(found >= 0, table.to_numpy()[np.maximum(found, 0)], -1)
+    if index.is_unique:  # the usual case: the hash table built for this check answers the lookup too
+        result: IntArray = index.get_indexer(pd.Index(keys, dtype=object)).astype(np.int64)
+    else:
+        table = pd.Series(np.arange(len(ids), dtype=np.int64), index=index)
+        table = table[~table.index.duplicated()]
+        found = table.index.get_indexer(pd.Index(keys, dtype=object))
+        result = np.where(found >= 0, table.to_numpy()[np.maximum(found, 0)], -1)
     result[np.asarray(keys, dtype=object) == ""] = -1
     return result
 
@@ -52,10 +57,10 @@ class Pointers:
 def read_pointers(ledger: Ledger) -> Pointers:
     """Resolve both sides' link fields exactly (Salesforce ids via their 18-character form)."""
     accounts, customers = ledger.accounts, ledger.customers
-    acc_to_cus = lookup(accounts.link, customers.ids)
-    link18 = to_18_series(pd.Series(customers.link, dtype=object)).to_numpy(dtype=object)
-    link18 = np.where(pd.isna(link18), "", link18).astype(object)
-    return Pointers(acc_to_cus, lookup(link18, accounts.ids), link18)
+    acc_to_cus = lookup(accounts.link, customers.ids, customers.id_index())
+    link18, is_id = ids_18(customers.link)
+    link18[~is_id] = ""
+    return Pointers(acc_to_cus, lookup(link18, accounts.ids, accounts.id_index()), link18)
 
 
 def _format_note(raw: TextArray, id18: TextArray) -> TextArray:

@@ -21,6 +21,7 @@ from desktop_app.core.matching_features import (
     FIELDS,
     NAME_QUALIFIER,
     TF_FIELDS,
+    TF_GROUPS,
     compare_pairs,
     features,
 )
@@ -153,14 +154,14 @@ class Evidence:
               levels: Levels) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """(total match weight, per-field weights) of the pairs."""
         weights = self.model.field_weights(levels)
-        fa = features(accounts, acc)
         for field, key in TF_FIELDS.items():
             top = FIELD_LEVELS[field]
             exact = np.flatnonzero(levels[field] == top)
             if not len(exact):
                 continue
             floor = self.model.weights(field)[top - 1] if top > 1 else 0.0
-            values = pd.Series(fa[key][exact], dtype=object)
+            # Only the agreeing value of the exact pairs is looked up (not every feature of every pair).
+            values = pd.Series(features(accounts, acc[exact], (TF_GROUPS[field],))[key], dtype=object)
             a_share = values.map(self.acc_share[field]).fillna(self.acc_share[field].attrs["unseen"]).to_numpy(float)
             c_share = values.map(self.cus_share[field]).fillna(self.cus_share[field].attrs["unseen"]).to_numpy(float)
             m_exact = float(self.model.m[field][top])
@@ -227,7 +228,7 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = 
             pairs = pd.concat([pairs, _deferred_pairs(ledger)], ignore_index=True).drop_duplicates()
         if not keep_candidates and len(pairs) > EM_PAIRS:
             pairs = pairs.sample(EM_PAIRS, random_state=seed)
-        levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy())
+        levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy(), cancel=cancel)
         learning = levels
         if len(pairs) > EM_PAIRS:  # pass 7 scores every pair; EM learns as well from a sample of them
             at = np.sort(rng.choice(len(pairs), EM_PAIRS, replace=False))

@@ -35,6 +35,7 @@ from desktop_app.core.normalize_fields import (
     street_without_type,
 )
 from desktop_app.core.phone_keys import phone_keys
+from desktop_app.core.progress import CancelToken
 
 # Field → its top level. Order is the order evidence is listed in.
 FIELD_LEVELS: dict[str, int] = {
@@ -45,6 +46,9 @@ FIELDS: tuple[str, ...] = tuple(FIELD_LEVELS)
 # Fields whose exact agreement is weighed by how common the agreeing value is.
 TF_FIELDS: dict[str, str] = {"name": "sorted_name", "street": "street_key", "postcode": "postcode",
                              "city": "city", "phone": "phone", "domain": "domain", "email": "email"}
+# The feature group each of them is computed in (see ``features``).
+TF_GROUPS: dict[str, str] = {"name": "names", "street": "street", "postcode": "postcode", "city": "city",
+                             "phone": "phone", "domain": "domain", "email": "email"}
 # Where a place is: agreeing names that disagree on one of these are namesakes, not the same record.
 PLACE_FIELDS: tuple[str, ...] = ("street", "postcode", "phone")
 
@@ -364,10 +368,24 @@ def _compare_postcodes(a: TextArray, c: TextArray) -> np.ndarray:
     return _levels(present, near, present & (a == c))
 
 
+# Pairs compared together. Comparing is per pair, so slices give the same levels; a slice bounds the
+# features held at once (pass 7 compares ~10 million candidate pairs at 1M × 1M: 2.5 GB in one go).
+COMPARE_SLICE = 250_000
+
+
 def compare_pairs(accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
-                  groups: tuple[str, ...] = GROUPS) -> dict[str, np.ndarray]:
-    """Agreement levels of the fields of ``groups`` for the pairs (``acc[i]``, ``cus[i]``)."""
-    return compare(features(accounts, acc, groups), features(customers, cus, groups))
+                  groups: tuple[str, ...] = GROUPS, cancel: CancelToken | None = None) -> dict[str, np.ndarray]:
+    """Agreement levels of the fields of ``groups`` for the pairs (``acc[i]``, ``cus[i]``), worked
+    out ``COMPARE_SLICE`` pairs at a time (``cancel`` is looked at between slices)."""
+    if len(acc) <= COMPARE_SLICE:
+        return compare(features(accounts, acc, groups), features(customers, cus, groups))
+    parts = []
+    for start in range(0, len(acc), COMPARE_SLICE):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        a, c = acc[start:start + COMPARE_SLICE], cus[start:start + COMPARE_SLICE]
+        parts.append(compare(features(accounts, a, groups), features(customers, c, groups)))
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
 def namesakes(levels: dict[str, np.ndarray]) -> np.ndarray:

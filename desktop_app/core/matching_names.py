@@ -34,14 +34,21 @@ def resolve_countries_of(side: Side, positions: IntArray) -> TextArray:
 
 
 def country_note(acc_country: TextArray, cus_country: TextArray) -> tuple[np.ndarray, np.ndarray, TextArray]:
-    """(same, different, sentence) per pair: same/different only when both countries are known."""
-    known = (acc_country != "") & (cus_country != "")
-    same = known & (acc_country == cus_country)
+    """(same, different, sentence) per pair: same/different only when both countries are known.
+    Worked out once per pair of countries (a few hundred) and looked up for each pair."""
+    acc_codes, acc_uniques = pd.factorize(np.asarray(acc_country, dtype=object), use_na_sentinel=False)
+    cus_codes, cus_uniques = pd.factorize(np.asarray(cus_country, dtype=object), use_na_sentinel=False)
+    width = max(len(cus_uniques), 1)
+    at, combos = pd.factorize(acc_codes.astype(np.int64) * width + cus_codes)
+    a = np.asarray(acc_uniques, dtype=object)[combos // width]
+    c = np.asarray(cus_uniques, dtype=object)[combos % width]
+    known = (a != "") & (c != "")
+    same = known & (a == c)
     different = known & ~same
-    text = np.where(same, "; customer's country " + cus_country + " = account's country",
-                    np.where(different, "; but the countries differ (account " + acc_country + ", customer " +
-                             cus_country + ")", "")).astype(object)
-    return same, different, text
+    text = np.where(same, "; customer's country " + c + " = account's country",
+                    np.where(different, "; but the countries differ (account " + a + ", customer " + c + ")",
+                             "")).astype(object)
+    return same[at], different[at], text[at]
 
 
 def _domains(side: Side, positions: IntArray) -> pd.DataFrame:
@@ -110,34 +117,47 @@ def _record_accepted(ledger: Ledger, good: pd.DataFrame, auto_accept: float, met
                   good["reason"].to_numpy(dtype=object), method)
 
 
-def _name_similarity(accounts: Side, acc: IntArray, customers: Side, cus: IntArray) -> tuple[np.ndarray, TextArray]:
+def _name_similarity(accounts: Side, acc: IntArray, customers: Side, cus: IntArray
+                     ) -> tuple[np.ndarray, TextArray, TextArray]:
     """Per pair: similarity (0-100) of the account's cleaned name to the customer's cleaned name or
-    cleaned legal name, whichever is closer, and how to say it in a reason. Names written
-    identically need no cleaning."""
+    cleaned legal name, whichever is closer, and both cleaned names ("" for names written
+    identically, which need no cleaning)."""
     similarity = np.full(len(cus), 100.0)
+    acc_name, cus_name = np.full(len(acc), "", dtype=object), np.full(len(cus), "", dtype=object)
     acc_raw, cus_raw = accounts.names[acc], customers.names[cus]
-    identical = (acc_raw == cus_raw) & (acc_raw != "")
-    text = np.where(identical, "name " + quoted(acc_raw) + " agree", "").astype(object)
-    differ = np.flatnonzero(~identical)
+    differ = np.flatnonzero(~((acc_raw == cus_raw) & (acc_raw != "")))
     if not len(differ):
-        return similarity, text
-    acc_name, cus_name = accounts.clean_names(acc[differ]), customers.clean_names(cus[differ])
+        return similarity, acc_name, cus_name
+    acc_name[differ], cus_name[differ] = accounts.clean_names(acc[differ]), customers.clean_names(cus[differ])
+    acc_clean, cus_clean = acc_name[differ], cus_name[differ]
     scores = np.full(len(differ), 100.0)
-    unequal = np.flatnonzero(acc_name != cus_name)
+    unequal = np.flatnonzero(acc_clean != cus_clean)
     if len(unequal):
-        scores[unequal] = process.cpdist(list(acc_name[unequal]), list(cus_name[unequal]), scorer=fuzz.ratio,
+        scores[unequal] = process.cpdist(list(acc_clean[unequal]), list(cus_clean[unequal]), scorer=fuzz.ratio,
                                          workers=-1)
     legal_raw = customers.column("legal_name", cus[differ])
     retry = np.flatnonzero((scores < NAME_AGREES) & (legal_raw != ""))
     if len(retry):
         legal = clean_legal_names(customers, cus[differ][retry])
         scores[retry] = np.maximum(
-            scores[retry], process.cpdist(list(acc_name[retry]), list(legal), scorer=fuzz.ratio, workers=-1))
-    scores[acc_name == ""] = 0.0
+            scores[retry], process.cpdist(list(acc_clean[retry]), list(legal), scorer=fuzz.ratio, workers=-1))
+    scores[acc_clean == ""] = 0.0
     similarity[differ] = scores
-    text[differ] = np.where(scores >= 100, "cleaned name " + quoted(acc_name) + " agree",
-                            "names " + quoted(acc_name) + " and " + quoted(cus_name) + " nearly agree")
-    return similarity, text
+    return similarity, acc_name, cus_name
+
+
+def _name_text(accounts: Side, acc: IntArray, customers: Side, cus: IntArray, similarity: np.ndarray,
+               acc_name: TextArray, cus_name: TextArray) -> TextArray:
+    """How the names of pairs (scored by ``_name_similarity``) are said in a reason."""
+    acc_raw = accounts.names[acc]
+    identical = (acc_raw == customers.names[cus]) & (acc_raw != "")
+    text = np.empty(len(acc), dtype=object)
+    text[identical] = "name " + quoted(acc_raw[identical]) + " agree"
+    cleaned = ~identical & (similarity >= 100)
+    text[cleaned] = "cleaned name " + quoted(acc_name[cleaned]) + " agree"
+    near = ~identical & ~cleaned
+    text[near] = "names " + quoted(acc_name[near]) + " and " + quoted(cus_name[near]) + " nearly agree"
+    return text
 
 
 def match_by_domain(ledger: Ledger, auto_accept: float) -> None:
@@ -149,10 +169,12 @@ def match_by_domain(ledger: Ledger, auto_accept: float) -> None:
     pairs = pairs.rename(columns={"pos_acc": "acc", "pos_cus": "cus"}).drop_duplicates(["acc", "cus"])
     if pairs.empty:
         return
-    similarity, name_text = _name_similarity(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy())
+    similarity, acc_name, cus_name = _name_similarity(accounts, pairs["acc"].to_numpy(), customers,
+                                                      pairs["cus"].to_numpy())
     agree = similarity >= NAME_AGREES
-    pairs, similarity, name_text = pairs[agree], similarity[agree], name_text[agree]
+    pairs, similarity = pairs[agree], similarity[agree]
     acc, cus = pairs["acc"].to_numpy(), pairs["cus"].to_numpy()
+    name_text = _name_text(accounts, acc, customers, cus, similarity, acc_name[agree], cus_name[agree])
     same, different, note = country_note(resolve_countries_of(accounts, acc), resolve_countries_of(customers, cus))
     score = np.where(different, np.minimum((100 + similarity) / 2, auto_accept - 5), (100 + similarity) / 2)
     pairs = pairs.assign(score=score, tiebreak=same,

@@ -25,7 +25,8 @@ def _unusable(side: LedgerSide, word: str) -> tuple[np.ndarray, np.ndarray]:
         positions.append(int(position))
         reasons.append(f"Not matched: row {side.rows[position]} has no {word}, so it cannot be linked. "
                        "Fill in the id.")
-    for key, group in duplicate_groups(side.ids).items():
+    # Unique ids (the usual case) need no grouping; the index's hash table serves the link lookups next.
+    for key, group in ({} if side.id_index().is_unique else duplicate_groups(side.ids)).items():
         rows = [str(side.rows[p]) for p in group]
         reason = (f"Not matched: {word} {key} is on rows {rows_text(rows)}; one id can have only one partner. "
                   "Keep one row per id, then match again.")

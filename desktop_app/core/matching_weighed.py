@@ -92,8 +92,10 @@ def place_levels(ledger: Ledger, acc: IntArray, cus: IntArray) -> Levels:
     present = np.flatnonzero((a_street != "") & (c_street != ""))
     street = np.full(len(acc), -1, dtype=np.int8)
     street[present] = 3
-    alike = np.fromiter((a.lower() == c.lower() for a, c in zip(a_street[present].tolist(), c_street[present].tolist(),
-                                                                strict=True)), dtype=bool, count=len(present))
+    alike = a_street[present] == c_street[present]
+    unequal = np.flatnonzero(~alike)
+    alike[unequal] = [a.lower() == c.lower() for a, c in zip(a_street[present[unequal]].tolist(),
+                                                             c_street[present[unequal]].tolist(), strict=True)]
     parse = present[~alike]
     if len(parse):
         street[parse] = compare_pairs(accounts, acc[parse], customers, cus[parse], ("street",))["street"]
@@ -114,14 +116,12 @@ def guard_namesakes(ledger: Ledger, pairs: pd.DataFrame) -> pd.DataFrame:
                               NAME_NEARLY_AGREES - 1).astype(np.int8)
     # Every pair of these passes has agreeing or similar names: a different place makes it a namesake.
     namesake = place_differs(levels)
-    differences = np.full(len(acc), "", dtype=object)
+    reason = pairs["reason"].to_numpy(dtype=object).copy()
     if namesake.any():
         at = np.flatnonzero(namesake)
-        differences[at] = place_differences(accounts, acc[at], customers, cus[at],
-                                            {field: level[at] for field, level in levels.items()})
-    reason = pairs["reason"].to_numpy(dtype=object)
-    reason = np.where(namesake, reason + "; but " + differences + " — a namesake? Check before linking",
-                      reason).astype(object)
+        differences = place_differences(accounts, acc[at], customers, cus[at],
+                                        {field: level[at] for field, level in levels.items()})
+        reason[at] = reason[at] + "; but " + differences + " — a namesake? Check before linking"
     tiebreak = pairs["tiebreak"].to_numpy(dtype=np.int64) + 2 * place_agreements(levels)
     placed = np.zeros(len(acc), dtype=bool)
     for field in (*PLACE_FIELDS, "email"):

@@ -10,6 +10,7 @@ import pandas as pd
 
 from desktop_app.core.id_duplicates import id_issues
 from desktop_app.core.intake_damage import non_salesforce_account_ids
+from desktop_app.core.intake_roles import role_candidates
 from desktop_app.core.link_values import LINK_ROLES, placeholder_issues
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import ID_ROLE, ROLES_BY_SIDE, Side
@@ -105,6 +106,38 @@ def load_input(
     return LoadedInput(table=table, side=side, frame=frame, roles=roles, link_issues=link_issues)
 
 
+def prefer_link_found_among(
+    accounts: LoadedInput, customers: LoadedInput, overrides: Sequence[ColumnOverride] = ()
+) -> LoadedInput:
+    """``accounts`` reading its link from the link field whose values are ids of ``customers``.
+
+    An org that moved billing systems keeps one link field per system (Stripe_Customer_ID__c and
+    Sequence_Customer_ID__c); the header alone picks the first, which against the other system's
+    customers makes every linked account a conflict. A link column chosen by the user stays.
+    """
+    role = LINK_ROLES["accounts"]
+    chosen = overrides_for(accounts.table, Side.ACCOUNTS, overrides)
+    frame = accounts.table.frame
+    candidates = [] if role in chosen else role_candidates(frame, Side.ACCOUNTS, role)
+    if len(candidates) < 2:
+        return accounts
+    ids = set(customers.frame[ID_ROLE[Side.CUSTOMERS]].astype(str).str.strip()) - {""}
+    found = {h: int(frame[h].astype(str).str.strip().isin(ids).sum()) for h in candidates}
+    current = accounts.roles.columns.get(role, "")
+    best = max(candidates, key=lambda h: found[h])  # max keeps the header's own ranking on ties
+    if best == current or found[best] <= found.get(current, 0):
+        return accounts
+    roles = accounts.table.roles(Side.ACCOUNTS, {**chosen, role: best})
+    others = ", ".join(f"'{h}' {found[h]:,}" for h in candidates if h != best)
+    reasons = {**roles.reasons, role: (f"header '{best}': {found[best]:,} of its values are customer ids of "
+                                       f"{customers.table.path.name} (other link fields: {others})")}
+    roles = RoleMapping(columns=roles.columns, reasons=reasons)
+    canonical = accounts.table.canonical(Side.ACCOUNTS, {**chosen, role: best})
+    link_issues = placeholder_issues(canonical, role, best)
+    return LoadedInput(table=accounts.table, side=Side.ACCOUNTS, frame=canonical, roles=roles,
+                       link_issues=link_issues)
+
+
 def unused_overrides(overrides: Sequence[ColumnOverride], inputs: Sequence[LoadedInput]) -> list[str]:
     """Messages for overrides that matched no loaded file (a typo in a header is easy to make)."""
     messages = []
@@ -145,6 +178,7 @@ __all__ = [
     "issues_frame",
     "load_input",
     "overrides_for",
+    "prefer_link_found_among",
     "role_summary",
     "unused_overrides",
 ]

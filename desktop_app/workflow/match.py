@@ -19,7 +19,13 @@ from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, i
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.report_outcomes import outcome_sheets
 from desktop_app.core.roles import Side
-from desktop_app.workflow.load_files import ColumnOverride, LoadedInput, issues_frame, load_input
+from desktop_app.workflow.load_files import (
+    ColumnOverride,
+    LoadedInput,
+    issues_frame,
+    load_input,
+    prefer_link_found_among,
+)
 
 
 @dataclass
@@ -77,6 +83,7 @@ def match_files(
     progress(Progress(15, 100, f"Reading {customers_path.name}"))
     customers = load_input(customers_path, Side.CUSTOMERS, overrides, sheet=customers_sheet,
                            progress=_stage(progress, 15, 15), cancel=cancel)
+    accounts = prefer_link_found_among(accounts, customers, overrides)
     mapping = None
     if mapping_path is not None:
         mapping = load_input(mapping_path, Side.MAPPING, overrides, cancel=cancel)

@@ -11,6 +11,7 @@ import pandas as pd
 from desktop_app.core.addresses import apply_fixes, check_addresses
 from desktop_app.core.billing_rules import CustomerRequirement, requirement_problems
 from desktop_app.core.fixed_copy import write_fixed_copy
+from desktop_app.core.intake_roles import role_candidates
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import ID_ROLE, Side
 from desktop_app.core.tables import TableError, read_table
@@ -46,6 +47,13 @@ def guess_side(loaded_by_side: dict[Side, LoadedInput]) -> Side:
     """The side whose id role the file has filled on the most rows (on a tie: accounts, then customers,
     then contacts). A customers export also holds the Salesforce id of the linked Account, which reads
     as an accounts id column; the records' own id is the one every row has."""
+    accounts_id = loaded_by_side[Side.ACCOUNTS].roles.columns.get(ID_ROLE[Side.ACCOUNTS])
+    customers = loaded_by_side[Side.CUSTOMERS]
+    if ID_ROLE[Side.CUSTOMERS] in customers.roles.columns and accounts_id == customers.roles.columns.get(
+            "sf_account_id") and accounts_id in role_candidates(customers.table.frame, Side.CUSTOMERS, "sf_account_id"):
+        # The Account ids sit in a column named as a customer's link ('Account.CrmId', 'salesforce_account_id'):
+        # a fully linked customers export, whose every row holds its Account's id next to its own.
+        return Side.CUSTOMERS
     filled: dict[Side, int] = {}
     for side in (Side.ACCOUNTS, Side.CUSTOMERS, Side.CONTACTS):
         loaded = loaded_by_side[side]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from desktop_app.core.ids import to_18_series
 from desktop_app.core.report_counts import TAKEN as TAKEN  # a customer row a call gave to an account
+from desktop_app.core.tables import TableError, read_table
 
 REVIEW_COLUMN = "reviewed"
 FOLLOWS = "follows account"  # the ``reviewed`` value of such a customer row
@@ -317,10 +318,8 @@ def read_matches(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise MatchesFileError(f"The matches file {path} does not exist.")
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = _decisions_of_report(path)
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").astype(object)
+        workbook = path.suffix.lower() in (".xlsx", ".xlsm")
+        frame = _decisions_of_report(path) if workbook else _read_csv_matches(path)
     except (ValueError, OSError) as error:
         raise MatchesFileError(f"Cannot read the matches file {path}: {error}") from None
     missing = [c for c in DECISION_KEYS if c not in frame.columns]
@@ -334,6 +333,21 @@ def read_matches(path: Path) -> pd.DataFrame:
 
 
 DECISION_KEYS = ("account_id", "customer_id", "status")
+
+
+def _read_csv_matches(path: Path) -> pd.DataFrame:
+    """A matches or calls CSV as 'match' wrote it (UTF-8, commas), or as a spreadsheet saved it again
+    (semicolons, a local code page, a BOM): that one is read by the file intake, which finds both."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig").astype(object)
+        if all(column in frame.columns for column in DECISION_KEYS):
+            return frame
+    except (ValueError, OSError):
+        pass
+    try:
+        return read_table(path).frame
+    except TableError as error:
+        raise MatchesFileError(f"Cannot read the matches file {path}: {error}") from None
 
 
 def _decisions_of_report(path: Path) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -12,6 +13,7 @@ from desktop_app.core.ids import (
     case_insensitive_collisions,
     check_id_series,
     checksum_suffix,
+    ids_18,
     normalize_id,
     not_salesforce_ids,
     object_for_id,
@@ -118,3 +120,22 @@ def test_checksum_of_all_digits_is_aaa() -> None:
 def test_not_salesforce_ids_agrees_with_normalize_id(values: list[str]) -> None:
     expected = [bool(v.strip()) and normalize_id(v.strip()) is None for v in values]
     assert not_salesforce_ids(pd.Series(values, dtype=object)).tolist() == expected
+
+
+@given(st.lists(st.one_of(
+    ids15, ids15.map(to_18), ids15.map(lambda s: to_18(s).upper()), ids15.map(lambda s: to_18(s).lower()),
+    ids15.map(lambda s: to_18(s)[:15] + "A9Z"), st.text(alphabet=BASE62 + "é-", min_size=14, max_size=19),
+    st.text(max_size=20).map(str.strip),
+), max_size=30))
+def test_ids_18_agrees_with_normalize_id(values: list[str]) -> None:
+    ids, valid = ids_18(np.array(values, dtype=object))
+    expected = [normalize_id(v) for v in values]
+    assert valid.tolist() == [e is not None for e in expected]
+    assert ids.tolist() == [e or v for e, v in zip(expected, values, strict=True)]
+
+
+def test_ids_18_hands_back_an_id_already_in_its_18_character_form() -> None:
+    held = to_18("0015g00000ABCde")
+    ids, _ = ids_18(np.array([held, "0015g00000ABCde", held.upper()], dtype=object))
+    assert ids[0] is held
+    assert ids.tolist() == [held, held, held]

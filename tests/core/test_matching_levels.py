@@ -6,17 +6,21 @@ number and city or by an earlier pass."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from matching_frames import account_id, accounts, customers, row_of
 
+from desktop_app.core import matching_features
 from desktop_app.core.matching import MATCHED, SUGGESTED, match
 from desktop_app.core.matching_evidence import candidate_pairs
-from desktop_app.core.matching_features import FIELD_LEVELS, compare
-from desktop_app.core.matching_ledger import prepare_accounts, prepare_customers
+from desktop_app.core.matching_features import FIELD_LEVELS, compare, compare_pairs
+from desktop_app.core.matching_ledger import Ledger, prepare_accounts, prepare_customers
 from desktop_app.core.matching_weighed import weighed_namesakes
 from desktop_app.core.matching_words import shares_word
 from desktop_app.core.normalize_fields import sorted_words
+from desktop_app.core.progress import Cancelled, CancelToken
+from desktop_app.sandbox.demo_data import generate
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 words = st.text(alphabet=LETTERS, min_size=5, max_size=12)  # a typo leaves ≥ 4 letters
@@ -167,3 +171,32 @@ def test_a_namesake_is_judged_by_the_place_evidence_taken_together() -> None:
     weights["name"][:], weights["street"][:], weights["postcode"][:] = 9.5, -3.7, 3.3
     weights["city"][:] = [9.2, 0.0]
     assert weighed_namesakes(levels, weights).tolist() == [False, True]
+
+
+def test_pairs_compared_in_slices_get_the_levels_of_one_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = generate(300, seed=3, customer_ratio=1.0)
+    rng = np.random.default_rng(5)
+    acc, cus = rng.integers(0, 300, 1_000), rng.integers(0, len(data.customers), 1_000)
+    acc[:300], cus[:300] = np.arange(300), np.arange(300)  # the same record on both sides: agreeing fields too
+
+    def levels() -> dict[str, np.ndarray]:
+        ledger = Ledger(prepare_accounts(data.accounts), prepare_customers(data.customers))
+        return compare_pairs(ledger.accounts, acc, ledger.customers, cus)
+
+    whole = levels()
+    monkeypatch.setattr(matching_features, "COMPARE_SLICE", 77)
+    sliced = levels()
+    assert set(sliced) == set(whole)
+    for field, level in whole.items():
+        assert np.array_equal(sliced[field], level), field
+    assert len(np.unique(whole["name"])) >= 3  # the pairs span several levels, so a misplaced slice shows
+
+
+def test_comparing_many_pairs_stops_between_slices_when_cancelled(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = generate(50, seed=3, customer_ratio=1.0)
+    ledger = Ledger(prepare_accounts(data.accounts), prepare_customers(data.customers))
+    monkeypatch.setattr(matching_features, "COMPARE_SLICE", 10)
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(Cancelled):
+        compare_pairs(ledger.accounts, np.arange(50), ledger.customers, np.arange(50), cancel=cancel)

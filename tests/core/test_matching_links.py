@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from matching_frames import account_id, accounts, customers, row_of
@@ -17,6 +18,7 @@ from desktop_app.core.matching import (
     MatchConfig,
     match,
 )
+from desktop_app.core.matching_audit import lookup
 
 NO_FUZZY = MatchConfig(use_fuzzy=False)
 
@@ -228,3 +230,11 @@ def test_contradicting_links_are_explained_by_the_same_rule_on_both_sides() -> N
             in cus_1["reason"])
     assert (f"account {a1} 'Acme' (row 2) holds this customer in its link field, while the customer's own link "
             f"field holds '{a2}'") in cus_1["reason"]
+
+
+@pytest.mark.parametrize("ids", [["cus_1", "cus_2", "cus_3"], ["cus_1", "cus_2", "cus_1", "cus_3", "cus_2"]])
+def test_link_lookup_finds_the_first_record_holding_an_id(ids: list[str]) -> None:
+    keys = np.array(["cus_2", "", "cus_9", "cus_3", "cus_1"], dtype=object)
+    found = lookup(keys, np.array(ids, dtype=object)).tolist()
+    assert found == [1, -1, -1, ids.index("cus_3"), 0]
+    assert lookup(keys, np.array([], dtype=object)).tolist() == [-1] * len(keys)

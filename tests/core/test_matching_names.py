@@ -187,3 +187,18 @@ def test_generated_data_end_to_end_precision_and_recall() -> None:
     assert decisions.loc[decisions["account_id"] != "", "account_id"].is_unique
     assert len(decisions[decisions["account_id"] != ""]) == len(data.accounts)
     assert set(pd.unique(decisions["status"])) >= {ALREADY_LINKED, MATCHED, UNMATCHED}
+
+
+def test_domain_reasons_say_how_the_names_agree() -> None:
+    result = match(
+        accounts({"name": "Acme", "website": "acme.com"}, {"name": "Beta Inc", "website": "beta.com"},
+                 {"name": "Gamma Tools", "website": "gamma.com"}),
+        customers({"name": "Acme", "website": "acme.com"}, {"name": "BETA Incorporated", "website": "beta.com"},
+                  {"name": "Gama Tools", "website": "gamma.com"}),
+        config=NO_FUZZY,
+    )
+    reasons = [row_of(result.decisions, account=account_id(n))["reason"] for n in (1, 2, 3)]
+    assert reasons[0].startswith("Website/e-mail domain acme.com and name 'Acme' agree")
+    assert reasons[1].startswith("Website/e-mail domain beta.com and cleaned name 'beta' agree")
+    assert reasons[2].startswith("Website/e-mail domain gamma.com and names 'gamma tools' and 'gama tools' nearly "
+                                 "agree")

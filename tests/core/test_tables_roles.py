@@ -31,6 +31,8 @@ def test_normalize_header() -> None:
     assert normalize_header(" Billing Street ") == "billingstreet"
     assert normalize_header("billing_address.line1") == "billingaddressline1"
     assert normalize_header("salesforce_account_id (metadata)") == "salesforceaccountidmetadata"
+    assert normalize_header("Téléphone") == "telephone"
+    assert normalize_header("Rechnungsstraße") == "rechnungsstrasse"
 
 
 def test_salesforce_export_headers() -> None:
@@ -161,6 +163,15 @@ def test_unnamed_column_of_account_ids_is_offered_by_content() -> None:
         (["id", "Email", "Phone"], "phone", "Phone"),  # Stripe, Chargebee, QuickBooks exports
         (["Account Number", "Bill To Work Phone"], "phone", "Bill To Work Phone"),  # Zuora
         (["id", "legalName", "telephone"], "phone", "telephone"),  # Sequence
+        (["account_code", "company_name", "email"], "customer_id", "account_code"),  # Recurly
+        (["Customer", "Phone Numbers", "Email"], "phone", "Phone Numbers"),  # QuickBooks' contact list report
+        (["LEI", "Entity.LegalName", "Entity.LegalAddress.FirstAddressLine"], "customer_id", "LEI"),  # GLEIF
+        (["LEI", "Entity.LegalName", "Entity.LegalAddress.FirstAddressLine"], "street",
+         "Entity.LegalAddress.FirstAddressLine"),
+        (["uuid", "name", "homepage_url"], "customer_id", "uuid"),  # Crunchbase
+        (["uuid", "name", "homepage_url"], "website", "homepage_url"),
+        (["rec_id", "given_name", "address_1"], "customer_id", "rec_id"),  # FEBRL
+        (["Internal ID", "Company Name", "custentity_sf_account_id"], "customer_id", "Internal ID"),  # NetSuite
     ],
 )
 def test_billing_export_headers(headers: list[str], role: str, expected: str) -> None:
@@ -193,6 +204,98 @@ def test_directory_registry_and_guide_headers(
     assert mapping.columns[role] == expected
 
 
+SALESFORCE_REPORT = ["Account ID", "Account Name", "Billing Street", "Billing City", "Billing State/Province",
+                     "Billing Zip/Postal Code", "Billing Country", "Phone", "Website", "Customer_ID__c"]
+HUBSPOT = ["Record ID", "Company name", "Company Domain Name", "Street Address", "City", "State/Region",
+           "Postal Code", "Country/Region", "Phone Number"]
+COMPANIES_HOUSE = ["CompanyName", " CompanyNumber", "RegAddress.CareOf", "RegAddress.POBox",
+                   "RegAddress.AddressLine1", " RegAddress.AddressLine2", "RegAddress.PostTown", "RegAddress.County",
+                   "RegAddress.Country", "RegAddress.PostCode", "CompanyCategory"]
+SALESFORCE_REPORT_DE = ["Account-ID", "Accountname", "Rechnungsstraße", "Rechnungsort", "Rechnungsbundesland/-kanton",
+                        "Rechnungs-PLZ", "Rechnungsland", "Telefon", "Website"]
+SALESFORCE_REPORT_FR = ["ID du compte", "Nom du compte", "Rue de facturation", "Ville de facturation",
+                        "Code postal de facturation", "Pays de facturation", "Téléphone", "Site Web"]
+ZUORA_DATA_SOURCE = ["Account.AccountNumber", "Account.Name", "Account.CrmId", "Account.Currency", "Owner.Name",
+                     "BillToContact.Address1", "BillToContact.City", "BillToContact.PostalCode",
+                     "BillToContact.Country", "BillToContact.WorkEmail", "SoldToContact.State"]
+ZUORA_UI = ["Account: Account Number", "Account: Account Name", "Account: CRM Account ID", "Bill To: Address 1",
+            "Bill To: City", "Bill To: Zip/Postal Code", "Bill To: Country", "Parent Account: Account Number"]
+
+
+@pytest.mark.parametrize(
+    ("side", "headers", "expected"),
+    [
+        (Side.ACCOUNTS, SALESFORCE_REPORT, {
+            "account_id": "Account ID", "name": "Account Name", "street": "Billing Street", "city": "Billing City",
+            "state": "Billing State/Province", "postcode": "Billing Zip/Postal Code", "country": "Billing Country",
+            "phone": "Phone", "website": "Website", "link_customer_id": "Customer_ID__c"}),
+        (Side.CUSTOMERS, HUBSPOT, {
+            "customer_id": "Record ID", "name": "Company name", "website": "Company Domain Name",
+            "street": "Street Address", "city": "City", "state": "State/Region", "postcode": "Postal Code",
+            "country": "Country/Region", "phone": "Phone Number"}),
+        (Side.CUSTOMERS, COMPANIES_HOUSE, {
+            "customer_id": " CompanyNumber", "name": "CompanyName", "street": "RegAddress.AddressLine1",
+            "city": "RegAddress.PostTown", "state": "RegAddress.County", "postcode": "RegAddress.PostCode",
+            "country": "RegAddress.Country"}),
+        (Side.CUSTOMERS, ZUORA_DATA_SOURCE, {
+            "customer_id": "Account.AccountNumber", "sf_account_id": "Account.CrmId", "name": "Account.Name",
+            "currency": "Account.Currency", "street": "BillToContact.Address1", "city": "BillToContact.City",
+            "postcode": "BillToContact.PostalCode", "country": "BillToContact.Country",
+            "email": "BillToContact.WorkEmail"}),
+        (Side.CUSTOMERS, ZUORA_UI, {
+            "customer_id": "Account: Account Number", "sf_account_id": "Account: CRM Account ID",
+            "name": "Account: Account Name", "street": "Bill To: Address 1", "city": "Bill To: City",
+            "postcode": "Bill To: Zip/Postal Code", "country": "Bill To: Country"}),
+        (Side.ACCOUNTS, SALESFORCE_REPORT_DE, {
+            "account_id": "Account-ID", "name": "Accountname", "street": "Rechnungsstraße", "city": "Rechnungsort",
+            "state": "Rechnungsbundesland/-kanton", "postcode": "Rechnungs-PLZ", "country": "Rechnungsland",
+            "phone": "Telefon", "website": "Website"}),
+        (Side.ACCOUNTS, SALESFORCE_REPORT_FR, {
+            "account_id": "ID du compte", "name": "Nom du compte", "street": "Rue de facturation",
+            "city": "Ville de facturation", "postcode": "Code postal de facturation", "country": "Pays de facturation",
+            "phone": "Téléphone", "website": "Site Web"}),
+        (Side.CUSTOMERS, ["Kundennummer", "Firmenname", "Straße", "PLZ", "Ort", "Land", "E-Mail", "Telefon"], {
+            "customer_id": "Kundennummer", "name": "Firmenname", "street": "Straße", "postcode": "PLZ", "city": "Ort",
+            "country": "Land", "email": "E-Mail", "phone": "Telefon"}),
+        (Side.CUSTOMERS, ["Numéro client", "Raison sociale", "Adresse", "Code postal", "Ville", "Pays", "Courriel"], {
+            "customer_id": "Numéro client", "name": "Raison sociale", "street": "Adresse", "postcode": "Code postal",
+            "city": "Ville", "country": "Pays", "email": "Courriel"}),
+    ],
+    ids=["salesforce-report", "hubspot", "companies-house", "zuora-data-source", "zuora-ui", "salesforce-report-de",
+         "salesforce-report-fr", "lexoffice", "french-invoicing"],
+)
+def test_every_column_of_a_real_export_layout_finds_its_role(
+    side: Side, headers: list[str], expected: dict[str, str]
+) -> None:
+    # Salesforce report labels ("Billing Zip/Postal Code"), HubSpot's and the UK registry's headers: a role
+    # left out here is a column the match silently never sees.
+    ids = account_ids(2)
+    salesforce_ids = ("Account ID", "Account.CrmId", "Account: CRM Account ID", "Account-ID", "ID du compte")
+    columns = {h: ids if h in salesforce_ids else ["cus_1", "cus_2"] if "ID" in h else ["x", "y"] for h in headers}
+    assert detect_roles(frame(columns), side).columns == expected
+
+
+def test_netsuites_salesforce_id_field_is_the_link() -> None:
+    f = frame({"Internal ID": ["1", "2"], "Company Name": ["A", "B"], "custentity_sf_account_id": account_ids(2)})
+    mapping = detect_roles(f, Side.CUSTOMERS)
+    assert mapping.columns["sf_account_id"] == "custentity_sf_account_id"
+    assert mapping.reasons["sf_account_id"].startswith("header 'custentity_sf_account_id'")  # by name, not content
+
+
+def test_fields_of_another_record_take_no_role() -> None:
+    headers = ["Account.Id", "Owner.Name", "Parent.Id", "ShipToContact.Country", "SoldToContact.City"]
+    mapping = detect_roles(frame({h: account_ids(1) if h.endswith("Id") else ["x"] for h in headers}), Side.ACCOUNTS)
+    assert mapping.columns == {"account_id": "Account.Id"}
+
+
+def test_a_shipping_address_is_not_taken_for_the_billing_address() -> None:
+    headers = ["Id", "Name", "Shipping City", "Shipping Zip/Postal Code", "Billing Zip/Postal Code"]
+    columns = {h: account_ids(1) if h == "Id" else ["x"] for h in headers}
+    mapping = detect_roles(frame(columns), Side.ACCOUNTS)
+    assert mapping.columns["postcode"] == "Billing Zip/Postal Code"
+    assert "city" not in mapping.columns
+
+
 def test_legal_name_only_also_serves_as_name() -> None:
     mapping = detect_roles(frame({"id": ["1"], "legalName": ["Acme SAS"]}), Side.CUSTOMERS)
     assert mapping.columns["name"] == "legalName"
@@ -207,6 +310,16 @@ def test_mapping_and_contacts_sides() -> None:
     assert unnamed.columns == {"customer_id": "customer", "account_id": "a"}
     contacts = detect_roles(frame({"id": ["p1"], "customer id": ["c1"], "Full Name": ["Ann"]}), Side.CONTACTS)
     assert contacts.columns == {"contact_id": "id", "account_id": "customer id", "name": "Full Name"}
+
+
+@pytest.mark.parametrize("side", [Side.ACCOUNTS, Side.CUSTOMERS])
+def test_canonical_headers_read_back_as_their_roles(side: Side) -> None:
+    roles = ACCOUNT_ROLES if side is Side.ACCOUNTS else CUSTOMER_ROLES
+    ids, other = account_ids(2), ["cus_1wHy2eSM0oN3If", "cus_y7WQM4dupDu9r4"]
+    salesforce_roles = {"account_id", "sf_account_id"}
+    columns = {role: ids if role in salesforce_roles else other if role.endswith("_id") else ["x", "y"]
+               for role in roles}
+    assert detect_roles(frame(columns), side).columns == {role: role for role in roles}
 
 
 def test_overrides_win_and_unknown_override_header_is_refused() -> None:
@@ -238,3 +351,19 @@ def test_canonical_frame_has_every_role_in_order_plus_source_row() -> None:
     assert list(customers.columns) == [*CUSTOMER_ROLES, SOURCE_ROW]
     assert customers["customer_id"].tolist() == ["A", "B"]
     assert table.roles(Side.ACCOUNTS).columns["postcode"] == "Zip"
+
+
+def test_a_name_column_filled_on_few_rows_gives_way_to_a_fuller_one_but_not_to_a_description() -> None:
+    # QuickBooks: "Company name" is empty for most customers, "Customer" (the display name) never is.
+    quickbooks = frame({"Id": ["1", "2", "3"], "Customer": ["Acme", "Beta", "Gamma"],
+                        "Company name": ["", "", "Gamma Ltd"]})
+    mapping = detect_roles(quickbooks, Side.CUSTOMERS)
+    assert mapping.columns["name"] == "Customer"
+    assert "filled on 3 rows, 'Company name' only on 1" in mapping.reasons["name"]
+    # Half the rows or more: the better-named column stays.
+    half = frame({"Id": ["1", "2"], "Customer": ["Acme", "Beta"], "Company name": ["", "Beta Ltd"]})
+    assert detect_roles(half, Side.CUSTOMERS).columns["name"] == "Company name"
+    # Stripe: a free-text description never takes the name from a sparse "Name".
+    stripe = frame({"id": ["cus_1", "cus_2", "cus_3"], "Name": ["", "", "Gamma"],
+                    "Description": ["Customer for a@x.com", "VIP", "Gamma"]})
+    assert detect_roles(stripe, Side.CUSTOMERS).columns["name"] == "Name"
