@@ -161,16 +161,16 @@ def _unmatched_reasons(ledger: Ledger, acc: np.ndarray, cus: np.ndarray) -> tupl
     """Why nothing was found, naming what was missing (Upflow's "missing" cause)."""
     accounts = ledger.accounts
     has_contact = (accounts.column("website", acc) != "") | (accounts.column("email", acc) != "")
-    acc_reason = np.where(
-        has_contact,
-        "No customer found: the link field is empty, and no open customer shares its website/e-mail domain "
-        "or a similar name",
+    # Indexing an object array shares its str objects (np.where / np.full on a text would copy it per row).
+    acc_reason = np.array([
         "No customer found: the link field is empty, the account has no website or e-mail to compare, and no "
         "open customer has a similar name",
-    ).astype(object)
-    acc_reason[accounts.names[acc] == ""] = "No customer found: the account has no name, link or website"
-    cus_reason = np.full(len(cus), "No account found: the customer's link field is empty and no open account "
-                                   "shares its domain or a similar name", dtype=object)
+        "No customer found: the link field is empty, and no open customer shares its website/e-mail domain "
+        "or a similar name",
+        "No customer found: the account has no name, link or website",
+    ], dtype=object)[np.where(accounts.names[acc] == "", 2, has_contact.astype(np.intp))]
+    cus_reason = np.array(["No account found: the customer's link field is empty and no open account "
+                           "shares its domain or a similar name"], dtype=object)[np.zeros(len(cus), dtype=np.intp)]
     _mention_placeholders(acc_reason, accounts.column("link_customer_id", acc))
     _mention_placeholders(cus_reason, ledger.customers.column("sf_account_id", cus))
     return acc_reason, cus_reason
@@ -203,13 +203,14 @@ def _evidence_column(ledger: Ledger, evidence: Evidence, acc: np.ndarray, cus: n
     for name, text in _LINK_EVIDENCE.items():
         out[(method == name) & (acc >= 0) & (cus >= 0)] = text
     weighed = np.flatnonzero((acc >= 0) & (cus >= 0) & (out == ""))
+    known: dict[str, str] = {}  # one str object per distinct text across the slices
     # In slices: the features, levels and weights of a million pairs at once would add ~0.5 GB to the peak.
     for start in range(0, len(weighed), _EVIDENCE_SLICE):
         rows = weighed[start:start + _EVIDENCE_SLICE]
         a, c = acc[rows], cus[rows]
         levels = compare_pairs(ledger.accounts, a, ledger.customers, c)
         _, weights = evidence.weigh(ledger.accounts, a, ledger.customers, c, levels)
-        out[rows] = evidence_json(levels, weights)
+        out[rows] = evidence_json(levels, weights, known)
     return out
 
 
@@ -217,23 +218,40 @@ def _assemble(ledger: Ledger, evidence: Evidence) -> pd.DataFrame:
     """One row per account (in input order), then one per customer no account row names."""
     accounts, customers = ledger.accounts, ledger.customers
     decided = ledger.decisions()
-    acc_rows = decided[decided["acc"] >= 0]
-    cus_only = decided[decided["acc"] < 0]
+    ledger.chunks.clear()  # ``decided`` holds them all now, and nothing reads the ledger after this
+    acc_all, cus_all = decided["acc"].to_numpy(dtype=np.int64), decided["cus"].to_numpy(dtype=np.int64)
     undecided_acc = np.flatnonzero(ledger.acc_free)
     undecided_cus = np.flatnonzero(ledger.cus_free)
     acc_reason, cus_reason = _unmatched_reasons(ledger, undecided_acc, undecided_cus)
-    rest = pd.DataFrame({
+    # The evidence first: the normalised attributes it reads are freed before the rows are gathered.
+    evidence_texts = _evidence_column(ledger, evidence, acc_all, cus_all, decided["method"].to_numpy(dtype=object))
+    for side in (accounts, customers):
+        side.cache.clear()
+        side.distinct.clear()
+    named = acc_all >= 0
+    # A customer-only row is dropped when an account row already names that customer.
+    customer_only = ~named & ~np.isin(cus_all, cus_all[named])
+    undecided = len(undecided_acc) + len(undecided_cus)
+    rest: dict[str, np.ndarray] = {
         "acc": np.concatenate([undecided_acc, np.full(len(undecided_cus), -1)]),
         "cus": np.concatenate([np.full(len(undecided_acc), -1), undecided_cus]),
-        "status": UNMATCHED, "score": 0.0, "reason": np.concatenate([acc_reason, cus_reason]),
-        "method": "", "candidates": "",
-    })
-    # A customer-only row is dropped when an account row already names that customer.
-    cus_only = cus_only[~cus_only["cus"].isin(acc_rows["cus"])]
-    rows = pd.concat([acc_rows, cus_only, rest], ignore_index=True)
-    rows["order"] = np.where(rows["acc"] >= 0, rows["acc"], len(accounts.ids) + rows["cus"])
-    rows = rows.sort_values("order", kind="stable").reset_index(drop=True)
-    acc, cus = rows["acc"].to_numpy(dtype=np.int64), rows["cus"].to_numpy(dtype=np.int64)
+        "status": np.empty(undecided, dtype=object), "score": np.zeros(undecided),
+        "reason": np.concatenate([acc_reason, cus_reason]), "method": np.full(undecided, "", dtype=object),
+        "candidates": np.full(undecided, "", dtype=object), "evidence": np.full(undecided, "", dtype=object),
+    }
+    rest["status"].fill(UNMATCHED)  # one shared str (np.full would copy it per row)
+    acc = np.concatenate([acc_all[named], acc_all[customer_only], rest["acc"]])
+    cus = np.concatenate([cus_all[named], cus_all[customer_only], rest["cus"]])
+    order = np.argsort(np.where(acc >= 0, acc, len(accounts.ids) + cus), kind="stable")
+    acc, cus = acc[order], cus[order]
+
+    def gathered(name: str, dtype: type = object) -> np.ndarray:
+        """Column ``name`` of the rows, in their final order (one copy, not one per step; each
+        column of ``decided`` is let go once gathered)."""
+        whole = evidence_texts if name == "evidence" else decided.pop(name).to_numpy(dtype=dtype)
+        result: np.ndarray = np.concatenate([whole[named], whole[customer_only], rest[name].astype(dtype)])[order]
+        return result
+
     has_acc, has_cus = acc >= 0, cus >= 0
 
     def pick(values: np.ndarray, positions: np.ndarray, present: np.ndarray, as_text: bool = False) -> np.ndarray:
@@ -242,22 +260,18 @@ def _assemble(ledger: Ledger, evidence: Evidence) -> pd.DataFrame:
         out[present] = [str(v) for v in chosen.tolist()] if as_text else chosen
         return out
 
-    evidence_texts = _evidence_column(ledger, evidence, acc, cus, rows["method"].to_numpy(dtype=object))
-    for side in (accounts, customers):  # the normalised attributes are not needed any more: free them first
-        side.cache.clear()
-        side.distinct.clear()
     frame = pd.DataFrame({
         "account_id": pick(accounts.ids, acc, has_acc),
         "account_name": pick(accounts.names, acc, has_acc),
         "customer_id": pick(customers.ids, cus, has_cus),
         "customer_name": pick(customers.names, cus, has_cus),
-        "status": rows["status"].to_numpy(dtype=object),
-        "score": rows["score"].to_numpy(dtype=float).round(1),
-        "reason": rows["reason"].to_numpy(dtype=object),
-        "method": rows["method"].to_numpy(dtype=object),
-        "candidates": rows["candidates"].to_numpy(dtype=object),
+        "status": gathered("status"),
+        "score": gathered("score", float).round(1),
+        "reason": gathered("reason"),
+        "method": gathered("method"),
+        "candidates": gathered("candidates"),
         "account_row": pick(accounts.rows, acc, has_acc, as_text=True),
         "customer_row": pick(customers.rows, cus, has_cus, as_text=True),
-        "evidence": evidence_texts,
+        "evidence": gathered("evidence"),
     })
     return frame

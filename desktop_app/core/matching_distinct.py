@@ -26,13 +26,44 @@ def _texts(uniques: np.ndarray) -> list[str]:
     return [u if isinstance(u, str) else str(u) for u in values]
 
 
+def reuse_equal(originals: Sequence[Any], results: Sequence[str]) -> list[str]:
+    """``results``, each result equal to its original replaced by the original: a table of a
+    million distinct values then holds one str object where the two are alike, not two."""
+    return [original if result == original else result for original, result in zip(originals, results, strict=True)]
+
+
+def one_per_value(results: list[str]) -> list[str]:
+    """``results`` with equal texts as one str object (distinct inputs often normalise alike:
+    "12 Main St." and "12 main street" both name the street "main st")."""
+    shared: dict[str, str] = {}
+    return [shared.setdefault(result, result) for result in results]
+
+
+class _PairInputs(Sequence[tuple[str, str]]):
+    """The distinct (text, country) pairs, each tuple made when a normaliser asks for it: holding
+    700,000 tuples for the whole run would cost ~45 MB at a million records a side."""
+
+    def __init__(self, texts: list[str], places: list[str], pairs: np.ndarray) -> None:
+        self._texts, self._places, self._width = texts, places, len(places)
+        self._pairs = pairs  # per distinct pair, (text code + 1) * width + country code + 1
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        pair = int(self._pairs[index])
+        return self._texts[pair // self._width], self._places[pair % self._width]
+
+
 @dataclass
 class DistinctValues:
     """Per record, the code of its distinct input; per distinct input, the outputs computed so far.
     The last input is the one missing values share ("", or ("", country))."""
 
     codes: np.ndarray
-    inputs: list[Any]
+    inputs: Sequence[Any]
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
     # Per normaliser (several may read one column), which distinct inputs it has seen, and its outputs' names.
     done: dict[str, np.ndarray] = field(default_factory=dict)
@@ -55,8 +86,7 @@ class DistinctValues:
         width = len(places)
         # One integer per (value, country), so the distinct pairs are found without building tuples.
         codes, pairs = pd.factorize((value_codes.astype(np.int64) + 1) * width + country_codes + 1)
-        inputs = [(texts[pair // width], places[pair % width]) for pair in pairs.tolist()]
-        return DistinctValues(codes.astype(np.int32), inputs)
+        return DistinctValues(codes.astype(np.int32), _PairInputs(texts, places, pairs))
 
     def at(self, positions: np.ndarray, key: str, normalise: Normaliser) -> dict[str, np.ndarray]:
         """The outputs of ``normalise`` (known as ``key``) for the records at ``positions``,

@@ -16,7 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from desktop_app.core.matching_distinct import DistinctValues, Normaliser
+from desktop_app.core.matching_distinct import DistinctValues, Normaliser, one_per_value, reuse_equal
 from desktop_app.core.matching_ledger import IntArray, Side, TextArray
 from desktop_app.core.matching_words import shares_word
 from desktop_app.core.normalize import (
@@ -68,7 +68,7 @@ def record_domains(side: Side, positions: IntArray) -> TextArray:
 
 
 def _website_domains(websites: list[Any]) -> dict[str, Sequence[str]]:
-    return {"site": [domain_or_empty(text) for text in websites]}
+    return {"site": one_per_value(reuse_equal(websites, [domain_or_empty(text) for text in websites]))}
 
 
 def _mail_domains(emails: list[Any]) -> dict[str, Sequence[str]]:
@@ -79,15 +79,16 @@ def _mail_domains(emails: list[Any]) -> dict[str, Sequence[str]]:
 
 def _streets(streets: list[Any]) -> dict[str, Sequence[str]]:
     parts = [street_parts(text) for text in streets]
-    return {"number": [number for number, _ in parts], "street": [name for _, name in parts],
-            "street_bare": [street_without_type(name) for _, name in parts],
+    return {"number": one_per_value([number for number, _ in parts]),
+            "street": one_per_value([name for _, name in parts]),
+            "street_bare": one_per_value([street_without_type(name) for _, name in parts]),
             "street_key": [f"{number} {name}" if name else "" for number, name in parts]}
 
 
 def _legal_names(names: list[Any]) -> dict[str, Sequence[str]]:
     """The legal name cleaned (passes 4 and 5 compare it), and its words sorted as a person-like name."""
     clean = clean_company_name_list(names)
-    return {"legal_clean": clean, "legal_name": [sorted_words(name) for name in clean]}
+    return {"legal_clean": clean, "legal_name": reuse_equal(clean, [sorted_words(name) for name in clean])}
 
 
 def _cities(keys: list[str]) -> dict[str, Sequence[str]]:
@@ -109,9 +110,9 @@ _DISTINCT_GROUPS: dict[str, tuple[str, bool, Normaliser]] = {
     "bare_name": ("name", False, lambda names: {"bare_name": names_without_qualifier(names)}),
     "website": ("website", False, _website_domains),
     "mail_domain": ("email", False, _mail_domains),
-    "email": ("email", False, _each(email_key, "email")),
+    "email": ("email", False, lambda emails: {"email": reuse_equal(emails, [email_key(text) for text in emails])}),
     "street": ("street", False, _streets),
-    "postcode": ("postcode", False, lambda codes: {"postcode": postcode_keys(codes)}),
+    "postcode": ("postcode", False, lambda codes: {"postcode": reuse_equal(codes, postcode_keys(codes))}),
     "city": ("city", False, lambda cities: _cities([city_key(city) for city in cities])),
     "currency": ("currency", False, _each(lambda text: text.strip().upper(), "currency")),
     "state": ("state", True, _with_country(state_key, "state")),

@@ -18,7 +18,7 @@ import pandas as pd
 from desktop_app.core.countries import resolve_countries
 from desktop_app.core.ids import ids_18
 from desktop_app.core.link_values import LINK_PLACEHOLDERS, is_placeholder
-from desktop_app.core.matching_distinct import DistinctValues
+from desktop_app.core.matching_distinct import DistinctValues, reuse_equal
 from desktop_app.core.normalize import clean_company_name_list
 from desktop_app.core.normalize_fields import sorted_words
 
@@ -43,12 +43,15 @@ def _text(frame: pd.DataFrame, column: str) -> TextArray:
 
 def text_array(values: pd.Series) -> TextArray:
     """``values`` as an object array of trimmed str ("" for missing values)."""
-    raw = values.to_numpy(dtype=object).tolist()
+    whole = values.to_numpy(dtype=object)
+    raw = whole.tolist()
     try:
         # Mapping str.strip in C is several times faster than pandas' .str.strip() on object data.
-        return np.fromiter(map(str.strip, raw), dtype=object, count=len(raw))
+        stripped = list(map(str.strip, raw))
     except TypeError:  # missing values or numbers among the text
         return np.array(["" if v is None or v != v else str(v).strip() for v in raw], dtype=object)
+    # Already trimmed (the usual case): the column's own array, not a copy (8 bytes a record per column).
+    return whole if stripped == raw else np.array(stripped, dtype=object)
 
 
 # A placeholder compares without its spaces and letter case, and case-folding never shortens a text:
@@ -71,9 +74,15 @@ def _link(trimmed: TextArray) -> TextArray:
     return values
 
 
-def _rows(frame: pd.DataFrame) -> TextArray:
-    """Source rows as text (counted from 2, as below a header line, when the frame has none)."""
-    rows = frame["source_row"] if "source_row" in frame.columns else pd.Series(np.arange(2, len(frame) + 2))
+def _rows(frame: pd.DataFrame) -> np.ndarray:
+    """Source rows (counted from 2, as below a header line, when the frame has none): an int64
+    array when they are whole numbers (a million Python ints would cost ~70 MB for the whole run),
+    else the values as read ("" when missing)."""
+    if "source_row" not in frame.columns:
+        return np.arange(2, len(frame) + 2, dtype=np.int64)
+    rows = frame["source_row"]
+    if isinstance(rows.dtype, np.dtype) and rows.dtype.kind == "i":  # signed numpy ints: no missing values
+        return rows.to_numpy(dtype=np.int64)
     result: TextArray = rows.astype(object).to_numpy(dtype=object, na_value="")
     return result
 
@@ -86,7 +95,7 @@ class Side:
     ids: TextArray  # account ids as canonical 18-char where valid; customer ids trimmed
     names: TextArray
     link: TextArray  # the other side's id in this side's link field (trimmed; "" for a placeholder)
-    rows: TextArray
+    rows: np.ndarray  # source rows: int64, or object when the frame's are not whole numbers (see _rows)
     _country_codes: TextArray | None = field(init=False, repr=False, default=None)
     _id_index: pd.Index | None = field(init=False, repr=False, default=None)
     cache: dict[str, np.ndarray] = field(init=False, repr=False, default_factory=dict)  # matching_features
@@ -158,7 +167,7 @@ class Side:
 
 def _clean_and_sorted(names: list[Any]) -> dict[str, Sequence[str]]:
     clean = clean_company_name_list(names)
-    return {"clean_name": clean, "sorted_name": [sorted_words(name) for name in clean]}
+    return {"clean_name": clean, "sorted_name": reuse_equal(clean, [sorted_words(name) for name in clean])}
 
 
 def prepare_accounts(frame: pd.DataFrame) -> Side:
@@ -228,7 +237,8 @@ class Ledger:
         n = len(acc)
         chunk = pd.DataFrame({
             "acc": acc, "cus": cus,
-            "status": _broadcast(status, n), "score": np.broadcast_to(np.asarray(score, dtype=float), (n,)),
+            "status": _broadcast(status, n) if isinstance(status, str) else _one_per_value(status),
+            "score": np.broadcast_to(np.asarray(score, dtype=float), (n,)),
             "reason": _broadcast(reason, n), "method": _broadcast(method, n),
             "candidates": _broadcast(candidates, n),
         })
@@ -246,9 +256,19 @@ class Ledger:
         return pd.concat(self.chunks, ignore_index=True)
 
 
+def _one_per_value(values: TextArray) -> TextArray:
+    """``values`` with one str object per distinct text (a status built with np.where is a copy per row)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    shared = {status: status for status in STATUSES}  # the module's own objects, shared by every chunk
+    result: TextArray = np.array([shared.get(value, value) for value in uniques.tolist()], dtype=object)[codes]
+    return result
+
+
 def _broadcast(value: str | TextArray, n: int) -> TextArray:
-    if isinstance(value, str):
-        return np.full(n, value, dtype=object)
+    if isinstance(value, str):  # one shared str: np.full(n, text, dtype=object) makes n copies of a non-empty text
+        shared = np.empty(n, dtype=object)
+        shared.fill(value)
+        return shared
     return np.asarray(value, dtype=object)
 
 
