@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop_app.cli.common import EXIT_OK, UsageError, say
+from desktop_app.cli.common import EXIT_OK, TerminalProgress, UsageError, say
 from desktop_app.cli.inputs_args import (
     add_column_argument,
     check_out_path,
@@ -27,7 +27,7 @@ from desktop_app.core.report_counts import DecisionCounts
 from desktop_app.core.report_outcomes import load_results
 from desktop_app.core.roles import ID_ROLE, Side
 from desktop_app.core.tables import list_sheets
-from desktop_app.workflow.load_files import LoadedInput, unused_overrides
+from desktop_app.workflow.load_files import ColumnOverride, LoadedInput, unused_overrides
 from desktop_app.workflow.match import match_files, write_match_output
 
 
@@ -57,20 +57,35 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-def _refuse_files_without_ids(inputs: Sequence[LoadedInput]) -> None:
-    """No id column: every row would come out "not matched", so say why once and stop; no name
-    column: say so, and go on (ids, links and domains still match)."""
+def _before_matching(progress: TerminalProgress, overrides: Sequence[ColumnOverride],
+                     inputs: Sequence[LoadedInput]) -> None:
+    """Once the files are read, before the matching starts: say which column each role was read from;
+    an override naming no column, a file without its id column (every row would come out "not
+    matched") or half a mapping stops the run, saying why."""
+    problems = unused_overrides(overrides, inputs)
+    if problems:
+        raise UsageError(" ".join(problems))
+    progress.finish()  # the columns go on lines of their own, not after the progress line
+    print_columns_used(inputs)
     for loaded in inputs:
         headers = [str(h) for h in loaded.table.frame.columns]
-        name = loaded.table.path.name
         if loaded.side is Side.MAPPING:
             _refuse_half_a_mapping(loaded, headers)
             continue
-        problem = missing_id(name, loaded.side, loaded.roles, headers)
+        problem = missing_id(loaded.table.path.name, loaded.side, loaded.roles, headers)
         if problem is not None:
             role = ID_ROLE[loaded.side]
             raise UsageError(f"{problem}{_other_sheets(loaded)} Say which column holds it: "
                              f"--column {loaded.side.value}:{role}=HEADER.")
+
+
+def _warn_of_missing_names(inputs: Sequence[LoadedInput]) -> None:
+    """No name column: say so, and go on (ids, links and domains still match)."""
+    for loaded in inputs:
+        if loaded.side is Side.MAPPING:
+            continue
+        headers = [str(h) for h in loaded.table.frame.columns]
+        name = loaded.table.path.name
         gap = missing_name(name, loaded.side, loaded.roles, headers)
         if gap is not None:
             say(f"{gap} Say which column holds it: --column {loaded.side.value}:name=HEADER.")
@@ -107,13 +122,9 @@ def run(args: argparse.Namespace) -> int:
     result = run_step(lambda progress: match_files(
         args.accounts, args.customers, mapping_path=args.mapping, overrides=overrides,
         accounts_sheet=args.accounts_sheet, customers_sheet=args.customers_sheet, config=config,
-        progress=progress,
+        progress=progress, check_inputs=lambda inputs: _before_matching(progress, overrides, inputs),
     ))
-    problems = unused_overrides(overrides, result.inputs)
-    if problems:
-        raise UsageError(" ".join(problems))
-    print_columns_used(result.inputs)
-    _refuse_files_without_ids(result.inputs)
+    _warn_of_missing_names(result.inputs)
     print_file_issues(result.inputs)
     results = None
     if args.results is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,9 +74,12 @@ def match_files(
     billing_name: str = "the billing system",
     progress: ProgressCallback = ignore_progress,
     cancel: CancelToken | None = None,
+    check_inputs: Callable[[list[LoadedInput]], None] | None = None,
 ) -> MatchRun:
     """Load the files, match, and check both sides' addresses (the customers' also against what the
-    billing system requires before it accepts a link); raises ``TableError`` on bad input."""
+    billing system requires before it accepts a link); raises ``TableError`` on bad input.
+    ``check_inputs`` sees the loaded files before the matching starts and may refuse them by raising
+    (a file without its id column is refused in seconds, not after a million rows were matched)."""
     progress(Progress(0, 100, f"Reading {accounts_path.name}"))
     accounts = load_input(accounts_path, Side.ACCOUNTS, overrides, sheet=accounts_sheet,
                           progress=_stage(progress, 0, 15), cancel=cancel)
@@ -87,6 +90,8 @@ def match_files(
     mapping = None
     if mapping_path is not None:
         mapping = load_input(mapping_path, Side.MAPPING, overrides, cancel=cancel)
+    if check_inputs is not None:
+        check_inputs([loaded for loaded in (accounts, customers, mapping) if loaded is not None])
     progress(Progress(30, 100, "Matching"))
     result = match(accounts.frame, customers.frame, None if mapping is None else mapping.frame,
                    config or MatchConfig(), progress=_stage(progress, 30, 55), cancel=cancel)

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from desktop_app.cli import main
 from desktop_app.core.ids import checksum_suffix
+from desktop_app.workflow import match as workflow_match
 
 IDS15 = ["0015g00000ABCde", "0015g00000ABCdf", "0015g00000ABCdg"]
 IDS = [i + checksum_suffix(i) for i in IDS15]
@@ -226,8 +227,16 @@ def test_a_matches_file_a_spreadsheet_saved_again_is_reviewed_and_planned(
 
 
 def test_a_workbook_whose_first_sheet_is_a_cover_names_its_other_sheets(
-    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    matched: list[int] = []  # a spy, not a mock: the refusal must come before any matching
+    real_match = workflow_match.match
+
+    def counted_match(*args: object, **kwargs: object) -> object:
+        matched.append(1)
+        return real_match(*args, **kwargs)
+
+    monkeypatch.setattr(workflow_match, "match", counted_match)
     book = Workbook()
     cover = book.active
     assert cover is not None
@@ -241,6 +250,7 @@ def test_a_workbook_whose_first_sheet_is_a_cover_names_its_other_sheets(
     args = ["match", "--accounts", str(tmp_path / "accounts.xlsx"), "--customers", str(files[1]),
             "--out", str(tmp_path / "m.csv")]
     assert main(args) == 2
+    assert matched == []
     err = capsys.readouterr().err
     assert "accounts.xlsx read as accounts: no column taken for any role. Not read: 'Account export'" in err
     assert ("Sheet 'Cover' was read; the workbook also has 'Accounts': choose the sheet with --accounts-sheet NAME."
