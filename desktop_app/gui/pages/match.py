@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 from functools import partial
 from typing import Any, cast
@@ -25,12 +24,12 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.plan import Policy
 from desktop_app.core.report import STATUS_ORDER
-from desktop_app.core.report_counts import OPEN_STATUSES, DecisionCounts
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.bulk_accept_dialog import BulkAcceptDialog
 from desktop_app.gui.evidence_pane import EvidencePane
 from desktop_app.gui.frame_model import BACKGROUND_ROWS, SOURCE_POSITION_ROLE, FrameModel, ViewSpec
+from desktop_app.gui.match_summary import notes_html, outcome_text
 from desktop_app.gui.outcome_chart import OutcomeChart, status_label
 from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
@@ -251,7 +250,7 @@ class MatchPage(BasePage):
                                | {s: n for s, n in accounts.items() if s not in STATUS_ORDER})
         run = self.state.match_run
         text = outcome_text(side, len(run.customers.frame) if run is not None else 0)
-        self.summary.setText(text + _notes_html(run.notes if run is not None else []))
+        self.summary.setText(text + notes_html(run.notes if run is not None else []))
         self._update_filter_labels(ordered)
 
     def _update_filter_labels(self, counts: dict[str, int]) -> None:
@@ -430,34 +429,3 @@ class MatchPage(BasePage):
 def _empty_decisions() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in ("account_id", "customer_id", "status", "reason")}
                         ).assign(score=pd.Series(dtype=float))
-
-
-def outcome_text(counts: DecisionCounts | None, customers_loaded: int) -> str:
-    """The Match page's heading: the accounts per status (adding up to the accounts matched), then
-    the customers that went to no account — figures from the review session, never recounted here."""
-    if counts is None:
-        return ""
-    accounts = counts.accounts
-    waiting = ", ".join(f"{accounts[s]:,} {s}" for s in OPEN_STATUSES if accounts.get(s))
-    text = (f"{counts.account_total:,} accounts: {accounts.get('matched', 0):,} matched, "
-            f"{accounts.get('already_linked', 0):,} already linked, "
-            f"<b>{counts.open_accounts:,} need your decision</b>" + (f" ({waiting})" if waiting else "")
-            + f", {accounts.get('unmatched', 0):,} unmatched.")
-    left = counts.left_over
-    if left:
-        parts = ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in left.items())
-        text += f" {sum(left.values()):,} of the {customers_loaded:,} customers went to no account ({parts})."
-    return text + " Only matched and already-linked rows will be linked."
-
-
-_NOTES_SHOWN = 3
-
-
-def _notes_html(notes: list[str]) -> str:
-    """The matcher's notes (a mapping row that paired nothing …) under the summary: the first few, and how many more."""
-    if not notes:
-        return ""
-    lines = [html.escape(note, quote=False) for note in notes[:_NOTES_SHOWN]]
-    if len(notes) > _NOTES_SHOWN:
-        lines.append(f"… and {len(notes) - _NOTES_SHOWN:,} more notes like these")
-    return "<br>" + "<br>".join(lines)
