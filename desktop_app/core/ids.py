@@ -178,44 +178,20 @@ def _as_text_list(values: pd.Series) -> list[str]:
     return [v.strip() if isinstance(v, str) else "" for v in values.tolist()]
 
 
-def _as_unicode_array(values: pd.Series) -> np.ndarray:
-    """The values as a stripped fixed-width NumPy unicode array ("" for missing)."""
+def _trimmed_objects(values: pd.Series) -> np.ndarray:
+    """The values as an object array of trimmed str ("" for missing; other values as their text)."""
     objects = values.to_numpy(dtype=object, na_value="")
-    stripped: np.ndarray = np.strings.strip(objects.astype(str))
-    return stripped
-
-
-def _checked(text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For a stripped unicode array: the positions of 15/18-character values, their first 15
-    characters and checksum as (n, 18) bytes, whether each is shaped like an id, and whether its
-    suffix (if it has one) agrees."""
-    lengths = np.strings.str_len(text)
-    positions = np.flatnonzero((lengths == 15) | (lengths == 18))
-    chosen = text[positions].astype("U18")
-    points = chosen.view(np.uint32).reshape(-1, 18)
-    ascii_ok = (points < 128).all(axis=1)
-    raw = np.where(points < 128, points, 0).astype(np.uint8)
-    is18 = raw[:, 15] != 0
-    shape_ok = ascii_ok & _BASE62_BYTE[raw[:, :15]].all(axis=1) & (~is18 | _BASE62_BYTE[raw[:, 15:]].all(axis=1))
-    suffix = _suffixes(np.ascontiguousarray(raw[:, :15]))
-    agrees = shape_ok & (~is18 | (raw[:, 15:] == suffix).all(axis=1))
-    return positions, chosen, np.concatenate([raw[:, :15], suffix], axis=1), shape_ok, agrees
+    trimmed: list[str] = [v.strip() if isinstance(v, str) else str(v).strip() for v in objects.tolist()]
+    result: np.ndarray = np.array(trimmed, dtype=object)
+    return result
 
 
 def to_18_series(values: pd.Series) -> pd.Series:
-    """Vectorised ``normalize_id`` over a Series of text: 18-character ids, None where invalid.
-
-    Works in NumPy over code points (1,000,000 ids in a fraction of a second); only 18-character
-    values whose suffix disagrees (case repair) fall back to the scalar path.
-    """
-    text = _as_unicode_array(values)
-    out = np.full(len(text), None, dtype=object)
-    positions, chosen, full, shape_ok, agrees = _checked(text)
-    if len(positions):
-        out[positions[agrees]] = full[agrees].view("S18").ravel().astype(str)
-        for k in np.flatnonzero(shape_ok & ~agrees).tolist():
-            out[positions[k]] = repair_case(str(chosen[k]))
-    return pd.Series(out, index=values.index, dtype="object")
+    """Vectorised ``normalize_id`` over a Series of text: 18-character ids, None where invalid
+    (``ids_18`` over the trimmed text)."""
+    ids, valid = ids_18(_trimmed_objects(values))
+    ids[~valid] = None
+    return pd.Series(ids, index=values.index, dtype="object")
 
 
 def ids_18(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -274,14 +250,10 @@ def _repaired_case(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def not_salesforce_ids(values: pd.Series) -> np.ndarray:
-    """Which non-empty values are no Salesforce id (``normalize_id`` would give None), without
-    building the 18-character forms."""
-    text = _as_unicode_array(values)
-    bad: np.ndarray = np.strings.str_len(text) > 0
-    positions, chosen, _, shape_ok, agrees = _checked(text)
-    bad[positions[agrees]] = False
-    for k in np.flatnonzero(shape_ok & ~agrees).tolist():
-        bad[positions[k]] = repair_case(str(chosen[k])) is None
+    """Which non-empty values are no Salesforce id (``normalize_id`` would give None)."""
+    text = _trimmed_objects(values)
+    _, valid = ids_18(text)
+    bad: np.ndarray = (text != "") & ~valid
     return bad
 
 
