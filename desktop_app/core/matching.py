@@ -48,6 +48,7 @@ from desktop_app.core.matching_ledger import (
 )
 from desktop_app.core.matching_mapping import apply_mapping
 from desktop_app.core.matching_names import match_by_domain, match_by_name, settle_deferred
+from desktop_app.core.matching_taken import taken_partner_notes
 from desktop_app.core.matching_unusable import hold_unusable_ids
 from desktop_app.core.matching_weighed import match_by_evidence
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -157,8 +158,10 @@ def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame
     return MatchResult(decisions, {status: counts.get(status, 0) for status in STATUSES}, notes)
 
 
-def _unmatched_reasons(ledger: Ledger, acc: np.ndarray, cus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Why nothing was found, naming what was missing (Upflow's "missing" cause)."""
+def _unmatched_reasons(ledger: Ledger, acc: np.ndarray, cus: np.ndarray,
+                       decided: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Why nothing was found, naming what was missing (Upflow's "missing" cause), or the record of
+    the other side that shares the domain or name but went to another row."""
     accounts = ledger.accounts
     has_contact = (accounts.column("website", acc) != "") | (accounts.column("email", acc) != "")
     # Indexing an object array shares its str objects (np.where / np.full on a text would copy it per row).
@@ -171,6 +174,11 @@ def _unmatched_reasons(ledger: Ledger, acc: np.ndarray, cus: np.ndarray) -> tupl
     ], dtype=object)[np.where(accounts.names[acc] == "", 2, has_contact.astype(np.intp))]
     cus_reason = np.array(["No account found: the customer's link field is empty and no open account "
                            "shares its domain or a similar name"], dtype=object)[np.zeros(len(cus), dtype=np.intp)]
+    by_account, by_customer = taken_partner_notes(ledger, acc, cus, decided)
+    for index, text in by_account.items():
+        acc_reason[index] = f"No customer found: the link field is empty, and {text}"
+    for index, text in by_customer.items():
+        cus_reason[index] = f"No account found: the customer's link field is empty, and {text}"
     _mention_placeholders(acc_reason, accounts.column("link_customer_id", acc))
     _mention_placeholders(cus_reason, ledger.customers.column("sf_account_id", cus))
     return acc_reason, cus_reason
@@ -222,7 +230,7 @@ def _assemble(ledger: Ledger, evidence: Evidence) -> pd.DataFrame:
     acc_all, cus_all = decided["acc"].to_numpy(dtype=np.int64), decided["cus"].to_numpy(dtype=np.int64)
     undecided_acc = np.flatnonzero(ledger.acc_free)
     undecided_cus = np.flatnonzero(ledger.cus_free)
-    acc_reason, cus_reason = _unmatched_reasons(ledger, undecided_acc, undecided_cus)
+    acc_reason, cus_reason = _unmatched_reasons(ledger, undecided_acc, undecided_cus, decided)
     # The evidence first: the normalised attributes it reads are freed before the rows are gathered.
     evidence_texts = _evidence_column(ledger, evidence, acc_all, cus_all, decided["method"].to_numpy(dtype=object))
     for side in (accounts, customers):

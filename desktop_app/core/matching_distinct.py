@@ -104,3 +104,11 @@ class DistinctValues:
                     self.outputs[name][need] = np.asarray(values, dtype=object)
             done[need] = True
         return {name: self.outputs[name][codes] for name in self.names[key]}
+
+    def known(self, positions: np.ndarray, key: str) -> np.ndarray:
+        """Which records at ``positions`` ``at(..., key, ...)`` would answer without normalising anything."""
+        done = self.done.get(key)
+        if done is None:
+            return np.zeros(len(positions), dtype=bool)
+        known: np.ndarray = done[self.codes[positions]]
+        return known

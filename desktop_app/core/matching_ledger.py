@@ -164,6 +164,13 @@ class Side:
                 side.distinct["name"] = table
         return table.at(positions + self.distinct_offset, "names", _clean_and_sorted)
 
+    def known_names(self, positions: IntArray) -> np.ndarray:
+        """Which of ``positions`` have their cleaned names worked out already."""
+        table = self.distinct.get("name")
+        if table is None:
+            return np.zeros(len(positions), dtype=bool)
+        return table.known(positions + self.distinct_offset, "names")
+
 
 def _clean_and_sorted(names: list[Any]) -> dict[str, Sequence[str]]:
     clean = clean_company_name_list(names)
