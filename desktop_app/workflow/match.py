@@ -86,12 +86,13 @@ def match_files(
     progress(Progress(15, 100, f"Reading {customers_path.name}"))
     customers = load_input(customers_path, Side.CUSTOMERS, overrides, sheet=customers_sheet,
                            progress=_stage(progress, 15, 15), cancel=cancel)
-    accounts = prefer_link_found_among(accounts, customers, overrides)
+    accounts = prefer_link_found_among(accounts, customers)
     mapping = None
     if mapping_path is not None:
         mapping = load_input(mapping_path, Side.MAPPING, overrides, cancel=cancel)
+    inputs = [loaded for loaded in (accounts, customers, mapping) if loaded is not None]
     if check_inputs is not None:
-        check_inputs([loaded for loaded in (accounts, customers, mapping) if loaded is not None])
+        check_inputs(inputs)
     progress(Progress(30, 100, "Matching"))
     result = match(accounts.frame, customers.frame, None if mapping is None else mapping.frame,
                    config or MatchConfig(), progress=_stage(progress, 30, 55), cancel=cancel)

@@ -132,9 +132,13 @@ def test_of_two_link_fields_the_one_holding_these_customers_ids_is_read(
     ])
     assert main(["match", "--accounts", str(accounts), "--customers", str(customers),
                  "--out", str(tmp_path / "m.csv"), "--json"]) == 0
-    summary = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
     assert summary["columns"]["accounts"]["link_customer_id"] == "Stripe_Customer_ID__c"
     assert summary["account_counts"] == {"already_linked": 1, "matched": 1}
+    # Which column was read and why, in the words the wizard's Load page uses.
+    assert ("accounts.csv: Link: column 'Stripe_Customer_ID__c' (2 of its values are customer ids of stripe.csv; "
+            "'Sequence_Customer_ID__c' holds none).") in captured.err
     # A link field the user names stays, whatever it holds.
     assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--out",
                  str(tmp_path / "m2.csv"), "--json", "--column", "link_customer_id=Sequence_Customer_ID__c"]) == 0
