@@ -155,6 +155,12 @@ def test_customers_from_a_file_without_customer_ids_is_refused_and_rows_without_
     assert "report.csv: no column holds the customer id, so none of its 3 rows could be linked." in err
     assert "if it is the accounts export, give it to `desktop-app match --accounts`" in err
     assert not out.exists()
+    # Given to match, a customers file whose id column is empty on every row is refused before matching.
+    empty = write(tmp_path / "empty_ids.csv", [["Customer ID", "Name"], ["", "Acme Corp"], ["", "Globex Ltd"]])
+    assert main(["match", "--accounts", str(accounts), "--customers", str(empty), "--out", str(out)]) == 2
+    assert ("empty_ids.csv: its customer id column 'Customer ID' is empty, so none of its 2 rows could be linked. "
+            "Say which column holds it: --column customers:customer_id=HEADER.") in capsys.readouterr().err
+    assert not out.exists()
     partial = write(tmp_path / "partial.csv", [["id", "Name"], ["cus_1", "Acme"], ["", "Beta"], ["cus_3", "Gamma"]])
     assert main(["customers", "--system", "file", "--file", str(partial), "--out", str(out)]) == 0
     assert "partial.csv: 1 customers have no id and cannot be linked (rows 3)." in capsys.readouterr().err

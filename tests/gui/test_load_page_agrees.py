@@ -1,5 +1,5 @@
 """The Load page shows what the command line and the matcher do: the link column read (of several, the
-one holding the customers' ids)."""
+one holding the customers' ids), and the same refusals, with Next kept closed."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWizard
 
 from desktop_app.core.ids import checksum_suffix
 from desktop_app.core.roles import Side
+from desktop_app.gui import dialogs
 from desktop_app.gui.pages import PAGE_IDS
 from desktop_app.gui.state import Journey
 
@@ -84,3 +85,52 @@ def test_the_link_column_shown_is_the_one_the_match_reads(wizard, wait_idle, fil
     run = wizard.state.match_run
     assert run is not None
     assert run.accounts.roles.columns["link_customer_id"] == "Stripe_Customer_ID__c"
+
+
+def test_a_customers_file_without_ids_is_refused_as_the_command_line_refuses_it(
+    wizard, wait_idle, files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load = _load_page(wizard)
+    load.slots[Side.ACCOUNTS].load(files["accounts"])
+    customers = load.slots[Side.CUSTOMERS]
+    customers.load(files["no_ids"])
+    wait_idle(load)
+    assert ("no_ids.csv: its customer id column 'Customer ID' is empty, so none of its 2 rows could be linked. "
+            "Its rows hold Salesforce Account ids: if it is the accounts export, load it as the Salesforce "
+            "accounts instead. Say which column holds it: press Columns… and choose it.") in shown(customers)
+    assert Side.CUSTOMERS not in wizard.state.loaded
+    assert not load.isComplete()
+    assert not _next_open(wizard)
+    # The accounts export given as the customers: no column names a customer id at all.
+    customers.load(files["accounts"])
+    wait_idle(load)
+    assert ("accounts.csv: no column holds the customer id, so no row could be linked."
+            in shown(customers))
+    assert "Say which column holds it: press Columns… and choose it." in shown(customers)
+    assert not _next_open(wizard)
+
+    def choose_stripe_column(dialog) -> bool:  # the way out the sentence names works on a refused file
+        dialog.combos["customer_id"].setCurrentText("Stripe_Customer_ID__c")
+        return True
+
+    monkeypatch.setattr(dialogs, "run_dialog", choose_stripe_column)
+    assert customers.columns.isEnabled()
+    customers.columns.click()
+    wait_idle(load)
+    assert wizard.state.loaded[Side.CUSTOMERS].roles.columns["customer_id"] == "Stripe_Customer_ID__c"
+    assert load.isComplete()
+    assert _next_open(wizard)
+
+
+def test_half_a_mapping_is_refused_with_the_command_lines_words(wizard, wait_idle, files) -> None:
+    load = _load_page(wizard)
+    load.slots[Side.ACCOUNTS].load(files["accounts"])
+    load.slots[Side.CUSTOMERS].load(files["stripe"])
+    mapping = load.slots[Side.MAPPING]
+    mapping.load(files["half"])
+    wait_idle(load)
+    assert ("half.csv: no column of the mapping holds the customer id, so none of its pairs can be used. The "
+            "columns are: 'Salesforce ID', 'Legacy Ref'. Say which column holds it: press Columns… and choose it."
+            ) in shown(mapping)
+    assert not load.isComplete()
+    assert not _next_open(wizard)

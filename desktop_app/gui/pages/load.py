@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_app.billing.base import BillingSystem
 from desktop_app.core.app_folders import demo_dir, snapshots_dir
 from desktop_app.core.progress import CancelToken, ProgressCallback
-from desktop_app.core.roles import ID_ROLE, Side
+from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.column_dialog import ColumnMappingDialog
 from desktop_app.gui.demo_files import DemoFiles, write_demo_files
@@ -30,6 +30,7 @@ from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.gui.tasks import BackgroundTask, ProgressPanel, TaskFailure, run_in_background
 from desktop_app.salesforce.client import SalesforceClient
+from desktop_app.workflow.input_refusals import refusal_of
 from desktop_app.workflow.link_column import link_column_text
 from desktop_app.workflow.link_fields import account_fields_to_read
 from desktop_app.workflow.load_files import (
@@ -47,6 +48,8 @@ SLOT_TITLES: dict[Side, str] = {
     Side.CUSTOMERS: "Billing customers",
     Side.MAPPING: "Known links (account id → customer id)",
 }
+NAME_THE_COLUMN = "Say which column holds it: press Columns… and choose it."
+LOAD_AS_ACCOUNTS = "load it as the Salesforce accounts instead"
 ISSUE_HEADERS = {"file": "File", "row": "Row", "column": "Column", "value": "Value", "kind": "Kind",
                  "message": "What it means and what to do"}
 
@@ -176,12 +179,12 @@ class FileSlot(QWidget):
     def _loaded(self, loaded: LoadedInput) -> None:
         self.read = loaded
         self.columns.setEnabled(True)
-        if ID_ROLE[loaded.side] in loaded.roles.columns or loaded.side is Side.CONTACTS:
+        refusal = refusal_of(loaded) if loaded.side is not Side.CONTACTS else None
+        if refusal is None:
             self._use(loaded)
             return
-        self.status.setText(self._summary(loaded) + html.escape(
-            f" No column holds the {ID_ROLE[loaded.side].replace('_', ' ')}: press Columns… and choose it.",
-            quote=False))
+        self.status.setText(self._summary(loaded) + "<br>" + self._error(
+            refusal.text(NAME_THE_COLUMN, LOAD_AS_ACCOUNTS)))
 
     def settle_link(self, customers: LoadedInput | None) -> None:
         """Read the link from the column whose values are ids of ``customers`` (the rule ``match`` follows);
