@@ -183,7 +183,7 @@ class FileSlot(QWidget):
         if refusal is None:
             self._use(loaded)
             return
-        self.status.setText(self._summary(loaded) + "<br>" + self._error(
+        self.status.setText(self._summary(loaded, listed=False) + "<br>" + self._error(
             refusal.text(NAME_THE_COLUMN, LOAD_AS_ACCOUNTS)))
 
     def settle_link(self, customers: LoadedInput | None) -> None:
@@ -217,12 +217,13 @@ class FileSlot(QWidget):
         self.status.setText(self._summary(loaded) + (f"<br>{html.escape(link, quote=False)}" if link else ""))
 
     @staticmethod
-    def _summary(loaded: LoadedInput) -> str:
+    def _summary(loaded: LoadedInput, *, listed: bool = True) -> str:
+        """Rows and columns read, and (for a file in use, whose problems the table lists) how many problems."""
         found = len(loaded.roles.columns)
         notes = len(loaded.issues)
+        problems = "." if not listed else f"; {notes:,} problems listed below." if notes else "; no problems found."
         return html.escape(f"{len(loaded.frame):,} rows read as {loaded.side.value}; {found} columns recognised"
-                           + (f"; {notes:,} problems listed below." if notes else "; no problems found."),
-                           quote=False)
+                           + problems, quote=False)
 
     def _error(self, message: str) -> str:
         return f"<span style='color:{error_colour(self.status)}'>{html.escape(message, quote=False)}</span>"
