@@ -266,3 +266,31 @@ def test_a_workbook_whose_first_sheet_is_a_cover_names_its_other_sheets(
     assert ("Sheet 'Cover' was read; the workbook also has 'Accounts': choose the sheet with --accounts-sheet NAME."
             in err)
     assert main([*args, "--accounts-sheet", "Accounts"]) == 0
+
+
+def test_a_summary_report_exported_with_its_layout_is_read_as_its_accounts(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Grouped by Billing Country: the country on each group's first row, a subtotal under each group.
+    grouped = [["Billing Country", "Account ID", "Account Name", "Billing City"],
+               ["United Kingdom", IDS[0], "Acme Corp", "London"], ["", IDS[1], "Globex Ltd", "Leeds"],
+               ["Subtotal", "", "", ""], ["Germany", IDS[2], "Initech GmbH", "Berlin"], ["Subtotal", "", "", ""],
+               ["Grand Totals (3 records)", "", "", ""]]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in [["Accounts by Billing Country"], ["As of 12/7/2026 9:00 AM"], [None], *grouped]:
+        sheet.append([v or None for v in row])
+    book.save(tmp_path / "grouped.xlsx")
+    args = ["match", "--accounts", str(tmp_path / "grouped.xlsx"), "--customers", str(files[1]), "--out",
+            str(tmp_path / "m.csv")]
+    assert main([*args, "--json"]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["accounts"] == 3
+    assert summary["columns"]["accounts"]["country"] == "Billing Country"
+    assert "grouped.xlsx: Rows 7 and 9 are subtotals of a grouped report (such as 'Subtotal')" in captured.err
+    first_empty = [grouped[0], ["", *grouped[1][1:]], ["", *grouped[2][1:]], *grouped[3:]]
+    write(tmp_path / "grouped.csv", first_empty)
+    assert main([*args[:2], str(tmp_path / "grouped.csv"), *args[3:]]) == 2
+    assert 'Export the report again as "Details Only"' in capsys.readouterr().err
