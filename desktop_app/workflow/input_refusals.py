@@ -39,8 +39,9 @@ class Refusal:
 
 
 def refusal_of(loaded: LoadedInput) -> Refusal | None:
-    """Why ``loaded`` cannot be used for linking, or None: an accounts or customers file without its id
-    column, a customers file whose ids are all empty, a mapping with one side's column unknown."""
+    """Why ``loaded`` cannot be used, or None: an accounts or customers file without its id column, a
+    customers file whose ids are all empty, a mapping with one side's column unknown (a contacts file
+    is never refused: its rows are checked, not linked)."""
     headers = [str(h) for h in loaded.table.frame.columns]
     name = loaded.table.path.name
     if loaded.side is Side.MAPPING:

@@ -179,7 +179,7 @@ class FileSlot(QWidget):
     def _loaded(self, loaded: LoadedInput) -> None:
         self.read = loaded
         self.columns.setEnabled(True)
-        refusal = refusal_of(loaded) if loaded.side is not Side.CONTACTS else None
+        refusal = refusal_of(loaded)
         if refusal is None:
             self._use(loaded)
             return
