@@ -20,8 +20,8 @@ from desktop_app.billing.registry import ConnectOptions, open_system, system_key
 from desktop_app.billing.registry import system as system_entry
 from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError, say
 from desktop_app.core.report import write_data_csv
-from desktop_app.core.roles import SOURCE_ROW
 from desktop_app.core.tables import TableError
+from desktop_app.workflow.input_refusals import customers_without_ids, customers_without_some_ids
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,25 +78,17 @@ def build_system(args: argparse.Namespace) -> BillingSystem:
     return open_system(args.system, options, typed=_typed_credentials(args), profile=args.profile)
 
 
-_ROWS_NAMED = 5
-
-
 def _refuse_customers_without_ids(frame: pd.DataFrame, args: argparse.Namespace) -> None:
-    """A customers file none of whose rows has an id (an accounts export, a list of names) would be
-    written as customers nothing can link; say so instead. Rows without an id among others are named."""
-    missing = frame["customer_id"].astype(str).str.strip() == ""
+    """Customers nothing could link are refused (``workflow/input_refusals``); rows without an id among
+    others are named."""
     source = args.file.name if args.file is not None else args.system
-    if len(frame) and bool(missing.all()):
-        linked = int((frame["sf_account_id"].astype(str) != "").sum())
-        hint = (" Its rows hold Salesforce Account ids: if it is the accounts export, give it to "
-                "`desktop-app match --accounts`." if linked else "")
-        raise UsageError(f"{source}: no column holds the customer id, so none of its {len(frame):,} rows could be "
-                         f"linked.{hint} Otherwise choose the export's system with --preset.")
-    if bool(missing.any()) and SOURCE_ROW in frame.columns:
-        count = int(missing.sum())
-        rows = ", ".join(str(r) for r in frame.loc[missing, SOURCE_ROW].head(_ROWS_NAMED).tolist())
-        more = f" and {count - _ROWS_NAMED:,} more" if count > _ROWS_NAMED else ""
-        say(f"{source}: {count:,} customers have no id and cannot be linked (rows {rows}{more}).")
+    refusal = customers_without_ids(frame, source)
+    if refusal is not None:
+        raise UsageError(refusal.text("Otherwise choose the export's system with --preset.",
+                                      "give it to `desktop-app match --accounts`"))
+    note = customers_without_some_ids(frame, source)
+    if note is not None:
+        say(note)
 
 
 def run(args: argparse.Namespace) -> int:

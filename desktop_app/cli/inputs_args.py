@@ -12,6 +12,7 @@ from desktop_app.cli.common import TerminalProgress, UsageError, say
 from desktop_app.core.progress import Cancelled
 from desktop_app.core.roles import ROLES_BY_SIDE
 from desktop_app.core.tables import TableError, TableIssue
+from desktop_app.workflow.link_column import link_column_text
 from desktop_app.workflow.load_files import ColumnOverride, LoadedInput
 
 T = TypeVar("T")
@@ -90,3 +91,5 @@ def print_columns_used(inputs: Sequence[LoadedInput]) -> None:
             line += (f" Not read: {shown}{more} (if one holds a role, say so with "
                      f"--column {loaded.side.value}:ROLE=HEADER).")
         say(line)
+        if loaded.link_check is not None and loaded.link_check.several:  # which of them, and why
+            say(f"{loaded.table.path.name}: {link_column_text(loaded.roles, loaded.link_check)}")

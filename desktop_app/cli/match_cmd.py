@@ -21,12 +21,13 @@ from desktop_app.cli.inputs_args import (
     print_file_issues,
     run_step,
 )
-from desktop_app.core.intake_gaps import missing_id, missing_name
+from desktop_app.core.intake_gaps import missing_name
 from desktop_app.core.matching import MatchConfig
 from desktop_app.core.report_counts import DecisionCounts
 from desktop_app.core.report_outcomes import load_results
-from desktop_app.core.roles import ID_ROLE, Side
+from desktop_app.core.roles import Side
 from desktop_app.core.tables import list_sheets
+from desktop_app.workflow.input_refusals import refusal_of
 from desktop_app.workflow.load_files import ColumnOverride, LoadedInput, unused_overrides
 from desktop_app.workflow.match import match_files, write_match_output
 
@@ -60,23 +61,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _before_matching(progress: TerminalProgress, overrides: Sequence[ColumnOverride],
                      inputs: Sequence[LoadedInput]) -> None:
     """Once the files are read, before the matching starts: say which column each role was read from;
-    an override naming no column, a file without its id column (every row would come out "not
-    matched") or half a mapping stops the run, saying why."""
+    an override naming no column or a file refused by ``refusal_of`` (every row would come out "not
+    matched"; half a mapping) stops the run, saying why."""
     problems = unused_overrides(overrides, inputs)
     if problems:
         raise UsageError(" ".join(problems))
     progress.finish()  # the columns go on lines of their own, not after the progress line
     print_columns_used(inputs)
     for loaded in inputs:
-        headers = [str(h) for h in loaded.table.frame.columns]
-        if loaded.side is Side.MAPPING:
-            _refuse_half_a_mapping(loaded, headers)
-            continue
-        problem = missing_id(loaded.table.path.name, loaded.side, loaded.roles, headers)
-        if problem is not None:
-            role = ID_ROLE[loaded.side]
-            raise UsageError(f"{problem}{_other_sheets(loaded)} Say which column holds it: "
-                             f"--column {loaded.side.value}:{role}=HEADER.")
+        refusal = refusal_of(loaded)
+        if refusal is not None:
+            name_it = f"Say which column holds it: --column {refusal.side.value}:{refusal.role}=HEADER."
+            sheets = _other_sheets(loaded) if loaded.side is not Side.MAPPING else ""  # no --mapping-sheet
+            raise UsageError(refusal.text(f"{sheets} {name_it}".strip(),
+                                          "give it to --accounts and the customers export to --customers"))
 
 
 def _warn_of_missing_names(inputs: Sequence[LoadedInput]) -> None:
@@ -101,16 +99,6 @@ def _other_sheets(loaded: LoadedInput) -> str:
     names = ", ".join(repr(s) for s in others)
     return (f" Sheet {loaded.table.sheet!r} was read; the workbook also has {names}: choose the sheet with "
             f"--{loaded.side.value}-sheet NAME.")
-
-
-def _refuse_half_a_mapping(loaded: LoadedInput, headers: list[str]) -> None:
-    """A mapping file must say both sides of each pair; with one column unknown every pair is lost."""
-    for role, word in (("account_id", "Salesforce Account Id"), ("customer_id", "customer id")):
-        if role not in loaded.roles.columns:
-            raise UsageError(
-                f"{loaded.table.path.name}: no column of the mapping holds the {word}, so none of its pairs can be "
-                f"used. The columns are: {', '.join(repr(h) for h in headers)}. Say which column holds it: "
-                f"--column mapping:{role}=HEADER.")
 
 
 def run(args: argparse.Namespace) -> int:

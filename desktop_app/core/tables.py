@@ -27,6 +27,7 @@ from desktop_app.core.intake_damage import (
     scan_column,
 )
 from desktop_app.core.intake_footer import skip_footer
+from desktop_app.core.intake_groups import unfold_groups
 from desktop_app.core.intake_roles import detect_roles, is_id_header, normalize_header
 from desktop_app.core.intake_title import skip_title_rows
 from desktop_app.core.intake_types import RawTable, RoleMapping, TableError, TableIssue
@@ -114,7 +115,8 @@ def read_table(
     """Read a CSV/TSV (any of , ; | tab; UTF-8, UTF-8 BOM, UTF-16, cp1252) or an .xlsx sheet.
 
     Promises: every data record becomes one frame row (blank lines, trailing empty rows, a report's
-    title lines above the header, its footer and a closing totals row are skipped and reported),
+    title lines above the header, its footer and a closing totals row, a grouped report's headings and
+    subtotal rows are skipped and reported; a group's value reaches every row of its group),
     every value is the exact text of the cell, headers are unique, and id columns are scanned for
     spreadsheet damage. Raises ``TableError`` (never another exception
     for bad input) for a missing, empty, binary, ragged or header-only file or an unknown sheet,
@@ -156,7 +158,7 @@ def list_sheets(path: str | Path) -> list[str]:
 
 
 def _finish(path: Path, raw: RawTable) -> LoadedTable:
-    raw = skip_footer(skip_title_rows(raw))
+    raw = unfold_groups(skip_footer(skip_title_rows(raw)), path.name)
     frame, issues, kept_positions = _named_frame(path, raw)
     row_word = "Row" if raw.sheet is not None else "Line"
     id_columns = [h for h in frame.columns if _holds_ids(str(h), frame[h])]

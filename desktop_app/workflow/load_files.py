@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +15,7 @@ from desktop_app.core.link_values import LINK_ROLES, placeholder_issues
 from desktop_app.core.progress import CancelToken, ProgressCallback, ignore_progress
 from desktop_app.core.roles import ID_ROLE, ROLES_BY_SIDE, Side
 from desktop_app.core.tables import LoadedTable, RoleMapping, TableError, TableIssue, read_table
+from desktop_app.workflow.link_column import LINK_ROLE, LinkCheck, link_reason
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class LoadedInput:
     frame: pd.DataFrame
     roles: RoleMapping
     link_issues: list[TableIssue] = field(default_factory=list)  # placeholders in the link field
+    link_check: LinkCheck | None = None  # an accounts file's link columns (see ``prefer_link_found_among``)
+    chosen: dict[str, str] = field(default_factory=dict)  # role -> header the user chose ("" left empty)
 
     @property
     def issues(self) -> list[TableIssue]:
@@ -103,39 +106,37 @@ def load_input(
                                                            row_word, table.issues))
     role = LINK_ROLES.get(side.value, "")
     link_issues = placeholder_issues(frame, role, roles.columns.get(role, ""))
-    return LoadedInput(table=table, side=side, frame=frame, roles=roles, link_issues=link_issues)
+    check = None
+    if side is Side.ACCOUNTS and LINK_ROLE not in chosen:
+        check = LinkCheck(tuple(role_candidates(table.frame, side, LINK_ROLE)))
+    return LoadedInput(table=table, side=side, frame=frame, roles=roles, link_issues=link_issues, link_check=check,
+                       chosen=chosen)
 
 
-def prefer_link_found_among(
-    accounts: LoadedInput, customers: LoadedInput, overrides: Sequence[ColumnOverride] = ()
-) -> LoadedInput:
-    """``accounts`` reading its link from the link field whose values are ids of ``customers``.
+def prefer_link_found_among(accounts: LoadedInput, customers: LoadedInput) -> LoadedInput:
+    """``accounts`` reading its link from the link column whose values are ids of ``customers``.
 
-    An org that moved billing systems keeps one link field per system (Stripe_Customer_ID__c and
-    Sequence_Customer_ID__c); the header alone picks the first, which against the other system's
-    customers makes every linked account a conflict. A link column chosen by the user stays.
+    The header alone picks the first of several link fields (see ``workflow/link_column.py``), which
+    against the other system's customers makes every linked account a conflict. A link column chosen
+    by the user stays. The result's ``link_check`` says how many ids each candidate holds.
     """
-    role = LINK_ROLES["accounts"]
-    chosen = overrides_for(accounts.table, Side.ACCOUNTS, overrides)
+    check = accounts.link_check
+    if check is None or not check.several:
+        return accounts
     frame = accounts.table.frame
-    candidates = [] if role in chosen else role_candidates(frame, Side.ACCOUNTS, role)
-    if len(candidates) < 2:
-        return accounts
     ids = set(customers.frame[ID_ROLE[Side.CUSTOMERS]].astype(str).str.strip()) - {""}
-    found = {h: int(frame[h].astype(str).str.strip().isin(ids).sum()) for h in candidates}
-    current = accounts.roles.columns.get(role, "")
-    best = max(candidates, key=lambda h: found[h])  # max keeps the header's own ranking on ties
+    found = {h: int(frame[h].astype(str).str.strip().isin(ids).sum()) for h in check.candidates}
+    checked = LinkCheck(check.candidates, found, customers.table.path.name)
+    current = accounts.roles.columns.get(LINK_ROLE, "")
+    best = max(check.candidates, key=lambda h: found[h])  # max keeps the header's own ranking on ties
     if best == current or found[best] <= found.get(current, 0):
-        return accounts
-    roles = accounts.table.roles(Side.ACCOUNTS, {**chosen, role: best})
-    others = ", ".join(f"'{h}' {found[h]:,}" for h in candidates if h != best)
-    reasons = {**roles.reasons, role: (f"header '{best}': {found[best]:,} of its values are customer ids of "
-                                       f"{customers.table.path.name} (other link fields: {others})")}
-    roles = RoleMapping(columns=roles.columns, reasons=reasons)
-    canonical = accounts.table.canonical(Side.ACCOUNTS, {**chosen, role: best})
-    link_issues = placeholder_issues(canonical, role, best)
-    return LoadedInput(table=accounts.table, side=Side.ACCOUNTS, frame=canonical, roles=roles,
-                       link_issues=link_issues)
+        return replace(accounts, link_check=checked)
+    chosen = {**accounts.chosen, LINK_ROLE: best}
+    roles = accounts.table.roles(Side.ACCOUNTS, chosen)
+    roles = RoleMapping(columns=roles.columns, reasons={**roles.reasons, LINK_ROLE: link_reason(best, checked)})
+    canonical = accounts.table.canonical(Side.ACCOUNTS, chosen)
+    return replace(accounts, frame=canonical, roles=roles, link_issues=placeholder_issues(canonical, LINK_ROLE, best),
+                   link_check=checked)
 
 
 def unused_overrides(overrides: Sequence[ColumnOverride], inputs: Sequence[LoadedInput]) -> list[str]:

@@ -19,6 +19,8 @@ from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, i
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.report_outcomes import outcome_sheets
 from desktop_app.core.roles import Side
+from desktop_app.core.tables import TableError
+from desktop_app.workflow.input_refusals import refusal_of
 from desktop_app.workflow.load_files import (
     ColumnOverride,
     LoadedInput,
@@ -78,20 +80,25 @@ def match_files(
 ) -> MatchRun:
     """Load the files, match, and check both sides' addresses (the customers' also against what the
     billing system requires before it accepts a link); raises ``TableError`` on bad input.
-    ``check_inputs`` sees the loaded files before the matching starts and may refuse them by raising
-    (a file without its id column is refused in seconds, not after a million rows were matched)."""
+    ``check_inputs`` sees the loaded files before the matching starts and may refuse them by raising;
+    a file ``refusal_of`` refuses is refused then (in seconds, not after a million rows were matched)."""
     progress(Progress(0, 100, f"Reading {accounts_path.name}"))
     accounts = load_input(accounts_path, Side.ACCOUNTS, overrides, sheet=accounts_sheet,
                           progress=_stage(progress, 0, 15), cancel=cancel)
     progress(Progress(15, 100, f"Reading {customers_path.name}"))
     customers = load_input(customers_path, Side.CUSTOMERS, overrides, sheet=customers_sheet,
                            progress=_stage(progress, 15, 15), cancel=cancel)
-    accounts = prefer_link_found_among(accounts, customers, overrides)
+    accounts = prefer_link_found_among(accounts, customers)
     mapping = None
     if mapping_path is not None:
         mapping = load_input(mapping_path, Side.MAPPING, overrides, cancel=cancel)
+    inputs = [loaded for loaded in (accounts, customers, mapping) if loaded is not None]
     if check_inputs is not None:
-        check_inputs([loaded for loaded in (accounts, customers, mapping) if loaded is not None])
+        check_inputs(inputs)
+    for loaded in inputs:
+        refusal = refusal_of(loaded)
+        if refusal is not None:
+            raise TableError(refusal.text("Say which column holds it."))
     progress(Progress(30, 100, "Matching"))
     result = match(accounts.frame, customers.frame, None if mapping is None else mapping.frame,
                    config or MatchConfig(), progress=_stage(progress, 30, 55), cancel=cancel)

@@ -132,9 +132,13 @@ def test_of_two_link_fields_the_one_holding_these_customers_ids_is_read(
     ])
     assert main(["match", "--accounts", str(accounts), "--customers", str(customers),
                  "--out", str(tmp_path / "m.csv"), "--json"]) == 0
-    summary = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
     assert summary["columns"]["accounts"]["link_customer_id"] == "Stripe_Customer_ID__c"
     assert summary["account_counts"] == {"already_linked": 1, "matched": 1}
+    # Which column was read and why, in the words the wizard's Load page uses.
+    assert ("accounts.csv: Link: column 'Stripe_Customer_ID__c' (2 of its values are customer ids of stripe.csv; "
+            "'Sequence_Customer_ID__c' holds none).") in captured.err
     # A link field the user names stays, whatever it holds.
     assert main(["match", "--accounts", str(accounts), "--customers", str(customers), "--out",
                  str(tmp_path / "m2.csv"), "--json", "--column", "link_customer_id=Sequence_Customer_ID__c"]) == 0
@@ -150,6 +154,12 @@ def test_customers_from_a_file_without_customer_ids_is_refused_and_rows_without_
     err = capsys.readouterr().err
     assert "report.csv: no column holds the customer id, so none of its 3 rows could be linked." in err
     assert "if it is the accounts export, give it to `desktop-app match --accounts`" in err
+    assert not out.exists()
+    # Given to match, a customers file whose id column is empty on every row is refused before matching.
+    empty = write(tmp_path / "empty_ids.csv", [["Customer ID", "Name"], ["", "Acme Corp"], ["", "Globex Ltd"]])
+    assert main(["match", "--accounts", str(accounts), "--customers", str(empty), "--out", str(out)]) == 2
+    assert ("empty_ids.csv: its customer id column 'Customer ID' is empty, so none of its 2 rows could be linked. "
+            "Say which column holds it: --column customers:customer_id=HEADER.") in capsys.readouterr().err
     assert not out.exists()
     partial = write(tmp_path / "partial.csv", [["id", "Name"], ["cus_1", "Acme"], ["", "Beta"], ["cus_3", "Gamma"]])
     assert main(["customers", "--system", "file", "--file", str(partial), "--out", str(out)]) == 0
@@ -256,3 +266,31 @@ def test_a_workbook_whose_first_sheet_is_a_cover_names_its_other_sheets(
     assert ("Sheet 'Cover' was read; the workbook also has 'Accounts': choose the sheet with --accounts-sheet NAME."
             in err)
     assert main([*args, "--accounts-sheet", "Accounts"]) == 0
+
+
+def test_a_summary_report_exported_with_its_layout_is_read_as_its_accounts(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Grouped by Billing Country: the country on each group's first row, a subtotal under each group.
+    grouped = [["Billing Country", "Account ID", "Account Name", "Billing City"],
+               ["United Kingdom", IDS[0], "Acme Corp", "London"], ["", IDS[1], "Globex Ltd", "Leeds"],
+               ["Subtotal", "", "", ""], ["Germany", IDS[2], "Initech GmbH", "Berlin"], ["Subtotal", "", "", ""],
+               ["Grand Totals (3 records)", "", "", ""]]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in [["Accounts by Billing Country"], ["As of 12/7/2026 9:00 AM"], [None], *grouped]:
+        sheet.append([v or None for v in row])
+    book.save(tmp_path / "grouped.xlsx")
+    args = ["match", "--accounts", str(tmp_path / "grouped.xlsx"), "--customers", str(files[1]), "--out",
+            str(tmp_path / "m.csv")]
+    assert main([*args, "--json"]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["accounts"] == 3
+    assert summary["columns"]["accounts"]["country"] == "Billing Country"
+    assert "grouped.xlsx: Rows 7 and 9 are subtotals of a grouped report (such as 'Subtotal')" in captured.err
+    first_empty = [grouped[0], ["", *grouped[1][1:]], ["", *grouped[2][1:]], *grouped[3:]]
+    write(tmp_path / "grouped.csv", first_empty)
+    assert main([*args[:2], str(tmp_path / "grouped.csv"), *args[3:]]) == 2
+    assert 'Export the report again as "Details Only"' in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_app.billing.base import BillingSystem
 from desktop_app.core.app_folders import demo_dir, snapshots_dir
 from desktop_app.core.progress import CancelToken, ProgressCallback
-from desktop_app.core.roles import ID_ROLE, Side
+from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.column_dialog import ColumnMappingDialog
 from desktop_app.gui.demo_files import DemoFiles, write_demo_files
@@ -29,8 +30,16 @@ from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.gui.tasks import BackgroundTask, ProgressPanel, TaskFailure, run_in_background
 from desktop_app.salesforce.client import SalesforceClient
+from desktop_app.workflow.input_refusals import refusal_of
+from desktop_app.workflow.link_column import link_column_text
 from desktop_app.workflow.link_fields import account_fields_to_read
-from desktop_app.workflow.load_files import ColumnOverride, LoadedInput, issues_frame, load_input
+from desktop_app.workflow.load_files import (
+    ColumnOverride,
+    LoadedInput,
+    issues_frame,
+    load_input,
+    prefer_link_found_among,
+)
 from desktop_app.workflow.load_systems import fetch_accounts, fetch_customers
 from desktop_app.workflow.quality import AddressCheck, check_address_file
 
@@ -39,6 +48,8 @@ SLOT_TITLES: dict[Side, str] = {
     Side.CUSTOMERS: "Billing customers",
     Side.MAPPING: "Known links (account id → customer id)",
 }
+NAME_THE_COLUMN = "Say which column holds it: press Columns… and choose it."
+LOAD_AS_ACCOUNTS = "load it as the Salesforce accounts instead"
 ISSUE_HEADERS = {"file": "File", "row": "Row", "column": "Column", "value": "Value", "kind": "Kind",
                  "message": "What it means and what to do"}
 
@@ -84,7 +95,9 @@ class FileSlot(QWidget):
         self.side = side
         self.title = title + (" (optional)" if optional else "")
         self.optional = optional
-        self.loaded: LoadedInput | None = None
+        self.read: LoadedInput | None = None  # as read, for Columns… even when it cannot be used
+        self.loaded: LoadedInput | None = None  # usable; an accounts file's link column settled
+        self.against: LoadedInput | None = None  # the customers its link column was checked against
         self.check: AddressCheck | None = None
         self.task: BackgroundTask | None = None
         self.label = QLabel(f"{self.title}:", page)
@@ -122,7 +135,7 @@ class FileSlot(QWidget):
         if self.task is not None:
             self.task.cancel()
         self.path_edit.setText(str(path))
-        self.loaded = None
+        self.read = self.loaded = self.against = None
         self.check = None
         self.status.setText("")
         self.columns.setEnabled(False)
@@ -150,12 +163,13 @@ class FileSlot(QWidget):
             self.load(path)
 
     def _choose_columns(self) -> None:
-        if self.loaded is None:
+        shown = self.loaded or self.read  # a refused file too: choosing its column is the way out
+        if shown is None:
             return
-        dialog = ColumnMappingDialog(self.loaded, self.page)
+        dialog = ColumnMappingDialog(shown, self.page)
         if dialogs.run_dialog(dialog):
-            self.page.state.overrides_changed(self.loaded.side, dialog.overrides())
-            self.load(self.loaded.table.path)
+            self.page.state.overrides_changed(shown.side, dialog.overrides())
+            self.load(shown.table.path)
 
     def _checked(self, check: AddressCheck) -> None:
         self.check = check
@@ -163,21 +177,59 @@ class FileSlot(QWidget):
         self._loaded(check.loaded)
 
     def _loaded(self, loaded: LoadedInput) -> None:
+        self.read = loaded
         self.columns.setEnabled(True)
+        refusal = refusal_of(loaded)
+        if refusal is None:
+            self._use(loaded)
+            return
+        self.status.setText(self._summary(loaded, listed=False) + "<br>" + self._error(
+            refusal.text(NAME_THE_COLUMN, LOAD_AS_ACCOUNTS)))
+
+    def settle_link(self, customers: LoadedInput | None) -> None:
+        """Read the link from the column whose values are ids of ``customers`` (the rule ``match`` follows);
+        with no customers loaded, from the column its header names, saying so."""
+        read = self.read
+        check = read.link_check if read is not None else None
+        if read is None or self.loaded is None or check is None or not check.several or customers is self.against:
+            return
+        if self.task is not None:
+            self.task.cancel()
+        self.against = customers
+        if customers is None:
+            self._use(read)
+            return
+        self.task = run_in_background(
+            lambda _p, _c: prefer_link_found_among(read, customers),
+            f"checking which column of {read.table.path.name} holds customer ids of {customers.table.path.name}",
+            on_success=lambda settled: self._settled(settled, read, customers), on_failure=self._failed,
+            panel=self.progress, parent=self)
+        self.task.finished.connect(self.changed)
+
+    def _settled(self, settled: LoadedInput, read: LoadedInput, customers: LoadedInput) -> None:
+        if read is self.read and customers is self.against:  # else a newer file came meanwhile
+            self._use(settled)
+
+    def _use(self, loaded: LoadedInput) -> None:
+        self.loaded = loaded
+        self.page.state.file_loaded(self.side, loaded)
+        link = link_column_text(loaded.roles, loaded.link_check)
+        self.status.setText(self._summary(loaded) + (f"<br>{html.escape(link, quote=False)}" if link else ""))
+
+    @staticmethod
+    def _summary(loaded: LoadedInput, *, listed: bool = True) -> str:
+        """Rows and columns read, and (for a file in use, whose problems the table lists) how many problems."""
         found = len(loaded.roles.columns)
         notes = len(loaded.issues)
-        text = (f"{len(loaded.frame):,} rows read as {loaded.side.value}; {found} columns recognised"
-                + (f"; {notes:,} problems listed below." if notes else "; no problems found."))
-        if ID_ROLE[loaded.side] not in loaded.roles.columns and loaded.side is not Side.CONTACTS:
-            text += (f" No column holds the {ID_ROLE[loaded.side].replace('_', ' ')}: press Columns… and "
-                     "choose it.")
-        else:
-            self.loaded = loaded
-            self.page.state.file_loaded(self.side, loaded)
-        self.status.setText(text)
+        problems = "." if not listed else f"; {notes:,} problems listed below." if notes else "; no problems found."
+        return html.escape(f"{len(loaded.frame):,} rows read as {loaded.side.value}; {found} columns recognised"
+                           + problems, quote=False)
+
+    def _error(self, message: str) -> str:
+        return f"<span style='color:{error_colour(self.status)}'>{html.escape(message, quote=False)}</span>"
 
     def _failed(self, failure: TaskFailure) -> None:
-        self.status.setText(f"<span style='color:{error_colour(self.status)}'>{failure.message}</span>")
+        self.status.setText(self._error(failure.message))
 
 
 class LoadPage(BasePage):
@@ -277,6 +329,7 @@ class LoadPage(BasePage):
             slot.load(by_side[side])
 
     def _refresh(self) -> None:
+        self._settle_link()
         loaded = [slot.loaded for slot in self.slots.values() if slot.loaded is not None]
         issues = issues_frame(loaded)[list(ISSUE_HEADERS)]  # the sentence last, where the view stretches
         if len(issues):  # "case_changed_id" reads as "Case changed id": the code is for files, not people
@@ -287,6 +340,14 @@ class LoadPage(BasePage):
         if len(issues):
             self.issues_view.resizeColumnsToContents()
         self.completeChanged.emit()
+
+    def _settle_link(self) -> None:
+        """The accounts' link column follows the customers file as it is loaded (``match`` reads the same)."""
+        accounts, customers = self.slots.get(Side.ACCOUNTS), self.slots.get(Side.CUSTOMERS)
+        if accounts is None or customers is None:
+            return
+        busy = customers.task is not None and customers.task.running
+        accounts.settle_link(None if busy else customers.loaded)
 
     @property
     def working(self) -> bool:
