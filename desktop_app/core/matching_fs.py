@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop_app.core.matching_features import FIELD_LEVELS, FIELDS
+from desktop_app.core.matching_features import MODEL_FIELDS, MODEL_LEVELS
+from desktop_app.core.matching_locality import LOCALITY
 
 Levels = dict[str, np.ndarray]
 
@@ -24,10 +25,11 @@ _MAX_WEIGHT = 20.0
 
 
 def _prior_m(top: int) -> np.ndarray:
-    """Among true pairs most agree exactly, some partly, a few disagree."""
+    """Among true pairs most agree exactly, some partly (a field of many levels, the locality, no more
+    than 30 % in all), a few disagree."""
     if top == 1:
         return np.array([0.1, 0.9])
-    shares = np.array([0.05] + [0.1] * (top - 1) + [0.0])
+    shares = np.array([0.05] + [min(0.1, 0.3 / (top - 1))] * (top - 1) + [0.0])
     shares[-1] = 1.0 - shares.sum()
     return shares
 
@@ -57,13 +59,19 @@ class Model:
         """log2(m/u) of each level of ``field``; a partial agreement never weighs more than a
         closer one (levels rarely seen among random pairs would otherwise weigh too much)."""
         raw = np.clip(np.log2(self.m[field] / self.u[field]), -_MAX_WEIGHT, _MAX_WEIGHT)
+        if field == LOCALITY:
+            # Its levels are ordered only in part (the same city with a postcode one character off, or
+            # the same postcode with another city?): none weighs more than the top, none less than disagreeing.
+            capped: np.ndarray = np.minimum(raw, raw[-1])
+            capped[0] = capped.min()
+            return capped
         result: np.ndarray = np.minimum.accumulate(raw[::-1])[::-1]
         return result
 
     def field_weights(self, levels: Levels, skip: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
         """Per field (but ``skip``), each pair's weight (0 where missing)."""
         out = {}
-        for field in FIELDS:
+        for field in MODEL_FIELDS:
             if field in skip:
                 continue
             level = levels[field]
@@ -78,7 +86,7 @@ class Model:
 def estimate_u(random_levels: Levels) -> dict[str, np.ndarray]:
     """u per field from the levels of random pairs, smoothed towards the prior."""
     u = {}
-    for field, top in FIELD_LEVELS.items():
+    for field, top in MODEL_LEVELS.items():
         counts = _counts(random_levels[field], top)
         shares = (counts + _PSEUDO * _prior_u(top)) / (counts.sum() + _PSEUDO)
         # A level never seen among the random pairs is rare, not impossible.
@@ -88,23 +96,24 @@ def estimate_u(random_levels: Levels) -> dict[str, np.ndarray]:
 
 def prior_model(u: dict[str, np.ndarray]) -> Model:
     """The model before any training: prior m, the given u."""
-    return Model({field: _prior_m(top) for field, top in FIELD_LEVELS.items()}, u, 0.1)
+    return Model({field: _prior_m(top) for field, top in MODEL_LEVELS.items()}, u, 0.1)
 
 
 def m_from_pairs(levels: Levels, model: Model) -> Model:
     """m counted on pairs known to be true (smoothed towards the prior)."""
     m = dict(model.m)
-    for field, top in FIELD_LEVELS.items():
+    for field, top in MODEL_LEVELS.items():
         counts = _counts(levels[field], top)
         m[field] = np.maximum((counts + _PSEUDO * _prior_m(top)) / (counts.sum() + _PSEUDO), 1e-6)
     return Model(m, model.u, model.prior)
 
 
-def fit(levels: Levels, model: Model, *, learn: frozenset[str] = frozenset(FIELDS),
-        ignore: frozenset[str] = frozenset(), iterations: int = 25) -> Model:
+def fit(levels: Levels, model: Model, *, learn: frozenset[str] = frozenset(MODEL_FIELDS),
+        silent: frozenset[str] = frozenset(), iterations: int = 25) -> Model:
     """m of the ``learn`` fields and the prior by expectation–maximisation on the candidate pairs'
-    ``levels``, starting from ``model``; ``ignore`` fields take no part in the estimation."""
-    frozen = ignore
+    ``levels``, starting from ``model``. ``silent`` fields do not weigh in the estimate of which
+    pairs are true (a field in ``learn`` too is learnt from the others' estimate)."""
+    frozen = silent
     size = len(levels["name"]) if levels else 0
     if not size:
         return model
@@ -112,15 +121,15 @@ def fit(levels: Levels, model: Model, *, learn: frozenset[str] = frozenset(FIELD
         total = model.prior_weight() + sum(model.field_weights(levels, skip=frozen).values())
         p = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
         new_m = dict(model.m)
-        for field, top in FIELD_LEVELS.items():
-            if field in frozen or field not in learn:
+        for field, top in MODEL_LEVELS.items():
+            if field not in learn:
                 continue
             counts = _counts(levels[field], top, p)
             shares = (counts + _PSEUDO * _prior_m(top)) / (counts.sum() + _PSEUDO)
             new_m[field] = np.maximum(shares, 1e-6)
         prior = float(np.clip(p.mean(), 1e-6, 1 - 1e-6))
         converged = abs(prior - model.prior) < 1e-5 and all(
-            np.allclose(new_m[f], model.m[f], atol=1e-5) for f in FIELDS)
+            np.allclose(new_m[f], model.m[f], atol=1e-5) for f in MODEL_FIELDS)
         model = Model(new_m, model.u, prior)
         if converged:
             break
