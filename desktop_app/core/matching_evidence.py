@@ -220,6 +220,12 @@ def _deferred_pairs(ledger: Ledger) -> pd.DataFrame:
     return open_pairs
 
 
+def _most_true(pairs: pd.DataFrame, one_to_one: bool) -> int:
+    """How many of ``pairs`` can be true at most: one per customer (one per account too, one to one)."""
+    customers = int(pairs["cus"].nunique())
+    return min(customers, int(pairs["acc"].nunique())) if one_to_one else customers
+
+
 def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = True, seed: int = 0,
                  cancel: CancelToken | None = None) -> Evidence:
     """Fit the model (keeping the open records' candidate pairs for pass 7 when
@@ -255,16 +261,17 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = 
         if not keep_candidates and len(pairs) > EM_PAIRS:
             pairs = pairs.sample(EM_PAIRS, random_state=seed)
         levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy(), cancel=cancel)
-        learning = levels
+        learning, learnt_pairs = levels, pairs
         if len(pairs) > EM_PAIRS:  # pass 7 scores every pair; EM learns as well from a sample of them
             at = np.sort(rng.choice(len(pairs), EM_PAIRS, replace=False))
-            learning = {field: level[at] for field, level in levels.items()}
+            learning, learnt_pairs = {field: level[at] for field, level in levels.items()}, pairs.iloc[at]
+        most_true = _most_true(learnt_pairs, ledger.one_to_one)
         # The sure pairs were found by their names, so they cannot teach what a name is worth.
         # Without them the locality is learnt from what the other fields say, without a say of its own.
         model = fit(learning, model,
                     learn=frozenset({"name"}) if len(sure) else frozenset(MODEL_FIELDS) - {"currency"},
-                    silent=frozenset() if len(sure) else COARSE_FIELDS)
-        model = fit_prior(learning, model)
+                    silent=frozenset() if len(sure) else COARSE_FIELDS, most_true=most_true)
+        model = fit_prior(learning, model, most_true=most_true)
     fa, fc = features(accounts, np.unique(sample_acc)), features(customers, np.unique(sample_cus))
     acc_share = {key: _shares(tf_key(fa, key)) for key in _TF_GROUPS}
     cus_share = {key: _shares(tf_key(fc, key)) for key in _TF_GROUPS}

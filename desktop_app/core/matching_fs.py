@@ -108,11 +108,22 @@ def m_from_pairs(levels: Levels, model: Model) -> Model:
     return Model(m, model.u, model.prior)
 
 
+def _prior_bounds(candidates: int, most_true: int | None) -> tuple[float, float]:
+    """The least and the largest share of true pairs among ``candidates`` pairs: at least one, at
+    most ``most_true`` (a customer has one account at most, so no more true pairs than customers).
+    Where most candidates share only a word and their town, EM would otherwise settle on either
+    extreme: nearly none true (taking every renamed site along) or a third of them (every firm in
+    the same town "likely")."""
+    size = max(1, candidates)
+    return 1.0 / size, min(1 - 1e-6, max(1, most_true if most_true is not None else size) / size)
+
+
 def fit(levels: Levels, model: Model, *, learn: frozenset[str] = frozenset(MODEL_FIELDS),
-        silent: frozenset[str] = frozenset(), iterations: int = 25) -> Model:
+        silent: frozenset[str] = frozenset(), most_true: int | None = None, iterations: int = 25) -> Model:
     """m of the ``learn`` fields and the prior by expectation–maximisation on the candidate pairs'
     ``levels``, starting from ``model``. ``silent`` fields do not weigh in the estimate of which
-    pairs are true (a field in ``learn`` too is learnt from the others' estimate)."""
+    pairs are true (a field in ``learn`` too is learnt from the others' estimate); ``most_true``:
+    how many of the pairs can be true at most."""
     frozen = silent
     size = len(levels["name"]) if levels else 0
     if not size:
@@ -127,7 +138,7 @@ def fit(levels: Levels, model: Model, *, learn: frozenset[str] = frozenset(MODEL
             counts = _counts(levels[field], top, p)
             shares = (counts + _PSEUDO * _prior_m(top)) / (counts.sum() + _PSEUDO)
             new_m[field] = np.maximum(shares, 1e-6)
-        prior = float(np.clip(p.mean(), 1e-6, 1 - 1e-6))
+        prior = float(np.clip(p.mean(), *_prior_bounds(size, most_true)))
         converged = abs(prior - model.prior) < 1e-5 and all(
             np.allclose(new_m[f], model.m[f], atol=1e-5) for f in MODEL_FIELDS)
         model = Model(new_m, model.u, prior)
@@ -136,15 +147,16 @@ def fit(levels: Levels, model: Model, *, learn: frozenset[str] = frozenset(MODEL
     return model
 
 
-def fit_prior(levels: Levels, model: Model, *, iterations: int = 25) -> Model:
-    """The share of true pairs among ``levels``' pairs, with m and u fixed."""
+def fit_prior(levels: Levels, model: Model, *, most_true: int | None = None, iterations: int = 25) -> Model:
+    """The share of true pairs among ``levels``' pairs, with m and u fixed (``most_true``: see ``fit``)."""
     if not len(levels["name"]):
         return model
     weights = sum(model.field_weights(levels).values())
     prior = model.prior
     for _ in range(iterations):
         odds = np.log2(prior / (1 - prior))
-        prior = float(np.clip(np.mean(1.0 / (1.0 + np.exp2(-np.clip(odds + weights, -60, 60)))), 1e-6, 1 - 1e-6))
+        chance = np.mean(1.0 / (1.0 + np.exp2(-np.clip(odds + weights, -60, 60))))
+        prior = float(np.clip(chance, *_prior_bounds(len(levels["name"]), most_true)))
     return Model(model.m, model.u, prior)
 
 
