@@ -19,6 +19,8 @@ import pandas as pd
 from desktop_app.core.matching_features import (
     FIELD_LEVELS,
     FIELDS,
+    MODEL_FIELDS,
+    MODEL_LEVELS,
     NAME_QUALIFIER,
     TF_FIELDS,
     TF_GROUPS,
@@ -36,6 +38,7 @@ from desktop_app.core.matching_fs import (
     prior_model,
 )
 from desktop_app.core.matching_ledger import IntArray, Ledger, Side, TextArray
+from desktop_app.core.matching_locality import LOCALITY, TF_LEVELS, spread, tf_key
 from desktop_app.core.progress import CancelToken
 
 MAX_BLOCK_PAIRS = 5_000  # a key shared by more account × customer pairs than this is too common to block on
@@ -46,7 +49,14 @@ EM_PAIRS = 100_000  # candidate pairs EM learns from
 EM_ACCOUNTS = 20_000
 _BLOCK_FIELDS = ("postcode", "phone", "domain", "email", "street_key")
 _BLOCK_GROUPS = ("names", "domain", "email", "street", "postcode", "phone", "city")
-COARSE_FIELDS = frozenset({"city", "state", "country", "currency"})
+# Fields whole groups of unrelated records share (every site of a chain is in one city): without sure
+# pairs they would teach EM that "same city" means "same record", so they do not weigh in its estimate.
+COARSE_FIELDS = frozenset({LOCALITY, "currency"})
+# Exact agreements weighed by how common the agreeing value is: (field, its top level, the feature).
+_TF_RULES: tuple[tuple[str, int, str], ...] = tuple((field, MODEL_LEVELS[field], key)
+                                                   for field, key in TF_FIELDS.items())
+_TF_GROUPS = {**{key: (TF_GROUPS[field],) for field, key in TF_FIELDS.items()},
+              **{key: ("postcode", "city") for key in TF_LEVELS.values()}}
 
 
 def _key_table(values: TextArray, positions: IntArray) -> pd.DataFrame:
@@ -149,25 +159,41 @@ class Evidence:
     candidates: pd.DataFrame = dataclasses.field(
         default_factory=lambda: pd.DataFrame({"acc": [], "cus": []}, dtype=np.int64))
     levels: Levels = dataclasses.field(default_factory=dict)
+    # Per TF_LEVELS key, the chance two random records (an account, a customer) share its value.
+    collisions: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def weigh(self, accounts: Side, acc: IntArray, customers: Side, cus: IntArray,
               levels: Levels) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """(total match weight, per-field weights) of the pairs."""
+        """(total match weight, per-field weights) of the pairs. The locality's weight is listed
+        under the field that decided it, postcode, city, state or country (``spread``)."""
         weights = self.model.field_weights(levels)
-        for field, key in TF_FIELDS.items():
-            top = FIELD_LEVELS[field]
-            exact = np.flatnonzero(levels[field] == top)
+        for field, level, key in _TF_RULES:
+            exact = np.flatnonzero(levels[field] == level)
             if not len(exact):
                 continue
-            floor = self.model.weights(field)[top - 1] if top > 1 else 0.0
-            # Only the agreeing value of the exact pairs is looked up (not every feature of every pair).
-            values = pd.Series(features(accounts, acc[exact], (TF_GROUPS[field],))[key], dtype=object)
-            a_share = values.map(self.acc_share[field]).fillna(self.acc_share[field].attrs["unseen"]).to_numpy(float)
-            c_share = values.map(self.cus_share[field]).fillna(self.cus_share[field].attrs["unseen"]).to_numpy(float)
-            m_exact = float(self.model.m[field][top])
+            floor = self.model.weights(field)[level - 1] if level > 1 else 0.0
+            a_share, c_share = self._shares_of(accounts, acc[exact], key)
+            m_exact = float(self.model.m[field][level])
             weights[field][exact] = np.maximum(frequency_weight(a_share, c_share, m_exact), floor)
-        total = self.model.prior_weight() + np.sum([weights[f] for f in FIELDS], axis=0)
-        return total, weights
+        # The locality's levels where the postcode, the city or both agree exactly weigh their own
+        # m/u, moved by how much rarer or commoner than usual the shared value is (as splink adjusts).
+        for level, key in TF_LEVELS.items():
+            exact = np.flatnonzero(levels[LOCALITY] == level)
+            if len(exact) and self.collisions.get(key, 0.0) > 0:
+                a_share, c_share = self._shares_of(accounts, acc[exact], key)
+                weights[LOCALITY][exact] += frequency_weight(a_share, c_share, self.collisions[key])
+        total = self.model.prior_weight() + np.sum([weights[f] for f in MODEL_FIELDS], axis=0)
+        locality = weights.pop(LOCALITY)
+        weights.update(spread(levels, locality))
+        return total, {field: weights[field] for field in FIELDS}
+
+    def _shares_of(self, accounts: Side, acc: IntArray, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """The shares of the accounts and of the customers holding the ``key`` value of ``acc``
+        (only the agreeing value of the pairs is looked up, not every feature of every pair)."""
+        values = pd.Series(tf_key(features(accounts, acc, _TF_GROUPS[key]), key), dtype=object)
+        a_share = values.map(self.acc_share[key]).fillna(self.acc_share[key].attrs["unseen"]).to_numpy(float)
+        c_share = values.map(self.cus_share[key]).fillna(self.cus_share[key].attrs["unseen"]).to_numpy(float)
+        return a_share, c_share
 
 
 def probability(total: np.ndarray) -> np.ndarray:
@@ -194,6 +220,12 @@ def _deferred_pairs(ledger: Ledger) -> pd.DataFrame:
     return open_pairs
 
 
+def _most_true(pairs: pd.DataFrame, one_to_one: bool) -> int:
+    """How many of ``pairs`` can be true at most: one per customer (one per account too, one to one)."""
+    customers = int(pairs["cus"].nunique())
+    return min(customers, int(pairs["acc"].nunique())) if one_to_one else customers
+
+
 def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = True, seed: int = 0,
                  cancel: CancelToken | None = None) -> Evidence:
     """Fit the model (keeping the open records' candidate pairs for pass 7 when
@@ -204,7 +236,7 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = 
     every_acc, every_cus = np.arange(len(accounts.ids)), np.arange(len(customers.ids))
     acc, cus = ledger.free_accounts(), ledger.free_customers()
     rng = np.random.default_rng(seed)
-    model = prior_model(estimate_u({field: np.zeros(0, dtype=np.int8) for field in FIELDS}))
+    model = prior_model(estimate_u({field: np.zeros(0, dtype=np.int8) for field in MODEL_FIELDS}))
     # Value shares (for term frequencies) are counted on the same random records.
     sample_acc, sample_cus = every_acc, every_cus
     if len(every_acc) and len(every_cus):
@@ -229,18 +261,23 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = 
         if not keep_candidates and len(pairs) > EM_PAIRS:
             pairs = pairs.sample(EM_PAIRS, random_state=seed)
         levels = compare_pairs(accounts, pairs["acc"].to_numpy(), customers, pairs["cus"].to_numpy(), cancel=cancel)
-        learning = levels
+        learning, learnt_pairs = levels, pairs
         if len(pairs) > EM_PAIRS:  # pass 7 scores every pair; EM learns as well from a sample of them
             at = np.sort(rng.choice(len(pairs), EM_PAIRS, replace=False))
-            learning = {field: level[at] for field, level in levels.items()}
+            learning, learnt_pairs = {field: level[at] for field, level in levels.items()}, pairs.iloc[at]
+        most_true = _most_true(learnt_pairs, ledger.one_to_one)
         # The sure pairs were found by their names, so they cannot teach what a name is worth.
-        model = fit(learning, model, learn=frozenset({"name"}) if len(sure) else frozenset(FIELDS) - COARSE_FIELDS,
-                    ignore=frozenset() if len(sure) else COARSE_FIELDS)
-        model = fit_prior(learning, model)
+        # Without them the locality is learnt from what the other fields say, without a say of its own.
+        model = fit(learning, model,
+                    learn=frozenset({"name"}) if len(sure) else frozenset(MODEL_FIELDS) - {"currency"},
+                    silent=frozenset() if len(sure) else COARSE_FIELDS, most_true=most_true)
+        model = fit_prior(learning, model, most_true=most_true)
     fa, fc = features(accounts, np.unique(sample_acc)), features(customers, np.unique(sample_cus))
-    acc_share = {name: _shares(fa[key]) for name, key in TF_FIELDS.items()}
-    cus_share = {name: _shares(fc[key]) for name, key in TF_FIELDS.items()}
-    return Evidence(model, acc_share, cus_share, pairs, levels)
+    acc_share = {key: _shares(tf_key(fa, key)) for key in _TF_GROUPS}
+    cus_share = {key: _shares(tf_key(fc, key)) for key in _TF_GROUPS}
+    collisions = {key: float((acc_share[key] * cus_share[key].reindex(acc_share[key].index).fillna(0.0)).sum())
+                  for key in set(TF_LEVELS.values())}
+    return Evidence(model, acc_share, cus_share, pairs, levels, collisions)
 
 
 _LABELS = np.array(["missing", "disagree", "partly agree", "agree", "agree without the qualifier"], dtype=object)

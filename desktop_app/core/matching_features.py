@@ -18,6 +18,8 @@ from rapidfuzz.distance import OSA
 
 from desktop_app.core.matching_distinct import DistinctValues, Normaliser, one_per_value, reuse_equal
 from desktop_app.core.matching_ledger import IntArray, Side, TextArray
+from desktop_app.core.matching_locality import LOCALITY, LOCALITY_FIELDS, locality_levels
+from desktop_app.core.matching_locality import TOP as LOCALITY_TOP
 from desktop_app.core.matching_words import shares_word
 from desktop_app.core.normalize import (
     clean_company_name_list,
@@ -43,12 +45,17 @@ FIELD_LEVELS: dict[str, int] = {
     "country": 1, "currency": 1,
 }
 FIELDS: tuple[str, ...] = tuple(FIELD_LEVELS)
-# Fields whose exact agreement is weighed by how common the agreeing value is.
-TF_FIELDS: dict[str, str] = {"name": "sorted_name", "street": "street_key", "postcode": "postcode",
-                             "city": "city", "phone": "phone", "domain": "domain", "email": "email"}
+# What the model weighs: the fields, with postcode, city, state and country as one locality (matching_locality).
+MODEL_LEVELS: dict[str, int] = {
+    **{field: top for field, top in FIELD_LEVELS.items() if field not in LOCALITY_FIELDS}, LOCALITY: LOCALITY_TOP,
+}
+MODEL_FIELDS: tuple[str, ...] = tuple(MODEL_LEVELS)
+# Fields whose exact agreement is weighed by how common the agreeing value is (the locality: ``TF_LEVELS``).
+TF_FIELDS: dict[str, str] = {"name": "sorted_name", "street": "street_key", "phone": "phone", "domain": "domain",
+                             "email": "email"}
 # The feature group each of them is computed in (see ``features``).
-TF_GROUPS: dict[str, str] = {"name": "names", "street": "street", "postcode": "postcode", "city": "city",
-                             "phone": "phone", "domain": "domain", "email": "email"}
+TF_GROUPS: dict[str, str] = {"name": "names", "street": "street", "phone": "phone", "domain": "domain",
+                             "email": "email"}
 # Where a place is: agreeing names that disagree on one of these are namesakes, not the same record.
 PLACE_FIELDS: tuple[str, ...] = ("street", "postcode", "phone")
 
@@ -224,8 +231,8 @@ def _levels(present: np.ndarray, *steps: np.ndarray) -> np.ndarray:
 
 
 def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, np.ndarray]:
-    """Agreement level of every field for pairs whose features are ``acc[i]`` and ``cus[i]``
-    (-1, missing, for a field whose features are not given)."""
+    """Agreement level of every field, and of the locality they make up, for pairs whose features
+    are ``acc[i]`` and ``cus[i]`` (-1, missing, for a field whose features are not given)."""
     size = len(next(iter(acc.values()))) if acc else 0
     out: dict[str, np.ndarray] = {field: np.full(size, -1, dtype=np.int8) for field in FIELDS}
     if "clean_name" in acc:
@@ -254,6 +261,7 @@ def compare(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> dict[str, n
         differ = np.flatnonzero(present & ~same)
         tail[differ] = [x[-7:] == y[-7:] for x, y in zip(a[differ].tolist(), c[differ].tolist(), strict=True)]
         out["phone"] = _levels(present, tail, same)
+    out[LOCALITY] = locality_levels(out)
     return out
 
 

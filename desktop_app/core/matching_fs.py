@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktop_app.core.matching_features import FIELD_LEVELS, FIELDS
+from desktop_app.core.matching_features import MODEL_FIELDS, MODEL_LEVELS
+from desktop_app.core.matching_locality import LOCALITY
 
 Levels = dict[str, np.ndarray]
 
@@ -24,10 +25,11 @@ _MAX_WEIGHT = 20.0
 
 
 def _prior_m(top: int) -> np.ndarray:
-    """Among true pairs most agree exactly, some partly, a few disagree."""
+    """Among true pairs most agree exactly, some partly (a field of many levels, the locality, no more
+    than 30 % in all), a few disagree."""
     if top == 1:
         return np.array([0.1, 0.9])
-    shares = np.array([0.05] + [0.1] * (top - 1) + [0.0])
+    shares = np.array([0.05] + [min(0.1, 0.3 / (top - 1))] * (top - 1) + [0.0])
     shares[-1] = 1.0 - shares.sum()
     return shares
 
@@ -57,13 +59,19 @@ class Model:
         """log2(m/u) of each level of ``field``; a partial agreement never weighs more than a
         closer one (levels rarely seen among random pairs would otherwise weigh too much)."""
         raw = np.clip(np.log2(self.m[field] / self.u[field]), -_MAX_WEIGHT, _MAX_WEIGHT)
+        if field == LOCALITY:
+            # Its levels are ordered only in part (the same city with a postcode one character off, or
+            # the same postcode with another city?): none weighs more than the top, none less than disagreeing.
+            capped: np.ndarray = np.minimum(raw, raw[-1])
+            capped[0] = capped.min()
+            return capped
         result: np.ndarray = np.minimum.accumulate(raw[::-1])[::-1]
         return result
 
     def field_weights(self, levels: Levels, skip: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
         """Per field (but ``skip``), each pair's weight (0 where missing)."""
         out = {}
-        for field in FIELDS:
+        for field in MODEL_FIELDS:
             if field in skip:
                 continue
             level = levels[field]
@@ -78,7 +86,7 @@ class Model:
 def estimate_u(random_levels: Levels) -> dict[str, np.ndarray]:
     """u per field from the levels of random pairs, smoothed towards the prior."""
     u = {}
-    for field, top in FIELD_LEVELS.items():
+    for field, top in MODEL_LEVELS.items():
         counts = _counts(random_levels[field], top)
         shares = (counts + _PSEUDO * _prior_u(top)) / (counts.sum() + _PSEUDO)
         # A level never seen among the random pairs is rare, not impossible.
@@ -88,23 +96,35 @@ def estimate_u(random_levels: Levels) -> dict[str, np.ndarray]:
 
 def prior_model(u: dict[str, np.ndarray]) -> Model:
     """The model before any training: prior m, the given u."""
-    return Model({field: _prior_m(top) for field, top in FIELD_LEVELS.items()}, u, 0.1)
+    return Model({field: _prior_m(top) for field, top in MODEL_LEVELS.items()}, u, 0.1)
 
 
 def m_from_pairs(levels: Levels, model: Model) -> Model:
     """m counted on pairs known to be true (smoothed towards the prior)."""
     m = dict(model.m)
-    for field, top in FIELD_LEVELS.items():
+    for field, top in MODEL_LEVELS.items():
         counts = _counts(levels[field], top)
         m[field] = np.maximum((counts + _PSEUDO * _prior_m(top)) / (counts.sum() + _PSEUDO), 1e-6)
     return Model(m, model.u, model.prior)
 
 
-def fit(levels: Levels, model: Model, *, learn: frozenset[str] = frozenset(FIELDS),
-        ignore: frozenset[str] = frozenset(), iterations: int = 25) -> Model:
+def _prior_bounds(candidates: int, most_true: int | None) -> tuple[float, float]:
+    """The least and the largest share of true pairs among ``candidates`` pairs: at least one, at
+    most ``most_true`` (a customer has one account at most, so no more true pairs than customers).
+    Where most candidates share only a word and their town, EM would otherwise settle on either
+    extreme: nearly none true (taking every renamed site along) or a third of them (every firm in
+    the same town "likely")."""
+    size = max(1, candidates)
+    return 1.0 / size, min(1 - 1e-6, max(1, most_true if most_true is not None else size) / size)
+
+
+def fit(levels: Levels, model: Model, *, learn: frozenset[str] = frozenset(MODEL_FIELDS),
+        silent: frozenset[str] = frozenset(), most_true: int | None = None, iterations: int = 25) -> Model:
     """m of the ``learn`` fields and the prior by expectation–maximisation on the candidate pairs'
-    ``levels``, starting from ``model``; ``ignore`` fields take no part in the estimation."""
-    frozen = ignore
+    ``levels``, starting from ``model``. ``silent`` fields do not weigh in the estimate of which
+    pairs are true (a field in ``learn`` too is learnt from the others' estimate); ``most_true``:
+    how many of the pairs can be true at most."""
+    frozen = silent
     size = len(levels["name"]) if levels else 0
     if not size:
         return model
@@ -112,30 +132,31 @@ def fit(levels: Levels, model: Model, *, learn: frozenset[str] = frozenset(FIELD
         total = model.prior_weight() + sum(model.field_weights(levels, skip=frozen).values())
         p = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
         new_m = dict(model.m)
-        for field, top in FIELD_LEVELS.items():
-            if field in frozen or field not in learn:
+        for field, top in MODEL_LEVELS.items():
+            if field not in learn:
                 continue
             counts = _counts(levels[field], top, p)
             shares = (counts + _PSEUDO * _prior_m(top)) / (counts.sum() + _PSEUDO)
             new_m[field] = np.maximum(shares, 1e-6)
-        prior = float(np.clip(p.mean(), 1e-6, 1 - 1e-6))
+        prior = float(np.clip(p.mean(), *_prior_bounds(size, most_true)))
         converged = abs(prior - model.prior) < 1e-5 and all(
-            np.allclose(new_m[f], model.m[f], atol=1e-5) for f in FIELDS)
+            np.allclose(new_m[f], model.m[f], atol=1e-5) for f in MODEL_FIELDS)
         model = Model(new_m, model.u, prior)
         if converged:
             break
     return model
 
 
-def fit_prior(levels: Levels, model: Model, *, iterations: int = 25) -> Model:
-    """The share of true pairs among ``levels``' pairs, with m and u fixed."""
+def fit_prior(levels: Levels, model: Model, *, most_true: int | None = None, iterations: int = 25) -> Model:
+    """The share of true pairs among ``levels``' pairs, with m and u fixed (``most_true``: see ``fit``)."""
     if not len(levels["name"]):
         return model
     weights = sum(model.field_weights(levels).values())
     prior = model.prior
     for _ in range(iterations):
         odds = np.log2(prior / (1 - prior))
-        prior = float(np.clip(np.mean(1.0 / (1.0 + np.exp2(-np.clip(odds + weights, -60, 60)))), 1e-6, 1 - 1e-6))
+        chance = np.mean(1.0 / (1.0 + np.exp2(-np.clip(odds + weights, -60, 60))))
+        prior = float(np.clip(chance, *_prior_bounds(len(levels["name"]), most_true)))
     return Model(model.m, model.u, prior)
 
 

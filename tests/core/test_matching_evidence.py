@@ -9,7 +9,7 @@ import numpy as np
 from matching_frames import account_id, accounts, customers, row_of
 
 from desktop_app.core.matching import ALREADY_LINKED, MATCHED, SUGGESTED, UNMATCHED, MatchConfig, match
-from desktop_app.core.matching_features import FIELD_LEVELS
+from desktop_app.core.matching_features import FIELD_LEVELS, MODEL_LEVELS
 from desktop_app.core.matching_fs import estimate_u, fit, prior_model
 
 NO_FUZZY = MatchConfig(use_fuzzy=False)
@@ -112,13 +112,13 @@ def test_em_learns_that_true_pairs_agree() -> None:
 
     def levels(agree_share: float, size: int) -> dict[str, np.ndarray]:
         return {field: np.where(rng.random(size) < agree_share, top, 0).astype(np.int8)
-                for field, top in FIELD_LEVELS.items()}
+                for field, top in MODEL_LEVELS.items()}
 
     candidates = {field: np.concatenate([a, b]) for (field, a), b in
                   zip(levels(0.9, true_pairs).items(), levels(0.05, random_pairs).values(), strict=True)}
     model = fit(candidates, prior_model(estimate_u(levels(0.05, random_pairs))))
     assert 0.05 < model.prior < 0.15
-    for field, top in FIELD_LEVELS.items():
+    for field, top in MODEL_LEVELS.items():
         assert model.m[field][top] > 0.8, field
         assert model.weights(field)[top] > 3 > 0 > model.weights(field)[0], field
 
