@@ -1,6 +1,7 @@
 """The authorisation-code-with-PKCE half of a billing sandbox (QuickBooks Online, Xero): an authorize
 page that consents at once and redirects back with a code, and a token endpoint that checks the
-code, the redirect URI and the PKCE verifier (RFC 7636, S256) and issues a new access token with a
+code, the redirect URI and the PKCE verifier (RFC 7636, S256; an app with a client secret may sign in
+without PKCE and send the secret instead, as Intuit allows) and issues a new access token with a
 rotating refresh token. The sandbox's API accepts the first access token and every one issued since,
 until ``expire_access_tokens`` (an hour passing, in tests).
 """
@@ -61,8 +62,11 @@ def add_oauth_routes(router: Router, client: OAuthClient, *, authorize_path: str
         redirect = request.arg("redirect_uri") or ""
         if request.arg("client_id") != client.client_id or not _loopback(redirect):
             return Response.html("<h1>Unknown app or redirect URI</h1>", 400)
-        if request.arg("response_type") != "code" or request.arg("code_challenge_method") != "S256" \
-                or not request.arg("code_challenge"):
+        # PKCE is required of public clients only (Xero PKCE apps); an app with a client secret, as
+        # intuit-oauth's AuthClient signs in, may leave it out and prove itself with the secret instead.
+        pkce = request.arg("code_challenge")
+        if request.arg("response_type") != "code" or (pkce and request.arg("code_challenge_method") != "S256") \
+                or (not pkce and not client.client_secret):
             refused = {"error": "invalid_request", "state": request.arg("state") or ""}
             return Response.redirect(f"{redirect}?{urlencode(refused)}")
         code = secrets.token_urlsafe(24)
@@ -82,9 +86,11 @@ def add_oauth_routes(router: Router, client: OAuthClient, *, authorize_path: str
             return _error(401, "invalid_client", "Unknown client or wrong secret.")
         with client.lock:
             if form.get("grant_type") == "authorization_code":
+                known = form.get("code", "") in client.codes
                 challenge, redirect = client.codes.pop(form.get("code", ""), ("", ""))
                 digest = base64.urlsafe_b64encode(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
-                if not challenge or redirect != form.get("redirect_uri") or digest.rstrip(b"=").decode() != challenge:
+                proven = digest.rstrip(b"=").decode() == challenge if challenge else bool(given_secret)
+                if not known or redirect != form.get("redirect_uri") or not proven:
                     return _error(400, "invalid_grant", "The code, redirect URI or PKCE verifier does not match.")
             elif form.get("grant_type") == "refresh_token":
                 if form.get("refresh_token", "") not in client.refresh_tokens:

@@ -9,9 +9,11 @@ published in the chargebee/openapi repository) and what the ``chargebee`` Python
 - ``GET /customers/{id}`` → ``{"customer": …}``;
 - ``POST /customers/{id}`` form-encoded ``cf_<name>=…`` (a custom field configured on the site;
   empty clears it) or ``meta_data=<JSON object>``;
-- ``chargebee-idempotency-key`` header: a repeated key is answered without applying again;
-- errors ``{"message", "type", "api_error_code", "param"?, "error_code", "error_msg",
-  "http_status_code"}``: 401 ``api_authentication_failed``, 404 ``resource_not_found``, 400
+- ``chargebee-idempotency-key`` header: a repeated key is answered without applying again, with
+  ``chargebee-idempotency-replayed: true``;
+- errors ``{"message", "type"?, "api_error_code", "param"?, "error_code", "error_msg",
+  "http_status_code"}``: 401 ``api_authentication_failed`` (no type), 404 ``resource_not_found`` (type
+  ``invalid_request``, as Chargebee answers; the SDK raises ``InvalidRequestError``), 400
   ``param_wrong_value`` / ``invalid_request``, 429 ``api_request_limit_exceeded`` with ``Retry-After``.
 
 Refusing updates to a customer whose personal data was cleared is this sandbox's reading of
@@ -30,13 +32,16 @@ from desktop_app.sandbox.sequence.api import RateLimiter
 
 MAX_LIMIT = 100
 IDEMPOTENCY_HEADER = "chargebee-idempotency-key"
+REPLAYED_HEADER = "chargebee-idempotency-replayed"
 
 
 def error(status: int, api_error_code: str, message: str, *, kind: str = "invalid_request",
           param: str = "") -> Response:
     """A Chargebee error answer."""
-    body = {"message": message, "type": kind, "api_error_code": api_error_code, "error_code": api_error_code,
-            "error_msg": message, "http_status_code": status}
+    body: dict[str, object] = {"message": message, "api_error_code": api_error_code, "error_code": api_error_code,
+                               "error_msg": message, "http_status_code": status}
+    if kind:  # authentication and rate-limit errors carry no type (the SDK then raises a plain APIError)
+        body["type"] = kind
     if param:
         body.update(param=param, error_param=param)
     return Response.json(body, status)
@@ -109,7 +114,7 @@ def build_router(store: ChargebeeStore, *, api_key: str, rate_limiter: RateLimit
         found = store.get(request.params["customer_id"])
         if found is None:
             return error(404, "resource_not_found", f"Sorry, we couldn't find that resource "
-                         f"(customer {request.params['customer_id']}).", kind="")
+                         f"(customer {request.params['customer_id']}).")
         return Response.json({"customer": found})
 
     @router.route("POST", r"/api/v2/customers/(?P<customer_id>[^/]+)")
@@ -119,7 +124,7 @@ def build_router(store: ChargebeeStore, *, api_key: str, rate_limiter: RateLimit
         replay = store.remembered(key) if key else None
         if replay is not None:
             store.counters.replays += 1
-            return Response.json(replay)
+            return Response.json(replay, headers={REPLAYED_HEADER: "true"})
         answer = apply_update(request)
         if key and answer.status == 200:
             store.remember(key, json.loads(answer.body))
@@ -129,8 +134,7 @@ def build_router(store: ChargebeeStore, *, api_key: str, rate_limiter: RateLimit
         customer_id = request.params["customer_id"]
         current = store.get(customer_id)
         if current is None:
-            return error(404, "resource_not_found", f"Sorry, we couldn't find that resource (customer {customer_id}).",
-                         kind="")
+            return error(404, "resource_not_found", f"Sorry, we couldn't find that resource (customer {customer_id}).")
         form = request.form()
         for key, value in form.items():
             if key.startswith("cf_"):

@@ -9,6 +9,8 @@ Follows the Xero Accounting API description published as OpenAPI in XeroAPI/Xero
   "pagination": {"page", "pageSize", "pageCount", "itemCount"}, "Contacts": [...]}``;
 - ``GET /Contacts?IDs=id1,id2`` → those contacts (any status);
 - ``GET /Contacts/{ContactID}`` → ``{"Contacts": [one]}``;
+- ``POST /Contacts/{ContactID}`` with ``{"Contacts": [one]}`` (what ``xero-python``'s ``update_contact``
+  sends; the path names the contact) → as ``POST /Contacts`` with that one contact;
 - ``POST /Contacts?summarizeErrors=false`` with ``{"Contacts": [{ContactID, ContactNumber}, ...]}``
   → 200 with each contact in order, refused ones carrying ``HasValidationErrors`` and
   ``ValidationErrors: [{"Message"}]``; with the default ``summarizeErrors=true`` one refusal fails
@@ -118,16 +120,32 @@ def build_router(store: XeroStore, *, token_ok: Callable[[str], bool], tenant_id
             return problem(404, "Not Found", "The resource you're looking for cannot be found")
         return Response.json(envelope(Contacts=[found]))
 
-    @router.route("POST", BASE + r"/Contacts")
-    @guarded
-    def update_contacts(request: Request) -> Response:
+    def sent_contacts(request: Request) -> list[dict[str, object]] | None:
         try:
             sent = request.json().get("Contacts")
         except (ValueError, AttributeError):
-            sent = None
-        if not isinstance(sent, list) or not sent:
-            return Response.json({"ErrorNumber": 14, "Type": "PostDataInvalidException",
-                                  "Message": "The request body must hold a Contacts list."}, 400)
+            return None
+        return sent if isinstance(sent, list) and sent and all(isinstance(c, dict) for c in sent) else None
+
+    def not_a_contacts_list() -> Response:
+        return Response.json({"ErrorNumber": 14, "Type": "PostDataInvalidException",
+                              "Message": "The request body must hold a Contacts list."}, 400)
+
+    @router.route("POST", BASE + r"/Contacts/(?P<contact_id>[^/]+)")
+    @guarded
+    def update_contact(request: Request) -> Response:
+        sent = sent_contacts(request)
+        if sent is None or len(sent) != 1:
+            return not_a_contacts_list()
+        return apply_updates(request, [{**sent[0], "ContactID": request.params["contact_id"]}])
+
+    @router.route("POST", BASE + r"/Contacts")
+    @guarded
+    def update_contacts(request: Request) -> Response:
+        sent = sent_contacts(request)
+        return not_a_contacts_list() if sent is None else apply_updates(request, sent)
+
+    def apply_updates(request: Request, sent: list[dict[str, object]]) -> Response:
         summarize = (request.arg("summarizeErrors") or "true").lower() != "false"
         with store.lock:
             if summarize:

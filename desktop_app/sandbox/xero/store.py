@@ -21,6 +21,9 @@ from typing import Any
 import pycountry
 
 CONTACT_NUMBER_MAX = 50
+# Fields Xero computes and ignores when sent back; xero-python's Contact model sends the booleans by default.
+READ_ONLY = frozenset({"HasAttachments", "HasValidationErrors", "UpdatedDateUTC", "StatusAttributeString",
+                       "ValidationErrors", "IsSupplier", "IsCustomer"})
 _NAMESPACE = uuid.UUID("6f1c1b1e-8d0e-4a53-9b39-2f0c7e0c1a55")
 
 
@@ -109,7 +112,7 @@ class XeroStore:
             for key, value in sent.items():
                 if key == "ContactNumber" and not value:
                     updated.pop("ContactNumber", None)
-                elif key != "ContactID":
+                elif key != "ContactID" and key not in READ_ONLY:
                     updated[key] = value
             updated["UpdatedDateUTC"] = f"/Date({int(time.time() * 1000)}+0000)/"
             self.counters.writes[contact_id] += 1
@@ -125,7 +128,7 @@ class XeroStore:
             problems.append("This contact has been removed following a GDPR request and cannot be edited.")
         if current.get("ContactStatus") == "ARCHIVED":
             problems.append("This contact is archived; restore it in Xero before editing it.")
-        unknown = set(sent) - {"ContactID", "ContactNumber"}
+        unknown = set(sent) - {"ContactID", "ContactNumber"} - READ_ONLY
         if unknown:
             problems.append(f"This sandbox only updates ContactNumber (got {', '.join(sorted(unknown))}).")
         return problems
