@@ -29,7 +29,7 @@ from desktop_app.sandbox.sequence.api import RateLimiter
 MAX_RESULTS = 1000
 MAX_BATCH = 30
 _QUERY = re.compile(
-    r"^\s*select\s+(?P<what>\*|count\(\s*\*\s*\))\s+from\s+customer(?:\s+where\s+(?P<where>.+?))?(?:\s+orderby\s+id(?:\s+asc)?)?"
+    r"^\s*select\s+(?P<what>\*|count\(\s*\*\s*\))\s+from\s+customer(?:\s+where\s+(?P<where>.+?))?(?:\s+order\s*by\s+id(?:\s+asc)?)?"
     r"(?:\s+startposition\s+(?P<start>\d+))?(?:\s+maxresults\s+(?P<max>\d+))?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
