@@ -270,6 +270,10 @@ def _zuora_round_trip(zuora_sandbox: RunningZuoraSandbox) -> None:
     assert client.accounts_api().update_account(target, UpdateAccountRequest(crm_id=ACCOUNT_A)).success
     assert client.accounts_api().get_account(target).basic_info.crm_id == ACCOUNT_A
 
+    queries = client.object_queries_api()
+    assert [a.id for a in queries.query_accounts(page_size=50, filter=[f"crmid.EQ:{ACCOUNT_A}"]).data] == [target]
+    assert len(queries.query_accounts(page_size=50, filter=["name.SW:Company 11"]).data) == 11  # 11, 110-119
+
     missing = client.accounts_api().get_account("no-such-account")  # Zuora answers 200 with success false
     assert not missing.success
     assert [r.code for r in missing.reasons] == [50000040]
