@@ -27,8 +27,13 @@ class OAuthClient:
     client_secret: str = field(repr=False)
     access_token: str = field(repr=False)
     extra_redirect_params: dict[str, str] = field(default_factory=dict)
-    codes: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # code → (challenge, redirect)
-    refresh_tokens: set[str] = field(default_factory=set, repr=False)
+    # Fields of the vendor's token answer beyond the access and refresh tokens, e.g. Xero's
+    # expires_in 1800 and the granted scope (xero-python needs it), Intuit's x_refresh_token_expires_in.
+    answer_scope: bool = False
+    token_fields: dict[str, object] = field(default_factory=dict)
+    # code → (PKCE challenge, redirect URI, scope asked for)
+    codes: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False)
+    refresh_tokens: dict[str, str] = field(default_factory=dict, repr=False)  # refresh token → granted scope
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     issued: set[str] = field(default_factory=set, repr=False)
 
@@ -71,7 +76,7 @@ def add_oauth_routes(router: Router, client: OAuthClient, *, authorize_path: str
             return Response.redirect(f"{redirect}?{urlencode(refused)}")
         code = secrets.token_urlsafe(24)
         with client.lock:
-            client.codes[code] = (request.arg("code_challenge") or "", redirect)
+            client.codes[code] = (request.arg("code_challenge") or "", redirect, request.arg("scope") or "")
         params = {"code": code, "state": request.arg("state") or "", **client.extra_redirect_params}
         return Response.redirect(f"{redirect}?{urlencode(params)}")
 
@@ -87,7 +92,7 @@ def add_oauth_routes(router: Router, client: OAuthClient, *, authorize_path: str
         with client.lock:
             if form.get("grant_type") == "authorization_code":
                 known = form.get("code", "") in client.codes
-                challenge, redirect = client.codes.pop(form.get("code", ""), ("", ""))
+                challenge, redirect, scope = client.codes.pop(form.get("code", ""), ("", "", ""))
                 digest = base64.urlsafe_b64encode(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
                 proven = digest.rstrip(b"=").decode() == challenge if challenge else bool(given_secret)
                 if not known or redirect != form.get("redirect_uri") or not proven:
@@ -95,14 +100,17 @@ def add_oauth_routes(router: Router, client: OAuthClient, *, authorize_path: str
             elif form.get("grant_type") == "refresh_token":
                 if form.get("refresh_token", "") not in client.refresh_tokens:
                     return _error(400, "invalid_grant", "Unknown or already used refresh token.")
-                client.refresh_tokens.discard(form["refresh_token"])
+                scope = client.refresh_tokens.pop(form["refresh_token"])
             else:
                 return _error(400, "unsupported_grant_type", "Only authorization_code and refresh_token.")
             refresh, access = secrets.token_urlsafe(32), f"eyJ.{secrets.token_urlsafe(32)}"
-            client.refresh_tokens.add(refresh)
+            client.refresh_tokens[refresh] = scope
             client.issued.add(access)
-        return Response.json({"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
-                              "expires_in": 3600})
+        answer: dict[str, object] = {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
+                                     "expires_in": 3600, **client.token_fields}
+        if client.answer_scope:
+            answer["scope"] = scope
+        return Response.json(answer)
 
     router.add("GET", authorize_path, authorize)
     router.add("POST", token_path, token)

@@ -90,7 +90,8 @@ def start_quickbooks_sandbox(
     tls = create_tls_files(Path(workdir) / "tls")
     store = QuickBooksStore([dict(c) for c in customers], custom_field=custom_field, faults=faults)
     token = access_token or f"eyJsandbox.{secrets.token_urlsafe(32)}"
-    oauth = OAuthClient(f"AB{secrets.token_hex(16)}", secrets.token_urlsafe(24), token, {"realmId": realm_id})
+    oauth = OAuthClient(f"AB{secrets.token_hex(16)}", secrets.token_urlsafe(24), token, {"realmId": realm_id},
+                        token_fields={"token_type": "bearer", "x_refresh_token_expires_in": 8_726_400})
     router = build_router(store, realm_id=realm_id, token_ok=oauth.valid,
                           rate_limiter=RateLimiter(rate_limit_per_second))
     add_oauth_routes(router, oauth, authorize_path="/connect/oauth2", token_path="/oauth2/v1/tokens/bearer")

@@ -84,7 +84,8 @@ def start_xero_sandbox(
     store = XeroStore([dict(c) for c in contacts], faults=faults, day_limit=day_limit)
     token = access_token or f"eyJxero.{secrets.token_urlsafe(32)}"
     tenant = tenant_id or str(uuid.uuid4())
-    oauth = OAuthClient(secrets.token_hex(16).upper(), secrets.token_urlsafe(24), token)
+    oauth = OAuthClient(secrets.token_hex(16).upper(), secrets.token_urlsafe(24), token, answer_scope=True,
+                        token_fields={"expires_in": 1800})  # Xero's access tokens last 30 minutes
     router = build_router(store, token_ok=oauth.valid, tenant_id=tenant,
                           rate_limiter=RateLimiter(rate_limit_per_second))
     add_oauth_routes(router, oauth, authorize_path="/identity/connect/authorize", token_path="/connect/token")
