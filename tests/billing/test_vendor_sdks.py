@@ -81,6 +81,14 @@ def test_chargebee_sdk_lists_updates_a_custom_field_and_parses_errors(
     assert cb.Customer.retrieve(target).customer.raw_data["cf_salesforce_account_id"] == ACCOUNT_A
     assert chargebee_sandbox.store.counters.writes[target] == 1
 
+    # Filters and sort order are applied (or refused), never ignored.
+    assert [e.customer.id for e in cb.Customer.list({"email": {"is": "ap7@company7.example"}}).list] == [target]
+    assert {e.customer.id for e in cb.Customer.list({"id": {"in": ids[1:3]}}).list} == set(ids[1:3])
+    assert cb.Customer.list({"limit": 1, "sort_by": {"desc": "created_at"}}).list[0].customer.id == ids[-1]
+    with pytest.raises(sdk.InvalidRequestError) as unfiltered:
+        cb.Customer.list({"vat_number": {"is": "FR123"}})
+    assert (unfiltered.value.http_status_code, unfiltered.value.param) == (400, "vat_number[is]")
+
     with pytest.raises(sdk.InvalidRequestError) as missing:  # typed: Chargebee's 404 says invalid_request
         cb.Customer.retrieve("no_such_customer")
     assert (missing.value.http_status_code, missing.value.api_error_code) == (404, "resource_not_found")
@@ -108,7 +116,7 @@ def test_xero_sdk_finds_the_tenant_pages_contacts_and_updates_a_contact_number(
     from xero_python.accounting import AccountingApi, Contact, Contacts
     from xero_python.api_client import ApiClient, Configuration
     from xero_python.api_client.oauth2 import OAuth2Token
-    from xero_python.exceptions import NotFoundException
+    from xero_python.exceptions import AccountingBadRequestException, NotFoundException
     from xero_python.identity import IdentityApi
 
     token = {"access_token": xero_sandbox.access_token, "token_type": "Bearer", "expires_in": 1800,
@@ -139,6 +147,13 @@ def test_xero_sdk_finds_the_tenant_pages_contacts_and_updates_a_contact_number(
     assert api.update_contact(tenants[0], target, sent).contacts[0].contact_number == ACCOUNT_A
     assert api.get_contact(tenants[0], target).contacts[0].contact_number == ACCOUNT_A
     assert xero_sandbox.store.counters.writes[target] == 1
+
+    # where and searchTerm are applied (or refused), never ignored.
+    found = api.get_contacts(tenants[0], where=f'ContactNumber=="{ACCOUNT_A}"', page=1).contacts
+    assert [str(c.contact_id) for c in found] == [target]
+    assert len(api.get_contacts(tenants[0], search_term="company 24", page=1).contacts) == 11  # 24, 240-249
+    with pytest.raises(AccountingBadRequestException):
+        api.get_contacts(tenants[0], where="Balances.AccountsReceivable.Outstanding > 0", page=1)
 
     with pytest.raises(NotFoundException):
         api.get_contact(tenants[0], "00000000-0000-0000-0000-000000000000")

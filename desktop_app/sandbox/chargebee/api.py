@@ -4,7 +4,8 @@ Follows Chargebee's API v2 reference (apidocs.chargebee.com, and the OpenAPI 3 d
 published in the chargebee/openapi repository) and what the ``chargebee`` Python SDK sends:
 
 - HTTP Basic auth with the site's API key as user name and an empty password;
-- ``GET /customers?limit=1..100[&offset=…][&include_deleted=true]`` → ``{"list": [{"customer": …}],
+- ``GET /customers?limit=1..100[&offset=…][&include_deleted=true][&email[is]=…][&sort_by[desc]=…]``
+  (filters and sort order in ``filters``) → ``{"list": [{"customer": …}],
   "next_offset": "…"}`` with ``next_offset`` absent on the last page (an opaque JSON string);
 - ``GET /customers/{id}`` → ``{"customer": …}``;
 - ``POST /customers/{id}`` form-encoded ``cf_<name>=…`` (a custom field configured on the site;
@@ -26,6 +27,7 @@ import base64
 import hmac
 import json
 
+from desktop_app.sandbox.chargebee.filters import FilterRefused, list_filter
 from desktop_app.sandbox.chargebee.store import CUSTOM_FIELD_MAX, ChargebeeStore
 from desktop_app.sandbox.httpserver import Handler, Request, Response, Router
 from desktop_app.sandbox.sequence.api import RateLimiter
@@ -102,7 +104,12 @@ def build_router(store: ChargebeeStore, *, api_key: str, rate_limiter: RateLimit
                 return error(400, "param_wrong_value", "offset : invalid value", param="offset")
             start = found
         include_deleted = (request.arg("include_deleted") or "").lower() == "true"
-        items, following = store.page(start, limit, include_deleted=include_deleted)
+        try:
+            keep, sort_field, descending = list_filter(request.query)
+        except FilterRefused as refused:
+            return error(400, "param_wrong_value", str(refused), param=refused.param)
+        items, following = store.page(start, limit, include_deleted=include_deleted, keep=keep, sort_field=sort_field,
+                                      descending=descending)
         body: dict[str, object] = {"list": [{"customer": c} for c in items]}
         if following is not None:
             body["next_offset"] = _offset(following)

@@ -5,7 +5,8 @@ Follows the Xero Accounting API description published as OpenAPI in XeroAPI/Xero
 
 - ``Authorization: Bearer <token>`` and ``xero-tenant-id`` on every call (401 ``AuthenticationUnsuccessful``
   for a bad token, 403 for a tenant the token is not connected to);
-- ``GET /Contacts?page=N[&pageSize=1..1000][&includeArchived=true]`` → ``{"Id", "Status": "OK",
+- ``GET /Contacts?page=N[&pageSize=1..1000][&includeArchived=true][&where=…][&searchTerm=…]`` (filters
+  in ``filters``) → ``{"Id", "Status": "OK",
   "pagination": {"page", "pageSize", "pageCount", "itemCount"}, "Contacts": [...]}``;
 - ``GET /Contacts?IDs=id1,id2`` → those contacts (any status);
 - ``GET /Contacts/{ContactID}`` → ``{"Contacts": [one]}``;
@@ -32,6 +33,7 @@ from collections.abc import Callable
 
 from desktop_app.sandbox.httpserver import Handler, Request, Response, Router
 from desktop_app.sandbox.sequence.api import RateLimiter
+from desktop_app.sandbox.xero.filters import QueryRefused, contact_filter
 from desktop_app.sandbox.xero.store import XeroStore
 
 BASE = r"/api.xro/2.0"
@@ -106,7 +108,11 @@ def build_router(store: XeroStore, *, token_ok: Callable[[str], bool], tenant_id
         if ids:  # a filter by ContactID returns every match, archived included
             found = [c for c in (store.get(i) for i in ids) if c is not None]
             return Response.json(envelope(Contacts=found))
-        contacts, total = store.page(page, size, include_archived=include_archived)
+        try:
+            keep = contact_filter(request.arg("where") or "", request.arg("searchTerm") or "")
+        except QueryRefused as refused:
+            return Response.json({"ErrorNumber": 16, "Type": "QueryParseException", "Message": str(refused)}, 400)
+        contacts, total = store.page(page, size, include_archived=include_archived, keep=keep)
         return Response.json(envelope(
             pagination={"page": page, "pageSize": size, "pageCount": -(-total // size), "itemCount": total},
             Contacts=contacts,

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,11 +72,13 @@ class XeroStore:
             self.calls_today += 1
             return self.day_limit - self.calls_today
 
-    def page(self, page: int, size: int, *, include_archived: bool) -> tuple[list[dict[str, Any]], int]:
-        """Contacts of 1-based ``page``; (items, item count)."""
+    def page(self, page: int, size: int, *, include_archived: bool,
+             keep: Callable[[Mapping[str, Any]], bool] | None = None) -> tuple[list[dict[str, Any]], int]:
+        """Contacts ``keep`` accepts (all by default) of 1-based ``page``; (items, item count)."""
         with self.lock:
             ids = [i for i in self._order
-                   if include_archived or self._contacts[i].get("ContactStatus") != "ARCHIVED"]
+                   if (include_archived or self._contacts[i].get("ContactStatus") != "ARCHIVED")
+                   and (keep is None or keep(self._contacts[i]))]
             chosen = ids[(page - 1) * size : page * size]
             return [copy.deepcopy(self._contacts[i]) for i in chosen], len(ids)
 
