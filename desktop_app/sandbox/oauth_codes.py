@@ -1,6 +1,7 @@
 """The authorisation-code-with-PKCE half of a billing sandbox (QuickBooks Online, Xero): an authorize
 page that consents at once and redirects back with a code, and a token endpoint that checks the
-code, the redirect URI and the PKCE verifier (RFC 7636, S256) and issues a new access token with a
+code, the redirect URI and the PKCE verifier (RFC 7636, S256; an app with a client secret may sign in
+without PKCE and send the secret instead, as Intuit allows) and issues a new access token with a
 rotating refresh token. The sandbox's API accepts the first access token and every one issued since,
 until ``expire_access_tokens`` (an hour passing, in tests).
 """
@@ -26,8 +27,13 @@ class OAuthClient:
     client_secret: str = field(repr=False)
     access_token: str = field(repr=False)
     extra_redirect_params: dict[str, str] = field(default_factory=dict)
-    codes: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)  # code → (challenge, redirect)
-    refresh_tokens: set[str] = field(default_factory=set, repr=False)
+    # Fields of the vendor's token answer beyond the access and refresh tokens, e.g. Xero's
+    # expires_in 1800 and the granted scope (xero-python needs it), Intuit's x_refresh_token_expires_in.
+    answer_scope: bool = False
+    token_fields: dict[str, object] = field(default_factory=dict)
+    # code → (PKCE challenge, redirect URI, scope asked for)
+    codes: dict[str, tuple[str, str, str]] = field(default_factory=dict, repr=False)
+    refresh_tokens: dict[str, str] = field(default_factory=dict, repr=False)  # refresh token → granted scope
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     issued: set[str] = field(default_factory=set, repr=False)
 
@@ -61,13 +67,16 @@ def add_oauth_routes(router: Router, client: OAuthClient, *, authorize_path: str
         redirect = request.arg("redirect_uri") or ""
         if request.arg("client_id") != client.client_id or not _loopback(redirect):
             return Response.html("<h1>Unknown app or redirect URI</h1>", 400)
-        if request.arg("response_type") != "code" or request.arg("code_challenge_method") != "S256" \
-                or not request.arg("code_challenge"):
+        # PKCE is required of public clients only (Xero PKCE apps); an app with a client secret, as
+        # intuit-oauth's AuthClient signs in, may leave it out and prove itself with the secret instead.
+        pkce = request.arg("code_challenge")
+        if request.arg("response_type") != "code" or (pkce and request.arg("code_challenge_method") != "S256") \
+                or (not pkce and not client.client_secret):
             refused = {"error": "invalid_request", "state": request.arg("state") or ""}
             return Response.redirect(f"{redirect}?{urlencode(refused)}")
         code = secrets.token_urlsafe(24)
         with client.lock:
-            client.codes[code] = (request.arg("code_challenge") or "", redirect)
+            client.codes[code] = (request.arg("code_challenge") or "", redirect, request.arg("scope") or "")
         params = {"code": code, "state": request.arg("state") or "", **client.extra_redirect_params}
         return Response.redirect(f"{redirect}?{urlencode(params)}")
 
@@ -82,21 +91,26 @@ def add_oauth_routes(router: Router, client: OAuthClient, *, authorize_path: str
             return _error(401, "invalid_client", "Unknown client or wrong secret.")
         with client.lock:
             if form.get("grant_type") == "authorization_code":
-                challenge, redirect = client.codes.pop(form.get("code", ""), ("", ""))
+                known = form.get("code", "") in client.codes
+                challenge, redirect, scope = client.codes.pop(form.get("code", ""), ("", "", ""))
                 digest = base64.urlsafe_b64encode(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
-                if not challenge or redirect != form.get("redirect_uri") or digest.rstrip(b"=").decode() != challenge:
+                proven = digest.rstrip(b"=").decode() == challenge if challenge else bool(given_secret)
+                if not known or redirect != form.get("redirect_uri") or not proven:
                     return _error(400, "invalid_grant", "The code, redirect URI or PKCE verifier does not match.")
             elif form.get("grant_type") == "refresh_token":
                 if form.get("refresh_token", "") not in client.refresh_tokens:
                     return _error(400, "invalid_grant", "Unknown or already used refresh token.")
-                client.refresh_tokens.discard(form["refresh_token"])
+                scope = client.refresh_tokens.pop(form["refresh_token"])
             else:
                 return _error(400, "unsupported_grant_type", "Only authorization_code and refresh_token.")
             refresh, access = secrets.token_urlsafe(32), f"eyJ.{secrets.token_urlsafe(32)}"
-            client.refresh_tokens.add(refresh)
+            client.refresh_tokens[refresh] = scope
             client.issued.add(access)
-        return Response.json({"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
-                              "expires_in": 3600})
+        answer: dict[str, object] = {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
+                                     "expires_in": 3600, **client.token_fields}
+        if client.answer_scope:
+            answer["scope"] = scope
+        return Response.json(answer)
 
     router.add("GET", authorize_path, authorize)
     router.add("POST", token_path, token)

@@ -4,14 +4,17 @@ Follows Chargebee's API v2 reference (apidocs.chargebee.com, and the OpenAPI 3 d
 published in the chargebee/openapi repository) and what the ``chargebee`` Python SDK sends:
 
 - HTTP Basic auth with the site's API key as user name and an empty password;
-- ``GET /customers?limit=1..100[&offset=…][&include_deleted=true]`` → ``{"list": [{"customer": …}],
+- ``GET /customers?limit=1..100[&offset=…][&include_deleted=true][&email[is]=…][&sort_by[desc]=…]``
+  (filters and sort order in ``filters``) → ``{"list": [{"customer": …}],
   "next_offset": "…"}`` with ``next_offset`` absent on the last page (an opaque JSON string);
 - ``GET /customers/{id}`` → ``{"customer": …}``;
 - ``POST /customers/{id}`` form-encoded ``cf_<name>=…`` (a custom field configured on the site;
   empty clears it) or ``meta_data=<JSON object>``;
-- ``chargebee-idempotency-key`` header: a repeated key is answered without applying again;
-- errors ``{"message", "type", "api_error_code", "param"?, "error_code", "error_msg",
-  "http_status_code"}``: 401 ``api_authentication_failed``, 404 ``resource_not_found``, 400
+- ``chargebee-idempotency-key`` header: a repeated key is answered without applying again, with
+  ``chargebee-idempotency-replayed: true``;
+- errors ``{"message", "type"?, "api_error_code", "param"?, "error_code", "error_msg",
+  "http_status_code"}``: 401 ``api_authentication_failed`` (no type), 404 ``resource_not_found`` (type
+  ``invalid_request``, as Chargebee answers; the SDK raises ``InvalidRequestError``), 400
   ``param_wrong_value`` / ``invalid_request``, 429 ``api_request_limit_exceeded`` with ``Retry-After``.
 
 Refusing updates to a customer whose personal data was cleared is this sandbox's reading of
@@ -24,19 +27,23 @@ import base64
 import hmac
 import json
 
+from desktop_app.sandbox.chargebee.filters import FilterRefused, list_filter
 from desktop_app.sandbox.chargebee.store import CUSTOM_FIELD_MAX, ChargebeeStore
 from desktop_app.sandbox.httpserver import Handler, Request, Response, Router
 from desktop_app.sandbox.sequence.api import RateLimiter
 
 MAX_LIMIT = 100
 IDEMPOTENCY_HEADER = "chargebee-idempotency-key"
+REPLAYED_HEADER = "chargebee-idempotency-replayed"
 
 
 def error(status: int, api_error_code: str, message: str, *, kind: str = "invalid_request",
           param: str = "") -> Response:
     """A Chargebee error answer."""
-    body = {"message": message, "type": kind, "api_error_code": api_error_code, "error_code": api_error_code,
-            "error_msg": message, "http_status_code": status}
+    body: dict[str, object] = {"message": message, "api_error_code": api_error_code, "error_code": api_error_code,
+                               "error_msg": message, "http_status_code": status}
+    if kind:  # authentication and rate-limit errors carry no type (the SDK then raises a plain APIError)
+        body["type"] = kind
     if param:
         body.update(param=param, error_param=param)
     return Response.json(body, status)
@@ -97,7 +104,12 @@ def build_router(store: ChargebeeStore, *, api_key: str, rate_limiter: RateLimit
                 return error(400, "param_wrong_value", "offset : invalid value", param="offset")
             start = found
         include_deleted = (request.arg("include_deleted") or "").lower() == "true"
-        items, following = store.page(start, limit, include_deleted=include_deleted)
+        try:
+            keep, sort_field, descending = list_filter(request.query)
+        except FilterRefused as refused:
+            return error(400, "param_wrong_value", str(refused), param=refused.param)
+        items, following = store.page(start, limit, include_deleted=include_deleted, keep=keep, sort_field=sort_field,
+                                      descending=descending)
         body: dict[str, object] = {"list": [{"customer": c} for c in items]}
         if following is not None:
             body["next_offset"] = _offset(following)
@@ -109,7 +121,7 @@ def build_router(store: ChargebeeStore, *, api_key: str, rate_limiter: RateLimit
         found = store.get(request.params["customer_id"])
         if found is None:
             return error(404, "resource_not_found", f"Sorry, we couldn't find that resource "
-                         f"(customer {request.params['customer_id']}).", kind="")
+                         f"(customer {request.params['customer_id']}).")
         return Response.json({"customer": found})
 
     @router.route("POST", r"/api/v2/customers/(?P<customer_id>[^/]+)")
@@ -119,7 +131,7 @@ def build_router(store: ChargebeeStore, *, api_key: str, rate_limiter: RateLimit
         replay = store.remembered(key) if key else None
         if replay is not None:
             store.counters.replays += 1
-            return Response.json(replay)
+            return Response.json(replay, headers={REPLAYED_HEADER: "true"})
         answer = apply_update(request)
         if key and answer.status == 200:
             store.remember(key, json.loads(answer.body))
@@ -129,8 +141,7 @@ def build_router(store: ChargebeeStore, *, api_key: str, rate_limiter: RateLimit
         customer_id = request.params["customer_id"]
         current = store.get(customer_id)
         if current is None:
-            return error(404, "resource_not_found", f"Sorry, we couldn't find that resource (customer {customer_id}).",
-                         kind="")
+            return error(404, "resource_not_found", f"Sorry, we couldn't find that resource (customer {customer_id}).")
         form = request.form()
         for key, value in form.items():
             if key.startswith("cf_"):

@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,10 +61,16 @@ class ChargebeeStore:
     def __len__(self) -> int:
         return len(self._order)
 
-    def page(self, start: int, limit: int, *, include_deleted: bool) -> tuple[list[dict[str, Any]], int | None]:
-        """Up to ``limit`` customers from position ``start``; (items, next position or None)."""
+    def page(self, start: int, limit: int, *, include_deleted: bool,
+             keep: Callable[[Mapping[str, Any]], bool] | None = None, sort_field: str = "", descending: bool = False,
+             ) -> tuple[list[dict[str, Any]], int | None]:
+        """Up to ``limit`` customers ``keep`` accepts from position ``start``, in creation order or by
+        ``sort_field``; (items, next position or None)."""
         with self.lock:
-            ids = [i for i in self._order if include_deleted or not self._customers[i].get("deleted")]
+            ids = [i for i in self._order if (include_deleted or not self._customers[i].get("deleted"))
+                   and (keep is None or keep(self._customers[i]))]
+            if sort_field or descending:
+                ids.sort(key=lambda i: int(self._customers[i].get(sort_field or "created_at") or 0), reverse=descending)
             chosen = ids[start : start + limit]
             following = start + limit if start + limit < len(ids) else None
             return [copy.deepcopy(self._customers[i]) for i in chosen], following

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.sandbox.billing_sandbox import BillingSandbox
-from desktop_app.sandbox.httpserver import SandboxServer
+from desktop_app.sandbox.httpserver import Response, Router, SandboxServer
 from desktop_app.sandbox.oauth_codes import OAuthClient, add_oauth_routes
 from desktop_app.sandbox.quickbooks.api import build_router
 from desktop_app.sandbox.quickbooks.store import (
@@ -46,7 +46,8 @@ class RunningQuickBooksSandbox:
     """A started sandbox: ``url`` is the API host (``/v3/company/…`` follows); trust ``ca_cert``.
 
     The same host signs in an app (``oauth.client_id``/``client_secret``) at ``/connect/oauth2`` and
-    ``/oauth2/v1/tokens/bearer``, as Intuit's authorisation server does, with ``realmId`` in the redirect.
+    ``/oauth2/v1/tokens/bearer``, as Intuit's authorisation server does, with ``realmId`` in the redirect,
+    and serves Intuit's discovery document at ``/.well-known/openid_sandbox_configuration``.
     """
 
     url: str
@@ -89,13 +90,31 @@ def start_quickbooks_sandbox(
     tls = create_tls_files(Path(workdir) / "tls")
     store = QuickBooksStore([dict(c) for c in customers], custom_field=custom_field, faults=faults)
     token = access_token or f"eyJsandbox.{secrets.token_urlsafe(32)}"
-    oauth = OAuthClient(f"AB{secrets.token_hex(16)}", secrets.token_urlsafe(24), token, {"realmId": realm_id})
+    oauth = OAuthClient(f"AB{secrets.token_hex(16)}", secrets.token_urlsafe(24), token, {"realmId": realm_id},
+                        token_fields={"token_type": "bearer", "x_refresh_token_expires_in": 8_726_400})
     router = build_router(store, realm_id=realm_id, token_ok=oauth.valid,
                           rate_limiter=RateLimiter(rate_limit_per_second))
     add_oauth_routes(router, oauth, authorize_path="/connect/oauth2", token_path="/oauth2/v1/tokens/bearer")
     server = SandboxServer(router.dispatch, tls=tls, port=port, latency_seconds=latency_ms / 1000)
+    add_discovery_route(router, server.url)
     server.start()
     return RunningQuickBooksSandbox(server.url, tls.ca_cert, realm_id, token, store, oauth, server, tempdir)
+
+
+def add_discovery_route(router: Router, host: str) -> None:
+    """Intuit's OpenID discovery document, which ``intuit-oauth``'s ``AuthClient`` reads first (its
+    ``environment`` may be this document's URL): where to authorize, exchange and revoke tokens."""
+    document = {
+        "issuer": f"{host}/op/v1", "authorization_endpoint": f"{host}/connect/oauth2",
+        "token_endpoint": f"{host}/oauth2/v1/tokens/bearer", "revocation_endpoint": f"{host}/oauth2/v1/tokens/revoke",
+        "userinfo_endpoint": f"{host}/v1/openid_connect/userinfo", "jwks_uri": f"{host}/op/v1/jwks",
+        "response_types_supported": ["code"], "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"], "scopes_supported": ["openid", "email", "profile",
+                                                                                  "com.intuit.quickbooks.accounting"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+    }
+    for name in ("openid_sandbox_configuration", "openid_configuration"):
+        router.add("GET", rf"/\.well-known/{name}", lambda _request: Response.json(document))
 
 
 def demo_sandbox(rows: Iterable[Mapping[str, Any]], *, workdir: Path | None = None,

@@ -6,6 +6,7 @@ and Batch, minor version 75) and the request shapes of the community ``python-qu
 - ``GET|POST query`` with ``SELECT * FROM Customer [WHERE …] [ORDERBY Id] STARTPOSITION n
   MAXRESULTS m`` (m ≤ 1000; inactive customers only when the WHERE asks for them) →
   ``{"QueryResponse": {"Customer": [...], "startPosition", "maxResults"}}``, ``{}`` past the end;
+  ``SELECT COUNT(*) FROM Customer [WHERE …]`` → ``{"QueryResponse": {"totalCount": n}}``;
 - ``GET customer/{id}`` → ``{"Customer": {...}}``;
 - ``POST customer`` sparse update (``sparse: true``, ``Id``, current ``SyncToken``);
 - ``POST batch`` with up to 30 ``BatchItemRequest`` items, answered per ``bId``;
@@ -28,7 +29,7 @@ from desktop_app.sandbox.sequence.api import RateLimiter
 MAX_RESULTS = 1000
 MAX_BATCH = 30
 _QUERY = re.compile(
-    r"^\s*select\s+\*\s+from\s+customer(?:\s+where\s+(?P<where>.+?))?(?:\s+orderby\s+id(?:\s+asc)?)?"
+    r"^\s*select\s+(?P<what>\*|count\(\s*\*\s*\))\s+from\s+customer(?:\s+where\s+(?P<where>.+?))?(?:\s+order\s*by\s+id(?:\s+asc)?)?"
     r"(?:\s+startposition\s+(?P<start>\d+))?(?:\s+maxresults\s+(?P<max>\d+))?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
@@ -42,11 +43,18 @@ def fault_answer(status: int, kind: str, *errors: dict[str, str]) -> Response:
                          status)
 
 
+def is_count(text: str) -> bool:
+    """True for ``SELECT COUNT(*) FROM Customer …`` (answered with ``totalCount`` alone)."""
+    found = _QUERY.match(text or "")
+    return found is not None and found.group("what") != "*"
+
+
 def parse_query(text: str) -> tuple[bool | None, list[str] | None, int, int] | str:
     """(active filter, id filter, start position, max results) of a Customer query, or an error text."""
     found = _QUERY.match(text or "")
     if found is None:
-        return f"Error parsing query: only 'SELECT * FROM Customer …' is served by this sandbox, got {text!r}."
+        return (f"Error parsing query: only 'SELECT * FROM Customer …' and 'SELECT COUNT(*) FROM Customer …' are "
+                f"served by this sandbox, got {text!r}.")
     active: bool | None = True  # QBO lists active customers unless the query asks otherwise
     ids: list[str] | None = None
     where = found.group("where") or ""
@@ -112,6 +120,9 @@ def build_router(store: QuickBooksStore, *, realm_id: str, token_ok: Callable[[s
         if isinstance(parsed, str):
             return fault_answer(400, "ValidationFault", fault("4000", "Error parsing query", parsed))
         active, ids, start, limit = parsed
+        if is_count(text):
+            total = len(store.query(active=active, ids=ids, start=1, limit=len(store) + 1))
+            return Response.json({"QueryResponse": {"totalCount": total}, "time": "2026-01-01T00:00:00.000-08:00"})
         customers = store.query(active=active, ids=ids, start=start, limit=limit)
         if not customers:
             return Response.json({"QueryResponse": {}, "time": "2026-01-01T00:00:00.000-08:00"})

@@ -84,7 +84,8 @@ def start_xero_sandbox(
     store = XeroStore([dict(c) for c in contacts], faults=faults, day_limit=day_limit)
     token = access_token or f"eyJxero.{secrets.token_urlsafe(32)}"
     tenant = tenant_id or str(uuid.uuid4())
-    oauth = OAuthClient(secrets.token_hex(16).upper(), secrets.token_urlsafe(24), token)
+    oauth = OAuthClient(secrets.token_hex(16).upper(), secrets.token_urlsafe(24), token, answer_scope=True,
+                        token_fields={"expires_in": 1800})  # Xero's access tokens last 30 minutes
     router = build_router(store, token_ok=oauth.valid, tenant_id=tenant,
                           rate_limiter=RateLimiter(rate_limit_per_second))
     add_oauth_routes(router, oauth, authorize_path="/identity/connect/authorize", token_path="/connect/token")
@@ -92,10 +93,14 @@ def start_xero_sandbox(
     def connections(request: Request) -> Response:
         if not oauth.valid((request.header("Authorization") or "").removeprefix("Bearer ").strip()):
             return Response.json({"Title": "Unauthorized", "Status": 401}, 401)
-        return Response.json([{"id": str(uuid.uuid4()), "tenantId": tenant, "tenantType": "ORGANISATION",
-                               "tenantName": "Crosslink Demo Ltd"}])
+        return Response.json([{"id": connection_id, "authEventId": auth_event_id, "tenantId": tenant,
+                               "tenantType": "ORGANISATION", "tenantName": "Crosslink Demo Ltd",
+                               "createdDateUtc": "2026-01-01T00:00:00.0000000",
+                               "updatedDateUtc": "2026-01-01T00:00:00.0000000"}])
 
-    router.add("GET", r"/connections", connections)
+    connection_id, auth_event_id = str(uuid.uuid4()), str(uuid.uuid4())
+    # Xero's host answers either letter case; xero-python's IdentityApi asks for "/Connections".
+    router.add("GET", r"/[Cc]onnections", connections)
     server = SandboxServer(router.dispatch, tls=tls, port=port, latency_seconds=latency_ms / 1000)
     server.start()
     return RunningXeroSandbox(f"{server.url}/api.xro/2.0", tls.ca_cert, token, tenant, store, oauth, server,

@@ -5,10 +5,13 @@ Follows the Xero Accounting API description published as OpenAPI in XeroAPI/Xero
 
 - ``Authorization: Bearer <token>`` and ``xero-tenant-id`` on every call (401 ``AuthenticationUnsuccessful``
   for a bad token, 403 for a tenant the token is not connected to);
-- ``GET /Contacts?page=N[&pageSize=1..1000][&includeArchived=true]`` → ``{"Id", "Status": "OK",
+- ``GET /Contacts?page=N[&pageSize=1..1000][&includeArchived=true][&where=…][&searchTerm=…]`` (filters
+  in ``filters``) → ``{"Id", "Status": "OK",
   "pagination": {"page", "pageSize", "pageCount", "itemCount"}, "Contacts": [...]}``;
 - ``GET /Contacts?IDs=id1,id2`` → those contacts (any status);
 - ``GET /Contacts/{ContactID}`` → ``{"Contacts": [one]}``;
+- ``POST /Contacts/{ContactID}`` with ``{"Contacts": [one]}`` (what ``xero-python``'s ``update_contact``
+  sends; the path names the contact) → as ``POST /Contacts`` with that one contact;
 - ``POST /Contacts?summarizeErrors=false`` with ``{"Contacts": [{ContactID, ContactNumber}, ...]}``
   → 200 with each contact in order, refused ones carrying ``HasValidationErrors`` and
   ``ValidationErrors: [{"Message"}]``; with the default ``summarizeErrors=true`` one refusal fails
@@ -30,6 +33,7 @@ from collections.abc import Callable
 
 from desktop_app.sandbox.httpserver import Handler, Request, Response, Router
 from desktop_app.sandbox.sequence.api import RateLimiter
+from desktop_app.sandbox.xero.filters import QueryRefused, contact_filter
 from desktop_app.sandbox.xero.store import XeroStore
 
 BASE = r"/api.xro/2.0"
@@ -104,7 +108,11 @@ def build_router(store: XeroStore, *, token_ok: Callable[[str], bool], tenant_id
         if ids:  # a filter by ContactID returns every match, archived included
             found = [c for c in (store.get(i) for i in ids) if c is not None]
             return Response.json(envelope(Contacts=found))
-        contacts, total = store.page(page, size, include_archived=include_archived)
+        try:
+            keep = contact_filter(request.arg("where") or "", request.arg("searchTerm") or "")
+        except QueryRefused as refused:
+            return Response.json({"ErrorNumber": 16, "Type": "QueryParseException", "Message": str(refused)}, 400)
+        contacts, total = store.page(page, size, include_archived=include_archived, keep=keep)
         return Response.json(envelope(
             pagination={"page": page, "pageSize": size, "pageCount": -(-total // size), "itemCount": total},
             Contacts=contacts,
@@ -118,16 +126,32 @@ def build_router(store: XeroStore, *, token_ok: Callable[[str], bool], tenant_id
             return problem(404, "Not Found", "The resource you're looking for cannot be found")
         return Response.json(envelope(Contacts=[found]))
 
-    @router.route("POST", BASE + r"/Contacts")
-    @guarded
-    def update_contacts(request: Request) -> Response:
+    def sent_contacts(request: Request) -> list[dict[str, object]] | None:
         try:
             sent = request.json().get("Contacts")
         except (ValueError, AttributeError):
-            sent = None
-        if not isinstance(sent, list) or not sent:
-            return Response.json({"ErrorNumber": 14, "Type": "PostDataInvalidException",
-                                  "Message": "The request body must hold a Contacts list."}, 400)
+            return None
+        return sent if isinstance(sent, list) and sent and all(isinstance(c, dict) for c in sent) else None
+
+    def not_a_contacts_list() -> Response:
+        return Response.json({"ErrorNumber": 14, "Type": "PostDataInvalidException",
+                              "Message": "The request body must hold a Contacts list."}, 400)
+
+    @router.route("POST", BASE + r"/Contacts/(?P<contact_id>[^/]+)")
+    @guarded
+    def update_contact(request: Request) -> Response:
+        sent = sent_contacts(request)
+        if sent is None or len(sent) != 1:
+            return not_a_contacts_list()
+        return apply_updates(request, [{**sent[0], "ContactID": request.params["contact_id"]}])
+
+    @router.route("POST", BASE + r"/Contacts")
+    @guarded
+    def update_contacts(request: Request) -> Response:
+        sent = sent_contacts(request)
+        return not_a_contacts_list() if sent is None else apply_updates(request, sent)
+
+    def apply_updates(request: Request, sent: list[dict[str, object]]) -> Response:
         summarize = (request.arg("summarizeErrors") or "true").lower() != "false"
         with store.lock:
             if summarize:

@@ -14,13 +14,16 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pycountry
 
 CONTACT_NUMBER_MAX = 50
+# Fields Xero computes and ignores when sent back; xero-python's Contact model sends the booleans by default.
+READ_ONLY = frozenset({"HasAttachments", "HasValidationErrors", "UpdatedDateUTC", "StatusAttributeString",
+                       "ValidationErrors", "IsSupplier", "IsCustomer"})
 _NAMESPACE = uuid.UUID("6f1c1b1e-8d0e-4a53-9b39-2f0c7e0c1a55")
 
 
@@ -69,11 +72,13 @@ class XeroStore:
             self.calls_today += 1
             return self.day_limit - self.calls_today
 
-    def page(self, page: int, size: int, *, include_archived: bool) -> tuple[list[dict[str, Any]], int]:
-        """Contacts of 1-based ``page``; (items, item count)."""
+    def page(self, page: int, size: int, *, include_archived: bool,
+             keep: Callable[[Mapping[str, Any]], bool] | None = None) -> tuple[list[dict[str, Any]], int]:
+        """Contacts ``keep`` accepts (all by default) of 1-based ``page``; (items, item count)."""
         with self.lock:
             ids = [i for i in self._order
-                   if include_archived or self._contacts[i].get("ContactStatus") != "ARCHIVED"]
+                   if (include_archived or self._contacts[i].get("ContactStatus") != "ARCHIVED")
+                   and (keep is None or keep(self._contacts[i]))]
             chosen = ids[(page - 1) * size : page * size]
             return [copy.deepcopy(self._contacts[i]) for i in chosen], len(ids)
 
@@ -109,7 +114,7 @@ class XeroStore:
             for key, value in sent.items():
                 if key == "ContactNumber" and not value:
                     updated.pop("ContactNumber", None)
-                elif key != "ContactID":
+                elif key != "ContactID" and key not in READ_ONLY:
                     updated[key] = value
             updated["UpdatedDateUTC"] = f"/Date({int(time.time() * 1000)}+0000)/"
             self.counters.writes[contact_id] += 1
@@ -125,7 +130,7 @@ class XeroStore:
             problems.append("This contact has been removed following a GDPR request and cannot be edited.")
         if current.get("ContactStatus") == "ARCHIVED":
             problems.append("This contact is archived; restore it in Xero before editing it.")
-        unknown = set(sent) - {"ContactID", "ContactNumber"}
+        unknown = set(sent) - {"ContactID", "ContactNumber"} - READ_ONLY
         if unknown:
             problems.append(f"This sandbox only updates ContactNumber (got {', '.join(sorted(unknown))}).")
         return problems

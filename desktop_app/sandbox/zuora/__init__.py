@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,7 @@ def start_zuora_sandbox(
         workdir = Path(tempdir.name)
     tls = create_tls_files(Path(workdir) / "tls")
     store = ZuoraStore([dict(a) for a in accounts], faults=faults)
-    client_id = client_id or secrets.token_hex(16)
+    client_id = client_id or str(uuid.uuid4())  # Zuora's client ids are 36-character UUIDs (zuora-sdk checks)
     client_secret = client_secret or secrets.token_urlsafe(24)
     router = build_router(store, client_id=client_id, client_secret=client_secret,
                           rate_limiter=RateLimiter(rate_limit_per_second))

@@ -6,8 +6,9 @@ what the ``zuora-sdk`` sends:
 - ``POST /oauth/token`` form ``grant_type=client_credentials``, ``client_id``, ``client_secret`` →
   ``{"access_token", "token_type": "bearer", "expires_in": 3599, "scope", "jti"}``; a wrong client
   answers 401; an expired or unknown bearer token answers 401 on every API call;
-- ``GET /object-query/accounts?pageSize=1..50[&cursor=…][&expand[]=billTo]`` → ``{"data": [...],
-  "nextPage": "…"}`` (``nextPage`` absent on the last page);
+- ``GET /object-query/accounts?pageSize=1..50[&cursor=…][&expand[]=billTo][&filter[]=field.OP:value]``
+  → ``{"data": [...], "nextPage": "…"}`` (``nextPage`` absent on the last page); filters EQ, NE and SW
+  on the account's text fields, anything else refused with 400 rather than ignored;
 - ``GET /v1/accounts/{id or number}`` → the account with ``"success": true``;
 - ``PUT /v1/accounts/{id or number}`` ``{"crmId": …}`` → ``{"success": true}`` or, with HTTP 200 all
   the same, ``{"success": false, "reasons": [{"code", "message"}]}``;
@@ -24,6 +25,8 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+from collections.abc import Callable
+from typing import Any
 
 from desktop_app.sandbox.httpserver import Handler, Request, Response, Router
 from desktop_app.sandbox.sequence.api import RateLimiter
@@ -31,6 +34,7 @@ from desktop_app.sandbox.zuora.store import ZuoraStore
 
 MAX_PAGE = 50
 MAX_ACTION_OBJECTS = 50
+FILTERABLE = {key.casefold(): key for key in ("id", "accountNumber", "name", "crmId", "status", "currency", "batch")}
 
 
 def _cursor(position: int) -> str:
@@ -42,6 +46,32 @@ def _position(cursor: str) -> int | None:
         return int(json.loads(base64.urlsafe_b64decode(cursor.encode()))["p"])
     except (ValueError, KeyError, TypeError):
         return None
+
+
+_OPERATORS: dict[str, Callable[[str, str], bool]] = {
+    "EQ": lambda value, wanted: value == wanted,
+    "NE": lambda value, wanted: value != wanted,
+    "SW": lambda value, wanted: value.startswith(wanted),
+}
+
+
+def account_filter(filters: list[str]) -> Callable[[dict[str, Any]], bool] | str:
+    """The test ``filter[]=field.OP:value`` entries make (all must hold), or an error text. Field names
+    are matched ignoring case (Zuora's examples write ``accountnumber``); EQ, NE and SW on text fields."""
+    tests: list[tuple[str, Callable[[str, str], bool], str]] = []
+    for entry in filters:
+        field, dot, rest = entry.partition(".")
+        operator, colon, wanted = rest.partition(":")
+        if not (field and dot and colon) or operator not in _OPERATORS:
+            return f"Invalid filter {entry!r}: write field.OP:value with OP one of {', '.join(_OPERATORS)}."
+        if field.casefold() not in FILTERABLE:
+            return f"Invalid filter {entry!r}: {field} cannot be filtered on (this sandbox: {', '.join(FILTERABLE)})."
+        tests.append((FILTERABLE[field.casefold()], _OPERATORS[operator], wanted))
+
+    def keep(account: dict[str, Any]) -> bool:
+        return all(test(str(account.get(key) or ""), wanted) for key, test, wanted in tests)
+
+    return keep
 
 
 def build_router(store: ZuoraStore, *, client_id: str, client_secret: str, rate_limiter: RateLimiter) -> Router:
@@ -96,7 +126,10 @@ def build_router(store: ZuoraStore, *, client_id: str, client_secret: str, rate_
             if found is None:
                 return Response.json({"message": "Invalid cursor"}, 400)
             start = found
-        items, following = store.page(start, size)
+        keep = account_filter(request.query.get("filter[]") or [])
+        if isinstance(keep, str):
+            return Response.json({"message": keep}, 400)
+        items, following = store.page(start, size, keep)
         if "billTo" not in (request.query.get("expand[]") or []):
             for item in items:
                 item["billToId"] = item.pop("billTo", {}).get("id")

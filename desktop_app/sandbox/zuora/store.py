@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,11 +81,13 @@ class ZuoraStore:
         with self.lock:
             self._tokens.clear()
 
-    def page(self, start: int, size: int) -> tuple[list[dict[str, Any]], int | None]:
-        """Accounts from position ``start``; (items, next position or None)."""
+    def page(self, start: int, size: int, keep: Callable[[dict[str, Any]], bool] | None = None,
+             ) -> tuple[list[dict[str, Any]], int | None]:
+        """Accounts ``keep`` accepts (all by default) from position ``start``; (items, next position or None)."""
         with self.lock:
-            chosen = self._order[start : start + size]
-            following = start + size if start + size < len(self._order) else None
+            ids = [i for i in self._order if keep is None or keep(self._accounts[i])]
+            chosen = ids[start : start + size]
+            following = start + size if start + size < len(ids) else None
             return [copy.deepcopy(self._accounts[i]) for i in chosen], following
 
     def find(self, key: str) -> dict[str, Any] | None:

@@ -1,0 +1,330 @@
+"""The vendors' own Python SDKs against our billing sandboxes, as a consultant's script would use them:
+sign in as the SDK does, list customers page by page, read one, write the field Crosslink keeps the
+Salesforce Account id in, read it back and let the SDK parse an error. A sandbox that answers in a
+shape the real API does not use breaks the SDK here (docs/billing-systems.md, "Checked with the
+vendors' SDKs").
+
+chargebee, xero-python, python-quickbooks and intuit-oauth are in the dev extra. zuora-sdk is not: it
+pins urllib3 < 2.1 and certifi ~= 2023.11.17, which conflict with the dev extra's selenium; its test
+runs where it is installed (a separate venv) and is skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from billing_support import ACCOUNT_A
+
+from desktop_app.sandbox.chargebee import RunningChargebeeSandbox, customers_from_rows, start_chargebee_sandbox
+from desktop_app.sandbox.quickbooks import RunningQuickBooksSandbox, start_quickbooks_sandbox
+from desktop_app.sandbox.quickbooks import customers_from_rows as qbo_customers
+from desktop_app.sandbox.xero import RunningXeroSandbox, contacts_from_rows, start_xero_sandbox
+from desktop_app.sandbox.zuora import RunningZuoraSandbox, accounts_from_rows, start_zuora_sandbox
+
+MISSING = "{name} is not installed in this environment (pip install -e '.[dev]' brings it)"
+ZUORA_MISSING = ("zuora-sdk is not installed: it pins urllib3<2.1 and certifi~=2023.11.17, which conflict with "
+                 "selenium in the dev extra, so it is not part of it; install it in a separate venv to run this test")
+
+
+def _rows(n: int) -> list[dict[str, Any]]:
+    return [{"customer_id": f"sdk-{i:03d}", "name": f"Company {i}", "legal_name": f"Company {i} Ltd",
+             "street": f"{i} Market St", "city": "Austin", "state": "TX", "postcode": "73301", "country": "US",
+             "email": f"ap{i}@company{i}.example", "currency": "usd"} for i in range(n)]
+
+
+# --- Chargebee (chargebee 3: httpx, its own CA bundle) ---------------------------------------------
+
+
+@pytest.fixture
+def chargebee_sandbox(tmp_path: Path) -> Iterator[RunningChargebeeSandbox]:
+    sandbox = start_chargebee_sandbox(customers_from_rows(_rows(230), messy=False), workdir=tmp_path)
+    yield sandbox
+    sandbox.stop()
+
+
+def _chargebee(sandbox: RunningChargebeeSandbox, api_key: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    sdk = pytest.importorskip("chargebee", reason=MISSING.format(name="chargebee"))
+    monkeypatch.setattr(sdk.Chargebee, "ca_cert_path", str(sandbox.ca_cert))  # the SDK trusts only this file
+    client = sdk.Chargebee(api_key=api_key, site="crosslink-sandbox")
+    client.env.api_endpoint = sandbox.url  # https://SITE.chargebee.com/api/v2 → the sandbox
+    return client
+
+
+def test_chargebee_sdk_lists_updates_a_custom_field_and_parses_errors(
+        chargebee_sandbox: RunningChargebeeSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    sdk = pytest.importorskip("chargebee", reason=MISSING.format(name="chargebee"))
+    cb = _chargebee(chargebee_sandbox, chargebee_sandbox.api_key, monkeypatch)
+    ids: list[str] = []
+    offset, pages = None, 0
+    while True:
+        page = cb.Customer.list({"limit": 100, **({"offset": offset} if offset else {})})
+        ids += [entry.customer.id for entry in page.list]
+        pages, offset = pages + 1, page.next_offset
+        if not offset:
+            break
+    assert (len(ids), pages) == (230, 3)
+    assert len(set(ids)) == 230
+
+    target = ids[7]
+    assert cb.Customer.retrieve(target).customer.company == "Company 7 Ltd"
+    key = {sdk.Chargebee.idempotency_header: "crosslink-sdk-check-1"}
+    written = cb.Customer.update(target, {"cf_salesforce_account_id": ACCOUNT_A}, key)
+    assert written.customer.raw_data["cf_salesforce_account_id"] == ACCOUNT_A
+    assert not written.is_idempotency_replayed
+    assert cb.Customer.update(target, {"cf_salesforce_account_id": ACCOUNT_A}, key).is_idempotency_replayed
+    assert cb.Customer.retrieve(target).customer.raw_data["cf_salesforce_account_id"] == ACCOUNT_A
+    assert chargebee_sandbox.store.counters.writes[target] == 1
+
+    # Filters and sort order are applied (or refused), never ignored.
+    assert [e.customer.id for e in cb.Customer.list({"email": {"is": "ap7@company7.example"}}).list] == [target]
+    assert {e.customer.id for e in cb.Customer.list({"id": {"in": ids[1:3]}}).list} == set(ids[1:3])
+    assert cb.Customer.list({"limit": 1, "sort_by": {"desc": "created_at"}}).list[0].customer.id == ids[-1]
+    with pytest.raises(sdk.InvalidRequestError) as unfiltered:
+        cb.Customer.list({"vat_number": {"is": "FR123"}})
+    assert (unfiltered.value.http_status_code, unfiltered.value.param) == (400, "vat_number[is]")
+
+    with pytest.raises(sdk.InvalidRequestError) as missing:  # typed: Chargebee's 404 says invalid_request
+        cb.Customer.retrieve("no_such_customer")
+    assert (missing.value.http_status_code, missing.value.api_error_code) == (404, "resource_not_found")
+    with pytest.raises(sdk.APIError) as refused:
+        _chargebee(chargebee_sandbox, "test_wrong_key", monkeypatch).Customer.retrieve(target)
+    assert (refused.value.http_status_code, refused.value.api_error_code) == (401, "api_authentication_failed")
+    assert refused.value.type is None  # authentication errors carry no type
+
+
+# --- Xero (xero-python: urllib3, OpenAPI-generated models) ----------------------------------------
+
+
+@pytest.fixture
+def xero_sandbox(tmp_path: Path) -> Iterator[RunningXeroSandbox]:
+    contacts = contacts_from_rows(_rows(250), messy=False)
+    contacts[5]["ContactStatus"] = "ARCHIVED"
+    sandbox = start_xero_sandbox(contacts, workdir=tmp_path)
+    yield sandbox
+    sandbox.stop()
+
+
+def test_xero_sdk_finds_the_tenant_pages_contacts_and_updates_a_contact_number(
+        xero_sandbox: RunningXeroSandbox) -> None:
+    pytest.importorskip("xero_python", reason=MISSING.format(name="xero-python"))
+    from xero_python.accounting import AccountingApi, Contact, Contacts
+    from xero_python.api_client import ApiClient, Configuration
+    from xero_python.api_client.oauth2 import OAuth2Token
+    from xero_python.exceptions import AccountingBadRequestException, NotFoundException
+    from xero_python.identity import IdentityApi
+
+    token = {"access_token": xero_sandbox.access_token, "token_type": "Bearer", "expires_in": 1800,
+             "expires_at": 4_102_444_800, "scope": ["accounting.contacts"], "refresh_token": "unused"}
+    configuration = Configuration()  # a copy of the process-wide first one: its arguments would be ignored
+    configuration.oauth2_token = OAuth2Token(client_id=xero_sandbox.oauth.client_id, client_secret="")
+    configuration.ssl_ca_cert = str(xero_sandbox.ca_cert)
+    client = ApiClient(configuration, oauth2_token_saver=token.update, oauth2_token_getter=lambda: token)
+    host = xero_sandbox.url.removesuffix("/api.xro/2.0")
+    tenants = [c.tenant_id for c in IdentityApi(client, base_url=host).get_connections()]
+    assert tenants == [xero_sandbox.tenant_id]
+
+    api = AccountingApi(client, base_url=xero_sandbox.url)
+    ids: list[str] = []
+    page = 1
+    while True:
+        answer = api.get_contacts(tenants[0], page=page, include_archived=True)
+        ids += [str(c.contact_id) for c in answer.contacts]
+        if page >= answer.pagination.page_count:
+            break
+        page += 1
+    assert (len(ids), page) == (250, 3)
+
+    target = ids[9]
+    before = api.get_contact(tenants[0], target).contacts[0]
+    assert (before.name, before.contact_status) == ("Company 9", "ACTIVE")
+    sent = Contacts(contacts=[Contact(contact_id=target, contact_number=ACCOUNT_A)])
+    assert api.update_contact(tenants[0], target, sent).contacts[0].contact_number == ACCOUNT_A
+    assert api.get_contact(tenants[0], target).contacts[0].contact_number == ACCOUNT_A
+    assert xero_sandbox.store.counters.writes[target] == 1
+
+    # where and searchTerm are applied (or refused), never ignored.
+    found = api.get_contacts(tenants[0], where=f'ContactNumber=="{ACCOUNT_A}"', page=1).contacts
+    assert [str(c.contact_id) for c in found] == [target]
+    assert len(api.get_contacts(tenants[0], search_term="company 24", page=1).contacts) == 11  # 24, 240-249
+    with pytest.raises(AccountingBadRequestException):
+        api.get_contacts(tenants[0], where="Balances.AccountsReceivable.Outstanding > 0", page=1)
+
+    with pytest.raises(NotFoundException):
+        api.get_contact(tenants[0], "00000000-0000-0000-0000-000000000000")
+
+
+def test_xero_sdk_renews_its_token_at_the_identity_endpoint(
+        xero_sandbox: RunningXeroSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("xero_python", reason=MISSING.format(name="xero-python"))
+    from xero_python.accounting import AccountingApi
+    from xero_python.api_client import ApiClient, Configuration
+    from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
+
+    host = xero_sandbox.url.removesuffix("/api.xro/2.0")
+    # xero-python renews only for a web app (client id and secret); its sign-in is the authorization
+    # code flow without PKCE, done in the browser: here, by hand.
+    app, redirect = (xero_sandbox.oauth.client_id, xero_sandbox.oauth.client_secret), "http://localhost:7172/cb"
+    consent = requests.get(f"{host}/identity/connect/authorize", allow_redirects=False, timeout=10, verify=str(
+        xero_sandbox.ca_cert), params={"response_type": "code", "client_id": app[0], "redirect_uri": redirect,
+                                       "scope": "offline_access accounting.contacts", "state": "s"})
+    code = parse_qs(urlsplit(consent.headers["Location"]).query)["code"][0]
+    first = requests.post(f"{host}/connect/token", timeout=10, verify=str(xero_sandbox.ca_cert), auth=app, data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": redirect}).json()
+
+    token = {**first, "scope": ["offline_access", "accounting.contacts"]}
+    monkeypatch.setattr(TokenApi, "refresh_token_url", f"{host}/connect/token")  # identity.xero.com
+    oauth2 = OAuth2Token(client_id=app[0], client_secret=app[1])
+    configuration = Configuration()
+    configuration.oauth2_token = oauth2
+    configuration.ssl_ca_cert = str(xero_sandbox.ca_cert)
+    client = ApiClient(configuration, oauth2_token_saver=token.update, oauth2_token_getter=lambda: token)
+    xero_sandbox.oauth.expire_access_tokens()  # half an hour later
+    with warnings.catch_warnings():  # with urllib3 < 2.1 (zuora-sdk's pin) xero-python's renewal warns
+        warnings.filterwarnings("ignore", r"HTTPResponse\.getheaders\(\) is deprecated", DeprecationWarning)
+        renewed = client.refresh_oauth2_token()
+    assert renewed["access_token"] != first["access_token"]
+    assert renewed["refresh_token"] != first["refresh_token"]  # Xero rotates refresh tokens
+    contacts = AccountingApi(client, base_url=xero_sandbox.url).get_contacts(xero_sandbox.tenant_id, page=1)
+    assert len(contacts.contacts) == 100
+
+
+# --- QuickBooks Online (intuit-oauth + python-quickbooks: requests) -------------------------------
+
+
+@pytest.fixture
+def qbo_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningQuickBooksSandbox]:
+    sandbox = start_quickbooks_sandbox(qbo_customers(_rows(230), messy=False), workdir=tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(sandbox.ca_cert))  # both SDKs use requests sessions
+    yield sandbox
+    sandbox.stop()
+
+
+def test_intuit_oauth_signs_in_and_refreshes_through_the_discovery_document(
+        qbo_sandbox: RunningQuickBooksSandbox) -> None:
+    pytest.importorskip("intuitlib", reason=MISSING.format(name="intuit-oauth"))
+    from intuitlib.client import AuthClient
+    from intuitlib.enums import Scopes
+
+    discovery = f"{qbo_sandbox.url}/.well-known/openid_sandbox_configuration/"
+    auth = AuthClient(qbo_sandbox.oauth.client_id, qbo_sandbox.oauth.client_secret,
+                      "http://localhost:7172/OauthRedirect", discovery)
+    assert auth.token_endpoint == f"{qbo_sandbox.url}/oauth2/v1/tokens/bearer"
+    consent = requests.get(auth.get_authorization_url([Scopes.ACCOUNTING]), allow_redirects=False, timeout=10)
+    back = parse_qs(urlsplit(consent.headers["Location"]).query)
+    assert "error" not in back  # intuit-oauth sends no PKCE challenge: the client secret proves the app
+    auth.get_bearer_token(back["code"][0], realm_id=back["realmId"][0])
+    first = auth.access_token
+    assert first
+    assert auth.refresh_token
+    assert auth.realm_id == qbo_sandbox.realm_id
+    auth.refresh()
+    assert auth.access_token not in (None, first)
+    assert qbo_sandbox.oauth.valid(auth.access_token)
+
+
+def test_python_quickbooks_pages_customers_and_updates_the_custom_field(
+        qbo_sandbox: RunningQuickBooksSandbox) -> None:
+    pytest.importorskip("quickbooks", reason=MISSING.format(name="python-quickbooks"))
+    pytest.importorskip("intuitlib", reason=MISSING.format(name="intuit-oauth"))
+    from intuitlib.client import AuthClient
+    from quickbooks import QuickBooks
+    from quickbooks.exceptions import AuthorizationException, ObjectNotFoundException
+    from quickbooks.objects.base import CustomField
+    from quickbooks.objects.customer import Customer
+
+    def client(access_token: str) -> Any:
+        auth = AuthClient(qbo_sandbox.oauth.client_id, qbo_sandbox.oauth.client_secret,
+                          "http://localhost:7172/OauthRedirect",
+                          f"{qbo_sandbox.url}/.well-known/openid_sandbox_configuration/", access_token=access_token)
+        qb = QuickBooks(auth_client=auth, refresh_token="unused", company_id=qbo_sandbox.realm_id, minorversion=75)
+        qb.api_url_v3 = qb.sandbox_api_url_v3 = f"{qbo_sandbox.url}/v3"
+        return qb
+
+    qb = client(qbo_sandbox.access_token)
+    assert Customer.count(qb=qb) == 230
+    listed: list[Any] = []
+    while page := Customer.where("", order_by="Id", start_position=len(listed) + 1, max_results=100, qb=qb):
+        listed += page
+    assert [c.Id for c in listed] == [str(i) for i in range(1, 231)]
+    assert len(Customer.all(order_by="Id", max_results=1000, qb=qb)) == 230
+
+    customer = Customer.get(listed[11].Id, qb=qb)
+    assert (customer.DisplayName, customer.SyncToken) == ("Company 11", "0")
+    field = CustomField()
+    field.DefinitionId, field.Name, field.Type = "1", "Salesforce Account Id", "StringType"
+    field.StringValue = ACCOUNT_A
+    customer.CustomField, customer.sparse = [field], True
+    assert customer.save(qb=qb).SyncToken == "1"
+    stored = Customer.get(customer.Id, qb=qb).CustomField
+    assert [(f["DefinitionId"], f["StringValue"]) for f in stored] == [("1", ACCOUNT_A)]
+
+    with pytest.raises(ObjectNotFoundException) as missing:
+        Customer.get("999999", qb=qb)
+    assert missing.value.error_code == 610
+    with pytest.raises(AuthorizationException):
+        Customer.get(customer.Id, qb=client("not-a-token"))
+
+
+# --- Zuora (zuora-sdk: OpenAPI-generated, pydantic models) ----------------------------------------
+
+
+@pytest.fixture
+def zuora_sandbox(tmp_path: Path) -> Iterator[RunningZuoraSandbox]:
+    sandbox = start_zuora_sandbox(accounts_from_rows(_rows(120), messy=False), workdir=tmp_path)
+    yield sandbox
+    sandbox.stop()
+
+
+def test_zuora_sdk_signs_in_pages_accounts_and_updates_the_crm_id(zuora_sandbox: RunningZuoraSandbox) -> None:
+    pytest.importorskip("zuora_sdk", reason=ZUORA_MISSING)
+    with warnings.catch_warnings():
+        # zuora-sdk 3 calls pydantic APIs deprecated since V2 (``construct``, ``model_fields`` on instances).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        _zuora_round_trip(zuora_sandbox)
+
+
+def _zuora_round_trip(zuora_sandbox: RunningZuoraSandbox) -> None:
+    from zuora_sdk import Configuration
+    from zuora_sdk.models import UpdateAccountRequest
+    from zuora_sdk.zuora_client import ZuoraClient
+
+    configuration = Configuration(host=zuora_sandbox.url)
+    configuration.ssl_ca_cert = str(zuora_sandbox.ca_cert)
+    client = ZuoraClient(zuora_sandbox.client_id, zuora_sandbox.client_secret, None, configuration)
+    client.set_retry_config(1, 1)  # one attempt: no retry sleeps
+    # Client credentials, as initialize() does but without its ten-minute refresh thread; the SDK
+    # prints and carries on without a token when the sign-in is refused.
+    client.refresh_token()
+    assert client.token["access_token"], "zuora-sdk could not sign in (it checks a 36-character client id)"
+    ids: list[str] = []
+    cursor, pages = None, 0
+    while True:
+        answer = client.object_queries_api().query_accounts(page_size=50, expand=["billTo"],
+                                                             **({"cursor": cursor} if cursor else {}))
+        ids += [a.id for a in answer.data]
+        pages, cursor = pages + 1, answer.next_page
+        if not cursor:
+            break
+    assert (len(ids), pages) == (120, 3)
+    assert answer.data[0].bill_to.country == "United States"
+
+    target = ids[13]
+    before = client.accounts_api().get_account(target)
+    assert before.success
+    assert before.basic_info.name == "Company 13"
+    assert client.accounts_api().update_account(target, UpdateAccountRequest(crm_id=ACCOUNT_A)).success
+    assert client.accounts_api().get_account(target).basic_info.crm_id == ACCOUNT_A
+
+    queries = client.object_queries_api()
+    assert [a.id for a in queries.query_accounts(page_size=50, filter=[f"crmid.EQ:{ACCOUNT_A}"]).data] == [target]
+    assert len(queries.query_accounts(page_size=50, filter=["name.SW:Company 11"]).data) == 11  # 11, 110-119
+
+    missing = client.accounts_api().get_account("no-such-account")  # Zuora answers 200 with success false
+    assert not missing.success
+    assert [r.code for r in missing.reasons] == [50000040]
