@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from desktop_app.core.ids import checksum_suffix
 from desktop_app.core.roles import Side
 from desktop_app.core.tables import LoadedTable, TableError, read_table
+from tests.core.report_files import write_report
 
 IDS = [i + checksum_suffix(i) for i in ("0015g00000ABCde", "0015g00000ABCdf", "0015g00000ABCdg", "0015g00000ABCdh")]
 BANNER = [["Accounts by Billing Country"], ["Filtered By:"], ["    Type equals Customer"], ["As of 12/7/2026 9:00 AM"],
@@ -19,16 +19,7 @@ BANNER = [["Accounts by Billing Country"], ["Filtered By:"], ["    Type equals C
 
 
 def write(path: Path, rows: list[list[str]]) -> Path:
-    if path.suffix == ".xlsx":
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        for row in rows:
-            sheet.append([v if v != "" else None for v in row] or [None])
-        book.save(path)
-    else:
-        path.write_text("".join(",".join(f'"{v}"' for v in row) + "\r\n" for row in rows), encoding="utf-8")
-    return path
+    return write_report(path, rows, blanks_as_empty_cells=True)
 
 
 def kinds(table: LoadedTable) -> dict[str, list[int]]:
