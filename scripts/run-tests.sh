@@ -11,5 +11,6 @@ echo "== ruff"; .venv/bin/ruff check desktop_app tests benchmarks
 echo "== mypy"; .venv/bin/mypy
 echo "== import contracts"; .venv/bin/lint-imports
 echo "== workflows"; .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+echo "== zuora-sdk venv"; bash scripts/zuora-sdk-venv.sh >/dev/null
 echo "== pytest"
 CROSSLINK_PRIVATE_KEYRING=1 bash scripts/with-keyring.sh .venv/bin/python -m pytest --durations=15 "$@"
