@@ -150,7 +150,7 @@ def match(accounts: pd.DataFrame, customers: pd.DataFrame, mapping: pd.DataFrame
     if config.use_fuzzy and config.use_evidence:
         match_by_evidence(ledger, evidence, auto_accept=config.auto_accept_score,
                           suggest_min=config.suggest_min_score, cancel=cancel)
-        settle_deferred(ledger)
+        settle_deferred(ledger, evidence, config.suggest_min_score)
     step(7)
     decisions = _assemble(ledger, evidence)
     progress(Progress(total, total, "Done"))
@@ -175,6 +175,11 @@ def _unmatched_reasons(ledger: Ledger, acc: np.ndarray, cus: np.ndarray,
     cus_reason = np.array(["No account found: the customer's link field is empty and no open account "
                            "shares its domain or a similar name"], dtype=object)[np.zeros(len(cus), dtype=np.intp)]
     by_account, by_customer = taken_partner_notes(ledger, acc, cus, decided)
+    closest_acc, closest_cus = ledger.closest_notes
+    for positions, notes, found in ((acc, closest_acc, by_account), (cus, closest_cus, by_customer)):
+        for index, position in enumerate(positions.tolist() if notes else []):
+            if position in notes and index not in found:
+                found[index] = notes[position]
     for index, text in by_account.items():
         acc_reason[index] = f"No customer found: the link field is empty, and {text}"
     for index, text in by_customer.items():

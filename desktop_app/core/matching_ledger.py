@@ -215,6 +215,8 @@ class Ledger:
     defer_namesakes: bool = False
     # Pairs passes 4-6 left to pass 7: (method, auto_accept, margin, pairs); see settle_deferred.
     deferred: list[tuple[str, float, float, pd.DataFrame]] = field(default_factory=list)
+    # Per account / customer position, its closest candidate the evidence spoke against (matching_unlikely).
+    closest_notes: tuple[dict[int, str], dict[int, str]] = field(default_factory=lambda: ({}, {}))
     acc_free: np.ndarray = field(init=False)
     cus_free: np.ndarray = field(init=False)
     chunks: list[pd.DataFrame] = field(default_factory=list)

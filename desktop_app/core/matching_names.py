@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from desktop_app.core.matching_evidence import Evidence
 from desktop_app.core.matching_features import bare_names, clean_legal_names, record_domains
 from desktop_app.core.matching_ledger import (
     AMBIGUOUS,
@@ -21,6 +22,7 @@ from desktop_app.core.matching_ledger import (
     quoted,
     resolve,
 )
+from desktop_app.core.matching_unlikely import drop_unlikely
 from desktop_app.core.matching_weighed import guard_namesakes, place_levels
 
 _METHOD_WORDS = {"domain": "website/e-mail domain and name", "name": "company name", "fuzzy": "similar name"}
@@ -93,16 +95,21 @@ def record_resolution(ledger: Ledger, pairs: pd.DataFrame, method: str, auto_acc
                   amb["candidates"].to_numpy(dtype=object))
 
 
-def settle_deferred(ledger: Ledger) -> None:
+def settle_deferred(ledger: Ledger, evidence: Evidence | None = None, suggest_min: float = 0.0) -> None:
     """After pass 7: the pairs passes 4-6 left to it whose records it did not decide are resolved
-    as those passes would have (suggested, ambiguous, namesakes suggested), so no suggestion is lost."""
+    as those passes would have (suggested, ambiguous, namesakes suggested), so no suggestion is lost;
+    but merely similar names that ``evidence`` weighs below ``suggest_min`` % are left unmatched,
+    with the closest candidate named (``matching_unlikely``)."""
     deferred, ledger.deferred = ledger.deferred, []
     defer, ledger.defer_namesakes = ledger.defer_namesakes, False
     try:
         for method, auto_accept, margin, pairs in deferred:
             still_open = ledger.acc_free[pairs["acc"].to_numpy()] & ledger.cus_free[pairs["cus"].to_numpy()]
-            if still_open.any():
-                record_resolution(ledger, pairs[still_open], method, auto_accept, margin=margin)
+            open_pairs = pairs[still_open]
+            if evidence is not None and method == "fuzzy" and len(open_pairs):
+                open_pairs = drop_unlikely(ledger, evidence, open_pairs, suggest_min)
+            if len(open_pairs):
+                record_resolution(ledger, open_pairs, method, auto_accept, margin=margin)
     finally:
         ledger.defer_namesakes = defer
 
