@@ -27,6 +27,8 @@ from desktop_app.core.intake_types import RawTable, TableError
 
 FIX = ("Export the report as Details Only (Export → Details Only, .csv or .xlsx), or turn it into a tabular report "
        "with the Account ID column and export that.")
+JOINED_FIX = ("Turn the block you need into a tabular report with the Account ID column and export that as Details "
+              "Only (Export → Details Only, .csv or .xlsx): a joined report exports only with its layout.")
 _TOTAL = re.compile(r"(?i)(grand\s+)?totals?(\s*\(\d[\d,.]*(\s+records?)?\))?:?")
 # A summary cell: a count, a sum with thousands separators, a currency, a percentage, a negative in brackets.
 _NUMBER = re.compile(r"[-+(−]?\s*(?:[A-Z]{3}\s?|[$€£¥₹])?\s*[-+(−]?\d[\d.,'\u00a0\u202f ]*\)?\s*%?(?:\s?[A-Z]{3})?")
@@ -53,12 +55,12 @@ def refuse_report_grids(raw: RawTable, name: str) -> RawTable:
                          f"({matrix}), not a list of records, so it cannot be read. {FIX}")
     blocks = _side_by_side_blocks(top, rows) or _stacked_blocks(raw)
     if blocks:
-        where = f"{row_word.lower()}{'s' if len(set(blocks)) > 1 else ''} " + _listed(
-            [str(r) for r in dict.fromkeys(blocks)])
-        raise TableError(f"{name}: it is a Salesforce joined report: {len(blocks)} blocks, each under its own "
-                         f"header ({where}), not one list of records, so it cannot be read. {FIX} Salesforce "
-                         "exports a joined report only with its layout: make the tabular report from the block "
-                         "you need.")
+        names = [n for n, _ in blocks if n]
+        named = f" ({_listed([repr(n) for n in names])})" if len(names) == len(blocks) else ""
+        lines = [str(r) for r in dict.fromkeys(r for _, r in blocks)]
+        where = f"{row_word.lower()}{'s' if len(lines) > 1 else ''} {_listed(lines)}"
+        raise TableError(f"{name}: it is a Salesforce joined report: {len(blocks)} blocks{named}, each with its own "
+                         f"header ({where}), not one list of records, so it cannot be read. {JOINED_FIX}")
     return raw
 
 
@@ -181,8 +183,8 @@ def _header_like(texts: list[str]) -> bool:
     return len(filled) >= 2 and not any(any(ch.isdigit() for ch in t) or len(t) > 60 for t in filled)
 
 
-def _side_by_side_blocks(top: pd.DataFrame, rows: list[int]) -> list[int]:
-    """The header row of each block, when a row of block names sits over a header row split into blocks by
+def _side_by_side_blocks(top: pd.DataFrame, rows: list[int]) -> list[tuple[str, int]]:
+    """The name and header row of each block, when a row of block names sits over a header row split into blocks by
     empty columns; [] otherwise."""
     for position in range(len(top) - 1):
         if rows[position + 1] != rows[position] + 1:
@@ -195,7 +197,7 @@ def _side_by_side_blocks(top: pd.DataFrame, rows: list[int]) -> list[int]:
             continue
         named = [c for c, t in enumerate(names) if t]
         if len(named) == len(spans) and all(start <= c < end for c, (start, end) in zip(named, spans, strict=True)):
-            return [rows[position + 1]] * len(spans)
+            return [(names[c], rows[position + 1]) for c in named]
     return []
 
 
@@ -212,9 +214,10 @@ def _filled_runs(texts: list[str]) -> list[tuple[int, int]]:
     return runs
 
 
-def _stacked_blocks(raw: RawTable) -> list[int]:
-    """The header row of each block, when blocks stand one under the other (a blank row, a row holding only
-    the block's name, its header row): the table's own header is the first block's. [] for one block."""
+def _stacked_blocks(raw: RawTable) -> list[tuple[str, int]]:
+    """The name ("" when not shown) and header row of each block, when blocks stand one under the other (a
+    blank row, a row holding only the block's name, its header row): the table's own header is the first
+    block's. [] for one block."""
     if len(raw.header) < 2 or len(raw.rows) < 3:
         return []
     first, second = raw.rows[0].to_numpy(dtype=object) != "", raw.rows[1].to_numpy(dtype=object) != ""
@@ -224,12 +227,12 @@ def _stacked_blocks(raw: RawTable) -> list[int]:
     follows = np.zeros(len(first), dtype=bool)
     follows[:-1] = first[1:] & second[1:] & (np.diff(source) == 1)
     candidates = np.flatnonzero(first & ~second & blank_before & follows)
-    starts: list[int] = []
+    starts: list[tuple[str, int]] = []
     for position in candidates[:50]:
         title = [t for t in _texts(raw.rows.iloc[position]) if t]
         if len(title) == 1 and len(title[0]) <= 80 and _header_like(_texts(raw.rows.iloc[position + 1])):
-            starts.append(int(source[position + 1]))
+            starts.append((title[0], int(source[position + 1])))
     if not starts:
         return []
     header_is_block = any(t for t in raw.header) and _header_like([str(h).strip() for h in raw.header])
-    return [raw.header_row, *starts] if header_is_block else (starts if len(starts) >= 2 else [])
+    return [("", raw.header_row), *starts] if header_is_block else (starts if len(starts) >= 2 else [])

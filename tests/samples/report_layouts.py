@@ -88,14 +88,20 @@ def joined_rows(cos: Sequence[_Company]) -> list[list[str]]:
             *FOOTER]
 
 
-def _save(here: Path, name: str, rows: list[list[str]]) -> None:
-    """``rows`` as a workbook (numbers as number cells, empty cells left empty) and as the CSV Excel saves."""
+def _save(here: Path, name: str, rows: list[list[str]], spans: dict[str, int]) -> None:
+    """``rows`` as a workbook (numbers as number cells, empty cells left empty; on the first row holding the
+    values named in ``spans``, each merged with the cells right of it, over its summaries or its block) and as
+    the CSV Excel saves."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = name.replace("_", " ").title()[:31]
     for row in rows:
         sheet.append([_cell(v) for v in row] or [None])
+    line = next(i for i, row in enumerate(rows, start=1) if set(spans) <= set(row))
+    for column, value in enumerate(rows[line - 1], start=1):
+        if value in spans:
+            sheet.merge_cells(start_row=line, start_column=column, end_row=line, end_column=column + spans[value] - 1)
     book.properties.created = dt.datetime(2024, 5, 21)
     book.properties.modified = dt.datetime(2024, 5, 21)
     book.save(here / f"{name}.xlsx")
@@ -113,5 +119,6 @@ def _cell(value: str) -> str | int | None:
 
 def write_report_layouts(here: Path, cos: Sequence[_Company]) -> None:
     """Write the matrix and joined report samples (each as .xlsx and .csv) into ``here``."""
-    _save(here, "salesforce_matrix_report", matrix_rows(cos))
-    _save(here, "salesforce_joined_report", joined_rows(cos))
+    _save(here, "salesforce_matrix_report", matrix_rows(cos),
+          {t: 2 for t in ["Customer", "Prospect", "Partner", "Total"]})
+    _save(here, "salesforce_joined_report", joined_rows(cos), {"Accounts": 3, "Opportunities": 4})
