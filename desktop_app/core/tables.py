@@ -28,6 +28,7 @@ from desktop_app.core.intake_damage import (
 )
 from desktop_app.core.intake_footer import skip_footer
 from desktop_app.core.intake_groups import unfold_groups
+from desktop_app.core.intake_matrix import refuse_report_grids
 from desktop_app.core.intake_roles import detect_roles, is_id_header, normalize_header
 from desktop_app.core.intake_title import skip_title_rows
 from desktop_app.core.intake_types import RawTable, RoleMapping, TableError, TableIssue
@@ -158,7 +159,7 @@ def list_sheets(path: str | Path) -> list[str]:
 
 
 def _finish(path: Path, raw: RawTable) -> LoadedTable:
-    raw = unfold_groups(skip_footer(skip_title_rows(raw)), path.name)
+    raw = unfold_groups(skip_footer(skip_title_rows(refuse_report_grids(raw, path.name))), path.name)
     frame, issues, kept_positions = _named_frame(path, raw)
     row_word = "Row" if raw.sheet is not None else "Line"
     id_columns = [h for h in frame.columns if _holds_ids(str(h), frame[h])]

@@ -18,6 +18,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from desktop_app.core.ids import checksum_suffix
+from tests.samples.report_layouts import write_report_layouts
 
 HERE = Path(__file__).resolve().parent
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -553,6 +554,7 @@ def main() -> None:
     id_damage(cos)
     malformed(cos)
     multi_sheet(cos)
+    write_report_layouts(HERE, cos)
 
 
 if __name__ == "__main__":
