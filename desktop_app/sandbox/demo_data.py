@@ -19,6 +19,7 @@ from desktop_app.core.roles import ACCOUNT_ROLES, CONTACT_ROLES, CUSTOMER_ROLES,
 from desktop_app.sandbox.demo_companies import NUMBER_TEXT, invent_companies
 from desktop_app.sandbox.demo_noise import (
     account_country_spellings,
+    acronym_names,
     customer_country_spellings,
     messy_account_ids,
     vary_names,
@@ -216,6 +217,7 @@ def generate(
         "sf_account_id": np.full(n_customers, "", dtype=object),
         "phone": np.full(n_customers, "", dtype=object),  # billing systems rarely hold one; none drawn here
     }
+    acronym_names(seed, customers["name"], customers["street"], linked_customer)
     _existing_links(
         rng, accounts, customers, true_account, linked_customer, ghost_account_ids, ghost_customer_ids
     )

@@ -186,3 +186,20 @@ def messy_account_ids(rng: np.random.Generator, ids18: np.ndarray) -> np.ndarray
     padded = (roll >= 0.25) & (roll < 0.30)
     out[padded] = [" " + v + " " for v in out[padded]]
     return out
+
+
+ACRONYM_SHARE = 0.01
+
+
+def acronym_names(seed: int, names: np.ndarray, streets: np.ndarray, rows: np.ndarray) -> None:
+    """About ``ACRONYM_SHARE`` of ``rows`` renamed in place to the initials a billing system often
+    holds instead of the name ("Desert Key Software America Ltd" → "DKSA Ltd"), without a street:
+    no word of the name is left to compare, so only the e-mail domain, the town and the country say
+    it is the same company, and the matcher suggests it rather than linking it. Drawn from a
+    generator of its own, so every other value of the demo stays as it was."""
+    rng = np.random.default_rng(seed + 10_007)
+    for row in rows[rng.random(len(rows)) < ACRONYM_SHARE].tolist():
+        words = [w for w in str(names[row]).split() if w[:1].isalpha()]
+        if len(words) >= 3:
+            names[row] = "".join(w[0].upper() for w in words[:-1]) + " " + words[-1]
+            streets[row] = ""
