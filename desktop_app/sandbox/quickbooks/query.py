@@ -40,6 +40,8 @@ _TOKEN = re.compile(r"""\s*(?:(?P<string>'(?:\\.|[^'\\])*')|(?P<number>-?\d+(?:\
 _STRING_OPS = frozenset({"=", "<", ">", "<=", ">=", "IN", "LIKE"})
 _ORDERED_OPS = frozenset({"=", "<", ">", "<=", ">=", "IN"})
 _BOOLEAN_OPS = frozenset({"=", "IN"})
+_RESERVED = frozenset({"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "ORDER", "ORDERBY", "BY",
+                       "ASC", "DESC", "STARTPOSITION", "MAXRESULTS"})
 _COMPARE = {"=": operator.eq, "<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
 
 
@@ -291,7 +293,7 @@ class _Tokens:
 
     def word(self, what: str) -> str:
         item = self._peek()
-        if item is None or item[0] != "word" or item[1].upper() in ("AND", "OR", "WHERE", "ORDERBY"):
+        if item is None or item[0] != "word" or item[1].upper() in _RESERVED:
             raise self._fail(what)
         self._next += 1
         return item[1]
