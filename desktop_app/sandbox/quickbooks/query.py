@@ -118,15 +118,16 @@ class CustomerQuery:
     """A parsed Customer query; ``page`` answers it from the company's customers."""
 
     count: bool
-    conditions: tuple[Condition, ...]
+    conditions: tuple[Condition, ...]  # those that can exclude a customer (not "Active IN (true, false)")
     order: tuple[tuple[_Field, bool], ...]  # (field, descending)
     start: int
     limit: int
+    only_active: bool  # no condition names Active
 
     def matches(self, customer: dict[str, Any]) -> bool:
-        if not any(c.field.name == "Active" for c in self.conditions) and not customer.get("Active", True):
+        if self.only_active and not customer.get("Active", True):
             return False
-        return all(c.holds(customer) for c in self.conditions)
+        return all(condition.holds(customer) for condition in self.conditions)
 
     def page(self, customers: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         """The matching customers in order (Id unless ORDERBY says otherwise), from 1-based ``start``."""
@@ -179,7 +180,12 @@ def parse_customer_query(text: str) -> CustomerQuery:
     if start < 1 or not 1 <= limit <= MAX_RESULTS:
         raise QueryError("4001", f"QueryValidationError: STARTPOSITION must be at least 1 and MAXRESULTS between "
                                  f"1 and {MAX_RESULTS}; got {start} and {limit}.")
-    return CustomerQuery(count, tuple(conditions), tuple(order), start, limit)
+    while order and order[-1][0].name == "Id" and not order[-1][1]:
+        order.pop()  # the customers are in Id order before ORDERBY applies: a last "Id ASC" changes nothing
+    only_active = not any(c.field.name == "Active" for c in conditions)
+    # "Active IN (true, false)" (how every full listing asks for inactive customers too) excludes no one
+    narrowing = tuple(c for c in conditions if not (c.field.kind == "boolean" and set(c.values) == {True, False}))
+    return CustomerQuery(count, narrowing, tuple(order), start, limit, only_active)
 
 
 def _condition(tokens: _Tokens) -> Condition:
