@@ -201,6 +201,18 @@ def qbo_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run
     sandbox.stop()
 
 
+def _python_quickbooks(sandbox: RunningQuickBooksSandbox, access_token: str) -> Any:
+    """python-quickbooks' client with intuit-oauth's AuthClient, its API host pointed at the sandbox."""
+    from intuitlib.client import AuthClient
+    from quickbooks import QuickBooks
+
+    auth = AuthClient(sandbox.oauth.client_id, sandbox.oauth.client_secret, "http://localhost:7172/OauthRedirect",
+                      f"{sandbox.url}/.well-known/openid_sandbox_configuration/", access_token=access_token)
+    qb = QuickBooks(auth_client=auth, refresh_token="unused", company_id=sandbox.realm_id, minorversion=75)
+    qb.api_url_v3 = qb.sandbox_api_url_v3 = f"{sandbox.url}/v3"
+    return qb
+
+
 def test_intuit_oauth_signs_in_and_refreshes_through_the_discovery_document(
         qbo_sandbox: RunningQuickBooksSandbox) -> None:
     from intuitlib.client import AuthClient
@@ -225,19 +237,12 @@ def test_intuit_oauth_signs_in_and_refreshes_through_the_discovery_document(
 
 def test_python_quickbooks_pages_customers_and_updates_the_custom_field(
         qbo_sandbox: RunningQuickBooksSandbox) -> None:
-    from intuitlib.client import AuthClient
-    from quickbooks import QuickBooks
     from quickbooks.exceptions import AuthorizationException, ObjectNotFoundException
     from quickbooks.objects.base import CustomField
     from quickbooks.objects.customer import Customer
 
     def client(access_token: str) -> Any:
-        auth = AuthClient(qbo_sandbox.oauth.client_id, qbo_sandbox.oauth.client_secret,
-                          "http://localhost:7172/OauthRedirect",
-                          f"{qbo_sandbox.url}/.well-known/openid_sandbox_configuration/", access_token=access_token)
-        qb = QuickBooks(auth_client=auth, refresh_token="unused", company_id=qbo_sandbox.realm_id, minorversion=75)
-        qb.api_url_v3 = qb.sandbox_api_url_v3 = f"{qbo_sandbox.url}/v3"
-        return qb
+        return _python_quickbooks(qbo_sandbox, access_token)
 
     qb = client(qbo_sandbox.access_token)
     assert Customer.count(qb=qb) == 230
@@ -262,6 +267,71 @@ def test_python_quickbooks_pages_customers_and_updates_the_custom_field(
     assert missing.value.error_code == 610
     with pytest.raises(AuthorizationException):
         Customer.get(customer.Id, qb=client("not-a-token"))
+
+
+QBO_NAMES = ["Acme", "Acme Tools", "O'Brien's Bakery", "Beta Foods", "Acorn Traders", "Zenith"]
+
+
+@pytest.fixture
+def qbo_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningQuickBooksSandbox]:
+    rows = [{**row, "name": name, "legal_name": f"{name} Inc"} for row, name in zip(_rows(6), QBO_NAMES, strict=True)]
+    customers = qbo_customers(rows, messy=False)
+    customers[0]["Balance"] = 120.5
+    customers[5]["Active"] = False
+    sandbox = start_quickbooks_sandbox(customers, workdir=tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(sandbox.ca_cert))
+    yield sandbox
+    sandbox.stop()
+
+
+def test_python_quickbooks_filters_choose_where_count_order_and_pages(qbo_named: RunningQuickBooksSandbox) -> None:
+    """The queries consultants' scripts send through python-quickbooks (it builds them in
+    quickbooks/mixins.py and utils.py: ``filter`` → ``A = 'v' AND B = True``, ``choose`` → ``Id in (…)``,
+    quotes escaped as ``\\'``), each answered with exactly the matching customers."""
+    from quickbooks.exceptions import ValidationException
+    from quickbooks.objects.customer import Customer
+
+    qb = _python_quickbooks(qbo_named, qbo_named.access_token)
+
+    def ids(found: list[Any]) -> list[str]:
+        return [c.Id for c in found]
+
+    assert ids(Customer.filter(DisplayName="Acme", qb=qb)) == ["1"]  # exact: not "Acme Tools"
+    assert ids(Customer.filter(DisplayName="O'Brien's Bakery", qb=qb)) == ["3"]
+    assert ids(Customer.filter(Active=True, DisplayName="Beta Foods", qb=qb)) == ["4"]
+    assert ids(Customer.where("CompanyName LIKE 'Ac%'", qb=qb)) == ["1", "2", "5"]
+    assert ids(Customer.where("DisplayName LIKE '%bakery'", qb=qb)) == ["3"]  # LIKE ignores case, as QBO does
+    assert ids(Customer.choose(["3", "1"], field="Id", qb=qb)) == ["1", "3"]
+    assert ids(Customer.choose([2, 4], field="Id", qb=qb)) == ["2", "4"]
+    assert ids(Customer.choose(["Acme", "Zenith"], field="DisplayName", qb=qb)) == ["1"]  # Zenith is inactive
+    assert ids(Customer.where("Active = false", qb=qb)) == ["6"]
+    assert ids(Customer.where("Id > '3'", qb=qb)) == ["4", "5"]
+    assert ids(Customer.where("Balance > 100", qb=qb)) == ["1"]
+    assert ids(Customer.where("Balance <= 0 AND Id < '4'", qb=qb)) == ["2", "3"]
+    assert Customer.count("Active = true AND DisplayName LIKE 'A%'", qb=qb) == 3
+    assert Customer.count("Active IN (true, false)", qb=qb) == 6
+    assert Customer.count(qb=qb) == 5
+
+    names = [c.DisplayName for c in Customer.where("", order_by="DisplayName DESC", qb=qb)]
+    assert names == ["O'Brien's Bakery", "Beta Foods", "Acorn Traders", "Acme Tools", "Acme"]
+    assert ids(Customer.where("Active IN (true, false)", order_by="Id DESC", max_results=2, qb=qb)) == ["6", "5"]
+    assert ids(Customer.filter(order_by="DisplayName ASC", start_position=2, max_results=2, qb=qb)) == ["2", "5"]
+    assert ids(Customer.all(order_by="Id DESC", start_position=4, qb=qb)) == ["2", "1"]
+
+    edited = Customer.get("4", qb=qb)
+    edited.CompanyName, edited.sparse = "Beta Foods Holdings Inc", True
+    edited.save(qb=qb)
+    assert ids(Customer.where("MetaData.LastUpdatedTime > '2026-01-01'", qb=qb)) == ["4"]
+    assert ids(Customer.where("MetaData.CreateTime < '2025-01-01T00:00:00-08:00'", qb=qb)) == ["1", "2", "3", "4", "5"]
+
+    with pytest.raises(ValidationException) as no_or:
+        Customer.where("DisplayName = 'Acme' OR DisplayName = 'Zenith'", qb=qb)
+    assert (no_or.value.error_code, no_or.value.message) == (4000, "Error parsing query")
+    assert "OR" in no_or.value.detail
+    with pytest.raises(ValidationException) as not_queryable:
+        Customer.filter(Notes="Key account", qb=qb)
+    assert (not_queryable.value.error_code, not_queryable.value.message) == (4001, "Invalid query")
+    assert "'Notes' is not queryable" in not_queryable.value.detail
 
 
 # --- Zuora (zuora-sdk: OpenAPI-generated, pydantic models) ----------------------------------------

@@ -3,8 +3,8 @@
 Follows Intuit's Accounting API reference (developer.intuit.com, API explorer for Customer, Query
 and Batch, minor version 75) and the request shapes of the community ``python-quickbooks`` SDK:
 
-- ``GET|POST query`` with ``SELECT * FROM Customer [WHERE …] [ORDERBY Id] STARTPOSITION n
-  MAXRESULTS m`` (m ≤ 1000; inactive customers only when the WHERE asks for them) →
+- ``GET|POST query`` with ``SELECT * FROM Customer [WHERE …] [ORDERBY …] [STARTPOSITION n]
+  [MAXRESULTS m]`` (the language and its faults in ``query``) →
   ``{"QueryResponse": {"Customer": [...], "startPosition", "maxResults"}}``, ``{}`` past the end;
   ``SELECT COUNT(*) FROM Customer [WHERE …]`` → ``{"QueryResponse": {"totalCount": n}}``;
 - ``GET customer/{id}`` → ``{"Customer": {...}}``;
@@ -18,60 +18,21 @@ and Batch, minor version 75) and the request shapes of the community ``python-qu
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 from desktop_app.sandbox.httpserver import Handler, Request, Response, Router
+from desktop_app.sandbox.quickbooks.query import QueryError, parse_customer_query
 from desktop_app.sandbox.quickbooks.store import QuickBooksStore, fault
 from desktop_app.sandbox.sequence.api import RateLimiter
 
-MAX_RESULTS = 1000
 MAX_BATCH = 30
-_QUERY = re.compile(
-    r"^\s*select\s+(?P<what>\*|count\(\s*\*\s*\))\s+from\s+customer(?:\s+where\s+(?P<where>.+?))?(?:\s+order\s*by\s+id(?:\s+asc)?)?"
-    r"(?:\s+startposition\s+(?P<start>\d+))?(?:\s+maxresults\s+(?P<max>\d+))?\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-_ACTIVE = re.compile(r"active\s*(?:=\s*(?P<one>true|false)|in\s*\((?P<many>[^)]*)\))", re.IGNORECASE)
-_IDS = re.compile(r"id\s*(?:=\s*'(?P<one>[^']*)'|in\s*\((?P<many>[^)]*)\))", re.IGNORECASE)
 
 
 def fault_answer(status: int, kind: str, *errors: dict[str, str]) -> Response:
     """A QBO fault answer."""
     return Response.json({"Fault": {"Error": list(errors), "type": kind}, "time": "2026-01-01T00:00:00.000-08:00"},
                          status)
-
-
-def is_count(text: str) -> bool:
-    """True for ``SELECT COUNT(*) FROM Customer …`` (answered with ``totalCount`` alone)."""
-    found = _QUERY.match(text or "")
-    return found is not None and found.group("what") != "*"
-
-
-def parse_query(text: str) -> tuple[bool | None, list[str] | None, int, int] | str:
-    """(active filter, id filter, start position, max results) of a Customer query, or an error text."""
-    found = _QUERY.match(text or "")
-    if found is None:
-        return (f"Error parsing query: only 'SELECT * FROM Customer …' and 'SELECT COUNT(*) FROM Customer …' are "
-                f"served by this sandbox, got {text!r}.")
-    active: bool | None = True  # QBO lists active customers unless the query asks otherwise
-    ids: list[str] | None = None
-    where = found.group("where") or ""
-    for clause in re.split(r"\s+and\s+", where, flags=re.IGNORECASE) if where else []:
-        if (match := _ACTIVE.fullmatch(clause.strip())) is not None:
-            values = {v.strip().lower() for v in (match.group("many") or match.group("one") or "").split(",")}
-            active = None if values >= {"true", "false"} else ("true" in values)
-        elif (match := _IDS.fullmatch(clause.strip())) is not None:
-            ids = ([match.group("one")] if match.group("one") is not None
-                   else [v.strip().strip("'") for v in match.group("many").split(",") if v.strip()])
-        else:
-            return f"Error parsing query: unsupported WHERE clause {clause!r}."
-    start = int(found.group("start") or 1)
-    limit = int(found.group("max") or 100)
-    if start < 1 or not 1 <= limit <= MAX_RESULTS:
-        return f"Error parsing query: STARTPOSITION must be ≥ 1 and MAXRESULTS between 1 and {MAX_RESULTS}."
-    return active, ids, start, limit
 
 
 def build_router(store: QuickBooksStore, *, realm_id: str, token_ok: Callable[[str], bool],
@@ -116,17 +77,17 @@ def build_router(store: QuickBooksStore, *, realm_id: str, token_ok: Callable[[s
         return response
 
     def run_query(text: str) -> Response:
-        parsed = parse_query(text)
-        if isinstance(parsed, str):
-            return fault_answer(400, "ValidationFault", fault("4000", "Error parsing query", parsed))
-        active, ids, start, limit = parsed
-        if is_count(text):
-            total = len(store.query(active=active, ids=ids, start=1, limit=len(store) + 1))
-            return Response.json({"QueryResponse": {"totalCount": total}, "time": "2026-01-01T00:00:00.000-08:00"})
-        customers = store.query(active=active, ids=ids, start=start, limit=limit)
+        try:
+            query = parse_customer_query(text)
+        except QueryError as refused:
+            return fault_answer(400, "ValidationFault", fault(refused.code, refused.message, refused.detail))
+        if query.count:
+            return Response.json({"QueryResponse": {"totalCount": store.count(query)},
+                                  "time": "2026-01-01T00:00:00.000-08:00"})
+        customers = store.query(query)
         if not customers:
             return Response.json({"QueryResponse": {}, "time": "2026-01-01T00:00:00.000-08:00"})
-        return Response.json({"QueryResponse": {"Customer": customers, "startPosition": start,
+        return Response.json({"QueryResponse": {"Customer": customers, "startPosition": query.start,
                                                 "maxResults": len(customers)}})
 
     @router.route("GET", base + r"/query")

@@ -14,9 +14,12 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pycountry
+
+from desktop_app.sandbox.quickbooks.query import COMPANY_ZONE, CustomerQuery
 
 NOTES_MAX = 2000
 DISPLAY_NAME_MAX = 500
@@ -64,14 +67,15 @@ class QuickBooksStore:
     def __len__(self) -> int:
         return len(self._customers)
 
-    def query(self, *, active: bool | None, ids: list[str] | None, start: int, limit: int) -> list[dict[str, Any]]:
-        """Customers ordered by Id, filtered, from 1-based ``start``."""
+    def query(self, query: CustomerQuery) -> list[dict[str, Any]]:
+        """Copies of the customers on the page ``query`` asks for."""
         with self.lock:
-            chosen = [c for c in self._customers.values()
-                      if (active is None or bool(c.get("Active", True)) == active)
-                      and (ids is None or str(c["Id"]) in ids)]
-            chosen.sort(key=lambda c: int(c["Id"]))
-            return copy.deepcopy(chosen[start - 1 : start - 1 + limit])
+            return copy.deepcopy(query.page(self._customers.values()))
+
+    def count(self, query: CustomerQuery) -> int:
+        """How many customers match ``query``'s conditions (its page aside)."""
+        with self.lock:
+            return sum(1 for c in self._customers.values() if query.matches(c))
 
     def get(self, customer_id: str) -> dict[str, Any] | None:
         """A copy of the customer, None when unknown or vanished."""
@@ -129,6 +133,8 @@ class QuickBooksStore:
                 else:
                     updated[key] = value
             updated["SyncToken"] = str(int(current["SyncToken"]) + 1)
+            updated["MetaData"] = {**current.get("MetaData", {}),
+                                   "LastUpdatedTime": datetime.now(COMPANY_ZONE).isoformat(timespec="seconds")}
             self._customers[customer_id] = updated
             self.counters.writes[customer_id] += 1
             return copy.deepcopy(updated), []
