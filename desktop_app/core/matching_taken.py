@@ -96,13 +96,13 @@ def _texts(found: _Sharing, decided: pd.DataFrame, held_column: str, held: Side,
     # Review calls are made on account rows: a customer is chosen for an account, never the reverse.
     target = "it for this account" if open_label == "account" else "this customer on that account's row"
     out: dict[int, str] = {}
-    for position, held_at, field, value, at in zip(found.open.tolist(), found.held.tolist(), found.field,
-                                                    found.value, row.tolist(), strict=True):
-        if at < 0:
+    for position, held_at, field, value, row_at in zip(found.open.tolist(), found.held.tolist(), found.field,
+                                                        found.value, row.tolist(), strict=True):
+        if row_at < 0:
             continue
-        holder_at, row_status = int(rows_holder[at]), str(status[at])
+        holder_at, row_status = int(rows_holder[row_at]), str(status[row_at])
         linked = row_status in _HELD_AS
-        held_as = _HELD_AS[row_status] if linked else f"proposed ({row_status}) for"
+        held_as = _HELD_AS[row_status] if linked else f"in the {row_status} row of"
         # The review refuses to choose a record another row links (it would be linked twice).
         how = f"reject that link in the review, then choose {target}" if linked else f"choose {target} in the review"
         out[int(position)] = (

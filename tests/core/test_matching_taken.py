@@ -70,3 +70,14 @@ def test_when_a_customer_may_take_several_accounts_nothing_is_said_to_be_taken()
     config = MatchConfig(one_to_one=False)
     decisions = match(accounts(ACME, ACME_WEST), customers(ACME_CUSTOMER), config=config).decisions
     assert not decisions["reason"].str.contains("shares this account's", regex=False).any()
+
+
+def test_a_partner_only_proposed_to_another_account_can_be_chosen_directly() -> None:
+    elsewhere = {**ACME_CUSTOMER, "street": "77 Oak Ave", "city": "Boston", "postcode": "02108", "phone": ""}
+    zeta = {"name": "Zeta Acme Labs", "website": "acme.com", "street": "9 Elm Road", "city": "Austin",
+            "postcode": "73301", "country": "US"}
+    decisions = match(accounts(ACME, zeta), customers(elsewhere)).decisions
+    assert row_of(decisions, account=account_id(1))["status"] == "suggested"  # a namesake: another street
+    assert row_of(decisions, account=account_id(2))["reason"].endswith(
+        f"but is in the suggested row of account {account_id(1)} ('ACME Corp.'); one customer links to one "
+        "account: if this account is the right one, choose it for this account in the review")
