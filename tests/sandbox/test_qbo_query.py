@@ -168,17 +168,13 @@ def test_what_qbo_refuses_is_a_validation_fault_never_an_unfiltered_list(
 def test_a_sparse_update_moves_last_updated_time(tmp_path: Path) -> None:
     qbo = start_quickbooks_sandbox(CUSTOMERS, workdir=tmp_path)
     try:
-        _an_update_is_found_by_its_time(qbo)
+        changed_since = "SELECT * FROM Customer WHERE MetaData.LastUpdatedTime > '2025-01-01'"
+        assert _ids(qbo, changed_since) == []
+        updated, problems = qbo.store.sparse_update({"Id": "6", "SyncToken": "0", "sparse": True, "GivenName": "Bea"})
+        assert not problems
+        assert updated is not None
+        assert updated["MetaData"]["CreateTime"] == CUSTOMERS[5]["MetaData"]["CreateTime"]
+        assert _ids(qbo, changed_since) == ["6"]
+        assert _ids(qbo, "SELECT * FROM Customer WHERE GivenName = 'bea'") == ["6"]
     finally:
         qbo.stop()
-
-
-def _an_update_is_found_by_its_time(qbo: RunningQuickBooksSandbox) -> None:
-    before = _ids(qbo, "SELECT * FROM Customer WHERE MetaData.LastUpdatedTime > '2025-01-01'")
-    updated, problems = qbo.store.sparse_update({"Id": "6", "SyncToken": "0", "sparse": True, "GivenName": "Bea"})
-    assert not problems
-    assert updated is not None
-    assert updated["MetaData"]["CreateTime"] == CUSTOMERS[5]["MetaData"]["CreateTime"]
-    after = _ids(qbo, "SELECT * FROM Customer WHERE MetaData.LastUpdatedTime > '2025-01-01'")
-    assert (before, after) == ([], ["6"])
-    assert _ids(qbo, "SELECT * FROM Customer WHERE GivenName = 'bea'") == ["6"]
