@@ -48,7 +48,7 @@ from desktop_app.core.matching_ledger import (
 )
 from desktop_app.core.matching_mapping import apply_mapping
 from desktop_app.core.matching_names import match_by_domain, match_by_name, settle_deferred
-from desktop_app.core.matching_taken import taken_partner_notes
+from desktop_app.core.matching_taken import by_index, taken_partner_notes
 from desktop_app.core.matching_unusable import hold_unusable_ids
 from desktop_app.core.matching_weighed import match_by_evidence
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
@@ -175,11 +175,10 @@ def _unmatched_reasons(ledger: Ledger, acc: np.ndarray, cus: np.ndarray,
     cus_reason = np.array(["No account found: the customer's link field is empty and no open account "
                            "shares its domain or a similar name"], dtype=object)[np.zeros(len(cus), dtype=np.intp)]
     by_account, by_customer = taken_partner_notes(ledger, acc, cus, decided)
-    closest_acc, closest_cus = ledger.closest_notes
-    for positions, notes, found in ((acc, closest_acc, by_account), (cus, closest_cus, by_customer)):
-        for index, position in enumerate(positions.tolist() if notes else []):
-            if position in notes and index not in found:
-                found[index] = notes[position]
+    # Where no taken partner is named, the closest candidate the evidence spoke against (matching_unlikely).
+    for positions, notes, found in zip((acc, cus), ledger.closest_notes, (by_account, by_customer), strict=True):
+        for index, text in by_index(notes, positions).items():
+            found.setdefault(index, text)
     for index, text in by_account.items():
         acc_reason[index] = f"No customer found: the link field is empty, and {text}"
     for index, text in by_customer.items():

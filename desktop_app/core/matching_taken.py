@@ -126,10 +126,15 @@ def taken_partner_notes(ledger: Ledger, open_acc: np.ndarray, open_cus: np.ndarr
                         decided, "cus", customers, accounts, "account")
     by_customer = _texts(_first_sharing(open_cus, customers, np.flatnonzero(~ledger.acc_free), accounts),
                          decided, "acc", accounts, customers, "customer")
-    return _by_index(by_account, open_acc), _by_index(by_customer, open_cus)
+    return by_index(by_account, open_acc), by_index(by_customer, open_cus)
 
 
-def _by_index(texts: dict[int, str], open_positions: np.ndarray) -> dict[int, str]:
-    """``texts`` keyed by the index into ``open_positions`` (sorted) instead of the record's position."""
-    at = np.searchsorted(open_positions, np.fromiter(texts, dtype=np.int64, count=len(texts)))
-    return dict(zip(at.tolist(), texts.values(), strict=True))
+def by_index(texts: dict[int, str], open_positions: np.ndarray) -> dict[int, str]:
+    """``texts`` (keyed by record position) keyed by the index into ``open_positions`` (sorted)
+    instead; texts of records not among them are left out."""
+    if not texts or not len(open_positions):
+        return {}
+    positions = np.fromiter(texts, dtype=np.int64, count=len(texts))
+    at = np.minimum(np.searchsorted(open_positions, positions), len(open_positions) - 1)
+    kept = open_positions[at] == positions
+    return {int(i): text for i, text, keep in zip(at.tolist(), texts.values(), kept.tolist(), strict=True) if keep}
