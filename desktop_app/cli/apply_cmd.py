@@ -2,7 +2,8 @@
 
 Exit codes: 0 every link done and verified, 1 some links failed or are pending (see the results
 file; ``resume`` retries them), 2 unusable input, 130 cancelled (Ctrl+C stops between batches; the
-journal stays consistent and ``resume`` continues).
+journal stays consistent and ``resume`` continues). ``resume`` when the newest run is already done
+reports it and exits 0.
 """
 
 from __future__ import annotations
@@ -37,7 +38,15 @@ from desktop_app.workflow.apply_addresses import (
     read_fix_file,
 )
 from desktop_app.workflow.apply_batches import STOPPING
-from desktop_app.workflow.engine import RunBusy, RunReport, new_run_id, run_labels, stop_sentence, write_results
+from desktop_app.workflow.engine import (
+    RunBusy,
+    RunReport,
+    finished_report,
+    new_run_id,
+    run_labels,
+    stop_sentence,
+    write_results,
+)
 from desktop_app.workflow.link_sides import close_sides
 from desktop_app.workflow.plan_outlook import summary_lines
 from desktop_app.workflow.undo import UndoOutcome, resume_undo, undo_run, unfinished_undo
@@ -272,10 +281,36 @@ def run_apply(args: argparse.Namespace) -> int:
 
 
 def _run_or_fail(journal: Journal, run_id: str | None) -> RunInfo:
-    info = journal.run(run_id) if run_id else next(iter(resumable_runs(journal)), None)
+    """Run ``run_id``, or else the newest unfinished run, or else the newest run when it is done: a
+    process killed after its run was done but before it said so is resumed to hear how it ended."""
+    if run_id:
+        info = journal.run(run_id)
+        if info is None:
+            raise UsageError(f"There is no run '{run_id}'.")
+        return info
+    info = next(iter(resumable_runs(journal)), None)
+    newest = next(iter(journal.runs()), None)
+    if info is None and newest is not None and newest.state == "done":
+        return newest
     if info is None:
-        raise UsageError(f"There is no run '{run_id}'." if run_id else "There is no unfinished run to resume.")
+        raise UsageError("There is no unfinished run to resume" + (
+            "." if newest is None else
+            f": the newest run, {newest.run_id} ({newest.kind}), is {newest.state.replace('_', ' ')} and cannot "
+            "be resumed. See 'desktop-app runs'."))
     return info
+
+
+def _say_finished(args: argparse.Namespace, journal: Journal, info: RunInfo, why: str) -> int:
+    """Report a run that had already ended as ``done`` (text or ``--json``, results file when asked)."""
+    if args.results:
+        write_results(info.run_id, journal.items(info.run_id), args.results, undo=info.kind == "undo",
+                      labels=run_labels(info))
+    if args.json:
+        print(json.dumps(finished_report(journal, info, why), sort_keys=True))
+    else:
+        print(why)
+        print(run_figures(journal, info.run_id).headline())
+    return EXIT_OK
 
 
 def run_resume(args: argparse.Namespace) -> int:
@@ -284,9 +319,8 @@ def run_resume(args: argparse.Namespace) -> int:
         info = _run_or_fail(journal, args.run)
         why = why_not_resumable(journal, info)
         undone = bool(undo_runs_of(journal, info.run_id))
-    if why and not undone and info.state == "done":
-        print(why)
-        return EXIT_OK
+        if why and not undone and info.state == "done":
+            return _say_finished(args, journal, info, why)
     if why:
         raise UsageError(why)
     _fill_from(args, info.settings)

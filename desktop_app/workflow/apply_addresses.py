@@ -184,6 +184,12 @@ def write_address_fixes(run_id: str, changes: Sequence[RecordChange], writers: M
         return AddressFigures(journal.counts(run_id), journal.problems(run_id))
 
 
+def address_counts(run_id: str, *, journal_path: Path | None = None) -> dict[str, dict[str, int]]:
+    """Per side, run ``run_id``'s address parts by state (as its report gave them)."""
+    with AddressJournal(journal_path) as journal:
+        return journal.counts(run_id)
+
+
 def fixed_records(run_id: str, *, journal_path: Path | None = None) -> set[tuple[str, str]]:
     """``(side, record_id)`` of every record with an address part the run has written."""
     with AddressJournal(journal_path) as journal:

@@ -115,11 +115,12 @@ def test_offline_plan_dry_run_and_runs_commands(tmp_path: Path, capsys: pytest.C
     args = _parse("runs")
     assert args.func(args) == 0
     assert "No runs yet." in capsys.readouterr().out
+    args = _parse("resume")
+    with pytest.raises(UsageError, match=r"^There is no unfinished run to resume\.$"):
+        args.func(args)
 
 
 def test_bad_plan_file_is_a_usage_error(tmp_path: Path) -> None:
-    from desktop_app.cli.common import UsageError
-
     bad = tmp_path / "plan.json"
     bad.write_text("[]", encoding="utf-8")
     args = _parse("apply", str(bad), "--dry-run")
@@ -180,6 +181,19 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         assert pd.read_csv(results, dtype=str)["account_id"].tolist() == [
             link.account_id for link in read_plan(plan).links
         ]
+        # A process killed after its run was done, before it printed: 'resume' tells how the run ended.
+        args = _parse("resume", "--json")
+        assert args.func(args) == 0
+        heard = json.loads(capsys.readouterr().out)
+        assert {k: heard[k] for k in ("run_id", "kind", "state", "pairs", "writes", "results", "addresses")} == {
+            k: applied[k] for k in ("run_id", "kind", "state", "pairs", "writes", "results", "addresses")}
+        assert heard["verified"] == {k: applied["verified"][k] for k in ("links", "expected_links", "mismatches")}
+        assert heard["figures"] == applied["figures"]
+        assert "already done; nothing to resume" in heard["message"]
+        args = _parse("resume")
+        assert args.func(args) == 0
+        assert capsys.readouterr().out.splitlines() == [
+            f"Run {applied['run_id']} is already done; nothing to resume.", applied["figures"]["headline"]]
         args = _parse("undo", applied["run_id"], "--json")  # connection settings come from the run
         code = args.func(args)
         undone = json.loads(capsys.readouterr().out)
@@ -204,6 +218,9 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         args = _parse("runs")
         assert args.func(args) == 0
         assert figures["headline"] in capsys.readouterr().out
+        args = _parse("resume")  # the newest run is now the undo, done too
+        assert args.func(args) == 0
+        assert capsys.readouterr().out.startswith(f"Run {undone['run_id']} is already done; nothing to resume.\n")
         args = _parse("resume", applied["run_id"])  # an undone run is never resumed
         with pytest.raises(UsageError, match="was undone"):
             args.func(args)

@@ -1,5 +1,8 @@
 """Kill -9 an apply process at random moments of a 20,000-link run; resume until done.
 
+The moments follow the run's progress in the journal (a random share of its writes, then a random
+fraction of a second), so that every kill lands mid-run however fast or loaded the machine is.
+
 The sandboxes run in this test process; ``apply`` and each ``resume`` run in a child process (the
 real command line) that is SIGKILLed. At the end both systems must hold exactly what the plan says,
 and no record may have been written twice (the sandboxes count every applied write).
@@ -11,6 +14,7 @@ import csv
 import json
 import random
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,9 @@ from desktop_app.workflow.plan import plan_from_live
 
 LINKS = 20_000
 KILLS = 8
+POLL_SECONDS = 0.02
+NOT_TO_SEND = ("planned_skip", "planned_conflict")
+UNSETTLED = ("todo", "sending")
 
 
 @pytest.mark.slow
@@ -36,19 +43,23 @@ def test_kill_nine_at_random_moments_then_resume(tmp_path: Path) -> None:
         plan_path = write_plan(plan, tmp_path / "plan.json")
         connection = connection_options(systems)
         rng = random.Random(20_000)
+        # Kills follow the run's progress, not the clock (a fast machine finished a clock-timed run
+        # before enough kills, a loaded one was killed only while starting up): kill k waits until the
+        # child itself has settled more writes and the run has passed a random share of them, then a
+        # random moment more (mid-request, mid-batch, mid-transaction).
+        targets = sorted(rng.uniform(0.03, 0.95) for _ in range(KILLS))
         command = ["apply", str(plan_path), *connection]
-        kills = 0
+        killed_at: list[float] = []
         final: subprocess.CompletedProcess[str] | None = None
         for _ in range(KILLS + 5):
             child = start_cli_child(systems, command)
-            if kills < KILLS:
-                try:
-                    child.wait(timeout=rng.uniform(1.0, 5.0))
-                except subprocess.TimeoutExpired:
+            if len(killed_at) < KILLS and _progress_passes(child, targets[len(killed_at)]):
+                time.sleep(rng.uniform(0.0, 0.3))
+                if child.poll() is None:
                     child.kill()
                     child.communicate()
-                    kills += 1
-                    command = ["resume", *connection] if _run_started() else command
+                    killed_at.append(_share())
+                    command = ["resume", *connection]
                     continue
             out, err = child.communicate(timeout=300)
             final = subprocess.CompletedProcess(child.args, child.returncode, out, err)
@@ -57,7 +68,8 @@ def test_kill_nine_at_random_moments_then_resume(tmp_path: Path) -> None:
             command = ["resume", *connection]
         assert final is not None
         assert final.returncode == 0, final.stderr
-        assert kills >= 6, "the run finished before enough kills; the test proves less than it should"
+        assert sum(0 < share < 1 for share in killed_at) >= 6, (
+            f"kills at shares done {killed_at}: too few mid-run; the test proves less than it should")
         report = json.loads(final.stdout.strip().splitlines()[-1])
         assert report["state"] == "done"
         want_accounts, want_customers = expected_after(plan, start_accounts, start_customers)
@@ -76,8 +88,31 @@ def test_kill_nine_at_random_moments_then_resume(tmp_path: Path) -> None:
         systems.stop()
 
 
-def _run_started() -> bool:
-    """True once the killed process had created its run (a slow machine can kill it while starting up,
-    and then there is nothing to resume yet: the next process applies again)."""
+def _progress() -> tuple[float, int]:
+    """(writes with an outcome, plus half of those sent and waiting for one; all writes to send) of
+    the run in the journal ((0, 0) before it exists): a Bulk job in flight counts as half done."""
     with Journal() as journal:
-        return bool(journal.runs())
+        runs = journal.runs()
+        if not runs:
+            return 0.0, 0
+        counts = journal.state_counts(runs[0].run_id)
+    states = [(state, n) for per_side in counts.values() for state, n in per_side.items() if state not in NOT_TO_SEND]
+    done = sum(n for state, n in states if state not in UNSETTLED)
+    return done + sum(n for state, n in states if state == "sending") / 2, sum(n for _, n in states)
+
+
+def _share() -> float:
+    done, total = _progress()
+    return done / total if total else 0.0
+
+
+def _progress_passes(child: subprocess.Popen[str], target: float) -> bool:
+    """Wait until ``child`` has moved the run on and its share done reaches ``target``: True, or
+    False when the child ended first."""
+    before, _ = _progress()
+    while child.poll() is None:
+        done, total = _progress()
+        if total and done > before and done / total >= target:
+            return True
+        time.sleep(POLL_SECONDS)
+    return False
