@@ -2,8 +2,8 @@
 
 Exit codes: 0 every link done and verified, 1 some links failed or are pending (see the results
 file; ``resume`` retries them), 2 unusable input, 130 cancelled (Ctrl+C stops between batches; the
-journal stays consistent and ``resume`` continues). ``resume`` when the newest run is already done
-reports it and exits 0.
+journal stays consistent and ``resume`` continues). ``resume RUN`` of a run already done reports how it
+ended and exits 0.
 """
 
 from __future__ import annotations
@@ -281,22 +281,22 @@ def run_apply(args: argparse.Namespace) -> int:
 
 
 def _run_or_fail(journal: Journal, run_id: str | None) -> RunInfo:
-    """Run ``run_id``, or else the newest unfinished run, or else the newest run when it is done: a
-    process killed after its run was done but before it said so is resumed to hear how it ended."""
+    """Run ``run_id``, or else the newest unfinished run."""
     if run_id:
         info = journal.run(run_id)
         if info is None:
             raise UsageError(f"There is no run '{run_id}'.")
         return info
     info = next(iter(resumable_runs(journal)), None)
-    newest = next(iter(journal.runs()), None)
-    if info is None and newest is not None and newest.state == "done":
-        return newest
     if info is None:
+        # Not the newest run's outcome in its place: a script whose apply was killed before it journaled
+        # its run would read an older run's success as its own.
+        newest = next(iter(journal.runs()), None)
         raise UsageError("There is no unfinished run to resume" + (
             "." if newest is None else
-            f": the newest run, {newest.run_id} ({newest.kind}), is {newest.state.replace('_', ' ')} and cannot "
-            "be resumed. See 'desktop-app runs'."))
+            f": the newest run, {newest.run_id} ({newest.kind}, started {newest.created_at}), is "
+            f"{newest.state.replace('_', ' ')}. 'desktop-app resume {newest.run_id}' tells how it ended; "
+            "'desktop-app runs' lists every run."))
     return info
 
 

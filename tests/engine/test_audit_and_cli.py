@@ -181,8 +181,12 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         assert pd.read_csv(results, dtype=str)["account_id"].tolist() == [
             link.account_id for link in read_plan(plan).links
         ]
-        # A process killed after its run was done, before it printed: 'resume' tells how the run ended.
-        args = _parse("resume", "--json")
+        # A process killed after its run was done, before it printed: 'resume RUN' tells how the run ended.
+        args = _parse("resume")  # not without its id: a script killed before its run began would read it as its own
+        with pytest.raises(UsageError, match=rf"the newest run, {applied['run_id']} \(apply, started .*\), is done\. "
+                                             rf"'desktop-app resume {applied['run_id']}' tells how it ended"):
+            args.func(args)
+        args = _parse("resume", applied["run_id"], "--json")
         assert args.func(args) == 0
         heard = json.loads(capsys.readouterr().out)
         assert {k: heard[k] for k in ("run_id", "kind", "state", "pairs", "writes", "results", "addresses")} == {
@@ -190,7 +194,7 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         assert heard["verified"] == {k: applied["verified"][k] for k in ("links", "expected_links", "mismatches")}
         assert heard["figures"] == applied["figures"]
         assert "already done; nothing to resume" in heard["message"]
-        args = _parse("resume")
+        args = _parse("resume", applied["run_id"])
         assert args.func(args) == 0
         assert capsys.readouterr().out.splitlines() == [
             f"Run {applied['run_id']} is already done; nothing to resume.", applied["figures"]["headline"]]
@@ -218,9 +222,9 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         args = _parse("runs")
         assert args.func(args) == 0
         assert figures["headline"] in capsys.readouterr().out
-        args = _parse("resume")  # the newest run is now the undo, done too
+        args = _parse("resume", undone["run_id"], "--json")  # the undo, done too
         assert args.func(args) == 0
-        assert capsys.readouterr().out.startswith(f"Run {undone['run_id']} is already done; nothing to resume.\n")
+        assert json.loads(capsys.readouterr().out)["figures"] == undone["figures"]
         args = _parse("resume", applied["run_id"])  # an undone run is never resumed
         with pytest.raises(UsageError, match="was undone"):
             args.func(args)

@@ -59,13 +59,13 @@ def test_kill_nine_at_random_moments_then_resume(tmp_path: Path) -> None:
                     child.kill()
                     child.communicate()
                     killed_at.append(_share())
-                    command = ["resume", *connection]
+                    command = ["resume", _run_id(), *connection]
                     continue
             out, err = child.communicate(timeout=300)
             final = subprocess.CompletedProcess(child.args, child.returncode, out, err)
             if child.returncode == 0:
                 break
-            command = ["resume", *connection]
+            command = ["resume", _run_id(), *connection]
         assert final is not None
         assert final.returncode == 0, final.stderr
         assert sum(0 < share < 1 for share in killed_at) >= 6, (
@@ -86,6 +86,14 @@ def test_kill_nine_at_random_moments_then_resume(tmp_path: Path) -> None:
         assert report["verified"]["links"] == report["verified"]["expected_links"] > 0
     finally:
         systems.stop()
+
+
+def _run_id() -> str:
+    """The run's id, as a script reads it from 'desktop-app runs' to resume (every kill lands after the
+    run was journaled: ``_progress_passes``)."""
+    with Journal() as journal:
+        (run,) = journal.runs()
+    return run.run_id
 
 
 def _progress() -> tuple[float, int]:
