@@ -1,4 +1,7 @@
-"""``desktop-app check``: run the preflight checks against an org and print what they found."""
+"""``desktop-app check``: run the preflight checks against an org and print what they found.
+
+The data-dependent checks take their inputs from a plan and a customers file as the wizard's Plan
+page does (``--plan``, ``--customers``), or from the figures given outright."""
 
 from __future__ import annotations
 
@@ -8,50 +11,68 @@ import json
 import sys
 import textwrap
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TextIO
 
+from desktop_app.billing.registry import system_keys
 from desktop_app.billing.requirements import SYSTEM_NAMES
 from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
+from desktop_app.cli.systems_args import add_salesforce_options, salesforce_session
 from desktop_app.core.link_field import DEFAULT_LINK_FIELD
+from desktop_app.core.plan import PlanError
+from desktop_app.core.plan_file import read_plan
+from desktop_app.core.roles import Side
+from desktop_app.core.tables import TableError
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError
 from desktop_app.salesforce.preflight import CheckResult, run_preflight
+from desktop_app.salesforce.preflight_data import data_inputs
 from desktop_app.salesforce.profiles import DEFAULT_PROFILE
 from desktop_app.salesforce.session import SalesforceSession, open_session
 from desktop_app.salesforce.tokens import TokenSet
 from desktop_app.secrets import SecretStoreUnavailable
+from desktop_app.workflow.load_files import load_input
 
 _MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "not_checked": "NOT CHECKED"}
-LATER = ("Give it with --longest-id, --currencies, --planned-writes or --billing / --package (the wizard runs "
-         "these checks on the Plan page, once the customers are loaded).")
+LATER = ("Give it with --plan and --customers (or --longest-id, --currencies, --planned-writes, --billing / "
+         "--package): the wizard runs these checks on the Plan page, once the customers are loaded.")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``check`` command."""
     parser = subparsers.add_parser("check", help="check that a Salesforce org can hold the links")
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--profile", help=f"saved connection to check (default '{DEFAULT_PROFILE}')")
-    source.add_argument("--scenario", help="check Crosslink's local sandbox org started with this scenario")
-    parser.add_argument(
-        "--link-field", default=DEFAULT_LINK_FIELD, help="Account field that holds the billing id"
-    )
-    parser.add_argument("--currencies", default=None,
-                        help="billing currencies, comma separated (EUR,USD); without it that check is not run")
-    parser.add_argument("--longest-id", type=int, default=None,
-                        help="length of the longest billing id; without it that check is not run")
-    parser.add_argument("--planned-writes", type=int, default=None,
-                        help="how many Accounts the run will update; without it the API limits are not "
-                             "compared with the job")
-    parser.add_argument("--billing", choices=["sequence", "stripe", "file"],
-                        help="the billing system (no --package then means its package is not needed)")
-    parser.add_argument("--package", default=None, help="namespace of the billing vendor's managed package")
+    add_salesforce_options(parser)
+    parser.add_argument("--scenario", help="check a new local sandbox org started with this scenario")
+    data = parser.add_argument_group("the data-dependent checks (the wizard runs them on the Plan page)")
+    data.add_argument("--plan", type=Path, default=None,
+                      help="a plan from 'desktop-app plan': the ids it writes, the Account writes it needs and "
+                           "its billing system give --longest-id, --planned-writes and --billing")
+    data.add_argument("--customers", type=Path, default=None,
+                      help="the customers file ('desktop-app customers' or an export): the currencies they bill "
+                           "in (of the plan's customers, with --plan) give --currencies")
+    data.add_argument("--currencies", default=None,
+                      help="billing currencies, comma separated (EUR,USD); without it that check is not run")
+    data.add_argument("--longest-id", type=int, default=None,
+                      help="length of the longest billing id; without it that check is not run")
+    data.add_argument("--planned-writes", type=int, default=None,
+                      help="how many Accounts the run will update; without it the API limits are not "
+                           "compared with the job")
+    data.add_argument("--billing", choices=system_keys(),
+                      help="the billing system (no --package then means its package is not needed)")
+    data.add_argument("--package", default=None, help="namespace of the billing vendor's managed package")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.set_defaults(func=run_check)
 
 
 @contextlib.contextmanager
 def _session_for(args: argparse.Namespace) -> Iterator[SalesforceSession]:
+    if args.scenario and (args.profile or args.sandbox):
+        raise UsageError("--scenario starts a new sandbox org: give it alone, without --profile or --sandbox.")
+    if args.sandbox:
+        with salesforce_session(args) as session:
+            yield session
+        return
     if not args.scenario:
         with open_session(args.profile or DEFAULT_PROFILE) as session:
             yield session
@@ -70,6 +91,43 @@ def _session_for(args: argparse.Namespace) -> Iterator[SalesforceSession]:
             yield session
     finally:
         sandbox.stop()
+
+
+@dataclass(frozen=True)
+class _DataArguments:
+    currencies: list[str] | None
+    longest_id: int | None
+    planned_writes: int | None
+    billing: str | None
+
+
+def _data_arguments(args: argparse.Namespace) -> _DataArguments:
+    """The data-dependent checks' inputs: given outright, else taken from --plan and --customers the
+    way the wizard's Plan page takes them (``preflight_data.data_inputs``)."""
+    plan = None
+    if args.plan is not None:
+        try:
+            plan = read_plan(args.plan)
+        except PlanError as error:
+            raise UsageError(str(error)) from None
+    customers = None
+    if args.customers is not None:
+        try:
+            customers = load_input(args.customers, Side.CUSTOMERS).frame
+        except TableError as error:
+            raise UsageError(str(error)) from None
+    found = data_inputs(plan, customers)
+    currencies = None if args.currencies is None else [c for c in args.currencies.split(",") if c.strip()]
+    if currencies is None and customers is not None:
+        currencies = list(found.billing_currencies)
+    if plan is None:
+        return _DataArguments(currencies, args.longest_id, args.planned_writes, args.billing)
+    return _DataArguments(
+        currencies=currencies,
+        longest_id=found.longest_billing_id if args.longest_id is None else args.longest_id,
+        planned_writes=found.planned_writes if args.planned_writes is None else args.planned_writes,
+        billing=args.billing or plan.source.billing_system or None,
+    )
 
 
 def print_table(results: list[CheckResult], stream: TextIO) -> None:
@@ -91,19 +149,19 @@ def print_table(results: list[CheckResult], stream: TextIO) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """Run the checks; exit 1 when any check fails or the org cannot be reached."""
-    currencies = None if args.currencies is None else [c for c in args.currencies.split(",") if c.strip()]
+    data = _data_arguments(args)
     progress = TerminalProgress()
     try:
         with _session_for(args) as session:
             client = SalesforceClient(session)
             results = run_preflight(
                 client,
-                link_field=args.link_field,
-                billing_currencies=currencies,
-                longest_billing_id=args.longest_id,
-                planned_writes=args.planned_writes,
+                link_field=args.link_field or DEFAULT_LINK_FIELD,
+                billing_currencies=data.currencies,
+                longest_billing_id=data.longest_id,
+                planned_writes=data.planned_writes,
                 expected_package_namespace=args.package,
-                billing_system=SYSTEM_NAMES.get(args.billing) if args.billing else None,
+                billing_system=SYSTEM_NAMES.get(data.billing) if data.billing else None,
                 later=LATER,
                 progress=progress,
             )

@@ -23,14 +23,15 @@ class DataInputs:
     planned_writes: int
 
 
-def data_inputs(plan: Plan, customers: pd.DataFrame | None) -> DataInputs:
+def data_inputs(plan: Plan | None, customers: pd.DataFrame | None) -> DataInputs:
     """The values the plan writes into the link field, and the currencies of its customers (all loaded
-    customers' when the plan names none of them)."""
-    writes = [link.account.after for link in plan.links if link.account.action == "set"]
-    ids = writes or [link.customer_id for link in plan.links]
+    customers' when the plan names none of them, or there is no plan yet)."""
+    links = plan.links if plan is not None else ()
+    writes = [link.account.after for link in links if link.account.action == "set"]
+    ids = writes or [link.customer_id for link in links]
     currencies: tuple[str, ...] = ()
     if customers is not None and "currency" in customers.columns and "customer_id" in customers.columns:
-        planned = {link.customer_id for link in plan.links}
+        planned = {link.customer_id for link in links}
         chosen = customers[customers["customer_id"].astype(str).isin(planned)]
         values = (chosen if len(chosen) else customers)["currency"].fillna("").astype(str).str.strip().str.upper()
         currencies = tuple(sorted({v for v in values if v}))

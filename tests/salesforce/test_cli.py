@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import keyring
+import pandas as pd
 import pytest
 
 import desktop_app.cli
 from desktop_app.cli import main
+from desktop_app.core.plan import PlanSource, build_plan
+from desktop_app.core.plan_file import write_plan
 from desktop_app.salesforce.profiles import CLIENT_SECRET_KIND, load_profiles, profiles_file
 from desktop_app.secrets import SERVICE_PREFIX
 
@@ -96,3 +100,41 @@ def test_login_refuses_a_foreign_host_and_a_local_one_unless_asked(capsys: pytes
     assert "not a Salesforce login host" in capsys.readouterr().err
     assert main(["login", "--login-host", "https://127.0.0.1:9", "--consumer-key", "k"]) == 2
     assert "only allowed for the Crosslink sandbox org" in capsys.readouterr().err
+
+
+def test_check_takes_the_data_checks_inputs_from_a_plan_and_a_customers_file(
+    start_sandbox: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``check --sandbox`` on a running sandbox org, the data-dependent checks fed as the wizard's Plan page
+    feeds them: the longest id and the Account writes from the plan, its billing system, the currencies of
+    the plan's customers from the customers file."""
+    sandbox = start_sandbox(scenario="healthy")
+    monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", sandbox.access_token)
+    decisions = pd.DataFrame({"account_id": ["0015g00004e2JF9AAM", "0015g00000ABCdeAAH"],
+                              "customer_id": ["cus_1", "cus_22222222222222222222222222222222"],
+                              "status": ["matched", "matched"]})
+    plan = write_plan(build_plan(decisions, account_values={}, customer_values={},
+                                 source=PlanSource(billing_system="stripe")), tmp_path / "plan.json")
+    customers = tmp_path / "customers.csv"
+    pd.DataFrame({"customer_id": ["cus_1", "cus_22222222222222222222222222222222", "cus_3"],
+                  "name": ["Acme", "Globex", "Initech"],
+                  "currency": ["eur", "XTS", "JPY"]}).to_csv(customers, index=False)
+    connection = ["--sandbox", "--instance-url", sandbox.instance_url, "--ca-cert", str(sandbox.ca_cert)]
+
+    assert main(["check", *connection, "--plan", str(plan), "--customers", str(customers), "--json"]) == 0
+    results = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
+    assert results["link_field_length"]["details"]["longest_billing_id"] == 36
+    assert results["currencies"]["status"] == "warn"
+    assert "XTS" in results["currencies"]["explanation"]
+    assert "JPY" not in results["currencies"]["explanation"]  # cus_3 is in no planned link
+    assert "needs about" in results["api_limits"]["explanation"]
+    assert "Stripe" in results["managed_package"]["explanation"]
+    assert not [key for key, r in results.items() if r["status"] == "not_checked"]
+
+    assert main(["check", *connection, "--plan", str(plan), "--longest-id", "300", "--json"]) == 1  # given outright
+    results = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
+    assert results["link_field_length"]["status"] == "fail"
+    assert results["currencies"]["status"] == "not_checked"  # no customers file, no --currencies
+
+    assert main(["check", "--scenario", "healthy", "--sandbox"]) == 2
+    assert "--scenario starts a new sandbox org" in capsys.readouterr().err
