@@ -44,7 +44,8 @@ def write_question(plan: Plan, state: WizardState) -> str:
 
 def resume_question(info: RunInfo, retry: bool) -> str:
     """The question before resuming a run (or retrying its failed writes)."""
-    what = "tries its failed writes again" if retry else "continues it exactly where it stopped"
+    what = ("tries its failed writes again, those a system refused as invalid included (fix them there first, or "
+            "they are refused again)" if retry else "continues it exactly where it stopped")
     return (f"<p>Run <b>{escape(info.run_id)}</b> of {escape(info.created_at)} ({info.links:,} links) is "
             f"{escape(info.state.replace('_', ' '))}. This {what}: each value is read first, so nothing is "
             f"written twice and values changed since are left alone.</p><p>{UNDO_HOW}</p>")

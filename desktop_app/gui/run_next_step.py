@@ -17,8 +17,10 @@ UNDO_ACTIONS = {
     NextAction.CONTINUE: "press Resume undo: it puts back the values not restored yet, and nothing is written twice",
     NextAction.READ_BACK: "press Resume undo: it reads the restored values back again",
     NextAction.RETRY: "press Resume undo: it tries the failed writes again (values are read first)",
+    NextAction.RETRY_REFUSED: "press Resume undo: it tries the failed writes again (values are read first)",
 }
-RUN_ACTIONS = {NextAction.CONTINUE: RESUME, NextAction.READ_BACK: READ_BACK, NextAction.RETRY: RETRY}
+RUN_ACTIONS = {NextAction.CONTINUE: RESUME, NextAction.READ_BACK: READ_BACK, NextAction.RETRY: RETRY,
+               NextAction.RETRY_REFUSED: RETRY}
 # Conditions that need a step inside the app before the button does any good.
 LOG_IN_AGAIN = "Log in to Salesforce again (go Back to Connect Salesforce), then come back here and "
 NEW_CREDENTIALS = ("Connect the billing system again with working credentials (go Back to Connect the billing "

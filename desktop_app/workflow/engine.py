@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -44,10 +45,10 @@ from desktop_app.workflow.apply_bulk import salesforce_by_size
 from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSide
 from desktop_app.workflow.stop_reason import (
     CANCELLED,
-    FAILED_WRITES,
     READ_BACK_CANCELLED,
     STOP_KEY,
     StopReason,
+    failed_writes,
     read_back_failed,
     stop_reason,
 )
@@ -380,7 +381,7 @@ def _execute(
                 stop = read_back_failed(error, _unsent(items))
         results_path = results_file.result()
     if stop is None and any(i.state in RETRY_STATES | OPEN_STATES for i in items):
-        stop = FAILED_WRITES
+        stop = _failed_writes(items, sides)
     state, message = ("done", "") if stop is None else (stop.state, stop.cli_message())
     pairs = pair_counts(items, undo=undo)
     summary: dict[str, object] = {"pairs": pairs}
@@ -406,6 +407,13 @@ def _execute(
         figures=figures,
         stop=stop,
     )
+
+
+def _failed_writes(items: list[WriteItem], sides: Mapping[str, LinkSide]) -> StopReason:
+    refused: Counter[str] = Counter(sides[i.side].label for i in items if is_refusal(i))
+    held = sum(i.state == "held" for i in items)
+    others = sum(i.state in RETRY_STATES | OPEN_STATES for i in items) - held - sum(refused.values())
+    return failed_writes(refused, others, held)
 
 
 def stop_of(error: BaseException, sides: Mapping[str, LinkSide]) -> StopReason:

@@ -40,11 +40,12 @@ class NextAction(Enum):
     CONTINUE = "continue"  # sends what is still pending
     READ_BACK = "read_back"  # reads the written values back again
     RETRY = "retry"  # sends the failed writes again
+    RETRY_REFUSED = "retry_refused"  # sends them again, those refused as invalid included (once fixed)
 
 
 # What the command line says for each action (the journal's message keeps these words).
 CLI_ACTIONS = {NextAction.CONTINUE: "continues it", NextAction.READ_BACK: "reads back again",
-               NextAction.RETRY: "retries them"}
+               NextAction.RETRY: "retries them", NextAction.RETRY_REFUSED: "retries them"}
 _STATES = {StopKind.CANCELLED: "cancelled", StopKind.FAILED_WRITES: "done_with_failures", StopKind.CLOSED: "running"}
 
 
@@ -84,7 +85,8 @@ class StopReason:
     def cli_next(self, run_id: str = "") -> str:
         """What to do next, as the command line does it: "'desktop-app resume run-1' continues it once
         the quota renews." (the newest unfinished run without ``run_id``)."""
-        command = f"'desktop-app resume {run_id}'" if run_id else "'desktop-app resume'"
+        flag = " --retry-refused" if self.action is NextAction.RETRY_REFUSED else ""
+        command = f"'desktop-app resume {run_id}{flag}'" if run_id else f"'desktop-app resume{flag}'"
         return f"{command} {CLI_ACTIONS[self.action]}{f' {self.when}' if self.when else ''}."
 
     def during_read_back(self, unsent: int = 0) -> StopReason:
@@ -146,6 +148,29 @@ def _said(what: str, error: BaseException) -> str:
 CANCELLED = StopReason(StopKind.CANCELLED, "Cancelled between batches.")
 READ_BACK_CANCELLED = StopReason(StopKind.CANCELLED, "Cancelled during the read-back.", action=NextAction.READ_BACK)
 FAILED_WRITES = StopReason(StopKind.FAILED_WRITES, "Some writes failed.", action=NextAction.RETRY)
+
+
+def failed_writes(refused: Mapping[str, int], failed: int, held: int) -> StopReason:
+    """A run that went to its end with writes that did not succeed: ``refused`` per system, those it
+    refused as invalid (a plain resume leaves them alone until they are fixed), ``failed`` the others
+    that failed, ``held`` the billing writes waiting on an Account write that failed."""
+    refused = {name: n for name, n in sorted(refused.items()) if n}
+    total = sum(refused.values()) + failed + held
+    parts = [f"{n:,} refused as invalid by {name}" for name, n in refused.items()]
+    if failed:
+        parts.append(f"{failed:,} failed" + (" for other reasons" if refused else ""))
+    if held:
+        parts.append(f"{held:,} held until their Account is written")
+    why = (f"{total:,} write{'' if total == 1 else 's'} did not succeed: {', '.join(parts)}. The results file "
+           "gives each one's reason.")
+    if not refused:
+        return StopReason(StopKind.FAILED_WRITES, why, action=NextAction.RETRY)
+    names = " and ".join(refused)
+    which = "the refused ones are fixed" if failed or held else "fixed"
+    return StopReason(StopKind.FAILED_WRITES, why, system=names, action=NextAction.RETRY_REFUSED,
+                      when=f"once {which} in {names}")
+
+
 CLOSED = StopReason(StopKind.CLOSED, "The run did not finish: Crosslink was closed or stopped while it ran.")
 
 

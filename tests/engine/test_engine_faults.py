@@ -330,6 +330,12 @@ def test_cli_resume_leaves_refused_records_alone_unless_asked(
         with systems.seq.store.lock:
             systems.seq.store._customers[refused]["email"] = ""
         assert main(["apply", str(plan_path), *connection]) == 1
+        said = capsys.readouterr().out
+        with Journal() as journal:
+            (run,) = journal.runs()
+        assert f"Run {run.run_id} (apply): done_with_failures. 1 write did not succeed: 1 refused as invalid by " \
+               "Sequence. The results file gives each one's reason." in said
+        assert f"  Next: 'desktop-app resume {run.run_id} --retry-refused' retries them once fixed in Sequence." in said
         attempts = systems.seq.counters.put_attempts
         assert attempts[refused] == 1
         assert main(["resume", *connection]) == 1

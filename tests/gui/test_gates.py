@@ -12,6 +12,7 @@ from desktop_app.core.progress import CancelToken
 from desktop_app.gui import dialogs
 from desktop_app.gui.connections import live_sides, run_settings
 from desktop_app.gui.pages import PAGE_IDS
+from desktop_app.gui.pages import apply as apply_page
 from desktop_app.gui.state import Journey, Source
 from desktop_app.workflow.apply import apply_plan, unfinished_runs
 
@@ -52,7 +53,8 @@ def _to_plan(wizard, wait_idle) -> None:
 
 
 @pytest.mark.timeout(180)
-def test_write_retry_and_undo_each_ask_first_and_do_nothing_when_refused(wizard, wait_idle, answers) -> None:
+def test_write_retry_and_undo_each_ask_first_and_do_nothing_when_refused(wizard, wait_idle, answers,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     _to_plan(wizard, wait_idle)
     plan = wizard.state.plan
     counts = plan.counts()
@@ -80,6 +82,8 @@ def test_write_retry_and_undo_each_ask_first_and_do_nothing_when_refused(wizard,
     assert report.state == "done_with_failures"
     assert "desktop-app" not in apply.outcome.text()
     assert "Retry the failed writes" in apply.outcome.text()
+    assert "refused as invalid by Sequence" in apply.outcome.text()
+    assert "Once fixed in Sequence" in apply.outcome.text() or "once the refused ones are fixed" in apply.outcome.text()
     assert apply.resume_button.isVisible()
     assert apply.resume_button.text().replace("&", "") == "Retry the failed writes"
 
@@ -88,8 +92,18 @@ def test_write_retry_and_undo_each_ask_first_and_do_nothing_when_refused(wizard,
     assert answers.asked[-1][0].startswith("Retry the failed writes")
     assert not apply.working
     answers.answers = [True]
+    asked_for: list[bool] = []
+    real_resume = apply_page.resume_run
+
+    def resume_run(*args, **kwargs):  # a spy: the real resume runs, what the page asked is kept
+        asked_for.append(kwargs.get("retry_refused", False))
+        return real_resume(*args, **kwargs)
+
+    monkeypatch.setattr(apply_page, "resume_run", resume_run)
     apply.resume_button.click()
     wait_idle(apply, timeout=120_000)
+    assert asked_for == [True]  # Retry the failed writes sends the refused ones again too
+    assert "refused as invalid" in answers.asked[-1][1]
     retried = wizard.state.run_report
     assert retried is not None, apply.error_line.text()
     assert retried is not report

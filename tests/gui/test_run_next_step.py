@@ -22,6 +22,7 @@ from desktop_app.workflow.stop_reason import (
     NextAction,
     StopKind,
     StopReason,
+    failed_writes,
     read_back_failed,
     reason_of,
     stop_reason,
@@ -41,7 +42,9 @@ STOPS = [
      "stopped answering (connection refused)", "Once it answers again, press Resume"),
 ]
 EVERY_REASON = [stop_reason("Sequence", error, "customer") for error, *_ in STOPS] + [
-    CANCELLED, READ_BACK_CANCELLED, FAILED_WRITES, CLOSED, read_back_failed(OSError("disk full"))]
+    CANCELLED, READ_BACK_CANCELLED, FAILED_WRITES, CLOSED, read_back_failed(OSError("disk full")),
+    failed_writes({"Sequence": 3}, 0, 0), failed_writes({"Sequence": 2, "Salesforce": 1}, 4, 1),
+    failed_writes({}, 2, 1)]
 
 
 @pytest.mark.parametrize(("error", "kind", "side", "reason", "step"), STOPS, ids=lambda v: type(v).__name__)
@@ -93,6 +96,24 @@ def test_the_action_follows_what_resuming_does() -> None:
     for stopped in (read_back_failed(OSError("gone"), 2), silent.during_read_back(2)):
         assert stopped.why.startswith("2 writes failed or were not sent")  # never "every write was sent"
         assert "press resume: it continues the run where it stopped" in next_step(stopped).lower()
+
+
+def test_failed_writes_say_how_many_and_refused_ones_need_a_fix_and_the_retry_flag() -> None:
+    refused = failed_writes({"Sequence": 11}, 0, 0)
+    assert refused.why == ("11 writes did not succeed: 11 refused as invalid by Sequence. The results file gives "
+                           "each one's reason.")
+    assert refused.cli_next("run-9") == ("'desktop-app resume run-9 --retry-refused' retries them once fixed in "
+                                         "Sequence.")
+    assert next_step(refused) == (f"{refused.why} Once fixed in Sequence, press Retry the failed writes: it tries "
+                                  "them again (values are read first, nothing is written twice).")
+    mixed = failed_writes({"Sequence": 2}, 1, 3)
+    assert mixed.why.startswith("6 writes did not succeed: 2 refused as invalid by Sequence, 1 failed for other "
+                                "reasons, 3 held until their Account is written.")
+    assert mixed.cli_next("run-9").endswith("retries them once the refused ones are fixed in Sequence.")
+    other = failed_writes({}, 1, 0)
+    assert other.why.startswith("1 write did not succeed: 1 failed.")
+    assert other.cli_next("run-9") == "'desktop-app resume run-9' retries them."
+    assert "Retry the failed writes" in next_step(other)
 
 
 def test_a_run_without_a_kept_reason_gets_one_by_its_state() -> None:

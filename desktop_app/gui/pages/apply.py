@@ -202,7 +202,9 @@ class ApplyPage(BasePage):
         sides = live_sides(salesforce, billing, self.state.link_field)
         addresses = live_address_writers(salesforce, billing)
         self._started(f"resuming run {info.run_id}")
-        task = self.run(lambda p, c: resume_run(info.run_id, sides, addresses=addresses, progress=p, cancel=c),
+        retry = is_retry(info)  # the person asked to retry the failed writes: the refused ones too
+        task = self.run(lambda p, c: resume_run(info.run_id, sides, addresses=addresses, retry_refused=retry,
+                                                progress=p, cancel=c),
                         f"resuming run {info.run_id}", self._finished)
         task.progressed.connect(self.show_progress)
 
