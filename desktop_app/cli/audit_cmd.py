@@ -18,6 +18,8 @@ from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import SalesforceError
 from desktop_app.workflow.audit import read_and_audit
 
+FINDINGS_PRINTED = 20
+
 
 def register(subparsers: Any) -> None:
     """Add the ``audit`` command."""
@@ -78,8 +80,12 @@ def run_audit(args: argparse.Namespace) -> int:
         )
         for kind, count in result.counts().items():
             print(f"  {kind.replace('_', ' ')}: {count:,}")
-        for row in result.findings.head(20).itertuples(index=False):
-            print(f"  - {row.kind}: {row.detail}")
+        for kind, account_id, customer_id, detail in result.findings.head(FINDINGS_PRINTED).itertuples(index=False):
+            print(f"  - {kind} (Account {account_id or '—'}, customer {customer_id or '—'}): {detail}")
+        more = len(result.findings) - FINDINGS_PRINTED
+        if more > 0:
+            print(f"  … and {more:,} more" + (": all of them are in the findings file." if args.out else
+                                               "; --out FILE.csv|.xlsx lists them all."))
         if args.out:
             print(f"Findings: {args.out}")
     if result.nothing_audited is not None:

@@ -88,6 +88,9 @@ class _LinkSide:
     shared: tuple[str, str]  # kind and words: several of this side's records name one of the other
     not_back: Callable[[str, str], str]  # the named record's link field holds nothing
     elsewhere: Callable[[str, str, str], str] | None  # … names another record (None: said from the other side)
+    # Whether a missing record is looked for in other letter case (billing ids: exact, but an Excel round
+    # trip or a hand edit changes their case; Account ids: ``names`` already restores an 18-character one).
+    case_hint: bool = False
 
 
 def audit_links(accounts: pd.DataFrame, customers: pd.DataFrame, *, one_to_one: bool = True) -> AuditResult:
@@ -102,7 +105,8 @@ def audit_links(accounts: pd.DataFrame, customers: pd.DataFrame, *, one_to_one: 
             f"The Account's link names customer {customer_id}, which the billing system does not have.")),
         shared=("customer_shared", "Accounts share customer"),
         not_back=lambda _, customer_id: f"The Account points to {customer_id}; the customer holds no Account id.",
-        elsewhere=lambda _, customer_id, back: f"The Account points to {customer_id}, which points back to {back}.")
+        elsewhere=lambda _, customer_id, back: f"The Account points to {customer_id}, which points back to {back}.",
+        case_hint=True)
     customer_side = _LinkSide(
         links={_text(c): "" if not link_key(_text(a), "customer") else _text(a)
                for c, a in zip(customers["customer_id"], customers["sf_account_id"], strict=True)},
@@ -129,11 +133,28 @@ def _names_missing(side: _LinkSide, other: _LinkSide) -> list[Finding]:
     """A finding per link of ``side`` naming a record ``other`` does not have."""
     kind, sentence = side.missing
     rows = []
+    folded: dict[str, list[str]] | None = None
     for holder, value in side.links.items():
         named = side.names(value) if value else ""
         if value and (named is None or named not in other.links):
-            rows.append((kind, *side.ids(holder, value), sentence(holder, value)))
+            said = sentence(holder, value)
+            if side.case_hint:
+                if folded is None:
+                    folded = {}
+                    for record in other.links:
+                        folded.setdefault(record.casefold(), []).append(record)
+                said += _other_case(value, folded.get(value.casefold(), []))
+            rows.append((kind, *side.ids(holder, value), said))
     return rows
+
+
+def _other_case(value: str, near: list[str]) -> str:
+    """The clause naming the record(s) whose id differs from ``value`` only in letter case."""
+    if not near:
+        return ""
+    ids = ", ".join(sorted(near))
+    return (f" It has {ids}, the same id in other letter case: ids are case-sensitive, so if that is the customer, "
+            "write its id exactly (an Excel round trip or a hand edit changes the case).")
 
 
 def _answers(side: _LinkSide, other: _LinkSide, *,

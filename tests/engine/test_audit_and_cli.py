@@ -44,6 +44,7 @@ def test_audit_finds_each_kind_of_broken_link() -> None:
     result = audit_links(accounts, customers)
     counts = result.counts()
     assert counts["account_to_missing_customer"] == 1
+    assert "It has" not in result.findings["detail"].str.cat()
     assert counts["customer_to_missing_account"] == 1
     assert counts["account_shared"] == 2  # cus_1 and cus_4 both point to A1
     assert counts["sides_disagree"] == 1  # A2 → cus_2 → A3
@@ -56,6 +57,19 @@ def test_audit_finds_each_kind_of_broken_link() -> None:
     assert "no Accounts and no billing customers" in empty.nothing_audited
     assert audit_links(accounts.iloc[:0], customers).nothing_audited is not None
     assert result.nothing_audited is None
+
+
+def test_a_link_naming_a_customer_in_other_letter_case_says_which_customer_it_may_mean() -> None:
+    accounts = pd.DataFrame({"account_id": [A1, A2], "link_customer_id": ["CUS_QYM4I0OAPFS9DQ", "cus_zz"],
+                             "currency": ["", ""]}, dtype=object)
+    customers = pd.DataFrame({"customer_id": ["cus_Qym4I0OapfS9dq", "cus_ZZ", "cus_Zz"],
+                              "sf_account_id": ["", "", ""], "currency": ["", "", ""]}, dtype=object)
+    findings = audit_links(accounts, customers).findings.set_index("account_id")["detail"]
+    assert findings[A1] == (
+        "The Account's link names customer CUS_QYM4I0OAPFS9DQ, which the billing system does not have. It has "
+        "cus_Qym4I0OapfS9dq, the same id in other letter case: ids are case-sensitive, so if that is the customer, "
+        "write its id exactly (an Excel round trip or a hand edit changes the case).")
+    assert "It has cus_ZZ, cus_Zz, the same id" in findings[A2]
 
 
 @pytest.mark.timeout(200)
@@ -157,6 +171,18 @@ def test_apply_undo_and_runs_commands_against_the_sandboxes(
         args = _parse("plan", "--matches", str(matches), "--out", str(plan), "--policy", "fill_empty", *connection)
         assert args.func(args) == 0
         capsys.readouterr()
+        findings = tmp_path / "findings.csv"
+        assert main(["audit", *connection, "--out", str(findings)]) == 1  # the demo's links are broken in places
+        listed = capsys.readouterr().out.splitlines()
+        found = pd.read_csv(findings, dtype=str, keep_default_na=False)
+        shown = [line for line in listed if line.startswith("  - ")]
+        assert len(shown) == min(20, len(found)) > 0
+        first = found.iloc[0]
+        assert shown[0] == (f"  - {first['kind']} (Account {first['account_id'] or '—'}, customer "
+                            f"{first['customer_id'] or '—'}): {first['detail']}")
+        assert len(set(shown)) == len(shown)  # a shared record's two findings read apart
+        if len(found) > 20:
+            assert f"  … and {len(found) - 20:,} more: all of them are in the findings file." in listed
         # The support-staff path: export the Accounts, check their addresses, keep the country fixes only.
         accounts, fixes = tmp_path / "accounts.csv", tmp_path / "fixes.csv"
         assert main(["accounts", "--out", str(accounts), *connection[:5]]) == 0
