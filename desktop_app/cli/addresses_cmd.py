@@ -26,6 +26,7 @@ from desktop_app.core.addresses import summarize
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.roles import Side
 from desktop_app.workflow.billing_check import rule_problems
+from desktop_app.workflow.load_files import issues_frame
 from desktop_app.workflow.quality import check_address_file
 
 
@@ -65,15 +66,19 @@ def run(args: argparse.Namespace) -> int:
         billing_name=SYSTEM_NAMES.get(args.billing or "", "the billing system"),
     ))
     print_columns_used([check.loaded])
-    print_file_issues([check.loaded])
+    print_file_issues([check.loaded], all_of_them="all of them are on the report's File issues sheet"
+                      if args.out.suffix.lower() == ".xlsx" else "--out FILE.xlsx lists all of them on its File "
+                      "issues sheet")
     if args.billing and check.loaded.side is not Side.CUSTOMERS:
         raise UsageError(f"--billing checks what {SYSTEM_NAMES.get(args.billing, args.billing)} requires of a "
                          f"customer, but {args.input.name} reads as {check.loaded.side.value} (from its id "
                          "column), so nothing of it would be checked. Give --side customers if it holds customers.")
     if args.out.suffix.lower() == ".xlsx":
+        issues = issues_frame([check.loaded])
         write_xlsx_report(args.out, address_problems=check.problems,
                           summary={"file": str(args.input), "records": len(check.loaded.frame),
-                                   "read as": check.loaded.side.value})
+                                   "read as": check.loaded.side.value, "file issues": len(issues)},
+                          extra_sheets={"File issues": issues} if len(issues) else None)
     else:
         write_csv(args.out, check.problems)
     if args.fixed_out is not None:

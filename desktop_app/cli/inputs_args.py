@@ -17,6 +17,7 @@ from desktop_app.workflow.load_files import ColumnOverride, LoadedInput
 
 T = TypeVar("T")
 MAX_ISSUES_PRINTED = 20
+ROW_SPANS_SHOWN = 6
 UNUSED_HEADERS_SHOWN = 12
 
 
@@ -58,17 +59,49 @@ def run_step(step: Callable[[TerminalProgress], T]) -> T:
         progress.finish()
 
 
-def print_file_issues(inputs: Sequence[LoadedInput]) -> None:
-    """Print problems found in the files (Excel damage, short rows…) on stderr, by file and row."""
+def print_file_issues(inputs: Sequence[LoadedInput], *, all_of_them: str) -> None:
+    """Print problems found in the files (Excel damage, short rows…) on stderr, by file and row; one
+    line for the rows that share a problem (a column of placeholders is one line, not one per row).
+    ``all_of_them`` says where the full list is (or how to get it) when more than fit."""
     for loaded in inputs:
-        issues: list[TableIssue] = loaded.issues
-        for issue in issues[:MAX_ISSUES_PRINTED]:
-            # Intake messages already say the row and column; add them only where one does not.
-            where = "" if issue.message.startswith(("Row", "Line")) else f"row {issue.row}: "
-            say(f"{loaded.table.path.name}: {where}{issue.message}")
-        if len(issues) > MAX_ISSUES_PRINTED:
-            print(f"{loaded.table.path.name}: {len(issues) - MAX_ISSUES_PRINTED} more problems "
-                  "(all of them are in the .xlsx report).", file=sys.stderr)
+        lines = _issue_lines(loaded.issues)
+        for line in lines[:MAX_ISSUES_PRINTED]:
+            say(f"{loaded.table.path.name}: {line}")
+        if len(lines) > MAX_ISSUES_PRINTED:
+            print(f"{loaded.table.path.name}: {len(lines) - MAX_ISSUES_PRINTED} more problems ({all_of_them}).",
+                  file=sys.stderr)
+
+
+def _issue_lines(issues: Sequence[TableIssue]) -> list[str]:
+    """A line per problem, in the order of the first row each concerns: an intake message that names
+    its row stays as it is; others are said once for all their rows."""
+    rows_of: dict[str, list[int]] = {}
+    own: list[tuple[int, str]] = []
+    for issue in issues:
+        if issue.message.startswith(("Row", "Line")):
+            own.append((issue.row, issue.message))
+        else:
+            rows_of.setdefault(issue.message, []).append(issue.row)
+    grouped = [(min(rows), f"{_rows_text(rows)}: {message}") for message, rows in rows_of.items()]
+    return [text for _, text in sorted([*own, *grouped], key=lambda line: line[0])]
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    """'row 9', 'rows 9–16 (8 rows)', 'rows 3, 5, 7–9 (5 rows)'; the first ranges only when there are many."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    ordered = sorted(set(rows))
+    spans: list[str] = []
+    start = previous = ordered[0]
+    for row in [*ordered[1:], None]:
+        if row is not None and row == previous + 1:
+            previous = row
+            continue
+        spans.append(str(start) if start == previous else f"{start}–{previous}")
+        if row is not None:
+            start = previous = row
+    shown = ", ".join(spans[:ROW_SPANS_SHOWN]) + (", …" if len(spans) > ROW_SPANS_SHOWN else "")
+    return f"rows {shown} ({len(rows):,} rows)"
 
 
 def columns_used(loaded: LoadedInput) -> dict[str, str]:

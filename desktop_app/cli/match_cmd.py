@@ -113,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
         progress=progress, check_inputs=lambda inputs: _before_matching(progress, overrides, inputs),
     ))
     _warn_of_missing_names(result.inputs)
-    print_file_issues(result.inputs)
+    print_file_issues(result.inputs, all_of_them="all of them are on the report's File issues sheet"
+                      if args.out.suffix.lower() == ".xlsx" else "--out FILE.xlsx lists all of them on its File "
+                      "issues sheet")
     results = None
     if args.results is not None:
         if args.out.suffix.lower() != ".xlsx":

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.cli import main
+from desktop_app.core.ids import to_18
 
 A1, A2, A3, A4 = "0015g00004e2JF9AAM", "0015g00000ABCdeAAH", "0015g00000ABCdfAAH", "0015g00000ABCdgAAH"
 
@@ -69,3 +70,25 @@ def test_placeholders_are_reported_and_matched_and_every_form_is_one_account(
     assert "2 rewrite the same Account id in its 18-character form" in out
     assert main(["apply", str(plan), "--dry-run"]) == 0
     assert "2 rewrite the same Account id in its 18-character form" in capsys.readouterr().out
+
+
+def test_a_problem_many_rows_share_is_one_line_and_the_rest_say_where_they_are(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = [to_18(f"0015g00000Ab{n:03d}") for n in range(40)]
+    rows = [[account_id, f"Company {n}", "NA" if n < 30 or n % 2 else ""] for n, account_id in enumerate(ids)]
+    rows += [[f"bad-{n}", f"Odd {n}", ""] for n in range(25)]  # each with its own message naming its value
+    accounts = _write(tmp_path / "accounts.csv", ["Id", "Name", "Billing_Customer_ID__c"], rows)
+    customers = _write(tmp_path / "customers.csv", ["id", "name"], [["cus_1", "Company 1"]])
+    for out in ("matches.csv", "matches.xlsx"):
+        assert main(["match", "--accounts", str(accounts), "--customers", str(customers),
+                     "--out", str(tmp_path / out), "--no-fuzzy"]) == 0
+        err = capsys.readouterr().err.splitlines()
+        placeholders = [line for line in err if "placeholder value in the link field ('NA')" in line]
+        assert placeholders == [
+            "accounts.csv: rows 2–31, 33, 35, 37, 39, 41 (35 rows): column 'Billing_Customer_ID__c': placeholder "
+            "value in the link field ('NA'): it means no id, so it is treated as empty (matched by name, written "
+            "over); undo puts it back as it was."]
+        more = [line for line in err if "more problems" in line]
+        assert len(more) == 1
+        assert more[0].endswith("(all of them are on the report's File issues sheet)." if out.endswith(".xlsx")
+                                else "(--out FILE.xlsx lists all of them on its File issues sheet).")
