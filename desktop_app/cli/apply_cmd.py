@@ -21,15 +21,18 @@ import pandas as pd
 
 from desktop_app.billing.address_writes import AddressWriter
 from desktop_app.billing.registry import api_system_keys, system_keys
+from desktop_app.billing.requirements import SYSTEM_NAMES
 from desktop_app.cli.common import EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError, say
 from desktop_app.cli.systems_args import add_system_options, link_sides
 from desktop_app.core.journal import Journal, RunInfo
 from desktop_app.core.link_field import DEFAULT_LINK_FIELD
-from desktop_app.core.plan import PlanError
+from desktop_app.core.plan import Plan, PlanError
 from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
 from desktop_app.core.run_figures import resumable_runs, run_figures, undo_runs_of, why_not_resumable
 from desktop_app.core.tables import TableError
+from desktop_app.salesforce.preflight import run_preflight
+from desktop_app.salesforce.preflight_data import data_inputs
 from desktop_app.workflow.address_outcome import address_parts
 from desktop_app.workflow.apply import AddressWork, NothingToWrite, apply_plan, nothing_to_write, resume_run
 from desktop_app.workflow.apply_addresses import (
@@ -47,7 +50,7 @@ from desktop_app.workflow.engine import (
     stop_sentence,
     write_results,
 )
-from desktop_app.workflow.link_sides import close_sides
+from desktop_app.workflow.link_sides import SalesforceSide, close_sides
 from desktop_app.workflow.plan_outlook import summary_lines
 from desktop_app.workflow.undo import UndoOutcome, resume_undo, undo_run, unfinished_undo
 
@@ -75,6 +78,9 @@ def register(subparsers: Any) -> None:
                             "--out' file of the accounts (every row with a suggestion; delete rows to skip them)")
     apply.add_argument("--customer-fixes", type=Path, metavar="FILE",
                        help="the same for the billing customers (Stripe and Sequence)")
+    apply.add_argument("--skip-checks", action="store_true",
+                       help="write without running the org's checks first (by default a failed check — link "
+                            "field too short or read-only, API requests used up … — stops the run before it starts)")
     _common(apply)
     apply.set_defaults(func=run_apply)
     again = subparsers.add_parser("resume", help="continue an interrupted run exactly where it stopped")
@@ -209,6 +215,8 @@ def _execute(
     settings: dict[str, str],
     run_id: str,
     work: Callable[[dict[str, Any], CancelToken, TerminalProgress], RunReport],
+    *,
+    before: Callable[[dict[str, Any], TerminalProgress], None] | None = None,
 ) -> int:
     """Make the sides for run ``run_id`` (their idempotency keys carry it, so a resumed write is the
     same request to the system), do ``work`` with Ctrl+C as cancel, and report."""
@@ -228,6 +236,8 @@ def _execute(
     progress = TerminalProgress()
     with _cancel_on_interrupt() as cancel:
         try:
+            if before is not None:
+                before(sides, progress)
             report = work(sides, cancel, progress)
         except (RunBusy, NothingToWrite) as refused:
             raise UsageError(str(refused)) from None
@@ -277,7 +287,30 @@ def run_apply(args: argparse.Namespace) -> int:
     run_id = new_run_id()
     return _execute(args, settings, run_id, lambda sides, cancel, progress: apply_plan(
         plan, sides, settings, addresses=_addresses(sides, fixes), plan_path=str(args.plan), run_id=run_id,
-        progress=progress, cancel=cancel))
+        progress=progress, cancel=cancel), before=lambda sides, progress: _checks_pass(
+            args, plan, sides, settings, progress))
+
+
+def _checks_pass(args: argparse.Namespace, plan: Plan, sides: dict[str, Any], settings: dict[str, str],
+                 progress: TerminalProgress) -> None:
+    """The wizard's gate before a write: the org's checks, fed by the plan (its longest id, its Account
+    writes), must not fail; ``UsageError`` (nothing journaled, nothing sent) names what failed."""
+    account = sides["account"]
+    if args.skip_checks or not isinstance(account, SalesforceSide):
+        return
+    inputs = data_inputs(plan, None)
+    results = run_preflight(account.client, link_field=settings["link_field"] or DEFAULT_LINK_FIELD,
+                            longest_billing_id=inputs.longest_billing_id, planned_writes=inputs.planned_writes,
+                            billing_system=SYSTEM_NAMES.get(settings["billing_system"]), progress=progress)
+    failed = [r for r in results if r.status == "fail"]
+    if failed:
+        progress.finish()
+        lines = [f"  {r.title}: {r.explanation}" + (f" Fix: {r.remedy}" if r.remedy else "") for r in failed]
+        raise UsageError("\n".join([
+            f"Nothing was written: {len(failed)} of the org's checks failed for this plan "
+            f"('desktop-app check --plan {args.plan}' shows them all).", *lines,
+            "Fix them and apply again (--skip-checks writes anyway, and the writes they predict fail).",
+        ]))
 
 
 def _run_or_fail(journal: Journal, run_id: str | None) -> RunInfo:

@@ -290,3 +290,36 @@ def test_apply_refuses_a_billing_system_it_cannot_read_back(tmp_path: Path) -> N
     args = _parse("apply", str(path), "--sandbox")
     with pytest.raises(UsageError, match="read back"):
         args.func(args)
+
+
+@pytest.mark.timeout(120)
+def test_apply_runs_the_orgs_checks_first_and_a_failed_one_stops_it_before_anything_is_journaled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    systems = start_systems(40, scenario="readonly-link-field")
+    try:
+        monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", systems.sf.access_token)
+        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_ID", systems.seq.client_id)
+        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", systems.seq.client_secret)
+        matches, plan = tmp_path / "matches.csv", tmp_path / "plan.json"
+        truth_matches(systems).to_csv(matches, index=False)
+        connection = ["--sandbox", "--instance-url", systems.sf.instance_url, "--ca-cert", str(systems.sf.ca_cert),
+                      "--billing", "sequence", "--billing-url", systems.seq.url,
+                      "--billing-ca", str(systems.seq.ca_cert)]
+        assert main(["plan", "--matches", str(matches), "--out", str(plan), "--policy", "overwrite", *connection]) == 0
+        capsys.readouterr()
+        before = systems.account_values(), systems.customer_values()
+        assert main(["apply", str(plan), *connection]) == 2
+        said = capsys.readouterr().err
+        assert f"Nothing was written: 1 of the org's checks failed for this plan ('desktop-app check --plan {plan}'" \
+               in said
+        assert "  You can edit the link field: " in said
+        with Journal() as journal:
+            assert journal.runs() == []
+        assert (systems.account_values(), systems.customer_values()) == before
+        assert main(["apply", str(plan), "--skip-checks", *connection]) == 1  # written anyway: Salesforce refuses
+        with Journal() as journal:
+            (run,) = journal.runs()
+        assert run.state == "done_with_failures"
+    finally:
+        systems.stop()

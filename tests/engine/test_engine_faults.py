@@ -137,7 +137,10 @@ def test_the_cli_says_the_quota_is_used_up_in_one_sentence_and_exits_1(
         assert main(["plan", "--matches", str(matches), "--out", str(plan), *connection]) == 0
         capsys.readouterr()
         systems.sf.org.api_used = systems.sf.org.scenario.daily_api_max
-        assert main(["apply", str(plan), *connection]) == 1
+        assert main(["apply", str(plan), *connection]) == 2  # the checks before the run see it: nothing journaled
+        assert "Wait until the 24-hour window frees requests." in capsys.readouterr().err
+        # Used up once the run is under way (here: past the checks, skipped), it stops the run.
+        assert main(["apply", str(plan), "--skip-checks", *connection]) == 1
         out, err = capsys.readouterr()
         assert "Traceback" not in out + err
         assert ": interrupted. The Salesforce org has used up its daily API requests." in out
