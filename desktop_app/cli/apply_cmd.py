@@ -300,7 +300,7 @@ def _checks_pass(args: argparse.Namespace, plan: Plan, sides: dict[str, Any], se
         return
     inputs = data_inputs(plan, None)
     results = run_preflight(account.client, link_field=settings["link_field"] or DEFAULT_LINK_FIELD,
-                            longest_billing_id=inputs.longest_billing_id, planned_writes=inputs.planned_writes,
+                            longest_billing_id=inputs.longest_billing_id or None, planned_writes=inputs.planned_writes,
                             billing_system=SYSTEM_NAMES.get(settings["billing_system"]), progress=progress)
     failed = [r for r in results if r.status == "fail"]
     if failed:

@@ -136,5 +136,10 @@ def test_check_takes_the_data_checks_inputs_from_a_plan_and_a_customers_file(
     assert results["link_field_length"]["status"] == "fail"
     assert results["currencies"]["status"] == "not_checked"  # no customers file, no --currencies
 
+    empty = write_plan(build_plan(decisions.iloc[:0], account_values={}, customer_values={}), tmp_path / "empty.json")
+    assert main(["check", *connection, "--plan", str(empty), "--json"]) == 0
+    results = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
+    assert results["link_field_length"]["status"] == "not_checked"  # no id to measure is no pass
+
     assert main(["check", "--scenario", "healthy", "--sandbox"]) == 2
     assert "--scenario starts a new sandbox org" in capsys.readouterr().err
