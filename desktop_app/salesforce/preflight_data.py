@@ -42,6 +42,7 @@ def run_data_checks(client: SalesforceClient, *, link_field: str, inputs: DataIn
                     progress: ProgressCallback = ignore_progress,
                     cancel: CancelToken | None = None) -> list[CheckResult]:
     """Run the data-dependent checks (only those) on the real inputs."""
+    # A plan without a link has no id to measure: the length check then says "not checked", never "pass".
     return run_preflight(client, link_field=link_field, billing_currencies=inputs.billing_currencies,
-                         longest_billing_id=inputs.longest_billing_id, planned_writes=inputs.planned_writes,
+                         longest_billing_id=inputs.longest_billing_id or None, planned_writes=inputs.planned_writes,
                          billing_system=billing_system, only=DATA_CHECKS, progress=progress, cancel=cancel)

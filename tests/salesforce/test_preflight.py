@@ -156,3 +156,7 @@ def test_data_checks_run_on_the_plan_and_the_loaded_customers(start_sandbox: Any
     assert found["currencies"].details["missing"] == ["JPY"]
     assert found["api_limits"].status == "pass"
     assert found["api_limits"].details["requests_needed"] == 21
+    empty = build_plan(decisions.iloc[:0], account_values={}, customer_values={})
+    nothing = {r.key: r for r in run_data_checks(admin_client(sandbox), link_field=LINK,
+                                                  inputs=data_inputs(empty, customers), billing_system="Sequence")}
+    assert nothing["link_field_length"].status == "not_checked"  # no id to measure is no pass
