@@ -191,6 +191,12 @@ def currencies(facts: OrgFacts, wanted: PreflightInput) -> Found:
     url = "/lightning/setup/CompanyCurrency/home"
     if wanted.billing_currencies is None:
         return _not_checked("which currencies the billing customers use", wanted)
+    if not wanted.billing_currencies:  # known, and empty: nothing to compare the org's currencies with
+        return Found("not_checked", "Not checked: the billing customers carry no currency, so there is nothing to "
+                     "compare the org's currencies with.",
+                     "Check by hand that every currency the billing system bills in is active in the org (Setup > "
+                     "Company Information > Currencies), or load customers with their currency.", url,
+                     {"billing_currencies": []})
     try:
         rows = facts.client.query("SELECT IsoCode, IsActive, IsCorporate FROM CurrencyType")
     except ApiRequestFailed as error:

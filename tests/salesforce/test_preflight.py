@@ -82,6 +82,13 @@ def test_inactive_billing_currency(start_sandbox: Any) -> None:
     assert found["currencies"].details["missing"] == ["CHF", "JPY"]
 
 
+@pytest.mark.parametrize("scenario", ["healthy", "single-currency"])
+def test_customers_without_a_currency_leave_the_currency_check_not_checked(start_sandbox: Any, scenario: str) -> None:
+    found = checks_for(start_sandbox, scenario, billing_currencies=[])  # said "matching the billing system"
+    assert found["currencies"].status == "not_checked"
+    assert "carry no currency" in found["currencies"].explanation
+
+
 def test_validation_rule_is_named(start_sandbox: Any) -> None:
     found = checks_for(start_sandbox, "validation-rule")
     assert found["validation_rules"].status == "warn"
