@@ -15,12 +15,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TextIO
 
+import pandas as pd
+
 from desktop_app.billing.registry import system_keys
-from desktop_app.billing.requirements import SYSTEM_NAMES
+from desktop_app.billing.requirements import SYSTEM_NAMES, customer_requirements
 from desktop_app.cli.common import EXIT_FAILED, EXIT_OK, TerminalProgress, UsageError
 from desktop_app.cli.systems_args import add_salesforce_options, salesforce_session
 from desktop_app.core.link_field import DEFAULT_LINK_FIELD
-from desktop_app.core.plan import PlanError
+from desktop_app.core.plan import Plan, PlanError
 from desktop_app.core.plan_file import read_plan
 from desktop_app.core.roles import Side
 from desktop_app.core.tables import TableError
@@ -32,6 +34,7 @@ from desktop_app.salesforce.profiles import DEFAULT_PROFILE
 from desktop_app.salesforce.session import SalesforceSession, open_session
 from desktop_app.salesforce.tokens import TokenSet
 from desktop_app.secrets import SecretStoreUnavailable
+from desktop_app.workflow.billing_check import requirements_check
 from desktop_app.workflow.load_files import load_input
 
 _MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "not_checked": "NOT CHECKED"}
@@ -99,6 +102,16 @@ class _DataArguments:
     longest_id: int | None
     planned_writes: int | None
     billing: str | None
+    plan: Plan | None = None
+    customers: pd.DataFrame | None = None
+
+    def billing_rules(self) -> CheckResult | None:
+        """What the billing system requires of the customers the plan links (the Plan page's check;
+        None without a plan, customers and a billing system with rules)."""
+        if self.plan is None or not self.billing:
+            return None
+        return requirements_check(self.plan, self.customers, customer_requirements(self.billing),
+                                  SYSTEM_NAMES.get(self.billing, self.billing))
 
 
 def _data_arguments(args: argparse.Namespace) -> _DataArguments:
@@ -123,6 +136,8 @@ def _data_arguments(args: argparse.Namespace) -> _DataArguments:
     if plan is None:
         return _DataArguments(currencies, args.longest_id, args.planned_writes, args.billing)
     return _DataArguments(
+        plan=plan,
+        customers=customers,
         currencies=currencies,
         # a plan without a link has no id to measure: that check is then "not checked", never a pass
         longest_id=(found.longest_billing_id or None) if args.longest_id is None else args.longest_id,
@@ -166,6 +181,8 @@ def run_check(args: argparse.Namespace) -> int:
                 later=LATER,
                 progress=progress,
             )
+            rules = data.billing_rules()
+            results += [rules] if rules is not None else []
     except (SalesforceError, SecretStoreUnavailable) as error:
         progress.finish()
         print(f"desktop-app check: {error}", file=sys.stderr)

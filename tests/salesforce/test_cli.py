@@ -136,6 +136,14 @@ def test_check_takes_the_data_checks_inputs_from_a_plan_and_a_customers_file(
     assert results["link_field_length"]["status"] == "fail"
     assert results["currencies"]["status"] == "not_checked"  # no customers file, no --currencies
 
+    for_sequence = write_plan(build_plan(decisions, account_values={}, customer_values={},
+                                         source=PlanSource(billing_system="sequence")), tmp_path / "sequence.json")
+    assert main(["check", *connection, "--plan", str(for_sequence), "--customers", str(customers), "--json"]) == 1
+    results = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
+    rules = results["billing_requirements"]  # the Plan page's check of what Sequence requires of the customers linked
+    assert rules["status"] == "fail"
+    assert rules["explanation"].startswith("2 of the 2 customers to be linked break a rule of Sequence's")
+
     empty = write_plan(build_plan(decisions.iloc[:0], account_values={}, customer_values={}), tmp_path / "empty.json")
     assert main(["check", *connection, "--plan", str(empty), "--json"]) == 0
     results = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
