@@ -172,7 +172,7 @@ def run_check(args: argparse.Namespace) -> int:
             client = SalesforceClient(session)
             results = run_preflight(
                 client,
-                link_field=args.link_field or DEFAULT_LINK_FIELD,
+                link_field=args.link_field or (data.plan.source.link_field if data.plan else "") or DEFAULT_LINK_FIELD,
                 billing_currencies=data.currencies,
                 longest_billing_id=data.longest_id,
                 planned_writes=data.planned_writes,

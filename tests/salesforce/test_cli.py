@@ -144,6 +144,13 @@ def test_check_takes_the_data_checks_inputs_from_a_plan_and_a_customers_file(
     assert rules["status"] == "fail"
     assert rules["explanation"].startswith("2 of the 2 customers to be linked break a rule of Sequence's")
 
+    elsewhere = write_plan(build_plan(decisions, account_values={}, customer_values={},
+                                      source=PlanSource(link_field="Stripe_Id__c")), tmp_path / "elsewhere.json")
+    assert main(["check", *connection, "--plan", str(elsewhere), "--json"]) == 1  # the plan's own link field
+    results = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
+    assert results["link_field_exists"]["status"] == "fail"
+    assert "Stripe_Id__c" in results["link_field_exists"]["explanation"]
+
     empty = write_plan(build_plan(decisions.iloc[:0], account_values={}, customer_values={}), tmp_path / "empty.json")
     assert main(["check", *connection, "--plan", str(empty), "--json"]) == 0
     results = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
