@@ -359,7 +359,8 @@ def run_resume(args: argparse.Namespace) -> int:
     _fill_from(args, info.settings)
     if info.kind == "undo":
         return _undo(args, info.settings, info.run_id, lambda sides, cancel, progress: resume_undo(
-            info.run_id, sides, addresses=_addresses(sides), progress=progress, cancel=cancel))
+            info.run_id, sides, addresses=_addresses(sides), retry_refused=args.retry_refused, progress=progress,
+            cancel=cancel))
     return _execute(args, info.settings, info.run_id, lambda sides, cancel, progress: resume_run(
         info.run_id, sides, addresses=_addresses(sides), retry_refused=args.retry_refused,
         progress=progress, cancel=cancel))

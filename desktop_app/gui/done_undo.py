@@ -137,8 +137,9 @@ class UndoPanel(QWidget):
         sides = live_sides(state.salesforce, state.billing, state.link_field)
         addresses = live_address_writers(state.salesforce, state.billing)
         undo_id = undo.run_id
-        self._start(undo_id, lambda p, c: resume_undo(undo_id, sides, addresses=addresses, progress=p, cancel=c),
-                    f"resuming undo {undo_id}")
+        retry = undo.state == "done_with_failures"  # its failed writes, those refused as invalid included
+        self._start(undo_id, lambda p, c: resume_undo(undo_id, sides, addresses=addresses, retry_refused=retry,
+                                                      progress=p, cancel=c), f"resuming undo {undo_id}")
 
     def _start(self, undo_id: str, work: Work, what: str) -> None:
         self._running_undo = undo_id

@@ -66,9 +66,11 @@ def undo_run(run_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWo
 
 
 def resume_undo(undo_id: str, sides: Mapping[str, LinkSide], *, addresses: AddressWork | None = None,
-                progress: ProgressCallback = ignore_progress, cancel: CancelToken | None = None) -> UndoOutcome:
+                retry_refused: bool = False, progress: ProgressCallback = ignore_progress,
+                cancel: CancelToken | None = None) -> UndoOutcome:
     """Finish the undo ``undo_id`` where it stopped: the address fixes not yet put back, then the link
-    values not yet restored (each read first; nothing is written twice). ValueError when it cannot be."""
+    values not yet restored (each read first; nothing is written twice); writes a system refused as
+    invalid only with ``retry_refused``. ValueError when it cannot be."""
     with Journal() as journal:
         info = journal.run(undo_id)
         if info is None or info.kind != "undo" or not info.undo_of:
@@ -76,16 +78,16 @@ def resume_undo(undo_id: str, sides: Mapping[str, LinkSide], *, addresses: Addre
         why = why_not_resumable(journal, info)
     if why:
         raise ValueError(why)
-    return _undo(undo_id, info.undo_of, sides, addresses, progress, cancel)
+    return _undo(undo_id, info.undo_of, sides, addresses, progress, cancel, retry_refused=retry_refused)
 
 
 def _undo(undo_id: str, run_id: str, sides: Mapping[str, LinkSide], addresses: AddressWork | None,
-          progress: ProgressCallback, cancel: CancelToken | None) -> UndoOutcome:
+          progress: ProgressCallback, cancel: CancelToken | None, *, retry_refused: bool = False) -> UndoOutcome:
     with Journal() as journal:
         report = _stopped_in(journal, undo_id, sides, lambda: _put_back_addresses(run_id, addresses, progress,
                                                                                    cancel))
         if report is None:
-            report = resume(journal, undo_id, sides, progress=progress, cancel=cancel)
+            report = resume(journal, undo_id, sides, retry_refused=retry_refused, progress=progress, cancel=cancel)
         counts = _address_counts(run_id) if addresses is not None and addresses.writers else {}
         report = dataclasses.replace(report, addresses=counts,
                                      figures=report.figures or run_figures(journal, undo_id))

@@ -9,6 +9,8 @@ from desktop_app.core.journal import Journal
 from desktop_app.sandbox.salesforce import with_knobs
 from desktop_app.workflow.engine import RunReport, resume, start_apply, start_undo
 from desktop_app.workflow.plan import plan_from_live
+from desktop_app.workflow.stop_reason import NextAction
+from desktop_app.workflow.undo import resume_undo, undo_run
 
 ALLOWED_AFTER_A_RUN = {"linked", "half_linked", "failed", "pending"}
 
@@ -121,5 +123,37 @@ def test_undo_restores_both_sides_exactly_and_refuses_values_changed_since() -> 
         assert systems.customer_values() == customers
         assert undone.verification is not None
         assert undone.verification.verified_links == undone.verification.expected_links
+    finally:
+        systems.stop()
+
+
+@pytest.mark.timeout(300)
+def test_an_undo_refused_as_invalid_says_so_and_sends_it_again_only_when_asked() -> None:
+    systems = start_systems(120)
+    try:
+        sides = make_sides(systems)
+        plan = plan_from_live(truth_matches(systems), sides, policy="overwrite")
+        with Journal() as journal:
+            applied = start_apply(journal, plan, sides)
+        assert applied.state == "done"
+        refused = [link.customer_id for link in plan.links if link.customer.action == "set"][:3]
+        with systems.seq.store.lock:
+            for customer_id in refused:
+                systems.seq.store._customers[customer_id]["email"] = ""  # Sequence now refuses any update
+        undo = undo_run(applied.run_id, sides).report
+        assert undo.state == "done_with_failures"
+        assert undo.stop is not None
+        assert undo.stop.action is NextAction.RETRY_REFUSED
+        assert undo.stop.why.startswith("3 writes did not succeed: 3 refused as invalid by Sequence.")
+        attempts = systems.seq.counters.put_attempts
+        before = [attempts[c] for c in refused]
+        assert resume_undo(undo.run_id, sides).report.state == "done_with_failures"
+        assert [attempts[c] for c in refused] == before  # not sent again unasked
+        with systems.seq.store.lock:
+            for customer_id in refused:
+                systems.seq.store._customers[customer_id]["email"] = "billing@fixed.example"
+        again = resume_undo(undo.run_id, sides, retry_refused=True).report
+        assert [attempts[c] for c in refused] == [n + 1 for n in before]
+        assert again.state == "done"
     finally:
         systems.stop()
