@@ -88,9 +88,10 @@ class _LinkSide:
     shared: tuple[str, str]  # kind and words: several of this side's records name one of the other
     not_back: Callable[[str, str], str]  # the named record's link field holds nothing
     elsewhere: Callable[[str, str, str], str] | None  # … names another record (None: said from the other side)
-    # Whether a missing record is looked for in other letter case (billing ids: exact, but an Excel round
-    # trip or a hand edit changes their case; Account ids: ``names`` already restores an 18-character one).
-    case_hint: bool = False
+    # A missing record is looked for in other letter case (an Excel round trip or a hand edit changes
+    # it): ``case_key`` folds an id of the other side for that, ``noun`` names that side's record.
+    case_key: Callable[[str], str]
+    noun: str
 
 
 def audit_links(accounts: pd.DataFrame, customers: pd.DataFrame, *, one_to_one: bool = True) -> AuditResult:
@@ -106,7 +107,7 @@ def audit_links(accounts: pd.DataFrame, customers: pd.DataFrame, *, one_to_one: 
         shared=("customer_shared", "Accounts share customer"),
         not_back=lambda _, customer_id: f"The Account points to {customer_id}; the customer holds no Account id.",
         elsewhere=lambda _, customer_id, back: f"The Account points to {customer_id}, which points back to {back}.",
-        case_hint=True)
+        case_key=str.casefold, noun="the customer")
     customer_side = _LinkSide(
         links={_text(c): "" if not link_key(_text(a), "customer") else _text(a)
                for c, a in zip(customers["customer_id"], customers["sf_account_id"], strict=True)},
@@ -117,7 +118,10 @@ def audit_links(accounts: pd.DataFrame, customers: pd.DataFrame, *, one_to_one: 
         shared=("account_shared", "customers share Account"),
         not_back=lambda customer_id, _: f"Customer {customer_id} points to the Account; the Account's link field "
                                         "is empty.",
-        elsewhere=None)
+        elsewhere=None,
+        # 18-character ids come back whole through ``names``; a 15-character one in other letter case is
+        # another id, and only its first 15 characters can be compared
+        case_key=lambda account_id: account_id.strip()[:15].casefold(), noun="the Account")
     rows = [*_names_missing(account_side, customer_side), *_names_missing(customer_side, account_side)]
     if one_to_one:
         rows += [*_shared(account_side), *_shared(customer_side)]
@@ -137,23 +141,21 @@ def _names_missing(side: _LinkSide, other: _LinkSide) -> list[Finding]:
     for holder, value in side.links.items():
         named = side.names(value) if value else ""
         if value and (named is None or named not in other.links):
-            said = sentence(holder, value)
-            if side.case_hint:
-                if folded is None:
-                    folded = {}
-                    for record in other.links:
-                        folded.setdefault(record.casefold(), []).append(record)
-                said += _other_case(value, folded.get(value.casefold(), []))
-            rows.append((kind, *side.ids(holder, value), said))
+            if folded is None:  # only once a link names a missing record
+                folded = {}
+                for record in other.links:
+                    folded.setdefault(side.case_key(record), []).append(record)
+            near = folded.get(side.case_key(value), [])
+            rows.append((kind, *side.ids(holder, value), sentence(holder, value) + _other_case(near, side.noun)))
     return rows
 
 
-def _other_case(value: str, near: list[str]) -> str:
-    """The clause naming the record(s) whose id differs from ``value`` only in letter case."""
+def _other_case(near: list[str], noun: str) -> str:
+    """The clause naming the record(s) whose id differs from the missing one only in letter case."""
     if not near:
         return ""
     ids = ", ".join(sorted(near))
-    return (f" It has {ids}, the same id in other letter case: ids are case-sensitive, so if that is the customer, "
+    return (f" It has {ids}, the same id in other letter case: ids are case-sensitive, so if that is {noun}, "
             "write its id exactly (an Excel round trip or a hand edit changes the case).")
 
 

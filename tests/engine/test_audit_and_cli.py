@@ -62,9 +62,15 @@ def test_audit_finds_each_kind_of_broken_link() -> None:
 def test_a_link_naming_a_customer_in_other_letter_case_says_which_customer_it_may_mean() -> None:
     accounts = pd.DataFrame({"account_id": [A1, A2], "link_customer_id": ["CUS_QYM4I0OAPFS9DQ", "cus_zz"],
                              "currency": ["", ""]}, dtype=object)
-    customers = pd.DataFrame({"customer_id": ["cus_Qym4I0OapfS9dq", "cus_ZZ", "cus_Zz"],
-                              "sf_account_id": ["", "", ""], "currency": ["", "", ""]}, dtype=object)
-    findings = audit_links(accounts, customers).findings.set_index("account_id")["detail"]
+    customers = pd.DataFrame({"customer_id": ["cus_Qym4I0OapfS9dq", "cus_ZZ", "cus_Zz", "cus_up"],
+                              "sf_account_id": ["", "", "", A2[:15].upper()], "currency": ["", "", "", ""]},
+                             dtype=object)
+    found = audit_links(accounts, customers).findings
+    by_customer = found.set_index("customer_id")["detail"]
+    assert by_customer["cus_up"].endswith(  # a 15-character id in other letter case is another id
+        f"It has {A2}, the same id in other letter case: ids are case-sensitive, so if that is the Account, write "
+        "its id exactly (an Excel round trip or a hand edit changes the case).")
+    findings = found[found["kind"] == "account_to_missing_customer"].set_index("account_id")["detail"]
     assert findings[A1] == (
         "The Account's link names customer CUS_QYM4I0OAPFS9DQ, which the billing system does not have. It has "
         "cus_Qym4I0OapfS9dq, the same id in other letter case: ids are case-sensitive, so if that is the customer, "
