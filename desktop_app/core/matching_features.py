@@ -62,7 +62,7 @@ PLACE_FIELDS: tuple[str, ...] = ("street", "postcode", "phone")
 NAME_SIMILAR, NAME_CLOSE = 92.0, 80.0
 # Name levels: 0 disagree · 1 a shared word · 2 ≥ NAME_CLOSE similar · 3 ≥ NAME_SIMILAR · 4 exact.
 NAME_NEARLY_AGREES = 3
-# Beside the fields' levels: pairs whose names agree (top level) only without a trailing part in brackets.
+# Beside the fields' levels: pairs whose names agree (top level) only without a trailing qualifier.
 NAME_QUALIFIER = "name_qualifier"
 STREET_SIMILAR = 85.0
 CITY_SIMILAR = 85.0

@@ -192,8 +192,8 @@ def match_by_domain(ledger: Ledger, auto_accept: float) -> None:
 
 def _name_keys(ledger: Ledger, acc_pos: IntArray, cus_pos: IntArray) -> pd.DataFrame:
     """Pairs (acc, cus, key, via) whose cleaned names agree: as they are, with the customer's legal
-    name, or with one name's trailing part in brackets left out ("spago (los angeles)" / "spago"; two
-    names in brackets, two branches, are not paired by their brand)."""
+    name, or with one name's trailing qualifier left out ("spago (los angeles)" / "spago", "BANK OF AMERICA
+    CORP /DE/" / "bank of america"; two names in brackets, two branches, are not paired by their brand)."""
     accounts, customers = ledger.accounts, ledger.customers
     left = pd.DataFrame({"acc": acc_pos, "key": accounts.clean_names(acc_pos), "side": "name"})
     left_bare = pd.DataFrame({"acc": acc_pos, "key": bare_names(accounts, acc_pos), "side": "bare"})
@@ -235,8 +235,9 @@ def match_by_name(ledger: Ledger, auto_accept: float) -> None:
         base[bare_at[~confirmed]] = auto_accept - 5
     score = np.where(different, np.minimum(base, auto_accept - 5), base)
     what = np.select([via == "legal name", via == "bare"],
-                     ["The customer's legal name matches once cleaned", "The company name matches without the "
-                      "part in brackets"], "The company name matches once cleaned").astype(object)
+                     ["The customer's legal name matches once cleaned", "The company name matches once its "
+                      "trailing qualifier (a place in brackets, a state after a slash) is left out"],
+                     "The company name matches once cleaned").astype(object)
     pairs = pairs.assign(score=score, tiebreak=same,
                          reason=what + " (" + quoted(pairs["key"].to_numpy(dtype=object)) + ")" + note)
     record_resolution(ledger, pairs[["acc", "cus", "score", "tiebreak", "reason"]], "name", auto_accept)

@@ -186,14 +186,36 @@ def clean_company_name_list(names: list[str]) -> list[str]:
 
 # A part in brackets ending a name: a branch or place ("Spago (Los Angeles)", "Acme [Berlin]").
 _TRAILING_QUALIFIER = re.compile(r"(?s)(.*?\S)\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*")
+# SEC filings' company names end in the state of incorporation after a slash: "BANK OF AMERICA CORP /DE/",
+# "WELLS FARGO & COMPANY/MN", "WALT DISNEY CO/", "LTD /NEW/". Taken as such after a space, or right after
+# a legal form; "AC/DC" is a name.
+_FILING_QUALIFIER = re.compile(r"(?s)(.*?\S)(\s*)/\s*(?:[A-Za-z]{2,3})?\s*/?\s*")
+_FORMS_BEFORE_FILING_QUALIFIER = frozenset({
+    "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "lp", "plc", "trust",
+    "bancorp", "fund", "sa", "nv", "ag"})
+
+
+def _without_filing_qualifier(name: str) -> str:
+    match = _FILING_QUALIFIER.fullmatch(name)
+    if match is None:
+        return ""
+    before, space = match.group(1), match.group(2)
+    last_word = re.split(r"[\s,]+", before.rstrip(" .,"))[-1].lower()
+    return before if space or last_word in _FORMS_BEFORE_FILING_QUALIFIER else ""
+
+
+def _bare(name: str) -> str:
+    bracketed = _TRAILING_QUALIFIER.fullmatch(name) if name.rstrip().endswith((")", "]")) else None
+    return bracketed.group(1) if bracketed else _without_filing_qualifier(name)
 
 
 def names_without_qualifier(names: list[str]) -> list[str]:
-    """For each name ending in a part in brackets, the name cleaned without it (``"Spago (Los
-    Angeles)"`` → ``"spago"``); "" for a name without one, or with nothing left without it."""
+    """For each name ending in a qualifier — a part in brackets, or a filing's state of incorporation
+    after a slash — the name cleaned without it (``"Spago (Los Angeles)"`` → ``"spago"``, ``"BANK OF
+    AMERICA CORP /DE/"`` → ``"bank of america"``); "" for a name without one, or with nothing left."""
     out = [""] * len(names)
-    ending = [i for i, name in enumerate(names) if name.rstrip().endswith((")", "]"))]
-    bare = [match.group(1) if (match := _TRAILING_QUALIFIER.fullmatch(names[i])) else "" for i in ending]
+    ending = [i for i, name in enumerate(names) if name.rstrip().endswith((")", "]")) or "/" in name[-6:]]
+    bare = [_bare(names[i]) for i in ending]
     for i, clean in zip(ending, clean_company_name_list(bare), strict=True):
         out[i] = clean
     return out

@@ -159,7 +159,8 @@ def _matcher_evidence(value: object) -> tuple[tuple[str, str], ...]:
 
 
 _LEVEL_WORDS = {"agree": "agrees", "partly agree": "agrees only in part", "disagree": "differs",
-                "missing": "missing on one side", "agree without the qualifier": "agrees without the part in brackets"}
+                "missing": "missing on one side",
+                "agree without the qualifier": "agrees without its trailing qualifier"}
 
 
 def _weighed(detail: list[object] | tuple[object, ...]) -> str:

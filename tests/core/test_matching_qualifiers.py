@@ -27,6 +27,10 @@ def _site(name: str, street: str, phone: str = "", postcode: str = "90069") -> d
 @pytest.mark.parametrize(("name", "bare"), [
     ("Spago (Los Angeles)", "spago"), ("Acme Ltd [Berlin] ", "acme"), ("Spago", ""), ("(Los Angeles)", ""),
     ("Acme (UK) Ltd", ""), ("Spago (Beverly Hills) (LA)", "spago beverly hills"), ("Spago (LA", ""),
+    # SEC filings' names: the state of incorporation after a slash, after a space or a legal form
+    ("BANK OF AMERICA CORP /DE/", "bank of america"), ("WELLS FARGO & COMPANY/MN", "wells fargo"),
+    ("WALT DISNEY CO/", "walt disney"), ("L3HARRIS TECHNOLOGIES, INC. /DE/", "l3harris technologies"),
+    ("AC/DC", ""), ("Acme A/S", ""), ("LORD ABBETT/NEW", ""),
 ])
 def test_a_name_without_its_trailing_part_in_brackets(name: str, bare: str) -> None:
     assert names_without_qualifier([name]) == [bare]
@@ -47,7 +51,19 @@ def test_a_name_with_its_branch_in_brackets_agrees_with_the_name_alone(qualified
     assert (first["status"], first["method"], first["customer_id"]) == (MATCHED, "name", "cus_1")
     assert json.loads(first["evidence"])["name"][0] == "agree without the qualifier"
     # Found by the cleaned-name pass (its street and phone confirm the place), so explained by it.
-    assert first["reason"].startswith("The company name matches without the part in brackets ('spago')")
+    assert first["reason"].startswith("The company name matches once its trailing qualifier (a place in brackets, a "
+                                      "state after a slash) is left out ('spago')")
+
+
+@pytest.mark.parametrize("config", [MatchConfig(), _NAMES_ONLY], ids=["all passes", "no fuzzy"])
+def test_a_filing_name_with_its_state_of_incorporation_agrees_with_the_name(config: MatchConfig) -> None:
+    left = accounts(_site("Berkshire Hathaway Inc.", "3555 Farnam St", "402-346-1400"), *OTHERS)
+    right = customers(_site("BERKSHIRE HATHAWAY INC /DE/", "3555 FARNAM STREET", "(402) 346-1400"), *OTHERS)
+    first = row_of(match(left, right, config=config).decisions, account=account_id(1))
+    assert (first["status"], first["method"], first["customer_id"]) == (MATCHED, "name", "cus_1")
+    assert json.loads(first["evidence"])["name"][0] == "agree without the qualifier"
+    assert "once its trailing qualifier (a place in brackets, a state after a slash) is left out ('berkshire " \
+           "hathaway')" in first["reason"]
 
 
 def test_the_same_brand_at_another_street_is_held_back_as_a_namesake() -> None:
