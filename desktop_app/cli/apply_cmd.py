@@ -84,10 +84,12 @@ def register(subparsers: Any) -> None:
     _common(apply)
     apply.set_defaults(func=run_apply)
     again = subparsers.add_parser("resume", help="continue an interrupted run exactly where it stopped")
-    again.add_argument("run", nargs="?", help="run id (default: the newest unfinished run)")
+    again.add_argument("run", nargs="?", help="run id (default: the newest unfinished run); a run already done "
+                                              "is reported as it ended")
     again.add_argument("--retry-refused", action="store_true",
-                       help="also send again the records a system refused as invalid (by default they are "
-                            "sent again only once an address fix for them was written)")
+                       help="also send again the records a system refused as invalid, once fixed there (by "
+                            "default they are sent again only once an address fix for them was written); runs "
+                            "and undos alike")
     _common(again)
     again.set_defaults(func=run_resume)
     undo = subparsers.add_parser("undo", help="restore the values a run replaced, on both sides")
