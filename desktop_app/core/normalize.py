@@ -164,15 +164,14 @@ def _split_joined_form(tokens: list[str]) -> bool:
 def _strip_legal_forms(tokens: list[str]) -> None:
     """Remove a leading "the" and legal forms from both ends as the forms allow, one at a time (each
     may expose another: "Acme Co Ltd"), the longest first, while at least one word remains; with a
-    trailing form, a joiner left before it ("Smith and Co")."""
-    while len(tokens) > 1 and tokens[0] == "the":  # first: "The Company" is a company, not "the"
-        del tokens[0]
-    while len(tokens) > 1:  # one loop, few calls: most names end in a form, and this runs per name
+    trailing form, a joiner left before it ("Smith and Co"). The start goes first: what comes off
+    the end never changes the first word, so the start need not be looked at again."""
+    while len(tokens) > 1 and tokens[0] in _FIRST_WORDS and _strip_leading_form(tokens):
+        pass
+    while len(tokens) > 1 and tokens[-1] in _FORM_LAST_WORDS:  # runs per name: few calls, few lookups
         if tokens[-1] in _SINGLE_FORMS and tokens[-2] not in _SECOND_LAST_WORDS:  # the usual case: "… Inc"
             del tokens[-1]
-        elif not (tokens[-1] in _FORM_LAST_WORDS and _strip_trailing_form(tokens)):
-            if tokens[0] in _FIRST_WORDS and _strip_leading_form(tokens):
-                continue
+        elif not _strip_trailing_form(tokens):
             return
         if len(tokens) > 1 and tokens[-1] in _JOINERS:
             del tokens[-1]

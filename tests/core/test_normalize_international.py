@@ -67,7 +67,7 @@ def test_every_spelling_of_a_company_cleans_to_one_name(country: str, spellings:
         ("SIA", "sia"),
         ("S.A. de C.V.", "sa de"),  # only the part of it that leaves a word
         ("Ltd", "ltd"),
-        ("PT Tbk", "pt"),
+        ("PT Tbk", "tbk"),
         ("The Company", "company"),
         # A CJK form comes off a word only when something is left and the word is no form itself.
         ("公司", "公司"),
