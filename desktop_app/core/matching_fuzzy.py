@@ -6,8 +6,9 @@ first letter, and ``token_set_ratio``/``WRatio`` would call "Acme" and "Acme Glo
 
 Comparing every account with every customer is quadratic, so names are compared only within
 *blocks*: records whose cleaned name starts with the same three characters, and records whose
-longest word starts with the same three characters. A pair is missed only when a typo hits both
-places. Blocks are scored in chunks with ``process.cdist`` on all cores.
+longest word starts with the same three characters (ae/oe/ue read as a/o/u there, so that "Mueller"
+meets "Müller", cleaned "muller"). A pair is missed only when a typo hits both places. Blocks are
+scored in chunks with ``process.cdist`` on all cores.
 """
 
 from __future__ import annotations
@@ -30,10 +31,20 @@ def _longest_word(name: str) -> str:
     return max(name.split(), key=len, default="")
 
 
+def _prefix(text: str) -> str:
+    """The first three letters of ``text``, reading ae, oe and ue as a, o and u: German names are
+    written with ä, ö, ü (cleaned to a, o, u) or with ae, oe, ue, and "Müller" / "Mueller" must
+    land in one block to be compared at all. Both spellings keep their letters in the score."""
+    head = text[:6]  # three letters, each possibly written as two
+    if "e" in head:
+        head = head.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+    return head[:3]
+
+
 def _block_keys(names: TextArray) -> list[TextArray]:
     """The blocking keys of each name, one array per blocking scheme."""
-    first = np.array([n[:3] for n in names], dtype=object)
-    longest = np.array([_longest_word(n)[:3] for n in names], dtype=object)
+    first = np.array([_prefix(n) for n in names], dtype=object)
+    longest = np.array([_prefix(_longest_word(n)) for n in names], dtype=object)
     return [first, longest]
 
 

@@ -13,31 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-# Legal forms, written as the tokens ``clean_company_name`` leaves of them (lower case, dots and
-# apostrophes removed, other punctuation turned into spaces). Longest sequences are tried first.
-_LEGAL_FORMS: tuple[str, ...] = (
-    # English-speaking
-    "inc", "incorporated", "llc", "ltd", "limited", "plc", "corp", "corporation", "co", "company",
-    "lp", "llp", "pllc", "pty", "pty ltd", "pty limited", "pte", "pte ltd", "co ltd", "co limited",
-    # German-speaking
-    "gmbh", "ag", "kg", "ohg", "ek", "gesmbh", "gmbh and co kg", "gmbh and co", "gmbh und co kg",
-    "ag and co kg", "ug", "ug haftungsbeschrankt", "se", "kgaa", "mbh",
-    # French, Spanish, Italian, Portuguese
-    "sa", "sas", "sasu", "sarl", "sa rl", "eurl", "sca", "snc", "sl", "slu", "sau", "sa de cv", "spa", "srl",
-    "sapa", "ltda", "lda",
-    # Dutch, Belgian
-    "bv", "nv", "vof", "bvba", "cv",
-    # Nordic
-    "ab", "ab publ", "aktiebolag", "hb", "kb", "oy", "oyj", "as", "asa", "a s", "aps", "i s", "is", "ks",
-    # Central/Eastern European
-    "sp z oo", "sp zoo", "spzoo", "sa", "kft", "zrt", "nyrt", "sro", "as", "doo", "dd", "ad", "ood",
-    # Japanese, other Asian
-    "kk", "kabushiki kaisha", "gk", "godo kaisha", "yk", "bhd", "sdn bhd", "pvt ltd", "private limited",
-)
-_LEGAL_FORM_SEQUENCES: frozenset[tuple[str, ...]] = frozenset(tuple(form.split()) for form in _LEGAL_FORMS)
-_LONGEST_FORM = max(len(seq) for seq in _LEGAL_FORM_SEQUENCES)
-# Words that only join a legal form to the name ("Smith and Co"), dropped with it at the end.
-_JOINERS = frozenset({"and", "und", "et", "y", "en", "og", "och"})
+from desktop_app.core import legal_forms
 
 # Letters NFKD does not decompose into a base letter plus accents.
 _SPECIAL_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
@@ -54,42 +30,38 @@ _ASCII_TABLE = bytes(
     else ord(chr(i).lower()) if i < 128 else i for i in range(256)
 )
 _ASCII_DELETE = b".'"
-_FORM_LAST_WORDS = frozenset(seq[-1] for seq in _LEGAL_FORM_SEQUENCES)
-_SINGLE_WORD_FORMS = frozenset(seq[0] for seq in _LEGAL_FORM_SEQUENCES if len(seq) == 1)
 
 
-# Symbols and punctuation other than the few the ASCII table handles (™, ®, «, –, …).
+# Symbols and punctuation other than the few the ASCII table handles (™, ®, «, –, …), and the
+# characters that are not letters but belong to the word they stand in (combining marks, invisible
+# format characters), which ``_symbol_or_mark`` sorts out.
 _SYMBOLS = re.compile(r"[^\w\s&.'’‘´]")
 # Accents NFKD splits off Latin letters; marks of other scripts (kana voicing) are kept.
 _LATIN_ACCENTS = re.compile("[\u0300-\u036f]")
 
 
+def _symbol_or_mark(found: re.Match[str]) -> str:
+    """A symbol becomes a space; a combining mark stays (Thai vowels, Devanagari signs, kana voicing
+    split off by NFD); a format character (soft hyphen, zero-width space/joiner, direction marks) and
+    a variation selector vanish: they are invisible inside a word and must not split it."""
+    character = found.group()
+    category = unicodedata.category(character)
+    if category == "Cf" or "\ufe00" <= character <= "\ufe0f" or "\U000e0100" <= character <= "\U000e01ef":
+        return ""
+    return character if category[0] == "M" else " "
+
+
 def _fold_accents(text: str) -> str:
-    """Case-folded ``text`` without diacritics or symbols: é → e, ü → u, ß → ss, ø → o, ™ → space.
-    Letters of non-Latin scripts are kept as they are."""
-    # Symbols go before NFKD (which spells ™ as "TM") and after it (which spells ¼ as "1⁄4").
-    text = _SYMBOLS.sub(" ", unicodedata.normalize("NFC", text).translate(_SPECIAL_LETTERS))
+    """Case-folded ``text`` without diacritics or symbols: é → e, ü → u, ß → ss, ø → o, ™ → space,
+    İ → i. Letters of non-Latin scripts are kept as they are."""
+    # Accents go first: a combining mark left beside its letter (the dot of the Turkish İ, which
+    # case-folds to i + U+0307) is no symbol. Symbols go before NFKD (which spells ™ as "TM") and
+    # after it (which spells ¼ as "1⁄4").
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).translate(_SPECIAL_LETTERS))
+    text = _SYMBOLS.sub(_symbol_or_mark, _LATIN_ACCENTS.sub("", text))
     text = _LATIN_ACCENTS.sub("", unicodedata.normalize("NFKD", text))
     # Recompose what other scripts split (kana voicing marks) before dropping symbols.
-    return _SYMBOLS.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
-
-
-def _strip_legal_forms(tokens: list[str]) -> list[str]:
-    """Remove legal forms from the end, and a joiner left before one ("Smith and Co"), while at
-    least one name word remains."""
-    while len(tokens) > 1 and tokens[-1] in _FORM_LAST_WORDS:
-        if tokens[-1] in _SINGLE_WORD_FORMS:
-            del tokens[-1]
-        else:
-            for size in range(min(_LONGEST_FORM, len(tokens) - 1), 1, -1):
-                if tuple(tokens[-size:]) in _LEGAL_FORM_SEQUENCES:
-                    del tokens[-size:]
-                    break
-            else:
-                break
-        if len(tokens) > 1 and tokens[-1] in _JOINERS:
-            del tokens[-1]
-    return tokens
+    return _SYMBOLS.sub(_symbol_or_mark, unicodedata.normalize("NFKC", text)).casefold()
 
 
 class _CharFolds(dict[int, str]):
@@ -115,30 +87,130 @@ def _fold(name: str) -> str:
     return name.translate(_CHAR_FOLDS)
 
 
+def _words_of(form: str) -> tuple[str, ...]:
+    """The words ``clean_company_name`` makes of a legal form as written ("S.A. de C.V." → sa de cv)."""
+    text = _fold(form) if not form.isascii() else form.lower()
+    return tuple(text.translate(_PUNCTUATION).replace("&", " and ").split())
+
+
+# Legal forms as the words cleaning leaves of them, by the end of a name they are stripped from.
+_TRAILING_FORMS = frozenset(_words_of(form) for form in (*legal_forms.TRAILING, *legal_forms.EITHER_END))
+_LEADING_FORMS = frozenset(_words_of(form) for form in (*legal_forms.LEADING, *legal_forms.EITHER_END))
+
+
+def _sizes_by_word(forms: frozenset[tuple[str, ...]], at: int) -> dict[str, tuple[int, ...]]:
+    """For each word that ends (``at`` -1) or opens (0) a form, the forms' lengths, longest first."""
+    sizes: dict[str, set[int]] = {}
+    for form in forms:
+        sizes.setdefault(form[at], set()).add(len(form))
+    return {word: tuple(sorted(lengths, reverse=True)) for word, lengths in sizes.items()}
+
+
+_TRAILING_SIZES = _sizes_by_word(_TRAILING_FORMS, -1)
+_LEADING_SIZES = _sizes_by_word(_LEADING_FORMS, 0)
+_FORM_LAST_WORDS = frozenset(_TRAILING_SIZES)
+_SINGLE_FORMS = frozenset(form[0] for form in _TRAILING_FORMS if len(form) == 1)
+# The word before the last of a longer form: a name whose last two words cannot be one ends in a
+# single-word form, if any ("Wolf Compass Ltd"; but "Acme Pvt Ltd" may end in "Pvt Ltd").
+_SECOND_LAST_WORDS = frozenset(form[-2] for form in _TRAILING_FORMS if len(form) > 1)
+_FIRST_WORDS = frozenset(_LEADING_SIZES) | {"the"}  # the first words of names stripped at the start
+_JOINED_PREFIXES = tuple(sorted({"".join(_words_of(form)) for form in legal_forms.JOINED_PREFIXES}, key=len,
+                                reverse=True))
+_JOINED_SUFFIXES = tuple(sorted({"".join(_words_of(form)) for form in legal_forms.JOINED_SUFFIXES}, key=len,
+                                reverse=True))
+_JOINED_FORMS = frozenset(_JOINED_PREFIXES + _JOINED_SUFFIXES)
+_JOINERS = frozenset(legal_forms.JOINERS)
+
+
+def _strip_leading_form(tokens: list[str]) -> bool:
+    """Remove a "the" or the longest legal form opening the name, if a word remains."""
+    if tokens[0] == "the":
+        del tokens[0]
+        return True
+    for size in _LEADING_SIZES.get(tokens[0], ()):
+        if size < len(tokens) and tuple(tokens[:size]) in _LEADING_FORMS:
+            del tokens[:size]
+            return True
+    return False
+
+
+def _strip_trailing_form(tokens: list[str]) -> bool:
+    """Remove the longest legal form ending the name, if a word remains."""
+    for size in _TRAILING_SIZES[tokens[-1]]:
+        if size == 1 or (size < len(tokens) and tuple(tokens[-size:]) in _TRAILING_FORMS):
+            del tokens[-size:]
+            return True
+    return False
+
+
+def _split_joined_form(tokens: list[str]) -> bool:
+    """Remove a legal form written without a space before or after the name ("トヨタ株式会社"),
+    if something of the word remains and the word is not a whole form itself ("有限公司")."""
+    first, last = tokens[0], tokens[-1]
+    # One test in C first: most names have no such form.
+    if first.startswith(_JOINED_PREFIXES) and first not in _JOINED_FORMS:
+        for form in _JOINED_PREFIXES:
+            if len(first) > len(form) and first.startswith(form):
+                tokens[0] = first[len(form):]
+                return True
+    if last.endswith(_JOINED_SUFFIXES) and last not in _JOINED_FORMS:
+        for form in _JOINED_SUFFIXES:
+            if len(last) > len(form) and last.endswith(form):
+                tokens[-1] = last[: -len(form)]
+                return True
+    return False
+
+
+def _strip_legal_forms(tokens: list[str]) -> None:
+    """Remove a leading "the" and legal forms from both ends as the forms allow, one at a time (each
+    may expose another: "Acme Co Ltd"), the longest first, while at least one word remains; with a
+    trailing form, a joiner left before it ("Smith and Co"). The start goes first: what comes off
+    the end never changes the first word, so the start need not be looked at again."""
+    while len(tokens) > 1 and tokens[0] in _FIRST_WORDS and _strip_leading_form(tokens):
+        pass
+    while len(tokens) > 1 and tokens[-1] in _FORM_LAST_WORDS:  # runs per name: few calls, few lookups
+        if tokens[-1] in _SINGLE_FORMS and tokens[-2] not in _SECOND_LAST_WORDS:  # the usual case: "… Inc"
+            del tokens[-1]
+        elif not _strip_trailing_form(tokens):
+            return
+        if len(tokens) > 1 and tokens[-1] in _JOINERS:
+            del tokens[-1]
+
+
 def _name_from_words(text: str) -> str:
     """The last steps of cleaning, on lower-case text without punctuation: ``&`` → ``and``, single
-    spaces, a leading "the" and legal forms at the end removed."""
+    spaces, a leading "the" and legal forms removed."""
     tokens = text.replace("&", " and ").split()
-    if not tokens or (tokens[-1] not in _FORM_LAST_WORDS and tokens[0] != "the"):
-        return " ".join(tokens)
-    while len(tokens) > 1 and tokens[0] == "the":
-        del tokens[0]
-    # A legal form can only end a name, so removing one may expose another ("Acme Co Ltd").
-    return " ".join(_strip_legal_forms(tokens))
+    if tokens and (tokens[-1] in _FORM_LAST_WORDS or tokens[0] in _FIRST_WORDS):
+        _strip_legal_forms(tokens)
+    return " ".join(tokens)
+
+
+def _name_from_other_words(text: str) -> str:
+    """``_name_from_words`` of text that is not ASCII: also without legal forms written joined to
+    the name ("トヨタ株式会社")."""
+    tokens = text.replace("&", " and ").split()
+    if tokens:
+        _strip_legal_forms(tokens)
+        while _split_joined_form(tokens):
+            _strip_legal_forms(tokens)
+    return " ".join(tokens)
 
 
 def clean_company_name(name: str) -> str:
     """The comparable core of a company name: lower case, no diacritics, ``&`` as ``and``, no
-    punctuation, single spaces, legal forms at the end removed (Inc, GmbH, S.A., Pty Ltd, K.K., …),
-    a leading "the" dropped. Idempotent; "" for an empty or punctuation-only name.
+    punctuation, single spaces, legal forms removed where they stand in names (``legal_forms``:
+    Inc, GmbH, S.A. de C.V., Pvt Ltd at the end; ООО, 株式会社, (주) at either end; PT at the start;
+    有限公司 joined to the name), a leading "the" dropped; at least one word is always kept.
+    Idempotent; "" for an empty or punctuation-only name.
 
-    ``"Müller & Söhne GmbH & Co. KG"`` → ``"muller and sohne"``.
+    ``"Müller & Söhne GmbH & Co. KG"`` → ``"muller and sohne"``; ``"ООО «Ромашка»"`` → ``"ромашка"``.
     """
     text = name if name.isascii() else _fold(name)
     if text.isascii():
         text = text.encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii")
     else:  # letters of other scripts remain
-        text = text.translate(_PUNCTUATION)
+        return _name_from_other_words(text.translate(_PUNCTUATION))
     return _name_from_words(text)
 
 

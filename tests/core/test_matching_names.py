@@ -100,6 +100,30 @@ def test_fuzzy_names_are_matched_or_suggested_by_score() -> None:
     assert set(without.decisions["status"]) == {UNMATCHED}
 
 
+@pytest.mark.parametrize(("umlaut", "digraph"), [
+    ("Müller GmbH", "Mueller GmbH"), ("Hänsel", "Haensel"), ("Jürgen Köhler KG", "Juergen Koehler KG"),
+    ("Öztürk Bau", "Oeztuerk Bau"),
+])
+def test_german_umlauts_meet_their_ae_oe_ue_spelling_as_similar_names(umlaut: str, digraph: str) -> None:
+    # Cleaning keeps "muller" and "mueller" apart (ü is read as u, as most of the world types it
+    # without dots); the similar-names pass compares them, whichever letters the first three hold.
+    for account_name, customer_name in ((umlaut, digraph), (digraph, umlaut)):
+        result = match(accounts({"name": account_name, "billing_country": "DE"}),
+                       customers({"name": customer_name, "country": "DE"}))
+        row = row_of(result.decisions, account=account_id(1))
+        assert (row["status"], row["method"], row["customer_id"]) == (MATCHED, "fuzzy", "cus_1"), row["reason"]
+
+
+def test_names_without_spaces_are_compared_as_similar_names() -> None:
+    # CJK names are one word each: the similar-names pass still blocks them on their first
+    # characters and scores them letter by letter.
+    result = match(accounts({"name": "中国平安保险股份有限公司", "billing_country": "CN"}),
+                   customers({"name": "中国平安保险(集团)股份有限公司", "country": "CN"}))
+    row = row_of(result.decisions, account=account_id(1))
+    assert (row["status"], row["method"], row["customer_id"]) == (SUGGESTED, "fuzzy", "cus_1")
+    assert "'中国平安保险' and '中国平安保险 集团'" in row["reason"]
+
+
 def test_fuzzy_near_tie_is_ambiguous_with_candidates() -> None:
     result = match(accounts({"name": "Nordic Stone Works"}),
                    customers({"name": "Nordic Stone Work"}, {"name": "Nordic Stone Workss"}))

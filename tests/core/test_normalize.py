@@ -39,7 +39,7 @@ from desktop_app.core.normalize import (
         ("  Blue   Ridge  Analytics  ", "blue ridge analytics"),
         ("Coca-Cola", "coca cola"),
         ("O'Neil Pty Ltd", "oneil"),
-        ("株式会社 トヨタ", "株式会社 トヨタ"),
+        ("株式会社 トヨタ", "トヨタ"),  # a form that opens a name
         ("Ltd", "ltd"),  # never reduced to nothing
         ("Co Ltd", "co"),
         ("", ""),
