@@ -1,0 +1,84 @@
+"""The secrets sweep's scanner: every value a run must keep in the keychain, in the spellings it could
+take on its way out (as typed, URL-encoded, JSON-escaped, base64, HTTP Basic ``id:secret``), looked
+for in the bytes of every file a run left behind (inside .xlsx workbooks too) and in captured text."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+SHORTEST_SECRET = 12  # shorter values would also match ordinary text and make the sweep cry wolf
+
+
+def spellings(value: str) -> dict[str, str]:
+    """``value`` as it could be written out: raw, URL-encoded (both ways), JSON-escaped, base64."""
+    forms = {
+        "raw": value,
+        "url-encoded": quote(value, safe=""),
+        "form-encoded": quote_plus(value),
+        "json-escaped": json.dumps(value)[1:-1],
+        "base64": base64.b64encode(value.encode()).decode(),
+        "base64url": base64.urlsafe_b64encode(value.encode()).decode().rstrip("="),
+    }
+    return {name: text for name, text in forms.items() if len(text) >= SHORTEST_SECRET}
+
+
+@dataclass(frozen=True)
+class Leak:
+    """One secret found where it must not be."""
+
+    secret: str  # the label, never the value (a failing test's message is itself an output)
+    spelling: str
+    where: str
+
+
+@dataclass
+class SecretBook:
+    """The secrets of one sweep, by label; each is looked for in all of its spellings."""
+
+    patterns: dict[bytes, tuple[str, str]] = field(default_factory=dict)
+
+    def add(self, label: str, value: str) -> None:
+        """Look for ``value`` (labelled ``label`` in findings) in every spelling."""
+        if len(value) < SHORTEST_SECRET:
+            raise ValueError(f"secret {label!r} is too short to look for without false alarms")
+        for spelling, text in spellings(value).items():
+            self.patterns.setdefault(text.encode(), (label, spelling))
+
+    def add_basic_auth(self, label: str, user: str, secret: str) -> None:
+        """Look for the ``Authorization: Basic`` credentials of ``user``/``secret`` too."""
+        self.add(f"{label} (HTTP Basic)", f"{user}:{secret}")
+
+    def __len__(self) -> int:
+        return len({label for label, _ in self.patterns.values()})
+
+    def find(self, data: bytes, where: str) -> list[Leak]:
+        """Every secret spelling in ``data``."""
+        return [Leak(label, spelling, where) for text, (label, spelling) in self.patterns.items() if text in data]
+
+
+def file_parts(path: Path) -> list[tuple[str, bytes]]:
+    """The bytes to scan for ``path``: the file itself, and each member of a zip (.xlsx) file."""
+    data = path.read_bytes()
+    parts = [(str(path), data)]
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as workbook:
+            parts += [(f"{path}!{name}", workbook.read(name)) for name in workbook.namelist()]
+    return parts
+
+
+def scan_folders(book: SecretBook, folders: list[Path]) -> tuple[list[Leak], list[Path]]:
+    """Leaks in every file under ``folders`` (journal, its -wal, CSV, JSON, XLSX, settings, logs …),
+    and the files scanned."""
+    leaks: list[Leak] = []
+    scanned: list[Path] = []
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            scanned.append(path)
+            for where, data in file_parts(path):
+                leaks += book.find(data, where)
+    return leaks, scanned

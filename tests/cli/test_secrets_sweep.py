@@ -1,0 +1,262 @@
+"""The secrets sweep: the whole command-line flow against the sandboxes with distinctive secrets, then
+every file the run left (app data, config and log folders, the journal and its -wal, every CSV, JSON
+and XLSX written), the captured stdout/stderr and every log record at DEBUG level are searched for
+each secret in each of its spellings. Secrets belong in the keychain only (docs/security.md)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import secrets
+import webbrowser
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import requests
+from secret_scan import Leak, SecretBook, scan_folders, spellings
+from sweep_systems import (
+    EchoServer,
+    billing_browser,
+    distinctive,
+    free_port,
+    record_salesforce_secrets,
+    sandbox_browser,
+)
+
+from desktop_app.billing.credentials import credential_kind, load_credential
+from desktop_app.cli import main
+from desktop_app.core.app_folders import CONFIG_DIR_ENV, DATA_DIR_ENV, LOG_DIR_ENV
+from desktop_app.salesforce.profiles import get_profile
+from desktop_app.salesforce.session import REFRESH_TOKEN_KIND
+from desktop_app.sandbox.demo_data import generate
+from desktop_app.sandbox.localstripe_runner import start_localstripe
+from desktop_app.sandbox.salesforce import start_salesforce_sandbox, with_knobs
+from desktop_app.sandbox.sequence import start_sequence_sandbox
+from desktop_app.sandbox.xero import contacts_from_rows, start_xero_sandbox
+from desktop_app.secrets import delete_secret, load_secret
+
+PROFILE = "secrets-sweep"
+ACCOUNTS = 40
+
+
+class Transcript:
+    """Runs the commands and looks for ``book``'s secrets after each one: in its stdout and stderr, in
+    every log record (any logger, DEBUG up, unredacted) and in every file under ``folders`` (after
+    each command, as a later one may remove a file: ``logout`` deletes the profile)."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str], log_file: Path) -> None:
+        self.capsys = capsys
+        self.book = SecretBook()
+        self.folders: list[Path] = []
+        self.found: list[Leak] = []
+        self.scanned: set[Path] = set()
+        self.handler = logging.FileHandler(log_file, encoding="utf-8")
+        self.handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        self.handler.setLevel(logging.DEBUG)
+
+    def run(self, *argv: str) -> tuple[int, str, str]:
+        """Run ``desktop-app ARGV`` in this process, then scan; its exit code, stdout and stderr."""
+        code = main(list(argv))
+        out, err = self.capsys.readouterr()
+        for where, text in ((f"stdout of {argv[0]}", out), (f"stderr of {argv[0]}", err)):
+            self._note(self.book.find(text.encode(), where))
+        self.scan(f"after {argv[0]}")
+        return code, out, err
+
+    def scan(self, when: str) -> None:
+        """Look for the secrets in every file under the folders now."""
+        self.handler.flush()
+        leaks, scanned = scan_folders(self.book, self.folders)
+        self.scanned.update(scanned)
+        self._note([Leak(leak.secret, leak.spelling, f"{leak.where} ({when})") for leak in leaks])
+
+    def _note(self, leaks: list[Leak]) -> None:
+        """Keep each leak once (a file that holds a secret is found again by every later scan)."""
+        def key(leak: Leak) -> tuple[str, str, str]:
+            return leak.secret, leak.spelling, leak.where.split(" (after")[0].split(" (the end)")[0]
+
+        known = {key(leak) for leak in self.found}
+        self.found += [leak for leak in leaks if key(leak) not in known]
+
+
+@pytest.fixture
+def transcript(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Iterator[Transcript]:
+    log_dir = tmp_path / "app" / "log"
+    log_dir.mkdir(parents=True)
+    recorder = Transcript(capsys, log_dir / "every-record-at-debug.log")
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(recorder.handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield recorder
+    finally:
+        root.removeHandler(recorder.handler)
+        root.setLevel(level)
+        recorder.handler.close()
+
+
+@pytest.mark.slow
+@pytest.mark.keyring
+@pytest.mark.timeout(180)
+def test_no_secret_reaches_a_file_an_output_or_a_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transcript: Transcript
+) -> None:
+    app = tmp_path / "app"
+    for env, name in ((DATA_DIR_ENV, "data"), (CONFIG_DIR_ENV, "config"), (LOG_DIR_ENV, "log")):
+        monkeypatch.setenv(env, str(app / name))
+    out = tmp_path / "out"
+    out.mkdir()
+    book = transcript.book
+    transcript.folders += [app, out]
+    data = generate(ACCOUNTS, seed=7)
+    port = free_port()
+    sf = start_salesforce_sandbox(
+        scenario=with_knobs("healthy", daily_api_max=10**8, callback_urls=(f"http://localhost:{port}/OauthRedirect",)),
+        data=data)
+    seq_id, seq_secret = distinctive("seq-id"), distinctive("seq-secret")
+    seq = start_sequence_sandbox(customers=len(data.customers), client_id=seq_id, client_secret=seq_secret,
+                                 workdir=tmp_path / "sequence")
+    xero = start_xero_sandbox(contacts_from_rows(data.customers.head(10).to_dict("records"), messy=False),
+                              workdir=tmp_path / "xero")
+    stripe_key = f"sk_test_sweep{secrets.token_hex(12)}"
+    stripe = start_localstripe(persist=False, api_key=stripe_key)
+    echo = EchoServer(tmp_path)
+    try:
+        record_salesforce_secrets(sf, book.add)
+        book.add("Salesforce sandbox access token", sf.access_token)
+        book.add("Salesforce client secret", sf.client_secret)
+        book.add("Sequence client secret", seq_secret)
+        book.add_basic_auth("Sequence credentials", seq_id, seq_secret)
+        book.add("Xero sandbox access token", xero.access_token)
+        book.add("Stripe API key", stripe_key)
+        sf_org = ["--profile", PROFILE]
+        sequence = ["--billing", "sequence", "--billing-url", seq.url, "--billing-ca", str(seq.ca_cert)]
+
+        # Sign in: the browser login (code + PKCE verifier → refresh token in the keychain) and the
+        # client-credentials login (client secret from the environment into the keychain).
+        monkeypatch.setattr(webbrowser, "open", sandbox_browser(sf))
+        login = ["--login-host", sf.login_url, "--local-sandbox", "--consumer-key", sf.consumer_key,
+                 "--ca-bundle", str(sf.ca_cert)]
+        assert transcript.run("login", "--profile", PROFILE, "--port", str(port), *login)[0] == 0
+        monkeypatch.setenv("CROSSLINK_CLIENT_SECRET", sf.client_secret)
+        assert transcript.run("login", "--profile", f"{PROFILE}-cc", "--client-credentials", *login)[0] == 0
+        monkeypatch.delenv("CROSSLINK_CLIENT_SECRET")
+        monkeypatch.setattr(webbrowser, "open", billing_browser(xero.ca_cert))
+        host = xero.url.removesuffix("/api.xro/2.0")
+        assert transcript.run("billing-login", "--system", "xero", "--client-id", xero.oauth.client_id,
+                              "--profile", PROFILE, "--port", "0", "--auth-host", host,
+                              "--ca-cert", str(xero.ca_cert))[0] == 0
+        for name in ("access_token", "refresh_token"):
+            book.add(f"Xero {name}", str(load_credential("xero", name, PROFILE)))
+
+        # The flow, start to end.
+        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_ID", seq_id)
+        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", seq_secret)
+        assert transcript.run("check", *sf_org, "--json")[0] == 0
+        assert transcript.run("check", "--profile", f"{PROFILE}-cc")[0] == 0
+        assert transcript.run("accounts", *sf_org, "--out", str(out / "accounts.csv"))[0] == 0
+        assert transcript.run("customers", "--system", "sequence", "--base-url", seq.url, "--ca-cert",
+                              str(seq.ca_cert), "--out", str(out / "customers.csv"))[0] == 0
+        assert transcript.run("customers", "--system", "xero", "--profile", PROFILE, "--base-url", xero.url,
+                              "--ca-cert", str(xero.ca_cert), "--out", str(out / "xero.csv"))[0] == 0
+        monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", stripe_key)
+        assert transcript.run("customers", "--system", "stripe", "--base-url", stripe.url,
+                              "--out", str(out / "stripe.csv"))[0] == 0
+        assert transcript.run("match", "--accounts", str(out / "accounts.csv"), "--customers",
+                              str(out / "customers.csv"), "--out", str(out / "matches.xlsx"))[0] in (0, 1)
+        assert transcript.run("review", "--matches", str(out / "matches.xlsx"), "--accept-above", "80",
+                              "--out", str(out / "reviewed.csv"), "--json")[0] in (0, 1)
+        assert transcript.run("plan", "--matches", str(out / "reviewed.csv"), "--out", str(out / "plan.json"),
+                              "--table", str(out / "plan.xlsx"), "--policy", "fill_empty", "--json",
+                              *sf_org, *sequence)[0] == 0
+        code, printed, _ = transcript.run("apply", str(out / "plan.json"), "--json", "--results",
+                                          str(out / "results.csv"), *sf_org, *sequence)
+        assert code in (0, 1), printed
+        run_id = json.loads(printed)["run_id"]
+        assert transcript.run("runs", "--json")[0] == 0
+        assert transcript.run("undo", run_id, "--json")[0] in (0, 1)
+        assert transcript.run("audit", "--out", str(out / "audit.xlsx"), "--json", *sf_org, *sequence)[0] in (0, 1)
+
+        # Error paths: a wrong billing secret; a server echoing the request in its 500 answer (billing,
+        # then Salesforce); an expired access token; a revoked login.
+        wrong = distinctive("wrong-seq-secret")
+        book.add("wrong Sequence client secret", wrong)
+        book.add_basic_auth("wrong Sequence credentials", seq_id, wrong)
+        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", wrong)
+        assert transcript.run("customers", "--system", "sequence", "--base-url", seq.url, "--ca-cert",
+                              str(seq.ca_cert), "--out", str(out / "refused.csv"))[0] != 0
+        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", seq_secret)
+        for as_text in (False, True):
+            echo.as_text = as_text
+            assert transcript.run("customers", "--system", "sequence", "--base-url", echo.url, "--ca-cert",
+                                  str(echo.ca_cert), "--out", str(out / "echoed.csv"))[0] != 0
+        wrong_key = f"rk_test_wrong{stripe_key[-24:]}"  # localstripe takes any sk_ key
+        book.add("wrong Stripe API key", wrong_key)
+        monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", wrong_key)
+        assert transcript.run("customers", "--system", "stripe", "--base-url", stripe.url,
+                              "--out", str(out / "stripe-refused.csv"))[0] != 0
+        monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", sf.access_token)
+        for status in (400, 500):
+            echo.as_text, echo.status = False, status
+            assert transcript.run("accounts", "--sandbox", "--instance-url", echo.url, "--ca-cert",
+                                  str(echo.ca_cert), "--out", str(out / "echoed-accounts.csv"))[0] != 0
+        monkeypatch.setenv("CROSSLINK_CLIENT_SECRET", sf.client_secret)
+        assert transcript.run("login", "--profile", "echoed", "--client-credentials", "--local-sandbox",
+                              "--login-host", echo.url, "--consumer-key", sf.consumer_key,
+                              "--ca-bundle", str(echo.ca_cert))[0] != 0
+        monkeypatch.delenv("CROSSLINK_CLIENT_SECRET")
+        sf.oauth.expire_access_tokens()
+        assert transcript.run("accounts", "--sandbox", "--instance-url", sf.instance_url, "--ca-cert",
+                              str(sf.ca_cert), "--out", str(out / "expired.csv"))[0] != 0
+        refresh = load_saved_refresh_token()
+        requests.post(f"{sf.login_url}/services/oauth2/revoke", data={"token": refresh}, verify=str(sf.ca_cert),
+                      timeout=10).raise_for_status()
+        assert transcript.run("accounts", *sf_org, "--out", str(out / "revoked.csv"))[0] != 0
+        assert transcript.run("logout", "--profile", f"{PROFILE}-cc")[0] == 0
+        assert transcript.run("logout", "--profile", PROFILE)[0] == 0
+    finally:
+        for name in ("access_token", "refresh_token", "client_id", "auth_host", "tenant_id"):
+            delete_secret(credential_kind("xero", name), PROFILE)
+        echo.stop()
+        stripe.stop()
+        xero.stop()
+        seq.stop()
+        sf.stop()
+
+    transcript.scan("the end")
+    assert len(book) >= 12  # the sandboxes' own secrets plus those issued during the run
+    assert {p.suffix for p in transcript.scanned} >= {".csv", ".xlsx", ".json", ".sqlite3", ".log"}
+    leaks = transcript.found
+    assert leaks == [], "\n".join(f"{leak.secret} ({leak.spelling}) in {leak.where}" for leak in leaks)
+
+
+def load_saved_refresh_token() -> str:
+    """The refresh token the browser login saved in the keychain for the sweep's profile."""
+    token = load_secret(REFRESH_TOKEN_KIND, get_profile(PROFILE).secret_account)
+    assert token, "the browser login saved no refresh token"
+    return token
+
+
+def test_the_scanner_finds_every_spelling_in_files_workbooks_and_text(tmp_path: Path) -> None:
+    secret = 'tok"en/with=odd chars&more+'  # every spelling differs from the others
+    book = SecretBook()
+    book.add("token", secret)
+    book.add_basic_auth("pair", "the-client", secret)
+    spelled = spellings(secret)
+    assert set(spelled) == {"raw", "url-encoded", "form-encoded", "json-escaped", "base64", "base64url"}
+    for n, (name, text) in enumerate(spelled.items()):  # (two spellings may coincide: base64 without + / =)
+        (tmp_path / f"{n}.txt").write_text(f"before {text} after", encoding="utf-8")
+        assert book.find(f"x{text}x".encode(), "text"), name
+    pd.DataFrame({"note": [f"Basic {base64.b64encode(f'the-client:{secret}'.encode()).decode()}"]}).to_excel(
+        tmp_path / "report.xlsx", index=False)
+    leaks, scanned = scan_folders(book, [tmp_path])
+    assert len(scanned) == len(spelled) + 1
+    assert {leak.where.rsplit("/", 1)[-1] for leak in leaks} >= {f"{n}.txt" for n in range(len(spelled))}
+    assert any(leak.secret == "pair (HTTP Basic)" and "!xl/" in leak.where for leak in leaks)
+    assert book.find(b"nothing secret here", "text") == []
+    with pytest.raises(ValueError, match="too short"):
+        book.add("pin", "1234")
