@@ -1,22 +1,35 @@
 """The secrets sweep's scanner: every value a run must keep in the keychain, in the spellings it could
 take on its way out (as typed, URL-encoded, JSON-escaped, base64, HTTP Basic ``id:secret``), looked
-for in the bytes of every file a run left behind (inside .xlsx workbooks too) and in captured text."""
+for in the bytes of every file a run left behind (inside .xlsx workbooks too) and in captured text;
+and a recorder of the secrets the sandbox org hands out during a run. Used by the command-line sweep
+(tests/cli) and the wizard's sign-in (tests/gui)."""
 
 from __future__ import annotations
 
 import base64
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, quote_plus
+
+from desktop_app.sandbox.httpserver import Response
+from desktop_app.sandbox.salesforce import RunningSalesforceSandbox
 
 SHORTEST_SECRET = 12  # shorter values would also match ordinary text and make the sweep cry wolf
 
 
+FRAGMENT = 24  # a long secret's first and last characters are looked for alone too (a cut or half-blanked copy)
+
+
 def spellings(value: str) -> dict[str, str]:
-    """``value`` as it could be written out: raw, URL-encoded (both ways), JSON-escaped, base64."""
+    """``value`` as it could be written out: raw, URL-encoded (both ways), JSON-escaped, base64; and,
+    for a secret of at least twice ``FRAGMENT`` characters, its head and its tail alone."""
+    fragments = {"head": value[:FRAGMENT], "tail": value[-FRAGMENT:]} if len(value) >= 2 * FRAGMENT else {}
     forms = {
+        **fragments,
         "raw": value,
         "url-encoded": quote(value, safe=""),
         "form-encoded": quote_plus(value),
@@ -82,3 +95,26 @@ def scan_folders(book: SecretBook, folders: list[Path]) -> tuple[list[Leak], lis
             for where, data in file_parts(path):
                 leaks += book.find(data, where)
     return leaks, scanned
+
+
+def record_salesforce_secrets(sandbox: RunningSalesforceSandbox, add: Callable[[str, str], None]) -> None:
+    """Pass every access and refresh token the org issues, and every authorisation code and PKCE
+    verifier it is sent, to ``add`` (label, value) as they happen."""
+    service = sandbox.oauth
+    issue, code_grant = service.issue, service._code_grant
+
+    def recording_issue(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        body = issue(*args, **kwargs)
+        add("Salesforce access token", str(body["access_token"]))
+        if body.get("refresh_token"):
+            add("Salesforce refresh token", str(body["refresh_token"]))
+        return body
+
+    def recording_code_grant(form: dict[str, str]) -> Response:
+        for name in ("code", "code_verifier"):
+            if form.get(name):
+                add(f"Salesforce OAuth {name}", form[name])
+        return code_grant(form)
+
+    service.issue = recording_issue  # type: ignore[method-assign]
+    service._code_grant = recording_code_grant  # type: ignore[method-assign]

@@ -1,7 +1,6 @@
-"""What the secrets sweep runs against: the sandbox org (with a recorder of every token, code and
-PKCE verifier it hands out or receives), a Sequence sandbox with distinctive credentials, a Xero
-sandbox, a server that answers every request with the request echoed back, and a browser for the
-sandbox org's login page."""
+"""What the secrets sweep runs against besides the sandboxes themselves: distinctive secret values, a
+server that answers every request with the request echoed back, and the browsers of the sandbox
+org's and the billing sandboxes' login pages."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ import socket
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import requests
 
@@ -30,29 +28,6 @@ def free_port() -> int:
 def distinctive(name: str) -> str:
     """A secret value no file would hold by chance, with characters that change under encoding."""
     return f"{name}+SWEEP/{secrets.token_urlsafe(18)}=!"
-
-
-def record_salesforce_secrets(sandbox: RunningSalesforceSandbox, add: Callable[[str, str], None]) -> None:
-    """Pass every access and refresh token the org issues, and every authorisation code and PKCE
-    verifier it is sent, to ``add`` (label, value) as they happen."""
-    service = sandbox.oauth
-    issue, code_grant = service.issue, service._code_grant
-
-    def recording_issue(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        body = issue(*args, **kwargs)
-        add("Salesforce access token", str(body["access_token"]))
-        if body.get("refresh_token"):
-            add("Salesforce refresh token", str(body["refresh_token"]))
-        return body
-
-    def recording_code_grant(form: dict[str, str]) -> Response:
-        for name in ("code", "code_verifier"):
-            if form.get(name):
-                add(f"Salesforce OAuth {name}", form[name])
-        return code_grant(form)
-
-    service.issue = recording_issue  # type: ignore[method-assign]
-    service._code_grant = recording_code_grant  # type: ignore[method-assign]
 
 
 def sandbox_browser(sandbox: RunningSalesforceSandbox) -> Callable[[str], bool]:

@@ -16,13 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
-from secret_scan import Leak, SecretBook, scan_folders, spellings
+from secret_scan import Leak, SecretBook, record_salesforce_secrets, scan_folders, spellings
 from sweep_systems import (
     EchoServer,
     billing_browser,
     distinctive,
     free_port,
-    record_salesforce_secrets,
     sandbox_browser,
 )
 
@@ -248,6 +247,9 @@ def test_the_scanner_finds_every_spelling_in_files_workbooks_and_text(tmp_path: 
     book.add_basic_auth("pair", "the-client", secret)
     spelled = spellings(secret)
     assert set(spelled) == {"raw", "url-encoded", "form-encoded", "json-escaped", "base64", "base64url"}
+    long_secret = f"{secret}-{'x' * 30}-end-of-a-long-token"
+    assert spellings(long_secret)["head"] == long_secret[:24]
+    assert spellings(long_secret)["tail"] == "xxxxx-end-of-a-long-token"[-24:]
     for n, (name, text) in enumerate(spelled.items()):  # (two spellings may coincide: base64 without + / =)
         (tmp_path / f"{n}.txt").write_text(f"before {text} after", encoding="utf-8")
         assert book.find(f"x{text}x".encode(), "text"), name
