@@ -64,17 +64,17 @@ def billing_browser(ca_cert: Path) -> Callable[[str], bool]:
 
 
 class EchoServer:
-    """An HTTPS server that answers every request with ``status`` and the request echoed back, the way
-    some proxies' and frameworks' error pages do: as plain text (``as_text``) or inside the error
-    message of the API's own error shape (an OAuth error at the token endpoints, Salesforce's list
-    under ``/services``, else an ``error`` object). The headers come first, so the echo survives an
-    error message cut short."""
+    """A server (HTTPS; HTTP for clients without a CA option, as Stripe's) that answers every request
+    with ``status`` and the request echoed back, the way some proxies' and frameworks' error pages do:
+    as plain text (``as_text``) or inside the error message of the API's own error shape (an OAuth
+    error at the token endpoints, Salesforce's list under ``/services``, else an ``error`` object).
+    The headers come first, so the echo survives an error message cut short."""
 
-    def __init__(self, workdir: Path, status: int = 400) -> None:
+    def __init__(self, workdir: Path, status: int = 400, *, https: bool = True) -> None:
         self.status = status
         self.as_text = False
         self.tls = create_tls_files(workdir / "echo-tls")
-        self._server = SandboxServer(self._echo, tls=self.tls).start()
+        self._server = SandboxServer(self._echo, tls=self.tls if https else None).start()
 
     @property
     def url(self) -> str:

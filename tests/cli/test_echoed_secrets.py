@@ -19,6 +19,7 @@ from desktop_app.billing.http11 import Headers
 from desktop_app.billing.oauth_login import XERO_OAUTH, moved_to, refresh_tokens
 from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.billing.sequence_records import error_text
+from desktop_app.billing.stripe_adapter import StripeBilling
 from desktop_app.billing.transport import Answer
 from desktop_app.salesforce import oauth
 from desktop_app.salesforce.client import SalesforceClient
@@ -62,6 +63,19 @@ def test_a_billing_api_key_echoed_in_an_error_is_blanked(echo: EchoServer) -> No
           pytest.raises(BillingError) as raised):
         list(adapter.iter_customers())
     _assert_no_secret(str(raised.value), SECRET, f"{SECRET}:")
+
+
+def test_a_stripe_error_answer_echoing_the_api_key_is_quoted_without_it(tmp_path: Path) -> None:
+    echo = EchoServer(tmp_path, https=False)  # the Stripe adapter has no CA option; localstripe is HTTP too
+    key = f"sk_test_{SECRET.replace('+', 'x').replace('/', 'y').replace('=', 'z')}"
+    try:
+        with StripeBilling(key, base_url=echo.url) as adapter, pytest.raises(BillingError) as raised:
+            list(adapter.iter_customers())
+    finally:
+        echo.stop()
+    message = str(raised.value)
+    assert message.startswith("Stripe could not list customers (HTTP 400): Authorization: [redacted]")
+    _assert_no_secret(message, key)
 
 
 def test_a_sequence_error_whose_error_is_text_reads_as_that_text() -> None:

@@ -124,6 +124,7 @@ def test_no_secret_reaches_a_file_an_output_or_a_log(
     stripe_key = f"sk_test_sweep{secrets.token_hex(12)}"
     stripe = start_localstripe(persist=False, api_key=stripe_key)
     echo = EchoServer(tmp_path)
+    plain_echo = EchoServer(tmp_path / "plain", https=False)  # Stripe's adapter has no CA option
     try:
         record_salesforce_secrets(sf, book.add)
         book.add("Salesforce sandbox access token", sf.access_token)
@@ -198,6 +199,9 @@ def test_no_secret_reaches_a_file_an_output_or_a_log(
         monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", wrong_key)
         assert transcript.run("customers", "--system", "stripe", "--base-url", stripe.url,
                               "--out", str(out / "stripe-refused.csv"))[0] != 0
+        monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", stripe_key)
+        assert transcript.run("customers", "--system", "stripe", "--base-url", plain_echo.url,
+                              "--out", str(out / "stripe-echoed.csv"))[0] != 0
         monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", sf.access_token)
         for status in (400, 500):
             echo.as_text, echo.status = False, status
@@ -221,6 +225,7 @@ def test_no_secret_reaches_a_file_an_output_or_a_log(
         for name in ("access_token", "refresh_token", "client_id", "auth_host", "tenant_id"):
             delete_secret(credential_kind("xero", name), PROFILE)
         echo.stop()
+        plain_echo.stop()
         stripe.stop()
         xero.stop()
         seq.stop()
