@@ -118,3 +118,36 @@ def record_salesforce_secrets(sandbox: RunningSalesforceSandbox, add: Callable[[
 
     service.issue = recording_issue  # type: ignore[method-assign]
     service._code_grant = recording_code_grant  # type: ignore[method-assign]
+
+
+class _RecordingSet(set[str]):
+    def __init__(self, items: set[str], label: str, add: Callable[[str, str], None]) -> None:
+        super().__init__(items)
+        self._label, self._record = label, add
+        for item in items:
+            add(label, item)
+
+    def add(self, item: str) -> None:
+        self._record(self._label, item)
+        super().add(item)
+
+
+class _RecordingDict(dict[str, Any]):
+    def __init__(self, items: dict[str, Any], label: str, add: Callable[[str, str], None]) -> None:
+        super().__init__(items)
+        self._label, self._record = label, add
+        for key in items:
+            add(label, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._record(self._label, key)
+        super().__setitem__(key, value)
+
+
+def record_oauth_client_secrets(name: str, client: Any, add: Callable[[str, str], None]) -> None:
+    """Pass every access token, refresh token and authorisation code a billing sandbox's OAuth app
+    (``sandbox.oauth_codes.OAuthClient``) holds or issues from now on to ``add`` (label, value)."""
+    client.issued = _RecordingSet(client.issued, f"{name} access token", add)
+    client.refresh_tokens = _RecordingDict(client.refresh_tokens, f"{name} refresh token", add)
+    client.codes = _RecordingDict(client.codes, f"{name} OAuth code", add)
+    add(f"{name} client secret", client.client_secret)

@@ -54,10 +54,14 @@ def sandbox_browser(sandbox: RunningSalesforceSandbox) -> Callable[[str], bool]:
 
 
 def billing_browser(ca_cert: Path) -> Callable[[str], bool]:
-    """The browser of a billing sign-in: the sandbox consents at once and redirects to the app."""
+    """The browser of a billing sign-in: the sandbox consents at once and redirects to the app (that
+    redirect, which carries the code, followed with ``urllib``, which logs nothing)."""
 
     def open_page(url: str) -> bool:
-        requests.get(url, verify=str(ca_cert), timeout=10)
+        answer = requests.get(url, verify=str(ca_cert), timeout=10, allow_redirects=False)
+        redirect = answer.headers["Location"].replace("//localhost:", "//127.0.0.1:")
+        with urllib.request.urlopen(redirect, timeout=10) as back:
+            back.read()
         return True
 
     return open_page

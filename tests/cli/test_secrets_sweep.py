@@ -16,7 +16,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
-from secret_scan import Leak, SecretBook, record_salesforce_secrets, scan_folders, spellings
+from secret_scan import (
+    Leak,
+    SecretBook,
+    record_oauth_client_secrets,
+    record_salesforce_secrets,
+    scan_folders,
+    spellings,
+)
 from sweep_systems import (
     EchoServer,
     billing_browser,
@@ -51,6 +58,7 @@ class Transcript:
         self.book = SecretBook()
         self.folders: list[Path] = []
         self.found: list[Leak] = []
+        self.printed: list[tuple[str, str]] = []
         self.scanned: set[Path] = set()
         self.handler = logging.FileHandler(log_file, encoding="utf-8")
         self.handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
@@ -60,13 +68,15 @@ class Transcript:
         """Run ``desktop-app ARGV`` in this process, then scan; its exit code, stdout and stderr."""
         code = main(list(argv))
         out, err = self.capsys.readouterr()
-        for where, text in ((f"stdout of {argv[0]}", out), (f"stderr of {argv[0]}", err)):
-            self._note(self.book.find(text.encode(), where))
+        self.printed += [(f"stdout of {argv[0]}", out), (f"stderr of {argv[0]}", err)]
         self.scan(f"after {argv[0]}")
         return code, out, err
 
     def scan(self, when: str) -> None:
-        """Look for the secrets in every file under the folders now."""
+        """Look for the secrets (those known so far: tokens issued later are looked for again later)
+        in everything printed so far and in every file under the folders now."""
+        for where, text in self.printed:
+            self._note(self.book.find(text.encode(), where))
         self.handler.flush()
         leaks, scanned = scan_folders(self.book, self.folders)
         self.scanned.update(scanned)
@@ -131,7 +141,7 @@ def test_no_secret_reaches_a_file_an_output_or_a_log(
         book.add("Salesforce client secret", sf.client_secret)
         book.add("Sequence client secret", seq_secret)
         book.add_basic_auth("Sequence credentials", seq_id, seq_secret)
-        book.add("Xero sandbox access token", xero.access_token)
+        record_oauth_client_secrets("Xero", xero.oauth, book.add)
         book.add("Stripe API key", stripe_key)
         sf_org = ["--profile", PROFILE]
         sequence = ["--billing", "sequence", "--billing-url", seq.url, "--billing-ca", str(seq.ca_cert)]
@@ -150,8 +160,6 @@ def test_no_secret_reaches_a_file_an_output_or_a_log(
         assert transcript.run("billing-login", "--system", "xero", "--client-id", xero.oauth.client_id,
                               "--profile", PROFILE, "--port", "0", "--auth-host", host,
                               "--ca-cert", str(xero.ca_cert))[0] == 0
-        for name in ("access_token", "refresh_token"):
-            book.add(f"Xero {name}", str(load_credential("xero", name, PROFILE)))
 
         # The flow, start to end.
         monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_ID", seq_id)
@@ -163,6 +171,11 @@ def test_no_secret_reaches_a_file_an_output_or_a_log(
                               str(seq.ca_cert), "--out", str(out / "customers.csv"))[0] == 0
         assert transcript.run("customers", "--system", "xero", "--profile", PROFILE, "--base-url", xero.url,
                               "--ca-cert", str(xero.ca_cert), "--out", str(out / "xero.csv"))[0] == 0
+        first_refresh = load_credential("xero", "refresh_token", PROFILE)
+        xero.oauth.expire_access_tokens()  # the saved token is refused: the adapter renews it and saves both back
+        assert transcript.run("customers", "--system", "xero", "--profile", PROFILE, "--base-url", xero.url,
+                              "--ca-cert", str(xero.ca_cert), "--out", str(out / "xero.csv"))[0] == 0
+        assert load_credential("xero", "refresh_token", PROFILE) != first_refresh
         monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", stripe_key)
         assert transcript.run("customers", "--system", "stripe", "--base-url", stripe.url,
                               "--out", str(out / "stripe.csv"))[0] == 0
