@@ -11,6 +11,7 @@ import logging
 import secrets
 import webbrowser
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -38,10 +39,10 @@ from desktop_app.core.app_folders import CONFIG_DIR_ENV, DATA_DIR_ENV, LOG_DIR_E
 from desktop_app.salesforce.profiles import get_profile
 from desktop_app.salesforce.session import REFRESH_TOKEN_KIND
 from desktop_app.sandbox.demo_data import generate
-from desktop_app.sandbox.localstripe_runner import start_localstripe
-from desktop_app.sandbox.salesforce import start_salesforce_sandbox, with_knobs
-from desktop_app.sandbox.sequence import start_sequence_sandbox
-from desktop_app.sandbox.xero import contacts_from_rows, start_xero_sandbox
+from desktop_app.sandbox.localstripe_runner import RunningLocalStripe, start_localstripe
+from desktop_app.sandbox.salesforce import RunningSalesforceSandbox, start_salesforce_sandbox, with_knobs
+from desktop_app.sandbox.sequence import RunningSequenceSandbox, start_sequence_sandbox
+from desktop_app.sandbox.xero import RunningXeroSandbox, contacts_from_rows, start_xero_sandbox
 from desktop_app.secrets import delete_secret, load_secret
 
 PROFILE = "secrets-sweep"
@@ -108,18 +109,42 @@ def transcript(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Iterator[T
         recorder.handler.close()
 
 
-@pytest.mark.slow
-@pytest.mark.keyring
-@pytest.mark.timeout(180)
-def test_no_secret_reaches_a_file_an_output_or_a_log(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transcript: Transcript
-) -> None:
+@dataclass
+class Sweep:
+    """The running systems of one sweep and where its commands write."""
+
+    sf: RunningSalesforceSandbox
+    seq: RunningSequenceSandbox
+    xero: RunningXeroSandbox
+    stripe: RunningLocalStripe
+    echo: EchoServer
+    plain_echo: EchoServer  # Stripe's adapter has no CA option
+    out: Path
+    port: int
+    seq_id: str
+    seq_secret: str
+    stripe_key: str
+
+    @property
+    def sequence(self) -> list[str]:
+        """The billing options of the link commands."""
+        return ["--billing", "sequence", "--billing-url", self.seq.url, "--billing-ca", str(self.seq.ca_cert)]
+
+    def stop(self) -> None:
+        """Forget the Xero tokens saved in the keychain; stop every server."""
+        for name in ("access_token", "refresh_token", "client_id", "auth_host", "tenant_id"):
+            delete_secret(credential_kind("xero", name), PROFILE)
+        for server in (self.echo, self.plain_echo, self.stripe, self.xero, self.seq, self.sf):
+            server.stop()
+
+
+@pytest.fixture
+def sweep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transcript: Transcript) -> Iterator[Sweep]:
     app = tmp_path / "app"
     for env, name in ((DATA_DIR_ENV, "data"), (CONFIG_DIR_ENV, "config"), (LOG_DIR_ENV, "log")):
         monkeypatch.setenv(env, str(app / name))
     out = tmp_path / "out"
     out.mkdir()
-    book = transcript.book
     transcript.folders += [app, out]
     data = generate(ACCOUNTS, seed=7)
     port = free_port()
@@ -127,131 +152,146 @@ def test_no_secret_reaches_a_file_an_output_or_a_log(
         scenario=with_knobs("healthy", daily_api_max=10**8, callback_urls=(f"http://localhost:{port}/OauthRedirect",)),
         data=data)
     seq_id, seq_secret = distinctive("seq-id"), distinctive("seq-secret")
-    seq = start_sequence_sandbox(customers=len(data.customers), client_id=seq_id, client_secret=seq_secret,
-                                 workdir=tmp_path / "sequence")
-    xero = start_xero_sandbox(contacts_from_rows(data.customers.head(10).to_dict("records"), messy=False),
-                              workdir=tmp_path / "xero")
     stripe_key = f"sk_test_sweep{secrets.token_hex(12)}"
-    stripe = start_localstripe(persist=False, api_key=stripe_key)
-    echo = EchoServer(tmp_path)
-    plain_echo = EchoServer(tmp_path / "plain", https=False)  # Stripe's adapter has no CA option
+    systems = Sweep(
+        sf=sf,
+        seq=start_sequence_sandbox(customers=len(data.customers), client_id=seq_id, client_secret=seq_secret,
+                                   workdir=tmp_path / "sequence"),
+        xero=start_xero_sandbox(contacts_from_rows(data.customers.head(10).to_dict("records"), messy=False),
+                                workdir=tmp_path / "xero"),
+        stripe=start_localstripe(persist=False, api_key=stripe_key),
+        echo=EchoServer(tmp_path), plain_echo=EchoServer(tmp_path / "plain", https=False),
+        out=out, port=port, seq_id=seq_id, seq_secret=seq_secret, stripe_key=stripe_key)
+    book = transcript.book
+    record_salesforce_secrets(sf, book.add)
+    book.add("Salesforce sandbox access token", sf.access_token)
+    book.add("Salesforce client secret", sf.client_secret)
+    book.add("Sequence client secret", seq_secret)
+    book.add_basic_auth("Sequence credentials", seq_id, seq_secret)
+    record_oauth_client_secrets("Xero", systems.xero.oauth, book.add)
+    book.add("Stripe API key", stripe_key)
     try:
-        record_salesforce_secrets(sf, book.add)
-        book.add("Salesforce sandbox access token", sf.access_token)
-        book.add("Salesforce client secret", sf.client_secret)
-        book.add("Sequence client secret", seq_secret)
-        book.add_basic_auth("Sequence credentials", seq_id, seq_secret)
-        record_oauth_client_secrets("Xero", xero.oauth, book.add)
-        book.add("Stripe API key", stripe_key)
-        sf_org = ["--profile", PROFILE]
-        sequence = ["--billing", "sequence", "--billing-url", seq.url, "--billing-ca", str(seq.ca_cert)]
-
-        # Sign in: the browser login (code + PKCE verifier → refresh token in the keychain) and the
-        # client-credentials login (client secret from the environment into the keychain).
-        monkeypatch.setattr(webbrowser, "open", sandbox_browser(sf))
-        login = ["--login-host", sf.login_url, "--local-sandbox", "--consumer-key", sf.consumer_key,
-                 "--ca-bundle", str(sf.ca_cert)]
-        assert transcript.run("login", "--profile", PROFILE, "--port", str(port), *login)[0] == 0
-        monkeypatch.setenv("CROSSLINK_CLIENT_SECRET", sf.client_secret)
-        assert transcript.run("login", "--profile", f"{PROFILE}-cc", "--client-credentials", *login)[0] == 0
-        monkeypatch.delenv("CROSSLINK_CLIENT_SECRET")
-        monkeypatch.setattr(webbrowser, "open", billing_browser(xero.ca_cert))
-        host = xero.url.removesuffix("/api.xro/2.0")
-        assert transcript.run("billing-login", "--system", "xero", "--client-id", xero.oauth.client_id,
-                              "--profile", PROFILE, "--port", "0", "--auth-host", host,
-                              "--ca-cert", str(xero.ca_cert))[0] == 0
-
-        # The flow, start to end.
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_ID", seq_id)
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", seq_secret)
-        assert transcript.run("check", *sf_org, "--json")[0] == 0
-        assert transcript.run("check", "--profile", f"{PROFILE}-cc")[0] == 0
-        assert transcript.run("accounts", *sf_org, "--out", str(out / "accounts.csv"))[0] == 0
-        assert transcript.run("customers", "--system", "sequence", "--base-url", seq.url, "--ca-cert",
-                              str(seq.ca_cert), "--out", str(out / "customers.csv"))[0] == 0
-        assert transcript.run("customers", "--system", "xero", "--profile", PROFILE, "--base-url", xero.url,
-                              "--ca-cert", str(xero.ca_cert), "--out", str(out / "xero.csv"))[0] == 0
-        first_refresh = load_credential("xero", "refresh_token", PROFILE)
-        xero.oauth.expire_access_tokens()  # the saved token is refused: the adapter renews it and saves both back
-        assert transcript.run("customers", "--system", "xero", "--profile", PROFILE, "--base-url", xero.url,
-                              "--ca-cert", str(xero.ca_cert), "--out", str(out / "xero.csv"))[0] == 0
-        assert load_credential("xero", "refresh_token", PROFILE) != first_refresh
-        monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", stripe_key)
-        assert transcript.run("customers", "--system", "stripe", "--base-url", stripe.url,
-                              "--out", str(out / "stripe.csv"))[0] == 0
-        assert transcript.run("match", "--accounts", str(out / "accounts.csv"), "--customers",
-                              str(out / "customers.csv"), "--out", str(out / "matches.xlsx"))[0] in (0, 1)
-        assert transcript.run("review", "--matches", str(out / "matches.xlsx"), "--accept-above", "80",
-                              "--out", str(out / "reviewed.csv"), "--json")[0] in (0, 1)
-        assert transcript.run("plan", "--matches", str(out / "reviewed.csv"), "--out", str(out / "plan.json"),
-                              "--table", str(out / "plan.xlsx"), "--policy", "fill_empty", "--json",
-                              *sf_org, *sequence)[0] == 0
-        code, printed, _ = transcript.run("apply", str(out / "plan.json"), "--json", "--results",
-                                          str(out / "results.csv"), *sf_org, *sequence)
-        assert code in (0, 1), printed
-        run_id = json.loads(printed)["run_id"]
-        assert transcript.run("runs", "--json")[0] == 0
-        assert transcript.run("undo", run_id, "--json")[0] in (0, 1)
-        assert transcript.run("audit", "--out", str(out / "audit.xlsx"), "--json", *sf_org, *sequence)[0] in (0, 1)
-
-        # Error paths: a wrong billing secret; a server echoing the request in its 500 answer (billing,
-        # then Salesforce); an expired access token; a revoked login.
-        wrong = distinctive("wrong-seq-secret")
-        book.add("wrong Sequence client secret", wrong)
-        book.add_basic_auth("wrong Sequence credentials", seq_id, wrong)
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", wrong)
-        assert transcript.run("customers", "--system", "sequence", "--base-url", seq.url, "--ca-cert",
-                              str(seq.ca_cert), "--out", str(out / "refused.csv"))[0] != 0
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", seq_secret)
-        for as_text in (False, True):
-            echo.as_text = as_text
-            assert transcript.run("customers", "--system", "sequence", "--base-url", echo.url, "--ca-cert",
-                                  str(echo.ca_cert), "--out", str(out / "echoed.csv"))[0] != 0
-        wrong_key = f"rk_test_wrong{stripe_key[-24:]}"  # localstripe takes any sk_ key
-        book.add("wrong Stripe API key", wrong_key)
-        monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", wrong_key)
-        assert transcript.run("customers", "--system", "stripe", "--base-url", stripe.url,
-                              "--out", str(out / "stripe-refused.csv"))[0] != 0
-        monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", stripe_key)
-        assert transcript.run("customers", "--system", "stripe", "--base-url", plain_echo.url,
-                              "--out", str(out / "stripe-echoed.csv"))[0] != 0
-        monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", sf.access_token)
-        for status in (400, 500):
-            echo.as_text, echo.status = False, status
-            assert transcript.run("accounts", "--sandbox", "--instance-url", echo.url, "--ca-cert",
-                                  str(echo.ca_cert), "--out", str(out / "echoed-accounts.csv"))[0] != 0
-        monkeypatch.setenv("CROSSLINK_CLIENT_SECRET", sf.client_secret)
-        assert transcript.run("login", "--profile", "echoed", "--client-credentials", "--local-sandbox",
-                              "--login-host", echo.url, "--consumer-key", sf.consumer_key,
-                              "--ca-bundle", str(echo.ca_cert))[0] != 0
-        monkeypatch.delenv("CROSSLINK_CLIENT_SECRET")
-        sf.oauth.expire_access_tokens()
-        assert transcript.run("accounts", "--sandbox", "--instance-url", sf.instance_url, "--ca-cert",
-                              str(sf.ca_cert), "--out", str(out / "expired.csv"))[0] != 0
-        refresh = load_saved_refresh_token()
-        requests.post(f"{sf.login_url}/services/oauth2/revoke", data={"token": refresh}, verify=str(sf.ca_cert),
-                      timeout=10).raise_for_status()
-        assert transcript.run("accounts", *sf_org, "--out", str(out / "revoked.csv"))[0] != 0
-        assert transcript.run("logout", "--profile", f"{PROFILE}-cc")[0] == 0
-        assert transcript.run("logout", "--profile", PROFILE)[0] == 0
+        yield systems
     finally:
-        for name in ("access_token", "refresh_token", "client_id", "auth_host", "tenant_id"):
-            delete_secret(credential_kind("xero", name), PROFILE)
-        echo.stop()
-        plain_echo.stop()
-        stripe.stop()
-        xero.stop()
-        seq.stop()
-        sf.stop()
+        systems.stop()
 
+
+@pytest.mark.slow
+@pytest.mark.keyring
+@pytest.mark.timeout(180)
+def test_no_secret_reaches_a_file_an_output_or_a_log(
+    sweep: Sweep, monkeypatch: pytest.MonkeyPatch, transcript: Transcript
+) -> None:
+    sign_in(sweep, monkeypatch, transcript)
+    the_flow(sweep, monkeypatch, transcript)
+    error_paths(sweep, monkeypatch, transcript)
     transcript.scan("the end")
-    assert len(book) >= 12  # the sandboxes' own secrets plus those issued during the run
+    assert len(transcript.book) >= 12  # the sandboxes' own secrets plus those issued during the run
     assert {p.suffix for p in transcript.scanned} >= {".csv", ".xlsx", ".json", ".sqlite3", ".log"}
     leaks = transcript.found
     assert leaks == [], "\n".join(f"{leak.secret} ({leak.spelling}) in {leak.where}" for leak in leaks)
 
 
-def load_saved_refresh_token() -> str:
+def sign_in(sweep: Sweep, monkeypatch: pytest.MonkeyPatch, transcript: Transcript) -> None:
+    """The browser login (code + PKCE verifier → refresh token in the keychain), the client-credentials
+    login (client secret from the environment into the keychain), the Xero browser sign-in."""
+    sf = sweep.sf
+    monkeypatch.setattr(webbrowser, "open", sandbox_browser(sf))
+    login = ["--login-host", sf.login_url, "--local-sandbox", "--consumer-key", sf.consumer_key,
+             "--ca-bundle", str(sf.ca_cert)]
+    assert transcript.run("login", "--profile", PROFILE, "--port", str(sweep.port), *login)[0] == 0
+    monkeypatch.setenv("CROSSLINK_CLIENT_SECRET", sf.client_secret)
+    assert transcript.run("login", "--profile", f"{PROFILE}-cc", "--client-credentials", *login)[0] == 0
+    monkeypatch.delenv("CROSSLINK_CLIENT_SECRET")
+    monkeypatch.setattr(webbrowser, "open", billing_browser(sweep.xero.ca_cert))
+    host = sweep.xero.url.removesuffix("/api.xro/2.0")
+    assert transcript.run("billing-login", "--system", "xero", "--client-id", sweep.xero.oauth.client_id,
+                          "--profile", PROFILE, "--port", "0", "--auth-host", host,
+                          "--ca-cert", str(sweep.xero.ca_cert))[0] == 0
+
+
+def the_flow(sweep: Sweep, monkeypatch: pytest.MonkeyPatch, transcript: Transcript) -> None:
+    """check → accounts → customers (three systems) → match → review → plan → apply → runs → undo → audit."""
+    out, sf_org, seq, xero = sweep.out, ["--profile", PROFILE], sweep.seq, sweep.xero
+    monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_ID", sweep.seq_id)
+    monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", sweep.seq_secret)
+    monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", sweep.stripe_key)
+    assert transcript.run("check", *sf_org, "--json")[0] == 0
+    assert transcript.run("check", "--profile", f"{PROFILE}-cc")[0] == 0
+    assert transcript.run("accounts", *sf_org, "--out", str(out / "accounts.csv"))[0] == 0
+    assert transcript.run("customers", "--system", "sequence", "--base-url", seq.url, "--ca-cert",
+                          str(seq.ca_cert), "--out", str(out / "customers.csv"))[0] == 0
+    xero_customers = ["customers", "--system", "xero", "--profile", PROFILE, "--base-url", xero.url,
+                      "--ca-cert", str(xero.ca_cert), "--out", str(out / "xero.csv")]
+    assert transcript.run(*xero_customers)[0] == 0
+    first_refresh = load_credential("xero", "refresh_token", PROFILE)
+    xero.oauth.expire_access_tokens()  # the saved token is refused: the adapter renews it and saves both back
+    assert transcript.run(*xero_customers)[0] == 0
+    assert load_credential("xero", "refresh_token", PROFILE) != first_refresh
+    assert transcript.run("customers", "--system", "stripe", "--base-url", sweep.stripe.url,
+                          "--out", str(out / "stripe.csv"))[0] == 0
+    assert transcript.run("match", "--accounts", str(out / "accounts.csv"), "--customers",
+                          str(out / "customers.csv"), "--out", str(out / "matches.xlsx"))[0] in (0, 1)
+    assert transcript.run("review", "--matches", str(out / "matches.xlsx"), "--accept-above", "80",
+                          "--out", str(out / "reviewed.csv"), "--json")[0] in (0, 1)
+    assert transcript.run("plan", "--matches", str(out / "reviewed.csv"), "--out", str(out / "plan.json"),
+                          "--table", str(out / "plan.xlsx"), "--policy", "fill_empty", "--json",
+                          *sf_org, *sweep.sequence)[0] == 0
+    code, printed, _ = transcript.run("apply", str(out / "plan.json"), "--json", "--results",
+                                      str(out / "results.csv"), *sf_org, *sweep.sequence)
+    applied = json.loads(printed)
+    assert code in (0, 1)
+    assert applied["verified"]["links"] > 0  # links were written on both sides, so the write path ran
+    assert transcript.run("runs", "--json")[0] == 0
+    assert transcript.run("undo", applied["run_id"], "--json")[0] in (0, 1)
+    assert transcript.run("audit", "--out", str(out / "audit.xlsx"), "--json", *sf_org, *sweep.sequence)[0] in (0, 1)
+
+
+def error_paths(sweep: Sweep, monkeypatch: pytest.MonkeyPatch, transcript: Transcript) -> None:
+    """A wrong Sequence secret and Stripe key; servers that echo the request in their error answer
+    (billing, Stripe, Salesforce at 400 and 500, its token endpoint); an expired access token; a
+    revoked login; then both logouts."""
+    out, sf, seq, echo, book = sweep.out, sweep.sf, sweep.seq, sweep.echo, transcript.book
+    wrong = distinctive("wrong-seq-secret")
+    book.add("wrong Sequence client secret", wrong)
+    book.add_basic_auth("wrong Sequence credentials", sweep.seq_id, wrong)
+    monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", wrong)
+    assert transcript.run("customers", "--system", "sequence", "--base-url", seq.url, "--ca-cert",
+                          str(seq.ca_cert), "--out", str(out / "refused.csv"))[0] != 0
+    monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", sweep.seq_secret)
+    for as_text in (False, True):
+        echo.as_text = as_text
+        assert transcript.run("customers", "--system", "sequence", "--base-url", echo.url, "--ca-cert",
+                              str(echo.ca_cert), "--out", str(out / "echoed.csv"))[0] != 0
+    wrong_key = f"rk_test_wrong{sweep.stripe_key[-24:]}"  # localstripe takes any sk_ key
+    book.add("wrong Stripe API key", wrong_key)
+    monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", wrong_key)
+    assert transcript.run("customers", "--system", "stripe", "--base-url", sweep.stripe.url,
+                          "--out", str(out / "stripe-refused.csv"))[0] != 0
+    monkeypatch.setenv("CROSSLINK_STRIPE_API_KEY", sweep.stripe_key)
+    assert transcript.run("customers", "--system", "stripe", "--base-url", sweep.plain_echo.url,
+                          "--out", str(out / "stripe-echoed.csv"))[0] != 0
+    monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", sf.access_token)
+    for status in (400, 500):
+        echo.as_text, echo.status = False, status
+        assert transcript.run("accounts", "--sandbox", "--instance-url", echo.url, "--ca-cert",
+                              str(echo.ca_cert), "--out", str(out / "echoed-accounts.csv"))[0] != 0
+    monkeypatch.setenv("CROSSLINK_CLIENT_SECRET", sf.client_secret)
+    assert transcript.run("login", "--profile", "echoed", "--client-credentials", "--local-sandbox",
+                          "--login-host", echo.url, "--consumer-key", sf.consumer_key,
+                          "--ca-bundle", str(echo.ca_cert))[0] != 0
+    monkeypatch.delenv("CROSSLINK_CLIENT_SECRET")
+    sf.oauth.expire_access_tokens()
+    assert transcript.run("accounts", "--sandbox", "--instance-url", sf.instance_url, "--ca-cert",
+                          str(sf.ca_cert), "--out", str(out / "expired.csv"))[0] != 0
+    requests.post(f"{sf.login_url}/services/oauth2/revoke", data={"token": saved_refresh_token()},
+                  verify=str(sf.ca_cert), timeout=10).raise_for_status()
+    assert transcript.run("accounts", "--profile", PROFILE, "--out", str(out / "revoked.csv"))[0] != 0
+    assert transcript.run("logout", "--profile", f"{PROFILE}-cc")[0] == 0
+    assert transcript.run("logout", "--profile", PROFILE)[0] == 0
+
+
+def saved_refresh_token() -> str:
     """The refresh token the browser login saved in the keychain for the sweep's profile."""
     token = load_secret(REFRESH_TOKEN_KIND, get_profile(PROFILE).secret_account)
     assert token, "the browser login saved no refresh token"
