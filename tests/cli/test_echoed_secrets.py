@@ -21,6 +21,8 @@ from desktop_app.billing.sequence_adapter import SequenceBilling
 from desktop_app.billing.sequence_records import error_text
 from desktop_app.billing.stripe_adapter import StripeBilling
 from desktop_app.billing.transport import Answer
+from desktop_app.billing.upflow_adapter import UpflowBilling
+from desktop_app.billing.zuora_adapter import ZuoraBilling
 from desktop_app.salesforce import oauth
 from desktop_app.salesforce.client import SalesforceClient
 from desktop_app.salesforce.errors import LoginError, SalesforceError
@@ -63,6 +65,21 @@ def test_a_billing_api_key_echoed_in_an_error_is_blanked(echo: EchoServer) -> No
           pytest.raises(BillingError) as raised):
         list(adapter.iter_customers())
     _assert_no_secret(str(raised.value), SECRET, f"{SECRET}:")
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_api_key_headers_and_a_client_credentials_form_echoed_in_errors_are_blanked(
+    echo: EchoServer, as_text: bool
+) -> None:
+    echo.as_text = as_text
+    messages = []
+    for adapter in (UpflowBilling(f"key-{SECRET}", f"secret-{SECRET}", base_url=echo.url, ca_cert=echo.ca_cert),
+                    ZuoraBilling("zuora-client-echo", f"zuora-{SECRET}", base_url=echo.url, ca_cert=echo.ca_cert)):
+        with adapter, pytest.raises(BillingError) as raised:
+            list(adapter.iter_customers())
+        messages.append(str(raised.value))
+    assert "X-Api-Key: [redacted]" in messages[0]  # Upflow quotes the echo (Zuora names only the status)
+    _assert_no_secret(" ".join(messages), f"key-{SECRET}", f"secret-{SECRET}", f"zuora-{SECRET}")
 
 
 def test_a_stripe_error_answer_echoing_the_api_key_is_quoted_without_it(tmp_path: Path) -> None:
