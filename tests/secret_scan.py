@@ -24,10 +24,13 @@ SHORTEST_SECRET = 12  # shorter values would also match ordinary text and make t
 FRAGMENT = 24  # a long secret's first and last characters are looked for alone too (a cut or half-blanked copy)
 
 
-def spellings(value: str) -> dict[str, str]:
+def spellings(value: str, *, head: bool = True) -> dict[str, str]:
     """``value`` as it could be written out: raw, URL-encoded (both ways), JSON-escaped, base64; and,
-    for a secret of at least twice ``FRAGMENT`` characters, its head and its tail alone."""
+    for a secret of at least twice ``FRAGMENT`` characters, its tail and (unless ``head`` is off: an
+    ``id:secret`` pair starts with the public id) its head alone."""
     fragments = {"head": value[:FRAGMENT], "tail": value[-FRAGMENT:]} if len(value) >= 2 * FRAGMENT else {}
+    if not head:
+        fragments.pop("head", None)
     forms = {
         **fragments,
         "raw": value,
@@ -55,16 +58,16 @@ class SecretBook:
 
     patterns: dict[bytes, tuple[str, str]] = field(default_factory=dict)
 
-    def add(self, label: str, value: str) -> None:
+    def add(self, label: str, value: str, *, head: bool = True) -> None:
         """Look for ``value`` (labelled ``label`` in findings) in every spelling."""
         if len(value) < SHORTEST_SECRET:
             raise ValueError(f"secret {label!r} is too short to look for without false alarms")
-        for spelling, text in spellings(value).items():
+        for spelling, text in spellings(value, head=head).items():
             self.patterns.setdefault(text.encode(), (label, spelling))
 
     def add_basic_auth(self, label: str, user: str, secret: str) -> None:
         """Look for the ``Authorization: Basic`` credentials of ``user``/``secret`` too."""
-        self.add(f"{label} (HTTP Basic)", f"{user}:{secret}")
+        self.add(f"{label} (HTTP Basic)", f"{user}:{secret}", head=False)
 
     def __len__(self) -> int:
         return len({label for label, _ in self.patterns.values()})

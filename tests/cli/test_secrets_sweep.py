@@ -40,6 +40,8 @@ from desktop_app.salesforce.profiles import get_profile
 from desktop_app.salesforce.session import REFRESH_TOKEN_KIND
 from desktop_app.sandbox.demo_data import generate
 from desktop_app.sandbox.localstripe_runner import RunningLocalStripe, start_localstripe
+from desktop_app.sandbox.quickbooks import RunningQuickBooksSandbox, start_quickbooks_sandbox
+from desktop_app.sandbox.quickbooks import customers_from_rows as qbo_customers
 from desktop_app.sandbox.salesforce import RunningSalesforceSandbox, start_salesforce_sandbox, with_knobs
 from desktop_app.sandbox.sequence import RunningSequenceSandbox, start_sequence_sandbox
 from desktop_app.sandbox.xero import RunningXeroSandbox, contacts_from_rows, start_xero_sandbox
@@ -116,6 +118,7 @@ class Sweep:
     sf: RunningSalesforceSandbox
     seq: RunningSequenceSandbox
     xero: RunningXeroSandbox
+    qbo: RunningQuickBooksSandbox
     stripe: RunningLocalStripe
     echo: EchoServer
     plain_echo: EchoServer  # Stripe's adapter has no CA option
@@ -132,9 +135,11 @@ class Sweep:
 
     def stop(self) -> None:
         """Forget the Xero tokens saved in the keychain; stop every server."""
-        for name in ("access_token", "refresh_token", "client_id", "auth_host", "tenant_id"):
-            delete_secret(credential_kind("xero", name), PROFILE)
-        for server in (self.echo, self.plain_echo, self.stripe, self.xero, self.seq, self.sf):
+        for system in ("xero", "quickbooks"):
+            for name in ("access_token", "refresh_token", "client_id", "client_secret", "auth_host", "tenant_id",
+                         "realm_id"):
+                delete_secret(credential_kind(system, name), PROFILE)
+        for server in (self.echo, self.plain_echo, self.stripe, self.qbo, self.xero, self.seq, self.sf):
             server.stop()
 
 
@@ -159,6 +164,8 @@ def sweep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transcript: Transcrip
                                    workdir=tmp_path / "sequence"),
         xero=start_xero_sandbox(contacts_from_rows(data.customers.head(10).to_dict("records"), messy=False),
                                 workdir=tmp_path / "xero"),
+        qbo=start_quickbooks_sandbox(qbo_customers(data.customers.head(10).to_dict("records"), messy=False),
+                                     workdir=tmp_path / "quickbooks"),
         stripe=start_localstripe(persist=False, api_key=stripe_key),
         echo=EchoServer(tmp_path), plain_echo=EchoServer(tmp_path / "plain", https=False),
         out=out, port=port, seq_id=seq_id, seq_secret=seq_secret, stripe_key=stripe_key)
@@ -169,6 +176,8 @@ def sweep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, transcript: Transcrip
     book.add("Sequence client secret", seq_secret)
     book.add_basic_auth("Sequence credentials", seq_id, seq_secret)
     record_oauth_client_secrets("Xero", systems.xero.oauth, book.add)
+    record_oauth_client_secrets("QuickBooks", systems.qbo.oauth, book.add)
+    book.add_basic_auth("QuickBooks app credentials", systems.qbo.oauth.client_id, systems.qbo.oauth.client_secret)
     book.add("Stripe API key", stripe_key)
     try:
         yield systems
@@ -194,7 +203,8 @@ def test_no_secret_reaches_a_file_an_output_or_a_log(
 
 def sign_in(sweep: Sweep, monkeypatch: pytest.MonkeyPatch, transcript: Transcript) -> None:
     """The browser login (code + PKCE verifier → refresh token in the keychain), the client-credentials
-    login (client secret from the environment into the keychain), the Xero browser sign-in."""
+    login (client secret from the environment into the keychain), the Xero and QuickBooks browser
+    sign-ins (QuickBooks with its app's client secret from the environment)."""
     sf = sweep.sf
     monkeypatch.setattr(webbrowser, "open", sandbox_browser(sf))
     login = ["--login-host", sf.login_url, "--local-sandbox", "--consumer-key", sf.consumer_key,
@@ -208,6 +218,12 @@ def sign_in(sweep: Sweep, monkeypatch: pytest.MonkeyPatch, transcript: Transcrip
     assert transcript.run("billing-login", "--system", "xero", "--client-id", sweep.xero.oauth.client_id,
                           "--profile", PROFILE, "--port", "0", "--auth-host", host,
                           "--ca-cert", str(sweep.xero.ca_cert))[0] == 0
+    monkeypatch.setenv("CROSSLINK_BILLING_CLIENT_SECRET", sweep.qbo.oauth.client_secret)
+    monkeypatch.setattr(webbrowser, "open", billing_browser(sweep.qbo.ca_cert))
+    assert transcript.run("billing-login", "--system", "quickbooks", "--client-id", sweep.qbo.oauth.client_id,
+                          "--profile", PROFILE, "--port", "0", "--auth-host", sweep.qbo.url,
+                          "--ca-cert", str(sweep.qbo.ca_cert))[0] == 0
+    monkeypatch.delenv("CROSSLINK_BILLING_CLIENT_SECRET")
 
 
 def the_flow(sweep: Sweep, monkeypatch: pytest.MonkeyPatch, transcript: Transcript) -> None:
@@ -228,6 +244,11 @@ def the_flow(sweep: Sweep, monkeypatch: pytest.MonkeyPatch, transcript: Transcri
     xero.oauth.expire_access_tokens()  # the saved token is refused: the adapter renews it and saves both back
     assert transcript.run(*xero_customers)[0] == 0
     assert load_credential("xero", "refresh_token", PROFILE) != first_refresh
+    first_refresh = load_credential("quickbooks", "refresh_token", PROFILE)
+    sweep.qbo.oauth.expire_access_tokens()  # renewed with the app's client secret, from the keychain
+    assert transcript.run("customers", "--system", "quickbooks", "--profile", PROFILE, "--base-url", sweep.qbo.url,
+                          "--ca-cert", str(sweep.qbo.ca_cert), "--out", str(out / "quickbooks.csv"))[0] == 0
+    assert load_credential("quickbooks", "refresh_token", PROFILE) != first_refresh
     assert transcript.run("customers", "--system", "stripe", "--base-url", sweep.stripe.url,
                           "--out", str(out / "stripe.csv"))[0] == 0
     assert transcript.run("match", "--accounts", str(out / "accounts.csv"), "--customers",
