@@ -4,12 +4,14 @@ org's and the billing sandboxes' login pages."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import secrets
 import socket
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -105,3 +107,18 @@ class EchoServer:
     def stop(self) -> None:
         """Stop serving."""
         self._server.stop()
+
+
+def expire_mid_command(sandbox: RunningSalesforceSandbox, after_calls: int) -> None:
+    """Every access token the org issued expires once ``after_calls`` more API calls have been
+    checked: the next command meets an expired session part way through and renews it."""
+    service = sandbox.oauth
+    checked = service.session_for
+    calls = itertools.count(1)
+
+    def session_for(token: str | None) -> Any:
+        if next(calls) == after_calls:
+            service.expire_access_tokens()
+        return checked(token)
+
+    service.session_for = session_for  # type: ignore[method-assign]

@@ -29,6 +29,7 @@ from sweep_systems import (
     EchoServer,
     billing_browser,
     distinctive,
+    expire_mid_command,
     free_port,
     sandbox_browser,
 )
@@ -258,10 +259,13 @@ def the_flow(sweep: Sweep, monkeypatch: pytest.MonkeyPatch, transcript: Transcri
     assert transcript.run("plan", "--matches", str(out / "reviewed.csv"), "--out", str(out / "plan.json"),
                           "--table", str(out / "plan.xlsx"), "--policy", "fill_empty", "--json",
                           *sf_org, *sweep.sequence)[0] == 0
+    expire_mid_command(sweep.sf, after_calls=3)  # the apply's session expires after its first calls: it renews
+    token_requests = sweep.sf.org.counters.calls["oauth.token"]
     code, printed, _ = transcript.run("apply", str(out / "plan.json"), "--json", "--results",
                                       str(out / "results.csv"), *sf_org, *sweep.sequence)
     applied = json.loads(printed)
     assert code in (0, 1)
+    assert sweep.sf.org.counters.calls["oauth.token"] >= token_requests + 2  # opening, and renewing mid-run
     assert applied["verified"]["links"] > 0  # links were written on both sides, so the write path ran
     assert transcript.run("runs", "--json")[0] == 0
     assert transcript.run("undo", applied["run_id"], "--json")[0] in (0, 1)
