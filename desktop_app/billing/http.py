@@ -42,11 +42,13 @@ from desktop_app.billing.base import (
     BillingWriteOutcomeUnknown,
     LinkWriteResult,
 )
+from desktop_app.billing.http11 import Headers
 from desktop_app.billing.pool import RequestPool
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
 from desktop_app.billing.session_adapter import CheckedOnceAdapter
 from desktop_app.billing.transport import Answer, LeanTransport, LineFailure
 from desktop_app.core.progress import CancelToken
+from desktop_app.core.secret_text import blank_secrets, request_secrets
 
 ReadT = TypeVar("ReadT")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -188,6 +190,17 @@ class JsonApiClient:
         with self._session() as session:
             return session.request(method, url, timeout=timeout, verify=self._verify, **options)
 
+    def _without_credentials(self, response: HttpAnswer, headers: Mapping[str, str] | None,
+                             form: Mapping[str, str] | None) -> HttpAnswer:
+        """An error answer with the request's credentials (this client's, the request's own headers and
+        form fields) blanked out of its body: a server or proxy that echoes the request would otherwise
+        put them into the error messages built from it."""
+        secrets = request_secrets({**self._headers, **(headers or {})}, form, basic_auth=self._auth)
+        content = blank_secrets(response.content, secrets)
+        if content == response.content:
+            return response
+        return Answer(response.status_code, Headers(list(response.headers.items())), content, response.url)
+
     def forget_outage(self) -> None:
         """Forget that the system went silent (a run or a resume starts): the next request is sent as
         usual and finds out afresh."""
@@ -310,6 +323,8 @@ class JsonApiClient:
                 raise BillingConnectionError(
                     f"{self.system_name} could not be asked ({type(failure).__name__}: {failure})."
                 ) from None
+            if not response.ok:
+                response = self._without_credentials(response, headers, data)
             if response.status_code == 429:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 wait = self.retry.throttle_wait(throttled, throttle_waited, retry_after)

@@ -21,6 +21,7 @@ import requests
 
 from desktop_app.billing.base import BillingAuthError, BillingError
 from desktop_app.core.progress import CancelToken
+from desktop_app.core.secret_text import blank_secrets, request_secrets
 from desktop_app.loopback import LoopbackError, LoopbackListener, new_pkce_pair
 
 DEFAULT_PORT = 7172  # next to the Salesforce login's 7171, so both can be registered side by side
@@ -127,6 +128,8 @@ def _token_request(endpoints: OAuthEndpoints, client_id: str, client_secret: str
     payload = _json(response)
     if response.status_code != 200 or not payload.get("access_token"):
         reason = str(payload.get("error_description") or payload.get("error") or f"HTTP {response.status_code}")
+        # A sign-in server or proxy that echoes the request would put the refresh token or secret here.
+        reason = blank_secrets(reason.encode(), request_secrets(form=body, basic_auth=auth)).decode()
         raise BillingAuthError(f"{endpoints.system_name} refused the sign-in: {reason}. Check the app's client id "
                                "(and secret) and sign in again.")
     return payload

@@ -71,9 +71,13 @@ def error_text(response: HttpAnswer) -> tuple[str, str]:
     except ValueError:
         return f"http_{response.status_code}", response.text[:200]
     error = payload.get("error", payload) if isinstance(payload, dict) else {}
+    if not isinstance(error, dict):  # ``{"error": "some text"}``: the text is the message
+        error = {"message": error}
     code = str(error.get("code") or f"http_{response.status_code}")
     message = str(error.get("message") or "")
-    fields = error.get("fields") or []
+    fields = error.get("fields")
+    if not isinstance(fields, list):
+        fields = []
     details = "; ".join(
         f"{f.get('field')}: {str(f.get('message') or '').rstrip('.')}" for f in fields if isinstance(f, dict)
     )

@@ -42,6 +42,7 @@ from desktop_app.billing.registry import request_pool, system
 from desktop_app.billing.retry import RetryPolicy, parse_retry_after, sleep_or_cancel
 from desktop_app.core.address_changes import AddressWriteResult, RecordChange
 from desktop_app.core.progress import CancelToken, Progress, ProgressCallback, ignore_progress
+from desktop_app.core.secret_text import blank_secrets, request_secrets
 
 DEFAULT_LINK_KEY = "salesforce_account_id"
 # Address part → key in a Stripe customer's ``address``; the keys Stripe accepts in an update.
@@ -92,6 +93,18 @@ def _is_missing(error: stripe.StripeError) -> bool:
     return error.http_status == 404 or getattr(error, "code", None) == "resource_missing"
 
 
+class CredentialBlankingClient(stripe.RequestsClient):
+    """The SDK's ``requests`` client with the request's API key blanked out of error answers: a server
+    or proxy that echoes the request would otherwise put it into the ``StripeError`` message."""
+
+    def request(self, method: str, url: str, headers: Mapping[str, str] | None, post_data: Any = None, *,
+                _usage: list[str] | None = None) -> tuple[Any, int, Mapping[str, str]]:
+        content, status, answer_headers = super().request(method, url, headers, post_data)
+        if status >= 400 and isinstance(content, bytes):
+            content = blank_secrets(content, request_secrets(dict(headers or {})))
+        return content, status, answer_headers
+
+
 class StripeBilling(PooledAdapter[Any]):
     """The Stripe adapter (implements ``BillingSystem``)."""
 
@@ -122,8 +135,8 @@ class StripeBilling(PooledAdapter[Any]):
         self._probe_failed_at: float | None = None  # a probe went unanswered then (no answer since)
         self._pool = request_pool("stripe", rate_limit or (None if base_url else _test_mode_limit(api_key)),
                                   base_url)
-        self._http = stripe.RequestsClient(timeout=timeout)
-        self._probe_http = stripe.RequestsClient(timeout=min(timeout, PROBE_TIMEOUT[1]))
+        self._http = CredentialBlankingClient(timeout=timeout)
+        self._probe_http = CredentialBlankingClient(timeout=min(timeout, PROBE_TIMEOUT[1]))
         self._client, self._probe_client = (stripe.StripeClient(
             api_key,
             base_addresses={"api": base_url.rstrip("/")} if base_url else None,
@@ -275,7 +288,12 @@ class StripeBilling(PooledAdapter[Any]):
             params: dict[str, Any] = {"limit": self.page_size}
             if starting_after:
                 params["starting_after"] = starting_after
-            page = self._call(lambda client, p=params: client.v1.customers.list(params=p), cancel)  # type: ignore[misc]
+            try:
+                page = self._call(lambda client, p=params: client.v1.customers.list(params=p),  # type: ignore[misc]
+                                  cancel)
+            except stripe.StripeError as error:  # a refusal (4xx) the calls leave to their callers
+                raise StripeRetriesExhausted(f"Stripe could not list customers (HTTP {error.http_status}): "
+                                             f"{error.user_message or error}", f"http_{error.http_status}") from None
             items = [_as_dict(customer) for customer in page.data]
             for customer in items:
                 yield self.to_record(customer)

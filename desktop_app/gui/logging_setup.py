@@ -24,7 +24,7 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{6,}"), r"\1_\2_[redacted]"),
     (re.compile(r"(?i)\b(access_token|refresh_token|client_secret|password|api_key|apikey|token|secret)"
                 r"(\"?\s*[:=]\s*\"?)[^\s\"'&,;]+"), r"\1\2[redacted]"),
-    (re.compile(r"00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}"), "[redacted]"),
+    (re.compile(r"00D[A-Za-z0-9]{12,15}![A-Za-z0-9._~+/=-]{20,}"), "[redacted]"),
     (re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)"), "[redacted]"),
 )
 

@@ -8,10 +8,29 @@ be given one), and ``requests`` lets a machine-wide ``REQUESTS_CA_BUNDLE`` repla
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import requests
 from simple_salesforce.api import Salesforce
+
+from desktop_app.core.secret_text import blank_secrets, request_secrets
+
+
+def without_sent_secrets(
+    response: requests.Response, *, headers: Mapping[str, Any] | None = None, form: Any = None
+) -> requests.Response:
+    """``response`` with the secrets of the request that got it (credential headers, credential form
+    fields) blanked out of its body when it is an error answer: a server or proxy that echoes the
+    request would otherwise put the token into the error message simple-salesforce or we build."""
+    if response.ok:
+        return response
+    secrets = request_secrets({k: v for k, v in (headers or {}).items() if isinstance(v, str)},
+                              form if isinstance(form, Mapping) else None)
+    content = blank_secrets(response.content, secrets)
+    if content != response.content:
+        response._content = content  # requests keeps the read body here; it has no public setter
+    return response
 
 
 class ClientHttp(requests.Session):
@@ -33,7 +52,9 @@ class ClientHttp(requests.Session):
         if kwargs.get("verify") is None:
             kwargs["verify"] = self.verify
         self.sent += 1
-        response = self.shared.request(method, url, *args, **kwargs)
+        response = without_sent_secrets(self.shared.request(method, url, *args, **kwargs),
+                                        headers={**self.shared.headers, **(kwargs.get("headers") or {})},
+                                        form=kwargs.get("data"))
         if response.headers.get("Content-Type", "").startswith("text/csv") and "charset" not in response.headers.get(
             "Content-Type", ""
         ):

@@ -18,6 +18,7 @@ import requests
 from desktop_app.core.progress import CancelToken
 from desktop_app.loopback import LoopbackError, LoopbackListener, LoopbackPortBusy, new_pkce_pair
 from desktop_app.salesforce.errors import LoginCancelled, LoginError, PortBusy
+from desktop_app.salesforce.http import without_sent_secrets
 from desktop_app.salesforce.login_errors import explain_login_error
 from desktop_app.salesforce.tokens import TokenSet, parse_token_response
 
@@ -232,7 +233,7 @@ def _token_request(app: OAuthApp, form: dict[str, str], http: requests.Session |
     except requests.RequestException as error:
         raise LoginError(f"Could not reach {app.login_host} ({type(error).__name__}).") from None
     if response.status_code != 200:
-        oauth_error, description = _oauth_error(response)
+        oauth_error, description = _oauth_error(without_sent_secrets(response, form=form))
         hint = {
             "invalid_client_id": " Check the consumer key of your External Client App.",
             "invalid_client": " Check the consumer key and secret of your External Client App.",

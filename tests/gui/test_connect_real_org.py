@@ -6,6 +6,7 @@ reached as a My Domain address with its CA certificate, exactly as a person woul
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,10 @@ import keyring
 import pytest
 from browser_support import chromium, needs_chromium, pin_for, user_at_browser
 from PySide6.QtWidgets import QWizard
+from secret_scan import SecretBook, record_salesforce_secrets, scan_folders
 
+from desktop_app.core.app_folders import config_dir, data_dir
+from desktop_app.gui.logging_setup import close_logging, setup_logging
 from desktop_app.gui.pages import PAGE_IDS
 from desktop_app.gui.state import Journey, Source
 from desktop_app.salesforce import oauth
@@ -83,7 +87,23 @@ def _refresh_token_of(profile_name: str) -> str | None:
 
 @pytest.mark.timeout(180)
 def test_browser_login_connects_saves_reconnects_and_logs_out(qtbot, wizard, org, browser, wait_idle,
-                                                               monkeypatch) -> None:
+                                                               monkeypatch, tmp_path) -> None:
+    secrets = SecretBook()
+    record_salesforce_secrets(org, secrets.add)  # the code, the PKCE verifier and every token issued
+    log_file = setup_logging(logging.DEBUG)
+    try:
+        _login_save_reconnect_logout(qtbot, wizard, org, browser, wait_idle, monkeypatch)
+    finally:
+        close_logging()
+    # The app's log (every record, DEBUG up), settings, saved connections and data hold none of them.
+    assert len(secrets) >= 4
+    assert log_file.is_file()
+    leaks, scanned = scan_folders(secrets, [log_file.parent, config_dir(), data_dir()])
+    assert any(path.name == "connections.json" for path in scanned)
+    assert leaks == []
+
+
+def _login_save_reconnect_logout(qtbot, wizard, org, browser, wait_idle, monkeypatch) -> None:
     page = _to_connect_page(wizard, wait_idle)
     assert page.connect_button.text() == "&Log in with browser"
     assert not page.isComplete()

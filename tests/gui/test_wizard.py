@@ -92,6 +92,8 @@ def test_log_file_rotates_in_the_log_dir_and_hides_secrets(tmp_path: Path, monke
     assert "5Aep861abc" not in text
     assert "00Dxyzabcdefghij" not in text
     assert redact("sk_live_51Habcdef1234") == "sk_live_[redacted]"
+    # A session id is blanked whole, URL-safe characters and all (the sandbox org's have - and _).
+    assert redact("session 00D5g000000000g!AQ8Ab_cd-EF.gh~ij+kl/mn=op-qrSTUV done") == "session [redacted] done"
 
 
 def _focusable(page: QWidget) -> list[QWidget]:

@@ -52,7 +52,7 @@ class DemoUser:
 
     user_id: str
     username: str
-    password: str
+    password: str = field(repr=False)
     name: str
     email: str
     profile_name: str

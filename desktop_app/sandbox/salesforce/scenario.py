@@ -5,7 +5,7 @@ Tests combine knobs freely: ``replace(scenario_named("faults"), lock_rate=0.5)``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Scenario:
     callback_urls: tuple[str, ...] = DEMO_CALLBACKS
     # Registered apps without a secret that may also log in (the Salesforce CLI's web login).
     public_clients: tuple[str, ...] = ("PlatformCLI",)
-    client_secret: str | None = None  # None: a random secret per start
+    client_secret: str | None = field(default=None, repr=False)  # None: a random secret per start
     # The External Client App's standing in the org (see app_policy.py).
     app_installed: bool = True
     user_may_approve_uninstalled_apps: bool = False  # the permission that bypasses "not installed"
