@@ -281,7 +281,7 @@ def fit_evidence(ledger: Ledger, sure: pd.DataFrame, *, keep_candidates: bool = 
 
 
 _LABELS = np.array(["missing", "disagree", "partly agree", "agree", "agree without the qualifier"], dtype=object)
-# The verdicts, as indices of _LABELS; BARE: the name agrees once a trailing qualifier is left out.
+# The verdicts, as indices of _LABELS; BARE: the name agrees once its qualifier is left out.
 MISSING, DISAGREE, PARTLY, AGREE, BARE = range(5)
 FIELD_WORDS = {"name": "name", "domain": "website/e-mail domain", "email": "e-mail address", "street": "street",
                "postcode": "postcode", "city": "city", "state": "state", "phone": "phone", "country": "country",
@@ -326,7 +326,7 @@ def reason_text(levels: Levels, chance: np.ndarray) -> TextArray:
         word, level = FIELD_WORDS[field], levels[field]
         verdict = verdicts(field, level, levels.get(NAME_QUALIFIER))
         agree = _listed(agree, verdict == AGREE, word)
-        agree = _listed(agree, verdict == BARE, f"{word} (without its trailing qualifier)")
+        agree = _listed(agree, verdict == BARE, f"{word} (without its qualifier)")
         differ = _listed(differ, verdict == DISAGREE, word)
         for partial, meaning in PARTLY_WORDS.get(field, {}).items():
             partly = _listed(partly, (verdict == PARTLY) & (level == partial), f"{word} ({meaning})")

@@ -62,7 +62,7 @@ PLACE_FIELDS: tuple[str, ...] = ("street", "postcode", "phone")
 NAME_SIMILAR, NAME_CLOSE = 92.0, 80.0
 # Name levels: 0 disagree · 1 a shared word · 2 ≥ NAME_CLOSE similar · 3 ≥ NAME_SIMILAR · 4 exact.
 NAME_NEARLY_AGREES = 3
-# Beside the fields' levels: pairs whose names agree (top level) only without a trailing qualifier.
+# Beside the fields' levels: pairs whose names agree (top level) only without a qualifier.
 NAME_QUALIFIER = "name_qualifier"
 STREET_SIMILAR = 85.0
 CITY_SIMILAR = 85.0
@@ -183,14 +183,14 @@ PLACE_GROUPS: tuple[str, ...] = ("email", "street", "postcode", "phone")
 
 
 def _names(side: Side, positions: IntArray) -> dict[str, TextArray]:
-    """Cleaned name, its words sorted, the cleaned name without a trailing part in brackets (""
-    without one), and the customer's legal name as a person-like name."""
+    """Cleaned name, its words sorted, the cleaned name without its qualifier ("" without one), and the
+    customer's legal name as a person-like name."""
     return {**side.name_keys(positions), "bare_name": _distinct(side, "bare_name", positions)["bare_name"],
             "legal_name": _distinct(side, "legal_name", positions)["legal_name"]}
 
 
 def bare_names(side: Side, positions: IntArray) -> TextArray:
-    """The cleaned names of ``positions`` without a trailing part in brackets ("" for a name without one)."""
+    """The cleaned names of ``positions`` without their qualifier ("" for a name without one)."""
     return _distinct(side, "bare_name", positions)["bare_name"]
 
 
@@ -275,8 +275,9 @@ def _similarity_where(left: TextArray, right: TextArray, where: np.ndarray, scor
 
 
 def _without_qualifier(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> np.ndarray:
-    """Pairs one of whose names is the other's without a trailing part in brackets ("spago (los
-    angeles)" / "spago"). Two names whose brackets differ ("(beverly hills)" / "(los angeles)") are not."""
+    """Pairs one of whose names is the other's without its qualifier ("spago (los angeles)" / "spago",
+    ``names_without_qualifier``). Two names whose brackets differ ("(beverly hills)" / "(los angeles)") are
+    not."""
     a_bare, c_bare = acc.get("bare_name"), cus.get("bare_name")
     if a_bare is None or c_bare is None:
         return np.zeros(len(acc["clean_name"]), dtype=bool)
@@ -286,7 +287,7 @@ def _without_qualifier(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> 
 
 
 def _compare_names(acc: dict[str, TextArray], cus: dict[str, TextArray]) -> tuple[np.ndarray, np.ndarray]:
-    """The name's levels, and which pairs agree only without a trailing qualifier in brackets."""
+    """The name's levels, and which pairs agree only without a qualifier (``names_without_qualifier``)."""
     names_present = _present(acc["clean_name"], cus["clean_name"])
     exact = names_present & ((acc["clean_name"] == cus["clean_name"]) | (acc["sorted_name"] == cus["sorted_name"]) |
                              (acc["sorted_name"] == cus["legal_name"]))

@@ -192,8 +192,9 @@ def match_by_domain(ledger: Ledger, auto_accept: float) -> None:
 
 def _name_keys(ledger: Ledger, acc_pos: IntArray, cus_pos: IntArray) -> pd.DataFrame:
     """Pairs (acc, cus, key, via) whose cleaned names agree: as they are, with the customer's legal
-    name, or with one name's trailing qualifier left out ("spago (los angeles)" / "spago", "BANK OF AMERICA
-    CORP /DE/" / "bank of america"; two names in brackets, two branches, are not paired by their brand)."""
+    name, or with one name's qualifier left out ("spago (los angeles)" / "spago", "BANK OF AMERICA CORP
+    /DE/" / "bank of america", "Acme Corp d/b/a Roadrunner" / "acme"; two names in brackets, two branches,
+    are not paired by their brand)."""
     accounts, customers = ledger.accounts, ledger.customers
     left = pd.DataFrame({"acc": acc_pos, "key": accounts.clean_names(acc_pos), "side": "name"})
     left_bare = pd.DataFrame({"acc": acc_pos, "key": bare_names(accounts, acc_pos), "side": "bare"})
@@ -216,7 +217,7 @@ def _name_keys(ledger: Ledger, acc_pos: IntArray, cus_pos: IntArray) -> pd.DataF
 
 def match_by_name(ledger: Ledger, auto_accept: float) -> None:
     """Pass 5: the same cleaned company name (or the customer's cleaned legal name, or either name
-    without a trailing part in brackets when the place confirms it)."""
+    without its qualifier when the place confirms it)."""
     accounts, customers = ledger.accounts, ledger.customers
     pairs = _name_keys(ledger, ledger.free_accounts(), ledger.free_customers())
     if pairs.empty:
@@ -236,7 +237,7 @@ def match_by_name(ledger: Ledger, auto_accept: float) -> None:
     score = np.where(different, np.minimum(base, auto_accept - 5), base)
     what = np.select([via == "legal name", via == "bare"],
                      ["The customer's legal name matches once cleaned", "The company name matches once its "
-                      "trailing qualifier (a place in brackets, a state after a slash) is left out"],
+                      "qualifier (a place in brackets, a state after a slash, a name after 'd/b/a') is left out"],
                      "The company name matches once cleaned").astype(object)
     pairs = pairs.assign(score=score, tiebreak=same,
                          reason=what + " (" + quoted(pairs["key"].to_numpy(dtype=object)) + ")" + note)

@@ -160,7 +160,7 @@ def _matcher_evidence(value: object) -> tuple[tuple[str, str], ...]:
 
 _LEVEL_WORDS = {"agree": "agrees", "partly agree": "agrees only in part", "disagree": "differs",
                 "missing": "missing on one side",
-                "agree without the qualifier": "agrees without its trailing qualifier"}
+                "agree without the qualifier": "agrees without its qualifier"}
 
 
 def _weighed(detail: list[object] | tuple[object, ...]) -> str:

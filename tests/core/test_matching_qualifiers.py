@@ -31,6 +31,12 @@ def _site(name: str, street: str, phone: str = "", postcode: str = "90069") -> d
     ("BANK OF AMERICA CORP /DE/", "bank of america"), ("WELLS FARGO & COMPANY/MN", "wells fargo"),
     ("WALT DISNEY CO/", "walt disney"), ("L3HARRIS TECHNOLOGIES, INC. /DE/", "l3harris technologies"),
     ("AC/DC", ""), ("Acme A/S", ""), ("LORD ABBETT/NEW", ""),
+    # another name the entity trades (or traded) under
+    ("Acme Corp d/b/a Roadrunner Supplies", "acme"), ("ACME CORP DBA ROADRUNNER", "acme"),
+    ("Acme, dba Roadrunner", "acme"), ("Smith Holdings Ltd t/a The Corner Shop", "smith holdings"),
+    ("John Smith trading as Smith Plumbing", "john smith"), ("Globex Corp f/k/a Initech Inc", "globex"),
+    ("Acme Inc. formerly Beta Inc.", "acme"), ("Acme Corp d.b.a. Roadrunner", "acme"),
+    ("DBA Solutions Inc", ""), ("Acme DBA Services", ""), ("Formerly Known As Records", ""),
 ])
 def test_a_name_without_its_trailing_part_in_brackets(name: str, bare: str) -> None:
     assert names_without_qualifier([name]) == [bare]
@@ -51,8 +57,8 @@ def test_a_name_with_its_branch_in_brackets_agrees_with_the_name_alone(qualified
     assert (first["status"], first["method"], first["customer_id"]) == (MATCHED, "name", "cus_1")
     assert json.loads(first["evidence"])["name"][0] == "agree without the qualifier"
     # Found by the cleaned-name pass (its street and phone confirm the place), so explained by it.
-    assert first["reason"].startswith("The company name matches once its trailing qualifier (a place in brackets, a "
-                                      "state after a slash) is left out ('spago')")
+    assert first["reason"].startswith("The company name matches once its qualifier (a place in brackets, a state "
+                                      "after a slash, a name after 'd/b/a') is left out ('spago')")
 
 
 @pytest.mark.parametrize("config", [MatchConfig(), _NAMES_ONLY], ids=["all passes", "no fuzzy"])
@@ -62,8 +68,8 @@ def test_a_filing_name_with_its_state_of_incorporation_agrees_with_the_name(conf
     first = row_of(match(left, right, config=config).decisions, account=account_id(1))
     assert (first["status"], first["method"], first["customer_id"]) == (MATCHED, "name", "cus_1")
     assert json.loads(first["evidence"])["name"][0] == "agree without the qualifier"
-    assert "once its trailing qualifier (a place in brackets, a state after a slash) is left out ('berkshire " \
-           "hathaway')" in first["reason"]
+    assert "once its qualifier (a place in brackets, a state after a slash, a name after 'd/b/a') is left out " \
+           "('berkshire hathaway')" in first["reason"]
 
 
 def test_the_same_brand_at_another_street_is_held_back_as_a_namesake() -> None:
@@ -102,3 +108,11 @@ def test_without_fuzzy_matching_two_branches_in_brackets_are_not_paired_by_their
     right = customers(_site("Spago (Beverly Hills)", "1114 Horn Ave", "(310) 652-4025"), *OTHERS)
     first = row_of(match(left, right, config=_NAMES_ONLY).decisions, account=account_id(1))
     assert first["customer_id"] == ""
+
+
+def test_a_name_with_the_name_it_trades_under_agrees_with_the_entitys_name() -> None:
+    left = accounts(_site("Acme Corp d/b/a Roadrunner Supplies", "1 Main St", "402-346-1400"), *OTHERS)
+    right = customers(_site("Acme Corporation", "1 MAIN STREET", "(402) 346-1400"), *OTHERS)
+    first = row_of(match(left, right, config=_NAMES_ONLY).decisions, account=account_id(1))
+    assert (first["status"], first["method"], first["customer_id"]) == (MATCHED, "name", "cus_1")
+    assert "a name after 'd/b/a') is left out ('acme')" in first["reason"]
