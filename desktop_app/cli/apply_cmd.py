@@ -306,7 +306,6 @@ def _checks_pass(args: argparse.Namespace, plan: Plan, sides: dict[str, Any], se
                             billing_system=SYSTEM_NAMES.get(settings["billing_system"]), progress=progress)
     failed = [r for r in results if r.status == "fail"]
     if failed:
-        progress.finish()
         lines = [f"  {r.title}: {r.explanation}" + (f" Fix: {r.remedy}" if r.remedy else "") for r in failed]
         raise UsageError("\n".join([
             f"Nothing was written: {len(failed)} of the org's checks failed for this plan "
