@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from engine_cli import sandbox_connection, true_links_plan
 from engine_sandboxes import make_sides, start_systems, truth_matches
 
 from desktop_app.billing.sequence_adapter import SequenceBilling
@@ -304,15 +305,8 @@ def test_apply_runs_the_orgs_checks_first_and_a_failed_one_stops_it_before_anyth
 ) -> None:
     systems = start_systems(40, scenario="readonly-link-field")
     try:
-        monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", systems.sf.access_token)
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_ID", systems.seq.client_id)
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", systems.seq.client_secret)
-        matches, plan = tmp_path / "matches.csv", tmp_path / "plan.json"
-        truth_matches(systems).to_csv(matches, index=False)
-        connection = ["--sandbox", "--instance-url", systems.sf.instance_url, "--ca-cert", str(systems.sf.ca_cert),
-                      "--billing", "sequence", "--billing-url", systems.seq.url,
-                      "--billing-ca", str(systems.seq.ca_cert)]
-        assert main(["plan", "--matches", str(matches), "--out", str(plan), "--policy", "overwrite", *connection]) == 0
+        connection = sandbox_connection(systems, monkeypatch)
+        plan = true_links_plan(systems, tmp_path, connection, "--policy", "overwrite")
         capsys.readouterr()
         before = systems.account_values(), systems.customer_values()
         assert main(["apply", str(plan), *connection]) == 2

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
+from engine_cli import sandbox_connection, true_links_plan
 from engine_sandboxes import LINK_FIELD, Systems, expected_after, make_sides, start_systems, truth_matches
 
 from desktop_app.billing.link_writes import address_idempotency_key
@@ -126,15 +127,8 @@ def test_the_cli_says_the_quota_is_used_up_in_one_sentence_and_exits_1(
 ) -> None:
     systems = start_systems(60)
     try:
-        monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", systems.sf.access_token)
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_ID", systems.seq.client_id)
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", systems.seq.client_secret)
-        matches, plan = tmp_path / "matches.csv", tmp_path / "plan.json"
-        truth_matches(systems).to_csv(matches, index=False)
-        connection = ["--sandbox", "--instance-url", systems.sf.instance_url, "--ca-cert", str(systems.sf.ca_cert),
-                      "--billing", "sequence", "--billing-url", systems.seq.url,
-                      "--billing-ca", str(systems.seq.ca_cert)]
-        assert main(["plan", "--matches", str(matches), "--out", str(plan), *connection]) == 0
+        connection = sandbox_connection(systems, monkeypatch)
+        plan = true_links_plan(systems, tmp_path, connection)
         capsys.readouterr()
         systems.sf.org.api_used = systems.sf.org.scenario.daily_api_max
         assert main(["apply", str(plan), *connection]) == 2  # the checks before the run see it: nothing journaled
@@ -316,16 +310,8 @@ def test_cli_resume_leaves_refused_records_alone_unless_asked(
 ) -> None:
     systems = start_systems(60)
     try:
-        monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", systems.sf.access_token)
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_ID", systems.seq.client_id)
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", systems.seq.client_secret)
-        matches, plan_path = tmp_path / "matches.csv", tmp_path / "plan.json"
-        truth_matches(systems).to_csv(matches, index=False)
-        connection = ["--sandbox", "--instance-url", systems.sf.instance_url, "--ca-cert", str(systems.sf.ca_cert),
-                      "--billing", "sequence", "--billing-url", systems.seq.url,
-                      "--billing-ca", str(systems.seq.ca_cert)]
-        assert main(["plan", "--matches", str(matches), "--out", str(plan_path), "--policy", "overwrite",
-                     *connection]) == 0
+        connection = sandbox_connection(systems, monkeypatch)
+        plan_path = true_links_plan(systems, tmp_path, connection, "--policy", "overwrite")
         sides = make_sides(systems)
         refused = next(link.customer_id for link in plan_from_live(truth_matches(systems), sides,
                                                                    policy="overwrite").links

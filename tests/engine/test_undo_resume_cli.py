@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_sandboxes import start_systems, truth_matches
+from engine_cli import sandbox_connection, true_links_plan
+from engine_sandboxes import start_systems
 
 from desktop_app.cli import main
 from desktop_app.core.journal import Journal
@@ -22,16 +23,9 @@ def test_an_undo_stopped_by_a_silent_billing_system_resumes_from_the_command_lin
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     systems = start_systems(ACCOUNTS)
     try:
-        monkeypatch.setenv("CROSSLINK_SANDBOX_ACCESS_TOKEN", systems.sf.access_token)
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_ID", systems.seq.client_id)
-        monkeypatch.setenv("CROSSLINK_SEQUENCE_CLIENT_SECRET", systems.seq.client_secret)
+        connection = sandbox_connection(systems, monkeypatch)
         before = systems.account_values(), systems.customer_values()
-        matches, plan = tmp_path / "matches.csv", tmp_path / "plan.json"
-        truth_matches(systems).to_csv(matches, index=False)
-        connection = ["--sandbox", "--instance-url", systems.sf.instance_url, "--ca-cert", str(systems.sf.ca_cert),
-                      "--billing", "sequence", "--billing-url", systems.seq.url,
-                      "--billing-ca", str(systems.seq.ca_cert)]
-        assert main(["plan", "--matches", str(matches), "--out", str(plan), "--policy", "overwrite", *connection]) == 0
+        plan = true_links_plan(systems, tmp_path, connection, "--policy", "overwrite")
         assert main(["apply", str(plan), "--json", *connection]) == 0
         applied = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
         applied_values = systems.account_values(), systems.customer_values()
