@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from csv_files import write_rows
 
 from desktop_app.cli import main
 from desktop_app.core.ids import to_18
@@ -14,23 +15,15 @@ from desktop_app.core.ids import to_18
 A1, A2, A3, A4 = "0015g00004e2JF9AAM", "0015g00000ABCdeAAH", "0015g00000ABCdfAAH", "0015g00000ABCdgAAH"
 
 
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
-    accounts = _write(tmp_path / "accounts.csv", ["Id", "Name", "Billing_Customer_ID__c"], [
+    accounts = write_rows(tmp_path / "accounts.csv", ["Id", "Name", "Billing_Customer_ID__c"], [
         [A1, "Acme Rockets", ""],  # its customer holds it in 15 characters
         [A2, "Beta Foods", "NA"],  # placeholder on both sides: matched by name
         [A3, "Gamma Tools", "cus_3"],  # its customer holds it upper-cased
         [A4, "Delta Mills", " n / a "],
     ])
-    customers = _write(tmp_path / "customers.csv", ["id", "name", "salesforce_account_id"], [
+    customers = write_rows(tmp_path / "customers.csv", ["id", "name", "salesforce_account_id"], [
         ["cus_1", "Acme Rockets", A1[:15]],
         ["cus_2", "Beta Foods", "#N/A"],
         ["cus_3", "Gamma Tools", A3.upper()],
@@ -77,8 +70,8 @@ def test_a_problem_many_rows_share_is_one_line_and_the_rest_say_where_they_are(
     ids = [to_18(f"0015g00000Ab{n:03d}") for n in range(40)]
     rows = [[account_id, f"Company {n}", "NA" if n < 30 or n % 2 else ""] for n, account_id in enumerate(ids)]
     rows += [[f"bad-{n}", f"Odd {n}", ""] for n in range(25)]  # each with its own message naming its value
-    accounts = _write(tmp_path / "accounts.csv", ["Id", "Name", "Billing_Customer_ID__c"], rows)
-    customers = _write(tmp_path / "customers.csv", ["id", "name"], [["cus_1", "Company 1"]])
+    accounts = write_rows(tmp_path / "accounts.csv", ["Id", "Name", "Billing_Customer_ID__c"], rows)
+    customers = write_rows(tmp_path / "customers.csv", ["id", "name"], [["cus_1", "Company 1"]])
     for out in ("matches.csv", "matches.xlsx"):
         assert main(["match", "--accounts", str(accounts), "--customers", str(customers),
                      "--out", str(tmp_path / out), "--no-fuzzy"]) == 0

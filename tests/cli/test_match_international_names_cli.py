@@ -7,6 +7,8 @@ import csv
 import json
 from pathlib import Path
 
+from csv_files import write_rows
+
 from desktop_app.cli import main
 from desktop_app.core.ids import to_18
 
@@ -27,19 +29,11 @@ COMPANIES = [
 ]
 
 
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def test_companies_written_differently_per_country_are_matched_on_their_cleaned_names(tmp_path: Path) -> None:
     ids = [to_18(f"0015g0000{number:06d}") for number in range(1, len(COMPANIES) + 1)]
-    accounts = _write(tmp_path / "accounts.csv", ["Account ID", "Account Name", "Billing City", "Billing Country"],
+    accounts = write_rows(tmp_path / "accounts.csv", ["Account ID", "Account Name", "Billing City", "Billing Country"],
                       [[ids[i], account, city, country] for i, (account, _, _, city, country) in enumerate(COMPANIES)])
-    customers = _write(tmp_path / "customers.csv", ["customer_id", "name", "city", "country"],
+    customers = write_rows(tmp_path / "customers.csv", ["customer_id", "name", "city", "country"],
                        [[f"cus_{i}", customer, city, country]
                         for i, (_, customer, _, city, country) in enumerate(COMPANIES)])
     out = tmp_path / "matches.csv"
