@@ -29,7 +29,7 @@ from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.plan import Plan, PlanError
 from desktop_app.core.plan_file import plan_id, read_plan
 from desktop_app.core.progress import CancelToken
-from desktop_app.core.run_figures import resumable_runs, run_figures, undo_runs_of, why_not_resumable
+from desktop_app.core.run_figures import resumable_runs, run_figures, undo_runs_of, undone_runs, why_not_resumable
 from desktop_app.core.tables import TableError
 from desktop_app.salesforce.preflight import run_preflight
 from desktop_app.salesforce.preflight_data import data_inputs
@@ -52,6 +52,7 @@ from desktop_app.workflow.engine import (
 )
 from desktop_app.workflow.link_sides import SalesforceSide, close_sides
 from desktop_app.workflow.plan_outlook import summary_lines
+from desktop_app.workflow.stop_reason import reason_of
 from desktop_app.workflow.undo import UndoOutcome, resume_undo, undo_run, unfinished_undo
 
 # Connection settings kept with a run so that ``resume``/``undo`` need no repeat (never secrets).
@@ -415,6 +416,7 @@ def run_runs(args: argparse.Namespace) -> int:
     with Journal() as journal:
         runs = journal.runs()
         figures = [run_figures(journal, r.run_id) for r in runs]
+        undone = undone_runs(journal)
     headlines = [f.headline() for f in figures]
     if args.json:
         print(
@@ -442,4 +444,7 @@ def run_runs(args: argparse.Namespace) -> int:
         print("No runs yet.")
     for r, headline in zip(runs, headlines, strict=True):
         print(f"{r.run_id}  {r.kind:<5} {r.state:<18} {r.created_at}  {r.links:,} links  {headline}")
+        stop = reason_of(r)
+        if stop is not None and r.run_id not in undone:  # how it stopped, and the command that goes on
+            print(f"    {stop.why} Next: {stop.cli_next(r.run_id)}")
     return EXIT_OK

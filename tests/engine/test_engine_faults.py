@@ -143,6 +143,11 @@ def test_the_cli_says_the_quota_is_used_up_in_one_sentence_and_exits_1(
             [run] = journal.runs()
         assert run.state == "interrupted"
         assert (Path(out.split("Results: ")[1].strip())).exists()
+        assert main(["runs"]) == 0  # the list says how the run stopped and the command that goes on
+        listed = capsys.readouterr().out.splitlines()
+        assert listed[1].startswith("    The Salesforce org has used up its daily API requests.")
+        assert listed[1].endswith(f"Next: 'desktop-app resume {run.run_id}' continues it once the 24-hour window "
+                                  "frees requests.")
     finally:
         systems.stop()
 
