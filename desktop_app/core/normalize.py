@@ -109,6 +109,7 @@ def _sizes_by_word(forms: frozenset[tuple[str, ...]], at: int) -> dict[str, tupl
 _TRAILING_SIZES = _sizes_by_word(_TRAILING_FORMS, -1)
 _LEADING_SIZES = _sizes_by_word(_LEADING_FORMS, 0)
 _FORM_LAST_WORDS = frozenset(_TRAILING_SIZES)
+_LAST_WORDS = _FORM_LAST_WORDS | {"the"}  # the last words of names stripped at the end
 _SINGLE_FORMS = frozenset(form[0] for form in _TRAILING_FORMS if len(form) == 1)
 # The word before the last of a longer form: a name whose last two words cannot be one ends in a
 # single-word form, if any ("Wolf Compass Ltd"; but "Acme Pvt Ltd" may end in "Pvt Ltd").
@@ -162,14 +163,15 @@ def _split_joined_form(tokens: list[str]) -> bool:
 
 
 def _strip_legal_forms(tokens: list[str]) -> None:
-    """Remove a leading "the" and legal forms from both ends as the forms allow, one at a time (each
+    """Remove a leading (or trailing) "the" and legal forms from both ends as the forms allow, one at a time (each
     may expose another: "Acme Co Ltd"), the longest first, while at least one word remains; with a
     trailing form, a joiner left before it ("Smith and Co"). The start goes first: what comes off
     the end never changes the first word, so the start need not be looked at again."""
     while len(tokens) > 1 and tokens[0] in _FIRST_WORDS and _strip_leading_form(tokens):
         pass
-    while len(tokens) > 1 and tokens[-1] in _FORM_LAST_WORDS:  # runs per name: few calls, few lookups
-        if tokens[-1] in _SINGLE_FORMS and tokens[-2] not in _SECOND_LAST_WORDS:  # the usual case: "… Inc"
+    while len(tokens) > 1 and tokens[-1] in _LAST_WORDS:  # runs per name: few calls, few lookups
+        # The usual case, "… Inc"; or the article put last, as lists sort names: "Coca-Cola Company (The)".
+        if (tokens[-1] in _SINGLE_FORMS and tokens[-2] not in _SECOND_LAST_WORDS) or tokens[-1] == "the":
             del tokens[-1]
         elif not _strip_trailing_form(tokens):
             return
@@ -179,9 +181,10 @@ def _strip_legal_forms(tokens: list[str]) -> None:
 
 def _name_from_words(text: str) -> str:
     """The last steps of cleaning, on lower-case text without punctuation: ``&`` → ``and``, single
-    spaces, a leading "the" and legal forms removed."""
+    spaces, a leading "the" (or one put last, as lists sort names: "Hershey Company (The)") and legal
+    forms removed."""
     tokens = text.replace("&", " and ").split()
-    if tokens and (tokens[-1] in _FORM_LAST_WORDS or tokens[0] in _FIRST_WORDS):
+    if tokens and (tokens[-1] in _LAST_WORDS or tokens[0] in _FIRST_WORDS):
         _strip_legal_forms(tokens)
     return " ".join(tokens)
 

@@ -40,6 +40,9 @@ from desktop_app.core.normalize import (
         ("Coca-Cola", "coca cola"),
         ("O'Neil Pty Ltd", "oneil"),
         ("株式会社 トヨタ", "トヨタ"),  # a form that opens a name
+        # the article put last, as sorted lists (Wikipedia's S&P 500 list, catalogues) write names
+        ("Coca-Cola Company (The)", "coca cola"), ("Hershey Company, The", "hershey"), ("Hartford (The)", "hartford"),
+        ("Acme The Ltd", "acme"), ("The", "the"),
         ("Ltd", "ltd"),  # never reduced to nothing
         ("Co Ltd", "co"),
         ("", ""),
