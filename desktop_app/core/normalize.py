@@ -307,6 +307,14 @@ def _bare(name: str) -> str:
     return bracketed.group(1) if bracketed else _without_filing_qualifier(name)
 
 
+def has_filing_qualifier(name: str) -> bool:
+    """True when the qualifier ``names_without_qualifier`` leaves out of ``name`` is a filing's state of
+    incorporation after a slash ("AMERICAN TOWER CORP /MA/"): no branch or place, no other name."""
+    if "/" not in name or name.rstrip().endswith((")", "]")) or _without_other_name(name):
+        return False
+    return _without_filing_qualifier(name) != ""
+
+
 def _may_have_qualifier(name: str) -> bool:
     lowered = name.lower()
     return (name.rstrip().endswith((")", "]")) or "/" in name or " dba " in lowered
