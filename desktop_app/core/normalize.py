@@ -115,6 +115,9 @@ _SINGLE_FORMS = frozenset(form[0] for form in _TRAILING_FORMS if len(form) == 1)
 # single-word form, if any ("Wolf Compass Ltd"; but "Acme Pvt Ltd" may end in "Pvt Ltd").
 _SECOND_LAST_WORDS = frozenset(form[-2] for form in _TRAILING_FORMS if len(form) > 1)
 _FIRST_WORDS = frozenset(_LEADING_SIZES) | {"the"}  # the first words of names stripped at the start
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")  # initials, once dots are gone
+# The first and last words that make a name worth a second look: a form, "the", or an initial.
+_OPENING_WORDS, _CLOSING_WORDS = _FIRST_WORDS | _LETTERS, _LAST_WORDS | _LETTERS
 _JOINED_PREFIXES = tuple(sorted({"".join(_words_of(form)) for form in legal_forms.JOINED_PREFIXES}, key=len,
                                 reverse=True))
 _JOINED_SUFFIXES = tuple(sorted({"".join(_words_of(form)) for form in legal_forms.JOINED_SUFFIXES}, key=len,
@@ -184,9 +187,31 @@ def _name_from_words(text: str) -> str:
     spaces, a leading "the" (or one put last, as lists sort names: "Hershey Company (The)") and legal
     forms removed."""
     tokens = text.replace("&", " and ").split()
-    if tokens and (tokens[-1] in _LAST_WORDS or tokens[0] in _FIRST_WORDS):
+    if tokens and (tokens[-1] in _CLOSING_WORDS or tokens[0] in _OPENING_WORDS):
         _strip_legal_forms(tokens)
+        if (len(tokens[0]) == 1 or len(tokens[-1]) == 1) and _join_initials(tokens):
+            _strip_legal_forms(tokens)
     return " ".join(tokens)
+
+
+def _join_initials(tokens: list[str]) -> bool:
+    """Join each run of single letters into one word, as the dots of "J.M." join them ("J M Smucker",
+    "SMITH A O" → jm smucker, smith ao); True when a run was joined. Called for names that open or end
+    with a single letter (once legal forms are gone): a look at every word of every name costs 8 % of
+    cleaning, so a run inside a name ("HUNT J B TRANSPORT") stays apart."""
+    joined: list[str] = []
+    run = False
+    for token in tokens:
+        single = token in _LETTERS
+        if single and run:
+            joined[-1] += token
+        else:
+            joined.append(token)
+        run = single
+    if len(joined) == len(tokens):
+        return False
+    tokens[:] = joined
+    return True
 
 
 def _name_from_other_words(text: str) -> str:
@@ -197,6 +222,8 @@ def _name_from_other_words(text: str) -> str:
         _strip_legal_forms(tokens)
         while _split_joined_form(tokens):
             _strip_legal_forms(tokens)
+    if tokens and (len(tokens[0]) == 1 or len(tokens[-1]) == 1) and _join_initials(tokens):
+        _strip_legal_forms(tokens)
     return " ".join(tokens)
 
 
