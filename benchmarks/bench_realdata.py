@@ -3,9 +3,10 @@
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_realdata.py DIR [--lists dfss2011 dfss2012]
 
 DIR holds one of the datasets ``realdata_sets.py`` reads: the Fodor's/Zagat restaurant guides
-(py_entitymatching, datasets/end-to-end/restaurants/) or the Chicago early-childhood site lists
-(dedupe-examples, csv_example/; ``--lists`` picks the two). They are not in this repository: fetch
-them there (benchmarks/README.md says where).
+(py_entitymatching, datasets/end-to-end/restaurants/), the Chicago early-childhood site lists
+(dedupe-examples, csv_example/; ``--lists`` picks the two), or the S&P 500 members
+(datasets/s-and-p-500-companies) with the SEC's ticker list (company_tickers.json). They are not in
+this repository: fetch them there (benchmarks/README.md says where).
 
 The first table plays the Salesforce accounts (its ids are replaced by Account ids, as an export
 carries them; nothing else is touched), the second the billing customers, each as its source wrote
@@ -77,12 +78,17 @@ def _street_key(text: str) -> tuple[str, str]:
 
 def baseline(data: RealData, threshold: float = 0.6) -> Pairs:
     """Name similarity + same street number and first street word + same phone digits, one to one."""
-    def rows(table: pd.DataFrame) -> list[tuple[str, str, tuple[str, str], str]]:
+    def rows(side: str) -> list[tuple[str, str, tuple[str, str], str]]:
+        table = data.accounts if side == "accounts" else data.customers
+        name, street, phone, _ = data.fields(side)
+        blank = pd.Series([""] * len(table), index=table.index)
+        streets = table[street] if street else blank
+        phones = table[phone] if phone else blank
         return [(i, n.lower(), _street_key(s), re.sub(r"\D", "", p)[-10:]) for i, n, s, p in
-                zip(table[data.id_column], table[data.name], table[data.street], table[data.phone], strict=True)]
+                zip(table[data.id_of(side)], table[name], streets, phones, strict=True)]
     scored = []
-    right = rows(data.customers)
-    for a_id, a_name, a_street, a_phone in rows(data.accounts):
+    right = rows("customers")
+    for a_id, a_name, a_street, a_phone in rows("accounts"):
         for b_id, b_name, b_street, b_phone in right:
             name = fuzz.token_set_ratio(a_name, b_name) / 100
             street = 1.0 if a_street[0] and b_street == a_street else 0.0

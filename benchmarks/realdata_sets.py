@@ -11,10 +11,18 @@ Which dataset a folder holds is told by its files:
   City of Chicago / State of Illinois / Chicago Public Schools directories of 2011-2012). Two of its
   ``Source`` lists are taken as the two sides; a site listed twice in one list gives a true pair to
   each of its records, so a one-to-one matcher cannot reach recall 1 there (``ceiling``).
+* ``constituents.csv`` and ``company_tickers.json``: the S&P 500 as Wikipedia names its members
+  ("3M", "A. O. Smith", "Alphabet Inc. (Class A)"; datasets/s-and-p-500-companies, ``data/``, ODC-PDDL)
+  as the accounts, with their headquarters city and state, against every company the SEC lists with a
+  ticker, under its EDGAR name ("3M CO", "SMITH A O CORP", "AMAZON COM INC"; sec.gov
+  ``files/company_tickers.json``, public domain), one customer per CIK. The CIK both carry is the truth;
+  it is not handed to the matcher. A company with two share classes is two accounts for one customer.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +57,17 @@ class RealData:
     street: str
     phone: str
     place: str  # city or postcode: shown with each missed/wrong pair
+    # the customers' name, street, phone and place headers when they differ from the accounts'
+    customer_fields: tuple[str, str, str, str] | None = None
+
+    def fields(self, side: str) -> tuple[str, str, str, str]:
+        """The name, street, phone and place headers of one side ("" where it has none)."""
+        if side == "customers" and self.customer_fields is not None:
+            return self.customer_fields
+        return self.name, self.street, self.phone, self.place
+
+    def id_of(self, side: str) -> str:
+        return self.id_column if side == "accounts" or self.customer_fields is None else "customer_id"
 
     @property
     def ceiling(self) -> float:
@@ -58,8 +77,9 @@ class RealData:
 
     def describe(self, side: str, record_id: str) -> str:
         table = self.accounts if side == "accounts" else self.customers
-        row = table[table[self.id_column] == record_id].iloc[0]
-        return " | ".join(" ".join(str(row[c]).split()) for c in (self.name, self.street, self.place, self.phone))
+        row = table[table[self.id_of(side)] == record_id].iloc[0]
+        name, street, phone, place = self.fields(side)
+        return " | ".join(" ".join(str(row[c]).split()) for c in (name, street, place, phone) if c)
 
 
 def account_id(number: int) -> str:
@@ -101,9 +121,46 @@ def chicago(folder: Path, accounts_list: str, customers_list: str) -> RealData:
     return RealData(label, accounts, customers, truth, "Id", "Site name", "Address", "Phone", "Zip")
 
 
+SP500_FILE, SEC_FILE = "constituents.csv", "company_tickers.json"
+_NOT_US = {"Bermuda", "Canada", "Ireland", "Netherlands", "Switzerland", "United Kingdom"}
+
+
+def _headquarters(location: str) -> tuple[str, str, str]:
+    """City, state and country of a Wikipedia headquarters cell ("Saint Paul, Minnesota", "Dublin, Ireland")."""
+    parts = [re.sub(r"\[\d+\]$", "", part).strip() for part in location.split(",")]
+    if parts[-1] in _NOT_US:
+        return ", ".join(parts[:-1]), "", parts[-1]
+    if len(parts) < 2:
+        return "", "", ""
+    return ", ".join(parts[:-1]), parts[-1], "United States"
+
+
+def sp500_sec(folder: Path) -> RealData:
+    """S&P 500 members (Wikipedia's names) as Salesforce accounts × the SEC's ticker list as customers."""
+    members = _read(folder / SP500_FILE)
+    with (folder / SEC_FILE).open(encoding="utf-8") as handle:
+        listed = pd.DataFrame(json.load(handle).values())
+    listed = listed.drop_duplicates("cik_str")
+    customers = pd.DataFrame({"customer_id": listed["cik_str"].astype(str), "name": listed["title"]})
+    places = [_headquarters(cell) for cell in members["Headquarters Location"]]
+    ids = [account_id(number) for number in range(1, len(members) + 1)]
+    accounts = pd.DataFrame({
+        "Id": ids, "Name": members["Security"], "BillingStreet": "",
+        "BillingCity": [city for city, _, _ in places], "BillingState": [state for _, state, _ in places],
+        "BillingCountry": [country for _, _, country in places], "Phone": "", "Website": "",
+    })
+    known = set(customers["customer_id"])
+    truth = {(a, str(int(cik))) for a, cik in zip(ids, members["CIK"], strict=True) if str(int(cik)) in known}
+    return RealData("S&P 500 (Wikipedia) × SEC company tickers", accounts, customers, truth, "Id", "Name",
+                    "BillingStreet", "Phone", "BillingCity", customer_fields=("name", "", "", ""))
+
+
 def load(folder: Path, lists: tuple[str, str]) -> RealData:
     if (folder / "fodors.csv").exists():
         return fodors_zagat(folder)
     if (folder / CHICAGO_FILE).exists():
         return chicago(folder, *lists)
-    raise SystemExit(f"{folder}: neither fodors.csv nor {CHICAGO_FILE} is there; see benchmarks/README.md")
+    if (folder / SP500_FILE).exists() and (folder / SEC_FILE).exists():
+        return sp500_sec(folder)
+    raise SystemExit(f"{folder}: none of fodors.csv, {CHICAGO_FILE}, {SP500_FILE} + {SEC_FILE} is there; "
+                     "see benchmarks/README.md")

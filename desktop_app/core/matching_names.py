@@ -24,6 +24,7 @@ from desktop_app.core.matching_ledger import (
 )
 from desktop_app.core.matching_unlikely import drop_unlikely
 from desktop_app.core.matching_weighed import guard_namesakes, place_levels
+from desktop_app.core.normalize import has_filing_qualifier
 
 _METHOD_WORDS = {"domain": "website/e-mail domain and name", "name": "company name", "fuzzy": "similar name"}
 NAME_AGREES = 85.0  # token_sort_ratio of cleaned names that counts as "the same name" next to a domain
@@ -227,8 +228,14 @@ def match_by_name(ledger: Ledger, auto_accept: float) -> None:
     via = pairs["via"].to_numpy()
     base = np.select([via == "legal name", via == "bare"], [97.0, 95.0], 100.0)
     # A name agreeing only without its branch in brackets may be one branch of several: it needs a
-    # street with its number, a postcode, a phone or an e-mail address that agrees as well.
+    # street with its number, a postcode, a phone or an e-mail address that agrees as well. A filing's
+    # state of incorporation after a slash ("AMERICAN TOWER CORP /MA/") names no branch: without it the
+    # name is the company's own, as good as a name with its legal form left out.
     bare_at = np.flatnonzero(via == "bare")
+    if len(bare_at):
+        own_names = np.where(pairs["side"].to_numpy()[bare_at] == "bare", accounts.column("name", acc[bare_at]),
+                             customers.column("name", cus[bare_at]))
+        bare_at = bare_at[~np.array([has_filing_qualifier(name) for name in own_names], dtype=bool)]
     if len(bare_at):
         levels = place_levels(ledger, acc[bare_at], cus[bare_at])
         confirmed = ((levels["street"] >= 2) | (levels["postcode"] >= 1) | (levels["phone"] >= 1)

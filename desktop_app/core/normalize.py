@@ -109,11 +109,15 @@ def _sizes_by_word(forms: frozenset[tuple[str, ...]], at: int) -> dict[str, tupl
 _TRAILING_SIZES = _sizes_by_word(_TRAILING_FORMS, -1)
 _LEADING_SIZES = _sizes_by_word(_LEADING_FORMS, 0)
 _FORM_LAST_WORDS = frozenset(_TRAILING_SIZES)
+_LAST_WORDS = _FORM_LAST_WORDS | {"the"}  # the last words of names stripped at the end
 _SINGLE_FORMS = frozenset(form[0] for form in _TRAILING_FORMS if len(form) == 1)
 # The word before the last of a longer form: a name whose last two words cannot be one ends in a
 # single-word form, if any ("Wolf Compass Ltd"; but "Acme Pvt Ltd" may end in "Pvt Ltd").
 _SECOND_LAST_WORDS = frozenset(form[-2] for form in _TRAILING_FORMS if len(form) > 1)
 _FIRST_WORDS = frozenset(_LEADING_SIZES) | {"the"}  # the first words of names stripped at the start
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")  # initials, once dots are gone
+# The first and last words that make a name worth a second look: a form, "the", or an initial.
+_OPENING_WORDS, _CLOSING_WORDS = _FIRST_WORDS | _LETTERS, _LAST_WORDS | _LETTERS
 _JOINED_PREFIXES = tuple(sorted({"".join(_words_of(form)) for form in legal_forms.JOINED_PREFIXES}, key=len,
                                 reverse=True))
 _JOINED_SUFFIXES = tuple(sorted({"".join(_words_of(form)) for form in legal_forms.JOINED_SUFFIXES}, key=len,
@@ -162,14 +166,15 @@ def _split_joined_form(tokens: list[str]) -> bool:
 
 
 def _strip_legal_forms(tokens: list[str]) -> None:
-    """Remove a leading "the" and legal forms from both ends as the forms allow, one at a time (each
+    """Remove a leading (or trailing) "the" and legal forms from both ends as the forms allow, one at a time (each
     may expose another: "Acme Co Ltd"), the longest first, while at least one word remains; with a
     trailing form, a joiner left before it ("Smith and Co"). The start goes first: what comes off
     the end never changes the first word, so the start need not be looked at again."""
     while len(tokens) > 1 and tokens[0] in _FIRST_WORDS and _strip_leading_form(tokens):
         pass
-    while len(tokens) > 1 and tokens[-1] in _FORM_LAST_WORDS:  # runs per name: few calls, few lookups
-        if tokens[-1] in _SINGLE_FORMS and tokens[-2] not in _SECOND_LAST_WORDS:  # the usual case: "… Inc"
+    while len(tokens) > 1 and tokens[-1] in _LAST_WORDS:  # runs per name: few calls, few lookups
+        # The usual case, "… Inc"; or the article put last, as lists sort names: "Coca-Cola Company (The)".
+        if (tokens[-1] in _SINGLE_FORMS and tokens[-2] not in _SECOND_LAST_WORDS) or tokens[-1] == "the":
             del tokens[-1]
         elif not _strip_trailing_form(tokens):
             return
@@ -179,11 +184,34 @@ def _strip_legal_forms(tokens: list[str]) -> None:
 
 def _name_from_words(text: str) -> str:
     """The last steps of cleaning, on lower-case text without punctuation: ``&`` → ``and``, single
-    spaces, a leading "the" and legal forms removed."""
+    spaces, a leading "the" (or one put last, as lists sort names: "Hershey Company (The)") and legal
+    forms removed."""
     tokens = text.replace("&", " and ").split()
-    if tokens and (tokens[-1] in _FORM_LAST_WORDS or tokens[0] in _FIRST_WORDS):
+    if tokens and (tokens[-1] in _CLOSING_WORDS or tokens[0] in _OPENING_WORDS):
         _strip_legal_forms(tokens)
+        if (len(tokens[0]) == 1 or len(tokens[-1]) == 1) and _join_initials(tokens):
+            _strip_legal_forms(tokens)
     return " ".join(tokens)
+
+
+def _join_initials(tokens: list[str]) -> bool:
+    """Join each run of single letters into one word, as the dots of "J.M." join them ("J M Smucker",
+    "SMITH A O" → jm smucker, smith ao); True when a run was joined. Called for names that open or end
+    with a single letter (once legal forms are gone): a look at every word of every name costs 8 % of
+    cleaning, so a run inside a name ("HUNT J B TRANSPORT") stays apart."""
+    joined: list[str] = []
+    run = False
+    for token in tokens:
+        single = token in _LETTERS
+        if single and run:
+            joined[-1] += token
+        else:
+            joined.append(token)
+        run = single
+    if len(joined) == len(tokens):
+        return False
+    tokens[:] = joined
+    return True
 
 
 def _name_from_other_words(text: str) -> str:
@@ -194,6 +222,8 @@ def _name_from_other_words(text: str) -> str:
         _strip_legal_forms(tokens)
         while _split_joined_form(tokens):
             _strip_legal_forms(tokens)
+    if tokens and (len(tokens[0]) == 1 or len(tokens[-1]) == 1) and _join_initials(tokens):
+        _strip_legal_forms(tokens)
     return " ".join(tokens)
 
 
@@ -302,6 +332,14 @@ def _bare(name: str) -> str:
         return other
     bracketed = _TRAILING_QUALIFIER.fullmatch(name) if name.rstrip().endswith((")", "]")) else None
     return bracketed.group(1) if bracketed else _without_filing_qualifier(name)
+
+
+def has_filing_qualifier(name: str) -> bool:
+    """True when the qualifier ``names_without_qualifier`` leaves out of ``name`` is a filing's state of
+    incorporation after a slash ("AMERICAN TOWER CORP /MA/"): no branch or place, no other name."""
+    if "/" not in name or name.rstrip().endswith((")", "]")) or _without_other_name(name):
+        return False
+    return _without_filing_qualifier(name) != ""
 
 
 def _may_have_qualifier(name: str) -> bool:

@@ -8,7 +8,7 @@ import json
 import pytest
 from matching_frames import account_id, accounts, customers, row_of
 
-from desktop_app.core.matching import MATCHED, SUGGESTED, MatchConfig, match
+from desktop_app.core.matching import AMBIGUOUS, MATCHED, SUGGESTED, MatchConfig, match
 from desktop_app.core.normalize import names_without_qualifier
 
 OTHERS = [
@@ -70,6 +70,27 @@ def test_a_filing_name_with_its_state_of_incorporation_agrees_with_the_name(conf
     assert json.loads(first["evidence"])["name"][0] == "agree without the qualifier"
     assert "once its qualifier (a place in brackets, a state after a slash, a name after 'd/b/a') is left out " \
            "('berkshire hathaway')" in first["reason"]
+
+
+@pytest.mark.parametrize("config", [MatchConfig(), _NAMES_ONLY], ids=["all passes", "no fuzzy"])
+@pytest.mark.parametrize("filing_name", ["AMERICAN TOWER CORP /MA/", "VERTEX PHARMACEUTICALS INC / MA",
+                                         "WELLS FARGO & COMPANY/MN", "COSTCO WHOLESALE CORP /NEW"])
+def test_a_filing_name_needs_no_place_to_agree_without_its_state_of_incorporation(filing_name: str,
+                                                                                  config: MatchConfig) -> None:
+    # The SEC's ticker list against the S&P 500's names: nothing but the name and a city on one side.
+    # A state after a slash is where the company was incorporated, not a branch of it.
+    plain = names_without_qualifier([filing_name])[0].title()
+    left = accounts({"name": plain, "city": "Boston", "country": "US"}, *OTHERS)
+    right = customers({"name": filing_name}, *OTHERS)
+    first = row_of(match(left, right, config=config).decisions, account=account_id(1))
+    assert (first["status"], first["method"], first["customer_id"]) == (MATCHED, "name", "cus_1")
+
+
+def test_two_filing_names_differing_only_by_their_state_are_left_to_a_person() -> None:
+    left = accounts({"name": "American Tower", "city": "Boston", "country": "US"}, *OTHERS)
+    right = customers({"name": "AMERICAN TOWER CORP /MA/"}, {"name": "AMERICAN TOWER CORP /DE/"}, *OTHERS)
+    first = row_of(match(left, right, config=_NAMES_ONLY).decisions, account=account_id(1))
+    assert first["status"] == AMBIGUOUS
 
 
 def test_the_same_brand_at_another_street_is_held_back_as_a_namesake() -> None:

@@ -40,6 +40,13 @@ from desktop_app.core.normalize import (
         ("Coca-Cola", "coca cola"),
         ("O'Neil Pty Ltd", "oneil"),
         ("株式会社 トヨタ", "トヨタ"),  # a form that opens a name
+        # the article put last, as sorted lists (Wikipedia's S&P 500 list, catalogues) write names
+        ("Coca-Cola Company (The)", "coca cola"), ("Hershey Company, The", "hershey"), ("Hartford (The)", "hartford"),
+        ("Acme The Ltd", "acme"), ("The", "the"),
+        # initials, with dots or spaces, are one word: "J.M." reads as "jm", and so does "J M"
+        ("J M SMUCKER Co", "jm smucker"), ("J.M. Smucker Company (The)", "jm smucker"), ("A. O. Smith", "ao smith"),
+        ("BERKLEY W R CORP", "berkley wr"), ("Klein Feinmechanik e. K.", "klein feinmechanik"),
+        ("P T Astra", "astra"), ("Plan B", "plan b"), ("B & Q", "b and q"),
         ("Ltd", "ltd"),  # never reduced to nothing
         ("Co Ltd", "co"),
         ("", ""),
