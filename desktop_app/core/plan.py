@@ -31,6 +31,7 @@ from typing import Literal, get_args
 
 import pandas as pd
 
+from desktop_app.core.counted import counted
 from desktop_app.core.ids import differs_only_in_case, normalize_id
 from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.link_values import is_form_rewrite, is_placeholder, link_key
@@ -125,7 +126,7 @@ class Plan:
     def summary_lines(self, billing_name: str = "billing") -> list[str]:
         """The dry-run figures as sentences, one per side."""
         counts = self.counts()
-        lines = [f"{len(self.links):,} links, policy {self.policy}"
+        lines = [f"{counted(len(self.links), 'link')}, policy {self.policy}"
                  + (", Account ids rewritten in their 18-character form." if self.normalize_ids else ".")]
         for name, label in (("account", "Salesforce Accounts"), ("customer", f"{billing_name} customers")):
             c = counts[name]

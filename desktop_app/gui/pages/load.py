@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.billing.base import BillingSystem
 from desktop_app.core.app_folders import demo_dir, snapshots_dir
+from desktop_app.core.counted import counted
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
@@ -221,8 +222,10 @@ class FileSlot(QWidget):
         """Rows and columns read, and (for a file in use, whose problems the table lists) how many problems."""
         found = len(loaded.roles.columns)
         notes = len(loaded.issues)
-        problems = "." if not listed else f"; {notes:,} problems listed below." if notes else "; no problems found."
-        return html.escape(f"{len(loaded.frame):,} rows read as {loaded.side.value}; {found} columns recognised"
+        problems = ("." if not listed else f"; {counted(notes, 'problem')} listed below." if notes
+                    else "; no problems found.")
+        return html.escape(f"{counted(len(loaded.frame), 'row')} read as {loaded.side.value}; "
+                           f"{counted(found, 'column')} recognised"
                            + problems, quote=False)
 
     def _error(self, message: str) -> str:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.address_changes import PROBLEM_SIDE
 from desktop_app.core.addresses import ERROR, apply_fixes
+from desktop_app.core.counted import counted
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
@@ -128,7 +129,7 @@ def required_line(state: WizardState, breaks: dict[str, int], customers: int) ->
 
     refused = [said(c, n) for c, n in breaks.items() if words.get(c, ("", ERROR))[1] == ERROR]
     warned = [said(c, n) for c, n in breaks.items() if words.get(c, ("", ERROR))[1] != ERROR]
-    loaded = f"Of the {customers:,} customers loaded, " if customers else ""
+    loaded = f"Of the {counted(customers, 'customer')} loaded, " if customers else ""
     line = (f"{loaded}{name} will refuse the link of those that break what it requires: {', '.join(refused)}. "
             if refused else "")
     if warned:
@@ -347,10 +348,10 @@ class QualityPage(BasePage):
             return
         errors = int((frame["severity"] == "error").sum()) if "severity" in frame.columns else 0
         rules = required_line(self.state, self._breaks, self._customers)
+        fixable = int(self._fixable().sum())
         self.summary.setText(
-            f"{len(frame):,} problems ({errors:,} a billing system would refuse). {rules}"
-            f"{int(self._fixable().sum()):,} "
-            f"have a fix, <b>{len(self.accepted()):,} accepted</b>. " + (
+            f"{counted(len(frame), 'problem')} ({errors:,} a billing system would refuse). {rules}"
+            f"{fixable:,} {'has' if fixable == 1 else 'have'} a fix, <b>{len(self.accepted()):,} accepted</b>. " + (
                 "Accepted fixes are written into the systems before the links (each only where the value is "
                 "still what was checked) and go into the fixed files on the last page." if self.state.connects
                 else "Accepted fixes go into the fixed files you save on the last page; your source files are "
