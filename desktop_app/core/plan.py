@@ -48,6 +48,11 @@ class PlanError(ValueError):
     """The matches or the plan file cannot be used; the message says which row and what to do."""
 
 
+def _verb(n: int, plural: str) -> str:
+    """The verb agreeing with a count: "1 keeps", "2 keep"."""
+    return plural + "s" if n == 1 else plural
+
+
 @dataclass(frozen=True)
 class SidePlan:
     """One side of one link: the action, the value the field holds now and the value after."""
@@ -129,13 +134,17 @@ class Plan:
         lines = [f"{counted(len(self.links), 'link')}, policy {self.policy}"
                  + (", Account ids rewritten in their 18-character form." if self.normalize_ids else ".")]
         for name, label in (("account", "Salesforce Accounts"), ("customer", f"{billing_name} customers")):
+            label = label[:1].upper() + label[1:]  # a sentence of its own: "Billing customers: …"
             c = counts[name]
             text = f"{label}: {c['set']:,} to set, {c['skip']:,} skipped, {c['conflict']:,} in conflict"
             details = [
-                f"{c['replace']:,} of the values set replace another id" if c["replace"] else "",
-                f"{c['rewrite']:,} rewrite the same Account id in its 18-character form" if c["rewrite"] else "",
-                f"{c['placeholder']:,} replace a placeholder such as 'NA'" if c["placeholder"] else "",
-                f"{c['keep']:,} of the skipped keep another id" if c["keep"] else "",
+                f"{c['replace']:,} of the values set {_verb(c['replace'], 'replace')} another id" if c["replace"]
+                else "",
+                f"{c['rewrite']:,} {_verb(c['rewrite'], 'rewrite')} the same Account id in its 18-character form"
+                if c["rewrite"] else "",
+                f"{c['placeholder']:,} {_verb(c['placeholder'], 'replace')} a placeholder such as 'NA'"
+                if c["placeholder"] else "",
+                f"{c['keep']:,} of the skipped {_verb(c['keep'], 'keep')} another id" if c["keep"] else "",
             ]
             details = [d for d in details if d]
             if details:

@@ -43,7 +43,8 @@ def test_skip_linked_keeps_another_id_and_still_writes_the_empty_side() -> None:
     assert plan.counts()["account"] == {
         "set": 2, "skip": 1, "conflict": 0, "replace": 0, "rewrite": 0, "placeholder": 0, "keep": 1
     }
-    assert "1 of the skipped keep another id" in " ".join(plan.summary_lines())
+    assert "1 of the skipped keeps another id" in " ".join(plan.summary_lines())
+    assert plan.summary_lines()[2].startswith("Billing customers: ")  # its own sentence, capitalised
 
 
 def test_fill_empty_fills_the_empty_side_and_overwrite_counts_replacements() -> None:
@@ -53,7 +54,7 @@ def test_fill_empty_fills_the_empty_side_and_overwrite_counts_replacements() -> 
     assert actions(over, 2) == ("set", "set")
     assert over.links[1].account.before == "cus_old"
     assert over.counts()["account"]["replace"] == 1
-    assert "1 of the values set replace another id" in " ".join(over.summary_lines())
+    assert "1 of the values set replaces another id" in " ".join(over.summary_lines())
 
 
 def test_repeated_account_or_customer_is_a_conflict() -> None:

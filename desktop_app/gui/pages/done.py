@@ -24,6 +24,7 @@ from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.tasks import TaskFailure
 from desktop_app.workflow.address_outcome import accepted_fixes_clause
 from desktop_app.workflow.load_files import LoadedInput
+from desktop_app.workflow.plan_outlook import summary_lines
 from desktop_app.workflow.quality import write_fixed_records
 
 if TYPE_CHECKING:
@@ -105,9 +106,9 @@ class DonePage(BasePage):
         else:
             self.summary.setText(self._headline(len(accepted)))
             if state.plan is not None and state.run_report is None:  # the dry run's figures, as Plan and Apply say
-                name = state.billing.system.display_name if state.billing is not None else "billing"
+                name = state.billing.system.display_name if state.billing is not None else "Billing"
                 self.summary.setText(self.summary.text() + "<br>The plan (dry run): " +
-                                     " ".join(state.plan.summary_lines(name)))
+                                     " ".join(summary_lines(state.plan, name)))
             self._add("Save the &report (.xlsx)…", "crosslink_report.xlsx", XLSX, self._write_report)
             self._add("Save the reviewed &matches (.csv)…", "reviewed_matches.csv", CSV, self._write_reviewed)
         if len(accepted):
