@@ -235,12 +235,19 @@ class FileSlot(QWidget):
         self.status.setText(self._error(failure.message))
 
 
+def _heading(*, live: bool) -> tuple[str, str]:
+    """The page's title and subtitle: read through both systems' APIs, or from the person's files."""
+    if live:
+        return ("Load the accounts and customers",
+                "Read through the Salesforce and billing APIs; a snapshot file of each is kept.")
+    return TITLES["load"], "Exports from Salesforce and the billing system, as CSV, TSV or Excel."
+
+
 class LoadPage(BasePage):
     """The files the chosen journey needs; demo files are made and loaded by themselves."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, TITLES["load"],
-                         "Exports from Salesforce and the billing system, as CSV, TSV or Excel.", parent)
+        super().__init__(state, *_heading(live=False), parent)
         files_box = QGroupBox("Files", self)
         self.grid = QGridLayout(files_box)
         self.grid.setColumnStretch(1, 1)
@@ -266,9 +273,9 @@ class LoadPage(BasePage):
             self._build_slots()
         self._refresh()
         self.reload_button.setVisible(self.state.live)
-        if self.state.live:
-            self.setTitle("Load the accounts and customers")
-            self.setSubTitle("Read through the Salesforce and billing APIs; a snapshot file of each is kept.")
+        title, subtitle = _heading(live=self.state.live)  # both ways: the person may have changed the source
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
         if self.state.live and not self.state.paths:
             self.load_from_apis()
         elif self.state.journey is Journey.ADDRESSES and self.state.salesforce is not None and not self.state.paths:
