@@ -32,3 +32,24 @@ def test_the_load_heading_follows_the_source_chosen_last(wizard, wait_idle, thro
     assert load.title() == "Load your files"
     assert load.subTitle() == "Exports from Salesforce and the billing system, as CSV, TSV or Excel."
     assert _step_title(wizard, "load") == "Load your files"
+
+
+def test_checking_the_orgs_addresses_keeps_its_heading_on_coming_back(wizard, wait_idle) -> None:
+    wizard.state.demo_size = 200
+    welcome = wizard.page_for("welcome")
+    welcome.demo_button.setChecked(True)
+    welcome.journey_buttons[Journey.ADDRESSES].setChecked(True)
+    wizard.next()
+    wait_idle(wizard.currentPage())
+    wizard.next()
+    load = wizard.page_for("load")
+    assert wizard.currentPage() is load
+    wait_idle(load)
+    assert wizard.state.address_check is not None, load.error_line.text()
+    for _ in range(2):  # read from the org, and again after Back and Next (the snapshot is loaded by then)
+        assert load.title() == "Check the org's billing addresses"
+        assert load.subTitle().startswith("Every Account is read through the Salesforce API")
+        assert _step_title(wizard, "load") == "Check the org's billing addresses"
+        wizard.back()
+        wizard.next()
+        wait_idle(load)

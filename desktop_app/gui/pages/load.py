@@ -235,11 +235,15 @@ class FileSlot(QWidget):
         self.status.setText(self._error(failure.message))
 
 
-def _heading(*, live: bool) -> tuple[str, str]:
-    """The page's title and subtitle: read through both systems' APIs, or from the person's files."""
-    if live:
+def _heading(state: WizardState | None) -> tuple[str, str]:
+    """The page's title and subtitle: read through both systems' APIs, the org's Accounts to check, or
+    the person's files."""
+    if state is not None and state.live:
         return ("Load the accounts and customers",
                 "Read through the Salesforce and billing APIs; a snapshot file of each is kept.")
+    if state is not None and state.journey is Journey.ADDRESSES and state.salesforce is not None:
+        return ("Check the org's billing addresses",
+                "Every Account is read through the Salesforce API; a snapshot file is kept.")
     return TITLES["load"], "Exports from Salesforce and the billing system, as CSV, TSV or Excel."
 
 
@@ -247,7 +251,7 @@ class LoadPage(BasePage):
     """The files the chosen journey needs; demo files are made and loaded by themselves."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, *_heading(live=False), parent)
+        super().__init__(state, *_heading(None), parent)
         files_box = QGroupBox("Files", self)
         self.grid = QGridLayout(files_box)
         self.grid.setColumnStretch(1, 1)
@@ -273,7 +277,7 @@ class LoadPage(BasePage):
             self._build_slots()
         self._refresh()
         self.reload_button.setVisible(self.state.live)
-        title, subtitle = _heading(live=self.state.live)  # both ways: the person may have changed the source
+        title, subtitle = _heading(self.state)  # every way: the person may have changed the source
         self.setTitle(title)
         self.setSubTitle(subtitle)
         if self.state.live and not self.state.paths:
@@ -300,8 +304,6 @@ class LoadPage(BasePage):
         salesforce, state = self.state.salesforce, self.state
         if salesforce is None:
             return
-        self.setTitle("Check the org's billing addresses")
-        self.setSubTitle("Every Account is read through the Salesforce API; a snapshot file is kept.")
         client = salesforce.client
         self.run(lambda p, c: {Side.ACCOUNTS: fetch_org_accounts(client, state, p, c)},
                  "reading the Accounts from Salesforce", self._fetched)
