@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from desktop_app.core.counted import counted
+
 ADDRESS_STATE_WORDS = {"written": "written", "unchanged": "already fixed", "undone": "put back",
                        "conflict": "left alone (changed since the check)", "failed": "refused",
                        "not_found": "record gone", "refused": "not put back (changed since the run)",
@@ -37,7 +39,7 @@ def accepted_fixes_clause(accepted: int, run: Mapping[str, Mapping[str, int]] | 
     """"1,931 address fixes accepted: 1,899 written by the run, 1,752 of them put back by the undo."
     What became of the accepted fixes as far as the run and its undo went (just the accepted count
     before a run)."""
-    clause = f"{accepted:,} address fixes accepted"
+    clause = f"{counted(accepted, 'address fix', 'address fixes')} accepted"
     if not accepted or run is None:
         return clause
     written = sum(states.get("written", 0) for states in run.values())

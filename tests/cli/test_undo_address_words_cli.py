@@ -49,3 +49,8 @@ def test_the_accepted_fixes_say_what_the_run_wrote_and_the_undo_put_back() -> No
     assert accepted_fixes_clause(1931, run) == "1,931 address fixes accepted: 1,899 written by the run"
     assert accepted_fixes_clause(1931, run, undo) == (
         "1,931 address fixes accepted: 1,899 written by the run, 1,752 of them put back by the undo")
+
+
+def test_one_accepted_fix_is_one_address_fix() -> None:
+    assert accepted_fixes_clause(1, None) == "1 address fix accepted"
+    assert accepted_fixes_clause(1, {"customer": {"written": 1}}) == "1 address fix accepted: 1 written by the run"

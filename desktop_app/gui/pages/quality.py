@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.address_changes import PROBLEM_SIDE
-from desktop_app.core.addresses import ERROR, apply_fixes
+from desktop_app.core.addresses import apply_fixes
 from desktop_app.core.counted import counted
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
@@ -28,7 +28,7 @@ from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.table_view import make_table
-from desktop_app.workflow.billing_check import rule_breaks
+from desktop_app.workflow.billing_check import breaks_line, rule_breaks
 from desktop_app.workflow.projects import apply_fix_calls
 
 ACCEPT_COLUMN = "accept"
@@ -100,13 +100,6 @@ def fixed_records(state: WizardState, accepted: pd.DataFrame) -> dict[str, pd.Da
     return result
 
 
-def rule_words(state: WizardState) -> dict[str, tuple[str, str]]:
-    """Problem code of each of the billing system's own rules → (what it means, severity)."""
-    billing = state.billing
-    rules = billing.system.capabilities.customer_requirements if billing is not None else ()
-    return {code: (words, rule.severity) for rule in rules for code, words in rule.codes().items()}
-
-
 def checked_customers(state: WizardState) -> pd.DataFrame | None:
     """The customers whose problems the page lists (None when it lists none)."""
     if state.journey is Journey.ADDRESSES:
@@ -118,23 +111,11 @@ def checked_customers(state: WizardState) -> pd.DataFrame | None:
 def required_line(state: WizardState, breaks: dict[str, int], customers: int) -> str:
     """"Of the 1,800 customers loaded, Sequence will refuse the link of those that break what it
     requires: 108 lack an e-mail address, 3 a town. " ("" without any)."""
-    if not breaks:
-        return ""
-    words = rule_words(state)
     billing = state.billing
-    name = billing.system.display_name if billing is not None else "The billing system"
-
-    def said(code: str, n: int) -> str:
-        return f"{n:,} {words.get(code, (code.replace('_', ' '), ''))[0]}"
-
-    refused = [said(c, n) for c, n in breaks.items() if words.get(c, ("", ERROR))[1] == ERROR]
-    warned = [said(c, n) for c, n in breaks.items() if words.get(c, ("", ERROR))[1] != ERROR]
-    loaded = f"Of the {counted(customers, 'customer')} loaded, " if customers else ""
-    line = (f"{loaded}{name} will refuse the link of those that break what it requires: {', '.join(refused)}. "
-            if refused else "")
-    if warned:
-        line += f"{name} takes them, but the link will not work as meant where customers {', '.join(warned)}. "
-    return line
+    if billing is None:
+        return ""
+    return breaks_line(breaks, billing.system.capabilities.customer_requirements, billing.system.display_name,
+                       customers)
 
 
 def kind_label(code: str, rules: dict[str, str] | None = None) -> str:
