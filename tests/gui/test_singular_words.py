@@ -73,9 +73,22 @@ def test_one_link_planned_is_one_link(wizard, wait_idle, tmp_path: Path) -> None
     load.slots[Side.ACCOUNTS].load(accounts)
     load.slots[Side.CUSTOMERS].load(customers)
     wait_idle(load)
-    for key in ("match", "quality", "plan"):
+    for key in ("match", "quality", "plan", "done"):
         wizard.next()
         assert wizard.currentId() == PAGE_IDS[key], wizard.currentPage().error_line.text()
         wait_idle(wizard.currentPage())
     assert shown(wizard.page_for("match").summary).startswith("1 account: 1 matched, 0 already linked, 0 need ")
     assert shown(wizard.page_for("plan").summary).startswith("1 link, policy ")
+    assert shown(wizard.page_for("done").summary).startswith(
+        "1 of 1 account has a customer in the reviewed matches (nothing written yet); 0 address fixes accepted.")
+
+
+def test_one_suggestion_to_accept_in_bulk_is_one_suggestion(qtbot) -> None:
+    import numpy as np
+
+    from desktop_app.gui.bulk_accept_dialog import BulkAcceptDialog
+
+    dialog = BulkAcceptDialog(np.array([91.0]))
+    qtbot.addWidget(dialog)
+    dialog.threshold.setValue(90)
+    assert shown(dialog.preview).startswith("1 of 1 suggestion will be accepted (score 90 or more).")

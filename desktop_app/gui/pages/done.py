@@ -11,6 +11,7 @@ import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
+from desktop_app.core.counted import counted
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.report_outcomes import read_results
 from desktop_app.gui import dialogs
@@ -99,7 +100,8 @@ class DonePage(BasePage):
         if state.journey is Journey.ADDRESSES:
             check = state.address_check
             problems = len(check.problems) if check is not None else 0
-            self.summary.setText(f"{problems:,} address problems found; {len(accepted):,} fixes accepted.")
+            self.summary.setText(f"{counted(problems, 'address problem')} found; "
+                                 f"{counted(len(accepted), 'fix', 'fixes')} accepted.")
             self._add("Save the &problems (.xlsx or .csv)…", "address_problems.xlsx", f"{XLSX};;{CSV}",
                       self._write_problems)
             self.fix_box.refresh(accepted)
@@ -129,8 +131,10 @@ class DonePage(BasePage):
         decisions = state.reviewed if state.reviewed is not None else pd.DataFrame({"status": [], "account_id": []})
         accounts = decisions["account_id"].astype(str) != ""
         chosen = int((decisions["status"].isin(["matched", "already_linked"]) & accounts).sum())
-        return (f"<b>{chosen:,} of {int(accounts.sum()):,} accounts have a customer in the reviewed matches</b> "
-                f"(nothing written yet); {accepted:,} address fixes accepted.<br>Save the report for the record, "
+        have = "has" if chosen == 1 else "have"
+        return (f"<b>{chosen:,} of {counted(int(accounts.sum()), 'account')} {have} a customer in the reviewed "
+                f"matches</b> (nothing written yet); {accepted_fixes_clause(accepted, None)}.<br>Save the report "
+                "for the record, "
                 "and the reviewed matches: they are the list of links to write into both systems.")
 
     def _run_undone(self) -> None:

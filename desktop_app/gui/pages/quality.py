@@ -266,7 +266,8 @@ class QualityPage(BasePage):
         if not len(frame):
             return ""
         kinds = frame["code"].astype(str).value_counts() if "code" in frame.columns else pd.Series(dtype=int)
-        lines = [f"This accepts {len(frame):,} fixes with confidence {self.confidence.value():.2f} or more:"]
+        lines = [f"This accepts {counted(len(frame), 'fix', 'fixes')} with confidence "
+                 f"{self.confidence.value():.2f} or more:"]
         lines += [f"  • {count:,} × {kind_label(str(kind))}" for kind, count in kinds.items()]
         lines.append("For example:")
         for _, example in frame.head(EXAMPLES).iterrows():
