@@ -39,3 +39,11 @@ def notes_html(notes: list[str]) -> str:
     if len(notes) > _NOTES_SHOWN:
         lines.append(f"… and {len(notes) - _NOTES_SHOWN:,} more notes like these")
     return "<br>" + "<br>".join(lines)
+
+
+def filter_count(rows: int, customer_rows: int) -> str:
+    """A status filter's count of table rows: "385: 293 accounts, 92 customers" when customers no
+    account took share the status with accounts (the heading counts those apart), else "483"."""
+    if not customer_rows or customer_rows == rows:
+        return f"{rows:,}"
+    return f"{rows:,}: {counted(rows - customer_rows, 'account')}, {counted(customer_rows, 'customer')}"
