@@ -39,6 +39,12 @@ from desktop_app.core.link_values import is_form_rewrite, is_placeholder, link_k
 Action = Literal["set", "skip", "conflict"]
 Policy = Literal["skip_linked", "fill_empty", "overwrite"]
 POLICIES: tuple[str, ...] = get_args(Policy)
+# Each policy as the summary says it (the pages offer the same choices in these words).
+POLICY_WORDS: dict[str, str] = {
+    "skip_linked": "a field holding another id keeps it, only empty sides are written",
+    "fill_empty": "a field holding another id is left alone and reported as a conflict",
+    "overwrite": "a field holding another id is overwritten",
+}
 DEFAULT_STATUSES: tuple[str, ...] = ("matched", "already_linked")
 SIDES: tuple[str, ...] = ("account", "customer")
 LABEL_KEYS: tuple[str, ...] = ("account_name", "customer_name", "account_row", "customer_row")
@@ -131,8 +137,8 @@ class Plan:
     def summary_lines(self, billing_name: str = "billing") -> list[str]:
         """The dry-run figures as sentences, one per side."""
         counts = self.counts()
-        lines = [f"{counted(len(self.links), 'link')}, policy {self.policy}"
-                 + (", Account ids rewritten in their 18-character form." if self.normalize_ids else ".")]
+        lines = [f"{counted(len(self.links), 'link')}; {POLICY_WORDS.get(self.policy, '')} (policy {self.policy})"
+                 + ("; Account ids rewritten in their 18-character form." if self.normalize_ids else ".")]
         for name, label in (("account", "Salesforce Accounts"), ("customer", f"{billing_name} customers")):
             label = label[:1].upper() + label[1:]  # a sentence of its own: "Billing customers: …"
             c = counts[name]

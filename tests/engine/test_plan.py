@@ -115,3 +115,14 @@ def test_offline_values_from_already_linked_rows() -> None:
     accounts, customers = values_from_decisions(decisions((A1, "cus_1", "already_linked"), (A2, "cus_2", "matched")))
     assert accounts == {A1: "cus_1"}
     assert customers == {"cus_1": A1}
+
+
+def test_the_summary_says_the_policy_in_words_beside_its_name() -> None:
+    said = {policy: build_plan(MATCHES, account_values=ACCOUNTS, customer_values=CUSTOMERS,
+                               policy=policy).summary_lines()[0]  # type: ignore[arg-type]
+            for policy in ("skip_linked", "fill_empty", "overwrite")}
+    assert said["skip_linked"] == ("3 links; a field holding another id keeps it, only empty sides are written "
+                                   "(policy skip_linked).")
+    assert said["fill_empty"] == ("3 links; a field holding another id is left alone and reported as a conflict "
+                                  "(policy fill_empty).")
+    assert said["overwrite"] == "3 links; a field holding another id is overwritten (policy overwrite)."

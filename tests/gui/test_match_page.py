@@ -187,7 +187,8 @@ def test_plan_is_a_dry_run_of_the_reviewed_links(match_page, wizard, wait_idle, 
     linked = frame[frame["status"].isin(["matched", "already_linked"])]
     assert len(plan.links) == len(linked)
     assert plan.policy == "skip_linked"
-    assert "links, policy skip_linked" in plan_page.summary.text()
+    assert ("links; a field holding another id keeps it, only empty sides are written (policy skip_linked)."
+            in plan_page.summary.text())  # the policy in words, as the page offers it, not only its name
     already = linked.index[linked["status"] == "already_linked"][0]
     link = next(k for k in plan.links if k.account_id == frame.loc[already, "account_id"])
     assert (link.account.action, link.customer.action) == ("skip", "skip")  # the files already hold it

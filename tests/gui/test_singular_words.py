@@ -78,7 +78,7 @@ def test_one_link_planned_is_one_link(wizard, wait_idle, tmp_path: Path) -> None
         assert wizard.currentId() == PAGE_IDS[key], wizard.currentPage().error_line.text()
         wait_idle(wizard.currentPage())
     assert shown(wizard.page_for("match").summary).startswith("1 account: 1 matched, 0 already linked, 0 need ")
-    assert shown(wizard.page_for("plan").summary).startswith("1 link, policy ")
+    assert shown(wizard.page_for("plan").summary).startswith("1 link; ")
     assert shown(wizard.page_for("done").summary).startswith(
         "1 of 1 account has a customer in the reviewed matches (nothing written yet); 0 address fixes accepted.")
 
