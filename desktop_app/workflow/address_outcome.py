@@ -47,3 +47,18 @@ def accepted_fixes_clause(accepted: int, run: Mapping[str, Mapping[str, int]] | 
     if undo is not None:
         clause += f", {sum(states.get('undone', 0) for states in undo.values()):,} of them put back by the undo"
     return clause
+
+
+def address_report_rows(accepted: int, run: Mapping[str, Mapping[str, int]] | None, billing_name: str,
+                        undo: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, object]:
+    """The report's summary rows on the address fixes, in the Done page's own sentences: how many were
+    accepted and what became of them in the run and its undo ({} when none was accepted)."""
+    if not accepted:
+        return {}
+    rows: dict[str, object] = {"address fixes accepted": accepted,
+                               "address fixes": accepted_fixes_clause(accepted, run, undo) + "."}
+    if run:
+        rows["address fixes written by the run"] = address_sentence(run, billing_name)
+    if undo:
+        rows["address fixes after the undo"] = address_sentence(undo, billing_name, undo=True)
+    return rows

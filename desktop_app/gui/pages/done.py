@@ -23,7 +23,7 @@ from desktop_app.gui.pages.quality import fixed_records
 from desktop_app.gui.run_outcome import RunOutcomeBox
 from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.tasks import TaskFailure
-from desktop_app.workflow.address_outcome import accepted_fixes_clause
+from desktop_app.workflow.address_outcome import accepted_fixes_clause, address_report_rows
 from desktop_app.workflow.load_files import LoadedInput
 from desktop_app.workflow.plan_outlook import summary_lines
 from desktop_app.workflow.quality import write_fixed_records
@@ -53,6 +53,19 @@ RUN_SUBTITLES = {
 }
 RUN_STOPPED = ("The run stopped before its end: the figures below say what was written, the rest can be "
                f"resumed; {KEPT}")
+
+
+def run_summary_rows(state: WizardState) -> dict[str, object]:
+    """The report's summary rows on the session's run: its figures and its address fixes, in the
+    sentences the Done page shows ({} before a run)."""
+    report, undo = state.run_report, state.undo_report
+    if report is None:
+        return {}
+    rows = report.figures.report_rows() if report.figures is not None else {}
+    accepted = state.accepted_fixes
+    name = state.billing.system.display_name if state.billing is not None else "the billing system"
+    return rows | address_report_rows(len(accepted) if accepted is not None else 0, report.addresses, name,
+                                      undo.addresses if undo is not None else None)
 
 
 class DonePage(BasePage):
@@ -238,7 +251,7 @@ class DonePage(BasePage):
         if run is None:
             raise ValueError("There are no matches to report yet; go back to the Match page and run it.")
         report = self.state.run_report
-        rows = report.figures.report_rows() if report is not None and report.figures is not None else {}
+        rows = run_summary_rows(self.state)
         results_path = report.results_path if report is not None else None
         results = read_results(results_path) if results_path is not None and results_path.is_file() else None
         return write_match_output(run, path, results, run_summary=rows,
