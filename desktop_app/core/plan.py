@@ -31,6 +31,7 @@ from typing import Literal, get_args
 
 import pandas as pd
 
+from desktop_app.core.counted import counted
 from desktop_app.core.ids import differs_only_in_case, normalize_id
 from desktop_app.core.link_field import DEFAULT_LINK_FIELD
 from desktop_app.core.link_values import is_form_rewrite, is_placeholder, link_key
@@ -38,6 +39,12 @@ from desktop_app.core.link_values import is_form_rewrite, is_placeholder, link_k
 Action = Literal["set", "skip", "conflict"]
 Policy = Literal["skip_linked", "fill_empty", "overwrite"]
 POLICIES: tuple[str, ...] = get_args(Policy)
+# Each policy as the summary says it (the pages offer the same choices in these words).
+POLICY_WORDS: dict[str, str] = {
+    "skip_linked": "a field holding another id keeps it, only empty sides are written",
+    "fill_empty": "a field holding another id is left alone and reported as a conflict",
+    "overwrite": "a field holding another id is overwritten",
+}
 DEFAULT_STATUSES: tuple[str, ...] = ("matched", "already_linked")
 SIDES: tuple[str, ...] = ("account", "customer")
 LABEL_KEYS: tuple[str, ...] = ("account_name", "customer_name", "account_row", "customer_row")
@@ -45,6 +52,11 @@ LABEL_KEYS: tuple[str, ...] = ("account_name", "customer_name", "account_row", "
 
 class PlanError(ValueError):
     """The matches or the plan file cannot be used; the message says which row and what to do."""
+
+
+def _verb(n: int, plural: str) -> str:
+    """The verb agreeing with a count: "1 keeps", "2 keep"."""
+    return plural + "s" if n == 1 else plural
 
 
 @dataclass(frozen=True)
@@ -125,16 +137,20 @@ class Plan:
     def summary_lines(self, billing_name: str = "billing") -> list[str]:
         """The dry-run figures as sentences, one per side."""
         counts = self.counts()
-        lines = [f"{len(self.links):,} links, policy {self.policy}"
-                 + (", Account ids rewritten in their 18-character form." if self.normalize_ids else ".")]
+        lines = [f"{counted(len(self.links), 'link')}; {POLICY_WORDS.get(self.policy, '')} (policy {self.policy})"
+                 + ("; Account ids rewritten in their 18-character form." if self.normalize_ids else ".")]
         for name, label in (("account", "Salesforce Accounts"), ("customer", f"{billing_name} customers")):
+            label = label[:1].upper() + label[1:]  # a sentence of its own: "Billing customers: …"
             c = counts[name]
             text = f"{label}: {c['set']:,} to set, {c['skip']:,} skipped, {c['conflict']:,} in conflict"
             details = [
-                f"{c['replace']:,} of the values set replace another id" if c["replace"] else "",
-                f"{c['rewrite']:,} rewrite the same Account id in its 18-character form" if c["rewrite"] else "",
-                f"{c['placeholder']:,} replace a placeholder such as 'NA'" if c["placeholder"] else "",
-                f"{c['keep']:,} of the skipped keep another id" if c["keep"] else "",
+                f"{c['replace']:,} of the values set {_verb(c['replace'], 'replace')} another id" if c["replace"]
+                else "",
+                f"{c['rewrite']:,} {_verb(c['rewrite'], 'rewrite')} the same Account id in its 18-character form"
+                if c["rewrite"] else "",
+                f"{c['placeholder']:,} {_verb(c['placeholder'], 'replace')} a placeholder such as 'NA'"
+                if c["placeholder"] else "",
+                f"{c['keep']:,} of the skipped {_verb(c['keep'], 'keep')} another id" if c["keep"] else "",
             ]
             details = [d for d in details if d]
             if details:

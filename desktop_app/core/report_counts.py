@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from desktop_app.core.counted import counted
+
 STATUS_ORDER = ("already_linked", "matched", "suggested", "ambiguous", "conflict", "unmatched")
 OPEN_STATUSES = ("suggested", "ambiguous", "conflict")  # a person decides these
 TAKEN = "taken"  # a customer row whose customer a review call gave to an account
@@ -22,6 +24,15 @@ def _ordered(counts: Mapping[str, int]) -> dict[str, int]:
 
 def _words(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{n:,} {s.replace('_', ' ')}" for s, n in counts.items())
+
+
+def left_over_customers(left: int, loaded: int | None) -> str:
+    """"2 of the 3 customers", "1 of the 3 customers", "the 1 customer" (all of one), "1 customer" (loaded unknown)."""
+    if loaded is None:
+        return counted(left, "customer")
+    if left == loaded == 1:
+        return "the 1 customer"
+    return f"{left:,} of the {counted(loaded, 'customer')}"
 
 
 @dataclass(frozen=True)
@@ -70,10 +81,9 @@ class DecisionCounts:
     def sentence(self, customers_loaded: int | None) -> str:
         """The outcome in one line whose figures add up: accounts per status, then the customers left over."""
         left = self.left_over
-        text = f"{self.account_total:,} accounts → {_words(self.accounts) or 'none'}"
+        text = f"{counted(self.account_total, 'account')} → {_words(self.accounts) or 'none'}"
         if left:
-            of = f" of the {customers_loaded:,}" if customers_loaded is not None else ""
-            text += f"; {sum(left.values()):,}{of} customers went to no account ({_words(left)})"
+            text += f"; {left_over_customers(sum(left.values()), customers_loaded)} went to no account ({_words(left)})"
         return text + "."
 
     def report_rows(self) -> Iterator[tuple[str, int, int, int]]:

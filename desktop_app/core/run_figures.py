@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from desktop_app.core.counted import counted
 from desktop_app.core.journal import Journal, RunInfo, WriteItem
 from desktop_app.core.journal_results import Verification, pair_status
 
@@ -53,12 +54,13 @@ class RunFigures:
     def headline(self) -> str:
         """One sentence, the same on every screen and in every file."""
         if self.kind == "undo":
-            left = (f"{self.left_alone:,} records left alone because they changed since the run"
+            they = "it" if self.left_alone == 1 else "they"
+            left = (f"{counted(self.left_alone, 'record')} left alone because {they} changed since the run"
                     if self.left_alone else "no record was left alone")
-            failed = f"; {self.failed:,} rows could not be put back yet" if self.failed else ""
+            failed = f"; {counted(self.failed, 'row')} could not be put back yet" if self.failed else ""
             links = (f" ({self.links_taken_back:,} of them links verified on both sides)"
                      if self.links_taken_back else "")
-            return (f"Undo of run {self.undo_of or '?'}: values put back on {self.restored:,} rows{links}; "
+            return (f"Undo of run {self.undo_of or '?'}: values put back on {counted(self.restored, 'row')}{links}; "
                     f"{left}{failed}.")
         if self.linked_now is None:
             return (f"{self.written_links:,} of the plan's {self.links:,} pairs written on both sides so far; "

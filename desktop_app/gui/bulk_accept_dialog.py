@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.counted import counted
 from desktop_app.workflow.review import default_threshold, score_histogram
 
 
@@ -101,6 +102,6 @@ class BulkAcceptDialog(QDialog):
     def _update(self) -> None:
         count = self.taken()
         self.histogram.set_threshold(self.threshold.value())
-        self.preview.setText(f"<b>{count:,} of {len(self.scores):,} suggestions</b> will be accepted "
+        self.preview.setText(f"<b>{count:,} of {counted(len(self.scores), 'suggestion')}</b> will be accepted "
                              f"(score {self.threshold.value():.0f} or more). You can undo it (Ctrl+Z).")
         self.accept_button.setEnabled(count > 0)

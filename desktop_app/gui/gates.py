@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING
 
+from desktop_app.core.counted import counted
+
 if TYPE_CHECKING:
     from desktop_app.core.journal import RunInfo
     from desktop_app.core.plan import Plan
@@ -38,7 +40,7 @@ def write_question(plan: Plan, state: WizardState) -> str:
         if c["replace"]:
             text += f" (<b>{c['replace']:,} of them replace another id</b>)"
         items.append(text + f"; {c['skip']:,} skipped, {c['conflict']:,} in conflict are left alone.")
-    return (f"<p>Crosslink is about to write {len(plan.links):,} planned links, Salesforce first, then "
+    return (f"<p>Crosslink is about to write {counted(len(plan.links), 'planned link')}, Salesforce first, then "
             f"{escape(billing)}:</p>" + _list(items) + f"<p>{UNDO_HOW}</p>")
 
 
@@ -46,7 +48,7 @@ def resume_question(info: RunInfo, retry: bool) -> str:
     """The question before resuming a run (or retrying its failed writes)."""
     what = ("tries its failed writes again, those a system refused as invalid included (fix them there first, or "
             "they are refused again)" if retry else "continues it exactly where it stopped")
-    return (f"<p>Run <b>{escape(info.run_id)}</b> of {escape(info.created_at)} ({info.links:,} links) is "
+    return (f"<p>Run <b>{escape(info.run_id)}</b> of {escape(info.created_at)} ({counted(info.links, 'link')}) is "
             f"{escape(info.state.replace('_', ' '))}. This {what}: each value is read first, so nothing is "
             f"written twice and values changed since are left alone.</p><p>{UNDO_HOW}</p>")
 

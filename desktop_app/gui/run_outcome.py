@@ -103,14 +103,14 @@ class RunOutcomeBox(QGroupBox):
 
     def open_report(self) -> None:
         """Write the XLSX report of the reviewed matches next to the run's results, then open it."""
-        from desktop_app.gui.pages.done import reviewed_run
+        from desktop_app.gui.pages.done import reviewed_run, run_summary_rows
         from desktop_app.workflow.report import RUN_REPORT_FILE, write_run_report
 
         report, run = self.page.state.run_report, reviewed_run(self.page.state)
         if report is None or run is None:
             return
         run_id, results_path = report.run_id, report.results_path
-        rows = report.figures.report_rows() if report.figures is not None else {}
+        rows = run_summary_rows(self.page.state)
         plan = self.page.state.plan  # the report says per side what this plan wrote or kept
         self.page.run(lambda p, c: write_run_report(run, run_id, results_path, run_summary=rows, plan=plan),
                       f"writing {RUN_REPORT_FILE}", self._open)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from desktop_app.core.counted import counted
+
 ADDRESS_STATE_WORDS = {"written": "written", "unchanged": "already fixed", "undone": "put back",
                        "conflict": "left alone (changed since the check)", "failed": "refused",
                        "not_found": "record gone", "refused": "not put back (changed since the run)",
@@ -37,7 +39,7 @@ def accepted_fixes_clause(accepted: int, run: Mapping[str, Mapping[str, int]] | 
     """"1,931 address fixes accepted: 1,899 written by the run, 1,752 of them put back by the undo."
     What became of the accepted fixes as far as the run and its undo went (just the accepted count
     before a run)."""
-    clause = f"{accepted:,} address fixes accepted"
+    clause = f"{counted(accepted, 'address fix', 'address fixes')} accepted"
     if not accepted or run is None:
         return clause
     written = sum(states.get("written", 0) for states in run.values())
@@ -45,3 +47,18 @@ def accepted_fixes_clause(accepted: int, run: Mapping[str, Mapping[str, int]] | 
     if undo is not None:
         clause += f", {sum(states.get('undone', 0) for states in undo.values()):,} of them put back by the undo"
     return clause
+
+
+def address_report_rows(accepted: int, run: Mapping[str, Mapping[str, int]] | None, billing_name: str,
+                        undo: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, object]:
+    """The report's summary rows on the address fixes, in the Done page's own sentences: how many were
+    accepted and what became of them in the run and its undo ({} when none was accepted)."""
+    if not accepted:
+        return {}
+    rows: dict[str, object] = {"address fixes accepted": accepted,
+                               "address fixes": accepted_fixes_clause(accepted, run, undo) + "."}
+    if run:
+        rows["address fixes written by the run"] = address_sentence(run, billing_name)
+    if undo:
+        rows["address fixes after the undo"] = address_sentence(undo, billing_name, undo=True)
+    return rows

@@ -8,12 +8,13 @@ the write, so Write stays blocked until it is fixed or the customer left out); a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from desktop_app.core.addresses import ADDRESS_OUTPUT_COLUMNS, ERROR, WARNING, apply_fixes
 from desktop_app.core.billing_rules import CustomerRequirement, requirement_problems
+from desktop_app.core.counted import agreeing, counted
 from desktop_app.core.plan import Plan
 from desktop_app.salesforce.preflight import CheckResult
 
@@ -76,21 +77,46 @@ def requirements_check(plan: Plan, customers: pd.DataFrame | None, rules: Sequen
     errors, warnings = problems[problems["severity"] == ERROR], problems[problems["severity"] == WARNING]
     if errors.empty and warnings.empty:
         return CheckResult(CHECK_KEY, title, "pass",
-                           f"All {len(written):,} customers to be linked meet {system_name}'s rules.", "", None)
+                           ("The customer to be linked meets" if len(written) == 1 else
+                            f"All {len(written):,} customers to be linked meet") + f" {system_name}'s rules.", "", None)
     found = errors if len(errors) else warnings
     customers_hit = found["record_id"].astype(str).nunique()
     words = {code: text for rule in rules for code, text in rule.codes().items()}
-    broken = ", ".join(f"{n:,} {words.get(str(code), str(code).replace('_', ' '))}"
+    broken = ", ".join(f"{n:,} {agreeing(n, words[str(code)]) if str(code) in words else str(code).replace('_', ' ')}"
                        for code, n in found["code"].astype(str).value_counts().items())
     first = ", ".join(f"row {p.row} ({p.field})" for p in found.head(QUOTED).itertuples())
     where = f" (first: {first}{' …' if len(found) > QUOTED else ''})"
     details = {"customers": sorted(set(found["record_id"].astype(str)))}
     if len(errors):
-        explanation = (f"{customers_hit:,} of the {len(written):,} customers to be linked break a rule of "
-                       f"{system_name}'s, which would refuse their link: {broken}{where}.")
+        explanation = (f"{customers_hit:,} of the {counted(len(written), 'customer')} to be linked "
+                       f"{agreeing(customers_hit, 'break')} a rule of {system_name}'s, which would refuse "
+                       f"{'its' if customers_hit == 1 else 'their'} link: {broken}{where}.")
         remedy = (f"Fix them in {system_name} or in the customers file (Data quality lists them all), or leave "
                   "them out on the Review page, then build the plan again.")
         return CheckResult(CHECK_KEY, title, "fail", explanation, remedy, None, details)
-    explanation = (f"{customers_hit:,} of the {len(written):,} customers to be linked will be taken but not work "
-                   f"as meant in {system_name}: {broken}{where}.")
+    explanation = (f"{customers_hit:,} of the {counted(len(written), 'customer')} to be linked will be taken but "
+                   f"not work as meant in {system_name}: {broken}{where}.")
     return CheckResult(CHECK_KEY, title, "warn", explanation, "Data quality lists them all.", None, details)
+
+
+def breaks_line(breaks: Mapping[str, int], rules: Sequence[CustomerRequirement], system_name: str,
+                customers: int) -> str:
+    """"Of the 1,800 customers loaded, Sequence will refuse the link of those that break what it
+    requires: 108 lack an e-mail address, 1 lacks a town. " ("" without any) — ``breaks`` as
+    ``rule_breaks`` counts them, over ``customers`` loaded."""
+    if not breaks:
+        return ""
+    words = {code: (text, rule.severity) for rule in rules for code, text in rule.codes().items()}
+
+    def said(code: str, n: int) -> str:
+        return f"{n:,} {agreeing(n, words[code][0]) if code in words else code.replace('_', ' ')}"
+
+    refused = [said(c, n) for c, n in breaks.items() if words.get(c, ("", ERROR))[1] == ERROR]
+    warned = [said(c, n) for c, n in breaks.items() if words.get(c, ("", ERROR))[1] != ERROR]
+    loaded = f"Of the {counted(customers, 'customer')} loaded, " if customers else ""
+    line = (f"{loaded}{system_name} will refuse the link of those that break what it requires: "
+            f"{', '.join(refused)}. " if refused else "")
+    if warned:
+        line += (f"{system_name} takes them, but the link will not work as meant where customers "
+                 f"{', '.join(warned)}. ")
+    return line

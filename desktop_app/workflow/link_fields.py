@@ -38,10 +38,15 @@ class FieldChoice:
         return shown if self.eligible else f"{shown} — {self.reason}"
 
 
+def _with_article(kind: str) -> str:
+    """"an id", "an int", "a picklist" (the type as the describe spells it)."""
+    return f"an {kind}" if kind[:1].lower() in ("a", "e", "i", "o", "u") else f"a {kind}".rstrip()
+
+
 def _reason(entry: Mapping[str, Any]) -> str:
     kind = str(entry.get("type") or "")
     if kind not in LINK_FIELD_TYPES:
-        return f"a {kind} field cannot hold ids like cus_123 or UUIDs; use a Text field"
+        return f"{_with_article(kind)} field cannot hold ids like cus_123 or UUIDs; use a Text field"
     if not str(entry.get("name") or "").endswith("__c"):
         return "a standard field already holds other data; use a custom Text field"
     if entry.get("calculated"):

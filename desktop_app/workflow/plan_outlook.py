@@ -7,6 +7,7 @@ conflict. This line says so on the Plan page and from ``desktop-app plan``, befo
 
 from __future__ import annotations
 
+from desktop_app.core.counted import counted
 from desktop_app.core.link_values import link_key
 from desktop_app.core.plan import Plan, PlanLink
 
@@ -39,6 +40,6 @@ def outlook_line(plan: Plan) -> str | None:
     count = pairs_left_pointing_elsewhere(plan)
     if not count:
         return None
-    return (f"{count:,} of the {len(plan.links):,} pairs cannot end linked on both sides: one of their fields "
+    return (f"{count:,} of the {counted(len(plan.links), 'pair')} cannot end linked on both sides: one of their fields "
             f"keeps another id (policy {plan.policy}), so after the write they count as conflict (or as failed, "
             "where a write of theirs fails).")

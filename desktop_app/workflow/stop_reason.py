@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from desktop_app.billing.base import BillingAuthError, BillingQuotaExceeded
+from desktop_app.core.counted import counted
 from desktop_app.core.journal import RunInfo
 from desktop_app.salesforce.errors import RequestLimitExceeded, SessionExpired
 
@@ -183,7 +184,8 @@ def read_back_failed(error: BaseException, unsent: int = 0) -> StopReason:
 def _sent(unsent: int) -> str:
     if not unsent:
         return "Every write was sent"
-    return f"{unsent:,} writes failed or were not sent (the results file says why), the others were sent"
+    return (f"{counted(unsent, 'write')} failed or {'was' if unsent == 1 else 'were'} not sent (the results file "
+            "says why), the others were sent")
 
 
 def reason_of(info: RunInfo) -> StopReason | None:

@@ -49,3 +49,22 @@ def test_the_accepted_fixes_say_what_the_run_wrote_and_the_undo_put_back() -> No
     assert accepted_fixes_clause(1931, run) == "1,931 address fixes accepted: 1,899 written by the run"
     assert accepted_fixes_clause(1931, run, undo) == (
         "1,931 address fixes accepted: 1,899 written by the run, 1,752 of them put back by the undo")
+
+
+def test_one_accepted_fix_is_one_address_fix() -> None:
+    assert accepted_fixes_clause(1, None) == "1 address fix accepted"
+    assert accepted_fixes_clause(1, {"customer": {"written": 1}}) == "1 address fix accepted: 1 written by the run"
+
+
+def test_the_reports_address_rows_say_what_done_says() -> None:
+    from desktop_app.workflow.address_outcome import address_report_rows, address_sentence
+
+    run = {"account": {"written": 2}, "customer": {"failed": 1}}
+    undo = {"account": {"undone": 2}, "customer": {"failed": 1}}
+    rows = address_report_rows(3, run, "Sequence", undo)
+    assert rows == {"address fixes accepted": 3,
+                    "address fixes": accepted_fixes_clause(3, run, undo) + ".",
+                    "address fixes written by the run": address_sentence(run, "Sequence"),
+                    "address fixes after the undo": address_sentence(undo, "Sequence", undo=True)}
+    assert rows["address fixes"] == "3 address fixes accepted: 2 written by the run, 2 of them put back by the undo."
+    assert address_report_rows(0, None, "Sequence") == {}

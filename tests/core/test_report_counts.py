@@ -36,7 +36,7 @@ def test_a_customer_taken_by_a_review_call_is_not_left_over() -> None:
     assert counts.accounts == {"matched": 2, "conflict": 1}
     assert counts.customers == {"conflict": 1, "taken": 1}
     assert counts.left_over == {"conflict": 1}
-    assert "1 customers went to no account (1 conflict)" in counts.sentence(None)
+    assert "1 customer went to no account (1 conflict)" in counts.sentence(None)
 
 
 def test_report_summary_splits_each_status_sheet_into_accounts_and_customers(tmp_path: Path) -> None:
@@ -51,3 +51,12 @@ def test_report_summary_splits_each_status_sheet_into_accounts_and_customers(tmp
     assert sheet_rows == {"Matched": 1, "Conflict": 2, "Unmatched": 2}
     account_rows = sum(row[1] for name, row in rows.items() if name in ("matched", "conflict", "unmatched"))
     assert account_rows == rows["accounts"][0] == 3  # the accounts column adds up to the accounts loaded
+
+
+def test_one_account_and_one_customer_are_said_in_the_singular() -> None:
+    one_each = pd.DataFrame({"account_id": ["0015g00000ABCdeAAH", ""], "customer_id": ["", "cus_1"],
+                             "status": ["conflict", "conflict"]})
+    assert DecisionCounts.of(one_each).sentence(1) == (
+        "1 account → 1 conflict; the 1 customer went to no account (1 conflict).")
+    assert DecisionCounts.of(one_each).sentence(2) == (
+        "1 account → 1 conflict; 1 of the 2 customers went to no account (1 conflict).")

@@ -131,7 +131,7 @@ def test_a_read_back_that_fails_after_some_writes_failed_does_not_say_every_writ
     assert report.state == "interrupted"
     assert report.stop is not None
     assert "Every write was sent" not in report.stop.why
-    assert "1 writes failed or were not sent" in report.stop.why
+    assert "1 write failed or was not sent" in report.stop.why
     assert report.stop.action == NextAction.CONTINUE  # resume retries the failed write, then reads back
 
     clean = setup(tmp_path / "clean")

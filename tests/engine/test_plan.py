@@ -43,7 +43,8 @@ def test_skip_linked_keeps_another_id_and_still_writes_the_empty_side() -> None:
     assert plan.counts()["account"] == {
         "set": 2, "skip": 1, "conflict": 0, "replace": 0, "rewrite": 0, "placeholder": 0, "keep": 1
     }
-    assert "1 of the skipped keep another id" in " ".join(plan.summary_lines())
+    assert "1 of the skipped keeps another id" in " ".join(plan.summary_lines())
+    assert plan.summary_lines()[2].startswith("Billing customers: ")  # its own sentence, capitalised
 
 
 def test_fill_empty_fills_the_empty_side_and_overwrite_counts_replacements() -> None:
@@ -53,7 +54,7 @@ def test_fill_empty_fills_the_empty_side_and_overwrite_counts_replacements() -> 
     assert actions(over, 2) == ("set", "set")
     assert over.links[1].account.before == "cus_old"
     assert over.counts()["account"]["replace"] == 1
-    assert "1 of the values set replace another id" in " ".join(over.summary_lines())
+    assert "1 of the values set replaces another id" in " ".join(over.summary_lines())
 
 
 def test_repeated_account_or_customer_is_a_conflict() -> None:
@@ -114,3 +115,14 @@ def test_offline_values_from_already_linked_rows() -> None:
     accounts, customers = values_from_decisions(decisions((A1, "cus_1", "already_linked"), (A2, "cus_2", "matched")))
     assert accounts == {A1: "cus_1"}
     assert customers == {"cus_1": A1}
+
+
+def test_the_summary_says_the_policy_in_words_beside_its_name() -> None:
+    said = {policy: build_plan(MATCHES, account_values=ACCOUNTS, customer_values=CUSTOMERS,
+                               policy=policy).summary_lines()[0]  # type: ignore[arg-type]
+            for policy in ("skip_linked", "fill_empty", "overwrite")}
+    assert said["skip_linked"] == ("3 links; a field holding another id keeps it, only empty sides are written "
+                                   "(policy skip_linked).")
+    assert said["fill_empty"] == ("3 links; a field holding another id is left alone and reported as a conflict "
+                                  "(policy fill_empty).")
+    assert said["overwrite"] == "3 links; a field holding another id is overwritten (policy overwrite)."

@@ -70,3 +70,12 @@ def test_a_run_that_is_done_is_not_resumable(tmp_path: Path) -> None:
     info = journal.run(report.run_id)
     assert info is not None
     assert "already done" in why_not_resumable(journal, info)
+
+
+def test_an_undo_of_one_row_says_one_row() -> None:
+    from desktop_app.core.run_figures import RunFigures
+
+    undo = RunFigures(run_id="u", kind="undo", state="done", links=1, verified=None, undone=0, undo_runs=(),
+                      written_links=0, restored=1, left_alone=1, failed=1, undo_of="r")
+    assert undo.headline() == ("Undo of run r: values put back on 1 row; 1 record left alone because it changed "
+                               "since the run; 1 row could not be put back yet.")

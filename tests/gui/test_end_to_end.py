@@ -174,6 +174,11 @@ def test_demo_wizard_writes_every_planned_link_into_both_sandboxes(wizard, wait_
     summary = _summary_sheet(opened.pop())
     assert summary["pairs linked on both sides"] == figures.linked_now
     assert summary["figures"] == figures.headline()
+    # … and what became of the accepted address fixes, in the Done page's own words
+    assert summary["address fixes accepted"] == len(accepted)
+    assert summary["address fixes"].removesuffix(".") in done.summary.text()
+    assert summary["address fixes"].startswith(f"{len(accepted):,} address fixes accepted: ")
+    assert summary["address fixes written by the run"] in done.outcome_box.figures.text()
     done.outcome_box.fixes_button.click()  # one row per address part, with what became of it
     fixes_file = address_results_path(report.run_id)
     assert opened[-1] == str(fixes_file)

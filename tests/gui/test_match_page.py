@@ -51,6 +51,19 @@ def test_outcome_chart_and_table_show_the_run(match_page, wizard) -> None:
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
 
 
+def test_a_filters_count_splits_accounts_from_customers_as_the_heading_counts_them(match_page, wizard) -> None:
+    side = DecisionCounts.of(wizard.state.match_run.result.decisions)
+    shared = [s for s in side.customers if side.accounts.get(s)]
+    assert shared  # the demo has unmatched accounts and unmatched customers
+    for status in shared:
+        label = match_page.status_filter.itemText(match_page.status_filter.findData(status))
+        accounts, customers = side.accounts[status], side.customers[status]
+        assert label.endswith(f"({accounts + customers:,}: {accounts:,} accounts, {customers:,} customers)"), label
+        assert f"{accounts:,} {status.replace('_', ' ')}" in match_page.summary.text()  # the heading's figure
+    only_accounts = match_page.status_filter.itemText(match_page.status_filter.findData("already_linked"))
+    assert only_accounts == f"Already linked ({side.accounts['already_linked']:,})"
+
+
 def test_the_matchers_notes_show_under_the_summary(match_page, wizard) -> None:
     run = wizard.state.match_run
     run.notes[:] = [f"Mapping row {row}: no customer id beside account '<{row}>'; the row was ignored."
@@ -174,7 +187,8 @@ def test_plan_is_a_dry_run_of_the_reviewed_links(match_page, wizard, wait_idle, 
     linked = frame[frame["status"].isin(["matched", "already_linked"])]
     assert len(plan.links) == len(linked)
     assert plan.policy == "skip_linked"
-    assert "links, policy skip_linked" in plan_page.summary.text()
+    assert ("links; a field holding another id keeps it, only empty sides are written (policy skip_linked)."
+            in plan_page.summary.text())  # the policy in words, as the page offers it, not only its name
     already = linked.index[linked["status"] == "already_linked"][0]
     link = next(k for k in plan.links if k.account_id == frame.loc[already, "account_id"])
     assert (link.account.action, link.customer.action) == ("skip", "skip")  # the files already hold it

@@ -25,3 +25,17 @@ def test_a_missing_link_field_or_extra_field_is_explained() -> None:
         account_fields_to_read(DESCRIBE, "Nope__c")
     with pytest.raises(AccountFieldError, match="No Account field named 'Revenue__c'"):
         account_fields_to_read(DESCRIBE, "Billing_Customer_ID__c", ["Revenue__c"])
+
+
+def test_a_field_that_cannot_hold_the_link_is_named_with_the_right_article() -> None:
+    from desktop_app.workflow.link_fields import link_field_choices
+
+    reasons = {c.name: c.reason for c in link_field_choices({"fields": [
+        {"name": "Id", "type": "id"}, {"name": "NumberOfEmployees", "type": "int"},
+        {"name": "BillingAddress", "type": "address"}, {"name": "Rating", "type": "picklist"},
+        {"name": "Odd__c", "type": ""}]})}
+    assert reasons["Id"] == "an id field cannot hold ids like cus_123 or UUIDs; use a Text field"
+    assert reasons["NumberOfEmployees"].startswith("an int field cannot")
+    assert reasons["BillingAddress"].startswith("an address field cannot")
+    assert reasons["Rating"].startswith("a picklist field cannot")
+    assert reasons["Odd__c"].startswith("a field cannot")

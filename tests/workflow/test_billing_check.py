@@ -33,8 +33,8 @@ def test_a_quickbooks_name_held_by_another_customer_blocks_the_write_of_the_plan
     assert check is not None
     assert check.status == "fail"
     assert check.details["customers"] == ["1"]  # customer 2 is not written: only its name counts
-    assert check.explanation == ("1 of the 2 customers to be linked break a rule of QuickBooks Online's, which "
-                                 "would refuse their link: 1 share a display name with another (first: row 2 "
+    assert check.explanation == ("1 of the 2 customers to be linked breaks a rule of QuickBooks Online's, which "
+                                 "would refuse its link: 1 shares a display name with another (first: row 2 "
                                  "(name)).")
     assert "leave them out on the Review page" in check.remedy
     skipped = requirements_check(_plan(("1", "skip", ""), ("3", "set", "001000000000003AAA")), customers, rules,
@@ -52,7 +52,7 @@ def test_the_link_value_judged_is_the_one_the_plan_writes() -> None:
     long = requirements_check(_plan(("c2", "set", "y" * 51)), customers, rules, "Xero")
     assert long is not None
     assert long.status == "fail"
-    assert "1 have a Salesforce Account id (the link) that is too long (first: row 3 (sf_account_id))" \
+    assert "1 has a Salesforce Account id (the link) that is too long (first: row 3 (sf_account_id))" \
         in long.explanation
 
 
@@ -63,14 +63,25 @@ def test_accepted_fixes_count_and_warnings_do_not_block() -> None:
     failed = requirements_check(plan, customers, rules, "Zuora")
     assert failed is not None
     assert failed.status == "fail"
-    assert "1 lack a bill-to state or province" in failed.explanation
+    assert "1 lacks a bill-to state or province" in failed.explanation
     fix = pd.DataFrame([{"row": 2, "record_id": "z1", "field": "state", "problem": "", "value": "",
                          "suggestion": "NY", "confidence": 1.0, "severity": "error", "code": "missing_state",
                          "side": "customer"}])
     fixed = requirements_check(plan, customers, rules, "Zuora", fix)
     assert fixed is not None
     assert fixed.status == "pass"
+    assert fixed.explanation == "The customer to be linked meets Zuora's rules."  # not "All 1 customers … meet"
     upflow = requirements_check(_plan(("z1", "set", "")), customers, customer_requirements("upflow"), "Upflow")
     assert upflow is not None
     assert upflow.status == "warn"
     assert requirements_check(plan, customers, (), "Stripe") is None
+
+
+def test_the_data_quality_line_says_each_count_with_its_verb() -> None:
+    from desktop_app.workflow.billing_check import breaks_line
+
+    rules = customer_requirements("sequence")
+    line = breaks_line({"required_email": 1, "required_city": 2}, rules, "Sequence", 1)
+    assert line == ("Of the 1 customer loaded, Sequence will refuse the link of those that break what it requires: "
+                    "1 lacks an e-mail address, 2 lack a town. ")
+    assert breaks_line({}, rules, "Sequence", 3) == ""

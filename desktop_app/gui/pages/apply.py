@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from desktop_app.core.counted import counted
 from desktop_app.core.journal import RunInfo
 from desktop_app.core.progress import Progress
 from desktop_app.gui import dialogs, run_next_step
@@ -148,7 +149,7 @@ class ApplyPage(BasePage):
         self.resume_button.setAccessibleName(self.resume_button.text().replace("&", ""))
         if info is not None and self.state.run_report is None:
             self.resume_note.setText(
-                f"Run {info.run_id} of {info.created_at} ({info.links:,} links) " + (
+                f"Run {info.run_id} of {info.created_at} ({counted(info.links, 'link')}) " + (
                     "finished with failed writes. Retry them (values are read first, nothing is written twice)"
                     if retry else f"did not finish: {info.state.replace('_', ' ')}. Resume it to finish exactly "
                     "where it stopped (nothing is written twice)") +
@@ -222,7 +223,7 @@ class ApplyPage(BasePage):
         errors = self._show_sides(progress.sides)
         left = time_left(progress.seconds_left)
         self.pace.setText(f"{progress.done:,} of {progress.total:,} rows · {progress.rate:,.0f} rows/s"
-                          + (f" · {left}" if left else "") + f" · {errors:,} errors so far")
+                          + (f" · {left}" if left else "") + f" · {counted(errors, 'error')} so far")
 
     def _show_sides(self, sides: Mapping[str, SideFigures]) -> int:
         errors = 0
@@ -250,7 +251,7 @@ class ApplyPage(BasePage):
         then = next_step(report) if report.state != "done" else ""
         self.outcome.setText(f"{run_figures(report, name)} {then}".strip())
         errors = self._show_sides(figures_from_counts(report.write_counts))
-        self.pace.setText(f"Finished with {errors:,} failed writes; the results file says why for each."
+        self.pace.setText(f"Finished with {counted(errors, 'failed write')}; the results file says why for each."
                           if errors else "Finished without a failed write.")
         self.apply_button.setEnabled(False)
         # A finished or undone run is not offered for resume (``core.run_figures.resumable``).

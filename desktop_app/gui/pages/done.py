@@ -11,6 +11,7 @@ import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
+from desktop_app.core.counted import counted
 from desktop_app.core.report import write_csv, write_xlsx_report
 from desktop_app.core.report_outcomes import read_results
 from desktop_app.gui import dialogs
@@ -22,8 +23,9 @@ from desktop_app.gui.pages.quality import fixed_records
 from desktop_app.gui.run_outcome import RunOutcomeBox
 from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.tasks import TaskFailure
-from desktop_app.workflow.address_outcome import accepted_fixes_clause
+from desktop_app.workflow.address_outcome import accepted_fixes_clause, address_report_rows
 from desktop_app.workflow.load_files import LoadedInput
+from desktop_app.workflow.plan_outlook import summary_lines
 from desktop_app.workflow.quality import write_fixed_records
 
 if TYPE_CHECKING:
@@ -51,6 +53,19 @@ RUN_SUBTITLES = {
 }
 RUN_STOPPED = ("The run stopped before its end: the figures below say what was written, the rest can be "
                f"resumed; {KEPT}")
+
+
+def run_summary_rows(state: WizardState) -> dict[str, object]:
+    """The report's summary rows on the session's run: its figures and its address fixes, in the
+    sentences the Done page shows ({} before a run)."""
+    report, undo = state.run_report, state.undo_report
+    if report is None:
+        return {}
+    rows = report.figures.report_rows() if report.figures is not None else {}
+    accepted = state.accepted_fixes
+    name = state.billing.system.display_name if state.billing is not None else "the billing system"
+    return rows | address_report_rows(len(accepted) if accepted is not None else 0, report.addresses, name,
+                                      undo.addresses if undo is not None else None)
 
 
 class DonePage(BasePage):
@@ -98,16 +113,17 @@ class DonePage(BasePage):
         if state.journey is Journey.ADDRESSES:
             check = state.address_check
             problems = len(check.problems) if check is not None else 0
-            self.summary.setText(f"{problems:,} address problems found; {len(accepted):,} fixes accepted.")
+            self.summary.setText(f"{counted(problems, 'address problem')} found; "
+                                 f"{counted(len(accepted), 'fix', 'fixes')} accepted.")
             self._add("Save the &problems (.xlsx or .csv)…", "address_problems.xlsx", f"{XLSX};;{CSV}",
                       self._write_problems)
             self.fix_box.refresh(accepted)
         else:
             self.summary.setText(self._headline(len(accepted)))
             if state.plan is not None and state.run_report is None:  # the dry run's figures, as Plan and Apply say
-                name = state.billing.system.display_name if state.billing is not None else "billing"
+                name = state.billing.system.display_name if state.billing is not None else "Billing"
                 self.summary.setText(self.summary.text() + "<br>The plan (dry run): " +
-                                     " ".join(state.plan.summary_lines(name)))
+                                     " ".join(summary_lines(state.plan, name)))
             self._add("Save the &report (.xlsx)…", "crosslink_report.xlsx", XLSX, self._write_report)
             self._add("Save the reviewed &matches (.csv)…", "reviewed_matches.csv", CSV, self._write_reviewed)
         if len(accepted):
@@ -128,8 +144,10 @@ class DonePage(BasePage):
         decisions = state.reviewed if state.reviewed is not None else pd.DataFrame({"status": [], "account_id": []})
         accounts = decisions["account_id"].astype(str) != ""
         chosen = int((decisions["status"].isin(["matched", "already_linked"]) & accounts).sum())
-        return (f"<b>{chosen:,} of {int(accounts.sum()):,} accounts have a customer in the reviewed matches</b> "
-                f"(nothing written yet); {accepted:,} address fixes accepted.<br>Save the report for the record, "
+        have = "has" if chosen == 1 else "have"
+        return (f"<b>{chosen:,} of {counted(int(accounts.sum()), 'account')} {have} a customer in the reviewed "
+                f"matches</b> (nothing written yet); {accepted_fixes_clause(accepted, None)}.<br>Save the report "
+                "for the record, "
                 "and the reviewed matches: they are the list of links to write into both systems.")
 
     def _run_undone(self) -> None:
@@ -233,7 +251,7 @@ class DonePage(BasePage):
         if run is None:
             raise ValueError("There are no matches to report yet; go back to the Match page and run it.")
         report = self.state.run_report
-        rows = report.figures.report_rows() if report is not None and report.figures is not None else {}
+        rows = run_summary_rows(self.state)
         results_path = report.results_path if report is not None else None
         results = read_results(results_path) if results_path is not None and results_path.is_file() else None
         return write_match_output(run, path, results, run_summary=rows,

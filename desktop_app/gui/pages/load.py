@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.billing.base import BillingSystem
 from desktop_app.core.app_folders import demo_dir, snapshots_dir
+from desktop_app.core.counted import counted
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
@@ -221,8 +222,10 @@ class FileSlot(QWidget):
         """Rows and columns read, and (for a file in use, whose problems the table lists) how many problems."""
         found = len(loaded.roles.columns)
         notes = len(loaded.issues)
-        problems = "." if not listed else f"; {notes:,} problems listed below." if notes else "; no problems found."
-        return html.escape(f"{len(loaded.frame):,} rows read as {loaded.side.value}; {found} columns recognised"
+        problems = ("." if not listed else f"; {counted(notes, 'problem')} listed below." if notes
+                    else "; no problems found.")
+        return html.escape(f"{counted(len(loaded.frame), 'row')} read as {loaded.side.value}; "
+                           f"{counted(found, 'column')} recognised"
                            + problems, quote=False)
 
     def _error(self, message: str) -> str:
@@ -232,12 +235,23 @@ class FileSlot(QWidget):
         self.status.setText(self._error(failure.message))
 
 
+def _heading(state: WizardState | None) -> tuple[str, str]:
+    """The page's title and subtitle: read through both systems' APIs, the org's Accounts to check, or
+    the person's files."""
+    if state is not None and state.live:
+        return ("Load the accounts and customers",
+                "Read through the Salesforce and billing APIs; a snapshot file of each is kept.")
+    if state is not None and state.journey is Journey.ADDRESSES and state.salesforce is not None:
+        return ("Check the org's billing addresses",
+                "Every Account is read through the Salesforce API; a snapshot file is kept.")
+    return TITLES["load"], "Exports from Salesforce and the billing system, as CSV, TSV or Excel."
+
+
 class LoadPage(BasePage):
     """The files the chosen journey needs; demo files are made and loaded by themselves."""
 
     def __init__(self, state: WizardState, parent: QWidget | None = None) -> None:
-        super().__init__(state, TITLES["load"],
-                         "Exports from Salesforce and the billing system, as CSV, TSV or Excel.", parent)
+        super().__init__(state, *_heading(None), parent)
         files_box = QGroupBox("Files", self)
         self.grid = QGridLayout(files_box)
         self.grid.setColumnStretch(1, 1)
@@ -263,9 +277,9 @@ class LoadPage(BasePage):
             self._build_slots()
         self._refresh()
         self.reload_button.setVisible(self.state.live)
-        if self.state.live:
-            self.setTitle("Load the accounts and customers")
-            self.setSubTitle("Read through the Salesforce and billing APIs; a snapshot file of each is kept.")
+        title, subtitle = _heading(self.state)  # every way: the person may have changed the source
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
         if self.state.live and not self.state.paths:
             self.load_from_apis()
         elif self.state.journey is Journey.ADDRESSES and self.state.salesforce is not None and not self.state.paths:
@@ -290,8 +304,6 @@ class LoadPage(BasePage):
         salesforce, state = self.state.salesforce, self.state
         if salesforce is None:
             return
-        self.setTitle("Check the org's billing addresses")
-        self.setSubTitle("Every Account is read through the Salesforce API; a snapshot file is kept.")
         client = salesforce.client
         self.run(lambda p, c: {Side.ACCOUNTS: fetch_org_accounts(client, state, p, c)},
                  "reading the Accounts from Salesforce", self._fetched)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
 from typing import Any, cast
@@ -29,7 +30,7 @@ from desktop_app.gui import dialogs
 from desktop_app.gui.bulk_accept_dialog import BulkAcceptDialog
 from desktop_app.gui.evidence_pane import EvidencePane
 from desktop_app.gui.frame_model import BACKGROUND_ROWS, SOURCE_POSITION_ROLE, FrameModel, ViewSpec
-from desktop_app.gui.match_summary import notes_html, outcome_text
+from desktop_app.gui.match_summary import filter_count, notes_html, outcome_text
 from desktop_app.gui.outcome_chart import OutcomeChart, status_label
 from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
@@ -251,16 +252,19 @@ class MatchPage(BasePage):
         run = self.state.match_run
         text = outcome_text(side, len(run.customers.frame) if run is not None else 0)
         self.summary.setText(text + notes_html(run.notes if run is not None else []))
-        self._update_filter_labels(ordered)
+        self._update_filter_labels(ordered, side.customers if side is not None else {})
 
-    def _update_filter_labels(self, counts: dict[str, int]) -> None:
+    def _update_filter_labels(self, counts: dict[str, int], customers: Mapping[str, int]) -> None:
+        """One item per status with its rows; where customers no account took share the status, the
+        rows are split, so "Unmatched (385)" never stands beside the heading's "293 unmatched"."""
         current = self.status_filter.currentData() or ""
         self.status_filter.blockSignals(True)
         self.status_filter.clear()
         self.status_filter.addItem(ALL_STATUSES, "")
         for status, count in counts.items():
             if count or status == current:
-                self.status_filter.addItem(f"{status_label(status)} ({count:,})", status)
+                self.status_filter.addItem(f"{status_label(status)} ({filter_count(count, customers.get(status, 0))})",
+                                           status)
         self.status_filter.setCurrentIndex(max(self.status_filter.findData(current), 0))
         self.status_filter.blockSignals(False)
 

@@ -263,8 +263,9 @@ class PlanPage(BasePage):
         self.write_refused.setChecked(False)
         if refused is not None:
             count = len(refused.details.get("customers", ()))
-            self.write_refused.setText(f"Write the other links anyway: {self._billing_name()} will refuse these "
-                                       f"{count:,} customers and the run reports them")
+            these = "this customer" if count == 1 else f"these {count:,} customers"
+            self.write_refused.setText(f"Write the other links anyway: {self._billing_name()} will refuse {these} "
+                                       "and the run reports them")
 
     def _save(self) -> None:
         plan = self.plan

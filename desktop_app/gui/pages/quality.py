@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.address_changes import PROBLEM_SIDE
-from desktop_app.core.addresses import ERROR, apply_fixes
+from desktop_app.core.addresses import apply_fixes
+from desktop_app.core.counted import counted
 from desktop_app.core.roles import Side
 from desktop_app.gui import dialogs
 from desktop_app.gui.frame_model import SOURCE_POSITION_ROLE, FrameModel, ViewSpec
@@ -27,7 +28,7 @@ from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage
 from desktop_app.gui.state import Journey, WizardState
 from desktop_app.gui.table_view import make_table
-from desktop_app.workflow.billing_check import rule_breaks
+from desktop_app.workflow.billing_check import breaks_line, rule_breaks
 from desktop_app.workflow.projects import apply_fix_calls
 
 ACCEPT_COLUMN = "accept"
@@ -99,13 +100,6 @@ def fixed_records(state: WizardState, accepted: pd.DataFrame) -> dict[str, pd.Da
     return result
 
 
-def rule_words(state: WizardState) -> dict[str, tuple[str, str]]:
-    """Problem code of each of the billing system's own rules → (what it means, severity)."""
-    billing = state.billing
-    rules = billing.system.capabilities.customer_requirements if billing is not None else ()
-    return {code: (words, rule.severity) for rule in rules for code, words in rule.codes().items()}
-
-
 def checked_customers(state: WizardState) -> pd.DataFrame | None:
     """The customers whose problems the page lists (None when it lists none)."""
     if state.journey is Journey.ADDRESSES:
@@ -117,23 +111,11 @@ def checked_customers(state: WizardState) -> pd.DataFrame | None:
 def required_line(state: WizardState, breaks: dict[str, int], customers: int) -> str:
     """"Of the 1,800 customers loaded, Sequence will refuse the link of those that break what it
     requires: 108 lack an e-mail address, 3 a town. " ("" without any)."""
-    if not breaks:
-        return ""
-    words = rule_words(state)
     billing = state.billing
-    name = billing.system.display_name if billing is not None else "The billing system"
-
-    def said(code: str, n: int) -> str:
-        return f"{n:,} {words.get(code, (code.replace('_', ' '), ''))[0]}"
-
-    refused = [said(c, n) for c, n in breaks.items() if words.get(c, ("", ERROR))[1] == ERROR]
-    warned = [said(c, n) for c, n in breaks.items() if words.get(c, ("", ERROR))[1] != ERROR]
-    loaded = f"Of the {customers:,} customers loaded, " if customers else ""
-    line = (f"{loaded}{name} will refuse the link of those that break what it requires: {', '.join(refused)}. "
-            if refused else "")
-    if warned:
-        line += f"{name} takes them, but the link will not work as meant where customers {', '.join(warned)}. "
-    return line
+    if billing is None:
+        return ""
+    return breaks_line(breaks, billing.system.capabilities.customer_requirements, billing.system.display_name,
+                       customers)
 
 
 def kind_label(code: str, rules: dict[str, str] | None = None) -> str:
@@ -284,7 +266,8 @@ class QualityPage(BasePage):
         if not len(frame):
             return ""
         kinds = frame["code"].astype(str).value_counts() if "code" in frame.columns else pd.Series(dtype=int)
-        lines = [f"This accepts {len(frame):,} fixes with confidence {self.confidence.value():.2f} or more:"]
+        lines = [f"This accepts {counted(len(frame), 'fix', 'fixes')} with confidence "
+                 f"{self.confidence.value():.2f} or more:"]
         lines += [f"  • {count:,} × {kind_label(str(kind))}" for kind, count in kinds.items()]
         lines.append("For example:")
         for _, example in frame.head(EXAMPLES).iterrows():
@@ -347,10 +330,10 @@ class QualityPage(BasePage):
             return
         errors = int((frame["severity"] == "error").sum()) if "severity" in frame.columns else 0
         rules = required_line(self.state, self._breaks, self._customers)
+        fixable = int(self._fixable().sum())
         self.summary.setText(
-            f"{len(frame):,} problems ({errors:,} a billing system would refuse). {rules}"
-            f"{int(self._fixable().sum()):,} "
-            f"have a fix, <b>{len(self.accepted()):,} accepted</b>. " + (
+            f"{counted(len(frame), 'problem')} ({errors:,} a billing system would refuse). {rules}"
+            f"{fixable:,} {'has' if fixable == 1 else 'have'} a fix, <b>{len(self.accepted()):,} accepted</b>. " + (
                 "Accepted fixes are written into the systems before the links (each only where the value is "
                 "still what was checked) and go into the fixed files on the last page." if self.state.connects
                 else "Accepted fixes go into the fixed files you save on the last page; your source files are "

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.counted import counted
 from desktop_app.core.progress import CancelToken, ProgressCallback
 from desktop_app.core.roles import Side
 from desktop_app.gui.pages import TITLES
@@ -193,13 +194,14 @@ class WelcomePage(BasePage):
             if info.kind == "undo":
                 self.unfinished.setText(
                     f"<b>An undo did not finish:</b> {info.run_id} of {info.created_at}, undoing run "
-                    f"{info.undo_of}, {info.links:,} links, {info.state.replace('_', ' ')}{more}.{why} Resume it: "
-                    "Crosslink connects to the same systems, then shows the undo on the Done page to finish it.")
+                    f"{info.undo_of}, {counted(info.links, 'link')}, {info.state.replace('_', ' ')}{more}.{why} "
+                    "Resume it: Crosslink connects to the same systems, then shows the undo on the Done page to "
+                    "finish it.")
                 self.resume_button.setText(f"Resume &undo {info.run_id}…")
             else:
                 retry = info.state == "done_with_failures"
                 self.unfinished.setText(
-                    f"<b>A run did not finish:</b> {info.run_id} of {info.created_at}, {info.links:,} links, "
+                    f"<b>A run did not finish:</b> {info.run_id} of {info.created_at}, {counted(info.links, 'link')}, "
                     f"{info.state.replace('_', ' ')}{more}.{why} "
                     + ("Retry its failed writes" if retry else "Resume it exactly where it stopped")
                     + ": Crosslink connects to the same systems, then goes straight to writing.")
