@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING
 
-from desktop_app.core.counted import counted
+from desktop_app.core.counted import agreeing, counted
 
 if TYPE_CHECKING:
     from desktop_app.core.journal import RunInfo
@@ -33,12 +33,13 @@ def write_question(plan: Plan, state: WizardState) -> str:
     key = plan.source.billing_link_key or (default_link_key(state.billing.choice.kind) if state.billing else "")
     counts = plan.counts()
     items = [escape(line) for line in accepted_fixes_lines(state, billing)]
-    for side, where, field in (("account", "Salesforce Accounts", plan.source.link_field or state.link_field),
-                               ("customer", f"{billing} customers", key or "the Salesforce account id")):
+    for side, where, field in (("account", "Salesforce Account", plan.source.link_field or state.link_field),
+                               ("customer", f"{billing} customer", key or "the Salesforce account id")):
         c = counts[side]
-        text = f"<b>{c['set']:,} {escape(where)}</b> get <code>{escape(field)}</code> set"
+        text = (f"<b>{escape(counted(c['set'], where))}</b> {agreeing(c['set'], 'get')} <code>{escape(field)}</code> "
+                "set")
         if c["replace"]:
-            text += f" (<b>{c['replace']:,} of them replace another id</b>)"
+            text += f" (<b>{c['replace']:,} of them {agreeing(c['replace'], 'replace')} another id</b>)"
         items.append(text + f"; {c['skip']:,} skipped, {c['conflict']:,} in conflict are left alone.")
     return (f"<p>Crosslink is about to write {counted(len(plan.links), 'planned link')}, Salesforce first, then "
             f"{escape(billing)}:</p>" + _list(items) + f"<p>{UNDO_HOW}</p>")

@@ -92,3 +92,17 @@ def test_one_suggestion_to_accept_in_bulk_is_one_suggestion(qtbot) -> None:
     qtbot.addWidget(dialog)
     dialog.threshold.setValue(90)
     assert shown(dialog.preview).startswith("1 of 1 suggestion will be accepted (score 90 or more).")
+
+
+def test_the_write_question_of_one_link_reads_in_the_singular() -> None:
+    import pandas as pd
+
+    from desktop_app.core.plan import build_plan
+    from desktop_app.gui.gates import write_question
+    from desktop_app.gui.state import WizardState
+
+    decisions = pd.DataFrame({"account_id": [ACCOUNT_ID], "customer_id": ["cus_1"], "status": ["matched"]})
+    plan = build_plan(decisions, account_values={ACCOUNT_ID: "cus_old"}, customer_values={}, policy="overwrite")
+    asked = QTextDocumentFragment.fromHtml(write_question(plan, WizardState())).toPlainText()
+    assert "1 Salesforce Account gets Billing_Customer_ID__c set (1 of them replaces another id)" in asked
+    assert "Crosslink is about to write 1 planned link" in asked
