@@ -189,6 +189,7 @@ def link_field_unique(facts: OrgFacts, wanted: PreflightInput) -> Found:
 def currencies(facts: OrgFacts, wanted: PreflightInput) -> Found:
     """Multi-currency is on and every billing currency is active in the org."""
     url = "/lightning/setup/CompanyCurrency/home"
+    billing = wanted.billing_system or "the billing system"  # its name, when known ("Sequence")
     if wanted.billing_currencies is None:
         return _not_checked("which currencies the billing customers use", wanted)
     if not wanted.billing_currencies:  # known, and empty: nothing to compare the org's currencies with
@@ -213,14 +214,14 @@ def currencies(facts: OrgFacts, wanted: PreflightInput) -> Found:
         if not others:
             return Found(
                 "pass",
-                f"The org uses one currency{f' ({home})' if home else ''}, matching the billing system.",
+                f"The org uses one currency{f' ({home})' if home else ''}, matching {billing}.",
                 "",
                 None,
                 details,
             )
         return Found(
             "warn",
-            f"The org uses a single currency{f' ({home})' if home else ''} but billing has "
+            f"The org uses a single currency{f' ({home})' if home else ''} but {billing} bills in "
             f"{', '.join(others)}; Accounts cannot record those currencies.",
             "In Setup > Company Information, click Edit and enable 'Activate Multiple Currencies' "
             "(irreversible; ask Salesforce support first), then add the currencies.",
@@ -233,7 +234,8 @@ def currencies(facts: OrgFacts, wanted: PreflightInput) -> Found:
     if missing:
         return Found(
             "warn",
-            f"Billing uses {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} "
+            f"{billing[:1].upper()}{billing[1:]} bills in {', '.join(missing)}, which "
+            f"{'is' if len(missing) == 1 else 'are'} "
             "not an active currency in the org.",
             "In Setup > Company Information > Currencies, click New (or Activate) for each missing currency.",
             url,

@@ -125,7 +125,7 @@ def test_check_takes_the_data_checks_inputs_from_a_plan_and_a_customers_file(
     results = {r["key"]: r for r in json.loads(capsys.readouterr().out)}
     assert results["link_field_length"]["details"]["longest_billing_id"] == 36
     assert results["currencies"]["status"] == "warn"
-    assert "XTS" in results["currencies"]["explanation"]
+    assert results["currencies"]["explanation"] == "Stripe bills in XTS, which is not an active currency in the org."
     assert "JPY" not in results["currencies"]["explanation"]  # cus_3 is in no planned link
     assert "needs about" in results["api_limits"]["explanation"]
     assert "Stripe" in results["managed_package"]["explanation"]
