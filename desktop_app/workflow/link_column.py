@@ -55,14 +55,15 @@ def link_reason(header: str, check: LinkCheck) -> str:
     return f"{found[header]:,} of its values are customer ids of {check.against}; {held}"
 
 
-def link_column_text(roles: RoleMapping, check: LinkCheck | None) -> str:
-    """One sentence: the column read as the link and why ("" when no column holds it)."""
+def link_column_text(roles: RoleMapping, check: LinkCheck | None, *, chosen: str = "chosen by you") -> str:
+    """One sentence: the column read as the link and why ("" when no column holds it). ``chosen`` says
+    where a column given by hand came from (an API snapshot's is the field set on the Link fields page)."""
     header = roles.columns.get(LINK_ROLE)
     if header is None:
         return ""
     reason = roles.reasons.get(LINK_ROLE, "")
     if reason.startswith("chosen by you"):
-        why = "chosen by you"
+        why = chosen
     elif check is None or not check.several:
         why = "by its header"
     else:

@@ -34,6 +34,9 @@ def test_demo_mode_reads_both_sandboxes_through_their_apis(wizard, wait_idle, th
     assert load.isComplete()
     assert set(wizard.state.loaded) == {Side.ACCOUNTS, Side.CUSTOMERS}
     assert "2,000 rows read as accounts" in load.slots[Side.ACCOUNTS].status.text()
+    # the link field was set (or kept) on the Link fields page, not typed here
+    assert "Link: column 'Billing_Customer_ID__c' (the field set on the Link fields page)." in \
+        load.slots[Side.ACCOUNTS].status.text()
     issues = load.issues_model.frame
     assert len(issues)
     assert set(issues["file"]) == {"billing_customers.csv"}  # the snapshot of what Sequence returned

@@ -214,7 +214,9 @@ class FileSlot(QWidget):
     def _use(self, loaded: LoadedInput) -> None:
         self.loaded = loaded
         self.page.state.file_loaded(self.side, loaded)
-        link = link_column_text(loaded.roles, loaded.link_check)
+        from_api = self.page.state.live and loaded.table.path.parent == snapshot_folder()
+        link = link_column_text(loaded.roles, loaded.link_check,
+                                chosen="the field set on the Link fields page" if from_api else "chosen by you")
         self.status.setText(self._summary(loaded) + (f"<br>{html.escape(link, quote=False)}" if link else ""))
 
     @staticmethod
