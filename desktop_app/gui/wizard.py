@@ -120,7 +120,7 @@ class CrosslinkWizard(QWizard):
         return next((key for key, page_id in PAGE_IDS.items() if page_id == self.currentId()), None)
 
     def _update_steps(self) -> None:
-        titles = {key: self.pages[key].title() if key in self.pages else TITLES[key] for key, _ in PAGES}
+        titles = {key: self.pages[key].step_title() if key in self.pages else TITLES[key] for key, _ in PAGES}
         self.steps_panel.show_steps(self.route(), titles, self.current_key() or "welcome")
 
     def nextId(self) -> int:

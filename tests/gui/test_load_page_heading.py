@@ -18,6 +18,8 @@ def test_the_load_heading_follows_the_source_chosen_last(wizard, wait_idle, thro
     welcome.demo_button.setChecked(True)
     welcome.journey_buttons[Journey.LINK].setChecked(True)
     wizard.next()
+    # Foreseen from the start: the steps panel said "Load your files" until the Load page was reached.
+    assert _step_title(wizard, "load") == "Load the accounts and customers"
     through_org_pages(wizard)
     load = wizard.page_for("load")
     wait_idle(load)
@@ -40,6 +42,7 @@ def test_checking_the_orgs_addresses_keeps_its_heading_on_coming_back(wizard, wa
     welcome.demo_button.setChecked(True)
     welcome.journey_buttons[Journey.ADDRESSES].setChecked(True)
     wizard.next()
+    assert _step_title(wizard, "load") == "Check the org's billing addresses"
     wait_idle(wizard.currentPage())
     wizard.next()
     load = wizard.page_for("load")

@@ -43,6 +43,11 @@ class BasePage(QWizardPage):
         outer.addWidget(self.progress)
         self.task: BackgroundTask | None = None
 
+    def step_title(self) -> str:
+        """The page's words in the steps panel: its title (a page whose title depends on choices not
+        made yet says it as it will be)."""
+        return str(self.title())
+
     def run(self, fn: Work, what: str, on_success: Callable[[Any], None]) -> BackgroundTask:
         """Run ``fn(progress, cancel)`` in the background with this page's progress panel; a
         failure shows on the error line. The page is incomplete while it runs."""

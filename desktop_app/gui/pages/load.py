@@ -27,7 +27,7 @@ from desktop_app.gui.demo_files import DemoFiles, write_demo_files
 from desktop_app.gui.frame_model import FrameModel
 from desktop_app.gui.pages import TITLES
 from desktop_app.gui.pages.base import BasePage, error_colour
-from desktop_app.gui.state import Journey, WizardState
+from desktop_app.gui.state import Journey, Source, WizardState
 from desktop_app.gui.table_view import make_table
 from desktop_app.gui.tasks import BackgroundTask, ProgressPanel, TaskFailure, run_in_background
 from desktop_app.salesforce.client import SalesforceClient
@@ -237,16 +237,28 @@ class FileSlot(QWidget):
         self.status.setText(self._error(failure.message))
 
 
+_FROM_APIS = "Load the accounts and customers"
+_ORG_ADDRESSES = "Check the org's billing addresses"
+
+
 def _heading(state: WizardState | None) -> tuple[str, str]:
     """The page's title and subtitle: read through both systems' APIs, the org's Accounts to check, or
     the person's files."""
     if state is not None and state.live:
-        return ("Load the accounts and customers",
-                "Read through the Salesforce and billing APIs; a snapshot file of each is kept.")
+        return _FROM_APIS, "Read through the Salesforce and billing APIs; a snapshot file of each is kept."
     if state is not None and state.journey is Journey.ADDRESSES and state.salesforce is not None:
-        return ("Check the org's billing addresses",
-                "Every Account is read through the Salesforce API; a snapshot file is kept.")
+        return _ORG_ADDRESSES, "Every Account is read through the Salesforce API; a snapshot file is kept."
     return TITLES["load"], "Exports from Salesforce and the billing system, as CSV, TSV or Excel."
+
+
+def _foreseen_title(state: WizardState) -> str:
+    """The page's title before the systems chosen on Welcome are connected (the steps panel shows it
+    from the start): as it will read once they are, a billing export file aside."""
+    if state.source is not Source.FILES and state.salesforce is None:
+        return _ORG_ADDRESSES if state.journey is Journey.ADDRESSES else _FROM_APIS
+    if state.source is not Source.FILES and state.journey is Journey.LINK and state.billing is None:
+        return _FROM_APIS
+    return _heading(state)[0]
 
 
 class LoadPage(BasePage):
@@ -273,6 +285,10 @@ class LoadPage(BasePage):
         self.reload_button.setAccessibleName("Read the accounts and customers again from the systems")
         self.reload_button.clicked.connect(self.load_from_apis)
         self.body.insertWidget(0, self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def step_title(self) -> str:
+        """The step's words in the steps panel, foreseen from the source until the systems are connected."""
+        return _foreseen_title(self.state)
 
     def initializePage(self) -> None:
         if self._journey != self.state.journey:
