@@ -21,11 +21,11 @@ from desktop_app.core.matching_ledger import IntArray, Side, TextArray
 from desktop_app.core.matching_locality import LOCALITY, LOCALITY_FIELDS, locality_levels
 from desktop_app.core.matching_locality import TOP as LOCALITY_TOP
 from desktop_app.core.matching_words import shares_word
+from desktop_app.core.name_qualifiers import names_without_qualifier
 from desktop_app.core.normalize import (
     clean_company_name_list,
     domain_or_empty,
     is_free_mail_domain,
-    names_without_qualifier,
 )
 from desktop_app.core.normalize_fields import (
     city_key,

@@ -24,7 +24,7 @@ from desktop_app.core.matching_ledger import (
 )
 from desktop_app.core.matching_unlikely import drop_unlikely
 from desktop_app.core.matching_weighed import guard_namesakes, place_levels
-from desktop_app.core.normalize import has_filing_qualifier
+from desktop_app.core.name_qualifiers import has_filing_qualifier
 
 _METHOD_WORDS = {"domain": "website/e-mail domain and name", "name": "company name", "fuzzy": "similar name"}
 NAME_AGREES = 85.0  # token_sort_ratio of cleaned names that counts as "the same name" next to a domain

@@ -9,7 +9,7 @@ import pytest
 from matching_frames import account_id, accounts, customers, row_of
 
 from desktop_app.core.matching import AMBIGUOUS, MATCHED, SUGGESTED, MatchConfig, match
-from desktop_app.core.normalize import names_without_qualifier
+from desktop_app.core.name_qualifiers import names_without_qualifier
 
 OTHERS = [
     {"name": f"{word} Analytics", "street": f"{10 + i} {street} Road", "postcode": f"9{i:04d}", "city": "Denver",
