@@ -44,14 +44,13 @@ from desktop_app.workflow.apply_batches import STOPPING
 from desktop_app.workflow.engine import (
     RunBusy,
     RunReport,
-    finished_report,
     new_run_id,
-    run_labels,
     stop_sentence,
-    write_results,
 )
+from desktop_app.workflow.finished_run import finished_report
 from desktop_app.workflow.link_sides import SalesforceSide, close_sides
 from desktop_app.workflow.plan_outlook import summary_lines
+from desktop_app.workflow.run_files import run_labels, write_results
 from desktop_app.workflow.stop_reason import reason_of
 from desktop_app.workflow.undo import UndoOutcome, resume_undo, undo_run, unfinished_undo
 

@@ -24,25 +24,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import requests
 
 from desktop_app.billing.base import BillingError
 from desktop_app.core.app_folders import private_file, runs_dir
-from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, RunInfo, WriteItem
-from desktop_app.core.journal_results import Verification, pair_counts, results_frame
-from desktop_app.core.link_labels import LABELS_FILE, read_labels, write_labels
+from desktop_app.core.journal import OPEN_STATES, RETRY_STATES, Journal, WriteItem
+from desktop_app.core.journal_results import Verification, pair_counts
+from desktop_app.core.link_labels import LABELS_FILE, write_labels
 from desktop_app.core.plan import Plan
 from desktop_app.core.plan_file import plan_id
 from desktop_app.core.progress import Cancelled, CancelToken, ProgressCallback, ignore_progress
-from desktop_app.core.report import write_csv
 from desktop_app.core.run_figures import VERIFICATION_KEY, RunFigures, run_figures, verification_summary
 from desktop_app.salesforce.errors import SalesforceError
-from desktop_app.workflow.apply_addresses import address_counts
 from desktop_app.workflow.apply_batches import STOPPING, RunStopped, is_refusal, one_pass
 from desktop_app.workflow.apply_billing_pages import billing_by_pages, pages_pay
 from desktop_app.workflow.apply_bulk import salesforce_by_size
 from desktop_app.workflow.link_sides import BillingSide, LinkSide, SalesforceSide
+from desktop_app.workflow.run_files import run_labels, write_results
 from desktop_app.workflow.stop_reason import (
     CANCELLED,
     READ_BACK_CANCELLED,
@@ -442,41 +440,3 @@ def interrupt(journal: Journal, run_id: str, stop: StopReason) -> RunReport | No
     journal.set_run_state(run_id, stop.state, stop.cli_message(), {"pairs": pairs, STOP_KEY: stop.as_dict()})
     return RunReport(run_id, info.kind, stop.state, stop.cli_message(), journal.state_counts(run_id), pairs, None,
                      results_path, stop=stop)
-
-
-def run_labels(info: RunInfo) -> pd.DataFrame | None:
-    """The names and input-file rows of the run's plan rows (an undo's are its original run's)."""
-    return read_labels(runs_dir(info.undo_of or info.run_id) / LABELS_FILE)
-
-
-def finished_report(journal: Journal, info: RunInfo, message: str) -> dict[str, object]:
-    """The ``--json`` outcome of run ``info`` that had already ended, from what the journal kept of
-    it: the shape of ``RunReport.as_dict`` (its read-back as counted then, no API call made now)."""
-    kept = info.summary.get(VERIFICATION_KEY)
-    verified = None
-    if isinstance(kept, dict):
-        verified = {"links": kept.get("links"), "expected_links": kept.get("expected_links"),
-                    "mismatches": len(kept.get("unverified_rows") or [])}
-    results = runs_dir(info.run_id) / "results.csv"
-    return {
-        "run_id": info.run_id,
-        "kind": info.kind,
-        "state": info.state,
-        "message": message,
-        "writes": journal.state_counts(info.run_id),
-        "pairs": info.summary.get("pairs", {}),
-        "verified": verified,
-        "results": str(results) if results.exists() else None,
-        "api_calls": {},
-        "addresses": address_counts(info.run_id),
-        "figures": run_figures(journal, info.run_id).as_dict(),
-        "stop": info.summary.get(STOP_KEY),
-    }
-
-
-def write_results(run_id: str, items: list[WriteItem], path: Path | None = None, *, undo: bool = False,
-                  labels: pd.DataFrame | None = None) -> Path:
-    """Write the results CSV (one row per plan row, in plan order, names and file rows beside the
-    ids when ``labels`` has them) and return its path."""
-    return private_file(write_csv(path or runs_dir(run_id) / "results.csv",
-                                  results_frame(items, undo=undo, labels=labels)))

@@ -12,10 +12,10 @@ import pytest
 
 from desktop_app.core.app_folders import journal_path, runs_dir
 from desktop_app.core.journal import Journal, WriteItem
-from desktop_app.workflow.engine import write_results
 from desktop_app.workflow.match import match_files
 from desktop_app.workflow.projects import new_project, save_project
 from desktop_app.workflow.report import write_run_report
+from desktop_app.workflow.run_files import write_results
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
