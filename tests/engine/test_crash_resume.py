@@ -14,7 +14,6 @@ import csv
 import json
 import random
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ from desktop_app.workflow.plan import plan_from_live
 
 LINKS = 20_000
 KILLS = 8
-POLL_SECONDS = 0.02
+LOOK_EVERY_SECONDS = 0.02  # how often the journal is read while the child runs
 NOT_TO_SEND = ("planned_skip", "planned_conflict")
 UNSETTLED = ("todo", "sending")
 
@@ -53,14 +52,13 @@ def test_kill_nine_at_random_moments_then_resume(tmp_path: Path) -> None:
         final: subprocess.CompletedProcess[str] | None = None
         for _ in range(KILLS + 5):
             child = start_cli_child(systems, command)
-            if len(killed_at) < KILLS and _progress_passes(child, targets[len(killed_at)]):
-                time.sleep(rng.uniform(0.0, 0.3))
-                if child.poll() is None:
-                    child.kill()
-                    child.communicate()
-                    killed_at.append(_share())
-                    command = ["resume", _run_id(), *connection]
-                    continue
+            if (len(killed_at) < KILLS and _progress_passes(child, targets[len(killed_at)])
+                    and not _ends_within(child, rng.uniform(0.0, 0.3))):
+                child.kill()
+                child.communicate()
+                killed_at.append(_share())
+                command = ["resume", _run_id(), *connection]
+                continue
             out, err = child.communicate(timeout=300)
             final = subprocess.CompletedProcess(child.args, child.returncode, out, err)
             if child.returncode == 0:
@@ -114,13 +112,23 @@ def _share() -> float:
     return done / total if total else 0.0
 
 
+def _ends_within(child: subprocess.Popen[str], seconds: float) -> bool:
+    """Wait on ``child`` for at most ``seconds``: True when it ended meanwhile (woken by its end)."""
+    try:
+        child.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
 def _progress_passes(child: subprocess.Popen[str], target: float) -> bool:
     """Wait until ``child`` has moved the run on and its share done reaches ``target``: True, or
-    False when the child ended first."""
+    False when the child ended first. Between looks at the journal it waits on the child itself, so
+    its end is seen at once."""
     before, _ = _progress()
-    while child.poll() is None:
+    while True:
         done, total = _progress()
         if total and done > before and done / total >= target:
             return True
-        time.sleep(POLL_SECONDS)
-    return False
+        if _ends_within(child, LOOK_EVERY_SECONDS):
+            return False
